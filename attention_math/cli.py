@@ -1,0 +1,380 @@
+"""The ``attention-drift`` command: a sentence in, a plan (JSON) or rendered media out.
+
+    attention-drift plan "He sat on the river bank." --target bank
+    attention-drift render "He sat on the river bank." --target bank \\
+        --compare "He deposited cash at the bank." --format gif --format mp4
+
+Start-up stays fast: at import time only click and ``attention_math.errors`` load. numpy and
+scikit-learn load inside the commands that build a plan, manim only inside ``render`` (through
+``scenes``), so ``--help`` starts in tens of milliseconds and ``plan`` never imports manim.
+
+Results (the plan JSON, written paths) go to stdout; status and progress go to stderr.
+User errors are one line ``Error: ...`` and exit 1; unknown option values exit 2 (click).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from attention_math import __version__
+from attention_math.errors import InputError
+
+if TYPE_CHECKING:
+    from attention_math.plan import Plan
+
+# The same choices as scenes.FORMATS / QUALITIES / THEMES (a test keeps them equal); repeated
+# here so that building the command line does not import the scenes package.
+FORMATS = ("gif", "mp4", "png")
+QUALITIES = ("low", "medium", "high", "4k")
+THEMES = ("dark", "light")
+ORDERS = ("weight", "sentence")
+DEFAULT_FORMATS = ("gif", "mp4")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    """An error in what the user gave or installed, not a bug (so no traceback)."""
+    if isinstance(exc, InputError):
+        return True
+    # The model package missing or broken: attention_math.model is loaded whenever this can
+    # be raised, so look it up rather than importing numpy/scipy just to catch it.
+    model = sys.modules.get("attention_math.model")
+    not_found = getattr(model, "ModelNotFoundError", None)
+    return not_found is not None and isinstance(exc, not_found)
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn user errors into click's one-line ``Error: ...`` with exit status 1."""
+    try:
+        yield
+    except ValueError as exc:
+        if _is_user_error(exc):
+            raise click.ClickException(_one_line(str(exc))) from exc
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# options shared by `plan` and `render`
+
+
+def plan_options(f: F) -> F:
+    """The options that choose what is computed (the plan), shared by both commands."""
+    decorators = [
+        click.argument("sentence"),
+        click.option(
+            "--target",
+            "-t",
+            required=True,
+            metavar="WORD",
+            help="The word whose vector drifts (matched case-insensitively).",
+        ),
+        click.option(
+            "--compare",
+            "-c",
+            multiple=True,
+            metavar="SENTENCE",
+            help="Another sentence with the same target word, drawn in the same picture "
+            "(repeatable).",
+        ),
+        click.option(
+            "--target-index",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Which occurrence to follow when the target occurs more than once in "
+            "SENTENCE: its token number, counted from 0 (punctuation counts as a token).",
+        ),
+        click.option(
+            "--embeddings",
+            "embeddings_file",
+            default=None,
+            metavar="FILE",
+            help="Static vectors from a TOML table (bank = [2.0, 0.6]) or a GloVe / word2vec "
+            "text file, instead of MiniLM's input word-piece embeddings.",
+        ),
+        click.option(
+            "--scale",
+            default="auto",
+            show_default=True,
+            metavar="auto|1/sqrt(d)|1|NUMBER",
+            help="What the scores are multiplied by before the softmax. auto = 1/‖q‖², so "
+            "the target's score with itself is 1.",
+        ),
+        click.option(
+            "--order",
+            type=click.Choice(ORDERS),
+            default="weight",
+            show_default=True,
+            help="The order the context words join in: largest final weight first, or "
+            "sentence order.",
+        ),
+        click.option(
+            "--keep-stopwords",
+            is_flag=True,
+            help="Let stop-words (the, on, at ...) take part in attention too.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def _build_plan(
+    sentence: str,
+    target: str,
+    compare: tuple[str, ...],
+    target_index: int | None,
+    embeddings_file: str | None,
+    scale: str,
+    order: str,
+    keep_stopwords: bool,
+) -> Plan:
+    from attention_math.attention import parse_scale
+    from attention_math.build import build_plan
+
+    with _user_errors():
+        return build_plan(
+            sentence,
+            target,
+            compare=list(compare),
+            target_index=target_index,
+            embeddings_file=embeddings_file,
+            scale=parse_scale(scale),
+            order=order,
+            keep_stopwords=keep_stopwords,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a
+    part: a temporary file in the same folder, then ``os.replace``."""
+    folder = path.parent
+    if path.is_dir():
+        raise click.ClickException(f"{str(path)!r} is a folder; give a file name to write to")
+    if not folder.is_dir():
+        raise click.ClickException(
+            f"folder {str(folder)!r} does not exist; create it first or write elsewhere"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {str(folder)!r}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise click.ClickException(f"cannot write {str(path)!r}: {exc.strerror}") from exc
+        raise
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse an --out that cannot be (or become) a folder, before any work is done."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.ClickException(
+            f"--out {str(out_dir)!r} is a file, not a folder; choose another --out"
+        )
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists() or p == Path(p.anchor))
+    if not existing.is_dir():
+        raise click.ClickException(
+            f"--out {str(out_dir)!r} cannot be made: {str(existing)!r} is a file; "
+            f"choose another --out"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise click.ClickException(
+            f"cannot write in {str(existing)!r} (permission denied); choose another --out"
+        )
+
+
+def _check_name(name: str | None) -> None:
+    if name is None:
+        return
+    if not name.strip() or name in (".", "..") or "/" in name or os.sep in name or "\0" in name:
+        raise click.ClickException(
+            f"--name {name!r} is not a plain file name; give a stem like bank-river "
+            f"(the folder goes in --out)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="attention-drift")
+def main() -> None:
+    """Animate self-attention computed from real embeddings: how a word's vector drifts
+    as its context words join in.
+
+    \b
+      attention-drift plan "He sat on the river bank." --target bank
+      attention-drift render "He sat on the river bank." --target bank \\
+          --compare "He deposited cash at the bank."
+    """
+
+
+@main.command("plan")
+@plan_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default=None,
+    metavar="FILE",
+    help="Write the plan JSON to FILE (atomically) instead of stdout.",
+)
+def plan_command(
+    sentence: str,
+    target: str,
+    compare: tuple[str, ...],
+    target_index: int | None,
+    embeddings_file: str | None,
+    scale: str,
+    order: str,
+    keep_stopwords: bool,
+    output: Path | None,
+) -> None:
+    """Compute the plan for SENTENCE and print it as JSON.
+
+    The plan holds every number the animation shows: the words, their static vectors,
+    each drift step's scores, weights and output, and the shared 2-D (PCA) basis.
+    """
+    plan = _build_plan(
+        sentence, target, compare, target_index, embeddings_file, scale, order, keep_stopwords
+    )
+    text = plan.to_json()
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+@main.command("render")
+@plan_options
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Output format (repeatable). Default: gif and mp4. png is a still of the last frame.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(QUALITIES),
+    default="medium",
+    show_default=True,
+    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
+)
+@click.option(
+    "--theme", type=click.Choice(THEMES), default="dark", show_default=True, help="Palette."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    metavar="DIR",
+    help="Folder for the media (made if missing).",
+)
+@click.option(
+    "--name",
+    default=None,
+    metavar="STEM",
+    help="File name without extension (default: from the target and the sentence).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No status or progress on stderr.")
+def render_command(
+    sentence: str,
+    target: str,
+    compare: tuple[str, ...],
+    target_index: int | None,
+    embeddings_file: str | None,
+    scale: str,
+    order: str,
+    keep_stopwords: bool,
+    formats: tuple[str, ...],
+    quality: str,
+    theme: str,
+    out_dir: Path,
+    name: str | None,
+    quiet: bool,
+) -> None:
+    """Render the drift of the target in SENTENCE to video / image files.
+
+    Prints each written file on stdout (the media and STEM.plan.json, the plan they show).
+    """
+
+    def status(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    _check_out_dir(out_dir)
+    _check_name(name)
+    chosen = tuple(dict.fromkeys(formats)) or DEFAULT_FORMATS
+
+    status("attention-drift: computing the plan")
+    plan = _build_plan(
+        sentence, target, compare, target_index, embeddings_file, scale, order, keep_stopwords
+    )
+
+    status(f"attention-drift: rendering {', '.join(chosen)} ({quality}, {theme}) into {out_dir}")
+    import scenes  # manim loads here, and only here
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot make --out {str(out_dir)!r}: {exc.strerror}") from exc
+    with _user_errors():
+        written = scenes.render(
+            plan,
+            formats=chosen,
+            quality=quality,
+            theme=theme,
+            out_dir=out_dir,
+            name=name,
+            progress=status,
+        )
+    written = [Path(p) for p in written]
+    # TODO(scenes): if scenes.render starts writing STEM.plan.json itself, drop this block.
+    if not any(p.name.endswith(".plan.json") for p in written) and written:
+        stem = name if name is not None else written[0].stem
+        plan_path = out_dir / f"{stem}.plan.json"
+        write_atomic(plan_path, plan.to_json())
+        written.append(plan_path)
+    for p in written:
+        click.echo(str(p))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
