@@ -141,6 +141,8 @@ def load_minilm(model_dir: Path | None = None) -> Embeddings:
 def load_embeddings_file(path: str | Path) -> Embeddings:
     """A user embedding file: ``.toml`` (hand-made table) or GloVe / word2vec text."""
     path = Path(path)
+    if path.is_dir():
+        raise EmbeddingFileError(f"embeddings file {str(path)!r} is a folder, not a file")
     if not path.is_file():
         raise EmbeddingFileError(f"embeddings file {str(path)!r} does not exist")
     try:

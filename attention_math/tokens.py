@@ -41,6 +41,10 @@ def _is_word_char(ch: str) -> bool:
     return cat[0] in "LMN" or ch == "_"
 
 
+def _is_regional_indicator(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
 def tokenize(sentence: str) -> list[Token]:
     """Split a sentence into words and single punctuation / symbol tokens."""
     text = unicodedata.normalize("NFC", sentence)
@@ -64,8 +68,11 @@ def tokenize(sentence: str) -> list[Token]:
             tokens.append(Token(word, word.casefold(), True))
             i = j
         else:
-            # One symbol (keep an emoji with its modifiers / joiners together).
+            # One symbol (keep an emoji with its modifiers / joiners together, and a flag's
+            # two regional-indicator letters).
             j = i + 1
+            if _is_regional_indicator(ch) and j < n and _is_regional_indicator(text[j]):
+                j += 1
             while j < n and (
                 unicodedata.category(text[j]) in ("Mn", "Me", "Sk")
                 or text[j] in "\u200d\ufe0f"
