@@ -1,0 +1,47 @@
+"""Manim scenes that draw a plan, and `render()` that turns a plan into media files.
+
+Scenes only draw: every number comes from the plan (attention_math.plan.Plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from attention_math.plan import Plan
+
+FORMATS = ("gif", "mp4", "png")
+QUALITIES = ("low", "medium", "high", "4k")
+THEMES = ("dark", "light")
+
+
+def render(
+    plan: Plan,
+    *,
+    scene: str = "DriftScene",
+    formats: Sequence[str] = ("gif", "mp4"),
+    quality: str = "medium",
+    theme: str = "dark",
+    out_dir: str | Path = "out",
+    name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Render `scene` for `plan` into `out_dir`; return the written files, one per format.
+
+    name: file stem (default: derived from the target and sentence, safe for file systems).
+    progress: called with short status lines (the CLI prints them on stderr).
+    """
+    from scenes.render import render_plan
+
+    return render_plan(
+        plan,
+        scene=scene,
+        formats=formats,
+        quality=quality,
+        theme=theme,
+        out_dir=Path(out_dir),
+        name=name,
+        progress=progress,
+    )
