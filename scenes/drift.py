@@ -173,35 +173,47 @@ class DriftScene(Scene):
                 seen[key] = len(self.word_points)
                 self.word_points.append((w.text, self.map(w.point), pal.color(si)))
         self.dots = VGroup(*[Dot(p, radius=0.06, color=c) for _, p, c in self.word_points])
-        labels: list[Text] = [label(t, pal, size=22, color=c) for t, _, c in self.word_points]
-        anchors = [p[:2] for _, p, _ in self.word_points]
+        size = 22 if len(self.word_points) <= 12 else 18
         target = plan.sentences[0].target
-        self.static_point = self.map(plan.sentences[0].steps[0].point)
-        labels.append(label(f"{plan.target} (static)", pal, size=22, color=pal.static))
-        anchors.append(self.static_point[:2])
-        labels.append(label("0", pal, size=18, color=pal.muted))
-        anchors.append(self.map(plan.projection.origin)[:2])
-        for si, s in enumerate(plan.sentences):
-            labels.append(label(f"{target.text}′" + (f" ({si + 1})" if len(plan.sentences) > 1
-                                                    else ""), pal, size=22, color=pal.color(si)))
-            anchors.append(self.map(s.final.point)[:2])
         origin = self.map(plan.projection.origin)
-        spots = [*anchors, origin[:2]]
+        self.static_point = self.map(plan.sentences[0].steps[0].point)
+        # The labels that matter most are placed first, nearest their points.
+        self.static_label = label(f"{plan.target} (static)", pal, size=size, color=pal.static)
+        self.origin_label = label("0", pal, size=16, color=pal.muted)
+        multi = len(plan.sentences) > 1
+        self.end_labels = [
+            label(f"{target.text}′" + (f" ({si + 1})" if multi else ""), pal, size=size,
+                  color=pal.color(si))
+            for si in range(len(plan.sentences))
+        ]
+        words = [label(t, pal, size=size, color=c) for t, _, c in self.word_points]
+        labels = [self.static_label, *self.end_labels, self.origin_label, *words]
+        anchors = [
+            self.static_point[:2],
+            *(self.map(s.final.point)[:2] for s in plan.sentences),
+            origin[:2],
+            *(p[:2] for _, p, _ in self.word_points),
+        ]
+        spots = list(anchors)
         for s in plan.sentences:  # arrows and trails: keep labels off their lines
             tips = [self.map(st.point) for st in s.steps]
             for a, b in [*((origin, t) for t in tips), *zip(tips, tips[1:], strict=False)]:
-                spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, 12)]
-        obstacles: list[Box] = [(p[0] - 0.08, p[1] - 0.08, p[0] + 0.08, p[1] + 0.08)
+                n = max(2, int(np.linalg.norm(b - a) / 0.1))
+                spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
+        obstacles: list[Box] = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07)
                                 for p in spots]
         centres = place_labels(anchors, [(m.width, m.height) for m in labels], self.plot_box,
                                obstacles=obstacles)
-        for m, c in zip(labels, centres, strict=True):
+        self.leaders = VGroup()
+        for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to([c[0], c[1], 0])
-        n = len(self.word_points)
-        self.word_labels = VGroup(*labels[:n])
-        self.static_label = labels[n]
-        self.origin_label = labels[n + 1]
-        self.end_labels = labels[n + 2 :]
+            gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
+            gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
+            if np.hypot(gap_x, gap_y) > 0.45:  # placed far away: a leader line to its point
+                end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
+                self.leaders.add(Line([a[0], a[1], 0], end, stroke_width=1,
+                                      color=pal.muted, stroke_opacity=0.6))
+        self.word_labels = VGroup(*words)
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         """Every text the scene shows, with its box, for the layout check."""
@@ -234,15 +246,17 @@ class DriftScene(Scene):
         step = s.steps[k]
         weight_of = dict(zip(step.words, step.weights, strict=True))
         order = self.member_order(si)
+        bx = self.panel_box
+        row_height = min(0.42, (bx[3] - bx[1] - 0.9) / len(order))  # many words: tighter rows
         bars = WeightBars(
             [s.words[i].text for i in order],
             [weight_of.get(i) for i in order],
-            pal, color=pal.color(si), bar_width=2.0, size=22,
+            pal, color=pal.color(si), bar_width=2.0, size=min(22.0, row_height * 75),
+            row_height=row_height,
         )
         title = label(f"weights of “{s.target.text}”", pal, size=22)
         sub = label(scale_text(self.plan, s), pal, size=18, color=pal.muted)
         group = VGroup(title, sub, bars).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        bx = self.panel_box
         h_max, w_max = bx[3] - bx[1], bx[2] - bx[0]
         if group.height > h_max:
             group.scale_to_fit_height(h_max)
@@ -279,6 +293,7 @@ class DriftScene(Scene):
             FadeIn(self.origin_dot, self.origin_label),
             LaggedStart(*[GrowFromCenter(d) for d in self.dots], lag_ratio=0.1),
             LaggedStart(*[FadeIn(m) for m in self.word_labels], lag_ratio=0.1),
+            FadeIn(self.leaders),
             FadeIn(self.caption),
             run_time=1.5,
         )

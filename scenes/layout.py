@@ -6,9 +6,10 @@ A box is (x_min, y_min, x_max, y_max) in scene units.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 Box = tuple[float, float, float, float]
 
@@ -39,52 +40,55 @@ def inside(a: Box, bounds: Box, tol: float = 1e-6) -> bool:
     )
 
 
-def _overlap_area(a: Box, b: Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(w, 0.0) * max(h, 0.0)
-
-
 def place_labels(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
     bounds: Box,
     obstacles: Iterable[Box] = (),
-    gap: float = 0.12,
+    gap: float = 0.1,
+    grid: float = 0.12,
 ) -> list[tuple[float, float]]:
     """Centres for labels of the given sizes near their anchor points.
 
-    Greedy: each label, in order, takes the first candidate position (8 directions around the
-    anchor, at growing distances) that stays inside `bounds` and clears every obstacle and
-    every label placed before it; if none does, the candidate with the least overlap.
+    Greedy, in the order given: each label takes the first free candidate (inside `bounds`,
+    clear of every obstacle and every label placed before it). Candidates are tried nearest
+    first: 8 directions around the anchor at growing distances, then every point of a grid
+    over `bounds` by distance to the anchor (the scene draws a leader line to a label placed
+    far from its point). Only if nothing is free anywhere does a label take the candidate with
+    the least overlap, which the layout check then reports.
     """
-    placed: list[Box] = list(obstacles)
+    placed = np.array(list(obstacles), dtype=float).reshape(-1, 4)  # [P, 4]
+    x0, y0, x1, y1 = bounds
+    gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
+    grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
+    dirs = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
+                    dtype=float)
     centres: list[tuple[float, float]] = []
-    dirs = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
     for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
-        best: tuple[float, tuple[float, float]] | None = None
-        for ring in range(12):
-            r = gap + ring * 0.18
-            for dx, dy in dirs:
-                cx = ax + dx * (w / 2 + r)
-                cy = ay + dy * (h / 2 + r)
-                b = box_at(cx, cy, w, h)
-                if not inside(b, bounds):
-                    continue
-                cost = sum(_overlap_area(b, p) for p in placed)
-                if cost == 0.0:
-                    best = (0.0, (cx, cy))
-                    break
-                if best is None or cost < best[0]:
-                    best = (cost, (cx, cy))
-            if best is not None and best[0] == 0.0:
-                break
-        if best is None:  # no candidate inside: clamp at the anchor
-            cx = min(max(ax, bounds[0] + w / 2), bounds[2] - w / 2)
-            cy = min(max(ay, bounds[1] + h / 2), bounds[3] - h / 2)
-            best = (math.inf, (cx, cy))
-        centres.append(best[1])
-        placed.append(box_at(*best[1], w, h))
+        rings = [
+            np.array([ax, ay]) + dirs * np.array([w / 2 + r, h / 2 + r])
+            for r in gap + 0.15 * np.arange(4)
+        ]
+        far = grid_pts[np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay),
+                                  kind="stable")]
+        cand = np.concatenate([*rings, far])  # [K, 2]
+        boxes = np.concatenate([cand - [w / 2, h / 2], cand + [w / 2, h / 2]], axis=1)  # [K, 4]
+        ok = ((boxes[:, 0] >= x0) & (boxes[:, 1] >= y0) & (boxes[:, 2] <= x1)
+              & (boxes[:, 3] <= y1))
+        ix = np.minimum(boxes[:, None, 2], placed[None, :, 2]) - np.maximum(
+            boxes[:, None, 0], placed[None, :, 0])  # [K, P]
+        iy = np.minimum(boxes[:, None, 3], placed[None, :, 3]) - np.maximum(
+            boxes[:, None, 1], placed[None, :, 1])  # [K, P]
+        cost = (np.clip(ix, 0, None) * np.clip(iy, 0, None)).sum(axis=1)  # [K]
+        cost = np.where(ok, cost, np.inf)
+        free = np.flatnonzero(cost == 0.0)
+        k = int(free[0]) if len(free) else int(np.argmin(cost))
+        if not np.isfinite(cost[k]):  # nothing inside the bounds: clamp at the anchor
+            c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
+        else:
+            c = (float(cand[k, 0]), float(cand[k, 1]))
+        centres.append(c)
+        placed = np.vstack([placed, box_at(*c, w, h)])
     return centres
 
 
