@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from attention_math.plan import Plan
 
+# name: (module, one line for `attention-drift scenes`)
+SCENES: dict[str, tuple[str, str]] = {
+    "DriftScene": (
+        "scenes.drift",
+        "The target's static vector drifting as each context word gets its attention weight.",
+    ),
+}
+
 FORMATS = ("gif", "mp4", "png")
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
@@ -33,7 +41,7 @@ def render(
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines (the CLI prints them on stderr).
     """
-    from scenes.render import render_plan
+    from scenes.pipeline import render_plan
 
     return render_plan(
         plan,

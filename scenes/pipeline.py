@@ -55,12 +55,14 @@ def default_stem(plan: Plan) -> str:
 
 
 def scene_class(name: str) -> type:
-    from scenes import drift
+    """The scene class registered as `name` in scenes.SCENES."""
+    import importlib
 
-    classes = {"DriftScene": drift.DriftScene}
-    if name not in classes:
-        raise ValueError(f"unknown scene {name!r}; choose from {', '.join(classes)}")
-    return classes[name]
+    from scenes import SCENES
+
+    if name not in SCENES:
+        raise ValueError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
+    return getattr(importlib.import_module(SCENES[name][0]), name)
 
 
 def _manim_pass(

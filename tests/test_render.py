@@ -1,0 +1,155 @@
+"""Real renders at low quality, checked by decoding the files (as Manim's video tests do),
+and the layout check on several sentences."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from attention_math import build_plan
+
+pytestmark = pytest.mark.render
+
+RIVER = "He sat on the river bank."
+CASH = "He deposited cash at the bank."
+
+
+def probe(path: Path) -> dict:
+    """Stream facts of a media file, read by ffprobe (independent of our code)."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:format=duration",
+         "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    data = json.loads(out)
+    s = data["streams"][0]
+    return {
+        "codec": s["codec_name"],
+        "size": (s["width"], s["height"]),
+        "pix_fmt": s.get("pix_fmt"),
+        "frames": int(s["nb_read_frames"]),
+        "fps": eval(s["r_frame_rate"]),  # "15/1"
+        "duration": float(data["format"]["duration"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan(RIVER, "bank", compare=[CASH])
+
+
+@pytest.fixture(scope="module")
+def rendered(plan, tmp_path_factory):
+    from scenes import render
+
+    out = tmp_path_factory.mktemp("out")
+    paths = render(plan, formats=["mp4", "gif", "png"], quality="low", out_dir=out, name="fig")
+    return out, {p.suffix: p for p in paths}
+
+
+def expected_seconds(plan) -> float:
+    """Duration from the scene's beats: header 1, space 1.5, static 1 + 0.5, and per
+    sentence: panel 0.8, each step 0.5 + run time + 0.3, formula 1.2 + 1; end 2."""
+    total = 1 + 1.5 + 1 + 0.5 + 2
+    for s in plan.sentences:
+        n = len(s.steps) - 1
+        rt = min(max(6.0 / n, 0.6), 1.6)
+        total += 0.8 + n * (0.5 + rt + 0.3) + 1.2 + 1.0
+    return total
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe")
+def test_mp4_decodes_with_browser_safe_settings(rendered, plan):
+    _, files = rendered
+    info = probe(files[".mp4"])
+    assert info["codec"] == "h264"
+    assert info["pix_fmt"] == "yuv420p"  # other pixel formats stay black in browsers
+    assert info["size"] == (854, 480)
+    assert info["fps"] == 15
+    want = expected_seconds(plan)
+    assert abs(info["duration"] - want) < 0.25
+    # Manim rounds each beat to whole frames: allow a frame per few beats.
+    assert abs(info["frames"] - want * 15) <= 0.03 * want * 15 + 2
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe")
+def test_gif_is_800x450_10fps_looping_and_small(rendered, plan):
+    _, files = rendered
+    gif = files[".gif"]
+    info = probe(gif)
+    assert info["codec"] == "gif"
+    assert info["size"] == (800, 450)
+    want = expected_seconds(plan)
+    assert abs(info["frames"] - want * 10) <= 0.03 * want * 10 + 2
+    with Image.open(gif) as im:
+        assert im.info.get("loop") == 0  # loops forever
+        assert im.info.get("duration") == 100  # ms per frame = 10 fps
+    # The blog budget: the post's hand-made GIF was 86 KB/s; ours must be at most half.
+    assert gif.stat().st_size / want < 43_000
+
+
+def test_png_still_is_last_frame_with_theme_background(rendered):
+    _, files = rendered
+    with Image.open(files[".png"]) as im:
+        assert im.size == (854, 480)
+        px = np.asarray(im.convert("RGB"))
+    corner = px[:5, :5].reshape(-1, 3)
+    assert (corner == [0x11, 0x13, 0x18]).all()  # dark theme background
+    assert px.std() > 10  # not blank
+
+
+def test_plan_json_written_next_to_media(rendered, plan):
+    from attention_math.plan import Plan
+
+    out, _ = rendered
+    assert Plan.load(out / "fig.plan.json") == plan
+    assert not [p for p in out.iterdir() if p.name.startswith(".render-")]
+
+
+def test_light_theme_still(plan, tmp_path):
+    from scenes import render
+
+    (png,) = render(plan, formats=["png"], quality="low", theme="light", out_dir=tmp_path)
+    with Image.open(png) as im:
+        px = np.asarray(im.convert("RGB"))
+    assert (px[:5, :5].reshape(-1, 3) == [255, 255, 255]).all()
+
+
+LAYOUT_SENTENCES = [
+    ("He sat on the river bank.", "bank", ["He deposited cash at the bank."], False),
+    ("The bat flew out of the cave at dusk.", "bat", ["He swung the bat and hit the ball."], True),
+    ("In spring the flowers bloom.", "spring", ["The spring in the old mattress broke."], False),
+    (
+        "After the long storm the old fisherman slowly walked along the muddy river bank to "
+        "check whether his small wooden boat survived",
+        "bank",
+        ["The bank approved the loan after checking my salary and savings account history."],
+        True,
+    ),
+    ("Ünïcödé wörds, hyphen-ated ones and don't-stop punctuation!? bank", "bank", [], True),
+]
+
+
+@pytest.mark.parametrize(("sentence", "target", "compare", "keep"), LAYOUT_SENTENCES)
+def test_layout_check_passes(sentence, target, compare, keep):
+    """Every text inside the frame, none overlapping: the check `setup()` runs on every
+    render, asserted here without rendering."""
+    from scenes.drift import DriftScene
+    from scenes.layout import FRAME, check, inside
+
+    plan = build_plan(sentence, target, compare=compare, keep_stopwords=keep)
+    for theme in ("dark", "light"):
+        cls = type("S", (DriftScene,), {"plan": plan, "theme": theme})
+        scene = cls()
+        scene.setup()  # raises LayoutError on a problem
+        boxes = scene.text_boxes()
+        assert boxes
+        assert all(inside(b, FRAME) for _, b in boxes)
+        assert check(boxes) == []
