@@ -356,13 +356,18 @@ def render_command(
     )
 
     status(f"attention-drift: rendering {', '.join(chosen)} ({quality}, {theme}) into {out_dir}")
-    import scenes  # manim loads here, and only here
-
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"cannot make --out {str(out_dir)!r}: {exc.strerror}") from exc
-    with _user_errors():
+    # stdout carries only the written paths: Manim's logger (and anything else that prints
+    # while rendering) goes to stderr instead, or nowhere with --quiet.
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_user_errors())
+        sink = stack.enter_context(open(os.devnull, "w")) if quiet else sys.stderr
+        stack.enter_context(contextlib.redirect_stdout(sink))
+        import scenes  # manim loads here, and only here
+
         written = scenes.render(
             plan,
             formats=chosen,

@@ -293,6 +293,7 @@ class FakeRender:
         stem = kwargs["name"] or "bank-he-sat"
         progress: Callable[[str], None] = kwargs["progress"]
         paths = []
+        print("a library printing on stdout while rendering")
         for fmt in kwargs["formats"]:
             progress(f"rendering {fmt}")
             path = out_dir / f"{stem}.{fmt}"
@@ -321,6 +322,7 @@ def test_render_prints_paths_on_stdout_and_status_on_stderr(
         str(out / "bank-he-sat.plan.json"),
     ]
     assert "rendering gif" in result.stderr
+    assert "a library printing on stdout" in result.stderr  # kept off stdout
     (call,) = fake_render.calls
     assert call["formats"] == ("gif", "mp4")  # the default
     assert (call["quality"], call["theme"], call["name"]) == ("medium", "dark", None)
