@@ -135,13 +135,26 @@ def drift(x: np.ndarray, target: int, scale: float, order: str = "weight") -> li
     x: [N, C] the included words' vectors (q = k = v = x); target: its row in x.
     Returns S = N steps: step 0 the target alone, step N-1 the full attention.
     """
-    q = x[target]  # [N, C] -> [C]
-    full = attend(q, x, x, scale)
+    scores = x @ x[target]  # [N, C] @ [C] -> [N]
+    return drift_from_scores(scores, x, target, scale, order)
+
+
+def drift_from_scores(
+    scores: np.ndarray, v: np.ndarray, target: int, scale: float, order: str = "weight"
+) -> list[DriftStep]:
+    """The drift for given raw scores [N] of the target against each word and values [N, C].
+
+    Step k's weights are softmax(scale × scores) over the target and the first k context
+    words, i.e. the full softmax weights renormalised over the words included so far.
+    """
+    full = softmax(scores * scale)  # [N]
     steps: list[DriftStep] = []
     members = [target]
-    for added in [None, *context_order(full.weights, target, order)]:
+    for added in [None, *context_order(full, target, order)]:
         if added is not None:
             members.append(added)
-        kv = x[members]  # [N, C] -> [k + 1, C]
-        steps.append(DriftStep(tuple(members), added, attend(q, kv, kv, scale)))
+        sc = scores[members]  # [N] -> [k + 1]
+        w = softmax(sc * scale)  # [k + 1]
+        out = w @ v[members]  # [k + 1] @ [k + 1, C] -> [C]
+        steps.append(DriftStep(tuple(members), added, AttentionResult(sc, sc * scale, w, out)))
     return steps
