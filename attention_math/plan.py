@@ -9,8 +9,11 @@ Indices into a sentence (`target_index`, `Step.added`, `Step.words`) count token
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import types
+import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,17 +151,7 @@ class Plan:
         version = d.get("schema_version")
         if version != SCHEMA_VERSION:
             raise ValueError(f"plan schema version {version!r} is not {SCHEMA_VERSION}")
-        return cls(
-            target=d["target"],
-            mode=d["mode"],
-            embedding=EmbeddingInfo(**d["embedding"]),
-            attention=AttentionInfo(**d["attention"]),
-            sentences=tuple(_sentence(s) for s in d["sentences"]),
-            projection=_projection(d["projection"]),
-            tool=d.get("tool", ""),
-            schema_version=version,
-            extra=d.get("extra", {}),
-        )
+        return decode(cls, d)
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
@@ -169,62 +162,29 @@ class Plan:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
 
-def _vec(v: Any) -> Vec:
-    return tuple(float(x) for x in v)
-
-
-def _point(v: Any) -> Point:
-    return (float(v[0]), float(v[1]))
-
-
-def _word(d: dict[str, Any]) -> Word:
-    return Word(
-        index=d["index"],
-        text=d["text"],
-        norm=d["norm"],
-        is_word=d["is_word"],
-        included=d["included"],
-        reason=d["reason"],
-        pieces=tuple(d.get("pieces", ())),
-        vector=None if d.get("vector") is None else _vec(d["vector"]),
-        point=None if d.get("point") is None else _point(d["point"]),
-    )
-
-
-def _step(d: dict[str, Any]) -> Step:
-    return Step(
-        step=d["step"],
-        added=d["added"],
-        words=tuple(d["words"]),
-        scores=_vec(d["scores"]),
-        scaled_scores=_vec(d["scaled_scores"]),
-        weights=_vec(d["weights"]),
-        output=_vec(d["output"]),
-        point=_point(d["point"]),
-    )
-
-
-def _sentence(d: dict[str, Any]) -> Sentence:
-    return Sentence(
-        text=d["text"],
-        target_index=d["target_index"],
-        scale=float(d["scale"]),
-        words=tuple(_word(w) for w in d["words"]),
-        steps=tuple(_step(s) for s in d["steps"]),
-    )
-
-
-def _projection(d: dict[str, Any]) -> Projection:
-    c0, c1 = d["components"]
-    return Projection(
-        method=d["method"],
-        reference=d["reference"],
-        n_reference=d["n_reference"],
-        mean=_vec(d["mean"]),
-        components=(_vec(c0), _vec(c1)),
-        explained_variance_ratio=_point(d["explained_variance_ratio"]),
-        origin=_point(d["origin"]),
-    )
+def decode(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type `tp` (dataclasses, tuples, optionals, floats) from JSON data."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        unknown = set(value) - names
+        if unknown:
+            raise ValueError(f"{tp.__name__} has no field {sorted(unknown)[0]!r}")
+        return tp(**{k: decode(hints[k], v) for k, v in value.items()})
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return decode(args[0], value) if len(args) == 1 else value
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(decode(args[0], v) for v in value)
+        return tuple(decode(a, v) for a, v in zip(args, value, strict=True))
+    if tp is float:
+        return float(value)
+    return value
 
 
 _NUMBER_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
