@@ -57,6 +57,16 @@ class _Drafted:
         self.steps = steps
 
 
+def check_length(toks: list[tokens.Token]) -> None:
+    """Refuse a sentence with more words than fit on screen readably."""
+    n_words = sum(t.is_word for t in toks)
+    if n_words > MAX_WORDS:
+        raise InputError(
+            f"the sentence has {n_words} words; at most {MAX_WORDS} fit on screen readably "
+            f"(split it, or shorten it)"
+        )
+
+
 def _draft(
     text: str,
     target: str,
@@ -71,12 +81,7 @@ def _draft(
     toks = tokens.tokenize(text)
     if not any(t.is_word for t in toks):
         raise InputError(f"the sentence {text!r} has no words")
-    n_words = sum(t.is_word for t in toks)
-    if n_words > MAX_WORDS:
-        raise InputError(
-            f"the sentence has {n_words} words; at most {MAX_WORDS} fit on screen readably "
-            f"(split it, or shorten it)"
-        )
+    check_length(toks)
     ti = tokens.find_target(toks, target, target_index)
     stop = tokens.stopwords()
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []

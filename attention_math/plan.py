@@ -67,6 +67,33 @@ class Step:
 
 
 @dataclass(frozen=True)
+class SentenceModel:
+    """What the real model computed for one sentence (model mode), for checking the figure.
+
+    pieces / word_ids: the word pieces fed to the model ([CLS] ... [SEP]) and, per piece, the
+      index of the token it belongs to (None for [CLS] and [SEP]).
+    target_pieces: positions of the target's pieces.
+    target_attention: [L][H][len(target_pieces)][T] the target pieces' raw attention rows,
+      before any merging to words or removal of [CLS]/[SEP].
+    target_hidden: [L+1][C] the target's hidden state after the embeddings and each layer
+      (mean over its pieces).
+    layer_points: [L+1] those hidden states in the plan's layer basis (LayerDriftScene).
+    cosine_to_first: [L+1] cosine between this sentence's and the first sentence's target
+      hidden state at each layer.
+    special_mass: the share of the chosen head's attention that goes to [CLS] / [SEP].
+    """
+
+    pieces: tuple[str, ...]
+    word_ids: tuple[int | None, ...]
+    target_pieces: tuple[int, ...]
+    target_attention: tuple[tuple[tuple[Vec, ...], ...], ...]
+    target_hidden: tuple[Vec, ...]
+    layer_points: tuple[Point, ...]
+    cosine_to_first: Vec
+    special_mass: float
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One sentence of the render, its words and its drift."""
 
@@ -75,6 +102,7 @@ class Sentence:
     scale: float
     words: tuple[Word, ...]
     steps: tuple[Step, ...]
+    model: SentenceModel | None = None
 
     @property
     def target(self) -> Word:
@@ -124,6 +152,56 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class ModelInfo:
+    """The real model behind a model-mode plan (layer and head 0-based; shown 1-based).
+
+    head_index None: the mean over heads. head_choice: how the head was chosen.
+    value_policy: how word pieces' values were merged into words' values.
+    layer_basis: the 2-D basis of the target's hidden states across layers.
+    """
+
+    name: str
+    file: str
+    sha256: str
+    n_layers: int
+    n_heads: int
+    d_head: int
+    layer_index: int
+    head_index: int | None
+    head_choice: str
+    drop_specials: bool
+    merge_policy: str
+    layer_basis: Projection
+
+
+@dataclass(frozen=True)
+class SensePoint:
+    """One sentence of a sense-split figure: its target's last-layer state and 2-D point."""
+
+    text: str
+    sense: str
+    target_index: int
+    vector: Vec
+    point: Point
+
+
+@dataclass(frozen=True)
+class SenseSplit:
+    """The target's last-layer vector in many sentences, grouped by sense.
+
+    kmeans_agreement: share of sentences whose 2-means cluster (fitted in high-d) matches
+      their sense (best matching of clusters to senses).
+    within_cosine / across_cosine: mean cosine between sentences of the same / other sense.
+    """
+
+    senses: tuple[str, ...]
+    points: tuple[SensePoint, ...]
+    kmeans_agreement: float
+    within_cosine: float
+    across_cosine: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole render's data. `sentences[0]` is the main sentence, the rest are compared."""
 
@@ -135,6 +213,8 @@ class Plan:
     projection: Projection
     tool: str = ""
     schema_version: int = SCHEMA_VERSION
+    model: ModelInfo | None = None
+    senses: SenseSplit | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,327 @@
+"""Model mode: the drift with a real head's weights and value vectors, the target's path
+through the layers, and the split of senses in the last layer.
+
+The sentence's tokens (words and punctuation) go to the model pre-split, so every word piece
+points back at the token the viewer reads. Pieces are merged into words as
+``model.merge_to_words`` does (attention to a word: sum over its pieces; from a word: mean
+over its pieces). A word's *value* is the attention-weighted mean of its pieces' values, so
+that Σ_words w_word · v_word equals the head's real output Σ_pieces w_piece · v_piece exactly.
+[CLS] and [SEP] together are one "[special]" member (they take 40-86 % of the attention in
+this model), unless `drop_specials` removes them and renormalises, as the screen then says.
+
+Dimension names: L layers, H heads, T word pieces, W tokens, D head size (C for --head mean),
+N members of the drift (tokens + [special]), C hidden size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+from attention_math import model as bert
+from attention_math import tokens
+from attention_math.attention import drift_from_scores
+from attention_math.build import TOOL, _Drafted, _finish, check_length
+from attention_math.errors import InputError
+from attention_math.plan import (
+    AttentionInfo,
+    EmbeddingInfo,
+    ModelInfo,
+    Plan,
+    Projection,
+    SenseSplit,
+    SensePoint,
+    SentenceModel,
+)
+from attention_math.projection import Basis, fit_basis
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+SPECIAL = "[special]"
+MERGE_POLICY = (
+    "attention to a word = sum over its pieces; from a word = mean over its pieces; "
+    "a word's value = attention-weighted mean of its pieces' values"
+)
+FORMULA = "w = the head's real softmax(q·k/√d) merged to words; output = Σ w_i v_i"
+
+
+def _vec(x: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in x)
+
+
+def _projection(basis: Basis, reference: str, n: int, dim: int) -> Projection:
+    return Projection(
+        method="sklearn.decomposition.PCA(n_components=2)",
+        reference=reference,
+        n_reference=n,
+        mean=_vec(basis.mean),
+        components=(_vec(basis.components[0]), _vec(basis.components[1])),
+        explained_variance_ratio=(
+            float(basis.explained_variance_ratio[0]),
+            float(basis.explained_variance_ratio[1]),
+        ),
+        origin=tuple(float(v) for v in basis.project(np.zeros(dim))),  # type: ignore[arg-type]
+    )
+
+
+class _Run:
+    """One sentence through the model: tokens, pieces, forward pass, merged words."""
+
+    def __init__(self, model: bert.Model, text: str, target: str, target_index: int | None):
+        if not text.strip():
+            raise InputError("the sentence is empty; give a sentence in quotes")
+        self.text = text
+        self.toks = tokens.tokenize(text)
+        check_length(self.toks)
+        self.ti = tokens.find_target(self.toks, target, target_index)
+        try:
+            self.enc = bert.encode(model, [t.text for t in self.toks])
+        except ValueError as e:
+            raise InputError(f"{text!r}: {e}") from None
+        self.out = bert.forward(model, self.enc.ids)
+        self.target_pieces = [t for t, w in enumerate(self.enc.word_ids) if w == self.ti]
+        self.specials = [t for t, w in enumerate(self.enc.word_ids) if w is None]
+        self.hidden = self.out.hidden_states[:, self.target_pieces].mean(axis=1)  # [L+1, C]
+
+    def head_view(self, layer: int, head: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """The target's attention row over pieces [T] and the pieces' values [T, D]."""
+        rows = self.out.attentions[layer][:, self.target_pieces]  # [H, T, T] -> [H, p, T]
+        if head is None:
+            row = rows.mean(axis=(0, 1))  # [H, p, T] -> [T]
+            values = bert.merge_heads(self.out.v[layer])  # [H, T, D] -> [T, C]
+        else:
+            row = rows[head].mean(axis=0)  # [p, T] -> [T]
+            values = self.out.v[layer, head]  # [T, D]
+        return row.astype(np.float64), values.astype(np.float64)
+
+
+def _merge(groups: list[list[int]], row: np.ndarray, values: np.ndarray):
+    """Per group of pieces: its weight (sum) and value (weighted mean) -> [N], [N, D]."""
+    w = np.array([row[g].sum() for g in groups])  # [N]
+    v = np.stack([
+        (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
+        for g in groups
+    ])  # [N, D]
+    return w, v
+
+
+def choose_head(runs: list[_Run], model: bert.Model) -> tuple[int, int, str]:
+    """The (layer, head) whose target attends most to content words, summed over sentences."""
+    total: dict[tuple[int, int], float] = {}
+    for r in runs:
+        for h in bert.rank_heads(model, [t.text for t in r.toks], r.ti):
+            total[(h.layer, h.head)] = total.get((h.layer, h.head), 0.0) + h.score
+    (layer, head), score = max(total.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
+    mean = score / len(runs)
+    return layer, head, (
+        f"auto: the head where the target attends most to other content words "
+        f"({mean:.0%} of its attention)"
+    )
+
+
+def build_model_plan(
+    sentence: str,
+    target: str,
+    *,
+    compare: list[str] | tuple[str, ...] = (),
+    target_index: int | None = None,
+    layer: int | None = None,
+    head: int | str | None = None,
+    drop_specials: bool = False,
+    order: str = "weight",
+    model_dir: str | Path | None = None,
+) -> Plan:
+    """The drift of `target` under a real head of the model (layer/head 0-based).
+
+    layer None: with head None too, the best head for the sentences (see `choose_head`);
+    head "mean": the mean over heads (values: all heads' values side by side).
+    """
+    if order not in ("weight", "sentence"):
+        raise InputError(f"unknown order {order!r}; use weight or sentence")
+    model = bert.load_model(model_dir)
+    cfg = model.config
+    runs = [_Run(model, sentence, target, target_index)]
+    runs += [_Run(model, c, target, None) for c in compare]
+
+    if head == "mean":
+        head_index: int | None = None
+        if layer is None:
+            raise InputError("--head mean needs --layer")
+        choice = "given (mean over heads)"
+    elif layer is None and head is None:
+        layer, head_index, choice = choose_head(runs, model)
+    elif layer is None or head is None:
+        raise InputError("give both --layer and --head (or neither, to choose the best head)")
+    else:
+        head_index = int(head)
+        choice = "given"
+    assert layer is not None
+    if not 0 <= layer < cfg.num_hidden_layers:
+        raise InputError(f"--layer must be 1 to {cfg.num_hidden_layers}")
+    if head_index is not None and not 0 <= head_index < cfg.num_attention_heads:
+        raise InputError(f"--head must be 1 to {cfg.num_attention_heads} or mean")
+
+    drafts = []
+    for r in runs:
+        row, values = r.head_view(layer, head_index)
+        members = list(range(len(r.toks)))
+        groups = [[t for t, w in enumerate(r.enc.word_ids) if w == i] for i in members]
+        if not drop_specials:
+            groups.append(r.specials)
+        w, v = _merge(groups, row, values)
+        if len(groups) < 2:
+            raise InputError(f'"{r.toks[r.ti].text}" has no other token to attend to')
+        t_row = members.index(r.ti)
+        scores = np.log(np.maximum(w, np.finfo(np.float64).tiny))  # softmax(log w) = w / Σ w
+        steps = drift_from_scores(scores, v, t_row, 1.0, order)
+        toks = list(r.toks)
+        rows = []
+        for i, t in enumerate(r.toks):
+            reason = "target" if i == r.ti else ("context" if t.is_word else "punctuation")
+            pieces = tuple(r.enc.pieces[p] for p in groups[i])
+            rows.append((reason, True, pieces, v[i]))
+        if not drop_specials:
+            toks.append(tokens.Token(SPECIAL, SPECIAL, False))
+            rows.append(("special", True, tuple(r.enc.pieces[p] for p in r.specials), v[-1]))
+        member_ids = list(range(len(rows)))
+        drafts.append(_Drafted(r.text, toks, r.ti, rows, member_ids, 1.0, steps))
+
+    reference = []
+    for d in drafts:
+        reference += [row[3] for row in d.word_rows]
+        reference += [s.result.output for s in d.steps]
+    basis = fit_basis(np.stack(reference))  # [R, D]
+    dim = basis.mean.shape[0]
+
+    hidden = np.stack([r.hidden for r in runs])  # [n, L+1, C]
+    layer_basis = fit_basis(hidden.reshape(-1, cfg.hidden_size))  # [n (L+1), C]
+    first = hidden[0]  # [L+1, C]
+    sentences = []
+    for r, d, h in zip(runs, drafts, hidden, strict=True):
+        cos = (h * first).sum(-1) / (np.linalg.norm(h, axis=-1) * np.linalg.norm(first, axis=-1))
+        special_mass = float(r.head_view(layer, head_index)[0][r.specials].sum())
+        sm = SentenceModel(
+            pieces=tuple(r.enc.pieces),
+            word_ids=tuple(r.enc.word_ids),
+            target_pieces=tuple(r.target_pieces),
+            target_attention=tuple(
+                tuple(tuple(_vec(p) for p in r.out.attentions[li, hi][r.target_pieces])
+                      for hi in range(cfg.num_attention_heads))
+                for li in range(cfg.num_hidden_layers)
+            ),
+            target_hidden=tuple(_vec(x) for x in h),
+            layer_points=tuple((float(p[0]), float(p[1])) for p in layer_basis.project(h)),
+            cosine_to_first=_vec(cos),
+            special_mass=special_mass,
+        )
+        sentences.append(dataclasses.replace(_finish(d, basis), model=sm))
+
+    weights_file = model.path / "model.safetensors"
+    return Plan(
+        target=runs[0].toks[runs[0].ti].text,
+        mode="model",
+        embedding=EmbeddingInfo(
+            kind="model",
+            name=f"{MODEL_NAME} value vectors, layer {layer + 1}, "
+            + ("mean over heads" if head_index is None else f"head {head_index + 1}"),
+            file=f"{model.path.name}/{weights_file.name}",
+            sha256=model.sha256,
+            dim=dim,
+            subword_policy=MERGE_POLICY,
+        ),
+        attention=AttentionInfo(
+            formula=FORMULA,
+            scale_rule=f"1/sqrt({cfg.hidden_size // cfg.num_attention_heads}) (the model's)",
+            keep_stopwords=True,
+            order=order,
+        ),
+        sentences=tuple(sentences),
+        projection=_projection(
+            basis, "every member's value vector + every drift step's output", len(reference), dim
+        ),
+        tool=TOOL,
+        model=ModelInfo(
+            name=MODEL_NAME,
+            file=f"{model.path.name}/{weights_file.name}",
+            sha256=model.sha256,
+            n_layers=cfg.num_hidden_layers,
+            n_heads=cfg.num_attention_heads,
+            d_head=cfg.hidden_size // cfg.num_attention_heads,
+            layer_index=layer,
+            head_index=head_index,
+            head_choice=choice,
+            drop_specials=drop_specials,
+            merge_policy=MERGE_POLICY,
+            layer_basis=_projection(
+                layer_basis, "the target's hidden state at every layer of every sentence",
+                hidden.shape[0] * hidden.shape[1], cfg.hidden_size,
+            ),
+        ),
+    )
+
+
+def build_sense_plan(
+    target: str,
+    senses: dict[str, list[str]],
+    *,
+    model_dir: str | Path | None = None,
+) -> Plan:
+    """The target's last-layer hidden state in every sentence, grouped by sense."""
+    from sklearn.cluster import KMeans
+
+    if len(senses) < 2:
+        raise InputError("a sense split needs at least two senses")
+    model = bert.load_model(model_dir)
+    points, vecs, labels = [], [], []
+    for sense, texts in senses.items():
+        if not texts:
+            raise InputError(f"sense {sense!r} has no sentences")
+        for text in texts:
+            try:
+                r = _Run(model, text, target, None)
+            except InputError as e:
+                raise InputError(f"sense {sense!r}, sentence {text!r}: {e}") from None
+            vecs.append(r.hidden[-1])
+            labels.append(sense)
+            points.append((text, sense, r.ti))
+    x = np.stack(vecs)  # [n, C]
+    basis = fit_basis(x)
+    p2 = basis.project(x)  # [n, 2]
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)  # [n, C]
+    cos = unit @ unit.T  # [n, n]
+    same = np.equal.outer(labels, labels)
+    off = ~np.eye(len(labels), dtype=bool)
+    names = list(senses)
+    km = KMeans(n_clusters=len(names), n_init=10, random_state=0).fit(unit)
+    truth = np.array([names.index(s) for s in labels])
+    agreement = max(
+        float(np.mean(np.array(perm)[km.labels_] == truth))
+        for perm in itertools.permutations(range(len(names)))
+    )
+    return Plan(
+        target=target,
+        mode="senses",
+        embedding=EmbeddingInfo(
+            kind="model", name=f"{MODEL_NAME} last-layer hidden states",
+            file=f"{model.path.name}/model.safetensors", sha256=model.sha256,
+            dim=model.config.hidden_size, subword_policy=MERGE_POLICY,
+        ),
+        attention=AttentionInfo(formula="the model's own attention (all layers)",
+                                scale_rule="the model's", keep_stopwords=True, order="sentence"),
+        sentences=(),
+        projection=_projection(basis, f"the last-layer '{target}' of every sentence",
+                               len(x), model.config.hidden_size),
+        tool=TOOL,
+        senses=SenseSplit(
+            senses=tuple(names),
+            points=tuple(
+                SensePoint(text, sense, ti, _vec(v), (float(p[0]), float(p[1])))
+                for (text, sense, ti), v, p in zip(points, x, p2, strict=True)
+            ),
+            kmeans_agreement=agreement,
+            within_cosine=float(cos[same & off].mean()),
+            across_cosine=float(cos[~same].mean()),
+        ),
+    )
