@@ -227,6 +227,7 @@ def test_points_are_the_affine_projection(figure_plan: Plan) -> None:
     for s in figure_plan.sentences:
         for w in s.words:
             if w.vector is not None:
+                assert w.point is not None
                 assert np.allclose(w.point, (np.array(w.vector) - mean) @ comps.T)
         for step in s.steps:
             assert np.allclose(step.point, (np.array(step.output) - mean) @ comps.T)
@@ -264,6 +265,7 @@ def test_static_vectors_are_the_mean_of_minilm_word_pieces(
                 continue
             pieces, vector = minilm_static(w.text)
             assert list(w.pieces) == pieces
+            assert w.vector is not None
             assert np.allclose(w.vector, vector, rtol=0, atol=1e-7), w.text
 
 
@@ -276,6 +278,7 @@ def test_a_split_word_gets_the_mean_of_its_pieces(
     word = plan.sentences[0].words[0]
     pieces, vector = minilm_static("embeddings")
     assert list(word.pieces) == pieces == ["em", "##bed", "##ding", "##s"]
+    assert word.vector is not None
     assert np.allclose(word.vector, vector, rtol=0, atol=1e-7)
 
 
