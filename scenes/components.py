@@ -109,13 +109,15 @@ class WeightBars(VGroup):
     """Attention weights as labelled horizontal bars, one row per word.
 
     words: the row labels. weights: one number per row in [0, 1] (None: not attending yet,
-      drawn faint with no bar). palette: theme. color: bar colour. bar_width: length of a
+      drawn faint with no bar). palette: theme. color: bar colour. colors: per-row bar colour
+      overriding `color` where not None (e.g. greyed [special] attention). bar_width: length of a
       bar of weight 1. size: font size. row_height: distance between rows.
     """
 
     def __init__(self, words: Sequence[str], weights: Sequence[float | None], palette: Palette,
                  *, color: str, bar_width: float = 2.4, size: float = 22,
-                 row_height: float = 0.42) -> None:
+                 row_height: float = 0.42,
+                 colors: Sequence[str | None] | None = None) -> None:
         super().__init__()
         names = [StrutText(w, palette, size=size) for w in words]
         self.rows = VGroup()
@@ -128,8 +130,9 @@ class WeightBars(VGroup):
                 row = VGroup(name, track)
             else:
                 length = max(bar_width * w, 0.02)
+                row_color = (colors[i] if colors is not None else None) or color
                 bar = Rectangle(width=length, height=row_height * 0.55, stroke_width=0,
-                                fill_color=color, fill_opacity=0.9)
+                                fill_color=row_color, fill_opacity=0.9)
                 bar.move_to([length / 2, y, 0])
                 value = label(fmt(w), palette, size=size * 0.9)
                 value.next_to([bar_width, y, 0], RIGHT, buff=0.15)

@@ -25,7 +25,14 @@ PANEL_LEFT = 1.9  # the plot is left of this x, the weights panel right of it
 
 
 def scale_text(plan: Plan, sentence: Sentence) -> str:
-    """How the scale was chosen, as shown on screen."""
+    """How the weights were made (simple mode: the scale), as shown on screen."""
+    if plan.model is not None:
+        m = plan.model
+        head = "mean of heads" if m.head_index is None else f"head {m.head_index + 1}"
+        text = f"layer {m.layer_index + 1}, {head}: real softmax(q·k/√{m.d_head})"
+        if m.drop_specials:
+            text += "\n[CLS]/[SEP] dropped, weights renormalised"
+        return text
     rule = plan.attention.scale_rule
     dim = plan.embedding.dim
     if rule == "auto":
@@ -97,15 +104,17 @@ class DriftScene(Scene):
         assert plan is not None
         multi = len(plan.sentences) > 1
         # Header: one chip row (wrapped if needed) per sentence.
-        self.chips: list[list[TokenChip]] = []
+        self.chips: list[dict[int, TokenChip]] = []  # per sentence: token index -> chip
         rows = VGroup()
         for si, s in enumerate(plan.sentences):
-            chips = [
-                TokenChip(w.text, pal, role=self.role(s, w.index), color=pal.color(si), size=24)
+            chips = {
+                w.index: TokenChip(w.text, pal, role=self.role(s, w.index), color=pal.color(si),
+                                   size=24)
                 for w in s.words
-            ]
+                if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
+            }
             self.chips.append(chips)
-            group = chip_rows(chips, max_width=13.0 if not multi else 12.6)
+            group = chip_rows(list(chips.values()), max_width=13.0 if not multi else 12.6)
             if multi:
                 marker = Dot(radius=0.09, color=pal.color(si))
                 group = VGroup(marker, group).arrange(RIGHT, buff=0.2)
@@ -154,6 +163,8 @@ class DriftScene(Scene):
 
     def source_name(self) -> str:
         e = self.plan.embedding
+        if e.kind == "model":
+            return "value vectors of all-MiniLM-L6-v2"
         return "all-MiniLM-L6-v2 embeddings" if e.kind == "minilm" else e.name
 
     def place_plot_labels(self) -> None:
@@ -176,20 +187,29 @@ class DriftScene(Scene):
         size = 22 if len(self.word_points) <= 12 else 18
         target = plan.sentences[0].target
         origin = self.map(plan.projection.origin)
-        self.static_point = self.map(plan.sentences[0].steps[0].point)
-        # The labels that matter most are placed first, nearest their points.
-        self.static_label = label(f"{plan.target} (static)", pal, size=size, color=pal.static)
-        self.origin_label = label("0", pal, size=16, color=pal.muted)
+        # Where each sentence's drift starts: the static vector (simple mode: the same for
+        # every sentence) or the target's own value vector (model mode: one per sentence).
+        self.start_points = [self.map(s.steps[0].point) for s in plan.sentences]
+        shared = all(np.allclose(p, self.start_points[0]) for p in self.start_points)
         multi = len(plan.sentences) > 1
+        start = f"v({plan.target})" if plan.model is not None else f"{plan.target} (static)"
+        # The labels that matter most are placed first, nearest their points.
+        self.start_labels = (
+            [label(start, pal, size=size, color=pal.static)] if shared else
+            [label(f"{start} ({si + 1})", pal, size=size, color=pal.color(si))
+             for si in range(len(plan.sentences))]
+        )
+        self.start_colors = [pal.static] if shared else list(pal.series)
+        self.origin_label = label("0", pal, size=16, color=pal.muted)
         self.end_labels = [
             label(f"{target.text}′" + (f" ({si + 1})" if multi else ""), pal, size=size,
                   color=pal.color(si))
             for si in range(len(plan.sentences))
         ]
         words = [label(t, pal, size=size, color=c) for t, _, c in self.word_points]
-        labels = [self.static_label, *self.end_labels, self.origin_label, *words]
+        labels = [*self.start_labels, *self.end_labels, self.origin_label, *words]
         anchors = [
-            self.static_point[:2],
+            *(p[:2] for p in self.start_points[: len(self.start_labels)]),
             *(self.map(s.final.point)[:2] for s in plan.sentences),
             origin[:2],
             *(p[:2] for _, p, _ in self.word_points),
@@ -223,9 +243,9 @@ class DriftScene(Scene):
 
         out: list[tuple[str, Box]] = []
         for si, chips in enumerate(self.chips):
-            out += [(f"chip {si}:{c.word.text}", box(c)) for c in chips]
+            out += [(f"chip {si}:{c.word.text}", box(c)) for c in chips.values()]
         out += [(f"label {m.text}", box(m)) for m in self.word_labels]
-        out += [(f"label {self.static_label.text}", box(self.static_label))]
+        out += [(f"start label {m.text}", box(m)) for m in self.start_labels]
         out += [("origin label", box(self.origin_label))]
         out += [(f"end label {m.text}", box(m)) for m in self.end_labels]
         out += [(f"formula {i}", box(f)) for i, f in enumerate(self.formulas)]
@@ -253,6 +273,7 @@ class DriftScene(Scene):
             [weight_of.get(i) for i in order],
             pal, color=pal.color(si), bar_width=2.0, size=min(22.0, row_height * 75),
             row_height=row_height,
+            colors=[pal.special if s.words[i].reason == "special" else None for i in order],
         )
         title = label(f"weights of “{s.target.text}”", pal, size=22)
         sub = label(scale_text(self.plan, s), pal, size=18, color=pal.muted)
@@ -304,13 +325,15 @@ class DriftScene(Scene):
                      max_tip_length_to_length_ratio=0.12, tip_length=0.22)
 
     def show_static(self) -> None:
-        self.static_arrow = self.arrow(self.static_point, self.pal.static)
-        self.play(GrowArrow(self.static_arrow), FadeIn(self.static_label), run_time=1.0)
+        arrows = [self.arrow(p, c) for p, c in zip(self.start_points, self.start_colors,
+                                                    strict=False)]
+        self.play(*[GrowArrow(a) for a in arrows], *[FadeIn(m) for m in self.start_labels],
+                  run_time=1.0)
         self.wait(0.5)
 
     def show_panel(self, si: int) -> None:
         self.current_panel = self.panel(si, 0)
-        self.moving = self.arrow(self.static_point, self.pal.color(si), width=6)
+        self.moving = self.arrow(self.start_points[si], self.pal.color(si), width=6)
         anims: list[Animation] = [FadeIn(self.current_panel), GrowArrow(self.moving)]
         if si > 0:
             anims.append(FadeOut(self.previous_panel))
@@ -321,13 +344,16 @@ class DriftScene(Scene):
         s = self.plan.sentences[si]
         step, prev = s.steps[k], s.steps[k - 1]
         color = self.pal.color(si)
-        chip = self.chips[si][step.added]
+        chip = self.chips[si].get(step.added)
         new_panel = self.panel(si, k)
         a, b = self.map(prev.point), self.map(step.point)
         trail = VGroup(TrailDot(a, self.pal, color),
                        Line(a, b, color=color, stroke_width=2, stroke_opacity=0.5))
         rt = float(np.clip(6.0 / (len(s.steps) - 1), 0.6, 1.6))
-        self.play(Indicate(chip, color=self.pal.highlight, scale_factor=1.15), run_time=0.5)
+        if chip is not None:
+            self.play(Indicate(chip, color=self.pal.highlight, scale_factor=1.15), run_time=0.5)
+        else:  # [special]: no chip; keep the beat's length
+            self.wait(0.5)
         self.play(
             ReplacementTransform(self.current_panel, new_panel),
             Transform(self.moving, self.arrow(b, color, width=6)),

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attention_math.errors import InputError
 from scenes.theme import PALETTES
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def scene_class(name: str) -> type:
     from scenes import SCENES
 
     if name not in SCENES:
-        raise ValueError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
+        raise InputError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
     return getattr(importlib.import_module(SCENES[name][0]), name)
 
 
@@ -140,9 +141,9 @@ def render_plan(
     """See `scenes.render`."""
     say = progress or (lambda _msg: None)
     if quality not in QUALITY:
-        raise ValueError(f"unknown quality {quality!r}; choose from {', '.join(QUALITY)}")
+        raise InputError(f"unknown quality {quality!r}; choose from {', '.join(QUALITY)}")
     if "gif" in formats and shutil.which("ffmpeg") is None:
-        raise RuntimeError("GIF output needs ffmpeg: apt-get install ffmpeg")
+        raise InputError("GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)")
     scene_class(scene)  # fail early on an unknown scene
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = safe_stem(name) if name else default_stem(plan)
@@ -166,7 +167,7 @@ def render_plan(
                 produced = _manim_pass(plan, scene, theme, work / "png", (width, height), fps,
                                        "still")
             else:
-                raise ValueError(f"unknown format {fmt!r}")
+                raise InputError(f"unknown format {fmt!r}")
             done.append((produced, dest))
         plan_tmp = work / "plan.json"
         plan.save(plan_tmp)
