@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from attention_math.lecture_data import LectureData
+
 SCHEMA_VERSION = 1
 
 Vec = tuple[float, ...]
@@ -215,6 +217,7 @@ class Plan:
     schema_version: int = SCHEMA_VERSION
     model: ModelInfo | None = None
     senses: SenseSplit | None = None
+    lecture: LectureData | None = None  # the lecture scenes' numbers (attention_math.lecture)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""The plan's lecture section: the extra numbers the lecture scenes draw.
+
+Plain frozen dataclasses, no numpy, so that `attention_math.plan` can import them without a
+cycle. Each part is computed only when a scene needs it (`attention_math.lecture.with_lecture`,
+`attention_math.analogy.build_analogy_plan`) and is None otherwise.
+
+Layers and heads are 0-based here, as in `attention_math.model`; the screen adds 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Vec = tuple[float, ...]
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Basis2D:
+    """A 2-D PCA basis: point = (x − mean) · componentsᵀ; origin = the point of the zero vector.
+
+    reference: what it was fitted on, in words; n_reference: how many vectors.
+    """
+
+    method: str
+    reference: str
+    n_reference: int
+    mean: Vec
+    components: tuple[Vec, Vec]
+    explained_variance_ratio: Point
+    origin: Point
+
+
+@dataclass(frozen=True)
+class AnalogyTerm:
+    """One word of an analogy: sign +1 or −1, its static vector [C] and 2-D point."""
+
+    sign: int
+    word: str
+    pieces: tuple[str, ...]
+    vector: Vec
+    point: Point
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A vocabulary word near the analogy's result: cosine in the full space, 2-D point."""
+
+    word: str
+    cosine: float
+    point: Point
+
+
+@dataclass(frozen=True)
+class Analogy:
+    """queen − woman + man, computed and searched honestly.
+
+    result: Σ sign · vector [C]. path: the tip-to-tail points, origin first, one per term
+      (the last is result_point). neighbours: the top words by cosine with `result` over
+      `vocabulary` (the input words excluded), best first. expected: the word the analogy is
+      meant to give (or None); expected_rank: its 1-based rank among all candidates (None when
+      it is not a candidate); expected_cosine: its cosine with the result.
+    """
+
+    expression: str
+    terms: tuple[AnalogyTerm, ...]
+    result: Vec
+    result_point: Point
+    path: tuple[Point, ...]
+    neighbours: tuple[Neighbour, ...]
+    expected: str | None
+    expected_rank: int | None
+    expected_cosine: float | None
+    vocabulary: str
+    n_candidates: int
+    basis: Basis2D
+
+
+@dataclass(frozen=True)
+class WeightedSum:
+    """The weighted sum of values of the main sentence's full attention, drawn tip to tail.
+
+    words: token indices in the final step's order (its weights follow that order).
+    vectors: each w_i · v_i as a 2-D vector (the linear part of the plan's projection).
+    tips: origin + the running sum after each term; the last equals the final step's point.
+    """
+
+    words: tuple[int, ...]
+    vectors: tuple[Point, ...]
+    tips: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class HeadComparison:
+    """Simple attention (q = k = v = x) next to a real head's learned W_Q, W_K, W_V.
+
+    rows: the sentence's token indices, then -1 for [CLS] and [SEP] together.
+    labels: what each row shows. simple_weights: the plan's final weights (None for a row that
+      simple attention leaves out). learned_weights: the head's weights of the target over the
+      rows (pieces merged into words, rows sum to 1).
+    values: each row's value vector v = x W_Vᵀ + b [D] (for a word of several pieces the
+      learned-weighted mean of its pieces', so that Σ w v is the head's real output).
+    output_learned: Σ learned_w · v, the head's output for the target [D].
+    output_simple: Σ simple_w · v over the rows simple attention uses: the same values mixed
+      with the simple weights, so that only the weights differ between the two outputs.
+    points: 2-D points of the values, the outputs and the target's own value, in `basis`.
+    """
+
+    layer: int
+    head: int
+    head_choice: str
+    model: str
+    d_head: int
+    rows: tuple[int, ...]
+    labels: tuple[str, ...]
+    simple_weights: tuple[float | None, ...]
+    learned_weights: Vec
+    values: tuple[Vec, ...]
+    output_learned: Vec
+    output_simple: Vec
+    value_points: tuple[Point, ...]
+    output_learned_point: Point
+    output_simple_point: Point
+    target_row: int
+    basis: Basis2D
+
+
+@dataclass(frozen=True)
+class WeightMatrix:
+    """The word × word attention weights of the main sentence (rows sum to 1).
+
+    mode: "simple" (softmax(scale_i · x_i · x_j) over the included words, each row with the
+      scale rule applied to its own query, so the target's row is the plan's final weights) or
+      "model" (a real head, pieces merged into words; the last column is [CLS] + [SEP]).
+    rows / columns: token indices (-1: [CLS] + [SEP]); row_labels / column_labels: their text.
+    row_scales: the scale of each row (simple mode; empty in model mode).
+    """
+
+    mode: str
+    rows: tuple[int, ...]
+    columns: tuple[int, ...]
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    weights: tuple[Vec, ...]
+    target_row: int
+    row_scales: Vec
+    layer: int | None
+    head: int | None
+    description: str
+
+
+@dataclass(frozen=True)
+class LectureData:
+    """The lecture scenes' numbers; only the parts a render needs are filled in."""
+
+    analogy: Analogy | None = None
+    weighted_sum: WeightedSum | None = None
+    head: HeadComparison | None = None
+    matrix: WeightMatrix | None = None
