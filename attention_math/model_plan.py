@@ -197,10 +197,11 @@ def build_model_plan(
 
     hidden = np.stack([r.hidden for r in runs])  # [n, L+1, C]
     layer_basis = fit_basis(hidden.reshape(-1, cfg.hidden_size))  # [n (L+1), C]
-    first = hidden[0]  # [L+1, C]
+    first_unit = hidden[0] / np.linalg.norm(hidden[0], axis=-1, keepdims=True)  # [L+1, C]
     sentences = []
     for r, d, h in zip(runs, drafts, hidden, strict=True):
-        cos = (h * first).sum(-1) / (np.linalg.norm(h, axis=-1) * np.linalg.norm(first, axis=-1))
+        unit = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [L+1, C]
+        cos = (unit * first_unit).sum(-1)  # [L+1]
         special_mass = float(r.head_view(layer, head_index)[0][r.specials].sum())
         sm = SentenceModel(
             pieces=tuple(r.enc.pieces),
@@ -214,6 +215,7 @@ def build_model_plan(
             target_hidden=tuple(_vec(x) for x in h),
             layer_points=tuple((float(p[0]), float(p[1])) for p in layer_basis.project(h)),
             cosine_to_first=_vec(cos),
+            cosine_to_layer0=_vec(unit @ unit[0]),
             special_mass=special_mass,
         )
         sentences.append(dataclasses.replace(_finish(d, basis), model=sm))
@@ -260,6 +262,45 @@ def build_model_plan(
             ),
         ),
     )
+
+
+def load_senses(path: str | Path) -> tuple[str, dict[str, list[str]]]:
+    """A senses file (TOML): `target = "bank"` and `[senses]` name = [sentences]."""
+    import tomllib
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputError(f"cannot read senses file {str(path)!r}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{path.name}: not valid TOML: {e}") from None
+    unknown = set(data) - {"target", "senses"}
+    if unknown:
+        raise InputError(f"{path.name}: unknown key {sorted(unknown)[0]!r} (use target, senses)")
+    target, senses = data.get("target"), data.get("senses")
+    if not isinstance(target, str) or not target.strip():
+        raise InputError(f'{path.name}: target must be a word, like target = "bank"')
+    if not isinstance(senses, dict) or len(senses) < 2:
+        raise InputError(f"{path.name}: [senses] must list at least two senses")
+    for name, texts in senses.items():
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+            raise InputError(f"{path.name}: senses.{name} must be a list of sentences")
+    return target, senses
+
+
+def default_senses(target: str) -> Path:
+    """The shipped senses file for `target` (assets/senses/TARGET.toml)."""
+    path = tokens.ASSETS / "senses" / f"{target.casefold()}.toml"
+    if not path.is_file():
+        shipped = sorted(p.stem for p in (tokens.ASSETS / "senses").glob("*.toml"))
+        raise InputError(
+            f"no shipped sense sentences for {target!r} (there are: {', '.join(shipped)}); "
+            f"give your own with --senses FILE"
+        )
+    return path
 
 
 def build_sense_plan(

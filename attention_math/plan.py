@@ -82,6 +82,8 @@ class SentenceModel:
     layer_points: [L+1] those hidden states in the plan's layer basis (LayerDriftScene).
     cosine_to_first: [L+1] cosine between this sentence's and the first sentence's target
       hidden state at each layer.
+    cosine_to_layer0: [L+1] cosine between the target's hidden state at each layer and at
+      layer 0 (the embedding output): how far the layers have moved it.
     special_mass: the share of the chosen head's attention that goes to [CLS] / [SEP].
     """
 
@@ -92,6 +94,7 @@ class SentenceModel:
     target_hidden: tuple[Vec, ...]
     layer_points: tuple[Point, ...]
     cosine_to_first: Vec
+    cosine_to_layer0: Vec
     special_mass: float
 
 

@@ -18,6 +18,14 @@ SCENES: dict[str, tuple[str, str]] = {
         "scenes.drift",
         "The target's static vector drifting as each context word gets its attention weight.",
     ),
+    "LayerDriftScene": (
+        "scenes.layers",
+        "The target's hidden state through the real model's layers; two senses split apart.",
+    ),
+    "SenseSplitScene": (
+        "scenes.senses",
+        "The last-layer vector of the target in many sentences, clustering by sense.",
+    ),
 }
 
 FORMATS = ("gif", "mp4", "png")

@@ -42,6 +42,19 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     return f"scale = {sentence.scale:.3g}"
 
 
+def plan_from_env(plan: Plan | None, theme: str) -> tuple[Plan, str]:
+    """The scene's plan and theme: as set by scenes.render, or, for running a scene file with
+    the `manim` command directly, from ATTENTION_DRIFT_PLAN (a plan JSON file) and
+    ATTENTION_DRIFT_THEME."""
+    if plan is not None:
+        return plan, theme
+    path = os.environ.get("ATTENTION_DRIFT_PLAN")
+    if not path:
+        raise RuntimeError("this scene needs a plan: use attention-drift render, or set "
+                           "ATTENTION_DRIFT_PLAN to a plan JSON file")
+    return Plan.load(path), os.environ.get("ATTENTION_DRIFT_THEME", theme)
+
+
 @dataclass
 class Mapping:
     """Plan coordinates (PCA units) to scene coordinates: uniform scale, no distortion."""
@@ -73,12 +86,7 @@ class DriftScene(Scene):
 
     # ---- configuration -------------------------------------------------------------------
     def setup(self) -> None:
-        if self.plan is None:
-            path = os.environ.get("ATTENTION_DRIFT_PLAN")
-            if not path:
-                raise RuntimeError("DriftScene needs a plan: use attention-drift render")
-            self.plan = Plan.load(path)
-            self.theme = os.environ.get("ATTENTION_DRIFT_THEME", self.theme)
+        self.plan, self.theme = plan_from_env(self.plan, self.theme)
         self.pal: Palette = PALETTES[self.theme]
         if self.pal.background is not None:
             self.camera.background_color = self.pal.background

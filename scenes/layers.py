@@ -1,0 +1,180 @@
+"""LayerDriftScene: the target's hidden state after each layer of the real model, as one path
+per sentence in a shared 2-D basis; the paths start together and separate.
+
+Beats: the sentences; layer 0 (the embedding output); one beat per layer, moving every
+sentence's point to its next hidden state while the cosine panel fills in; the summary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import *
+
+from attention_math.plan import Plan
+from scenes.components import WeightBars, fmt, label
+from scenes.drift import FRAME, fit_mapping, plan_from_env
+from scenes.layout import Box, LayoutError, check, place_labels
+from scenes.theme import PALETTES, Palette
+
+PANEL_LEFT = 2.3
+
+
+def box_of(m: Mobject) -> Box:
+    return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
+
+
+class LayerDriftScene(Scene):
+    """The target's path through the layers, for one sentence or several."""
+
+    plan: Plan | None = None
+    theme: str = "dark"
+
+    def setup(self) -> None:
+        self.plan, self.theme = plan_from_env(self.plan, self.theme)
+        if self.plan.model is None:
+            raise ValueError("LayerDriftScene needs a model-mode plan (--mode model)")
+        self.pal: Palette = PALETTES[self.theme]
+        if self.pal.background is not None:
+            self.camera.background_color = self.pal.background
+        self.build_layout()
+        problems = check(self.text_boxes())
+        if problems:
+            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
+
+    def construct(self) -> None:
+        self.show_sentences()
+        self.show_layer(0)
+        for layer in range(1, self.n_layers + 1):
+            self.show_layer(layer)
+        self.show_summary()
+
+    # ---- layout --------------------------------------------------------------------------
+    def build_layout(self) -> None:
+        plan, pal = self.plan, self.pal
+        m = plan.model
+        self.n_layers = m.n_layers
+        lines = [label(f"“{plan.target}” through the {m.n_layers} layers of all-MiniLM-L6-v2",
+                       pal, size=28)]
+        for si, s in enumerate(plan.sentences):
+            lines.append(label(f"({si + 1}) {s.text}", pal, size=22, color=pal.color(si)))
+        self.header = VGroup(*lines).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+        if self.header.width > 13.6:
+            self.header.scale_to_fit_width(13.6)
+        self.header.to_corner(UL, buff=0.3)
+
+        ev = m.layer_basis.explained_variance_ratio
+        self.caption = label(
+            f"2-D PCA of the {len(plan.sentences[0].model.target_hidden[0])}-d hidden states · "
+            f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance · layer 0 = embedding output",
+            pal, size=18, color=pal.muted,
+        )
+        self.caption.to_corner(DL, buff=0.3)
+        top = self.header.get_bottom()[1] - 0.25
+        bottom = self.caption.get_top()[1] + 0.2
+        self.plot_box: Box = (FRAME[0] + 0.3, bottom, PANEL_LEFT - 0.3, top)
+        self.panel_box: Box = (PANEL_LEFT, bottom, FRAME[2] - 0.3, top)
+
+        pts = np.array([p for s in plan.sentences for p in s.model.layer_points])
+        self.map = fit_mapping(pts, self.plot_box, margin=0.5)
+        self.paths = [[self.map(p) for p in s.model.layer_points] for s in plan.sentences]
+
+        # One label per distinct point: "0".."6" (paths that coincide share a label).
+        labels, anchors, seen = [], [], []
+        for si, path in enumerate(self.paths):
+            for layer, p in enumerate(path):
+                if any(np.allclose(p, q, atol=1e-3) and lay == layer for q, lay in seen):
+                    continue
+                seen.append((p, layer))
+                shared = sum(np.allclose(p, other[layer], atol=1e-3) for other in self.paths) > 1
+                color = pal.text if shared else pal.color(si)
+                labels.append(label(str(layer), pal, size=18, color=color))
+                anchors.append(p[:2])
+        spots = [a for a in anchors]
+        for path in self.paths:
+            for a, b in zip(path, path[1:], strict=False):
+                n = max(2, int(np.linalg.norm(b - a) / 0.1))
+                spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
+        obstacles = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
+        centres = place_labels(anchors, [(x.width, x.height) for x in labels], self.plot_box,
+                               obstacles=obstacles)
+        for x, c in zip(labels, centres, strict=True):
+            x.move_to([c[0], c[1], 0])
+        self.layer_labels = labels
+        self.label_layer = [int(x.text) for x in labels]
+        self.panel = self.make_panel(self.n_layers)
+        _, values, _ = self.panel_rows()
+        self.summary = label(
+            f"layer 0: {fmt(values[0])}  →  layer {self.n_layers}: {fmt(values[-1])}",
+            pal, size=22,
+        )
+        self.summary.next_to(self.panel, DOWN, buff=0.3, aligned_edge=LEFT)
+
+    def panel_rows(self) -> tuple[str, list[float], str]:
+        """Title and values of the panel: cosine between the sentences (or to layer 0)."""
+        plan = self.plan
+        if len(plan.sentences) > 1:
+            return ("cosine of (1) and (2) per layer",
+                    list(plan.sentences[1].model.cosine_to_first), plan.sentences[1].text)
+        return ("cosine to layer 0 per layer", list(plan.sentences[0].model.cosine_to_layer0),
+                plan.sentences[0].text)
+
+    def make_panel(self, upto: int) -> VGroup:
+        pal = self.pal
+        title, values, _ = self.panel_rows()
+        rows = [f"layer {i}" for i in range(self.n_layers + 1)]
+        bars = WeightBars(rows, [max(v, 0.0) if i <= upto else None
+                                 for i, v in enumerate(values)],
+                          pal, color=pal.color(1 if len(self.plan.sentences) > 1 else 0),
+                          bar_width=2.2, size=22)
+        group = VGroup(label(title, pal, size=22), bars).arrange(DOWN, buff=0.25,
+                                                                   aligned_edge=LEFT)
+        bx = self.panel_box
+        if group.height > bx[3] - bx[1]:
+            group.scale_to_fit_height(bx[3] - bx[1])
+        if group.width > bx[2] - bx[0]:
+            group.scale_to_fit_width(bx[2] - bx[0])
+        return group.move_to([bx[0] + group.width / 2, bx[3] - group.height / 2, 0])
+
+    def text_boxes(self) -> list[tuple[str, Box]]:
+        out = [(f"header {i}", box_of(m)) for i, m in enumerate(self.header)]
+        out += [(f"layer label {m.text}#{i}", box_of(m)) for i, m in enumerate(self.layer_labels)]
+        out += [("caption", box_of(self.caption)), ("panel", box_of(self.panel)),
+                ("summary", box_of(self.summary))]
+        return out
+
+    # ---- beats -------------------------------------------------------------------------
+    def show_sentences(self) -> None:
+        self.play(FadeIn(self.header), FadeIn(self.caption), run_time=1.0)
+
+    def show_layer(self, layer: int) -> None:
+        pal = self.pal
+        labels = [m for m, lay in zip(self.layer_labels, self.label_layer, strict=True)
+                  if lay == layer]
+        if layer == 0:
+            self.dots = [Dot(path[0], radius=0.08, color=pal.color(si))
+                         for si, path in enumerate(self.paths)]
+            self.current_panel = self.make_panel(0)
+            self.play(*[GrowFromCenter(d) for d in self.dots], *[FadeIn(m) for m in labels],
+                      FadeIn(self.current_panel), run_time=1.0)
+            self.wait(0.5)
+            return
+        segments = [Line(path[layer - 1], path[layer], color=pal.color(si), stroke_width=3)
+                    for si, path in enumerate(self.paths)]
+        marks = [Dot(path[layer - 1], radius=0.04, color=pal.color(si), fill_opacity=0.6)
+                 for si, path in enumerate(self.paths)]
+        new_panel = self.make_panel(layer)
+        self.add(*marks)
+        self.play(
+            *[Create(s) for s in segments],
+            *[d.animate.move_to(path[layer]) for d, path in zip(self.dots, self.paths,
+                                                                 strict=True)],
+            *[FadeIn(m) for m in labels],
+            ReplacementTransform(self.current_panel, new_panel),
+            run_time=1.0,
+        )
+        self.current_panel = new_panel
+        self.wait(0.3)
+
+    def show_summary(self) -> None:
+        self.play(FadeIn(self.summary), run_time=0.8)
+        self.wait(2)
