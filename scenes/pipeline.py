@@ -74,12 +74,16 @@ def _manim_pass(
     size: tuple[int, int],
     fps: int,
     fmt: str,
+    attrs: dict[str, object] | None = None,
 ) -> Path:
-    """One Manim render into `work`; returns the produced file (or frame folder for 'png')."""
+    """One Manim render into `work`; returns the produced file (or frame folder for 'png').
+
+    attrs: more class attributes for the scene (scenes.slides.BeatScene: slides, stills).
+    """
     from manim import tempconfig
 
     base = scene_class(scene)
-    cls = type(scene, (base,), {"plan": plan, "theme": theme})
+    cls = type(scene, (base,), {"plan": plan, "theme": theme, **(attrs or {})})
     options = {
         "media_dir": str(work),
         "pixel_width": size[0],
@@ -137,6 +141,8 @@ def render_plan(
     out_dir: Path = Path("out"),
     name: str | None = None,
     progress: Callable[[str], None] | None = None,
+    slides: bool = False,
+    stills: bool = False,
 ) -> list[Path]:
     """See `scenes.render`."""
     say = progress or (lambda _msg: None)
@@ -169,6 +175,19 @@ def render_plan(
             else:
                 raise InputError(f"unknown format {fmt!r}")
             done.append((produced, dest))
+        if stills:  # scenes.slides: a PNG at the end of every beat
+            from scenes.slides import render_stills
+
+            say(f"rendering a still of every beat of {scene} at {width}×{height}")
+            pngs = render_stills(plan, scene, theme, work / "stills", (width, height), fps)
+            done += [(p, out_dir / f"{stem}.{p.stem}.png") for p in pngs]
+        if slides:  # scenes.slides: one slide per beat, one self-contained HTML file
+            from scenes.slides import render_slides
+
+            say(f"rendering {scene} as slides at {width}×{height} and converting them to HTML")
+            page = render_slides(plan, scene, theme, work / "slides", (width, height), fps,
+                                 title=f"{scene}: {plan.target}")
+            done.append((page, out_dir / f"{stem}.html"))
         plan_tmp = work / "plan.json"
         plan.save(plan_tmp)
         done.append((plan_tmp, out_dir / f"{stem}.plan.json"))
