@@ -36,6 +36,9 @@ FORMATS = ("gif", "mp4", "png")
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
 ORDERS = ("weight", "sentence")
+MODES = ("simple", "model")
+# The same names as scenes.SCENES (a test keeps them equal), for the same reason.
+SCENE_NAMES = ("DriftScene", "LayerDriftScene", "SenseSplitScene")
 DEFAULT_FORMATS = ("gif", "mp4")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,7 +81,7 @@ def _user_errors() -> Iterator[None]:
 def plan_options(f: F) -> F:
     """The options that choose what is computed (the plan), shared by both commands."""
     decorators = [
-        click.argument("sentence"),
+        click.argument("sentence", required=False),
         click.option(
             "--target",
             "-t",
@@ -131,36 +134,56 @@ def plan_options(f: F) -> F:
             is_flag=True,
             help="Let stop-words (the, on, at ...) take part in attention too.",
         ),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            default="simple",
+            show_default=True,
+            help="simple: the post's attention on static vectors (q = k = v). model: a real "
+            "head of all-MiniLM-L6-v2, its weights and value vectors.",
+        ),
+        click.option(
+            "--layer",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Model mode: the layer, from 1 (default with --head unset: the head where "
+            "the target attends most to other words; see `attention-drift heads`).",
+        ),
+        click.option(
+            "--head",
+            default=None,
+            metavar="N|mean",
+            help="Model mode: the head, from 1, or mean (the mean over heads).",
+        ),
+        click.option(
+            "--drop-specials",
+            is_flag=True,
+            help="Model mode: leave out [CLS]/[SEP] (which take 40-86 %% of the attention) "
+            "and renormalise; the screen says so.",
+        ),
+        click.option(
+            "--model-dir",
+            default=None,
+            metavar="DIR",
+            help="Model mode: a BERT checkpoint folder (config.json, tokenizer.json, "
+            "model.safetensors). Default: the packaged all-MiniLM-L6-v2.",
+        ),
     ]
     for decorator in reversed(decorators):
         f = decorator(f)
     return f
 
 
-def _build_plan(
-    sentence: str,
-    target: str,
-    compare: tuple[str, ...],
-    target_index: int | None,
-    embeddings_file: str | None,
-    scale: str,
-    order: str,
-    keep_stopwords: bool,
-) -> Plan:
+def _build_plan(sentence: str | None, target: str, **options: Any) -> Plan:
+    """The plan from the command's options (see attention_math.plans.make_plan)."""
     from attention_math.attention import parse_scale
-    from attention_math.build import build_plan
+    from attention_math.plans import make_plan
 
     with _user_errors():
-        return build_plan(
-            sentence,
-            target,
-            compare=list(compare),
-            target_index=target_index,
-            embeddings_file=embeddings_file,
-            scale=parse_scale(scale),
-            order=order,
-            keep_stopwords=keep_stopwords,
-        )
+        options["scale"] = parse_scale(options["scale"])
+        options["compare"] = list(options["compare"])
+        return make_plan(sentence, target, **options)
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,25 +283,13 @@ def main() -> None:
     metavar="FILE",
     help="Write the plan JSON to FILE (atomically) instead of stdout.",
 )
-def plan_command(
-    sentence: str,
-    target: str,
-    compare: tuple[str, ...],
-    target_index: int | None,
-    embeddings_file: str | None,
-    scale: str,
-    order: str,
-    keep_stopwords: bool,
-    output: Path | None,
-) -> None:
+def plan_command(sentence: str, target: str, output: Path | None, **options: Any) -> None:
     """Compute the plan for SENTENCE and print it as JSON.
 
     The plan holds every number the animation shows: the words, their static vectors,
     each drift step's scores, weights and output, and the shared 2-D (PCA) basis.
     """
-    plan = _build_plan(
-        sentence, target, compare, target_index, embeddings_file, scale, order, keep_stopwords
-    )
+    plan = _build_plan(sentence, target, **options)
     text = plan.to_json()
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
@@ -288,6 +299,21 @@ def plan_command(
 
 @main.command("render")
 @plan_options
+@click.option(
+    "--scene",
+    type=click.Choice(SCENE_NAMES),
+    default="DriftScene",
+    show_default=True,
+    help="What to draw (`attention-drift scenes` lists them).",
+)
+@click.option(
+    "--senses",
+    "senses_file",
+    default=None,
+    metavar="FILE",
+    help="SenseSplitScene: a TOML file of sentences per sense (default: the shipped set for "
+    "the target, in assets/senses/).",
+)
 @click.option(
     "--format",
     "formats",
@@ -324,18 +350,14 @@ def plan_command(
 def render_command(
     sentence: str,
     target: str,
-    compare: tuple[str, ...],
-    target_index: int | None,
-    embeddings_file: str | None,
-    scale: str,
-    order: str,
-    keep_stopwords: bool,
+    scene: str,
     formats: tuple[str, ...],
     quality: str,
     theme: str,
     out_dir: Path,
     name: str | None,
     quiet: bool,
+    **options: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
 
@@ -351,9 +373,7 @@ def render_command(
     chosen = tuple(dict.fromkeys(formats)) or DEFAULT_FORMATS
 
     status("attention-drift: computing the plan")
-    plan = _build_plan(
-        sentence, target, compare, target_index, embeddings_file, scale, order, keep_stopwords
-    )
+    plan = _build_plan(sentence, target, scene=scene, **options)
 
     status(f"attention-drift: rendering {', '.join(chosen)} ({quality}, {theme}) into {out_dir}")
     try:
@@ -370,6 +390,7 @@ def render_command(
 
         written = scenes.render(
             plan,
+            scene=scene,
             formats=chosen,
             quality=quality,
             theme=theme,
@@ -388,6 +409,80 @@ def render_command(
         written.append(plan_path)
     for p in written:
         click.echo(str(p))
+
+
+@main.command("heads")
+@click.argument("sentence")
+@click.option("--target", "-t", required=True, metavar="WORD", help="The word to follow.")
+@click.option("--target-index", type=int, default=None, metavar="N",
+              help="Which occurrence, when the target occurs more than once (token number "
+              "from 0).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many heads to list.")
+@click.option("--model-dir", default=None, metavar="DIR", help="A BERT checkpoint folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+def heads_command(sentence: str, target: str, target_index: int | None, top: int,
+                  model_dir: str | None, as_json: bool) -> None:
+    """Rank the model's heads by how much the target attends to other content words.
+
+    Rather than to itself, to [CLS]/[SEP], to stop-words, or to the word just before or after
+    it (layer 1
+    head 3 of all-MiniLM-L6-v2 is a previous-token head, not a semantic one). Layers and
+    heads count from 1, as --layer and --head take them.
+    """
+    import json
+
+    from attention_math import model as bert
+    from attention_math import tokens
+
+    with _user_errors():
+        toks = tokens.tokenize(sentence)
+        if not toks:
+            raise InputError("the sentence is empty; give a sentence in quotes")
+        ti = tokens.find_target(toks, target, target_index)
+        words = [t.text for t in toks]
+        m = bert.load_model(model_dir)
+        try:
+            ranking = bert.rank_heads(m, words, ti, tokens.stopwords())[:top]
+        except ValueError as e:
+            raise InputError(str(e)) from None
+    rows = [
+        {
+            "layer": h.layer + 1,
+            "head": h.head + 1,
+            "content": h.content_mass,
+            "self": h.self_mass,
+            "special": h.special_mass,
+            "previous": h.previous_mass,
+            "next": h.next_mass,
+            "top_word": words[h.top_word] if h.top_word >= 0 else None,
+        }
+        for h in ranking
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"heads of all-MiniLM-L6-v2 for {words[ti]!r} in {sentence!r}: where its "
+               f"attention goes")
+    click.echo("layer head  content  self  [special]  previous  next  top content word")
+    for r in rows:
+        click.echo(
+            f"{r['layer']:>5} {r['head']:>4}  {r['content']:>7.0%} {r['self']:>5.0%} "
+            f"{r['special']:>10.0%} {r['previous']:>9.0%} {r['next']:>5.0%}  "
+            f"{r['top_word'] or '-'}"
+        )
+    best = rows[0]
+    click.echo(f"render it: --mode model --layer {best['layer']} --head {best['head']}")
+
+
+@main.command("scenes")
+def scenes_command() -> None:
+    """List the scenes `render --scene NAME` can draw, one line each."""
+    from scenes import SCENES  # the registry only; manim loads when a scene is rendered
+
+    width = max(map(len, SCENES))
+    for name, (_module, line) in SCENES.items():
+        click.echo(f"{name:<{width}}  {line}")
 
 
 if __name__ == "__main__":  # pragma: no cover

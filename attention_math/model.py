@@ -674,6 +674,7 @@ class HeadRank:
     previous_mass: float  # to the word just before the target (0 for the first word)
     next_mass: float  # to the word just after the target (0 for the last word)
     punctuation_mass: float  # to other words without a letter or digit ("," ".")
+    stopword_mass: float  # to other words in the given stop-word list (not adjacent)
     top_word: int  # the content word that gets the most attention, -1 if there is none
     score: float  # = content_mass, the ranking key
 
@@ -682,12 +683,18 @@ def _is_content(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
 
 
-def rank_heads(model: Model, words: Sequence[str], target_index: int) -> list[HeadRank]:
+def rank_heads(
+    model: Model,
+    words: Sequence[str],
+    target_index: int,
+    stopwords: frozenset[str] = frozenset(),
+) -> list[HeadRank]:
     """Rank every (layer, head) by how much ``words[target_index]`` attends to other words.
 
     The score is the share of the target's attention that lands on content words other than
     itself and its immediate neighbours, i.e. what is left after self, [CLS]/[SEP], the
-    previous/next word and punctuation. Best first; layers and heads are 0-based.
+    previous/next word, punctuation and `stopwords` (case-folded words that don't count as
+    content, e.g. attention_math.tokens.stopwords()). Best first; layers and heads 0-based.
     """
     words = tuple(words)
     if not 0 <= target_index < len(words):
@@ -703,7 +710,8 @@ def rank_heads(model: Model, words: Sequence[str], target_index: int) -> list[He
     prev_idx = [a - 1] if a > 0 else []
     next_idx = [a + 1] if a + 1 < n else []
     others = [b for b in range(n) if b not in (a, a - 1, a + 1)]
-    content = [b for b in others if _is_content(words[b])]
+    stop = [b for b in others if _is_content(words[b]) and words[b].casefold() in stopwords]
+    content = [b for b in others if _is_content(words[b]) and b not in stop]
     punct = [b for b in others if not _is_content(words[b])]
 
     rows = []
@@ -723,6 +731,7 @@ def rank_heads(model: Model, words: Sequence[str], target_index: int) -> list[He
                     previous_mass=float(r[prev_idx].sum()),
                     next_mass=float(r[next_idx].sum()),
                     punctuation_mass=float(r[punct].sum()),
+                    stopword_mass=float(r[stop].sum()),
                     top_word=top,
                     score=content_mass,
                 )

@@ -111,7 +111,7 @@ def choose_head(runs: list[_Run], model: bert.Model) -> tuple[int, int, str]:
     """The (layer, head) whose target attends most to content words, summed over sentences."""
     total: dict[tuple[int, int], float] = {}
     for r in runs:
-        for h in bert.rank_heads(model, [t.text for t in r.toks], r.ti):
+        for h in bert.rank_heads(model, [t.text for t in r.toks], r.ti, tokens.stopwords()):
             total[(h.layer, h.head)] = total.get((h.layer, h.head), 0.0) + h.score
     (layer, head), score = max(total.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
     mean = score / len(runs)

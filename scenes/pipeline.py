@@ -49,9 +49,11 @@ def safe_stem(text: str, limit: int = 60) -> str:
     return (t[:limit].rstrip("-")) or "render"
 
 
-def default_stem(plan: Plan) -> str:
-    first = plan.sentences[0].text
-    stem = safe_stem(f"{plan.target} {first}")
+def default_stem(plan: Plan, scene: str = "DriftScene") -> str:
+    """`[scene-]target-sentence[-compare]`: scenes of one sentence don't overwrite each other."""
+    prefix = "" if scene == "DriftScene" else re.sub(r"Scene$", "", scene).lower() + " "
+    first = plan.sentences[0].text if plan.sentences else ""
+    stem = safe_stem(f"{prefix}{plan.target} {first}")
     return stem + ("-compare" if len(plan.sentences) > 1 else "")
 
 
@@ -152,7 +154,7 @@ def render_plan(
         raise InputError("GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)")
     scene_class(scene)  # fail early on an unknown scene
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = safe_stem(name) if name else default_stem(plan)
+    stem = safe_stem(name) if name else default_stem(plan, scene)
     width, height, fps = QUALITY[quality]
     done: list[tuple[Path, Path]] = []  # (finished temp file, destination)
     with tempfile.TemporaryDirectory(prefix=".render-", dir=out_dir) as tmp:
