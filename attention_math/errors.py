@@ -16,3 +16,8 @@ class EmbeddingFileError(InputError):
 
 class MissingWordError(InputError):
     """A word that takes part in attention has no vector in the chosen embeddings."""
+
+
+class OutputError(InputError):
+    """The output folder cannot take the files (full disk, read-only, no permission); the
+    message names the folder and what to do."""
