@@ -85,7 +85,7 @@ def plan_options(f: F) -> F:
         click.option(
             "--target",
             "-t",
-            required=True,
+            required=False,  # required unless render --spec: checked in _build_plan
             metavar="WORD",
             help="The word whose vector drifts (matched case-insensitively).",
         ),
@@ -175,8 +175,12 @@ def plan_options(f: F) -> F:
     return f
 
 
-def _build_plan(sentence: str | None, target: str, **options: Any) -> Plan:
+def _build_plan(sentence: str | None, target: str | None, **options: Any) -> Plan:
     """The plan from the command's options (see attention_math.plans.make_plan)."""
+    if target is None:
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "target")
+        raise click.MissingParameter(ctx=ctx, param=param)
     from attention_math.attention import parse_scale
     from attention_math.plans import make_plan
 
@@ -347,6 +351,29 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     help="File name without extension (default: from the target and the sentence).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No status or progress on stderr.")
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Render every entry of a TOML spec file (README: Batch renders) instead of SENTENCE. "
+    "--format, --quality, --theme and --out given here apply to every entry.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With --spec: renders at a time, each in its own process (default: the number of "
+    "cores).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Render even when the files are up to date (same plan, scene, options and code).",
+)
 def render_command(
     sentence: str,
     target: str,
@@ -357,12 +384,21 @@ def render_command(
     out_dir: Path,
     name: str | None,
     quiet: bool,
+    spec_file: Path | None,
+    jobs: int | None,
+    force: bool,
     **options: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
 
     Prints each written file on stdout (the media and STEM.plan.json, the plan they show).
+    A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
+    if spec_file is not None:
+        _render_spec(spec_file, jobs, force, quiet)
+        return
+    if jobs is not None:
+        raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
 
     def status(message: str) -> None:
         if not quiet:
@@ -387,7 +423,9 @@ def render_command(
         sink = stack.enter_context(open(os.devnull, "w")) if quiet else sys.stderr
         stack.enter_context(contextlib.redirect_stdout(sink))
         import scenes  # manim loads here, and only here
+        from scenes.batch import signals_as_exceptions
 
+        stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
         written = scenes.render(
             plan,
             scene=scene,
@@ -397,6 +435,7 @@ def render_command(
             out_dir=out_dir,
             name=name,
             progress=status,
+            force=force,
         )
     written = [Path(p) for p in written]
     # The plan the media show goes next to them as STEM.plan.json. scenes.render writes it
@@ -409,6 +448,67 @@ def render_command(
         written.append(plan_path)
     for p in written:
         click.echo(str(p))
+
+
+def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) -> None:
+    """render --spec: validate every entry (and build its plan) first, then render them in
+    worker processes with one progress display and a summary table (scenes.batch)."""
+    import time
+
+    from click.core import ParameterSource
+    from rich.console import Console
+
+    from attention_math.spec import SpecError
+
+    ctx = click.get_current_context()
+    given = {
+        p.name
+        for p in ctx.command.params
+        if p.name is not None
+        and ctx.get_parameter_source(p.name)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+    with_spec = {"spec_file", "jobs", "force", "quiet", "formats", "quality", "theme", "out_dir"}
+    for p in ctx.command.params:
+        if p.name in given and p.name not in with_spec:
+            flag = p.opts[-1] if isinstance(p, click.Option) else p.human_readable_name
+            raise click.UsageError(
+                f"{flag} does not go with --spec: put it in the spec file ([defaults] or a "
+                f"[[renders]] table)"
+            )
+    overrides = {k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given}
+    out_dir = ctx.params["out_dir"] if "out_dir" in given else None
+    if out_dir is not None:
+        _check_out_dir(out_dir)
+    console = Console(stderr=True, quiet=quiet)
+    start = time.perf_counter()
+    with _user_errors():
+        from scenes import batch
+
+        try:
+            with batch.signals_as_exceptions():
+                job_list = batch.load_spec_jobs(spec_file, out_dir=out_dir, overrides=overrides)
+                outcomes = batch.run_batch(
+                    job_list, workers=jobs, force=force, console=console, quiet=quiet
+                )
+        except SpecError as exc:
+            if len(exc.problems) == 1:
+                raise click.ClickException(_one_line(str(exc))) from exc
+            for problem in exc.problems:
+                click.echo(f"{exc.source}: {_one_line(problem)}", err=True)
+            raise click.ClickException(
+                f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
+            ) from exc
+    console.print(batch.summary_table(outcomes, time.perf_counter() - start))
+    for outcome in outcomes:
+        for path in outcome.files:
+            click.echo(str(path))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        if quiet:
+            for o in failed:
+                click.echo(f"{o.job.label} {o.job.stem}: {o.reason}", err=True)
+        raise click.ClickException(f"{len(failed)} of {len(outcomes)} renders failed")
 
 
 @main.command("heads")

@@ -43,16 +43,22 @@ def render(
     out_dir: str | Path = "out",
     name: str | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Render `scene` for `plan` into `out_dir`; return the written files, one per format.
 
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines (the CLI prints them on stderr).
+    force: render even when the files are up to date (same plan, scene, options and code:
+      see scenes.batch); otherwise they are reused.
+    The result is a list of paths (a `scenes.batch.RenderResult`: in Jupyter it shows the
+    media inline; `.cached` says whether anything was rendered).
     """
-    from scenes.pipeline import render_plan
+    from scenes.batch import render_cached
 
-    return render_plan(
+    return render_cached(
         plan,
+        force=force,
         scene=scene,
         formats=formats,
         quality=quality,

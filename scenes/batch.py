@@ -1,0 +1,728 @@
+"""Many renders, safely: the render cache, atomic commits, a worker pool, the batch summary.
+
+- `render_cached` is what `scenes.render` (and so the CLI and notebooks) calls. It renders
+  into a staging folder inside `out_dir` (named ``.render-PID-HOST-...``) and *commits*:
+  every file is moved into place with `os.replace` while the folder is locked, and only then
+  ``STEM.cache.json`` records the cache key. A render that is killed, or runs out of disk,
+  leaves the previous files and no partial file; a staging folder left by a hard kill
+  (SIGKILL, power loss) is removed by the next render once its process is gone.
+- The cache key is a sha256 of the plan (JSON), the scene, the render options, the tool's
+  version, manim's version and the source of the `scenes` package, so editing a scene
+  invalidates every render of it. A hit needs the key and every recorded file, with its
+  size, in place; ``--force`` (force=True) renders anyway.
+- `run_batch` renders jobs in worker processes ("spawn": each worker has its own manim
+  config and imports), one rich progress display for the batch, a summary table at the end.
+  A failing render does not stop the others; a worker that dies is retried alone, so only
+  the render that killed it fails.
+- `signals_as_exceptions` turns SIGTERM / SIGHUP into SystemExit in the CLI process, so that
+  the clean-up above runs for a `kill` as it does for Ctrl-C.
+
+No manim at import time: the cached path of a batch never loads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import errno
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attention_math.errors import InputError, OutputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from attention_math.plan import Plan
+    from attention_math.spec import Spec
+
+SCENES_DIR = Path(__file__).resolve().parent
+CACHE_SUFFIX = ".cache.json"
+STAGING_PREFIX = ".render-"
+STALE_SECONDS = 3600  # a staging folder without a live owner we can see: removed after this
+STALE_OWNED_SECONDS = 24 * 3600  # even with a live pid (it may be another process by now)
+EMBED_LIMIT = 50_000_000  # notebooks: files up to this size are embedded as data URLs
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+# --------------------------------------------------------------------------------------------
+# the result a notebook shows
+
+
+class RenderResult(list):  # type: ignore[type-arg]
+    """The written media paths (a list of Path, equal to a plain list of them).
+
+    cached: True when nothing was rendered (the files were already up to date).
+    plan_path: the STEM.plan.json next to the media.
+    In Jupyter the result shows the media inline (videos play, images show).
+    """
+
+    def __init__(
+        self, paths: Sequence[Path] = (), *, cached: bool = False, plan_path: Path | None = None
+    ) -> None:
+        super().__init__(Path(p) for p in paths)
+        self.cached = cached
+        self.plan_path = plan_path
+
+    @property
+    def files(self) -> list[Path]:
+        """The media and the plan, as the CLI prints them."""
+        return [*self, *([self.plan_path] if self.plan_path else [])]
+
+    def _repr_html_(self) -> str:
+        parts = [_media_html(Path(p)) for p in self]
+        note = " (cached)" if self.cached else ""
+        names = ", ".join(html.escape(Path(p).name) for p in self)
+        return f"<div><p><code>{names}</code>{note}</p>{''.join(parts)}</div>"
+
+
+_MIME = {
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mov": "video/quicktime",
+    ".gif": "image/gif",
+    ".png": "image/png",
+}
+
+
+def _media_html(path: Path) -> str:
+    mime = _MIME.get(path.suffix.lower())
+    if mime is None:
+        return ""
+    if not path.is_file():
+        return f"<p>missing: <code>{html.escape(str(path))}</code></p>"
+    if path.stat().st_size <= EMBED_LIMIT:
+        src = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    else:  # too big to embed: a path the notebook's server can serve (relative to its cwd)
+        src = html.escape(os.path.relpath(path))
+    alt = html.escape(path.name)
+    if mime.startswith("video/"):
+        return (
+            f'<video src="{src}" title="{alt}" controls loop autoplay muted playsinline '
+            f'style="max-width:100%"></video>'
+        )
+    return f'<img src="{src}" alt="{alt}" style="max-width:100%">'
+
+
+# --------------------------------------------------------------------------------------------
+# staging folders, commits, the cache
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:20] or "host"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+_OWNED = re.compile(rf"^{re.escape(STAGING_PREFIX)}(\d+)-([A-Za-z0-9]+)-")
+
+
+def clean_stale(out_dir: Path, *, now: float | None = None) -> list[Path]:
+    """Remove staging folders (and files) that no running render owns; return them.
+
+    Owned (``.render-PID-HOST-...``, this host): removed when PID is gone, or after a day.
+    Others (another host, or an older `.render-XXXX` without a pid): after STALE_SECONDS.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = [p for p in out_dir.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return []
+    host = _host()
+    for p in entries:
+        try:
+            age = now - p.lstat().st_mtime
+        except OSError:
+            continue
+        m = _OWNED.match(p.name)
+        if m and m[2] == host:
+            pid = int(m[1])
+            if pid == os.getpid() or (_pid_alive(pid) and age < STALE_OWNED_SECONDS):
+                continue
+        elif age < STALE_SECONDS:
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """A fresh staging folder in `out_dir`, removed on the way out (also on an exception,
+    including the SystemExit of `signals_as_exceptions`)."""
+    prefix = f"{STAGING_PREFIX}{os.getpid()}-{_host()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_dir) as tmp:
+        yield Path(tmp)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path, exclusive: bool) -> Iterator[int | None]:
+    """An flock on the folder itself (no lock file left behind); yields its fd."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield None
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def code_version() -> str:
+    """sha256 of the scenes package's source (every .py under scenes/, by relative path)."""
+    h = hashlib.sha256()
+    for path in sorted(SCENES_DIR.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        h.update(path.relative_to(SCENES_DIR).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _manim_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("manim")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def cache_key(
+    plan: Plan, *, scene: str, formats: Sequence[str], quality: str, theme: str, **options: Any
+) -> str:
+    """The hash of everything a render's files depend on."""
+    from attention_math import __version__
+
+    doc = {
+        "plan": plan.to_json(),
+        "scene": scene,
+        "formats": sorted(set(formats)),
+        "quality": quality,
+        "theme": theme,
+        "options": {k: options[k] for k in sorted(options)},
+        "tool": __version__,
+        "manim": _manim_version(),
+        "scenes_source": code_version(),
+    }
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_files(out_dir: Path, stem: str, key: str) -> RenderResult | None:
+    """The render's files if STEM.cache.json has `key` and every file it lists is there with
+    its recorded size; else None."""
+    record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
+    if not record_path.is_file():
+        return None
+    with _folder_lock(out_dir, exclusive=False):
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if record.get("key") != key:
+                return None
+            for name, size in record["files"].items():
+                p = out_dir / name
+                if Path(name).name != name or not p.is_file() or p.stat().st_size != size:
+                    return None
+            media = [out_dir / m for m in record["media"]]
+            plan_name = record.get("plan")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+    return RenderResult(media, cached=True, plan_path=out_dir / plan_name if plan_name else None)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def commit(stage: Path, out_dir: Path, stem: str, key: str, media: Sequence[Path]) -> RenderResult:
+    """Move every finished file of `stage` into `out_dir` and record the cache key.
+
+    Under an exclusive lock of `out_dir`: the old STEM.cache.json goes first (so a commit
+    cut short is never taken for a cache hit), then each file by `os.replace` (readers see
+    the old file or the new one), then the new record.
+    """
+    names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
+    sizes = {}
+    for name in names:
+        _fsync(stage / name)
+        sizes[name] = (stage / name).stat().st_size
+    plan_name = f"{stem}.plan.json"
+    record = {
+        "key": key,
+        "files": sizes,
+        "media": [p.name for p in media],
+        "plan": plan_name if plan_name in sizes else None,
+    }
+    record_tmp = stage / ".cache.json"
+    record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    _fsync(record_tmp)
+    record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
+    with _folder_lock(out_dir, exclusive=True) as fd:
+        with contextlib.suppress(FileNotFoundError):
+            record_path.unlink()
+        for name in names:
+            os.replace(stage / name, out_dir / name)
+        os.replace(record_tmp, record_path)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+    return RenderResult(
+        [out_dir / p.name for p in media],
+        plan_path=out_dir / plan_name if plan_name in sizes else None,
+    )
+
+
+def stem_for(plan: Plan, scene: str, name: str | None) -> str:
+    """The file stem `scenes.pipeline.render_plan` would choose."""
+    from scenes.pipeline import default_stem, safe_stem
+
+    return safe_stem(name) if name else default_stem(plan, scene)
+
+
+def render_cached(
+    plan: Plan,
+    *,
+    scene: str = "DriftScene",
+    formats: Sequence[str] = ("gif", "mp4"),
+    quality: str = "medium",
+    theme: str = "dark",
+    out_dir: str | Path = "out",
+    name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    force: bool = False,
+    **options: Any,
+) -> RenderResult:
+    """`scenes.render` with the cache and an atomic commit (see the module docstring).
+
+    options: further keyword arguments of `scenes.pipeline.render_plan` (slides, stills ...);
+    they are part of the cache key.
+    """
+    from scenes.pipeline import render_plan
+
+    say = progress or (lambda _msg: None)
+    out_dir = Path(out_dir)
+    formats = tuple(dict.fromkeys(formats))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {str(out_dir)!r}: {exc.strerror}") from exc
+    clean_stale(out_dir)
+    stem = stem_for(plan, scene, name)
+    key = cache_key(plan, scene=scene, formats=formats, quality=quality, theme=theme, **options)
+    if not force and (hit := cached_files(out_dir, stem, key)) is not None:
+        say(
+            f"up to date: {', '.join(p.name for p in hit.files)} in {out_dir} "
+            f"(same plan, scene and options; --force renders again)"
+        )
+        return hit
+    try:
+        with staging(out_dir) as stage:
+
+            def relay(message: str) -> None:  # the staging folder is an implementation detail
+                if not message.startswith("wrote "):
+                    say(message.replace(str(stage), str(out_dir)))
+
+            media = render_plan(
+                plan,
+                scene=scene,
+                formats=formats,
+                quality=quality,
+                theme=theme,
+                out_dir=stage,
+                name=stem,
+                progress=relay,
+                **options,
+            )
+            result = commit(stage, out_dir, stem, key, media)
+    except OSError as exc:
+        if exc.errno in _DISK_ERRORS:
+            raise OutputError(
+                f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
+                f"are unchanged (free some space, or choose another folder)"
+            ) from exc
+        raise
+    for p in result.files:
+        say(f"wrote {p}")
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# signals
+
+
+def _raise_exit(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def signals_as_exceptions() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit(128 + signal) while inside (main thread only), so
+    `with` blocks and `finally` clauses run: staging folders go, old files stay. SIGINT
+    already raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {s: signal.signal(s, _raise_exit) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+# --------------------------------------------------------------------------------------------
+# batches
+
+
+@dataclass(frozen=True)
+class Job:
+    """One render of a batch. label: how the summary names it (``renders[3]``)."""
+
+    label: str
+    plan: Plan
+    scene: str
+    formats: tuple[str, ...]
+    quality: str
+    theme: str
+    out_dir: Path
+    stem: str
+
+
+@dataclass
+class Outcome:
+    """What became of a job. status: "done", "cached" or "failed" (reason says why)."""
+
+    job: Job
+    status: str
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    reason: str = ""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, InputError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _worker_init(quiet: bool) -> None:
+    """In each worker, before anything heavy is imported: one thread for BLAS / OpenMP (the
+    workers are the parallelism), SIGTERM cleans up like Ctrl-C, and nothing the libraries
+    print reaches the batch's stdout (the written paths go there)."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    signal.signal(signal.SIGTERM, _raise_exit)
+    sys.stdout.flush()
+    target = os.open(os.devnull, os.O_WRONLY) if quiet else 2
+    os.dup2(target, 1)
+    if quiet:
+        os.dup2(target, 2)
+
+
+def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
+    """Worker side: (status, files, seconds, reason). Exceptions become a failed status;
+    KeyboardInterrupt / SystemExit (a signal) are not caught."""
+    start = time.perf_counter()
+    try:
+        result = render_cached(
+            job.plan,
+            scene=job.scene,
+            formats=job.formats,
+            quality=job.quality,
+            theme=job.theme,
+            out_dir=job.out_dir,
+            name=job.stem,
+            force=force,
+        )
+    except Exception as exc:
+        return "failed", [], time.perf_counter() - start, _reason(exc)
+    status = "cached" if result.cached else "done"
+    return status, [str(p) for p in result.files], time.perf_counter() - start, ""
+
+
+def _pool(workers: int, quiet: bool) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(quiet,),
+    )
+
+
+def _stop(pool: Any) -> None:
+    """Stop a pool now: SIGTERM to each worker (their staging folders are removed as they
+    exit), SIGKILL to any still there after a grace period."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    deadline = time.monotonic() + 15
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(5)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_pool(
+    jobs: list[Job], workers: int, force: bool, quiet: bool, done: Callable[[Outcome], None]
+) -> list[Job]:
+    """Run `jobs` in a pool; report each outcome to `done`; return the jobs a dead worker
+    took down with it (to be retried)."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    broken: list[Job] = []
+    pool = _pool(workers, quiet)
+    try:
+        futures = {pool.submit(_render_job, job, force): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            exc = future.exception()
+            if isinstance(exc, BrokenProcessPool):
+                broken.append(job)
+            elif exc is not None:
+                done(Outcome(job, "failed", reason=_reason(exc)))
+            else:
+                status, files, seconds, reason = future.result()
+                done(Outcome(job, status, [Path(f) for f in files], seconds, reason))
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return broken
+
+
+def run_batch(
+    jobs: Sequence[Job],
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    console: Console | None = None,
+    quiet: bool = False,
+) -> list[Outcome]:
+    """Render every job (cached ones are not sent to a worker); outcomes in job order."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    outcomes: dict[int, Outcome] = {}
+    index = {id(job): i for i, job in enumerate(jobs)}
+    todo: list[Job] = []
+    for i, job in enumerate(jobs):
+        key = cache_key(
+            job.plan, scene=job.scene, formats=job.formats, quality=job.quality, theme=job.theme
+        )
+        hit = None if force else cached_files(job.out_dir, job.stem, key)
+        if hit is not None:
+            outcomes[i] = Outcome(job, "cached", hit.files)
+        else:
+            todo.append(job)
+    if todo:
+        workers = max(1, min(workers or default_jobs(), len(todo)))
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=quiet or console is None,
+        )
+        with progress:
+            task = progress.add_task(
+                f"rendering with {workers} worker{'s' if workers > 1 else ''}", total=len(todo)
+            )
+
+            def done(outcome: Outcome) -> None:
+                outcomes[index[id(outcome.job)]] = outcome
+                progress.advance(task)
+                if outcome.status == "failed" and console is not None:
+                    console.print(
+                        f"[red]failed[/] {outcome.job.label} {outcome.job.stem}: {outcome.reason}",
+                        markup=True,
+                        highlight=False,
+                    )
+
+            broken = _run_pool(todo, workers, force, quiet, done)
+            for job in broken:  # alone this time: only the job that kills its worker fails
+                if _run_pool([job], 1, force, quiet, done):
+                    done(
+                        Outcome(
+                            job,
+                            "failed",
+                            reason="its worker process died (out of memory?); it was retried once",
+                        )
+                    )
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
+    """A rich Table: one row per render (done, cached, failed with the reason)."""
+    from rich.table import Table
+
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "cached", "failed")}
+    table = Table(
+        title=None,
+        caption=f"{len(outcomes)} renders: {counts['done']} done, "
+        f"{counts['cached']} cached, {counts['failed']} failed in {seconds:.1f} s",
+        caption_justify="left",
+        show_edge=False,
+    )
+    table.add_column("render")
+    table.add_column("name")
+    table.add_column("status")
+    table.add_column("time", justify="right")
+    table.add_column("files / reason", overflow="fold")
+    style = {"done": "green", "cached": "cyan", "failed": "bold red"}
+    for o in outcomes:
+        detail = (
+            o.reason
+            if o.status == "failed"
+            else ", ".join(p.name for p in o.files if not p.name.endswith(".plan.json"))
+        )
+        time_text = f"{o.seconds:.1f} s" if o.status != "cached" else "-"
+        table.add_row(
+            o.job.label, o.job.stem, f"[{style[o.status]}]{o.status}[/]", time_text, detail
+        )
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# spec files
+
+
+def spec_choices() -> Any:
+    """The spec's choices from this package (scene names, formats, qualities, themes)."""
+    import scenes
+    from attention_math.spec import Choices
+
+    return Choices(
+        scenes=tuple(scenes.SCENES),
+        formats=tuple(scenes.FORMATS),
+        qualities=tuple(scenes.QUALITIES),
+        themes=tuple(scenes.THEMES),
+    )
+
+
+def spec_stem(plan: Plan, scene: str, theme: str) -> str:
+    """A spec render's default stem: as the CLI names it, plus ``-THEME`` for a theme other
+    than dark (a course in two themes needs no names)."""
+    stem = stem_for(plan, scene, None)
+    return stem if theme == "dark" else f"{stem}-{theme}"
+
+
+def plan_jobs(
+    spec: Spec, plans: Sequence[Plan], out_dir: Path, overrides: dict[str, Any] | None = None
+) -> list[Job]:
+    """One job per entry; `overrides` (formats, quality, theme from the command line) replace
+    every entry's. Two renders that would write the same files are an error naming both."""
+    from attention_math.spec import SpecError
+    from scenes.pipeline import safe_stem
+
+    overrides = overrides or {}
+    jobs: list[Job] = []
+    seen: dict[str, int] = {}
+    problems = []
+    for entry, plan in zip(spec.entries, plans, strict=True):
+        theme = overrides.get("theme") or entry.theme
+        stem = safe_stem(entry.name) if entry.name else spec_stem(plan, entry.scene, theme)
+        if stem in seen:
+            field_name = ".name" if entry.name else ""
+            problems.append(
+                f"{entry.where}{field_name}: writes {stem}.* like renders[{seen[stem]}]; "
+                f'give one of them another name = "..."'
+            )
+            continue
+        seen[stem] = entry.index
+        jobs.append(
+            Job(
+                label=entry.where,
+                plan=plan,
+                scene=entry.scene,
+                formats=tuple(overrides.get("formats") or entry.formats),
+                quality=overrides.get("quality") or entry.quality,
+                theme=theme,
+                out_dir=out_dir,
+                stem=stem,
+            )
+        )
+    if problems:
+        raise SpecError(spec.path.name, problems)
+    return jobs
+
+
+def load_spec_jobs(
+    path: str | Path, *, out_dir: Path | None = None, overrides: dict[str, Any] | None = None
+) -> list[Job]:
+    """Read, validate and plan a spec file: every entry's plan is built before anything is
+    rendered, and every bad entry is reported (SpecError). out_dir: the folder (default:
+    the spec's `out`, else ./out)."""
+    from attention_math.spec import build_plans, load_spec
+
+    spec = load_spec(path, spec_choices())
+    plans = build_plans(spec)
+    folder = out_dir or spec.out or Path("out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
+    return plan_jobs(spec, plans, folder, overrides)
