@@ -299,8 +299,8 @@ def with_lecture(
     model is True (a model-mode plan always uses its own head).
     """
     needs = NEEDS.get(scene, ())
-    if not needs:
-        return plan
+    if not needs or (plan.lecture and all(getattr(plan.lecture, n) is not None for n in needs)):
+        return plan  # nothing needed, or already there
     if plan.mode == "analogy" or (plan.lecture and plan.lecture.analogy):
         if scene != "AnalogyScene":
             raise InputError(f"{scene} draws a sentence; --analogy is for AnalogyScene")
