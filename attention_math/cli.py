@@ -32,13 +32,15 @@ if TYPE_CHECKING:
 
 # The same choices as scenes.FORMATS / QUALITIES / THEMES (a test keeps them equal); repeated
 # here so that building the command line does not import the scenes package.
-FORMATS = ("gif", "mp4", "png")
+FORMATS = ("gif", "mp4", "png", "webm", "mov")
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
 ORDERS = ("weight", "sentence")
 MODES = ("simple", "model")
 # The same names as scenes.SCENES (a test keeps them equal), for the same reason.
-SCENE_NAMES = ("DriftScene", "LayerDriftScene", "SenseSplitScene")
+SCENE_NAMES = ("DriftScene", "LayerDriftScene", "SenseSplitScene", "AnalogyScene",
+               "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene")
+ALPHA_FORMATS = ("mov", "webm", "png", "gif")  # formats that keep --transparent's alpha
 DEFAULT_FORMATS = ("gif", "mp4")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -177,7 +179,7 @@ def plan_options(f: F) -> F:
 
 def _build_plan(sentence: str | None, target: str | None, **options: Any) -> Plan:
     """The plan from the command's options (see attention_math.plans.make_plan)."""
-    if target is None:
+    if target is None and options.get("scene") != "AnalogyScene":
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
@@ -319,11 +321,36 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     "the target, in assets/senses/).",
 )
 @click.option(
+    "--analogy",
+    default=None,
+    metavar='"A - B + C [= D]"',
+    help="AnalogyScene: the analogy to draw (default: queen - woman + man = king); no "
+    "SENTENCE or --target needed.",
+)
+@click.option(
     "--format",
     "formats",
     type=click.Choice(FORMATS),
     multiple=True,
-    help="Output format (repeatable). Default: gif and mp4. png is a still of the last frame.",
+    help="Output format (repeatable). Default: gif and mp4 (mov with --transparent). png is a "
+    "still of the last frame; webm is VP9.",
+)
+@click.option(
+    "--slides",
+    is_flag=True,
+    help="Also STEM.html: one slide per beat with presenter notes (manim-slides), a single "
+    "file that opens offline in a browser.",
+)
+@click.option(
+    "--stills",
+    is_flag=True,
+    help="Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
+)
+@click.option(
+    "--transparent",
+    is_flag=True,
+    help="No background, for compositing: mov (QuickTime RLE) or webm (VP9) with alpha, PNG "
+    "and GIF with transparency; dark-theme colours.",
 )
 @click.option(
     "--quality",
@@ -387,6 +414,9 @@ def render_command(
     spec_file: Path | None,
     jobs: int | None,
     force: bool,
+    slides: bool,
+    stills: bool,
+    transparent: bool,
     **options: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
@@ -406,7 +436,14 @@ def render_command(
 
     _check_out_dir(out_dir)
     _check_name(name)
-    chosen = tuple(dict.fromkeys(formats)) or DEFAULT_FORMATS
+    chosen = tuple(dict.fromkeys(formats)) or (("mov",) if transparent else DEFAULT_FORMATS)
+    if transparent:
+        if "mp4" in chosen:
+            raise click.UsageError("--transparent needs a format with alpha: --format mov or "
+                                   "--format webm (mp4 has no transparency)")
+        theme = "transparent"
+    if options.get("analogy") is not None and scene != "AnalogyScene":
+        raise click.UsageError("--analogy goes with --scene AnalogyScene")
 
     status("attention-drift: computing the plan")
     plan = _build_plan(sentence, target, scene=scene, **options)
@@ -436,6 +473,8 @@ def render_command(
             name=name,
             progress=status,
             force=force,
+            slides=slides,
+            stills=stills,
         )
     written = [Path(p) for p in written]
     # The plan the media show goes next to them as STEM.plan.json. scenes.render writes it

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -318,6 +318,8 @@ def with_lecture(
             )
         lecture = dataclasses.replace(lecture, weighted_sum=weighted_sum(plan))
     if "head" in needs:
+        if head == "mean":
+            raise InputError("ProjectionScene shows one head: give --head a number")
         lecture = dataclasses.replace(
             lecture, head=head_comparison(plan, layer, head, model_dir=model_dir)
         )
@@ -330,3 +332,53 @@ def with_lecture(
         )
         lecture = dataclasses.replace(lecture, matrix=matrix)
     return dataclasses.replace(plan, lecture=lecture)
+
+
+def build_lecture_plan(
+    sentence: str | None,
+    target: str | None,
+    *,
+    scene: str,
+    mode: str = "simple",
+    analogy: str | None = None,
+    layer: int | None = None,
+    head: int | str | None = None,
+    model_dir: str | Path | None = None,
+    embeddings_file: str | Path | None = None,
+    **options: Any,
+) -> Plan:
+    """The plan a lecture scene draws, from the command line's options (layer and head
+    counted from 1, as on screen).
+
+    AnalogyScene: the analogy's plan (no sentence). ProjectionScene: a simple plan and the
+    comparison with --layer/--head (default: the best head). AttentionMatrixScene: simple, or a
+    real head with --mode model or --layer/--head. AttentionMathScene: simple attention.
+    """
+    from attention_math.plans import make_plan
+
+    if scene == "AnalogyScene":
+        from attention_math.analogy import DEFAULT_ANALOGY, build_analogy_plan
+
+        return build_analogy_plan(analogy or DEFAULT_ANALOGY, embeddings_file=embeddings_file)
+    if analogy is not None:
+        raise InputError("--analogy goes with --scene AnalogyScene")
+    if target is None:
+        raise InputError(f"{scene} needs a SENTENCE and --target WORD")
+    if head == "mean" and scene != "AttentionMatrixScene":
+        raise InputError(f"{scene} shows one head: give --head a number")
+    if (isinstance(head, int) and head < 1) or (layer is not None and layer < 1):
+        raise InputError("--layer and --head count from 1")
+    l0 = None if layer is None else layer - 1
+    h0 = head - 1 if isinstance(head, int) else None
+    if scene == "AttentionMatrixScene" and mode == "model":
+        plan = make_plan(
+            sentence, target, mode="model", layer=layer, head=head, model_dir=model_dir, **options
+        )
+        return with_lecture(plan, scene, model_dir=model_dir)
+    if mode == "model":
+        raise InputError(
+            f"{scene} starts from simple attention: leave out --mode model "
+            f"(choose the head with --layer and --head)"
+        )
+    plan = make_plan(sentence, target, embeddings_file=embeddings_file, **options)
+    return with_lecture(plan, scene, layer=l0, head=h0, model_dir=model_dir)

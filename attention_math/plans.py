@@ -16,6 +16,9 @@ MODES = ("simple", "model")
 # Scenes that only make sense with the real model, and what they need.
 MODEL_SCENES = frozenset({"LayerDriftScene"})
 SENSE_SCENES = frozenset({"SenseSplitScene"})
+LECTURE_SCENES = frozenset(
+    {"AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"}
+)
 
 
 def parse_head(text: str | int | None) -> int | str | None:
@@ -48,10 +51,20 @@ def make_plan(
     drop_specials: bool = False,
     model_dir: str | Path | None = None,
     senses_file: str | Path | None = None,
+    analogy: str | None = None,
 ) -> Plan:
     """The plan for `scene` from the user's options (layer and head counted from 1)."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; use simple or model")
+    if scene in LECTURE_SCENES:  # the plan below plus the numbers the scene needs
+        from attention_math.lecture import build_lecture_plan
+
+        return build_lecture_plan(
+            sentence, target, scene=scene, mode=mode, analogy=analogy, compare=compare,
+            target_index=target_index, embeddings_file=embeddings_file, scale=scale,
+            order=order, keep_stopwords=keep_stopwords, layer=layer, head=parse_head(head),
+            drop_specials=drop_specials, model_dir=model_dir,
+        )
     if scene in SENSE_SCENES:
         from attention_math.model_plan import build_sense_plan, default_senses, load_senses
 
