@@ -17,6 +17,7 @@ from manim import *
 from attention_math.plan import Plan, Sentence
 from scenes.components import TokenChip, TrailDot, WeightBars, chip_rows, fmt, label
 from scenes.layout import FRAME, Box, LayoutError, check, place_labels
+from scenes.slides import BeatScene, drift_notes
 from scenes.theme import PALETTES, Palette
 
 HEADER_TOP = 3.8
@@ -78,7 +79,7 @@ def fit_mapping(points: np.ndarray, box: Box, margin: float) -> Mapping:
     return Mapping(s, centre_box - centre_data * s)
 
 
-class DriftScene(Scene):
+class DriftScene(BeatScene):
     """The drift of the target's vector, for one sentence or several compared."""
 
     plan: Plan | None = None  # set by scenes.render (or ATTENTION_DRIFT_PLAN for `manim`)
@@ -96,15 +97,23 @@ class DriftScene(Scene):
             raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
 
     def construct(self) -> None:
+        plan = self.plan  # each beat ends with self.beat(notes): a slide / still boundary
         self.show_sentences()
+        self.beat(drift_notes(plan, "sentences"))
         self.show_space()
+        self.beat(drift_notes(plan, "space"))
         self.show_static()
+        self.beat(drift_notes(plan, "static"))
         for si in range(len(self.plan.sentences)):
             self.show_panel(si)
+            self.beat(drift_notes(plan, "panel", si))
             for k in range(1, len(self.plan.sentences[si].steps)):
                 self.add_word(si, k)
+                self.beat(drift_notes(plan, "step", si, k))
             self.show_formula(si)
-        self.wait(2)
+            if si == len(self.plan.sentences) - 1:
+                self.wait(2)
+            self.beat(drift_notes(plan, "formula", si))
 
     # ---- layout (computed once, checked before anything is drawn) -------------------------
     def build_layout(self) -> None:

@@ -245,3 +245,40 @@ def _asset(name: str, closing: str) -> str:
     if closing in text.lower():
         raise RuntimeError(f"{name} cannot be inlined: it contains {closing}")
     return text
+
+
+# --------------------------------------------------------------------------------------------
+# presenter notes for the drift (scenes.drift), from the plan's numbers
+
+
+def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
+    """Notes for a DriftScene beat: "sentences", "space", "static", "panel", "step", "formula"."""
+    if what == "sentences":
+        texts = " / ".join(f"“{s.text}”" for s in plan.sentences)
+        return f"{texts} — the target “{plan.target}”"
+    if what == "space":
+        ev = plan.projection.explained_variance_ratio
+        return (
+            f"the words as points: 2-D PCA of {plan.embedding.dim}-d vectors "
+            f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of the variance)"
+        )
+    s = plan.sentences[si]
+    if what == "static":
+        return f"“{s.target.text}” alone: its own vector, weight 1.00"
+    if what == "panel":
+        return f"sentence {si + 1}: “{s.text}”"
+    step = s.steps[k]
+    pairs = ", ".join(
+        f"{s.words[i].text} {_fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
+    )
+    if what == "step":
+        added = s.words[step.added].text if step.added is not None else ""
+        return f"“{added}” joins; the weights renormalise: {pairs}"
+    terms = " + ".join(
+        f"{_fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
+    )
+    return f"{s.target.text}′ = {terms}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".replace("-", "−")
