@@ -7,8 +7,9 @@
   leaves the previous files and no partial file; a staging folder left by a hard kill
   (SIGKILL, power loss) is removed by the next render once its process is gone.
 - The cache key is a sha256 of the plan (JSON), the scene, the render options, the tool's
-  version, manim's version and the source of the `scenes` package, so editing a scene
-  invalidates every render of it. A hit needs the key and every recorded file, with its
+  version, manim's version and the source that draws the scene (its module and the scenes
+  modules it imports, with the pipeline), so editing a scene invalidates every render of it
+  and only those. A hit needs the key and every recorded file, with its
   size, in place; ``--force`` (force=True) renders anyway.
 - `run_batch` renders jobs in worker processes ("spawn": each worker has its own manim
   config and imports), one rich progress display for the batch, a summary table at the end.
@@ -22,9 +23,11 @@ No manim at import time: the cached path of a batch never loads it.
 
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import errno
+import functools
 import hashlib
 import html
 import json
@@ -198,14 +201,51 @@ def _folder_lock(folder: Path, exclusive: bool) -> Iterator[int | None]:
         os.close(fd)  # closing releases the lock
 
 
-def code_version() -> str:
-    """sha256 of the scenes package's source (every .py under scenes/, by relative path)."""
-    h = hashlib.sha256()
-    for path in sorted(SCENES_DIR.rglob("*.py")):
-        if "__pycache__" in path.parts:
+# Not part of any scene's code: the registry and render() (their changes that matter reach the
+# plan or the options, which are in the key) and this module (it moves files, draws nothing).
+_NOT_DRAWING = ("__init__.py", "batch.py")
+
+
+@functools.cache
+def _file_facts(path: Path, mtime_ns: int, size: int) -> tuple[str, frozenset[str]]:
+    """(sha256, names of the scenes modules it imports) of one source file."""
+    source = path.read_bytes()
+    names: set[str] = set()
+    with contextlib.suppress(SyntaxError, ValueError):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = "scenes" if node.level else (node.module or "")
+                if node.level and node.module:
+                    base = f"scenes.{node.module}"
+                names.add(base)
+                names.update(f"{base}.{a.name}" for a in node.names)
+    found = {n.split(".")[1] for n in names if n.startswith("scenes.") and n.count(".") >= 1}
+    return hashlib.sha256(source).hexdigest(), frozenset(found)
+
+
+def code_version(scene: str) -> str:
+    """sha256 of the source that draws `scene`: its module and the scenes modules it imports,
+    transitively, with scenes.pipeline (which renders every scene). Editing one scene does
+    not invalidate the renders of the others."""
+    from scenes import SCENES
+
+    module = SCENES[scene][0].split(".")[-1] if scene in SCENES else None
+    todo = [m for m in (module, "pipeline") if m]
+    seen: dict[str, str] = {}
+    while todo:
+        name = todo.pop()
+        path = SCENES_DIR / f"{name}.py"
+        if name in seen or path.name in _NOT_DRAWING or not path.is_file():
             continue
-        h.update(path.relative_to(SCENES_DIR).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        st = path.stat()
+        digest, imports = _file_facts(path, st.st_mtime_ns, st.st_size)
+        seen[name] = digest
+        todo.extend(imports)
+    h = hashlib.sha256()
+    for name in sorted(seen):
+        h.update(f"{name}:{seen[name]}\n".encode())
     return h.hexdigest()
 
 
@@ -233,7 +273,7 @@ def cache_key(
         "options": {k: options[k] for k in sorted(options)},
         "tool": __version__,
         "manim": _manim_version(),
-        "scenes_source": code_version(),
+        "scenes_source": code_version(scene),
     }
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -627,21 +667,16 @@ def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
         caption_justify="left",
         show_edge=False,
     )
-    table.add_column("render")
-    table.add_column("name")
-    table.add_column("status")
-    table.add_column("time", justify="right")
-    table.add_column("files / reason", overflow="fold")
+    table.add_column("render", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("reason", overflow="fold")
     style = {"done": "green", "cached": "cyan", "failed": "bold red"}
     for o in outcomes:
-        detail = (
-            o.reason
-            if o.status == "failed"
-            else ", ".join(p.name for p in o.files if not p.name.endswith(".plan.json"))
-        )
-        time_text = f"{o.seconds:.1f} s" if o.status != "cached" else "-"
+        time_text = "-" if o.status == "cached" else f"{o.seconds:.1f} s"
         table.add_row(
-            o.job.label, o.job.stem, f"[{style[o.status]}]{o.status}[/]", time_text, detail
+            o.job.label, o.job.stem, f"[{style[o.status]}]{o.status}[/]", time_text, o.reason
         )
     return table
 
