@@ -1,0 +1,565 @@
+"""Spec files: strict validation with messages naming `renders[i].field` (counted from 0),
+every bad entry reported before anything renders, and a spec is data, never executed."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attention_math import plans
+from attention_math.errors import InputError
+from attention_math.spec import (
+    MAX_SPEC_BYTES,
+    Choices,
+    SpecError,
+    build_plans,
+    load_spec,
+    parse_spec,
+)
+
+RIVER = "He sat on the river bank."
+CASH = "He deposited cash at the bank."
+VECTORS = """\
+bank = [2.0, 0.6, 0.1]
+river = [1.5, 1.5, -0.2]
+sat = [0.2, 1.0, 0.3]
+deposited = [1.0, -1.2, 0.4]
+cash = [2.5, -1.0, 0.0]
+"""
+
+
+@pytest.fixture
+def spec_dir(tmp_path: Path) -> Path:
+    (tmp_path / "vectors.toml").write_text(VECTORS, encoding="utf-8")
+    return tmp_path
+
+
+def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems(path: Path, choices: Choices | None = None) -> list[str]:
+    """The problems load_spec + build_plans report for `path` (asserts there are some)."""
+    with pytest.raises(SpecError) as info:
+        spec = load_spec(path, choices)
+        build_plans(spec)
+    assert isinstance(info.value, InputError)  # the CLI shows it as a user error
+    return list(info.value.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# a good spec
+
+
+def test_a_full_spec_reads_with_defaults_and_relative_paths(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        out = "media/course"
+
+        [defaults]
+        quality = "low"
+        formats = ["png", "mp4", "png"]
+        embeddings = "vectors.toml"
+        order = "sentence"
+
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        compare = ["{CASH}"]
+        name = "bank-river"
+
+        [[renders]]
+        sentence = "{CASH}"
+        target = "BANK"
+        theme = "light"
+        quality = "high"
+        scale = 0.5
+        keep_stopwords = false
+        target_index = 5
+    """)  # fmt: skip
+    spec = load_spec(path)
+    assert spec.out == spec_dir / "media" / "course"
+    first, second = spec.entries
+    assert (first.index, second.index) == (0, 1)
+    assert first.compare == (CASH,)
+    assert first.formats == ("png", "mp4")  # repeated format once
+    assert (first.quality, first.theme, first.order) == ("low", "dark", "sentence")
+    assert first.embeddings == spec_dir / "vectors.toml"  # relative to the spec, not the cwd
+    assert (second.quality, second.theme, second.scale, second.target_index) == (
+        "high", "light", 0.5, 5,
+    )  # fmt: skip
+    assert (first.name, second.name) == ("bank-river", None)
+    plan_a, plan_b = build_plans(spec)
+    assert [s.text for s in plan_a.sentences] == [RIVER, CASH]
+    assert plan_a.attention.order == "sentence"
+    assert plan_b.sentences[0].scale == 0.5
+
+
+def test_example_course_spec_is_valid() -> None:
+    """assets/examples/course.toml, the README's example, reads and plans."""
+    repo = Path(__file__).resolve().parents[1]
+    spec = load_spec(repo / "assets" / "examples" / "course.toml")
+    assert len(spec.entries) >= 4
+    assert len(build_plans(spec)) == len(spec.entries)
+
+
+def test_spec_choices_come_from_the_scenes(spec_dir: Path) -> None:
+    import scenes
+    from scenes.batch import spec_choices
+
+    choices = spec_choices()
+    assert choices.scenes == tuple(scenes.SCENES)
+    assert choices.formats == tuple(scenes.FORMATS)
+    assert choices.qualities == tuple(scenes.QUALITIES)
+    path = write_spec(spec_dir, f"""\
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        scene = "NoSuchScene"
+    """)  # fmt: skip
+    (problem,) = problems(path, choices)
+    assert problem.startswith('renders[0].scene: "NoSuchScene" is not one of DriftScene, ')
+
+
+# ---------------------------------------------------------------------------------------------
+# shape and types: every problem names the entry and the field
+
+
+def test_the_issue_example_message(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        [[renders]]
+        sentence = "{CASH}"
+        target = "bank"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "river"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bnak"
+    """)  # fmt: skip
+    assert problems(path) == [
+        'renders[3].target: "bnak" is not a word of the sentence; closest: "bank"'
+    ]
+
+
+def test_unknown_keys_are_errors_with_the_closest_key(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        ouput = "media"
+        [defaults]
+        qualty = "low"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        fromats = ["gif"]
+        colour = "red"
+    """)  # fmt: skip
+    assert problems(path) == [
+        'ouput: unknown key; closest: "out" (a spec has out, defaults, renders)',
+        'defaults.qualty: unknown key; closest: "quality"',
+        'renders[0].fromats: unknown key; closest: "formats"',
+        "renders[0].colour: unknown key",
+    ]
+
+
+def test_render_instead_of_renders(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f'[[render]]\nsentence = "{RIVER}"\ntarget = "bank"\n')
+    assert problems(path) == [
+        'render: unknown key; closest: "renders" (a spec has out, defaults, renders)',
+        "no renders: add a [[renders]] table with at least sentence and target",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("target_index = true", "renders[0].target_index: must be a whole number"),
+        ("target_index = -1", "renders[0].target_index: must be at least 0, got -1"),
+        ("target_index = 1.5", "renders[0].target_index: must be a whole number"),
+        ('formats = "mp4"', 'renders[0].formats: must be a list of formats, like ["gif", "mp4"], '
+                            'got "mp4"'),
+        ("formats = []", "renders[0].formats: must be a list of formats"),
+        ('formats = ["mp3"]', 'renders[0].formats: "mp3" is not one of gif, mp4, png'),
+        ('quality = "8k"', 'renders[0].quality: "8k" is not one of low, medium, high, 4k'),
+        ('quality = "hgih"', '; closest: "high"'),
+        ('theme = "neon"', 'renders[0].theme: "neon" is not one of dark, light'),
+        ("theme = 1", "renders[0].theme: must be a theme name in quotes, got 1"),
+        ('order = "random"', 'renders[0].order: "random" is not one of weight, sentence'),
+        ('keep_stopwords = "yes"', 'renders[0].keep_stopwords: must be true or false, got "yes"'),
+        ('compare = "He sat."', "renders[0].compare: must be a list of sentences"),
+        ("compare = [1, 2]", "renders[0].compare: must be a list of sentences"),
+        ("scale = 0", "renders[0].scale: must be a positive number, got 0"),
+        ("scale = -2.5", "renders[0].scale: must be a positive number"),
+        ("scale = nan", "renders[0].scale: must be a positive number"),
+        ('scale = "big"', "renders[0].scale: scale 'big' is not understood; use auto, "
+                          "1/sqrt(d), 1 or a positive number"),
+        ("scale = [1]", "renders[0].scale: must be a positive number or"),
+        ("layer = 0", "renders[0].layer: must be at least 1, got 0"),
+        ('head = "max"', 'renders[0].head: must be a head number, from 1, or "mean", got "max"'),
+        ('mode = 3', "renders[0].mode: must be a mode name in quotes, got 3"),
+        ('name = "../etc/passwd"', "renders[0].name: \"../etc/passwd\" is not a plain file name"),
+        ('name = "a/b"', "renders[0].name: \"a/b\" is not a plain file name"),
+        ('name = ".."', "renders[0].name: \"..\" is not a plain file name"),
+        ('name = "   "', "renders[0].name: is empty"),
+        ('name = "bank\\u0000x"', "renders[0].name: \"bank\x00x\" has control characters"),
+        ('name = "bank\\u001b[31m"', "has control characters"),
+        (f'name = "{"x" * 101}"', "renders[0].name: is 101 characters; at most 100"),
+        ("sentence = 42", "renders[0].sentence: must be a sentence in quotes, got 42"),
+        ("target = [\"bank\"]", "renders[0].target: must be the word to follow, in quotes"),
+        ("embeddings = 7", "renders[0].embeddings: must be a file name in quotes"),
+    ],
+)
+def test_bad_values_name_the_field(spec_dir: Path, line: str, message: str) -> None:
+    key = line.split(" = ")[0]
+    body = {"sentence": f'"{RIVER}"', "target": '"bank"'}
+    body[key] = line.split(" = ", 1)[1]
+    text = "[[renders]]\n" + "".join(f"{k} = {v}\n" for k, v in body.items())
+    path = write_spec(spec_dir, text)
+    found = problems(path)
+    assert len(found) == 1, found
+    assert message in found[0], found
+
+
+def test_every_bad_entry_is_reported_at_once(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        [[renders]]
+        target = "bank"
+        quality = "huge"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        theme = "neon"
+    """)  # fmt: skip
+    assert problems(path) == [
+        "renders[0].target: missing (target = the word to follow, in quotes)",
+        "renders[1].sentence: missing (sentence = a sentence in quotes)",
+        'renders[1].quality: "huge" is not one of low, medium, high, 4k',
+        'renders[3].theme: "neon" is not one of dark, light',
+    ]
+
+
+def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
+    """Plans are built for all entries before anything renders; each failure names its
+    field: the sentence, the target, a compared sentence, the embeddings file."""
+    path = write_spec(spec_dir, f"""\
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        compare = ["{CASH}", "He sat by the meadow bank."]
+        [[renders]]
+        sentence = "He sat by the meadow bank."
+        target = "bank"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        embeddings = "missing.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        compare = ["He sat."]
+    """)  # fmt: skip
+    found = problems(path)
+    assert found == [
+        'renders[0].compare[1]: "meadow" is not in the embeddings file vectors.toml; add a '
+        "vector for it or leave it out of the sentence",
+        'renders[1].sentence: "meadow" is not in the embeddings file vectors.toml; add a '
+        "vector for it or leave it out of the sentence",
+        f"renders[2].embeddings: embeddings file {str(spec_dir / 'missing.toml')!r} does not "
+        "exist",
+        'renders[4].compare[0]: "bank" is not a word of the sentence',
+    ]
+
+
+def test_a_bad_default_is_reported_once_where_it_is(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        [defaults]
+        quality = "ultra"
+        sentence = "shared"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        [[renders]]
+        sentence = "{CASH}"
+        target = "bank"
+    """)  # fmt: skip
+    assert problems(path) == [
+        "defaults.sentence: belongs in each [[renders]] table, not in [defaults]",
+        'defaults.quality: "ultra" is not one of low, medium, high, 4k',
+    ]
+
+
+def test_target_twice_needs_target_index(spec_dir: Path) -> None:
+    (spec_dir / "v.toml").write_text("bank = [1, 0]\nriver = [0, 1]\n", encoding="utf-8")
+    path = write_spec(spec_dir, """\
+        [[renders]]
+        sentence = "The bank by the river bank."
+        target = "bank"
+        embeddings = "v.toml"
+        [[renders]]
+        sentence = "The bank by the river bank."
+        target = "bank"
+        embeddings = "v.toml"
+        target_index = 2
+    """)
+    assert problems(path) == [
+        "renders[0].target: 'bank' occurs 2 times (tokens 1, 5); choose one with target_index",
+        "renders[1].target_index: token 2 is 'by', not 'bank'; it occurs at token 1, 5",
+    ]
+    path = write_spec(spec_dir, """\
+        [[renders]]
+        sentence = "The bank by the river bank."
+        target = "bank"
+        embeddings = "v.toml"
+        target_index = 5
+    """)
+    (plan,) = build_plans(load_spec(path))
+    assert plan.sentences[0].target_index == 5
+
+
+def test_a_60_word_sentence_is_refused_with_the_limit(spec_dir: Path) -> None:
+    long = " ".join(["river"] * 30 + ["bank"] + ["sat"] * 29)
+    path = write_spec(spec_dir, f"""\
+        [[renders]]
+        sentence = "{long}"
+        target = "bank"
+        embeddings = "vectors.toml"
+    """)  # fmt: skip
+    assert problems(path) == [
+        "renders[0].sentence: the sentence has 60 words; at most 40 fit on screen readably "
+        "(split it, or shorten it)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "message"),
+    [
+        ("The of and at the.", "the", "renders[0].target: 'the' occurs 2 times"),
+        ("Bank.", "bank", 'renders[0].sentence: "Bank" has no context words to attend to in '
+                          "'Bank.' (all the others are stop-words: try keep_stopwords)"),
+        ("On the bank.", "bank", 'renders[0].sentence: "bank" has no context words'),
+        ("", "bank", "renders[0].sentence: the sentence is empty"),
+        ("?! …", "bank", "renders[0].sentence: the sentence '?! …' has no words"),
+        ("🏦 🌊 💰", "bank", "renders[0].sentence: the sentence '🏦 🌊 💰' has no words"),
+    ],
+)
+def test_odd_sentences(spec_dir: Path, sentence: str, target: str, message: str) -> None:
+    path = write_spec(spec_dir, f"""\
+        [[renders]]
+        sentence = "{sentence}"
+        target = "{target}"
+        embeddings = "vectors.toml"
+    """)  # fmt: skip
+    (problem,) = problems(path)
+    assert problem.startswith(message), problem
+
+
+def test_emoji_in_a_sentence_are_symbols(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, """\
+        [[renders]]
+        sentence = "He sat 🏦 on the river bank 🌊🇮🇳."
+        target = "bank"
+        embeddings = "vectors.toml"
+    """)
+    (plan,) = build_plans(load_spec(path))
+    emoji = [w for w in plan.sentences[0].words if not w.is_word and w.text != "."]
+    assert [w.text for w in emoji] == ["🏦", "🌊", "🇮🇳"]
+    assert not any(w.included for w in emoji)
+
+
+def test_sentence_length_is_bounded(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f'[[renders]]\nsentence = "bank {"x" * 2000}"\ntarget = "bank"\n')
+    assert problems(path) == ["renders[0].sentence: has 2,005 characters; at most 1000 are shown"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the file itself
+
+
+def test_a_spec_with_zero_renders(spec_dir: Path) -> None:
+    assert problems(write_spec(spec_dir, "renders = []\n")) == [
+        "renders is empty: a spec needs at least one render"
+    ]
+    assert problems(write_spec(spec_dir, "# nothing yet\n")) == [
+        "no renders: add a [[renders]] table with at least sentence and target"
+    ]
+    assert problems(write_spec(spec_dir, 'renders = ["He sat."]\n')) == [
+        "renders: must be tables, written [[renders]] (one per render)"
+    ]
+
+
+def test_a_non_utf8_spec_names_the_line(spec_dir: Path) -> None:
+    path = spec_dir / "latin1.toml"
+    path.write_bytes(b'[[renders]]\ntarget = "bank"\nsentence = "caf\xe9 by the bank"\n')
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(info.value) == (
+        "latin1.toml: line 3: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    )
+
+
+def test_a_utf8_bom_is_fine(spec_dir: Path) -> None:
+    path = spec_dir / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\n'
+                     .encode())  # fmt: skip
+    assert load_spec(path).entries[0].sentence == RIVER
+
+
+def test_invalid_toml_names_the_line(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, '[[renders]]\nsentence = "He sat.\ntarget = "bank"\n')
+    (problem,) = problems(path)
+    assert problem.startswith("not valid TOML: ")
+    assert "line 2" in problem
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "nope.toml", "does not exist"),
+        (lambda d: d, "is a folder, not a spec file"),
+        (lambda d: Path("/dev/zero"), "is not a regular file"),
+    ],
+)
+def test_a_spec_path_that_is_not_a_file(
+    spec_dir: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(make(spec_dir))
+
+
+def test_a_huge_spec_is_refused_before_reading(spec_dir: Path) -> None:
+    path = spec_dir / "huge.toml"
+    with open(path, "wb") as f:
+        f.truncate(MAX_SPEC_BYTES + 1)  # sparse: no 4 MB written
+    with pytest.raises(SpecError, match="a spec is at most"):
+        load_spec(path)
+
+
+@pytest.mark.parametrize("out", ["/tmp/elsewhere", "../outside", "media/../../x", "C:\\\\x", ""])
+def test_out_stays_inside_the_spec_folder(spec_dir: Path, out: str) -> None:
+    path = write_spec(spec_dir, f'out = "{out}"\n[[renders]]\nsentence = "{RIVER}"\n'
+                                f'target = "bank"\n')  # fmt: skip
+    (problem,) = problems(path)
+    assert problem.startswith("out: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# data only
+
+
+def test_a_spec_is_data_nothing_in_it_runs(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shell, Python and template syntax in values stay text: nothing is executed, imported,
+    expanded or substituted."""
+    monkeypatch.chdir(spec_dir)
+    monkeypatch.setenv("SECRET_VALUE", "leaked")
+    pwned = spec_dir / "pwned"
+    tricks = [
+        f"$(touch {pwned}) bank river",
+        f"`touch {pwned}` bank river",
+        "__import__('os').system('touch pwned') bank river",
+        "${SECRET_VALUE} {{7*7}} %(x)s bank river",
+    ]
+    text = "".join(
+        f"[[renders]]\nsentence = {s!r}\ntarget = 'bank'\nname = 'n{i}'\n"
+        f"embeddings = '~/$SECRET_VALUE.toml'\n"
+        for i, s in enumerate(tricks)
+    )
+    spec = parse_spec(text.encode(), base=spec_dir, source="tricks.toml")
+    assert [e.sentence for e in spec.entries] == tricks
+    assert all(e.embeddings == spec_dir / "~" / "$SECRET_VALUE.toml" for e in spec.entries)
+    with pytest.raises(SpecError):
+        build_plans(spec)  # the embeddings file does not exist: literally that name
+    assert not pwned.exists()
+    assert not (spec_dir / "pwned").exists()
+
+
+def test_spec_module_never_imports_manim() -> None:
+    code = textwrap.dedent("""
+        import sys
+        from attention_math import spec
+        from pathlib import Path
+        s = spec.parse_spec(b'[[renders]]\\nsentence = "a bank river"\\ntarget = "bank"\\n',
+                            base=Path("."))
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("manim", "scenes", "cairo")))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------
+# options of other modes pass through to make_plan
+
+
+def test_model_options_reach_make_plan(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    real = plans.make_plan
+
+    def recording(sentence: str | None, target: str, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(sentence, target, **{**kwargs, "mode": "simple", "layer": None,
+                                         "head": None, "embeddings_file": spec_dir /
+                                         "vectors.toml"})  # fmt: skip
+
+    monkeypatch.setattr(plans, "make_plan", recording)
+    monkeypatch.setattr(recording, "__signature__", inspect.signature(real), raising=False)
+    path = write_spec(spec_dir, f"""\
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        mode = "model"
+        layer = 3
+        head = 2
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        mode = "model"
+        head = "mean"
+    """)  # fmt: skip
+    build_plans(load_spec(path))
+    assert (calls[0]["mode"], calls[0]["layer"], calls[0]["head"]) == ("model", 3, 2)
+    assert calls[1]["head"] == "mean"
+    assert "layer" not in calls[1]  # not given: make_plan's default
+
+
+def test_options_make_plan_lacks_are_refused_by_name(
+    spec_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def old_make_plan(sentence: str | None, target: str, *, scene: str = "DriftScene",
+                      compare: Any = (), target_index: Any = None, embeddings_file: Any = None,
+                      scale: Any = "auto", order: str = "weight",
+                      keep_stopwords: bool = False) -> Any:  # fmt: skip
+        raise AssertionError("not called")
+
+    monkeypatch.setattr(plans, "make_plan", old_make_plan)
+    path = write_spec(spec_dir, f"""\
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        layer = 2
+    """)  # fmt: skip
+    assert problems(path) == [
+        "renders[0].layer: this version of attention-drift has no layer option"
+    ]
