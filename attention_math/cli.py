@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # The same choices as scenes.FORMATS / QUALITIES / THEMES (a test keeps them equal); repeated
 # here so that building the command line does not import the scenes package.
-FORMATS = ("gif", "mp4", "png", "webm", "mov")
+FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
 ORDERS = ("weight", "sentence")
@@ -333,7 +333,8 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     type=click.Choice(FORMATS),
     multiple=True,
     help="Output format (repeatable). Default: gif and mp4 (mov with --transparent). png is a "
-    "still of the last frame; webm is VP9.",
+    "still of the last frame; webm is VP9; html is STEM.html, a page for a blog embedding the "
+    "MP4 (rendered too) with the GIF as fallback and the weights as caption.",
 )
 @click.option(
     "--slides",

@@ -44,7 +44,7 @@ SCENES: dict[str, tuple[str, str]] = {
     ),
 }
 
-FORMATS = ("gif", "mp4", "png", "webm", "mov")
+FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
 

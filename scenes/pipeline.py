@@ -7,6 +7,8 @@ Passes (each only when asked for):
   encoded by ffmpeg over the theme's background with a palette generated for the whole clip (palettegen stats_mode=diff, Bayer dither,
   changed rectangles only): flat colours stay flat and the file stays small.
 - png: the last frame as a still (Manim skips the animations for this pass: fast).
+- html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
+  fallback and the plan's numbers as caption (scenes.webpage); renders mp4 and gif too.
 
 Everything is written under a temporary folder inside `out_dir` and moved into place with
 `os.replace` only when complete, so an interrupted render never leaves a partial file where
@@ -150,6 +152,15 @@ def render_plan(
     say = progress or (lambda _msg: None)
     if quality not in QUALITY:
         raise InputError(f"unknown quality {quality!r}; choose from {', '.join(QUALITY)}")
+    if "html" in formats:  # scenes.webpage: a page with the MP4 and the GIF as fallback
+        if slides:
+            raise InputError("--slides and --format html both write STEM.html; render them "
+                             "separately, with different --name")
+        if theme == "transparent":
+            raise InputError("--format html embeds an MP4, which has no transparency; leave "
+                             "out --transparent")
+        media = [f for f in dict.fromkeys(formats) if f != "html"]
+        formats = [*media, *(f for f in ("mp4", "gif") if f not in media), "html"]
     if "gif" in formats and shutil.which("ffmpeg") is None:
         raise InputError("GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)")
     scene_class(scene)  # fail early on an unknown scene
@@ -174,6 +185,14 @@ def render_plan(
                 say(f"rendering the last frame of {scene} as PNG at {width}×{height}")
                 produced = _manim_pass(plan, scene, theme, work / "png", (width, height), fps,
                                        "still")
+            elif fmt == "html":  # last: it names the media rendered above
+                from scenes.webpage import figure_html
+
+                say(f"writing {dest.name}: the figure for a web page")
+                produced = work / "figure.html"
+                markup = figure_html(plan, [d.name for _, d in done], (width, height),
+                                     scene=scene, gif_size=GIF_SIZE)
+                produced.write_text(markup, encoding="utf-8")
             else:
                 raise InputError(f"unknown format {fmt!r}")
             done.append((produced, dest))
