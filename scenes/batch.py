@@ -522,6 +522,11 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
         )
     except Exception as exc:
         return "failed", [], time.perf_counter() - start, _reason(exc)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # A signal: the `with` blocks have run (no staging folder is left). Leave now rather
+        # than return to the pool, which would start the next queued render.
+        sys.stderr.flush()
+        os._exit(exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130)
     status = "cached" if result.cached else "done"
     return status, [str(p) for p in result.files], time.perf_counter() - start, ""
 
@@ -539,9 +544,11 @@ def _pool(workers: int, quiet: bool) -> Any:
 
 
 def _stop(pool: Any) -> None:
-    """Stop a pool now: SIGTERM to each worker (their staging folders are removed as they
-    exit), SIGKILL to any still there after a grace period."""
+    """Stop a pool now: drop the renders not started, SIGTERM to each worker (each removes
+    its staging folder and exits), SIGKILL to any still there after a grace period."""
     procs = list(getattr(pool, "_processes", {}).values())
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -553,7 +560,7 @@ def _stop(pool: Any) -> None:
                 p.kill()
                 p.join(5)
     with contextlib.suppress(Exception):
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True)
 
 
 def _run_pool(
