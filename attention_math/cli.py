@@ -511,7 +511,7 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     with_spec = {"spec_file", "jobs", "force", "quiet", "formats", "quality", "theme", "out_dir"}
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
-            flag = p.opts[-1] if isinstance(p, click.Option) else p.human_readable_name
+            flag = max(p.opts, key=len) if isinstance(p, click.Option) else p.human_readable_name
             raise click.UsageError(
                 f"{flag} does not go with --spec: put it in the spec file ([defaults] or a "
                 f"[[renders]] table)"

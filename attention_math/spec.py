@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -152,19 +153,26 @@ class Entry:
 
 @dataclass(frozen=True)
 class Spec:
-    """A validated spec file. out: the folder it asks for (resolved), or None."""
+    """A validated spec file. out: the folder it asks for (resolved), or None.
+
+    problems: what `load_spec(..., collect=True)` found (entries holds the good ones, so
+    that `build_plans` can report their plans' problems too); empty otherwise.
+    """
 
     path: Path
     out: Path | None
     entries: tuple[Entry, ...] = field(default_factory=tuple)
+    problems: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
 # reading
 
 
-def load_spec(path: str | Path, choices: Choices | None = None) -> Spec:
-    """Read and validate a spec file. Raises SpecError listing every problem found."""
+def load_spec(path: str | Path, choices: Choices | None = None, *, collect: bool = False) -> Spec:
+    """Read and validate a spec file. Raises SpecError listing every problem found; with
+    collect=True problems in single entries are returned in `Spec.problems` instead (a file
+    that cannot be read or parsed still raises)."""
     path = Path(path)
     source = path.name or str(path)
     if path.is_dir():
@@ -182,7 +190,14 @@ def load_spec(path: str | Path, choices: Choices | None = None) -> Spec:
         raw = path.read_bytes()
     except OSError as exc:
         raise SpecError(source, [f"cannot read it: {exc.strerror}"]) from exc
-    return parse_spec(raw, base=path.resolve().parent, source=source, path=path, choices=choices)
+    return parse_spec(
+        raw,
+        base=path.resolve().parent,
+        source=source,
+        path=path,
+        choices=choices,
+        collect=collect,
+    )
 
 
 def parse_spec(
@@ -192,8 +207,10 @@ def parse_spec(
     source: str = "spec",
     path: Path | None = None,
     choices: Choices | None = None,
+    collect: bool = False,
 ) -> Spec:
-    """Validate spec text (bytes must be UTF-8). Relative paths are resolved against `base`."""
+    """Validate spec text (bytes must be UTF-8). Relative paths are resolved against `base`.
+    collect: see `load_spec`."""
     choices = choices or Choices()
     if isinstance(raw, bytes):
         try:
@@ -236,6 +253,7 @@ def parse_spec(
         problems.append("renders is empty: a spec needs at least one render")
 
     base_entry = _check_fields("defaults", defaults, base, choices, problems, is_default=True)
+    file_problems = bool(problems)  # then the entries cannot be trusted: plan none of them
     entries = []
     for i, table in enumerate(renders):
         entry = _check_fields(
@@ -251,9 +269,11 @@ def parse_spec(
         )
         if entry is not None:
             entries.append(entry)
-    if problems:
+    if problems and (not collect or file_problems):
         raise SpecError(source, problems)
-    return Spec(path=path or base / source, out=out, entries=tuple(entries))
+    return Spec(
+        path=path or base / source, out=out, entries=tuple(entries), problems=tuple(problems)
+    )
 
 
 def _closest(word: str, options: Any) -> str:
@@ -504,17 +524,24 @@ def _spec_words(message: str) -> str:
 
 
 def build_plans(spec: Spec) -> list[Plan]:
-    """Every entry's plan, in order. Raises SpecError naming every entry that fails."""
+    """Every entry's plan, in order. Raises SpecError naming every entry that fails, with the
+    problems `load_spec(..., collect=True)` found, in the order of the entries."""
     plans: list[Plan] = []
-    problems: list[str] = []
+    problems = list(spec.problems)
     for entry in spec.entries:
         try:
             plans.append(build_entry(entry))
         except InputError as exc:
             problems.append(_blame(entry, exc))
     if problems:
-        raise SpecError(spec.path.name, problems)
+        raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
     return plans
+
+
+def _entry_order(problem: str) -> tuple[int, int]:
+    """File-level problems first, then by entry (a stable sort keeps each entry's order)."""
+    m = re.match(r"renders\[(\d+)\]", problem)
+    return (1, int(m[1])) if m else (0, 0)
 
 
 def plan_arguments(entry: Entry) -> dict[str, Any]:

@@ -760,7 +760,7 @@ def load_spec_jobs(
     the spec's `out`, else ./out)."""
     from attention_math.spec import build_plans, load_spec
 
-    spec = load_spec(path, spec_choices())
+    spec = load_spec(path, spec_choices(), collect=True)
     plans = build_plans(spec)
     folder = out_dir or spec.out or Path("out")
     try:

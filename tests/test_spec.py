@@ -563,3 +563,30 @@ def test_options_make_plan_lacks_are_refused_by_name(
     assert problems(path) == [
         "renders[0].layer: this version of attention-drift has no layer option"
     ]
+
+
+def test_bad_entries_and_bad_plans_are_reported_together(spec_dir: Path) -> None:
+    path = write_spec(spec_dir, f"""\
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bnak"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        quality = "8k"
+        [[renders]]
+        sentence = "{CASH}"
+        target = "cash"
+    """)  # fmt: skip
+    spec = load_spec(path, collect=True)
+    assert [e.index for e in spec.entries] == [0, 2]
+    with pytest.raises(SpecError) as info:
+        build_plans(spec)
+    assert info.value.problems == (
+        'renders[0].target: "bnak" is not a word of the sentence; closest: "bank"',
+        'renders[1].quality: "8k" is not one of low, medium, high, 4k',
+    )
+    with pytest.raises(SpecError):  # without collect, the shape problem stops it at once
+        load_spec(path)

@@ -1,0 +1,709 @@
+"""Many renders, safely: the cache, atomic commits, killed renders, parallel batches from a
+spec file, determinism and the notebook result.
+
+Renders are real (manim, low quality, PNG stills where a video is not needed); kill tests
+send real signals to a real `attention-drift render` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from attention_math import build_plan, cli
+from attention_math.errors import InputError, OutputError
+from attention_math.plan import Plan
+from scenes import batch
+
+pytestmark = pytest.mark.render
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = Path(sys.executable).with_name("attention-drift")
+RIVER = "He sat on the river bank."
+CASH = "He deposited cash at the bank."
+VECTORS = """\
+bank = [2.0, 0.6, 0.1]
+river = [1.5, 1.5, -0.2]
+sat = [0.2, 1.0, 0.3]
+deposited = [1.0, -1.2, 0.4]
+cash = [2.5, -1.0, 0.0]
+"""
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("vectors") / "vectors.toml"
+    path.write_text(VECTORS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def plan(vectors: Path) -> Plan:
+    return build_plan(RIVER, "bank", embeddings_file=vectors)
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the cache key
+
+
+def test_cache_key_changes_with_every_input(
+    plan: Plan, vectors: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = {"scene": "DriftScene", "formats": ("gif", "mp4"), "quality": "low", "theme": "dark"}
+    key = batch.cache_key(plan, **base)
+    assert key == batch.cache_key(plan, **base)  # stable
+    assert key == batch.cache_key(plan, **{**base, "formats": ("mp4", "gif", "mp4")})  # a set
+    other_plan = build_plan(RIVER, "bank", embeddings_file=vectors, order="sentence")
+    changed = [
+        batch.cache_key(other_plan, **base),
+        batch.cache_key(plan, **{**base, "scene": "AttentionMatrixScene"}),
+        batch.cache_key(plan, **{**base, "formats": ("gif",)}),
+        batch.cache_key(plan, **{**base, "quality": "medium"}),
+        batch.cache_key(plan, **{**base, "theme": "light"}),
+        batch.cache_key(plan, **base, stills=True),
+    ]
+    monkeypatch.setattr("attention_math.__version__", "9.9.9")
+    changed.append(batch.cache_key(plan, **base))
+    assert len({key, *changed}) == len(changed) + 1
+
+
+def test_code_version_follows_the_scene_and_its_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing a scene's module changes its key (and only the keys of the scenes that import
+    it); editing the pipeline changes all; the registry or this batch module none."""
+    copy = tmp_path / "scenes"
+    copy.mkdir()
+    for p in batch.SCENES_DIR.glob("*.py"):
+        (copy / p.name).write_bytes(p.read_bytes())
+    monkeypatch.setattr(batch, "SCENES_DIR", copy)
+    import scenes
+
+    names = list(scenes.SCENES)
+    before = {s: batch.code_version(s) for s in names}
+
+    def edit(name: str) -> dict[str, bool]:
+        path = copy / name
+        path.write_text(path.read_text() + "\n# edited\n")
+        now = {s: batch.code_version(s) for s in names}
+        changed = {s: now[s] != before[s] for s in names}
+        before.update(now)
+        return changed
+
+    partial = False
+    for scene, (module, _line) in scenes.SCENES.items():
+        changed = edit(module.split(".")[-1] + ".py")
+        assert changed[scene]
+        partial = partial or not all(changed.values())
+    assert partial  # some scene's own module is drawn by no other scene
+    assert all(edit("pipeline.py").values())  # every scene renders through the pipeline
+    assert edit("theme.py")["DriftScene"]  # imported by drift.py through components
+    assert not any(edit("__init__.py").values())
+    assert not any(edit("batch.py").values())
+
+
+# ---------------------------------------------------------------------------------------------
+# commits and cache hits (no manim: files made by hand)
+
+
+def fake_render(out_dir: Path, stem: str, key: str, content: bytes = b"new") -> batch.RenderResult:
+    out_dir.mkdir(exist_ok=True)
+    with batch.staging(out_dir) as stage:
+        (stage / f"{stem}.png").write_bytes(content)
+        (stage / f"{stem}.mp4").write_bytes(content * 2)
+        (stage / f"{stem}.plan.json").write_text("{}")
+        return batch.commit(stage, out_dir, stem, key, [stage / f"{stem}.png",
+                                                         stage / f"{stem}.mp4"])  # fmt: skip
+
+
+def test_commit_then_hit_and_every_kind_of_miss(tmp_path: Path) -> None:
+    result = fake_render(tmp_path, "s", "k1")
+    assert result == [tmp_path / "s.png", tmp_path / "s.mp4"]
+    assert listing(tmp_path) == ["s.cache.json", "s.mp4", "s.plan.json", "s.png"]
+    hit = batch.cached_files(tmp_path, "s", "k1")
+    assert hit == result and hit is not None and hit.cached
+    assert hit.plan_path == tmp_path / "s.plan.json"
+    assert batch.cached_files(tmp_path, "s", "k2") is None  # another key
+    assert batch.cached_files(tmp_path, "t", "k1") is None  # another stem
+
+    (tmp_path / "s.mp4").write_bytes(b"new")  # truncated: the size differs
+    assert batch.cached_files(tmp_path, "s", "k1") is None
+    fake_render(tmp_path, "s", "k1")
+    (tmp_path / "s.png").unlink()  # a file missing
+    assert batch.cached_files(tmp_path, "s", "k1") is None
+    fake_render(tmp_path, "s", "k1")
+    for broken in ("{", "[]", '{"key": "k1"}', '{"key": "k1", "files": {"../x": 1}}'):
+        (tmp_path / "s.cache.json").write_text(broken)
+        assert batch.cached_files(tmp_path, "s", "k1") is None, broken
+
+
+def test_an_interrupted_commit_is_never_a_cache_hit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_render(tmp_path, "s", "old", b"old")
+    real_replace = os.replace
+    calls = []
+
+    def dies_on_the_second_file(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C between two renames
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_on_the_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        fake_render(tmp_path, "s", "new", b"new")
+    monkeypatch.setattr(os, "replace", real_replace)
+    # One file is new, one old, and no record: neither key is a hit.
+    assert batch.cached_files(tmp_path, "s", "old") is None
+    assert batch.cached_files(tmp_path, "s", "new") is None
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # staging removed
+
+
+def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
+    host = batch._host()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folders = {
+        "dead": f".render-{dead.pid}-{host}-abc",
+        "alive": f".render-{os.getppid()}-{host}-abc",
+        "mine": f".render-{os.getpid()}-{host}-abc",
+        "young_old_style": ".render-xyz",
+        "aged_old_style": ".render-uvw",
+        "other_host_young": f".render-{dead.pid}-otherhost-abc",
+        "other_host_aged": f".render-{dead.pid}-otherhost-def",
+    }
+    for name in folders.values():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "partial.mp4").write_bytes(b"x")
+    (tmp_path / "keep.mp4").write_bytes(b"x")
+    hours_ago = time.time() - 2 * 3600
+    for key in ("aged_old_style", "other_host_aged"):
+        os.utime(tmp_path / folders[key], (hours_ago, hours_ago))
+    removed = {p.name for p in batch.clean_stale(tmp_path)}
+    assert removed == {folders[k] for k in ("dead", "aged_old_style", "other_host_aged")}
+    assert sorted(listing(tmp_path)) == sorted(
+        [folders[k] for k in ("alive", "mine", "young_old_style", "other_host_young")]
+        + ["keep.mp4"]
+    )
+    # A day later even a folder with a live pid goes (the pid may be someone else's now).
+    removed = {p.name for p in batch.clean_stale(tmp_path, now=time.time() + 25 * 3600)}
+    assert folders["alive"] in removed and folders["mine"] not in removed
+
+
+# ---------------------------------------------------------------------------------------------
+# real renders: cache, force, determinism
+
+
+@pytest.fixture(scope="module")
+def png_twice(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The same PNG rendered, asked for again (cached), and rendered again with force."""
+    from scenes import render
+
+    out = tmp_path_factory.mktemp("cache")
+    messages: list[str] = []
+    first = render(plan, formats=["png"], quality="low", out_dir=out, name="s")
+    first_pixels, first_stat = pixels(first[0]), first[0].stat()
+    start = time.perf_counter()
+    again = render(plan, formats=["png"], quality="low", out_dir=out, name="s",
+                   progress=messages.append)  # fmt: skip
+    again_seconds = time.perf_counter() - start
+    again_mtime = again[0].stat().st_mtime_ns
+    forced = render(plan, formats=["png"], quality="low", out_dir=out, name="s", force=True)
+    return {"out": out, "first": first, "first_pixels": first_pixels, "first_stat": first_stat,
+            "again": again, "again_seconds": again_seconds, "again_mtime": again_mtime,
+            "messages": messages,
+            "forced": forced}  # fmt: skip
+
+
+def test_second_render_is_cached(png_twice: dict[str, Any]) -> None:
+    first, again = png_twice["first"], png_twice["again"]
+    assert not first.cached and again.cached
+    assert again == first  # the same paths, as a plain list compares
+    assert png_twice["again_seconds"] < 0.5
+    assert png_twice["again_mtime"] == png_twice["first_stat"].st_mtime_ns  # not rewritten
+    assert any(m.startswith("up to date: s.png, s.plan.json") for m in png_twice["messages"])
+    assert listing(png_twice["out"]) == ["s.cache.json", "s.plan.json", "s.png"]
+
+
+def test_force_renders_again_with_the_same_frame(png_twice: dict[str, Any]) -> None:
+    """Determinism: the same plan gives the same pixels."""
+    forced = png_twice["forced"]
+    assert not forced.cached
+    assert forced[0].stat().st_ino != png_twice["first_stat"].st_ino  # a new file
+    assert np.array_equal(pixels(forced[0]), png_twice["first_pixels"])
+
+
+def test_cli_render_uses_the_cache_and_force(vectors: Path, tmp_path: Path) -> None:
+    args = ["render", RIVER, "-t", "bank", "--embeddings", vectors, "--format", "png",
+            "--quality", "low", "--out", tmp_path, "--name", "f"]  # fmt: skip
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    mtime = (tmp_path / "f.png").stat().st_mtime_ns
+    again = run(*args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout == f"{tmp_path / 'f.png'}\n{tmp_path / 'f.plan.json'}\n"
+    assert "up to date" in again.stderr and "--force" in again.stderr
+    assert (tmp_path / "f.png").stat().st_mtime_ns == mtime
+    forced = run(*args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "up to date" not in forced.stderr
+    assert (tmp_path / "f.png").stat().st_mtime_ns != mtime
+
+
+def test_the_same_input_gives_the_same_plan_bytes_in_any_process(vectors: Path) -> None:
+    """Byte for byte, across processes with different hash seeds."""
+    outs = []
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([str(CLI), "plan", RIVER, "-t", "bank", "-c", CASH,
+                               "--embeddings", str(vectors)], env=env, capture_output=True,
+                              check=True)  # fmt: skip
+        outs.append(done.stdout)
+    assert outs[0] == outs[1] == outs[2]
+    assert outs[0] == build_plan(RIVER, "bank", compare=[CASH],
+                                 embeddings_file=vectors).to_json().encode()  # fmt: skip
+
+
+def framemd5(path: Path) -> list[str]:
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v", "-f",
+                          "framemd5", "-"], check=True, capture_output=True, text=True).stdout
+    return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
+
+
+def test_the_same_input_gives_the_same_video_frames(plan: Plan, tmp_path: Path) -> None:
+    from scenes import render
+
+    (a,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "a", name="v")
+    (b,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "b", name="v")
+    frames = framemd5(a)
+    assert len(frames) > 50
+    assert frames == framemd5(b)
+
+
+# ---------------------------------------------------------------------------------------------
+# failures while writing
+
+
+def test_out_of_disk_keeps_the_old_file(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenes import pipeline, render
+
+    def disk_full(plan: Plan, scene: str, theme: str, work: Path, *args: Any, **kw: Any) -> Path:
+        work.mkdir(parents=True)
+        (work / "scene.png").write_bytes(b"half a fr")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    (tmp_path / "s.png").write_bytes(b"old")
+    monkeypatch.setattr(pipeline, "_manim_pass", disk_full)
+    with pytest.raises(OutputError) as info:
+        render(plan, formats=["png"], quality="low", out_dir=tmp_path, name="s")
+    assert str(info.value) == (
+        f"cannot write in {str(tmp_path)!r}: No space left on device; the previous files are "
+        f"unchanged (free some space, or choose another folder)"
+    )
+    assert isinstance(info.value, InputError)
+    assert listing(tmp_path) == ["s.png"]
+    assert (tmp_path / "s.png").read_bytes() == b"old"
+    # The command line says it in one line.
+    vectors = plan_file_vectors(tmp_path)
+    result = run("render", RIVER, "-t", "bank", "--embeddings", vectors, "--format", "png",
+                 "--quality", "low", "--out", tmp_path, "--name", "s")  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"Error: cannot write in {str(tmp_path)!r}: No space left on device"
+    )
+    assert (tmp_path / "s.png").read_bytes() == b"old"
+
+
+def plan_file_vectors(folder: Path) -> Path:
+    path = folder.parent / "v.toml"
+    path.write_text(VECTORS, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# killed renders (a real `attention-drift render` in a subprocess)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def rendering_frames(folder: Path) -> bool:
+    """Manim has written part of the movie (a partial movie file) in a staging folder."""
+    return any(folder.glob(".render-*/**/partial_movie_files/**/*.mp4"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_killing_a_render_keeps_the_old_file_and_leaves_nothing(
+    sig: signal.Signals, vectors: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "k.mp4"
+    old.write_bytes(b"the previous, good video")
+    proc = subprocess.Popen(
+        [str(CLI), "render", RIVER, "-t", "bank", "-c", CASH, "--embeddings", str(vectors),
+         "--format", "mp4", "--quality", "low", "--out", str(tmp_path), "--name", "k"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: rendering_frames(tmp_path) or proc.poll() is not None)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    assert out == b""  # nothing claimed as written
+    assert b"Traceback" not in err, err.decode()
+    assert listing(tmp_path) == ["k.mp4"]  # no partial file, no staging folder, no record
+    assert old.read_bytes() == b"the previous, good video"
+
+
+def test_a_hard_kill_leaves_a_staging_folder_the_next_render_removes(
+    vectors: Path, tmp_path: Path, plan: Plan
+) -> None:
+    old = tmp_path / "k.mp4"
+    old.write_bytes(b"old")
+    proc = subprocess.Popen(
+        [str(CLI), "render", RIVER, "-t", "bank", "--embeddings", str(vectors), "--format",
+         "mp4", "--quality", "low", "--out", str(tmp_path), "--name", "k"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: rendering_frames(tmp_path))
+    proc.kill()  # SIGKILL: no clean-up can run
+    proc.wait()
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".render-")]
+    assert left and left[0].startswith(f".render-{proc.pid}-")
+    assert old.read_bytes() == b"old"
+    batch.clean_stale(tmp_path)  # what the next render into this folder does first
+    assert listing(tmp_path) == ["k.mp4"]
+
+
+# ---------------------------------------------------------------------------------------------
+# two renders into one folder
+
+
+def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Path) -> None:
+    """Concurrent renders of different names and of the same name: every file whole, the
+    cache record matches the files that won."""
+
+    def start(name: str, theme: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(CLI), "render", RIVER, "-t", "bank", "--embeddings", str(vectors), "--format",
+             "png", "--quality", "low", "--out", str(tmp_path), "--name", name, "--theme",
+             theme, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    procs = [start("a", "light"), start("same", "dark"), start("same", "light")]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    assert listing(tmp_path) == sorted(
+        f"{s}.{ext}" for s in ("a", "same") for ext in ("png", "plan.json", "cache.json")
+    )
+    assert pixels(tmp_path / "a.png")[0, 0].tolist() == [255, 255, 255]  # light
+    same = pixels(tmp_path / "same.png")[0, 0].tolist()
+    assert same in ([0x11, 0x13, 0x18], [255, 255, 255])
+    # The record names the theme whose file is there: asking for it again is a hit, the other
+    # theme is a miss.
+    plan = Plan.load(tmp_path / "same.plan.json")
+    winner = "dark" if same == [0x11, 0x13, 0x18] else "light"
+    loser = "light" if winner == "dark" else "dark"
+    key = {t: batch.cache_key(plan, scene="DriftScene", formats=("png",), quality="low",
+                              theme=t) for t in ("dark", "light")}  # fmt: skip
+    assert batch.cached_files(tmp_path, "same", key[winner]) is not None
+    assert batch.cached_files(tmp_path, "same", key[loser]) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# batches from spec files
+
+
+def write_spec(folder: Path, body: str) -> Path:
+    (folder / "vectors.toml").write_text(VECTORS, encoding="utf-8")
+    path = folder / "course.toml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+SPEC = f"""\
+    out = "media"
+    [defaults]
+    quality = "low"
+    formats = ["png"]
+    embeddings = "vectors.toml"
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    name = "river"
+
+    [[renders]]
+    sentence = "{CASH}"
+    target = "bank"
+    theme = "light"
+    name = "cash"
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    compare = ["{CASH}"]
+    name = "both"
+"""
+
+
+def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC)
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "cash.png").mkdir()  # a folder where renders[1]'s file goes: it cannot commit
+    result = run("render", "--spec", spec, "--jobs", "2")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        str(media / "river.png"), str(media / "river.plan.json"),
+        str(media / "both.png"), str(media / "both.plan.json"),
+    ]  # fmt: skip
+    err = result.stderr
+    assert err.strip().splitlines()[-1] == "Error: 1 of 3 renders failed"
+    assert "renders[1]" in err and "IsADirectoryError" in err  # the table gives the reason
+    assert "3 renders: 2 done, 0 cached, 1 failed" in err
+    assert pixels(media / "river.png")[0, 0].tolist() == [0x11, 0x13, 0x18]
+    assert Plan.load(media / "both.plan.json").sentences[1].text == CASH
+    assert not [p for p in media.iterdir() if p.name.startswith(".render-")]
+
+    (media / "cash.png").rmdir()
+    again = run("render", "--spec", spec)
+    assert again.exit_code == 0, again.output
+    assert "3 renders: 1 done, 2 cached, 0 failed" in again.stderr
+    assert pixels(media / "cash.png")[0, 0].tolist() == [255, 255, 255]
+
+
+def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, f"""\
+        out = "media"
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        name = "river"
+        quality = "high"
+        formats = ["gif", "mp4"]
+    """)  # fmt: skip
+    out = tmp_path / "drafts"
+    result = run("render", "--spec", spec, "--theme", "light", "--quality", "low", "--format",
+                 "png", "--out", out, "--quiet")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # --quiet: no progress, no table
+    assert not (tmp_path / "media").exists()
+    assert listing(out) == ["river.cache.json", "river.plan.json", "river.png"]
+    px = pixels(out / "river.png")
+    assert px.shape == (480, 854, 3)  # low
+    assert px[0, 0].tolist() == [255, 255, 255]  # light
+
+
+def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC.replace('name = "cash"', 'name = "cash"\nqualty = "low"')
+                      .replace('target = "bank"\n    compare', 'target = "bnak"\n    compare'))
+    result = run("render", "--spec", spec)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'course.toml: renders[1].qualty: unknown key; closest: "quality"',
+        'course.toml: renders[2].target: "bnak" is not a word of the sentence; closest: "bank"',
+        "Error: 2 problems in course.toml; nothing was rendered",
+    ]
+    assert not (tmp_path / "media").exists()
+
+
+def test_one_problem_is_one_line(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC.replace('name = "both"', 'name = "river"'))
+    result = run("render", "--spec", spec)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'Error: course.toml: renders[2].name: writes river.* like renders[0]; give one of them '
+        'another name = "..."\n'
+    )
+
+
+def test_default_names_tell_themes_apart(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, f"""\
+        [defaults]
+        embeddings = "vectors.toml"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        theme = "light"
+    """)  # fmt: skip
+    jobs = batch.load_spec_jobs(spec, out_dir=tmp_path / "out")
+    assert [j.stem for j in jobs] == ["bank-he-sat-on-the-river-bank",
+                                      "bank-he-sat-on-the-river-bank-light"]  # fmt: skip
+    assert all(j.out_dir == tmp_path / "out" for j in jobs)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scale", "1"], "--scale does not go with --spec"),
+        (["--name", "x"], "--name does not go with --spec"),
+        (["--target", "bank"], "--target does not go with --spec"),
+        (["He sat."], "SENTENCE does not go with --spec"),
+    ],
+)
+def test_plan_options_do_not_go_with_spec(tmp_path: Path, args: list[str], message: str) -> None:
+    spec = write_spec(tmp_path, SPEC)
+    result = run("render", "--spec", spec, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "media").exists()
+
+
+def test_jobs_goes_with_spec() -> None:
+    result = run("render", RIVER, "-t", "bank", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "--jobs goes with --spec" in result.stderr
+
+
+def test_spec_file_errors(tmp_path: Path) -> None:
+    result = run("render", "--spec", tmp_path / "nope.toml")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: nope.toml: spec file {str(tmp_path / 'nope.toml')!r} does " \
+                            f"not exist\n"  # fmt: skip
+    (tmp_path / "empty.toml").write_text("")
+    result = run("render", "--spec", tmp_path / "empty.toml")
+    assert result.stderr == (
+        "Error: empty.toml: no renders: add a [[renders]] table with at least sentence and "
+        "target\n"
+    )
+
+
+def dying_render_job(job: batch.Job, force: bool) -> tuple[str, list[str], float, str]:
+    """A worker function for the next test: the job named "dies" kills its process."""
+    if job.stem == "dies":
+        os._exit(9)
+    time.sleep(0.2)
+    return "done", [], 0.2, ""
+
+
+def test_a_worker_that_dies_fails_only_its_render(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "_render_job", dying_render_job)
+    jobs = [batch.Job(f"renders[{i}]", plan, "DriftScene", ("png",), "low", "dark", tmp_path,
+                      stem) for i, stem in enumerate(["a", "dies", "b", "c"])]  # fmt: skip
+    outcomes = batch.run_batch(jobs, workers=2, force=True)
+    assert [o.status for o in outcomes] == ["done", "failed", "done", "done"]
+    assert "worker process died" in outcomes[1].reason
+
+
+def test_killing_a_batch_stops_its_workers_and_keeps_old_files(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC.replace('formats = ["png"]', 'formats = ["mp4"]'))
+    media = tmp_path / "media"
+    media.mkdir()
+    for stem in ("river", "cash", "both"):
+        (media / f"{stem}.mp4").write_bytes(b"old " + stem.encode())
+    proc = subprocess.Popen([str(CLI), "render", "--spec", str(spec), "--jobs", "2", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        wait_for(lambda: rendering_frames(media) or proc.poll() is not None, timeout=90)
+        assert proc.poll() is None, proc.communicate()
+        workers = children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert out == b""
+    assert b"Traceback" not in err, err.decode()
+    assert listing(media) == ["both.mp4", "cash.mp4", "river.mp4"]  # nothing new, nothing partial
+    for stem in ("river", "cash", "both"):
+        assert (media / f"{stem}.mp4").read_bytes() == b"old " + stem.encode()
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() and not zombie(pid)
+                             for pid in workers), timeout=10)  # fmt: skip
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    return [int(x) for x in out.split()]
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+# ---------------------------------------------------------------------------------------------
+# notebooks
+
+
+def test_render_result_is_a_list_that_shows_itself_in_jupyter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mp4, png = tmp_path / "a.mp4", tmp_path / "a.png"
+    mp4.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = batch.RenderResult([mp4, png], plan_path=tmp_path / "a.plan.json")
+    assert result == [mp4, png] and isinstance(result, list)
+    assert result.files == [mp4, png, tmp_path / "a.plan.json"]
+    page = result._repr_html_()
+    assert '<video src="data:video/mp4;base64,AAAAGGZ0eXBtcDQy"' in page
+    assert "controls" in page and "loop" in page
+    assert '<img src="data:image/png;base64,iVBORw0KGgo="' in page
+    monkeypatch.setattr(batch, "EMBED_LIMIT", 4)  # too big to embed: a relative path
+    monkeypatch.chdir(tmp_path)
+    assert '<video src="a.mp4"' in result._repr_html_()
+    mp4.unlink()
+    assert "missing: <code>" in result._repr_html_()
+
+
+def test_python_api_for_notebooks(png_twice: dict[str, Any]) -> None:
+    """`from attention_math import build_plan`, `from scenes import render`: the paths come
+    back, and the plan they show is next to them."""
+    import attention_math
+    import scenes
+
+    assert attention_math.build_plan is build_plan
+    assert callable(scenes.render)
+    first = png_twice["first"]
+    assert first.plan_path is not None and Plan.load(first.plan_path).target == "bank"
+    assert '<img src="data:image/png;base64,' in first._repr_html_()
