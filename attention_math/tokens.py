@@ -19,7 +19,7 @@ from attention_math.errors import InputError
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 # Characters that may join two word characters into one word.
-_JOINERS = frozenset("'’-")
+_JOINERS = frozenset("'’-_")  # a lone '_' is a symbol; snake_case stays one word
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ class Token:
 
 
 def _is_word_char(ch: str) -> bool:
-    cat = unicodedata.category(ch)
-    return cat[0] in "LMN" or ch == "_"
+    return unicodedata.category(ch)[0] in "LMN"
 
 
 def _is_regional_indicator(ch: str) -> bool:

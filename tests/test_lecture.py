@@ -18,7 +18,7 @@ from attention_math.errors import InputError
 from attention_math.plan import Plan
 
 RIVER = "He sat on the river bank."
-HOSTILE = "The \\ { } $ % & # _ ^ ~ bank is here"
+HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
 LONG = ("After the long storm the old fisherman slowly walked along the muddy river bank to "
         "check whether his small wooden boat survived")
 

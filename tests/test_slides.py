@@ -22,7 +22,7 @@ pytestmark = [
 ]
 
 RIVER = "He sat on the river bank."
-HOSTILE = "The \\ { } $ % & # _ ^ ~ bank is here"
+HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
 LECTURE = ["AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"]
 
 

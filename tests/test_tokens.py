@@ -115,3 +115,10 @@ def test_shipped_stopwords() -> None:
     words = stopwords()
     assert {"the", "on", "at", "he"} <= words
     assert not {"bank", "river", "cash"} & words
+
+
+def test_underscore_joins_words_but_alone_is_a_symbol():
+    toks = tokenize("snake_case and _ here")
+    assert [(t.text, t.is_word) for t in toks] == [
+        ("snake_case", True), ("and", True), ("_", False), ("here", True)
+    ]
