@@ -332,6 +332,7 @@ def commit(stage: Path, out_dir: Path, stem: str, key: str, media: Sequence[Path
     record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     _fsync(record_tmp)
     record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
+    check_signals()
     with _folder_lock(out_dir, exclusive=True) as fd:
         with contextlib.suppress(FileNotFoundError):
             record_path.unlink()
@@ -391,7 +392,7 @@ def render_cached(
         )
         return hit
     try:
-        with staging(out_dir) as stage:
+        with signals_as_exceptions(), staging(out_dir) as stage:
 
             def relay(message: str) -> None:  # the staging folder is an implementation detail
                 if not message.startswith("wrote "):
@@ -408,6 +409,7 @@ def render_cached(
                 progress=relay,
                 **options,
             )
+            check_signals()
             result = commit(stage, out_dir, stem, key, media)
     except OSError as exc:
         if exc.errno in _DISK_ERRORS:
@@ -425,26 +427,45 @@ def render_cached(
 # signals
 
 
-def _raise_exit(signum: int, _frame: Any) -> None:
+_received: list[int] = []  # signals delivered inside signals_as_exceptions, not yet acted on
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise SystemExit(128 + signum)
+
+
+def check_signals() -> None:
+    """Raise again for a signal whose exception was swallowed: Python prints and drops an
+    exception raised while a finalizer or weakref callback runs, so a Ctrl-C can land there
+    and the render would go on. Called before anything is committed."""
+    if _received:
+        signum = _received[-1]
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + signum)
 
 
 @contextlib.contextmanager
 def signals_as_exceptions() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise SystemExit(128 + signal) while inside (main thread only), so
-    `with` blocks and `finally` clauses run: staging folders go, old files stay. SIGINT
-    already raises KeyboardInterrupt."""
+    """Inside, SIGTERM and SIGHUP raise SystemExit(128 + signal) and SIGINT raises
+    KeyboardInterrupt (main thread only), so `with` blocks and `finally` clauses run: staging
+    folders go, old files stay. Each signal is also recorded for `check_signals`."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {s: signal.signal(s, _raise_exit) for s in wanted}
+    wanted = [signal.SIGTERM, signal.SIGINT] + (
+        [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+    )
+    previous = {s: signal.signal(s, _on_signal) for s in wanted}
     try:
         yield
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        _received.clear()  # delivered (the exception is on its way out) or acted on
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,7 +518,7 @@ def _worker_init(quiet: bool) -> None:
     print reaches the batch's stdout (the written paths go there)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    signal.signal(signal.SIGTERM, _raise_exit)
+    signal.signal(signal.SIGTERM, _on_signal)
     sys.stdout.flush()
     target = os.open(os.devnull, os.O_WRONLY) if quiet else 2
     os.dup2(target, 1)

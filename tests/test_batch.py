@@ -353,6 +353,13 @@ def plan_file_vectors(folder: Path) -> Path:
 # killed renders (a real `attention-drift render` in a subprocess)
 
 
+def unhandled_traceback(stderr: bytes) -> bool:
+    """A traceback other than Python's "Exception ignored in ..." (a signal that lands in a
+    finalizer is printed and dropped there; check_signals raises it again)."""
+    text = stderr.decode()
+    return text.count("Traceback (most recent call last)") > text.count("Exception ignored in")
+
+
 def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -387,7 +394,7 @@ def test_killing_a_render_keeps_the_old_file_and_leaves_nothing(
             proc.kill()
     assert proc.returncode != 0
     assert out == b""  # nothing claimed as written
-    assert b"Traceback" not in err, err.decode()
+    assert not unhandled_traceback(err), err.decode()
     assert listing(tmp_path) == ["k.mp4"]  # no partial file, no staging folder, no record
     assert old.read_bytes() == b"the previous, good video"
 
@@ -651,7 +658,7 @@ def test_killing_a_batch_stops_its_workers_and_keeps_old_files(tmp_path: Path) -
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM
     assert out == b""
-    assert b"Traceback" not in err, err.decode()
+    assert not unhandled_traceback(err), err.decode()
     assert listing(media) == ["both.mp4", "cash.mp4", "river.mp4"]  # nothing new, nothing partial
     for stem in ("river", "cash", "both"):
         assert (media / f"{stem}.mp4").read_bytes() == b"old " + stem.encode()
