@@ -186,6 +186,23 @@ def test_an_interrupted_commit_is_never_a_cache_hit(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # staging removed
 
 
+def test_a_swallowed_signal_still_stops_the_commit(tmp_path: Path) -> None:
+    """Python drops an exception raised in a finalizer or weakref callback; a Ctrl-C that
+    lands there must still keep the render from being committed."""
+    fake_render(tmp_path, "s", "old", b"old")
+    with pytest.raises(KeyboardInterrupt), batch.signals_as_exceptions():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # interrupted at once
+        except KeyboardInterrupt:
+            pass  # swallowed, as Python does in a finalizer
+        fake_render(tmp_path, "s", "new", b"new")
+    assert (tmp_path / "s.png").read_bytes() == b"old"
+    assert batch.cached_files(tmp_path, "s", "old") is not None
+    assert batch._received == []  # the next render starts clean
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
     host = batch._host()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
