@@ -17,6 +17,7 @@ a good one was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -45,10 +46,13 @@ GIF_COLORS = 64  # flat-colour scenes: 64 colours + Bayer dither show no banding
 
 
 def safe_stem(text: str, limit: int = 60) -> str:
-    """A file-name stem from free text: ASCII letters, digits, '-' only, bounded length."""
+    """A file-name stem from free text: ASCII letters, digits, '-' only, bounded length.
+    Text with no ASCII letters or digits (Devanagari, emoji) gets render-HASH, so that two
+    such sentences do not share a name."""
     t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     t = re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-").lower()
-    return (t[:limit].rstrip("-")) or "render"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return (t[:limit].rstrip("-")) or f"render-{digest}"
 
 
 def default_stem(plan: Plan, scene: str = "DriftScene") -> str:
