@@ -1,0 +1,553 @@
+"""The speed story in one table, measured in one run on one machine.
+
+    .venv/bin/python bench/run.py            # progress on stderr, the markdown on stdout
+    .venv/bin/python bench/run.py --readme   # also rewrite README.md's "Performance" block
+
+What it measures (each in a fresh process where start-up or peak memory matter; the peak is
+``ru_maxrss`` of that process and the processes it waited for, i.e. the largest one):
+
+* the default render, exactly the post's figure as ``./render.sh`` makes it (blog GIF + MP4 at
+  medium, two sentences), through the command line into an empty folder: wall time from
+  process start to exit, after set-up (warm page cache, compiled .pyc files);
+* DriftScene's rendering speed (frames per second of the Manim pass, imports excluded) at
+  low (480p15) and high (1080p60), and for the GIF pass (800×450, 10 fps, lossless RGBA);
+* the overhead over Manim's floor: the same pass (`scenes.pipeline._manim_pass`, the same
+  configuration) with a minimal scene that moves one dot for the same duration, resolution
+  and frame rate; the ratio of the two render times (target ≤ 2.0);
+* the GIF's bytes per second of animation, against the post's hand-made GIF (800×450,
+  10 fps, 24.8 s, 2.1 MB: 86 KB/s; target: ours at most half of that per second), and
+  against the same lossless frames encoded by ffmpeg without a palette pass;
+* cold start of ``attention-drift --help`` (target < 0.5 s) and ``attention-drift plan``
+  (target < 1.5 s; manim must not be imported, checked with ``-X importtime``);
+* the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
+* the batch figures (bench/batch_bench.py), when that benchmark is there.
+
+KB is 1000 bytes. The whole run takes about 7 minutes on the 2-core machine it was written
+for; timings on a shared machine vary by some per cent from run to run.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T_START = time.perf_counter()  # before the heavy imports of a worker
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = Path(sys.executable).with_name("attention-drift")
+README = REPO / "README.md"
+START_MARK = "<!-- bench:start -->"
+END_MARK = "<!-- bench:end -->"
+
+RIVER = "He sat on the river bank."
+CASH = "He deposited cash at the bank."
+# The post's figure, as render.sh makes it (its FIGURE array).
+FIGURE = ["render", RIVER, "--target", "bank", "--compare", CASH,
+          "--format", "gif", "--format", "mp4"]  # fmt: skip
+POST_GIF = {"width": 800, "height": 450, "fps": 10, "seconds": 24.8, "bytes": 2.1e6}
+POST_BYTES_PER_S = 86_000  # the issue's figure: 2.1 MB over 24.8 s
+TARGETS = {"floor_ratio": 2.0, "help_s": 0.5, "plan_s": 1.5, "gif_ratio": 2.0}
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# running and measuring processes
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_mb: float
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+def measure(cmd: list[str], timeout: float = 600, **kwargs: Any) -> Measured:
+    """Run `cmd`; its wall time and the peak RSS of it and its waited-for descendants."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, **kwargs)
+        deadline = start + timeout
+        while True:  # os.wait4 gives this child's own rusage (not every child's, as getrusage)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
+        out.seek(0)
+        err.seek(0)
+        return Measured(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode)
+
+
+def checked(result: Measured, what: str) -> Measured:
+    if result.returncode != 0:
+        raise SystemExit(f"{what} failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def worker(name: str, **args: Any) -> dict[str, Any]:
+    """Run this file's worker `name` in a fresh process; its JSON result (+ process s, MB)."""
+    cmd = [sys.executable, __file__, "--worker", name, "--args", json.dumps(args)]
+    result = checked(measure(cmd, cwd=REPO), f"worker {name} {args}")
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    data.update(process_s=result.seconds, peak_mb=result.peak_mb)
+    return data
+
+
+def probe(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames,width,height:format=duration", "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    data = json.loads(out)
+    s = data["streams"][0]
+    return {
+        "frames": int(s["nb_read_frames"]),
+        "size": (s["width"], s["height"]),
+        "duration": float(data["format"]["duration"]),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# workers (each runs in its own process)
+
+
+def _figure_plan() -> Any:
+    from attention_math import build_plan
+
+    return build_plan(RIVER, "bank", compare=[CASH])
+
+
+def _dot_scene(seconds: float) -> type:
+    """Manim's floor: one dot moving for `seconds`, nothing else."""
+    from manim import RIGHT, Dot, Scene, linear
+
+    class DotScene(Scene):
+        def construct(self) -> None:
+            dot = Dot()
+            self.add(dot)
+            self.play(dot.animate.shift(4 * RIGHT), run_time=seconds, rate_func=linear)
+
+    return DotScene
+
+
+def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any]:
+    """One Manim pass of the default figure's plan: `scene` is "drift" or "dot".
+
+    quality: a name of scenes.pipeline.QUALITY, or "gif" (the GIF pass: 800×450, 10 fps,
+    lossless RGBA, then encoded with and without the palette pass).
+    """
+    import scenes.pipeline as pipeline
+    from scenes.theme import PALETTES
+
+    plan = _figure_plan()
+    if scene == "dot":
+        dot = _dot_scene(seconds)
+        pipeline.scene_class = lambda name: dot  # the same pass, only the scene differs
+    if quality == "gif":
+        size, fps, fmt = pipeline.GIF_SIZE, pipeline.GIF_FPS, "rgba"
+    else:
+        width, height, fps = pipeline.QUALITY[quality]
+        size, fmt = (width, height), "mp4"
+    import manim  # noqa: F401  (imported before the clock starts, for both scenes)
+
+    pipeline.scene_class("DriftScene")  # and the scene's module
+    imported = time.perf_counter() - _T_START
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        movie = pipeline._manim_pass(plan, "DriftScene", "dark", Path(tmp), size, fps, fmt)
+        render_s = time.perf_counter() - start
+        facts = probe(movie)
+        result = {"render_s": render_s, "import_s": imported, "fps": fps, **facts}
+        if quality == "gif" and scene == "drift":
+            background = PALETTES["dark"].background
+            for optimise in (True, False):
+                gif = Path(tmp) / f"{optimise}.gif"
+                start = time.perf_counter()
+                pipeline.encode_gif(movie, gif, background, optimise=optimise)
+                key = "palette" if optimise else "plain"
+                result[f"{key}_encode_s"] = time.perf_counter() - start
+                result[f"{key}_bytes"] = gif.stat().st_size
+    return result
+
+
+def worker_plan_imports() -> dict[str, Any]:
+    """Does `attention-drift plan` import manim? Asked of the real command (-X importtime)."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "attention_math.cli", "plan", RIVER,
+           "--target", "bank"]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=REPO)
+    names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+             if line.startswith("import time:")]  # fmt: skip
+    heavy = sorted({n.split(".")[0] for n in names} & {"manim", "torch", "transformers"})
+    return {"modules": len(names), "heavy": heavy}
+
+
+WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "pass": worker_pass,
+    "plan_imports": worker_plan_imports,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# the measurements
+
+
+def machine() -> list[str]:
+    """The machine, in a few lines of markdown list."""
+
+    def first(path: str, pattern: str) -> str:
+        try:
+            text = Path(path).read_text()
+        except OSError:
+            return "?"
+        m = re.search(pattern, text, re.M)
+        return m.group(1).strip() if m else "?"
+
+    cpu = first("/proc/cpuinfo", r"^model name\s*:\s*(.+)$")
+    mem_kb = first("/proc/meminfo", r"^MemTotal:\s*(\d+)")
+    ram = f"{int(mem_kb) / 1024**2:.1f} GiB" if mem_kb.isdigit() else "?"
+    os_name = first("/etc/os-release", r'^PRETTY_NAME="?([^"\n]+)')
+    cores = len(os.sched_getaffinity(0))
+    blas = "?"
+    try:
+        import numpy
+        import threadpoolctl
+
+        info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+        blas = ", ".join(
+            f"{i['internal_api']} {i['version']} ({i.get('architecture')}, "
+            f"{i['num_threads']} threads)"
+            for i in info
+        )
+        blas = f"numpy {numpy.__version__} with {blas or 'no BLAS found'}"
+    except ImportError:
+        pass
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    versions = []
+    for package in ("manim", "torch", "transformers"):
+        try:
+            from importlib.metadata import version
+
+            versions.append(f"{package} {version(package)}")
+        except Exception:
+            versions.append(f"{package} not installed")
+    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+    ffmpeg_version = ffmpeg.split()[2] if ffmpeg else "?"
+    return [
+        f"- CPU: {cpu}, {cores} cores (os.cpu_count {os.cpu_count()}); RAM {ram}",
+        f"- OS: {os_name}, Linux {platform.release()}; Python {platform.python_version()}",
+        f"- BLAS: {blas}; OPENBLAS_CORETYPE " + (f"= {coretype}" if coretype else "not set"),
+        f"- {', '.join(versions)}, ffmpeg {ffmpeg_version}",
+    ]
+
+
+def cold_start(runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, args in (("help", ["--help"]), ("plan", ["plan", RIVER, "--target", "bank"])):
+        measure([str(CLI), *args], cwd=REPO)  # warm-up: page cache, .pyc
+        times = [checked(measure([str(CLI), *args], cwd=REPO), key).seconds
+                 for _ in range(runs)]  # fmt: skip
+        out[key] = (statistics.median(times), min(times), max(times))
+    out["imports"] = worker("plan_imports")
+    return out
+
+
+def default_render() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        result = checked(measure([str(CLI), *FIGURE, "--out", str(out), "--quiet"], cwd=REPO),
+                         "the default render")  # fmt: skip
+        gif = next(out.glob("*.gif"))
+        mp4 = next(out.glob("*.mp4"))
+        return {
+            "seconds": result.seconds,
+            "peak_mb": result.peak_mb,
+            "gif_bytes": gif.stat().st_size,
+            "gif": probe(gif),
+            "mp4_bytes": mp4.stat().st_size,
+            "mp4": probe(mp4),
+        }
+
+
+def passes() -> dict[str, dict[str, Any]]:
+    """DriftScene and the one-dot floor, pass by pass."""
+    out = {}
+    for quality in ("low", "high", "gif"):
+        say(f"DriftScene, {quality} pass")
+        drift = worker("pass", quality=quality, scene="drift")
+        seconds = drift["frames"] / drift["fps"]
+        say(f"one moving dot, {quality} pass, {seconds:.2f} s")
+        dot = worker("pass", quality=quality, scene="dot", seconds=seconds)
+        out[quality] = {"drift": drift, "dot": dot}
+    return out
+
+
+def model_versus_transformers(runs: int, repeats: int) -> dict[str, Any] | str:
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("torch") is None or (
+            importlib.util.find_spec("transformers") is None
+        ):
+            return "skipped: torch / transformers not installed (./render.sh test installs them)"
+        sys.path.insert(0, str(REPO / "bench"))
+        import model_bench
+    except ImportError as exc:
+        return f"skipped: {exc}"
+    ids = model_bench.tokenize()
+    results: dict[str, list[dict[str, float]]] = {"numpy": [], "transformers": []}
+    for _ in range(runs):  # interleaved, as model_bench does
+        for name in results:
+            results[name].append(model_bench.run_worker(name, ids, repeats))
+    return {
+        name: {
+            "load_s": statistics.median(r["load_s"] for r in rs),
+            "forward_ms": statistics.median(r["forward_ms"] for r in rs),
+            "peak_mb": max(r["peak_rss_mb"] for r in rs),
+        }
+        for name, rs in results.items()
+    } | {"sentences": len(ids), "runs": runs, "repeats": repeats}
+
+
+def batch(timeout: float) -> dict[str, Any] | str:
+    script = REPO / "bench" / "batch_bench.py"
+    if not script.is_file():
+        return "skipped: bench/batch_bench.py is not there"
+    if timeout < 60:
+        return "skipped: not enough of the 10-minute budget left"
+    result = measure([sys.executable, str(script)], timeout=timeout, cwd=REPO)
+    if result.seconds >= timeout:
+        return f"skipped: did not finish in the {timeout:.0f} s left of the budget"
+    if result.returncode != 0:
+        return f"failed (exit {result.returncode}): {result.stderr.strip()[-300:]}"
+    text = result.stdout
+    found = {
+        key: re.search(pattern, text)
+        for key, pattern in {
+            "title": r"^(batch of .+)$",
+            "one": r"--jobs 1\s+([\d.]+) s",
+            "two": r"--jobs 2\s+([\d.]+) s\s+speed-up ([\d.]+)",
+            "cached": r"cached \(--jobs 2\)\s+([\d.]+) s",
+        }.items()
+    }
+    if not all(found.values()):
+        return "output not understood:\n" + text
+    m = {k: v for k, v in found.items() if v is not None}
+    return {
+        "title": m["title"].group(1),
+        "one_s": float(m["one"].group(1)),
+        "two_s": float(m["two"].group(1)),
+        "speedup": float(m["two"].group(2)),
+        "cached_s": float(m["cached"].group(1)),
+        "process_s": result.seconds,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# the table
+
+
+def kb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1000:.1f} KB"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def table(r: dict[str, Any]) -> list[str]:
+    rows: list[tuple[str, str, str]] = []
+    d = r["default"]
+    rows.append((
+        "default render: the post's figure, blog GIF + MP4 (`./render.sh`, medium), wall time "
+        "after set-up",
+        f"{d['seconds']:.1f} s",
+        "",
+    ))  # fmt: skip
+    rows.append(("default render: peak memory (largest process)", f"{d['peak_mb']:.0f} MB", ""))
+    names = {"low": "low 480p15 MP4", "high": "high 1080p60 MP4", "gif": "GIF pass 800×450 10 fps"}
+    for quality, p in r["passes"].items():
+        drift, dot = p["drift"], p["dot"]
+        fps = drift["frames"] / drift["render_s"]
+        rows.append((
+            f"DriftScene rendering, {names[quality]} ({drift['frames']} frames)",
+            f"{fps:.1f} frames/s ({drift['render_s']:.1f} s)",
+            "",
+        ))  # fmt: skip
+        ratio = drift["render_s"] / dot["render_s"]
+        rows.append((
+            f"overhead over Manim's floor, {names[quality]}: DriftScene / one moving dot "
+            f"({dot['frames']} frames, {dot['render_s']:.1f} s)",
+            f"{ratio:.2f}×",
+            f"≤ {TARGETS['floor_ratio']:.1f}: {verdict(ratio <= TARGETS['floor_ratio'])}",
+        ))  # fmt: skip
+    gif = r["passes"]["gif"]["drift"]
+    per_s = d["gif_bytes"] / d["gif"]["duration"]
+    rows.append((
+        f"GIF of the default render: {d['gif']['size'][0]}×{d['gif']['size'][1]}, 10 fps, "
+        f"{d['gif']['duration']:.1f} s, {kb(d['gif_bytes'])}",
+        f"{kb(per_s)}/s",
+        "",
+    ))  # fmt: skip
+    ratio = POST_BYTES_PER_S / per_s
+    rows.append((
+        "post's hand-made GIF (800×450, 10 fps, 24.8 s, 2.1 MB = 86 KB/s) / ours, per second",
+        f"{ratio:.1f}×",
+        f"≥ {TARGETS['gif_ratio']:.0f}: {verdict(ratio >= TARGETS['gif_ratio'])}",
+    ))  # fmt: skip
+    plain_ratio = gif["plain_bytes"] / gif["palette_bytes"]
+    rows.append((
+        "the same frames without the palette pass (ffmpeg's plain GIF encoder) / ours, bytes",
+        f"{plain_ratio:.1f}× ({kb(gif['plain_bytes'])} vs {kb(gif['palette_bytes'])})",
+        "",
+    ))  # fmt: skip
+    c = r["cold"]
+    rows.append((
+        "`attention-drift --help` cold start (median of "
+        f"{r['cold_runs']}, min–max)",
+        f"{c['help'][0]:.2f} s ({c['help'][1]:.2f}–{c['help'][2]:.2f})",
+        f"< {TARGETS['help_s']} s: {verdict(c['help'][0] < TARGETS['help_s'])}",
+    ))  # fmt: skip
+    heavy = c["imports"]["heavy"]
+    rows.append((
+        "`attention-drift plan` cold start (MiniLM, one sentence; median, min–max)",
+        f"{c['plan'][0]:.2f} s ({c['plan'][1]:.2f}–{c['plan'][2]:.2f})",
+        f"< {TARGETS['plan_s']} s: {verdict(c['plan'][0] < TARGETS['plan_s'])}",
+    ))  # fmt: skip
+    rows.append((
+        "modules `attention-drift plan` imports; manim / torch / transformers among them",
+        f"{c['imports']['modules']}; {', '.join(heavy) if heavy else 'none'}",
+        f"no manim: {verdict('manim' not in heavy)}",
+    ))  # fmt: skip
+    m = r["model"]
+    if isinstance(m, str):
+        rows.append(("numpy MiniLM vs transformers (bench/model_bench.py)", m, ""))
+    else:
+        np_, tf = m["numpy"], m["transformers"]
+        rows.append((
+            f"MiniLM forward, one sentence, all hidden states + attentions (median, "
+            f"{m['sentences']} sentences): numpy vs transformers",
+            f"{np_['forward_ms']:.1f} vs {tf['forward_ms']:.1f} ms "
+            f"({tf['forward_ms'] / np_['forward_ms']:.1f}× faster)",
+            "",
+        ))  # fmt: skip
+        rows.append((
+            "MiniLM load in a new process (imports + weights): numpy vs transformers",
+            f"{np_['load_s']:.2f} vs {tf['load_s']:.2f} s",
+            "",
+        ))  # fmt: skip
+        rows.append((
+            "MiniLM peak memory: numpy vs transformers",
+            f"{np_['peak_mb']:.0f} vs {tf['peak_mb']:.0f} MB",
+            "",
+        ))  # fmt: skip
+    b = r["batch"]
+    if isinstance(b, str):
+        rows.append(("batch (bench/batch_bench.py)", b.splitlines()[0], ""))
+    else:
+        rows.append((f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s", ""))
+        rows.append((
+            "batch: --jobs 2, speed-up over --jobs 1",
+            f"{b['two_s']:.1f} s, {b['speedup']:.2f}×",
+            f"≥ 1.7×: {verdict(b['speedup'] >= 1.7)}",
+        ))  # fmt: skip
+        rows.append((
+            "batch: the same 8 again, all cached",
+            f"{b['cached_s']:.2f} s",
+            f"< 2 s: {verdict(b['cached_s'] < 2)}",
+        ))  # fmt: skip
+    lines = ["| measurement | result | target |", "| --- | --- | --- |"]
+    lines += [f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows]
+    return lines
+
+
+def report(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"Measured by `python bench/run.py` in one run of {r['total_s'] / 60:.1f} minutes "
+        f"({time.strftime('%Y-%m-%d', time.gmtime())}) on:",
+        "",
+        *r["machine"],
+        f"- load average (1 min) {r['load'][0]:.2f} at the start, {r['load'][1]:.2f} at the "
+        "end: other work on the machine slows the timings",
+        "",
+        *table(r),
+        "",
+        "Frames per second and the floor ratio time the Manim pass alone (imports and the "
+        "plan excluded); the floor is the same pass with a scene that moves one dot for the "
+        "same duration, resolution and frame rate. The default render and the cold starts "
+        "are whole processes.",
+    ]) + "\n"  # fmt: skip
+
+
+def rewrite_readme(text: str) -> None:
+    readme = README.read_text(encoding="utf-8")
+    if readme.count(START_MARK) != 1 or readme.count(END_MARK) != 1:
+        raise SystemExit(f"README.md needs one {START_MARK} and one {END_MARK} line")
+    head, rest = readme.split(START_MARK)
+    _, tail = rest.split(END_MARK)
+    README.write_text(f"{head}{START_MARK}\n{text}{END_MARK}{tail}", encoding="utf-8")
+    say("README.md: Performance block rewritten")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="rewrite README's block too")
+    parser.add_argument("--cold-runs", type=int, default=5, help="runs per cold-start timing")
+    parser.add_argument("--model-runs", type=int, default=3, help="processes per encoder")
+    parser.add_argument("--model-repeats", type=int, default=10, help="forwards per sentence")
+    parser.add_argument("--budget", type=float, default=570, help="seconds for the whole run")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        result = WORKERS[args.worker](**json.loads(args.args))
+        print(json.dumps(result))
+        return
+
+    start = time.perf_counter()
+    load = os.getloadavg()[0]
+    r: dict[str, Any] = {"machine": machine(), "cold_runs": args.cold_runs}
+    say("cold starts of --help and plan")
+    r["cold"] = cold_start(args.cold_runs)
+    say("the default render (GIF + MP4, medium)")
+    r["default"] = default_render()
+    r["passes"] = passes()
+    say("numpy MiniLM vs transformers")
+    r["model"] = model_versus_transformers(args.model_runs, args.model_repeats)
+    left = args.budget - (time.perf_counter() - start)
+    say(f"batch (bench/batch_bench.py), {left:.0f} s of the budget left")
+    r["batch"] = batch(timeout=left)
+    r["total_s"] = time.perf_counter() - start
+    r["load"] = (load, os.getloadavg()[0])
+    text = report(r)
+    print(text, end="")
+    if args.readme:
+        rewrite_readme(text)
+
+
+if __name__ == "__main__":
+    main()
