@@ -34,8 +34,10 @@ def label(text: str, palette: Palette, *, size: float = 24, color: str | None = 
     right-to-left word (Arabic, Hebrew) right-aligned off the edge of its surface, and the
     glyphs are lost.
     """
-    return Text(LRM + text, font=FONT, font_size=size, color=color or palette.text,
-                weight=weight)  # fmt: skip
+    t = Text(LRM + text, font=FONT, font_size=size, color=color or palette.text, weight=weight)
+    # Scenes read .text back: without the mark, which only steers the layout.
+    t.text, t.original_text = t.text.removeprefix(LRM), text
+    return t
 
 
 class StrutText(VGroup):
