@@ -72,8 +72,12 @@ def main() -> None:
         spec = root / "bench.toml"
         spec.write_text(spec_text(formats), encoding="utf-8")
         warm = root / "warm.toml"  # one render first: page cache, font cache, .pyc files
-        warm.write_text(spec_text(formats).split("[[renders]]")[0] + "[[renders]]"
-                        + spec_text(formats).split("[[renders]]")[1], encoding="utf-8")
+        warm.write_text(
+            spec_text(formats).split("[[renders]]")[0]
+            + "[[renders]]"
+            + spec_text(formats).split("[[renders]]")[1],
+            encoding="utf-8",
+        )
         run(warm, root / "warm", "--jobs", "1", "--force")
         one = run(spec, root / "jobs1", "--jobs", "1", "--force")
         two = run(spec, root / "jobs2", "--jobs", "2", "--force")

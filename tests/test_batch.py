@@ -309,8 +309,12 @@ def test_the_same_input_gives_the_same_plan_bytes_in_any_process(vectors: Path) 
 
 
 def framemd5(path: Path) -> list[str]:
-    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v", "-f",
-                          "framemd5", "-"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
 
 
@@ -354,8 +358,10 @@ def test_out_of_disk_keeps_the_old_file(
     result = run("render", RIVER, "-t", "bank", "--embeddings", vectors, "--format", "png",
                  "--quality", "low", "--out", tmp_path, "--name", "s")  # fmt: skip
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        f"Error: cannot write in {str(tmp_path)!r}: No space left on device"
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"Error: cannot write in {str(tmp_path)!r}: No space left on device")
     )
     assert (tmp_path / "s.png").read_bytes() == b"old"
 
@@ -560,8 +566,12 @@ def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> No
 
 
 def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, SPEC.replace('name = "cash"', 'name = "cash"\nqualty = "low"')
-                      .replace('target = "bank"\n    compare', 'target = "bnak"\n    compare'))
+    spec = write_spec(
+        tmp_path,
+        SPEC.replace('name = "cash"', 'name = "cash"\nqualty = "low"').replace(
+            'target = "bank"\n    compare', 'target = "bnak"\n    compare'
+        ),
+    )
     result = run("render", "--spec", spec)
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -578,7 +588,7 @@ def test_one_problem_is_one_line(tmp_path: Path) -> None:
     result = run("render", "--spec", spec)
     assert result.exit_code == 1
     assert result.stderr == (
-        'Error: course.toml: renders[2].name: writes river.* like renders[0]; give one of them '
+        "Error: course.toml: renders[2].name: writes river.* like renders[0]; give one of them "
         'another name = "..."\n'
     )
 
@@ -632,8 +642,7 @@ def test_spec_file_errors(tmp_path: Path) -> None:
     (tmp_path / "empty.toml").write_text("")
     result = run("render", "--spec", tmp_path / "empty.toml")
     assert result.stderr == (
-        "Error: empty.toml: no renders: add a [[renders]] table with at least sentence and "
-        "target\n"
+        "Error: empty.toml: no renders: add a [[renders]] table with at least sentence and target\n"
     )
 
 

@@ -188,8 +188,10 @@ def test_render_instead_of_renders(spec_dir: Path) -> None:
         ("target_index = true", "renders[0].target_index: must be a whole number"),
         ("target_index = -1", "renders[0].target_index: must be at least 0, got -1"),
         ("target_index = 1.5", "renders[0].target_index: must be a whole number"),
-        ('formats = "mp4"', 'renders[0].formats: must be a list of formats, like ["gif", "mp4"], '
-                            'got "mp4"'),
+        (
+            'formats = "mp4"',
+            'renders[0].formats: must be a list of formats, like ["gif", "mp4"], got "mp4"',
+        ),
         ("formats = []", "renders[0].formats: must be a list of formats"),
         ('formats = ["mp3"]', 'renders[0].formats: "mp3" is not one of gif, mp4, png'),
         ('quality = "8k"', 'renders[0].quality: "8k" is not one of low, medium, high, 4k'),
@@ -203,21 +205,24 @@ def test_render_instead_of_renders(spec_dir: Path) -> None:
         ("scale = 0", "renders[0].scale: must be a positive number, got 0"),
         ("scale = -2.5", "renders[0].scale: must be a positive number"),
         ("scale = nan", "renders[0].scale: must be a positive number"),
-        ('scale = "big"', "renders[0].scale: scale 'big' is not understood; use auto, "
-                          "1/sqrt(d), 1 or a positive number"),
+        (
+            'scale = "big"',
+            "renders[0].scale: scale 'big' is not understood; use auto, "
+            "1/sqrt(d), 1 or a positive number",
+        ),
         ("scale = [1]", "renders[0].scale: must be a positive number or"),
         ("layer = 0", "renders[0].layer: must be at least 1, got 0"),
         ('head = "max"', 'renders[0].head: must be a head number, from 1, or "mean", got "max"'),
-        ('mode = 3', "renders[0].mode: must be a mode name in quotes, got 3"),
-        ('name = "../etc/passwd"', "renders[0].name: \"../etc/passwd\" is not a plain file name"),
-        ('name = "a/b"', "renders[0].name: \"a/b\" is not a plain file name"),
-        ('name = ".."', "renders[0].name: \"..\" is not a plain file name"),
+        ("mode = 3", "renders[0].mode: must be a mode name in quotes, got 3"),
+        ('name = "../etc/passwd"', 'renders[0].name: "../etc/passwd" is not a plain file name'),
+        ('name = "a/b"', 'renders[0].name: "a/b" is not a plain file name'),
+        ('name = ".."', 'renders[0].name: ".." is not a plain file name'),
         ('name = "   "', "renders[0].name: is empty"),
-        ('name = "bank\\u0000x"', "renders[0].name: \"bank\x00x\" has control characters"),
+        ('name = "bank\\u0000x"', 'renders[0].name: "bank\x00x" has control characters'),
         ('name = "bank\\u001b[31m"', "has control characters"),
         (f'name = "{"x" * 101}"', "renders[0].name: is 101 characters; at most 100"),
         ("sentence = 42", "renders[0].sentence: must be a sentence in quotes, got 42"),
-        ("target = [\"bank\"]", "renders[0].target: must be the word to follow, in quotes"),
+        ('target = ["bank"]', "renders[0].target: must be the word to follow, in quotes"),
         ("embeddings = 7", "renders[0].embeddings: must be a file name in quotes"),
     ],
 )
@@ -288,8 +293,7 @@ def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
         "vector for it or leave it out of the sentence",
         'renders[1].sentence: "meadow" is not in the embeddings file vectors.toml; add a '
         "vector for it or leave it out of the sentence",
-        f"renders[2].embeddings: embeddings file {str(spec_dir / 'missing.toml')!r} does not "
-        "exist",
+        f"renders[2].embeddings: embeddings file {str(spec_dir / 'missing.toml')!r} does not exist",
         'renders[4].compare[0]: "bank" is not a word of the sentence',
     ]
 
@@ -314,7 +318,9 @@ def test_a_bad_default_is_reported_once_where_it_is(spec_dir: Path) -> None:
 
 def test_target_twice_needs_target_index(spec_dir: Path) -> None:
     (spec_dir / "v.toml").write_text("bank = [1, 0]\nriver = [0, 1]\n", encoding="utf-8")
-    path = write_spec(spec_dir, """\
+    path = write_spec(
+        spec_dir,
+        """\
         [[renders]]
         sentence = "The bank by the river bank."
         target = "bank"
@@ -324,18 +330,22 @@ def test_target_twice_needs_target_index(spec_dir: Path) -> None:
         target = "bank"
         embeddings = "v.toml"
         target_index = 2
-    """)
+    """,
+    )
     assert problems(path) == [
         "renders[0].target: 'bank' occurs 2 times (tokens 1, 5); choose one with target_index",
         "renders[1].target_index: token 2 is 'by', not 'bank'; it occurs at token 1, 5",
     ]
-    path = write_spec(spec_dir, """\
+    path = write_spec(
+        spec_dir,
+        """\
         [[renders]]
         sentence = "The bank by the river bank."
         target = "bank"
         embeddings = "v.toml"
         target_index = 5
-    """)
+    """,
+    )
     (plan,) = build_plans(load_spec(path))
     assert plan.sentences[0].target_index == 5
 
@@ -358,8 +368,12 @@ def test_a_60_word_sentence_is_refused_with_the_limit(spec_dir: Path) -> None:
     ("sentence", "target", "message"),
     [
         ("The of and at the.", "the", "renders[0].target: 'the' occurs 2 times"),
-        ("Bank.", "bank", 'renders[0].sentence: "Bank" has no context words to attend to in '
-                          "'Bank.' (all the others are stop-words: try keep_stopwords)"),
+        (
+            "Bank.",
+            "bank",
+            'renders[0].sentence: "Bank" has no context words to attend to in '
+            "'Bank.' (all the others are stop-words: try keep_stopwords)",
+        ),
         ("On the bank.", "bank", 'renders[0].sentence: "bank" has no context words'),
         ("", "bank", "renders[0].sentence: the sentence is empty"),
         ("?! …", "bank", "renders[0].sentence: the sentence '?! …' has no words"),
@@ -378,12 +392,15 @@ def test_odd_sentences(spec_dir: Path, sentence: str, target: str, message: str)
 
 
 def test_emoji_in_a_sentence_are_symbols(spec_dir: Path) -> None:
-    path = write_spec(spec_dir, """\
+    path = write_spec(
+        spec_dir,
+        """\
         [[renders]]
         sentence = "He sat 🏦 on the river bank 🌊🇮🇳."
         target = "bank"
         embeddings = "vectors.toml"
-    """)
+    """,
+    )
     (plan,) = build_plans(load_spec(path))
     emoji = [w for w in plan.sentences[0].words if not w.is_word and w.text != "."]
     assert [w.text for w in emoji] == ["🏦", "🌊", "🇮🇳"]
