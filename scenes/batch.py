@@ -756,6 +756,7 @@ def plan_jobs(
             )
             continue
         seen[stem] = entry.index
+        plan = _with_scene_numbers(plan, entry.scene)
         jobs.append(
             Job(
                 label=entry.where,
@@ -771,6 +772,16 @@ def plan_jobs(
     if problems:
         raise SpecError(spec.path.name, problems)
     return jobs
+
+
+def _with_scene_numbers(plan: Plan, scene: str) -> Plan:
+    """The plan as `scenes.render` completes it for `scene` (lecture numbers), so that the
+    cache key the batch checks is the one the render records."""
+    try:
+        from attention_math.lecture import with_lecture
+    except ImportError:  # pragma: no cover - a version without lecture scenes
+        return plan
+    return with_lecture(plan, scene)
 
 
 def load_spec_jobs(
