@@ -66,7 +66,7 @@ _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPE
 # the result a notebook shows
 
 
-class RenderResult(list):  # type: ignore[type-arg]
+class RenderResult(list[Path]):
     """The written media paths (a list of Path, equal to a plain list of them).
 
     cached: True when nothing was rendered (the files were already up to date).
