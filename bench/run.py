@@ -345,7 +345,7 @@ def batch(timeout: float) -> dict[str, Any] | str:
         return f"failed (exit {result.returncode}): {result.stderr.strip()[-300:]}"
     text = result.stdout
     found = {
-        key: re.search(pattern, text)
+        key: re.search(pattern, text, re.M)
         for key, pattern in {
             "title": r"^(batch of .+)$",
             "one": r"--jobs 1\s+([\d.]+) s",
@@ -354,7 +354,8 @@ def batch(timeout: float) -> dict[str, Any] | str:
         }.items()
     }
     if not all(found.values()):
-        return "output not understood:\n" + text
+        say("bench/batch_bench.py printed:\n" + text)
+        return "output not understood (printed on stderr)"
     m = {k: v for k, v in found.items() if v is not None}
     return {
         "title": m["title"].group(1),
@@ -451,7 +452,7 @@ def table(r: dict[str, Any]) -> list[str]:
             f"MiniLM forward, one sentence, all hidden states + attentions (median, "
             f"{m['sentences']} sentences): numpy vs transformers",
             f"{np_['forward_ms']:.1f} vs {tf['forward_ms']:.1f} ms "
-            f"({tf['forward_ms'] / np_['forward_ms']:.1f}× faster)",
+            f"(transformers / numpy: {tf['forward_ms'] / np_['forward_ms']:.2f}×)",
             "",
         ))  # fmt: skip
         rows.append((
@@ -498,7 +499,10 @@ def report(r: dict[str, Any]) -> str:
         "Frames per second and the floor ratio time the Manim pass alone (imports and the "
         "plan excluded); the floor is the same pass with a scene that moves one dot for the "
         "same duration, resolution and frame rate. The default render and the cold starts "
-        "are whole processes.",
+        "are whole processes. Where the floor ratio is missed, the floor is nearly free (one "
+        "dot on an empty small frame) while DriftScene pays a fixed cost per pass (building "
+        "its Text labels, Transforms between weight panels that deep-copy them); at 1080p60, "
+        "where drawing and encoding pixels dominate, it is within the target.",
     ]) + "\n"  # fmt: skip
 
 
