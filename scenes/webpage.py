@@ -113,7 +113,7 @@ def figure_html(
   figure.attention-drift {{ max-width: {width}px; margin: 1em auto; }}
   figure.attention-drift video, figure.attention-drift img {{
     display: block; width: 100%; height: auto; }}
-  figure.attention-drift figcaption {{ font: 0.9em/1.4 system-ui, sans-serif; }}
+  figure.attention-drift figcaption {{ margin-top: 0.5em; font: 0.9em/1.4 system-ui, sans-serif; }}
 </style>
 </head>
 <body>
