@@ -364,6 +364,10 @@ def batch(timeout: float) -> dict[str, Any] | str:
         "speedup": float(m["two"].group(2)),
         "cached_s": float(m["cached"].group(1)),
         "process_s": result.seconds,
+        # how much of two cores was free before the runs (newer batch_bench.py prints it)
+        "capacity": float(c.group(1))
+        if (c := re.search(r"parallel capacity before the runs ([\d.]+)", text))
+        else None,
     }
 
 
@@ -472,7 +476,8 @@ def table(r: dict[str, Any]) -> list[str]:
         rows.append((f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s", ""))
         rows.append((
             "batch: --jobs 2, speed-up over --jobs 1",
-            f"{b['two_s']:.1f} s, {b['speedup']:.2f}×",
+            f"{b['two_s']:.1f} s, {b['speedup']:.2f}×"
+            + (f" (parallel capacity {b['capacity']:.2f}× of 2)" if b["capacity"] else ""),
             f"≥ 1.7×: {verdict(b['speedup'] >= 1.7)}",
         ))  # fmt: skip
         rows.append((
