@@ -527,7 +527,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
 
         try:
             with batch.signals_as_exceptions():
-                job_list = batch.load_spec_jobs(spec_file, out_dir=out_dir, overrides=overrides)
+                job_list = batch.load_spec_jobs(
+                    spec_file, out_dir=out_dir, overrides=overrides, force=force
+                )
                 outcomes = batch.run_batch(
                     job_list, workers=jobs, force=force, console=console, quiet=quiet
                 )

