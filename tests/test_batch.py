@@ -720,6 +720,7 @@ def test_killing_a_batch_stops_its_workers_and_keeps_old_files(tmp_path: Path) -
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM
     assert out == b""
+    assert b"leaked" not in err, err.decode()  # the workers' semaphores were cleaned up
     assert not unhandled_traceback(err), err.decode()
     assert listing(media) == ["both.mp4", "cash.mp4", "river.mp4"]  # nothing new, nothing partial
     for stem in ("river", "cash", "both"):
