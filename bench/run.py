@@ -22,7 +22,7 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
 * the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
 * the batch figures (bench/batch_bench.py), when that benchmark is there.
 
-KB is 1000 bytes. The whole run takes about 7 minutes on the 2-core machine it was written
+KB is 1000 bytes. The whole run takes 5 to 7 minutes on the 2-core machine it was written
 for; timings on a shared machine vary by some per cent from run to run.
 """
 
