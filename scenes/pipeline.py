@@ -94,6 +94,9 @@ def _manim_pass(
     cls = type(scene, (base,), {"plan": plan, "theme": theme, **(attrs or {})})
     options = {
         "media_dir": str(work),
+        # Pango's and LaTeX's SVGs are shared by the passes of one render (same texts).
+        "text_dir": str(work.parent / "texts"),
+        "tex_dir": str(work.parent / "tex"),
         "pixel_width": size[0],
         "pixel_height": size[1],
         "frame_rate": fps,
