@@ -59,8 +59,9 @@ def default_stem(plan: Plan, scene: str = "DriftScene") -> str:
     """`[scene-]target-sentence[-compare]`: scenes of one sentence don't overwrite each other."""
     prefix = "" if scene == "DriftScene" else re.sub(r"Scene$", "", scene).lower() + " "
     first = plan.sentences[0].text if plan.sentences else ""
-    stem = safe_stem(f"{prefix}{plan.target} {first}")
-    return stem + ("-compare" if len(plan.sentences) > 1 else "")
+    suffix = "-compare" if len(plan.sentences) > 1 else ""
+    # Within safe_stem's limit as a whole, so that safe_stem(default_stem(...)) is the same.
+    return safe_stem(f"{prefix}{plan.target} {first}", limit=60 - len(suffix)) + suffix
 
 
 def scene_class(name: str) -> type:

@@ -153,3 +153,14 @@ def test_layout_check_passes(sentence, target, compare, keep):
         assert boxes
         assert all(inside(b, FRAME) for _, b in boxes)
         assert check(boxes) == []
+
+
+def test_default_stem_is_stable_under_safe_stem():
+    """The batch passes the default stem back as a name: it must come out unchanged."""
+    from scenes.pipeline import default_stem, safe_stem
+
+    long = "After the long storm the old fisherman slowly walked along the muddy river bank"
+    plan = build_plan(long, "bank", compare=[CASH])
+    stem = default_stem(plan)
+    assert len(stem) <= 60 and stem.endswith("-compare")
+    assert safe_stem(stem) == stem
