@@ -769,8 +769,16 @@ def spec_choices() -> Any:
 def spec_stem(plan: Plan, scene: str, theme: str) -> str:
     """A spec render's default stem: as the CLI names it, plus ``-THEME`` for a theme other
     than dark (a course in two themes needs no names)."""
+    from scenes.pipeline import safe_stem
+
     stem = stem_for(plan, scene, None)
-    return stem if theme == "dark" else f"{stem}-{theme}"
+    if theme == "dark":
+        return stem
+    extra, limit = f"-{theme}", len(safe_stem("x" * 1000))
+    if len(stem) + len(extra) > limit:  # shorten the words, keep the suffixes
+        tail = "-compare" if stem.endswith("-compare") else ""
+        stem = stem[: limit - len(extra) - len(tail)].rstrip("-") + tail
+    return stem + extra
 
 
 REPO_DIR = SCENES_DIR.parent
@@ -923,6 +931,7 @@ def load_spec_jobs(
         else:
             assert plan is not None
             stem = safe_stem(e.name) if e.name else spec_stem(plan, e.scene, e.theme)
+            stem = safe_stem(stem)  # the name the render will use, whatever the rules become
             plan, hit = _with_scene_numbers(plan, e.scene), None
         if stem in seen:
             problems.append(

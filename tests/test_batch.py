@@ -647,6 +647,20 @@ def test_default_names_tell_themes_apart(tmp_path: Path) -> None:
     assert all(j.out_dir == tmp_path / "out" for j in jobs)
 
 
+def test_long_default_names_keep_their_suffixes(vectors: Path) -> None:
+    """The name a batch records is the name the render writes: within safe_stem's limit,
+    with -compare and -light kept, so that themes do not collide."""
+    from scenes.pipeline import safe_stem
+
+    long = "bank " + " ".join(["river"] * 25)
+    for compare in ([], [CASH]):
+        plan = build_plan(long, "bank", compare=compare, embeddings_file=vectors)
+        stems = {t: batch.spec_stem(plan, "DriftScene", t) for t in ("dark", "light")}
+        assert all(safe_stem(s) == s for s in stems.values()), stems
+        assert stems["light"].endswith("-compare-light" if compare else "-light")
+        assert stems["dark"] != stems["light"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
