@@ -527,12 +527,10 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
 
         try:
             with batch.signals_as_exceptions():
-                job_list = batch.load_spec_jobs(
-                    spec_file, out_dir=out_dir, overrides=overrides, force=force
-                )
-                outcomes = batch.run_batch(
-                    job_list, workers=jobs, force=force, console=console, quiet=quiet
-                )
+                outcomes = batch.run_spec(
+                    spec_file, out_dir=out_dir, overrides=overrides, workers=jobs,
+                    force=force, console=console, quiet=quiet,
+                )  # fmt: skip
         except SpecError as exc:
             if len(exc.problems) == 1:
                 raise click.ClickException(_one_line(str(exc))) from exc

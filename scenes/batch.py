@@ -574,6 +574,28 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
     return status, [str(p) for p in result.files], time.perf_counter() - start, ""
 
 
+def _preload() -> None:
+    """A worker's first task: import manim and the pipeline (seconds) before the renders
+    come, while the main process still builds plans."""
+    import manim  # noqa: F401
+
+    import scenes.pipeline  # noqa: F401
+
+
+def start_workers(workers: int, quiet: bool = False) -> Any:
+    """A pool of `workers` processes, started now and importing manim while the caller goes
+    on; give it to `run_batch` (which stops it), or stop it with `stop_workers`."""
+    pool = _pool(workers, quiet)
+    for _ in range(workers):  # one task each: every process starts now
+        pool.submit(_preload)
+    return pool
+
+
+def stop_workers(pool: Any) -> None:
+    """Stop a pool at once (see `_stop`)."""
+    _stop(pool)
+
+
 def _pool(workers: int, quiet: bool) -> Any:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -607,15 +629,20 @@ def _stop(pool: Any) -> None:
 
 
 def _run_pool(
-    jobs: list[Job], workers: int, force: bool, quiet: bool, done: Callable[[Outcome], None]
+    jobs: list[Job],
+    workers: int,
+    force: bool,
+    quiet: bool,
+    done: Callable[[Outcome], None],
+    pool: Any = None,
 ) -> list[Job]:
-    """Run `jobs` in a pool; report each outcome to `done`; return the jobs a dead worker
-    took down with it (to be retried)."""
+    """Run `jobs` in `pool` (default: a new one); report each outcome to `done`; return the
+    jobs a dead worker took down with it (to be retried)."""
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     broken: list[Job] = []
-    pool = _pool(workers, quiet)
+    pool = pool if pool is not None else _pool(workers, quiet)
     try:
         futures = {pool.submit(_render_job, job, force): job for job in jobs}
         for future in as_completed(futures):
@@ -642,8 +669,12 @@ def run_batch(
     force: bool = False,
     console: Console | None = None,
     quiet: bool = False,
+    pool: Any = None,
 ) -> list[Outcome]:
-    """Render every job (cached ones are not sent to a worker); outcomes in job order."""
+    """Render every job (cached ones are not sent to a worker); outcomes in job order.
+
+    pool: workers from `start_workers` to use (and stop); default: started here.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -675,7 +706,11 @@ def run_batch(
         else:
             todo.append(job)
     todo.sort(key=_cost, reverse=True)  # longest first: the last render does not run alone
+    if not todo and pool is not None:
+        _stop(pool)
     if todo:
+        if pool is not None:
+            workers = pool._max_workers
         workers = max(1, min(workers or default_jobs(), len(todo)))
         progress = Progress(
             SpinnerColumn(),
@@ -702,7 +737,7 @@ def run_batch(
                         highlight=False,
                     )
 
-            broken = _run_pool(todo, workers, force, quiet, done)
+            broken = _run_pool(todo, workers, force, quiet, done, pool)
             for job in broken:  # alone this time: only the job that kills its worker fails
                 if _run_pool([job], 1, force, quiet, done):
                     done(
@@ -884,6 +919,7 @@ def load_spec_jobs(
     out_dir: Path | None = None,
     overrides: dict[str, Any] | None = None,
     force: bool = False,
+    on_work: Callable[[int], None] | None = None,
 ) -> list[Job]:
     """Read and check a spec file; one job per entry, in order. out_dir: the folder (default:
     the spec's `out`, else ./out). overrides: formats, quality, theme for every entry.
@@ -893,6 +929,8 @@ def load_spec_jobs(
     well under a second). Every other entry's plan is built before anything renders, and
     every problem of every entry is reported at once (SpecError). Two entries that would
     write the same files are an error naming both.
+    on_work: called with the number of entries that are not known to be up to date, before
+      their plans are built (`run_spec` starts the workers then).
     """
     from dataclasses import replace
 
@@ -916,6 +954,8 @@ def load_spec_jobs(
             if hit is not None:
                 ready[e.index] = (stem, hit)
     to_plan = [e for e in entries if e.index not in ready]
+    if to_plan and on_work is not None and not spec.problems:
+        on_work(len(to_plan))
     plans = dict(
         zip([e.index for e in to_plan], build_plans(replace(spec, entries=tuple(to_plan))),
             strict=True)
@@ -959,3 +999,32 @@ def _with_scene_numbers(plan: Plan, scene: str) -> Plan:
     except ImportError:  # pragma: no cover - a version without lecture scenes
         return plan
     return with_lecture(plan, scene)
+
+
+def run_spec(
+    path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    console: Console | None = None,
+    quiet: bool = False,
+) -> list[Outcome]:
+    """Check a spec file and render its entries (`load_spec_jobs`, then `run_batch`). The
+    workers start as soon as some entry is known to need rendering, so that they import
+    manim while the plans are built."""
+    started: list[Any] = []
+
+    def start(n: int) -> None:
+        started.append(start_workers(max(1, min(workers or default_jobs(), n)), quiet))
+
+    try:
+        jobs = load_spec_jobs(path, out_dir=out_dir, overrides=overrides, force=force,
+                              on_work=start)  # fmt: skip
+    except BaseException:
+        for pool in started:
+            stop_workers(pool)
+        raise
+    return run_batch(jobs, workers=workers, force=force, console=console, quiet=quiet,
+                     pool=started[0] if started else None)  # fmt: skip
