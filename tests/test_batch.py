@@ -623,6 +623,8 @@ def test_one_problem_is_one_line(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, SPEC.replace('name = "both"', 'name = "river"'))
     result = run("render", "--spec", spec)
     assert result.exit_code == 1
+    # The workers started while the plans were built are gone.
+    assert not [pid for pid in children(os.getpid()) if worker(pid)]
     assert result.stderr == (
         "Error: course.toml: renders[2].name: writes river.* like renders[0]; give one of them "
         'another name = "..."\n'
@@ -747,6 +749,15 @@ def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
                          text=True).stdout  # fmt: skip
     return [int(x) for x in out.split()]
+
+
+def worker(pid: int) -> bool:
+    """A live pool worker (not the resource tracker, which stays for the session)."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"spawn_main" in cmd and not zombie(pid)
 
 
 def zombie(pid: int) -> bool:
