@@ -31,6 +31,12 @@ def _vec(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in x)
 
 
+def _vector(row: tuple[str, bool, tuple[str, ...], np.ndarray | None]) -> np.ndarray:
+    """The vector of an included word's row (included words always have one)."""
+    assert row[3] is not None, row
+    return row[3]
+
+
 def _point(x: np.ndarray) -> tuple[float, float]:
     return (float(x[0]), float(x[1]))
 
@@ -99,10 +105,8 @@ def _draft(
     members = [i for i, r in enumerate(rows) if r[1]]
     if len(members) < 2:
         hint = "" if keep_stopwords else " (all the others are stop-words: try --keep-stopwords)"
-        raise InputError(
-            f'"{toks[ti].text}" has no context words to attend to in {text!r}{hint}'
-        )
-    x = np.stack([rows[i][3] for i in members])  # [N, C]
+        raise InputError(f'"{toks[ti].text}" has no context words to attend to in {text!r}{hint}')
+    x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
     t_row = members.index(ti)
     scale = attention.resolve_scale(scale_rule, x[t_row])
     steps = attention.drift(x, t_row, scale, order)
@@ -168,7 +172,7 @@ def build_plan(
 
     reference = []
     for d in drafts:
-        reference += [d.word_rows[i][3] for i in d.members]
+        reference += [_vector(d.word_rows[i]) for i in d.members]
         reference += [s.result.output for s in d.steps]
     basis = fit_basis(np.stack(reference))  # [R, C]
     origin = basis.project(np.zeros(emb.dim))  # [C] -> [2]

@@ -38,8 +38,15 @@ THEMES = ("dark", "light")
 ORDERS = ("weight", "sentence")
 MODES = ("simple", "model")
 # The same names as scenes.SCENES (a test keeps them equal), for the same reason.
-SCENE_NAMES = ("DriftScene", "LayerDriftScene", "SenseSplitScene", "AnalogyScene",
-               "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene")
+SCENE_NAMES = (
+    "DriftScene",
+    "LayerDriftScene",
+    "SenseSplitScene",
+    "AnalogyScene",
+    "AttentionMathScene",
+    "ProjectionScene",
+    "AttentionMatrixScene",
+)
 ALPHA_FORMATS = ("mov", "webm", "png", "gif")  # formats that keep --transparent's alpha
 DEFAULT_FORMATS = ("gif", "mp4")
 
@@ -189,7 +196,7 @@ def _build_plan(sentence: str | None, target: str | None, **options: Any) -> Pla
     with _user_errors():
         options["scale"] = parse_scale(options["scale"])
         options["compare"] = list(options["compare"])
-        return make_plan(sentence, target, **options)
+        return make_plan(sentence, target or "", **options)  # AnalogyScene needs no target
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,8 +401,7 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="With --spec: renders at a time, each in its own process (default: the number of "
-    "cores).",
+    help="With --spec: renders at a time, each in its own process (default: the number of cores).",
 )
 @click.option(
     "--force",
@@ -440,8 +446,10 @@ def render_command(
     chosen = tuple(dict.fromkeys(formats)) or (("mov",) if transparent else DEFAULT_FORMATS)
     if transparent:
         if "mp4" in chosen:
-            raise click.UsageError("--transparent needs a format with alpha: --format mov or "
-                                   "--format webm (mp4 has no transparency)")
+            raise click.UsageError(
+                "--transparent needs a format with alpha: --format mov or "
+                "--format webm (mp4 has no transparency)"
+            )
         theme = "transparent"
     if options.get("analogy") is not None and scene != "AnalogyScene":
         raise click.UsageError("--analogy goes with --scene AnalogyScene")
@@ -516,7 +524,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
                 f"{flag} does not go with --spec: put it in the spec file ([defaults] or a "
                 f"[[renders]] table)"
             )
-    overrides = {k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given}
+    overrides: dict[str, Any] = {
+        k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given
+    }
     out_dir = ctx.params["out_dir"] if "out_dir" in given else None
     if out_dir is not None:
         _check_out_dir(out_dir)
@@ -554,15 +564,30 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
 @main.command("heads")
 @click.argument("sentence")
 @click.option("--target", "-t", required=True, metavar="WORD", help="The word to follow.")
-@click.option("--target-index", type=int, default=None, metavar="N",
-              help="Which occurrence, when the target occurs more than once (token number "
-              "from 0).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many heads to list.")
+@click.option(
+    "--target-index",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Which occurrence, when the target occurs more than once (token number from 0).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many heads to list.",
+)
 @click.option("--model-dir", default=None, metavar="DIR", help="A BERT checkpoint folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
-def heads_command(sentence: str, target: str, target_index: int | None, top: int,
-                  model_dir: str | None, as_json: bool) -> None:
+def heads_command(
+    sentence: str,
+    target: str,
+    target_index: int | None,
+    top: int,
+    model_dir: str | None,
+    as_json: bool,
+) -> None:
     """Rank the model's heads by how much the target attends to other content words.
 
     Rather than to itself, to [CLS]/[SEP], to stop-words, or to the word just before or after
@@ -602,8 +627,9 @@ def heads_command(sentence: str, target: str, target_index: int | None, top: int
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    click.echo(f"heads of all-MiniLM-L6-v2 for {words[ti]!r} in {sentence!r}: where its "
-               f"attention goes")
+    click.echo(
+        f"heads of all-MiniLM-L6-v2 for {words[ti]!r} in {sentence!r}: where its attention goes"
+    )
     click.echo("layer head  content  self  [special]  previous  next  top content word")
     for r in rows:
         click.echo(

@@ -120,7 +120,9 @@ def load_minilm(model_dir: Path | None = None) -> Embeddings:
         raise InputError(f"no model.safetensors in {model_dir}")
     with safe_open(str(weights), framework="numpy") as f:
         keys = set(f.keys())
-        key = next((k for k in (WORD_EMBEDDINGS_KEY, "bert." + WORD_EMBEDDINGS_KEY) if k in keys), None)
+        key = next(
+            (k for k in (WORD_EMBEDDINGS_KEY, "bert." + WORD_EMBEDDINGS_KEY) if k in keys), None
+        )
         if key is None:
             raise InputError(f"{weights} has no {WORD_EMBEDDINGS_KEY!r} tensor")
         table = f.get_tensor(key)  # [V, C]
@@ -222,8 +224,10 @@ def _parse_toml(path: Path, text: str) -> dict[str, np.ndarray]:
     table: dict[str, np.ndarray] = {}
     dim: int | None = None
     for word, values in data.items():
-        ok = isinstance(values, list) and values and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        ok = (
+            isinstance(values, list)
+            and values
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         )
         if not ok:
             raise EmbeddingFileError(

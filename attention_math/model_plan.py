@@ -24,7 +24,7 @@ import numpy as np
 from attention_math import model as bert
 from attention_math import tokens
 from attention_math.attention import drift_from_scores
-from attention_math.build import TOOL, _Drafted, _finish, check_length
+from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
 from attention_math.errors import InputError
 from attention_math.plan import (
     AttentionInfo,
@@ -32,8 +32,8 @@ from attention_math.plan import (
     ModelInfo,
     Plan,
     Projection,
-    SenseSplit,
     SensePoint,
+    SenseSplit,
     SentenceModel,
 )
 from attention_math.projection import Basis, fit_basis
@@ -100,10 +100,12 @@ class _Run:
 def _merge(groups: list[list[int]], row: np.ndarray, values: np.ndarray):
     """Per group of pieces: its weight (sum) and value (weighted mean) -> [N], [N, D]."""
     w = np.array([row[g].sum() for g in groups])  # [N]
-    v = np.stack([
-        (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
-        for g in groups
-    ])  # [N, D]
+    v = np.stack(
+        [
+            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
+            for g in groups
+        ]
+    )  # [N, D]
     return w, v
 
 
@@ -115,9 +117,13 @@ def choose_head(runs: list[_Run], model: bert.Model) -> tuple[int, int, str]:
             total[(h.layer, h.head)] = total.get((h.layer, h.head), 0.0) + h.score
     (layer, head), score = max(total.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
     mean = score / len(runs)
-    return layer, head, (
-        f"auto: the head where the target attends most to other content words "
-        f"({mean:.0%} of its attention)"
+    return (
+        layer,
+        head,
+        (
+            f"auto: the head where the target attends most to other content words "
+            f"({mean:.0%} of its attention)"
+        ),
     )
 
 
@@ -190,7 +196,7 @@ def build_model_plan(
 
     reference = []
     for d in drafts:
-        reference += [row[3] for row in d.word_rows]
+        reference += [_vector(row) for row in d.word_rows]
         reference += [s.result.output for s in d.steps]
     basis = fit_basis(np.stack(reference))  # [R, D]
     dim = basis.mean.shape[0]
@@ -208,8 +214,10 @@ def build_model_plan(
             word_ids=tuple(r.enc.word_ids),
             target_pieces=tuple(r.target_pieces),
             target_attention=tuple(
-                tuple(tuple(_vec(p) for p in r.out.attentions[li, hi][r.target_pieces])
-                      for hi in range(cfg.num_attention_heads))
+                tuple(
+                    tuple(_vec(p) for p in r.out.attentions[li, hi][r.target_pieces])
+                    for hi in range(cfg.num_attention_heads)
+                )
                 for li in range(cfg.num_hidden_layers)
             ),
             target_hidden=tuple(_vec(x) for x in h),
@@ -257,8 +265,10 @@ def build_model_plan(
             drop_specials=drop_specials,
             merge_policy=MERGE_POLICY,
             layer_basis=_projection(
-                layer_basis, "the target's hidden state at every layer of every sentence",
-                hidden.shape[0] * hidden.shape[1], cfg.hidden_size,
+                layer_basis,
+                "the target's hidden state at every layer of every sentence",
+                hidden.shape[0] * hidden.shape[1],
+                cfg.hidden_size,
             ),
         ),
     )
@@ -345,15 +355,23 @@ def build_sense_plan(
         target=target,
         mode="senses",
         embedding=EmbeddingInfo(
-            kind="model", name=f"{MODEL_NAME} last-layer hidden states",
-            file=f"{model.path.name}/model.safetensors", sha256=model.sha256,
-            dim=model.config.hidden_size, subword_policy=MERGE_POLICY,
+            kind="model",
+            name=f"{MODEL_NAME} last-layer hidden states",
+            file=f"{model.path.name}/model.safetensors",
+            sha256=model.sha256,
+            dim=model.config.hidden_size,
+            subword_policy=MERGE_POLICY,
         ),
-        attention=AttentionInfo(formula="the model's own attention (all layers)",
-                                scale_rule="the model's", keep_stopwords=True, order="sentence"),
+        attention=AttentionInfo(
+            formula="the model's own attention (all layers)",
+            scale_rule="the model's",
+            keep_stopwords=True,
+            order="sentence",
+        ),
         sentences=(),
-        projection=_projection(basis, f"the last-layer '{target}' of every sentence",
-                               len(x), model.config.hidden_size),
+        projection=_projection(
+            basis, f"the last-layer '{target}' of every sentence", len(x), model.config.hidden_size
+        ),
         tool=TOOL,
         senses=SenseSplit(
             senses=tuple(names),

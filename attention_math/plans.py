@@ -9,6 +9,7 @@ Layers and heads are counted from 1 here, as on screen; the builders count from 
 from __future__ import annotations
 
 from pathlib import Path
+
 from attention_math.errors import InputError
 from attention_math.plan import Plan
 
@@ -60,10 +61,21 @@ def make_plan(
         from attention_math.lecture import build_lecture_plan
 
         return build_lecture_plan(
-            sentence, target, scene=scene, mode=mode, analogy=analogy, compare=compare,
-            target_index=target_index, embeddings_file=embeddings_file, scale=scale,
-            order=order, keep_stopwords=keep_stopwords, layer=layer, head=parse_head(head),
-            drop_specials=drop_specials, model_dir=model_dir,
+            sentence,
+            target,
+            scene=scene,
+            mode=mode,
+            analogy=analogy,
+            compare=compare,
+            target_index=target_index,
+            embeddings_file=embeddings_file,
+            scale=scale,
+            order=order,
+            keep_stopwords=keep_stopwords,
+            layer=layer,
+            head=parse_head(head),
+            drop_specials=drop_specials,
+            model_dir=model_dir,
         )
     if scene in SENSE_SCENES:
         from attention_math.model_plan import build_sense_plan, default_senses, load_senses

@@ -25,8 +25,14 @@ from scenes.theme import FONT, Palette
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 
 
-def label(text: str, palette: Palette, *, size: float = 24, color: str | None = None,
-          weight: str = "NORMAL") -> Text:
+def label(
+    text: str,
+    palette: Palette,
+    *,
+    size: float = 24,
+    color: str | None = None,
+    weight: str = "NORMAL",
+) -> Text:
     """A plain text label in the theme's font.
 
     text: shown literally. size: font size. color: default palette.text. weight: Pango weight.
@@ -48,8 +54,15 @@ class StrutText(VGroup):
     letters; `text` is the string shown. Arguments as for `label`.
     """
 
-    def __init__(self, text: str, palette: Palette, *, size: float = 24,
-                 color: str | None = None, weight: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        text: str,
+        palette: Palette,
+        *,
+        size: float = 24,
+        color: str | None = None,
+        weight: str = "NORMAL",
+    ) -> None:
         super().__init__()
         full = label(f"|{text}|", palette, size=size, color=color, weight=weight)
         self.text = text
@@ -76,8 +89,15 @@ class TokenChip(VGroup):
     size: font size.
     """
 
-    def __init__(self, text: str, palette: Palette, *, role: str = "context",
-                 color: str | None = None, size: float = 26) -> None:
+    def __init__(
+        self,
+        text: str,
+        palette: Palette,
+        *,
+        role: str = "context",
+        color: str | None = None,
+        size: float = 26,
+    ) -> None:
         super().__init__()
         color = color or palette.text
         text_color = palette.muted if role == "excluded" else palette.text
@@ -98,8 +118,9 @@ class TokenChip(VGroup):
         self.add(self.box, self.word)
 
 
-def chip_rows(chips: Sequence[TokenChip], max_width: float, buff: float = 0.1,
-              row_buff: float = 0.12) -> VGroup:
+def chip_rows(
+    chips: Sequence[TokenChip], max_width: float, buff: float = 0.1, row_buff: float = 0.12
+) -> VGroup:
     """Chips arranged left to right, wrapped into centred rows no wider than max_width."""
     rows: list[list[TokenChip]] = [[]]
     width = 0.0
@@ -122,10 +143,18 @@ class WeightBars(VGroup):
       bar of weight 1. size: font size. row_height: distance between rows.
     """
 
-    def __init__(self, words: Sequence[str], weights: Sequence[float | None], palette: Palette,
-                 *, color: str, bar_width: float = 2.4, size: float = 22,
-                 row_height: float = 0.42,
-                 colors: Sequence[str | None] | None = None) -> None:
+    def __init__(
+        self,
+        words: Sequence[str],
+        weights: Sequence[float | None],
+        palette: Palette,
+        *,
+        color: str,
+        bar_width: float = 2.4,
+        size: float = 22,
+        row_height: float = 0.42,
+        colors: Sequence[str | None] | None = None,
+    ) -> None:
         super().__init__()
         names = [StrutText(w, palette, size=size) for w in words]
         self.rows = VGroup()
@@ -139,8 +168,13 @@ class WeightBars(VGroup):
             else:
                 length = max(bar_width * w, 0.02)
                 row_color = (colors[i] if colors is not None else None) or color
-                bar = Rectangle(width=length, height=row_height * 0.55, stroke_width=0,
-                                fill_color=row_color, fill_opacity=0.9)
+                bar = Rectangle(
+                    width=length,
+                    height=row_height * 0.55,
+                    stroke_width=0,
+                    fill_color=row_color,
+                    fill_opacity=0.9,
+                )
                 bar.move_to([length / 2, y, 0])
                 value = label(fmt(w), palette, size=size * 0.9)
                 value.next_to([bar_width, y, 0], RIGHT, buff=0.15)
@@ -153,11 +187,11 @@ class TrailDot(Dot):
     """A faint dot marking where the moving vector was at an earlier step."""
 
     def __init__(self, point: Sequence[float], palette: Palette, color: str) -> None:
-        super().__init__(point=[point[0], point[1], 0], radius=0.045, color=color,
-                         fill_opacity=0.55)
+        super().__init__(
+            point=[point[0], point[1], 0], radius=0.045, color=color, fill_opacity=0.55
+        )
 
 
 def stacked(*mobjects: VGroup | Text, buff: float = 0.1) -> VGroup:
     """Mobjects one under another, left aligned."""
     return VGroup(*mobjects).arrange(DOWN, buff=buff, aligned_edge=LEFT)
-

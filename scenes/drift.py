@@ -51,8 +51,10 @@ def plan_from_env(plan: Plan | None, theme: str) -> tuple[Plan, str]:
         return plan, theme
     path = os.environ.get("ATTENTION_DRIFT_PLAN")
     if not path:
-        raise RuntimeError("this scene needs a plan: use attention-drift render, or set "
-                           "ATTENTION_DRIFT_PLAN to a plan JSON file")
+        raise RuntimeError(
+            "this scene needs a plan: use attention-drift render, or set "
+            "ATTENTION_DRIFT_PLAN to a plan JSON file"
+        )
     return Plan.load(path), os.environ.get("ATTENTION_DRIFT_THEME", theme)
 
 
@@ -125,8 +127,9 @@ class DriftScene(BeatScene):
         rows = VGroup()
         for si, s in enumerate(plan.sentences):
             chips = {
-                w.index: TokenChip(w.text, pal, role=self.role(s, w.index), color=pal.color(si),
-                                   size=24)
+                w.index: TokenChip(
+                    w.text, pal, role=self.role(s, w.index), color=pal.color(si), size=24
+                )
                 for w in s.words
                 if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
             }
@@ -150,7 +153,9 @@ class DriftScene(BeatScene):
         self.caption = label(
             f"2-D PCA of {plan.embedding.dim}-d {self.source_name()} · "
             f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance",
-            pal, size=18, color=pal.muted,
+            pal,
+            size=18,
+            color=pal.muted,
         )
         footer = VGroup(*self.formulas, self.caption).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
         if footer.width > 13.8:
@@ -212,15 +217,22 @@ class DriftScene(BeatScene):
         start = f"v({plan.target})" if plan.model is not None else f"{plan.target} (static)"
         # The labels that matter most are placed first, nearest their points.
         self.start_labels = (
-            [label(start, pal, size=size, color=pal.static)] if shared else
-            [label(f"{start} ({si + 1})", pal, size=size, color=pal.color(si))
-             for si in range(len(plan.sentences))]
+            [label(start, pal, size=size, color=pal.static)]
+            if shared
+            else [
+                label(f"{start} ({si + 1})", pal, size=size, color=pal.color(si))
+                for si in range(len(plan.sentences))
+            ]
         )
         self.start_colors = [pal.static] if shared else list(pal.series)
         self.origin_label = label("0", pal, size=16, color=pal.muted)
         self.end_labels = [
-            label(f"{target.text}′" + (f" ({si + 1})" if multi else ""), pal, size=size,
-                  color=pal.color(si))
+            label(
+                f"{target.text}′" + (f" ({si + 1})" if multi else ""),
+                pal,
+                size=size,
+                color=pal.color(si),
+            )
             for si in range(len(plan.sentences))
         ]
         words = [label(t, pal, size=size, color=c) for t, _, c in self.word_points]
@@ -237,10 +249,10 @@ class DriftScene(BeatScene):
             for a, b in [*((origin, t) for t in tips), *zip(tips, tips[1:], strict=False)]:
                 n = max(2, int(np.linalg.norm(b - a) / 0.1))
                 spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
-        obstacles: list[Box] = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07)
-                                for p in spots]
-        centres = place_labels(anchors, [(m.width, m.height) for m in labels], self.plot_box,
-                               obstacles=obstacles)
+        obstacles: list[Box] = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
+        centres = place_labels(
+            anchors, [(m.width, m.height) for m in labels], self.plot_box, obstacles=obstacles
+        )
         self.leaders = VGroup()
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to([c[0], c[1], 0])
@@ -248,8 +260,9 @@ class DriftScene(BeatScene):
             gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
             if np.hypot(gap_x, gap_y) > 0.45:  # placed far away: a leader line to its point
                 end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
-                self.leaders.add(Line([a[0], a[1], 0], end, stroke_width=1,
-                                      color=pal.muted, stroke_opacity=0.6))
+                self.leaders.add(
+                    Line([a[0], a[1], 0], end, stroke_width=1, color=pal.muted, stroke_opacity=0.6)
+                )
         self.word_labels = VGroup(*words)
 
     def text_boxes(self) -> list[tuple[str, Box]]:
@@ -288,7 +301,10 @@ class DriftScene(BeatScene):
         bars = WeightBars(
             [s.words[i].text for i in order],
             [weight_of.get(i) for i in order],
-            pal, color=pal.color(si), bar_width=2.0, size=min(22.0, row_height * 75),
+            pal,
+            color=pal.color(si),
+            bar_width=2.0,
+            size=min(22.0, row_height * 75),
             row_height=row_height,
             colors=[pal.special if s.words[i].reason == "special" else None for i in order],
         )
@@ -307,8 +323,9 @@ class DriftScene(BeatScene):
         """“bank′ = 0.56·bank + 0.26·river + …” with the final weights."""
         s, pal = self.plan.sentences[si], self.pal
         final = s.final
-        terms = [f"{fmt(w)}·{s.words[i].text}" for i, w in zip(final.words, final.weights,
-                                                             strict=True)]
+        terms = [
+            f"{fmt(w)}·{s.words[i].text}" for i, w in zip(final.words, final.weights, strict=True)
+        ]
         lines, line = [], f"{s.target.text}′ = "
         for j, t in enumerate(terms):
             piece = t if j == 0 else " + " + t
@@ -338,14 +355,23 @@ class DriftScene(BeatScene):
 
     def arrow(self, point: np.ndarray, color: str, width: float = 5) -> Arrow:
         origin = self.map(self.plan.projection.origin)
-        return Arrow(origin, point, buff=0, color=color, stroke_width=width,
-                     max_tip_length_to_length_ratio=0.12, tip_length=0.22)
+        return Arrow(
+            origin,
+            point,
+            buff=0,
+            color=color,
+            stroke_width=width,
+            max_tip_length_to_length_ratio=0.12,
+            tip_length=0.22,
+        )
 
     def show_static(self) -> None:
-        arrows = [self.arrow(p, c) for p, c in zip(self.start_points, self.start_colors,
-                                                    strict=False)]
-        self.play(*[GrowArrow(a) for a in arrows], *[FadeIn(m) for m in self.start_labels],
-                  run_time=1.0)
+        arrows = [
+            self.arrow(p, c) for p, c in zip(self.start_points, self.start_colors, strict=False)
+        ]
+        self.play(
+            *[GrowArrow(a) for a in arrows], *[FadeIn(m) for m in self.start_labels], run_time=1.0
+        )
         self.wait(0.5)
 
     def show_panel(self, si: int) -> None:
@@ -364,8 +390,10 @@ class DriftScene(BeatScene):
         chip = self.chips[si].get(step.added)
         new_panel = self.panel(si, k)
         a, b = self.map(prev.point), self.map(step.point)
-        trail = VGroup(TrailDot(a, self.pal, color),
-                       Line(a, b, color=color, stroke_width=2, stroke_opacity=0.5))
+        trail = VGroup(
+            TrailDot(a, self.pal, color),
+            Line(a, b, color=color, stroke_width=2, stroke_opacity=0.5),
+        )
         rt = float(np.clip(6.0 / (len(s.steps) - 1), 0.6, 1.6))
         if chip is not None:
             self.play(Indicate(chip, color=self.pal.highlight, scale_factor=1.15), run_time=0.5)

@@ -53,8 +53,11 @@ class LayerDriftScene(Scene):
         plan, pal = self.plan, self.pal
         m = plan.model
         self.n_layers = m.n_layers
-        lines = [label(f"“{plan.target}” through the {m.n_layers} layers of all-MiniLM-L6-v2",
-                       pal, size=28)]
+        lines = [
+            label(
+                f"“{plan.target}” through the {m.n_layers} layers of all-MiniLM-L6-v2", pal, size=28
+            )
+        ]
         for si, s in enumerate(plan.sentences):
             lines.append(label(f"({si + 1}) {s.text}", pal, size=22, color=pal.color(si)))
         self.header = VGroup(*lines).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
@@ -66,7 +69,9 @@ class LayerDriftScene(Scene):
         self.caption = label(
             f"2-D PCA of the {len(plan.sentences[0].model.target_hidden[0])}-d hidden states · "
             f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance · layer 0 = embedding output",
-            pal, size=18, color=pal.muted,
+            pal,
+            size=18,
+            color=pal.muted,
         )
         self.caption.to_corner(DL, buff=0.3)
         top = self.header.get_bottom()[1] - 0.25
@@ -95,8 +100,9 @@ class LayerDriftScene(Scene):
                 n = max(2, int(np.linalg.norm(b - a) / 0.1))
                 spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
         obstacles = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
-        centres = place_labels(anchors, [(x.width, x.height) for x in labels], self.plot_box,
-                               obstacles=obstacles)
+        centres = place_labels(
+            anchors, [(x.width, x.height) for x in labels], self.plot_box, obstacles=obstacles
+        )
         for x, c in zip(labels, centres, strict=True):
             x.move_to([c[0], c[1], 0])
         self.layer_labels = labels
@@ -105,7 +111,8 @@ class LayerDriftScene(Scene):
         _, values, _ = self.panel_rows()
         self.summary = label(
             f"layer 0: {fmt(values[0])}  →  layer {self.n_layers}: {fmt(values[-1])}",
-            pal, size=22,
+            pal,
+            size=22,
         )
         self.summary.next_to(self.panel, DOWN, buff=0.3, aligned_edge=LEFT)
 
@@ -113,21 +120,30 @@ class LayerDriftScene(Scene):
         """Title and values of the panel: cosine between the sentences (or to layer 0)."""
         plan = self.plan
         if len(plan.sentences) > 1:
-            return ("cosine of (1) and (2) per layer",
-                    list(plan.sentences[1].model.cosine_to_first), plan.sentences[1].text)
-        return ("cosine to layer 0 per layer", list(plan.sentences[0].model.cosine_to_layer0),
-                plan.sentences[0].text)
+            return (
+                "cosine of (1) and (2) per layer",
+                list(plan.sentences[1].model.cosine_to_first),
+                plan.sentences[1].text,
+            )
+        return (
+            "cosine to layer 0 per layer",
+            list(plan.sentences[0].model.cosine_to_layer0),
+            plan.sentences[0].text,
+        )
 
     def make_panel(self, upto: int) -> VGroup:
         pal = self.pal
         title, values, _ = self.panel_rows()
         rows = [f"layer {i}" for i in range(self.n_layers + 1)]
-        bars = WeightBars(rows, [max(v, 0.0) if i <= upto else None
-                                 for i, v in enumerate(values)],
-                          pal, color=pal.color(1 if len(self.plan.sentences) > 1 else 0),
-                          bar_width=2.2, size=22)
-        group = VGroup(label(title, pal, size=22), bars).arrange(DOWN, buff=0.25,
-                                                                   aligned_edge=LEFT)
+        bars = WeightBars(
+            rows,
+            [max(v, 0.0) if i <= upto else None for i, v in enumerate(values)],
+            pal,
+            color=pal.color(1 if len(self.plan.sentences) > 1 else 0),
+            bar_width=2.2,
+            size=22,
+        )
+        group = VGroup(label(title, pal, size=22), bars).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
         bx = self.panel_box
         if group.height > bx[3] - bx[1]:
             group.scale_to_fit_height(bx[3] - bx[1])
@@ -138,8 +154,11 @@ class LayerDriftScene(Scene):
     def text_boxes(self) -> list[tuple[str, Box]]:
         out = [(f"header {i}", box_of(m)) for i, m in enumerate(self.header)]
         out += [(f"layer label {m.text}#{i}", box_of(m)) for i, m in enumerate(self.layer_labels)]
-        out += [("caption", box_of(self.caption)), ("panel", box_of(self.panel)),
-                ("summary", box_of(self.summary))]
+        out += [
+            ("caption", box_of(self.caption)),
+            ("panel", box_of(self.panel)),
+            ("summary", box_of(self.summary)),
+        ]
         return out
 
     # ---- beats -------------------------------------------------------------------------
@@ -148,26 +167,38 @@ class LayerDriftScene(Scene):
 
     def show_layer(self, layer: int) -> None:
         pal = self.pal
-        labels = [m for m, lay in zip(self.layer_labels, self.label_layer, strict=True)
-                  if lay == layer]
+        labels = [
+            m for m, lay in zip(self.layer_labels, self.label_layer, strict=True) if lay == layer
+        ]
         if layer == 0:
-            self.dots = [Dot(path[0], radius=0.08, color=pal.color(si))
-                         for si, path in enumerate(self.paths)]
+            self.dots = [
+                Dot(path[0], radius=0.08, color=pal.color(si)) for si, path in enumerate(self.paths)
+            ]
             self.current_panel = self.make_panel(0)
-            self.play(*[GrowFromCenter(d) for d in self.dots], *[FadeIn(m) for m in labels],
-                      FadeIn(self.current_panel), run_time=1.0)
+            self.play(
+                *[GrowFromCenter(d) for d in self.dots],
+                *[FadeIn(m) for m in labels],
+                FadeIn(self.current_panel),
+                run_time=1.0,
+            )
             self.wait(0.5)
             return
-        segments = [Line(path[layer - 1], path[layer], color=pal.color(si), stroke_width=3)
-                    for si, path in enumerate(self.paths)]
-        marks = [Dot(path[layer - 1], radius=0.04, color=pal.color(si), fill_opacity=0.6)
-                 for si, path in enumerate(self.paths)]
+        segments = [
+            Line(path[layer - 1], path[layer], color=pal.color(si), stroke_width=3)
+            for si, path in enumerate(self.paths)
+        ]
+        marks = [
+            Dot(path[layer - 1], radius=0.04, color=pal.color(si), fill_opacity=0.6)
+            for si, path in enumerate(self.paths)
+        ]
         new_panel = self.make_panel(layer)
         self.add(*marks)
         self.play(
             *[Create(s) for s in segments],
-            *[d.animate.move_to(path[layer]) for d, path in zip(self.dots, self.paths,
-                                                                 strict=True)],
+            *[
+                d.animate.move_to(path[layer])
+                for d, path in zip(self.dots, self.paths, strict=True)
+            ],
             *[FadeIn(m) for m in labels],
             ReplacementTransform(self.current_panel, new_panel),
             run_time=1.0,

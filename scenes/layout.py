@@ -61,24 +61,27 @@ def place_labels(
     x0, y0, x1, y1 = bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
     grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
-    dirs = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
-                    dtype=float)
+    dirs = np.array(
+        [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=float
+    )
     centres: list[tuple[float, float]] = []
     for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
         rings = [
             np.array([ax, ay]) + dirs * np.array([w / 2 + r, h / 2 + r])
             for r in gap + 0.15 * np.arange(4)
         ]
-        far = grid_pts[np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay),
-                                  kind="stable")]
+        far = grid_pts[
+            np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")
+        ]
         cand = np.concatenate([*rings, far])  # [K, 2]
         boxes = np.concatenate([cand - [w / 2, h / 2], cand + [w / 2, h / 2]], axis=1)  # [K, 4]
-        ok = ((boxes[:, 0] >= x0) & (boxes[:, 1] >= y0) & (boxes[:, 2] <= x1)
-              & (boxes[:, 3] <= y1))
+        ok = (boxes[:, 0] >= x0) & (boxes[:, 1] >= y0) & (boxes[:, 2] <= x1) & (boxes[:, 3] <= y1)
         ix = np.minimum(boxes[:, None, 2], placed[None, :, 2]) - np.maximum(
-            boxes[:, None, 0], placed[None, :, 0])  # [K, P]
+            boxes[:, None, 0], placed[None, :, 0]
+        )  # [K, P]
         iy = np.minimum(boxes[:, None, 3], placed[None, :, 3]) - np.maximum(
-            boxes[:, None, 1], placed[None, :, 1])  # [K, P]
+            boxes[:, None, 1], placed[None, :, 1]
+        )  # [K, P]
         cost = (np.clip(ix, 0, None) * np.clip(iy, 0, None)).sum(axis=1)  # [K]
         cost = np.where(ok, cost, np.inf)
         free = np.flatnonzero(cost == 0.0)

@@ -4,8 +4,9 @@ Passes (each only when asked for):
 - mp4 / webm / mov: the scene at the chosen quality, encoded by Manim (H.264 yuv420p for
   mp4, so browsers play it).
 - gif: the scene at 800×450, 10 fps, written losslessly (QuickTime RLE with alpha) and
-  encoded by ffmpeg over the theme's background with a palette generated for the whole clip (palettegen stats_mode=diff, Bayer dither,
-  changed rectangles only): flat colours stay flat and the file stays small.
+  encoded by ffmpeg over the theme's background with a palette generated for the whole
+  clip (palettegen stats_mode=diff, Bayer dither, changed rectangles only): flat colours
+  stay flat and the file stays small.
 - png: the last frame as a still (Manim skips the animations for this pass: fast).
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
   fallback and the plan's numbers as caption (scenes.webpage); renders mp4 and gif too.
@@ -119,8 +120,14 @@ def _manim_pass(
         return Path(s.renderer.file_writer.movie_file_path)
 
 
-def encode_gif(source: Path, dest: Path, background: str | None, fps: int = GIF_FPS,
-               colors: int = GIF_COLORS, optimise: bool = True) -> None:
+def encode_gif(
+    source: Path,
+    dest: Path,
+    background: str | None,
+    fps: int = GIF_FPS,
+    colors: int = GIF_COLORS,
+    optimise: bool = True,
+) -> None:
     """A lossless RGBA movie -> looping GIF with one palette for the whole clip (ffmpeg).
 
     background: the colour the frames are composited on (None: keep transparency).
@@ -131,15 +138,30 @@ def encode_gif(source: Path, dest: Path, background: str | None, fps: int = GIF_
         subprocess.run(cmd, check=True, capture_output=True)
         return
     if background is not None:
-        head = f"color=c={background}:s=16x16:r={fps},format=rgba[bg];[bg][0:v]scale2ref[bg2][fg];" \
-               f"[bg2][fg]overlay=shortest=1:format=auto,"
+        head = (
+            f"color=c={background}:s=16x16:r={fps},format=rgba[bg];[bg][0:v]scale2ref[bg2][fg];"
+            f"[bg2][fg]overlay=shortest=1:format=auto,"
+        )
     else:
         head = "[0:v]"
-    graph = (f"{head}split[a][b];[a]palettegen=max_colors={colors}:stats_mode=diff"
-             f"{':reserve_transparent=1' if background is None else ''}[p];"
-             f"[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle")
-    cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-filter_complex", graph,
-           "-loop", "0", str(dest)]
+    graph = (
+        f"{head}split[a][b];[a]palettegen=max_colors={colors}:stats_mode=diff"
+        f"{':reserve_transparent=1' if background is None else ''}[p];"
+        f"[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
+    )
+    cmd = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-filter_complex",
+        graph,
+        "-loop",
+        "0",
+        str(dest),
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
 
 
@@ -162,15 +184,20 @@ def render_plan(
         raise InputError(f"unknown quality {quality!r}; choose from {', '.join(QUALITY)}")
     if "html" in formats:  # scenes.webpage: a page with the MP4 and the GIF as fallback
         if slides:
-            raise InputError("--slides and --format html both write STEM.html; render them "
-                             "separately, with different --name")
+            raise InputError(
+                "--slides and --format html both write STEM.html; render them "
+                "separately, with different --name"
+            )
         if theme == "transparent":
-            raise InputError("--format html embeds an MP4, which has no transparency; leave "
-                             "out --transparent")
+            raise InputError(
+                "--format html embeds an MP4, which has no transparency; leave out --transparent"
+            )
         media = [f for f in dict.fromkeys(formats) if f != "html"]
         formats = [*media, *(f for f in ("mp4", "gif") if f not in media), "html"]
     if "gif" in formats and shutil.which("ffmpeg") is None:
-        raise InputError("GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)")
+        raise InputError(
+            "GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)"
+        )
     scene_class(scene)  # fail early on an unknown scene
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = safe_stem(name) if name else default_stem(plan, scene)
@@ -191,15 +218,17 @@ def render_plan(
                 encode_gif(movie, produced, PALETTES[theme].background)
             elif fmt == "png":
                 say(f"rendering the last frame of {scene} as PNG at {width}×{height}")
-                produced = _manim_pass(plan, scene, theme, work / "png", (width, height), fps,
-                                       "still")
+                produced = _manim_pass(
+                    plan, scene, theme, work / "png", (width, height), fps, "still"
+                )
             elif fmt == "html":  # last: it names the media rendered above
                 from scenes.webpage import figure_html
 
                 say(f"writing {dest.name}: the figure for a web page")
                 produced = work / "figure.html"
-                markup = figure_html(plan, [d.name for _, d in done], (width, height),
-                                     scene=scene, gif_size=GIF_SIZE)
+                markup = figure_html(
+                    plan, [d.name for _, d in done], (width, height), scene=scene, gif_size=GIF_SIZE
+                )
                 produced.write_text(markup, encoding="utf-8")
             else:
                 raise InputError(f"unknown format {fmt!r}")
@@ -214,8 +243,15 @@ def render_plan(
             from scenes.slides import render_slides
 
             say(f"rendering {scene} as slides at {width}×{height} and converting them to HTML")
-            page = render_slides(plan, scene, theme, work / "slides", (width, height), fps,
-                                 title=f"{scene}: {plan.target}")
+            page = render_slides(
+                plan,
+                scene,
+                theme,
+                work / "slides",
+                (width, height),
+                fps,
+                title=f"{scene}: {plan.target}",
+            )
             done.append((page, out_dir / f"{stem}.html"))
         plan_tmp = work / "plan.json"
         plan.save(plan_tmp)

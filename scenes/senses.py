@@ -50,7 +50,8 @@ class SenseSplitScene(Scene):
         n = len(d.points)
         self.title = label(
             f"“{plan.target}” in {n} sentences: static vector vs. all-MiniLM-L6-v2's last layer",
-            pal, size=26,
+            pal,
+            size=26,
         )
         self.title.to_corner(UL, buff=0.3)
         if self.title.width > 13.6:
@@ -60,11 +61,14 @@ class SenseSplitScene(Scene):
             f"2-means on the {plan.embedding.dim}-d vectors matches the senses for "
             f"{d.kmeans_agreement:.0%} of sentences · mean cosine within a sense "
             f"{d.within_cosine:.2f}, across senses {d.across_cosine:.2f}",
-            pal, size=18,
+            pal,
+            size=18,
         )
         self.caption = label(
             f"2-D PCA of the last-layer vectors · PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance",
-            pal, size=18, color=pal.muted,
+            pal,
+            size=18,
+            color=pal.muted,
         )
         foot = VGroup(self.numbers, self.caption).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         if foot.width > 13.6:
@@ -78,8 +82,7 @@ class SenseSplitScene(Scene):
         for i, p in enumerate(d.points):
             color = pal.color(d.senses.index(p.sense))
             rows.append(label(f"{i + 1:>2}  {p.text}", pal, size=18, color=color))
-        legend = [label(f"● {s}", pal, size=20, color=pal.color(i))
-                  for i, s in enumerate(d.senses)]
+        legend = [label(f"● {s}", pal, size=20, color=pal.color(i)) for i, s in enumerate(d.senses)]
         self.legend = VGroup(*legend).arrange(RIGHT, buff=0.4)
         self.listing = VGroup(self.legend, *rows).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
         max_w, max_h = FRAME[2] - 0.3 - LIST_LEFT, top - bottom
@@ -87,8 +90,7 @@ class SenseSplitScene(Scene):
             self.listing.scale_to_fit_width(max_w)
         if self.listing.height > max_h:
             self.listing.scale_to_fit_height(max_h)
-        self.listing.move_to([LIST_LEFT + self.listing.width / 2,
-                              top - self.listing.height / 2, 0])
+        self.listing.move_to([LIST_LEFT + self.listing.width / 2, top - self.listing.height / 2, 0])
         self.rows = rows
 
         # Plot: the contextual points, numbered.
@@ -97,23 +99,33 @@ class SenseSplitScene(Scene):
         self.map = fit_mapping(pts, self.plot_box, margin=0.45)
         self.points = [self.map(p.point) for p in d.points]
         self.centre = self.map(pts.mean(axis=0))
-        self.static_label = label(f"static “{plan.target}”: one vector for all {n}", pal,
-                                  size=20, color=pal.static)
+        self.static_label = label(
+            f"static “{plan.target}”: one vector for all {n}", pal, size=20, color=pal.static
+        )
         self.static_label.next_to(self.centre, UP, buff=0.2)
-        self.num_labels = [label(str(i + 1), pal, size=16,
-                                 color=pal.color(d.senses.index(p.sense)))
-                           for i, p in enumerate(d.points)]
+        self.num_labels = [
+            label(str(i + 1), pal, size=16, color=pal.color(d.senses.index(p.sense)))
+            for i, p in enumerate(d.points)
+        ]
         obstacles = [(p[0] - 0.09, p[1] - 0.09, p[0] + 0.09, p[1] + 0.09) for p in self.points]
-        centres = place_labels([p[:2] for p in self.points],
-                               [(m.width, m.height) for m in self.num_labels], self.plot_box,
-                               obstacles=obstacles, gap=0.05)
+        centres = place_labels(
+            [p[:2] for p in self.points],
+            [(m.width, m.height) for m in self.num_labels],
+            self.plot_box,
+            obstacles=obstacles,
+            gap=0.05,
+        )
         for m, c in zip(self.num_labels, centres, strict=True):
             m.move_to([c[0], c[1], 0])
         self.foot = foot
 
     def text_boxes(self) -> list[tuple[str, Box]]:
-        out = [("title", box_of(self.title)), ("numbers", box_of(self.numbers)),
-               ("caption", box_of(self.caption)), ("legend", box_of(self.legend))]
+        out = [
+            ("title", box_of(self.title)),
+            ("numbers", box_of(self.numbers)),
+            ("caption", box_of(self.caption)),
+            ("legend", box_of(self.legend)),
+        ]
         out += [(f"sentence {i + 1}", box_of(r)) for i, r in enumerate(self.rows)]
         out += [(f"point label {m.text}", box_of(m)) for m in self.num_labels]
         return out
@@ -121,15 +133,20 @@ class SenseSplitScene(Scene):
     # ---- beats -------------------------------------------------------------------------
     def show_static(self) -> None:
         self.dots = [Dot(self.centre, radius=0.09, color=self.pal.static) for _ in self.points]
-        self.play(FadeIn(self.title), FadeIn(self.listing), FadeIn(self.caption),
-                  *[FadeIn(d) for d in self.dots], FadeIn(self.static_label), run_time=1.2)
+        self.play(
+            FadeIn(self.title),
+            FadeIn(self.listing),
+            FadeIn(self.caption),
+            *[FadeIn(d) for d in self.dots],
+            FadeIn(self.static_label),
+            run_time=1.2,
+        )
         self.wait(1.0)
 
     def show_sense(self, i: int) -> None:
         d, pal = self.data, self.pal
         idx = [j for j, p in enumerate(d.points) if p.sense == d.senses[i]]
-        anims = [self.dots[j].animate.move_to(self.points[j]).set_color(pal.color(i))
-                 for j in idx]
+        anims = [self.dots[j].animate.move_to(self.points[j]).set_color(pal.color(i)) for j in idx]
         anims += [FadeIn(self.num_labels[j]) for j in idx]
         if i == 0:
             anims.append(FadeOut(self.static_label))

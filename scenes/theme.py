@@ -55,8 +55,12 @@ DARK = Palette(
     faint="#3B4252",
     chip_fill="#1E222B",
     static="#ECEFF4",
-    series=(OKABE_ITO["sky_blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
-            OKABE_ITO["reddish_purple"]),
+    series=(
+        OKABE_ITO["sky_blue"],
+        OKABE_ITO["orange"],
+        OKABE_ITO["bluish_green"],
+        OKABE_ITO["reddish_purple"],
+    ),
     special="#7B8494",
     highlight=OKABE_ITO["yellow"],
 )
@@ -69,8 +73,12 @@ LIGHT = Palette(
     faint="#D0D7DE",
     chip_fill="#F3F5F7",
     static="#1B1F24",
-    series=(OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"],
-            OKABE_ITO["reddish_purple"]),
+    series=(
+        OKABE_ITO["blue"],
+        OKABE_ITO["vermillion"],
+        OKABE_ITO["bluish_green"],
+        OKABE_ITO["reddish_purple"],
+    ),
     special="#8C959F",
     highlight=OKABE_ITO["orange"],
 )

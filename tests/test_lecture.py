@@ -19,8 +19,10 @@ from attention_math.plan import Plan
 
 RIVER = "He sat on the river bank."
 HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
-LONG = ("After the long storm the old fisherman slowly walked along the muddy river bank to "
-        "check whether his small wooden boat survived")
+LONG = (
+    "After the long storm the old fisherman slowly walked along the muddy river bank to "
+    "check whether his small wooden boat survived"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,8 +78,9 @@ def test_analogy_is_honest_when_expected_word_is_not_first(minilm_dir):
     from attention_math.analogy import build_analogy_plan
 
     a = build_analogy_plan("paris - france + italy = rome").lecture.analogy
-    scored, top = brute_force_neighbours(minilm_dir, [(1, "paris"), (-1, "france"),
-                                                      (1, "italy")], 5)
+    scored, top = brute_force_neighbours(
+        minilm_dir, [(1, "paris"), (-1, "france"), (1, "italy")], 5
+    )
     rank = [w for _, w in scored].index("rome") + 1
     assert a.expected_rank == rank > 1
     assert a.neighbours[0].word == top[0][1] != "rome"
@@ -88,24 +91,35 @@ def test_analogy_with_a_user_embeddings_file(toml_embeddings):
 
     a = build_analogy_plan("bank - cash + river", embeddings_file=toml_embeddings)
     a = a.lecture.analogy
-    x = {"bank": [2.0, 0.6, 0.1], "river": [1.5, 1.5, -0.2], "sat": [0.2, 1.0, 0.3],
-         "deposited": [1.0, -1.2, 0.4], "cash": [2.5, -1.0, 0.0]}
+    x = {
+        "bank": [2.0, 0.6, 0.1],
+        "river": [1.5, 1.5, -0.2],
+        "sat": [0.2, 1.0, 0.3],
+        "deposited": [1.0, -1.2, 0.4],
+        "cash": [2.5, -1.0, 0.0],
+    }
     r = np.array(x["bank"]) - np.array(x["cash"]) + np.array(x["river"])
-    cos = {w: float(np.dot(v, r) / np.linalg.norm(v) / np.linalg.norm(r)) for w, v in x.items()
-           if w not in ("bank", "cash", "river")}
+    cos = {
+        w: float(np.dot(v, r) / np.linalg.norm(v) / np.linalg.norm(r))
+        for w, v in x.items()
+        if w not in ("bank", "cash", "river")
+    }
     assert [n.word for n in a.neighbours] == sorted(cos, key=lambda w: -cos[w])
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("queen", "at least two words"),
-    ("queen + + man", "two signs in a row"),
-    ("queen man", "put + or -"),
-    ("queen - woman +", "ends with a sign"),
-    ("queen - 3 + man", "is not a word"),
-    ("queen - queen", "uses a word twice"),
-    ("a - b = c = d", "more than one '='"),
-    ("a - b = c d", "give one word"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("queen", "at least two words"),
+        ("queen + + man", "two signs in a row"),
+        ("queen man", "put + or -"),
+        ("queen - woman +", "ends with a sign"),
+        ("queen - 3 + man", "is not a word"),
+        ("queen - queen", "uses a word twice"),
+        ("a - b = c = d", "more than one '='"),
+        ("a - b = c d", "give one word"),
+    ],
+)
 def test_analogy_bad_input(text, message):
     from attention_math.analogy import parse_analogy
 
@@ -194,8 +208,10 @@ def test_lecture_plan_round_trips(minilm_dir, river):
 
 
 def test_lecture_numbers_do_not_import_manim():
-    code = ("import sys, attention_math.lecture, attention_math.analogy; "
-            "assert 'manim' not in sys.modules")
+    code = (
+        "import sys, attention_math.lecture, attention_math.analogy; "
+        "assert 'manim' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -249,20 +265,24 @@ def test_analogy_and_matrix_scenes_show_the_plans_numbers(minilm_dir, river, tmp
 
     plan, scene = scene_for("AnalogyScene", build_analogy_plan(), tmp_path=tmp_path)
     rows = [(n.original_text, v.original_text) for n, v in scene.neighbour_rows]
-    assert rows == [(f"{r}. {n.word}", fmt(n.cosine))
-                    for r, n in enumerate(plan.lecture.analogy.neighbours, start=1)]
+    assert rows == [
+        (f"{r}. {n.word}", fmt(n.cosine))
+        for r, n in enumerate(plan.lecture.analogy.neighbours, start=1)
+    ]
     plan, scene = scene_for("AttentionMatrixScene", river, tmp_path=tmp_path)
     m = plan.lecture.matrix
-    assert [c.original_text for c in scene.cell_numbers] == [fmt(w) for r in m.weights
-                                                             for w in r]
+    assert [c.original_text for c in scene.cell_numbers] == [fmt(w) for r in m.weights for w in r]
 
 
-LAYOUT = [(RIVER, "bank", False), (HOSTILE, "bank", False), (LONG, "bank", True),
-          ("In spring the flowers bloom.", "spring", False)]
+LAYOUT = [
+    (RIVER, "bank", False),
+    (HOSTILE, "bank", False),
+    (LONG, "bank", True),
+    ("In spring the flowers bloom.", "spring", False),
+]
 
 
-@pytest.mark.parametrize("name", ["AttentionMathScene", "ProjectionScene",
-                                  "AttentionMatrixScene"])
+@pytest.mark.parametrize("name", ["AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"])
 def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
     for sentence, target, keep in LAYOUT:
         plan = build_plan(sentence, target, keep_stopwords=keep)
@@ -270,7 +290,8 @@ def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
             _, scene = scene_for(name, plan, theme, tmp_path)  # raises LayoutError on overlap
             if hasattr(scene, "chips"):
                 assert "".join(c.word.text for c in scene.chips) == "".join(
-                    w.text for w in plan.sentences[0].words)
+                    w.text for w in plan.sentences[0].words
+                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,10 +309,12 @@ def test_html_notes_escape_html_and_markdown():
 def test_reveal_assets_are_inlined():
     from scenes.slides import REVEAL_PREFIX, inline_reveal
 
-    page = (f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/reveal.css">'
-            f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/theme/dracula.css">'
-            f'<script src="{REVEAL_PREFIX}/dist/reveal.js"></script>'
-            f'<script src="{REVEAL_PREFIX}/dist/plugin/notes.js"></script>')
+    page = (
+        f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/reveal.css">'
+        f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/theme/dracula.css">'
+        f'<script src="{REVEAL_PREFIX}/dist/reveal.js"></script>'
+        f'<script src="{REVEAL_PREFIX}/dist/plugin/notes.js"></script>'
+    )
     out = inline_reveal(page)
     assert REVEAL_PREFIX not in out and "<style>" in out and "Reveal" in out
     with pytest.raises(RuntimeError):
@@ -307,25 +330,47 @@ def run(*args):
 def test_cli_scenes_lists_the_lecture_scenes():
     result = run("scenes")
     assert result.exit_code == 0
-    for name in ("AnalogyScene", "AttentionMathScene", "ProjectionScene",
-                 "AttentionMatrixScene"):
+    for name in ("AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"):
         assert name in result.stdout
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["render", RIVER, "-t", "bank", "--analogy", "a - b + c"], 2, "--scene AnalogyScene"),
-    (["render", RIVER, "-t", "bank", "--transparent", "--format", "mp4"], 2, "alpha"),
-    (["render", "--scene", "AnalogyScene", "--analogy", "queen man"], 1, "put + or -"),
-    (["render", "--scene", "AnalogyScene", "--analogy", "a - b = c d"], 1, "give one word"),
-    (["render", RIVER, "-t", "bank", "--scene", "ProjectionScene", "--layer", "9", "--head",
-      "1"], 1, "--layer must be 1 to 6"),
-    (["render", RIVER, "-t", "bank", "--scene", "ProjectionScene", "--mode", "model"], 1,
-     "leave out --mode model"),
-    (["render", "--scene", "AttentionMathScene"], 2, "--target"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["render", RIVER, "-t", "bank", "--analogy", "a - b + c"], 2, "--scene AnalogyScene"),
+        (["render", RIVER, "-t", "bank", "--transparent", "--format", "mp4"], 2, "alpha"),
+        (["render", "--scene", "AnalogyScene", "--analogy", "queen man"], 1, "put + or -"),
+        (["render", "--scene", "AnalogyScene", "--analogy", "a - b = c d"], 1, "give one word"),
+        (
+            [
+                "render",
+                RIVER,
+                "-t",
+                "bank",
+                "--scene",
+                "ProjectionScene",
+                "--layer",
+                "9",
+                "--head",
+                "1",
+            ],
+            1,
+            "--layer must be 1 to 6",
+        ),
+        (
+            ["render", RIVER, "-t", "bank", "--scene", "ProjectionScene", "--mode", "model"],
+            1,
+            "leave out --mode model",
+        ),
+        (["render", "--scene", "AttentionMathScene"], 2, "--target"),
+    ],
+)
 def test_cli_lecture_errors(minilm_dir, tmp_path, args, code, message):
-    result = run(*args, "--out", tmp_path, "--format", "png") if "--format" not in args \
+    result = (
+        run(*args, "--out", tmp_path, "--format", "png")
+        if "--format" not in args
         else run(*args, "--out", tmp_path)
+    )
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output

@@ -328,7 +328,9 @@ def test_padding_mask_leaves_real_tokens_unchanged(real: M.Model) -> None:
     padded = M.forward(real, ids + (0,) * 5, attention_mask=[1] * len(ids) + [0] * 5)
     t = len(ids)
     np.testing.assert_allclose(padded.hidden_states[:, :t], plain.hidden_states, atol=1e-5)
-    np.testing.assert_allclose(padded.attentions[:, :, :t, :t], plain.attentions, atol=5e-6)  # float32: GEMM blocking differs with T
+    np.testing.assert_allclose(
+        padded.attentions[:, :, :t, :t], plain.attentions, atol=5e-6
+    )  # float32: GEMM blocking differs with T
     assert np.all(padded.attentions[:, :, :, t:] == 0.0)
 
 

@@ -55,8 +55,13 @@ def torch_reference(minilm_dir, text_tokens):
 def test_model_drift_matches_transformers(sentence, minilm_dir):
     from attention_math.tokens import tokenize
 
-    p = build_model_plan(sentence, "bank", layer=2, head=0, target_index=None
-                         if sentence == RIVER else len(tokenize(sentence)) - 2)
+    p = build_model_plan(
+        sentence,
+        "bank",
+        layer=2,
+        head=0,
+        target_index=None if sentence == RIVER else len(tokenize(sentence)) - 2,
+    )
     s = p.sentences[0]
     words = [w.text for w in s.words if w.reason != "special"]
     ref = torch_reference(minilm_dir, words)
@@ -68,8 +73,9 @@ def test_model_drift_matches_transformers(sentence, minilm_dir):
     raw = np.array(s.model.target_attention)  # [L, H, p, T]
     np.testing.assert_allclose(raw, ref["attentions"][:, :, tp, :], atol=1e-4)
     # Hidden state per layer: mean over the target's pieces.
-    np.testing.assert_allclose(np.array(s.model.target_hidden),
-                               ref["hidden"][:, tp].mean(axis=1), atol=1e-4)
+    np.testing.assert_allclose(
+        np.array(s.model.target_hidden), ref["hidden"][:, tp].mean(axis=1), atol=1e-4
+    )
     # The drift's last step, merged by hand: word weight = sum over pieces of the mean row;
     # head output = Σ_pieces w v (merging words must not change it).
     row = ref["attentions"][2, 0, tp].mean(axis=0)  # [T]
@@ -77,8 +83,11 @@ def test_model_drift_matches_transformers(sentence, minilm_dir):
     final = s.final
     for index, weight in zip(final.words, final.weights, strict=True):
         word = s.words[index]
-        pieces = ([t for t, w in enumerate(wid) if w is None] if word.reason == "special"
-                  else [t for t, w in enumerate(wid) if w == index])
+        pieces = (
+            [t for t, w in enumerate(wid) if w is None]
+            if word.reason == "special"
+            else [t for t, w in enumerate(wid) if w == index]
+        )
         assert weight == pytest.approx(sum(row[t] for t in pieces), abs=1e-4)
     np.testing.assert_allclose(np.array(final.output), row @ v, atol=1e-4)
 
@@ -187,17 +196,24 @@ def test_model_mode_works_without_torch(tmp_path):
         "'--mode', 'model', '--layer', '2', '--head', '7']\n"
         "main()\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     data = json.loads(out.stdout)
     assert data["mode"] == "model"
     assert data["model"]["layer_index"] == 1 and data["model"]["head_index"] == 6
     heads = subprocess.run(
-        [sys.executable, "-c",
-         BLOCK_TORCH + "from attention_math.cli import main\n"
-         "sys.argv = ['attention-drift', 'heads', " + repr(RIVER) + ", '-t', 'bank', "
-         "'--json', '--top', '3']\nmain()\n"],
-        capture_output=True, text=True, check=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-c",
+            BLOCK_TORCH + "from attention_math.cli import main\n"
+            "sys.argv = ['attention-drift', 'heads', " + repr(RIVER) + ", '-t', 'bank', "
+            "'--json', '--top', '3']\nmain()\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
     rows = json.loads(heads.stdout)
     assert len(rows) == 3 and rows[0]["content"] >= rows[1]["content"] >= rows[2]["content"]
@@ -210,11 +226,13 @@ def test_cli_model_errors():
 
     r = CliRunner().invoke(main, ["plan", RIVER, "-t", "bank", "--layer", "2"])
     assert r.exit_code == 1 and "need --mode model" in r.output
-    r = CliRunner().invoke(main, ["plan", RIVER, "-t", "bank", "--mode", "model", "--layer",
-                                  "9", "--head", "1"])
+    r = CliRunner().invoke(
+        main, ["plan", RIVER, "-t", "bank", "--mode", "model", "--layer", "9", "--head", "1"]
+    )
     assert r.exit_code == 1 and "--layer must be 1 to 6" in r.output
-    r = CliRunner().invoke(main, ["plan", RIVER, "-t", "bank", "--mode", "model", "--layer",
-                                  "2", "--head", "x"])
+    r = CliRunner().invoke(
+        main, ["plan", RIVER, "-t", "bank", "--mode", "model", "--layer", "2", "--head", "x"]
+    )
     assert r.exit_code == 1 and "not a head number" in r.output
     r = CliRunner().invoke(main, ["render", "-t", "kiwi", "--scene", "SenseSplitScene"])
     assert r.exit_code == 1 and "--senses FILE" in r.output

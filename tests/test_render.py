@@ -23,10 +23,22 @@ CASH = "He deposited cash at the bank."
 def probe(path: Path) -> dict:
     """Stream facts of a media file, read by ffprobe (independent of our code)."""
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:format=duration",
-         "-of", "json", str(path)],
-        check=True, capture_output=True, text=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:format=duration",
+            "-of",
+            "json",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     data = json.loads(out)
     s = data["streams"][0]

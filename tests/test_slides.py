@@ -28,19 +28,35 @@ LECTURE = ["AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMa
 
 def probe(path: Path) -> dict:
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:"
-         "stream_tags=alpha_mode:format=duration", "-of", "json", str(path)],
-        check=True, capture_output=True, text=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:"
+            "stream_tags=alpha_mode:format=duration",
+            "-of",
+            "json",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     data = json.loads(out)
     s = data["streams"][0]
     num, den = s["r_frame_rate"].split("/")
     return {
-        "codec": s["codec_name"], "size": (s["width"], s["height"]), "pix_fmt": s.get("pix_fmt"),
-        "frames": int(s["nb_read_frames"]), "fps": int(num) / int(den),
-        "duration": float(data["format"]["duration"]), "alpha": s.get("tags", {}).get(
-            "alpha_mode"),
+        "codec": s["codec_name"],
+        "size": (s["width"], s["height"]),
+        "pix_fmt": s.get("pix_fmt"),
+        "frames": int(s["nb_read_frames"]),
+        "fps": int(num) / int(den),
+        "duration": float(data["format"]["duration"]),
+        "alpha": s.get("tags", {}).get("alpha_mode"),
     }
 
 
@@ -60,8 +76,9 @@ def test_lecture_scene_mp4_and_stills(minilm_dir, scene, tmp_path):
     from scenes import render
 
     plan = plan_for(scene)
-    files = render(plan, scene=scene, formats=["mp4"], quality="low", out_dir=tmp_path,
-                   name="s", stills=True)
+    files = render(
+        plan, scene=scene, formats=["mp4"], quality="low", out_dir=tmp_path, name="s", stills=True
+    )
     mp4 = tmp_path / "s.mp4"
     info = probe(mp4)
     assert info["codec"] == "h264" and info["pix_fmt"] == "yuv420p"
@@ -80,8 +97,15 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
     from scenes import render
 
     plan = build_plan(RIVER, "bank")
-    files = render(plan, scene="AttentionMathScene", formats=["png"], quality="low",
-                   out_dir=tmp_path, name="m", slides=True)
+    files = render(
+        plan,
+        scene="AttentionMathScene",
+        formats=["png"],
+        quality="low",
+        out_dir=tmp_path,
+        name="m",
+        slides=True,
+    )
     page = tmp_path / "m.html"
     assert page in files
     text = page.read_text(encoding="utf-8")
@@ -94,9 +118,18 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
     if chromium is None:
         return
     dom = subprocess.run(
-        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom",
-         "--virtual-time-budget=3000", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            "--virtual-time-budget=3000",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     assert re.search(r'class="reveal[^"]*\bready\b', dom), "reveal.js did not start"
     assert dom.count('data-background-video="data:video/mp4') == len(slides)
@@ -117,8 +150,15 @@ def test_drift_scene_slides_count_its_beats(tmp_path):
 def test_transparent_video_keeps_alpha(fmt, pix_fmt, tmp_path):
     from scenes import render
 
-    render(build_plan(RIVER, "bank"), scene="AttentionMatrixScene", formats=[fmt],
-           quality="low", theme="transparent", out_dir=tmp_path, name="t")
+    render(
+        build_plan(RIVER, "bank"),
+        scene="AttentionMatrixScene",
+        formats=[fmt],
+        quality="low",
+        theme="transparent",
+        out_dir=tmp_path,
+        name="t",
+    )
     info = probe(tmp_path / f"t.{fmt}")
     if fmt == "webm":
         assert info["codec"] == "vp9" and info["alpha"] == "1"
@@ -131,7 +171,8 @@ def test_latex_hostile_sentence_renders_in_every_scene(minilm_dir, scene, tmp_pa
     from scenes import render
 
     plan = build_plan(HOSTILE, "bank")
-    (png,) = render(plan, scene=scene, formats=["png"], quality="low", theme="light",
-                    out_dir=tmp_path, name="h")
+    (png,) = render(
+        plan, scene=scene, formats=["png"], quality="low", theme="light", out_dir=tmp_path, name="h"
+    )
     with Image.open(png) as im:
         assert im.size == (854, 480)

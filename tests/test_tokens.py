@@ -120,5 +120,8 @@ def test_shipped_stopwords() -> None:
 def test_underscore_joins_words_but_alone_is_a_symbol():
     toks = tokenize("snake_case and _ here")
     assert [(t.text, t.is_word) for t in toks] == [
-        ("snake_case", True), ("and", True), ("_", False), ("here", True)
+        ("snake_case", True),
+        ("and", True),
+        ("_", False),
+        ("here", True),
     ]
