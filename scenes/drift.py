@@ -8,7 +8,6 @@ formula with the real numbers. Everything drawn comes from the plan.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +15,8 @@ from manim import *
 
 from attention_math.plan import Plan, Sentence
 from scenes.components import TokenChip, TrailDot, WeightBars, chip_rows, fmt, label
-from scenes.layout import FRAME, Box, LayoutError, check, place_labels
+from scenes.layout import FRAME, Box, place_labels
 from scenes.slides import BeatScene, drift_notes
-from scenes.theme import PALETTES, Palette
 
 HEADER_TOP = 3.8
 MARGIN = 0.25
@@ -41,21 +39,6 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     if rule == "1/sqrt(d)":
         return f"scale = 1/√{dim} = {sentence.scale:.3g}"
     return f"scale = {sentence.scale:.3g}"
-
-
-def plan_from_env(plan: Plan | None, theme: str) -> tuple[Plan, str]:
-    """The scene's plan and theme: as set by scenes.render, or, for running a scene file with
-    the `manim` command directly, from ATTENTION_DRIFT_PLAN (a plan JSON file) and
-    ATTENTION_DRIFT_THEME."""
-    if plan is not None:
-        return plan, theme
-    path = os.environ.get("ATTENTION_DRIFT_PLAN")
-    if not path:
-        raise RuntimeError(
-            "this scene needs a plan: use attention-drift render, or set "
-            "ATTENTION_DRIFT_PLAN to a plan JSON file"
-        )
-    return Plan.load(path), os.environ.get("ATTENTION_DRIFT_THEME", theme)
 
 
 @dataclass
@@ -89,14 +72,9 @@ class DriftScene(BeatScene):
 
     # ---- configuration -------------------------------------------------------------------
     def setup(self) -> None:
-        self.plan, self.theme = plan_from_env(self.plan, self.theme)
-        self.pal: Palette = PALETTES[self.theme]
-        if self.pal.background is not None:
-            self.camera.background_color = self.pal.background
+        self.load_plan()  # plan, palette, background (scenes.slides.BeatScene)
         self.build_layout()
-        problems = check(self.text_boxes())
-        if problems:
-            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
+        self.check_layout(self.text_boxes())
 
     def construct(self) -> None:
         plan = self.plan  # each beat ends with self.beat(notes): a slide / still boundary

@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 from manim import *
 
-from attention_math.plan import Plan
 from scenes.components import WeightBars, fmt, label
-from scenes.drift import FRAME, fit_mapping, plan_from_env
-from scenes.layout import Box, LayoutError, check, place_labels
-from scenes.theme import PALETTES, Palette
+from scenes.drift import FRAME, fit_mapping
+from scenes.layout import Box, place_labels
+from scenes.slides import BeatScene
 
 PANEL_LEFT = 2.3
 
@@ -23,30 +22,26 @@ def box_of(m: Mobject) -> Box:
     return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
 
 
-class LayerDriftScene(Scene):
+class LayerDriftScene(BeatScene):
     """The target's path through the layers, for one sentence or several."""
 
-    plan: Plan | None = None
-    theme: str = "dark"
-
     def setup(self) -> None:
-        self.plan, self.theme = plan_from_env(self.plan, self.theme)
+        self.load_plan()  # plan, palette, background (scenes.slides.BeatScene)
         if self.plan.model is None:
             raise ValueError("LayerDriftScene needs a model-mode plan (--mode model)")
-        self.pal: Palette = PALETTES[self.theme]
-        if self.pal.background is not None:
-            self.camera.background_color = self.pal.background
         self.build_layout()
-        problems = check(self.text_boxes())
-        if problems:
-            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
+        self.check_layout(self.text_boxes())
 
     def construct(self) -> None:
+        # each beat ends with self.beat(notes): a slide / still boundary
+        _, values, _ = self.panel_rows()
         self.show_sentences()
-        self.show_layer(0)
-        for layer in range(1, self.n_layers + 1):
+        self.beat("; ".join(s.text for s in self.plan.sentences))
+        for layer in range(self.n_layers + 1):
             self.show_layer(layer)
+            self.beat(f"layer {layer}: cosine {values[layer]:.3f}")
         self.show_summary()
+        self.beat(f"layer 0: {values[0]:.3f} -> layer {self.n_layers}: {values[-1]:.3f}")
 
     # ---- layout --------------------------------------------------------------------------
     def build_layout(self) -> None:
