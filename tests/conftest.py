@@ -7,7 +7,9 @@ when it is not installed, unless ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (set by
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,3 +69,38 @@ def minilm_dir() -> Path:
     if not (path / "model.safetensors").is_file():
         missing_reference(f"no model.safetensors in {path}")
     return path
+
+
+def probe(path: Path) -> dict:
+    """Stream facts of a media file, read by ffprobe (independent of our code)."""
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:"
+            "stream_tags=alpha_mode:format=duration",
+            "-of",
+            "json",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out)
+    s = data["streams"][0]
+    num, den = s["r_frame_rate"].split("/")
+    return {
+        "codec": s["codec_name"],
+        "size": (s["width"], s["height"]),
+        "pix_fmt": s.get("pix_fmt"),
+        "frames": int(s["nb_read_frames"]),
+        "fps": int(num) / int(den),
+        "duration": float(data["format"]["duration"]),
+        "alpha": s.get("tags", {}).get("alpha_mode"),
+    }

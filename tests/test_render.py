@@ -3,53 +3,19 @@ and the layout check on several sentences."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from attention_math import build_plan
+from tests.conftest import probe
 
 pytestmark = pytest.mark.render
 
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."
-
-
-def probe(path: Path) -> dict:
-    """Stream facts of a media file, read by ffprobe (independent of our code)."""
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-count_frames",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:format=duration",
-            "-of",
-            "json",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = json.loads(out)
-    s = data["streams"][0]
-    return {
-        "codec": s["codec_name"],
-        "size": (s["width"], s["height"]),
-        "pix_fmt": s.get("pix_fmt"),
-        "frames": int(s["nb_read_frames"]),
-        "fps": eval(s["r_frame_rate"]),  # "15/1"
-        "duration": float(data["format"]["duration"]),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from attention_math import build_plan
 from attention_math.analogy import build_analogy_plan
+from tests.conftest import probe
 
 pytestmark = [
     pytest.mark.render,
@@ -24,40 +24,6 @@ pytestmark = [
 RIVER = "He sat on the river bank."
 HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
 LECTURE = ["AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"]
-
-
-def probe(path: Path) -> dict:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-count_frames",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate:"
-            "stream_tags=alpha_mode:format=duration",
-            "-of",
-            "json",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = json.loads(out)
-    s = data["streams"][0]
-    num, den = s["r_frame_rate"].split("/")
-    return {
-        "codec": s["codec_name"],
-        "size": (s["width"], s["height"]),
-        "pix_fmt": s.get("pix_fmt"),
-        "frames": int(s["nb_read_frames"]),
-        "fps": int(num) / int(den),
-        "duration": float(data["format"]["duration"]),
-        "alpha": s.get("tags", {}).get("alpha_mode"),
-    }
 
 
 def plan_for(scene: str, sentence: str = RIVER):
