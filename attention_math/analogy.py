@@ -23,7 +23,7 @@ import numpy as np
 
 from attention_math import embeddings
 from attention_math.errors import InputError
-from attention_math.lecture_data import Analogy, AnalogyTerm, Basis2D, LectureData, Neighbour
+from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour, Projection
 from attention_math.projection import Basis, fit_basis
 
 DEFAULT_ANALOGY = "queen - woman + man = king"
@@ -105,9 +105,9 @@ def cosine_to_all(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
-def _basis2d(basis: Basis, reference: str, n: int, dim: int) -> Basis2D:
+def _basis2d(basis: Basis, reference: str, n: int, dim: int) -> Projection:
     origin = basis.project(np.zeros(dim))  # [C] -> [2]
-    return Basis2D(
+    return Projection(
         method="sklearn.decomposition.PCA(n_components=2)",
         reference=reference,
         n_reference=n,

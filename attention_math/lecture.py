@@ -19,9 +19,9 @@ import numpy as np
 from attention_math.attention import parse_scale, resolve_scale, softmax
 from attention_math.errors import InputError
 from attention_math.lecture_data import (
-    Basis2D,
     HeadComparison,
     LectureData,
+    Projection,
     WeightedSum,
     WeightMatrix,
 )
@@ -50,9 +50,9 @@ def _vec(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in x)
 
 
-def _basis2d(basis: Basis, reference: str, n: int) -> Basis2D:
+def _basis2d(basis: Basis, reference: str, n: int) -> Projection:
     origin = basis.project(np.zeros(basis.mean.shape[0]))  # [C] -> [2]
-    return Basis2D(
+    return Projection(
         method="sklearn.decomposition.PCA(n_components=2)",
         reference=reference,
         n_reference=n,

@@ -16,10 +16,12 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class Basis2D:
-    """A 2-D PCA basis: point = (x − mean) · componentsᵀ; origin = the point of the zero vector.
+class Projection:
+    """A 2-D PCA basis: point = (x − mean) · componentsᵀ; origin = the point of the zero vector
+    (where arrows start). reference: what it was fitted on, in words; n_reference: how many.
 
-    reference: what it was fitted on, in words; n_reference: how many vectors.
+    Defined here (not in attention_math.plan, which re-exports it) so that plan.py can import
+    this module without a cycle.
     """
 
     method: str
@@ -73,7 +75,7 @@ class Analogy:
     expected_cosine: float | None
     vocabulary: str
     n_candidates: int
-    basis: Basis2D
+    basis: Projection
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class HeadComparison:
     output_learned_point: Point
     output_simple_point: Point
     target_row: int
-    basis: Basis2D
+    basis: Projection
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from attention_math.lecture_data import LectureData
+from attention_math.lecture_data import LectureData, Projection
 
 SCHEMA_VERSION = 1
 
@@ -138,22 +138,6 @@ class AttentionInfo:
     scale_rule: str
     keep_stopwords: bool
     order: str
-
-
-@dataclass(frozen=True)
-class Projection:
-    """The shared 2-D basis: point = (x − mean) · componentsᵀ.
-
-    origin: the 2-D point of the zero vector (where arrows start).
-    """
-
-    method: str
-    reference: str
-    n_reference: int
-    mean: Vec
-    components: tuple[Vec, Vec]
-    explained_variance_ratio: Point
-    origin: Point
 
 
 @dataclass(frozen=True)
