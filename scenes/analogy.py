@@ -13,6 +13,7 @@ import itertools
 from manim import *
 
 from attention_math.lecture_data import Analogy
+from scenes.beats import BeatScene
 from scenes.components import fmt, label
 from scenes.lecture_parts import (
     box,
@@ -23,7 +24,6 @@ from scenes.lecture_parts import (
     place_point_labels,
     vector_arrow,
 )
-from scenes.slides import BeatScene
 
 PANEL_LEFT = 2.3  # the picture is left of this x, the list of neighbours right of it
 

@@ -15,6 +15,7 @@ import itertools
 from manim import *
 
 from attention_math.plan import Plan
+from scenes.beats import BeatScene
 from scenes.components import StrutText, fmt, label
 from scenes.drift import scale_text
 from scenes.lecture_parts import (
@@ -30,7 +31,6 @@ from scenes.lecture_parts import (
     union,
     vector_arrow,
 )
-from scenes.slides import BeatScene
 
 MAX_ROWS = 12  # table rows shown; beyond, the smallest weights are summed in one line
 MAX_TERMS = 6  # terms of the output's formula written out (all are in the notes)

@@ -14,9 +14,9 @@ import numpy as np
 from manim import *
 
 from attention_math.plan import Plan, Sentence
+from scenes.beats import BeatScene
 from scenes.components import TokenChip, TrailDot, WeightBars, chip_rows, fmt, label
 from scenes.layout import FRAME, Box, place_labels
-from scenes.slides import BeatScene, drift_notes
 
 HEADER_TOP = 3.8
 MARGIN = 0.25
@@ -72,7 +72,7 @@ class DriftScene(BeatScene):
 
     # ---- configuration -------------------------------------------------------------------
     def setup(self) -> None:
-        self.load_plan()  # plan, palette, background (scenes.slides.BeatScene)
+        self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         self.build_layout()
         self.check_layout(self.text_boxes())
 
@@ -391,3 +391,40 @@ class DriftScene(BeatScene):
         self.moving.set_stroke(opacity=0.85)
         self.previous_panel = self.current_panel
         self.wait(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# presenter notes for the drift (DriftScene), from the plan's numbers
+
+
+def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
+    """Notes for a DriftScene beat: "sentences", "space", "static", "panel", "step", "formula"."""
+    if what == "sentences":
+        texts = " / ".join(f"“{s.text}”" for s in plan.sentences)
+        return f"{texts} — the target “{plan.target}”"
+    if what == "space":
+        ev = plan.projection.explained_variance_ratio
+        return (
+            f"the words as points: 2-D PCA of {plan.embedding.dim}-d vectors "
+            f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of the variance)"
+        )
+    s = plan.sentences[si]
+    if what == "static":
+        return f"“{s.target.text}” alone: its own vector, weight 1.00"
+    if what == "panel":
+        return f"sentence {si + 1}: “{s.text}”"
+    step = s.steps[k]
+    pairs = ", ".join(
+        f"{s.words[i].text} {_fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
+    )
+    if what == "step":
+        added = s.words[step.added].text if step.added is not None else ""
+        return f"“{added}” joins; the weights renormalise: {pairs}"
+    terms = " + ".join(
+        f"{_fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
+    )
+    return f"{s.target.text}′ = {terms}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".replace("-", "−")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from manim import *
 
+from scenes.beats import BeatScene
 from scenes.components import WeightBars, fmt, label
 from scenes.drift import FRAME, fit_mapping
 from scenes.layout import Box, place_labels
-from scenes.slides import BeatScene
 
 PANEL_LEFT = 2.3
 
@@ -26,7 +26,7 @@ class LayerDriftScene(BeatScene):
     """The target's path through the layers, for one sentence or several."""
 
     def setup(self) -> None:
-        self.load_plan()  # plan, palette, background (scenes.slides.BeatScene)
+        self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         if self.plan.model is None:
             raise ValueError("LayerDriftScene needs a model-mode plan (--mode model)")
         self.build_layout()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from manim import *
 
 from attention_math.lecture_data import HeadComparison
+from scenes.beats import BeatScene
 from scenes.components import StrutText, fmt, label
 from scenes.lecture_parts import (
     BOTTOM,
@@ -26,7 +27,6 @@ from scenes.lecture_parts import (
     union,
     vector_arrow,
 )
-from scenes.slides import BeatScene
 
 MAX_ROWS = 14  # rows shown: the largest weights (either kind), in sentence order
 TABLE_RIGHT = 1.3

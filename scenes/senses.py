@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 from manim import *
 
+from scenes.beats import BeatScene
 from scenes.components import label
 from scenes.drift import FRAME, fit_mapping
 from scenes.layers import box_of
 from scenes.layout import Box, place_labels
-from scenes.slides import BeatScene
 
 LIST_LEFT = 1.2  # the sentence list is right of this x
 
@@ -23,7 +23,7 @@ class SenseSplitScene(BeatScene):
     """The target's contextual vectors in many sentences, coloured by sense."""
 
     def setup(self) -> None:
-        self.load_plan()  # plan, palette, background (scenes.slides.BeatScene)
+        self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         if self.plan.senses is None:
             raise ValueError("SenseSplitScene needs a sense plan (--scene SenseSplitScene)")
         self.build_layout()

@@ -1,0 +1,135 @@
+"""BeatScene: the base of every scene, made of beats (slide / still boundaries).
+
+Each scene calls `self.beat(notes)` at the end of a beat, with presenter notes that state
+that beat's numbers. What a beat does depends on the pass that renders the scene:
+
+- a normal render: nothing (the scene plays straight through, as a plain Manim `Scene`);
+- `--slides`: `manim_slides.Slide.next_slide(notes=...)`, so that manim-slides cuts one
+  slide per beat (the export is in the application layer);
+- `--stills`: the frame at that moment is saved as a PNG.
+
+`BeatScene` is built on `manim_slides.Slide` when manim-slides is installed and on Manim's
+`Scene` otherwise; with slides off it skips everything manim-slides adds (it would force a
+movie to be written even for a still, and write a `slides/` folder into the working
+directory), so a normal render is exactly a `Scene` render.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from manim import Scene
+
+from scenes.layout import LayoutError, check
+from scenes.theme import PALETTES, Palette
+
+if TYPE_CHECKING:
+    from attention_math.plan import Plan
+
+try:
+    from manim_slides.slide import Slide as _Base
+    from manim_slides.slide.base import BaseSlide as _BaseSlide
+
+    HAVE_SLIDES = True
+except ImportError:  # pragma: no cover - manim-slides is an optional extra
+    _Base = Scene  # type: ignore[misc,assignment]
+    _BaseSlide = None  # type: ignore[misc,assignment]
+    HAVE_SLIDES = False
+
+BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
+
+
+class BeatScene(_Base):  # type: ignore[misc,valid-type]
+    """A scene made of beats. Set by the render pipeline (class attributes):
+
+    plan: the plan to draw (or the ATTENTION_DRIFT_PLAN file). theme: a palette name.
+    slides: cut a slide at every beat (manim-slides). slides_dir: where manim-slides writes.
+    stills_dir: save a PNG of every beat there.
+    """
+
+    plan: Plan | None = None
+    theme: str = "dark"
+    slides: bool = False
+    slides_dir: str | None = None
+    stills_dir: str | None = None
+    skip_reversing = True  # manim-slides: the HTML never plays a slide backwards
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.beat_notes: list[str] = []
+        if not HAVE_SLIDES:
+            super().__init__(*args, **kwargs)
+        elif self.slides:
+            if self.slides_dir is not None:
+                kwargs.setdefault("output_folder", Path(self.slides_dir))
+            super().__init__(*args, **kwargs)
+        else:
+            _BaseSlide.__init__(self, *args, **kwargs)  # not Slide.__init__: no forced movie
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        if HAVE_SLIDES and not self.slides:
+            return Scene.render(self, *args, **kwargs)  # no slide files written
+        result = super().render(*args, **kwargs)
+        if self.slides_dir is not None:
+            notes = Path(self.slides_dir) / BEATS_FILE
+            notes.write_text(json.dumps(self.beat_notes, ensure_ascii=False), encoding="utf-8")
+        return result
+
+    @property
+    def _background_color(self) -> str:
+        """For manim-slides: the background as hex (scenes may set it as a string)."""
+        from manim import ManimColor
+
+        return ManimColor(self.camera.background_color).to_hex()
+
+    # ---- set-up shared by the scenes ---------------------------------------------------
+    def load_plan(self) -> Plan:
+        """The plan and palette: as set by the pipeline, or from ATTENTION_DRIFT_PLAN (and
+        ATTENTION_DRIFT_THEME) when the scene file is run with the `manim` command."""
+        from attention_math.plan import Plan
+
+        if self.plan is None:
+            path = os.environ.get("ATTENTION_DRIFT_PLAN")
+            if not path:
+                raise RuntimeError(
+                    f"{type(self).__name__} needs a plan: use attention-drift render, or set "
+                    f"ATTENTION_DRIFT_PLAN to a plan JSON file"
+                )
+            self.plan = Plan.load(path)
+            self.theme = os.environ.get("ATTENTION_DRIFT_THEME", self.theme)
+        self.pal: Palette = PALETTES[self.theme]
+        if self.pal.background is not None:
+            self.camera.background_color = self.pal.background
+        return self.plan
+
+    def check_layout(self, boxes: Sequence[tuple[str, tuple[float, float, float, float]]]) -> None:
+        """Every text inside the frame and none overlapping, or a LayoutError."""
+        problems = check(list(boxes))
+        if problems:
+            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
+
+    # ---- beats --------------------------------------------------------------------------
+    def beat(self, notes: str) -> None:
+        """End of a beat: a slide boundary (with `notes`) or a still, per the pass."""
+        self.beat_notes.append(notes)
+        if self.stills_dir is not None:
+            self.save_still(Path(self.stills_dir) / f"beat-{len(self.beat_notes):02d}.png")
+        if self.slides:
+            # manim-slides gives next_slide's notes to the slide that starts *after* the call;
+            # the notes of each beat are written next to the slides instead (`render`).
+            self.next_slide()
+
+    def save_still(self, path: Path) -> None:
+        """The current state of the scene as a PNG (drawn now, even while skipping)."""
+        from PIL import Image
+
+        self.renderer.update_frame(self, ignore_skipping=True)
+        frame = self.renderer.get_frame()  # [h, w, 4] uint8 RGBA
+        image = Image.fromarray(frame, "RGBA")
+        if self.pal.background is not None:
+            image = image.convert("RGB")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path)
