@@ -109,7 +109,7 @@ def _draft(
     x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
     t_row = members.index(ti)
     scale = attention.resolve_scale(scale_rule, x[t_row])
-    steps = attention.drift(x, t_row, scale, order)
+    steps = attention.drift(x, t_row, scale, order, max_steps=attention.MAX_STEPS)
     return _Drafted(text, toks, ti, rows, members, scale, steps)
 
 
@@ -134,6 +134,7 @@ def _finish(d: _Drafted, basis: Basis) -> Sentence:
         steps.append(
             Step(
                 step=k,
+                added_group=tuple(d.members[m] for m in s.added_group),
                 added=None if s.added is None else d.members[s.added],
                 words=tuple(d.members[m] for m in s.members),
                 scores=_vec(s.result.scores),

@@ -23,7 +23,7 @@ import numpy as np
 
 from attention_math import model as bert
 from attention_math import tokens
-from attention_math.attention import drift_from_scores
+from attention_math.attention import MAX_STEPS, drift_from_scores
 from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
 from attention_math.errors import InputError
 from attention_math.plan import (
@@ -181,7 +181,7 @@ def build_model_plan(
             raise InputError(f'"{r.toks[r.ti].text}" has no other token to attend to')
         t_row = members.index(r.ti)
         scores = np.log(np.maximum(w, np.finfo(np.float64).tiny))  # softmax(log w) = w / Σ w
-        steps = drift_from_scores(scores, v, t_row, 1.0, order)
+        steps = drift_from_scores(scores, v, t_row, 1.0, order, max_steps=MAX_STEPS)
         toks = list(r.toks)
         rows = []
         for i, t in enumerate(r.toks):

@@ -54,7 +54,12 @@ class Step:
 
     words: token indices attended at this step, target first, then context words in the
       order they were added; scores, scaled_scores, weights follow that order.
-    added: token index of the word added at this step (None at step 0).
+    added: token index of the word added at this step (None at step 0); the first of them
+      when several join at once.
+    added_group: token indices of every word added at this step, in `words` order: (added,)
+      for one word, several for the last step of a long sentence ("the rest", see
+      attention.MAX_STEPS), () at step 0. Plans written before the field have () throughout:
+      read `joined`, which falls back to (added,).
     output: the attention output [C]; point: its 2-D position.
     """
 
@@ -66,6 +71,14 @@ class Step:
     weights: Vec
     output: Vec
     point: Point
+    added_group: tuple[int, ...] = ()
+
+    @property
+    def joined(self) -> tuple[int, ...]:
+        """Token indices of the words that join at this step (none at step 0)."""
+        if self.added_group:
+            return self.added_group
+        return () if self.added is None else (self.added,)
 
 
 @dataclass(frozen=True)

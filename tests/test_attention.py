@@ -11,6 +11,7 @@ from attention_math.attention import (
     attend,
     context_order,
     drift,
+    join_groups,
     parse_scale,
     resolve_scale,
     softmax,
@@ -141,6 +142,59 @@ def test_order_sentence_adds_in_sentence_order() -> None:
 def test_order_weight_ties_keep_sentence_order() -> None:
     x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])  # words 1 and 3 tie
     assert [s.added for s in drift(x, 0, 1.0, "weight")[1:]] == [2, 1, 3]
+
+
+def test_max_steps_joins_the_rest_in_one_last_step() -> None:
+    """12 words, max_steps 4: three words one at a time, then the other eight together; every
+    step is still softmax attention over the words included so far (the hand-written loop)."""
+    x = random_words(12, 5, 11)
+    target, scale = 4, 0.6
+    full, _ = ref_attention(x[target].tolist(), x.tolist(), x.tolist(), scale)
+    by_weight = sorted((i for i in range(12) if i != target), key=lambda i: -full[i])
+    steps = drift(x, target, scale, "weight", max_steps=4)
+    assert len(steps) == 5
+    assert [s.added_group for s in steps] == [
+        (),
+        (by_weight[0],),
+        (by_weight[1],),
+        (by_weight[2],),
+        tuple(by_weight[3:]),
+    ]
+    assert [s.added for s in steps] == [None, *by_weight[:3], by_weight[3]]
+    for step in steps:
+        rows = [x[m].tolist() for m in step.members]
+        weights, output = ref_attention(x[target].tolist(), rows, rows, scale)
+        assert step.result.weights.tolist() == pytest.approx(weights, rel=1e-12)
+        assert step.result.output.tolist() == pytest.approx(output, rel=1e-12, abs=1e-12)
+    last = dict(zip(steps[-1].members, steps[-1].result.weights.tolist(), strict=True))
+    assert [last[i] for i in range(12)] == pytest.approx(full, rel=1e-12)  # the full attention
+
+
+def test_max_steps_changes_nothing_for_a_short_sentence() -> None:
+    x = random_words(5, 3, 12)
+    plain, capped = drift(x, 1, 0.5), drift(x, 1, 0.5, max_steps=4)  # 4 context words: 4 steps
+    assert [s.members for s in capped] == [s.members for s in plain]
+    assert [s.added_group for s in capped] == [(), *((s.added,) for s in plain[1:])]
+
+
+@pytest.mark.parametrize(
+    ("n", "max_steps", "expected"),
+    [
+        (0, 8, []),
+        (3, 8, [[0], [1], [2]]),
+        (8, 8, [[i] for i in range(8)]),
+        (9, 8, [[i] for i in range(7)] + [[7, 8]]),
+        (5, 1, [[0, 1, 2, 3, 4]]),
+        (5, None, [[i] for i in range(5)]),
+    ],
+)
+def test_join_groups(n: int, max_steps: int | None, expected: list[list[int]]) -> None:
+    assert join_groups(list(range(n)), max_steps) == expected
+
+
+def test_max_steps_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_steps must be at least 1"):
+        drift(random_words(3, 2, 13), 0, 1.0, max_steps=0)
 
 
 def test_unknown_order_is_an_input_error() -> None:

@@ -191,6 +191,44 @@ def test_order_sentence_adds_in_sentence_order(toml_embeddings: Path) -> None:
     assert [step.added for step in plan.sentences[0].steps] == [None, 1, 4]
 
 
+def test_a_long_sentence_joins_its_rest_in_one_step(write_file: Callable[..., Path]) -> None:
+    """12 context words: 7 join one at a time (largest final weight first), the other 5 in
+    one last step, recorded in `added_group`; the last step is still the full attention."""
+    from attention_math.attention import MAX_STEPS
+
+    words = [f"w{i}" for i in range(12)]
+    vectors = "".join(f"{w} = [{math.cos(i)}, {math.sin(i)}, {i / 10}]\n" for i, w in
+                      enumerate(words))  # fmt: skip
+    path = write_file("v.toml", vectors + "bank = [1.0, 0.5, 0.2]\n")
+    plan = build_plan(" ".join(["bank", *words]), "bank", embeddings_file=path)
+    s = plan.sentences[0]
+    assert MAX_STEPS == 8 and len(s.steps) == MAX_STEPS + 1
+    final = dict(zip(s.final.words, s.final.weights, strict=True))
+    by_weight = sorted(range(1, 13), key=lambda i: (-final[i], i))
+    one_by_one = [(i,) for i in by_weight[:7]]
+    assert [st.joined for st in s.steps] == [(), *one_by_one, tuple(by_weight[7:])]
+    assert [st.added for st in s.steps] == [None, *by_weight[:8]]
+    assert sorted(s.final.words) == included(s)
+    q = list(s.target.vector or ())
+    weights, output = ref_attention(q, [list(s.words[i].vector or ()) for i in s.final.words],
+                                    s.scale)  # fmt: skip
+    assert s.final.weights == pytest.approx(weights, rel=1e-9)
+    assert s.final.output == pytest.approx(output, rel=1e-9)
+    assert Plan.from_json(plan.to_json()) == plan
+
+
+def test_a_plan_without_added_group_still_loads(toml_plan: Plan) -> None:
+    """Plans written before `added_group` existed: `joined` falls back to (added,)."""
+    d = json.loads(toml_plan.to_json())
+    for s in d["sentences"]:
+        for st in s["steps"]:
+            del st["added_group"]
+    old = Plan.from_dict(d)
+    for s_old, s_new in zip(old.sentences, toml_plan.sentences, strict=True):
+        assert [st.joined for st in s_old.steps] == [st.joined for st in s_new.steps]
+        assert [st.added_group for st in s_new.steps[1:]] == [(st.added,) for st in s_new.steps[1:]]
+
+
 # ---------------------------------------------------------------------------------------------
 # projection
 
