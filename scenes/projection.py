@@ -15,7 +15,7 @@ from manim import *
 from attention_math.lecture_data import HeadComparison
 from scenes.beats import BeatScene
 from scenes.components import StrutText, fmt, label
-from scenes.lecture_parts import (
+from scenes.picture import (
     BOTTOM,
     box,
     caption,

@@ -23,10 +23,10 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from attention_math import build_plan, cli
+from attention_math import build_plan
 from attention_math.errors import InputError, OutputError
 from attention_math.plan import Plan
-from scenes import batch
+from scenes.app import batch, cli
 
 pytestmark = pytest.mark.render
 
@@ -103,7 +103,7 @@ def test_code_version_follows_the_scene_and_its_imports(
     for p in batch.SCENES_DIR.glob("*.py"):
         (copy / p.name).write_bytes(p.read_bytes())
     monkeypatch.setattr(batch, "SCENES_DIR", copy)
-    import scenes
+    import scenes.app
 
     names = list(scenes.SCENES)
     before = {s: batch.code_version(s) for s in names}
@@ -241,7 +241,7 @@ def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def png_twice(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The same PNG rendered, asked for again (cached), and rendered again with force."""
-    from scenes import render
+    from scenes.app import render
 
     out = tmp_path_factory.mktemp("cache")
     messages: list[str] = []
@@ -319,7 +319,7 @@ def framemd5(path: Path) -> list[str]:
 
 
 def test_the_same_input_gives_the_same_video_frames(plan: Plan, tmp_path: Path) -> None:
-    from scenes import render
+    from scenes.app import render
 
     (a,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "a", name="v")
     (b,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "b", name="v")
@@ -335,7 +335,7 @@ def test_the_same_input_gives_the_same_video_frames(plan: Plan, tmp_path: Path) 
 def test_out_of_disk_keeps_the_old_file(
     plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenes import pipeline, render
+    from scenes.app import pipeline, render
 
     def disk_full(plan: Plan, scene: str, theme: str, work: Path, *args: Any, **kw: Any) -> Path:
         work.mkdir(parents=True)
@@ -542,7 +542,7 @@ def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Pa
 
     # All up to date: found from the entries' inputs, no plan built (no numpy), fast.
     code = (
-        "import sys, time; t = time.perf_counter(); from attention_math.cli import main\n"
+        "import sys, time; t = time.perf_counter(); from scenes.app.cli import main\n"
         f"sys.argv = ['attention-drift', 'render', '--spec', {str(spec)!r}, '-q']\n"
         "try: main()\nexcept SystemExit as e: assert e.code in (0, None), e\n"
         "print(time.perf_counter() - t, 'numpy' in sys.modules, 'manim' in sys.modules)"
@@ -564,7 +564,7 @@ def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Pa
 
 
 def test_entry_inputs_follow_the_files_an_entry_reads(tmp_path: Path) -> None:
-    from attention_math.spec import load_spec
+    from scenes.app.spec import load_spec
 
     spec = write_spec(tmp_path, SPEC)
     entries = load_spec(spec).entries
@@ -652,7 +652,7 @@ def test_default_names_tell_themes_apart(tmp_path: Path) -> None:
 def test_long_default_names_keep_their_suffixes(vectors: Path) -> None:
     """The name a batch records is the name the render writes: within safe_stem's limit,
     with -compare and -light kept, so that themes do not collide."""
-    from scenes.pipeline import safe_stem
+    from scenes.app.pipeline import safe_stem
 
     long = "bank " + " ".join(["river"] * 25)
     for compare in ([], [CASH]):
@@ -795,10 +795,10 @@ def test_python_api_for_notebooks(png_twice: dict[str, Any]) -> None:
     """`from attention_math import build_plan`, `from scenes import render`: the paths come
     back, and the plan they show is next to them."""
     import attention_math
-    import scenes
+    import scenes.app
 
     assert attention_math.build_plan is build_plan
-    assert callable(scenes.render)
+    assert callable(scenes.app.render)
     first = png_twice["first"]
     assert first.plan_path is not None and Plan.load(first.plan_path).target == "bank"
     assert '<img src="data:image/png;base64,' in first._repr_html_()

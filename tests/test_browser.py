@@ -73,7 +73,7 @@ div {{ display: flex; }}</style></head>
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Render the media into a temp folder and serve it: yields (base URL, folder)."""
-    from scenes import render
+    from scenes.app import render
 
     folder = tmp_path_factory.mktemp("site")
     vectors = folder / "vectors.toml"

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import scenes
-from attention_math import __version__, cli
+from attention_math import __version__
 from attention_math.plan import Plan
+from scenes import app
+from scenes.app import cli
 
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."
@@ -305,7 +306,7 @@ class FakeRender:
 @pytest.fixture
 def fake_render(monkeypatch: pytest.MonkeyPatch) -> FakeRender:
     fake = FakeRender()
-    monkeypatch.setattr(scenes, "render", fake)
+    monkeypatch.setattr(app, "render", fake)
     return fake
 
 
@@ -364,7 +365,7 @@ def test_render_keeps_a_plan_json_that_scenes_wrote(
         written["mtime"] = (tmp_path / "bank-he-sat.plan.json").stat().st_mtime_ns
         return paths
 
-    monkeypatch.setattr(scenes, "render", writes_plan_too)
+    monkeypatch.setattr(app, "render", writes_plan_too)
     result = run("render", RIVER, "-t", "bank", "--embeddings", toml_embeddings, "--out",
                  tmp_path, "--format", "png")  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -432,16 +433,16 @@ def test_render_user_error_from_scenes(
     def refuses(plan: Plan, **kwargs: Any) -> list[Path]:
         raise InputError("the sentence is too long for the frame")
 
-    monkeypatch.setattr(scenes, "render", refuses)
+    monkeypatch.setattr(app, "render", refuses)
     result = run("render", RIVER, "-t", "bank", "--embeddings", toml_embeddings, "--out", tmp_path)
     assert result.exit_code == 1
     assert "Error: the sentence is too long for the frame" in result.stderr
 
 
 def test_choices_match_scenes() -> None:
-    assert cli.FORMATS == scenes.FORMATS
-    assert cli.QUALITIES == scenes.QUALITIES
-    assert cli.THEMES == scenes.THEMES
+    assert cli.FORMATS == app.FORMATS
+    assert cli.QUALITIES == app.QUALITIES
+    assert cli.THEMES == app.THEMES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,19 +469,22 @@ def test_render_help_lists_the_choices() -> None:
 
 
 def test_help_and_version_import_no_numpy_or_manim() -> None:
-    """The fast path: only click and attention_math load for --help / --version."""
+    """The fast path: only click, the application's CLI and attention_math's errors load for
+    --help / --version (no scene module, no numpy, no manim)."""
     code = textwrap.dedent(
         """
         import sys
-        from attention_math.cli import main
+        from scenes.app.cli import main
         for args in (["--help"], ["plan", "--help"], ["render", "--help"], ["--version"]):
             try:
                 main(args, prog_name="attention-drift")
             except SystemExit as e:
                 assert e.code == 0, (args, e.code)
-        heavy = ("numpy", "sklearn", "scipy", "manim", "scenes", "safetensors", "tokenizers",
+        heavy = ("numpy", "sklearn", "scipy", "manim", "safetensors", "tokenizers",
                  "rich", "PIL", "torch")
-        print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy)),
+        drawing = [m for m in sys.modules
+                   if m.startswith("scenes.") and not m.startswith("scenes.app")]
+        print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy) + drawing),
               file=sys.stderr)
         """
     )
@@ -494,14 +498,15 @@ def test_plan_command_does_not_import_manim(toml_embeddings: Path) -> None:
     code = textwrap.dedent(
         f"""
         import sys
-        from attention_math.cli import main
+        from scenes.app.cli import main
         try:
             main(["plan", "He sat on the river bank.", "-t", "bank",
                   "--embeddings", {str(toml_embeddings)!r}], prog_name="attention-drift")
         except SystemExit as e:
             assert e.code == 0, e.code
         print(",".join(sorted(m for m in sys.modules
-                              if m.split(".")[0] in ("manim", "scenes", "cairo"))),
+                              if m.split(".")[0] in ("manim", "cairo")
+                              or (m.startswith("scenes.") and not m.startswith("scenes.app")))),
               file=sys.stderr)
         """
     )
@@ -514,7 +519,7 @@ def test_plan_command_does_not_import_manim(toml_embeddings: Path) -> None:
 
 def test_module_entry_point() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "attention_math.cli", "--version"],
+        [sys.executable, "-m", "scenes.app", "--version"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 0

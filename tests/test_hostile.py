@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from attention_math import cli
 from attention_math.plan import Plan
+from scenes.app import cli
 
 pytestmark = pytest.mark.render
 
@@ -57,8 +57,8 @@ def hostile_renders(
     from manim.utils import tex_file_writing
 
     import scenes
-    from attention_math.plans import make_plan
-    from scenes import render
+    from attention_math.request import make_plan
+    from scenes.app import render
 
     work = tmp_path_factory.mktemp("hostile")
     (work / "secret.txt").write_text(SECRET, encoding="utf-8")
@@ -170,7 +170,7 @@ def test_pango_markup_in_a_sentence_shows_literally(hostile_renders: dict[str, A
     ],
 )
 def test_names_from_sentences_are_safe_file_names(text: str) -> None:
-    from scenes.pipeline import safe_stem
+    from scenes.app.pipeline import safe_stem
 
     stem = safe_stem(text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -180,7 +180,7 @@ def test_names_from_sentences_are_safe_file_names(text: str) -> None:
 
 
 def test_scripts_without_ascii_get_distinct_names() -> None:
-    from scenes.pipeline import safe_stem
+    from scenes.app.pipeline import safe_stem
 
     assert safe_stem(HINDI) != safe_stem("वह नदी")
     assert safe_stem(HINDI).startswith("render-")

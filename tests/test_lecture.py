@@ -223,7 +223,7 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
     from manim import tempconfig
 
     from attention_math.lecture import with_lecture
-    from scenes.pipeline import scene_class
+    from scenes.app.pipeline import scene_class
 
     plan = with_lecture(plan, name)
     cls = type(name, (scene_class(name),), {"plan": plan, "theme": theme})
@@ -299,7 +299,7 @@ def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
 
 
 def test_html_notes_escape_html_and_markdown():
-    from scenes.slides import html_notes
+    from scenes.app.slides import html_notes
 
     out = html_notes("<b>bank</b> & _x_ *y* # 1.00")
     assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out
@@ -307,7 +307,7 @@ def test_html_notes_escape_html_and_markdown():
 
 
 def test_reveal_assets_are_inlined():
-    from scenes.slides import REVEAL_PREFIX, inline_reveal
+    from scenes.app.slides import REVEAL_PREFIX, inline_reveal
 
     page = (
         f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/reveal.css">'
@@ -322,7 +322,7 @@ def test_reveal_assets_are_inlined():
 
 
 def run(*args):
-    from attention_math import cli
+    from scenes.app import cli
 
     return CliRunner().invoke(cli.main, [str(a) for a in args])
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from attention_math.model_plan import build_model_plan, build_sense_plan, load_senses
-from attention_math.plans import make_plan
+from attention_math.request import make_plan
 from tests.conftest import missing_reference
 
 RIVER = "He sat on the river bank."
@@ -191,7 +191,7 @@ BLOCK_TORCH = (
 def test_model_mode_works_without_torch(tmp_path):
     """torch is only a test reference: block it and run the model-mode CLI."""
     code = (
-        BLOCK_TORCH + "from attention_math.cli import main\n"
+        BLOCK_TORCH + "from scenes.app.cli import main\n"
         "sys.argv = ['attention-drift', 'plan', " + repr(RIVER) + ", '-t', 'bank', "
         "'--mode', 'model', '--layer', '2', '--head', '7']\n"
         "main()\n"
@@ -206,7 +206,7 @@ def test_model_mode_works_without_torch(tmp_path):
         [
             sys.executable,
             "-c",
-            BLOCK_TORCH + "from attention_math.cli import main\n"
+            BLOCK_TORCH + "from scenes.app.cli import main\n"
             "sys.argv = ['attention-drift', 'heads', " + repr(RIVER) + ", '-t', 'bank', "
             "'--json', '--top', '3']\nmain()\n",
         ],
@@ -222,7 +222,7 @@ def test_model_mode_works_without_torch(tmp_path):
 def test_cli_model_errors():
     from click.testing import CliRunner
 
-    from attention_math.cli import main
+    from scenes.app.cli import main
 
     r = CliRunner().invoke(main, ["plan", RIVER, "-t", "bank", "--layer", "2"])
     assert r.exit_code == 1 and "need --mode model" in r.output
@@ -243,9 +243,9 @@ def test_cli_model_errors():
 def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
     from PIL import Image
 
-    from scenes import render
+    from scenes.app import render
+    from scenes.app.pipeline import scene_class
     from scenes.layout import check
-    from scenes.pipeline import scene_class
 
     if scene == "SenseSplitScene":
         from attention_math.model_plan import default_senses

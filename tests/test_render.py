@@ -25,7 +25,7 @@ def plan():
 
 @pytest.fixture(scope="module")
 def rendered(plan, tmp_path_factory):
-    from scenes import render
+    from scenes.app import render
 
     out = tmp_path_factory.mktemp("out")
     paths = render(plan, formats=["mp4", "gif", "png"], quality="low", out_dir=out, name="fig")
@@ -92,7 +92,7 @@ def test_plan_json_written_next_to_media(rendered, plan):
 
 
 def test_light_theme_still(plan, tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     (png,) = render(plan, formats=["png"], quality="low", theme="light", out_dir=tmp_path)
     with Image.open(png) as im:
@@ -135,7 +135,7 @@ def test_layout_check_passes(sentence, target, compare, keep):
 
 def test_default_stem_is_stable_under_safe_stem():
     """The batch passes the default stem back as a name: it must come out unchanged."""
-    from scenes.pipeline import default_stem, safe_stem
+    from scenes.app.pipeline import default_stem, safe_stem
 
     long = "After the long storm the old fisherman slowly walked along the muddy river bank"
     plan = build_plan(long, "bank", compare=[CASH])

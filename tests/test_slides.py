@@ -39,7 +39,7 @@ def beats_of(scene: str, plan) -> int:
 
 @pytest.mark.parametrize("scene", LECTURE)
 def test_lecture_scene_mp4_and_stills(minilm_dir, scene, tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     plan = plan_for(scene)
     files = render(
@@ -60,7 +60,7 @@ def test_lecture_scene_mp4_and_stills(minilm_dir, scene, tmp_path):
 
 
 def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     plan = build_plan(RIVER, "bank")
     files = render(
@@ -102,7 +102,7 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
 
 
 def test_drift_scene_slides_count_its_beats(tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     plan = build_plan(RIVER, "bank")
     render(plan, formats=["png"], quality="low", out_dir=tmp_path, name="d", slides=True)
@@ -114,7 +114,7 @@ def test_drift_scene_slides_count_its_beats(tmp_path):
 
 @pytest.mark.parametrize(("fmt", "pix_fmt"), [("webm", None), ("mov", "argb")])
 def test_transparent_video_keeps_alpha(fmt, pix_fmt, tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     render(
         build_plan(RIVER, "bank"),
@@ -134,7 +134,7 @@ def test_transparent_video_keeps_alpha(fmt, pix_fmt, tmp_path):
 
 @pytest.mark.parametrize("scene", [*LECTURE[1:], "DriftScene"])
 def test_latex_hostile_sentence_renders_in_every_scene(minilm_dir, scene, tmp_path):
-    from scenes import render
+    from scenes.app import render
 
     plan = build_plan(HOSTILE, "bank")
     (png,) = render(

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from attention_math import plans
+from attention_math import request as plans
 from attention_math.errors import InputError
-from attention_math.spec import (
+from scenes.app.spec import (
     MAX_SPEC_BYTES,
     Choices,
     SpecError,
@@ -113,12 +113,13 @@ def test_example_course_spec_is_valid() -> None:
 
 def test_spec_choices_come_from_the_scenes(spec_dir: Path) -> None:
     import scenes
-    from scenes.batch import spec_choices
+    from scenes import app
+    from scenes.app.batch import spec_choices
 
     choices = spec_choices()
     assert choices.scenes == tuple(scenes.SCENES)
-    assert choices.formats == tuple(scenes.FORMATS)
-    assert choices.qualities == tuple(scenes.QUALITIES)
+    assert choices.formats == tuple(app.FORMATS)
+    assert choices.qualities == tuple(app.QUALITIES)
     path = write_spec(spec_dir, f"""\
         [[renders]]
         sentence = "{RIVER}"
@@ -516,11 +517,12 @@ def test_a_spec_is_data_nothing_in_it_runs(spec_dir: Path, monkeypatch: pytest.M
 def test_spec_module_never_imports_manim() -> None:
     code = textwrap.dedent("""
         import sys
-        from attention_math import spec
+        from scenes.app import spec
         from pathlib import Path
         s = spec.parse_spec(b'[[renders]]\\nsentence = "a bank river"\\ntarget = "bank"\\n',
                             base=Path("."))
-        print(sorted(m for m in sys.modules if m.split(".")[0] in ("manim", "scenes", "cairo")))
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("manim", "cairo")
+                     or (m.startswith("scenes.") and not m.startswith("scenes.app"))))
     """)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attention_math import build_plan, cli
-from scenes.webpage import figure_html, weighted_sum
+from attention_math import build_plan
+from scenes.app import cli
+from scenes.app.webpage import figure_html, weighted_sum
 
 RIVER = "He sat on the river bank."
 NASTY = 'Tom & Jerry sat by the <script>alert("x")</script> river bank.'

@@ -35,7 +35,7 @@ def render_stills(
     plan: Plan, scene: str, theme: str, work: Path, size: tuple[int, int], fps: int
 ) -> list[Path]:
     """One PNG per beat, in order (Manim skips the animations: each still is drawn once)."""
-    from scenes.pipeline import _manim_pass
+    from scenes.app.pipeline import _manim_pass
 
     stills = work / "stills"
     _manim_pass(
@@ -56,7 +56,7 @@ def render_slides(
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import RevealJS
 
-    from scenes.pipeline import _manim_pass
+    from scenes.app.pipeline import _manim_pass
 
     folder = work / "slides"
     _manim_pass(

@@ -222,7 +222,7 @@ def render_plan(
                     plan, scene, theme, work / "png", (width, height), fps, "still"
                 )
             elif fmt == "html":  # last: it names the media rendered above
-                from scenes.webpage import figure_html
+                from scenes.app.webpage import figure_html
 
                 say(f"writing {dest.name}: the figure for a web page")
                 produced = work / "figure.html"
@@ -234,13 +234,13 @@ def render_plan(
                 raise InputError(f"unknown format {fmt!r}")
             done.append((produced, dest))
         if stills:  # scenes.slides: a PNG at the end of every beat
-            from scenes.slides import render_stills
+            from scenes.app.slides import render_stills
 
             say(f"rendering a still of every beat of {scene} at {width}×{height}")
             pngs = render_stills(plan, scene, theme, work / "stills", (width, height), fps)
             done += [(p, out_dir / f"{stem}.{p.stem}.png") for p in pngs]
         if slides:  # scenes.slides: one slide per beat, one self-contained HTML file
-            from scenes.slides import render_slides
+            from scenes.app.slides import render_slides
 
             say(f"rendering {scene} as slides at {width}×{height} and converting them to HTML")
             page = render_slides(

@@ -358,7 +358,7 @@ def commit(
 
 def stem_for(plan: Plan, scene: str, name: str | None) -> str:
     """The file stem `scenes.pipeline.render_plan` would choose."""
-    from scenes.pipeline import default_stem, safe_stem
+    from scenes.app.pipeline import default_stem, safe_stem
 
     return safe_stem(name) if name else default_stem(plan, scene)
 
@@ -384,7 +384,7 @@ def render_cached(
     inputs: the hash of the spec entry that asked for this render, recorded with the files
       (a batch finds them from it without building the plan again).
     """
-    from scenes.pipeline import render_plan
+    from scenes.app.pipeline import render_plan
 
     say = progress or (lambda _msg: None)
     out_dir = Path(out_dir)
@@ -579,7 +579,7 @@ def _preload() -> None:
     come, while the main process still builds plans."""
     import manim  # noqa: F401
 
-    import scenes.pipeline  # noqa: F401
+    import scenes.app.pipeline  # noqa: F401
 
 
 def start_workers(workers: int, quiet: bool = False) -> Any:
@@ -791,20 +791,21 @@ def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
 def spec_choices() -> Any:
     """The spec's choices from this package (scene names, formats, qualities, themes)."""
     import scenes
-    from attention_math.spec import Choices
+    from scenes import app
+    from scenes.app.spec import Choices
 
     return Choices(
         scenes=tuple(scenes.SCENES),
-        formats=tuple(scenes.FORMATS),
-        qualities=tuple(scenes.QUALITIES),
-        themes=tuple(scenes.THEMES),
+        formats=tuple(app.FORMATS),
+        qualities=tuple(app.QUALITIES),
+        themes=tuple(app.THEMES),
     )
 
 
 def spec_stem(plan: Plan, scene: str, theme: str) -> str:
     """A spec render's default stem: as the CLI names it, plus ``-THEME`` for a theme other
     than dark (a course in two themes needs no names)."""
-    from scenes.pipeline import safe_stem
+    from scenes.app.pipeline import safe_stem
 
     stem = stem_for(plan, scene, None)
     if theme == "dark":
@@ -934,8 +935,8 @@ def load_spec_jobs(
     """
     from dataclasses import replace
 
-    from attention_math.spec import SpecError, build_plans, load_spec
-    from scenes.pipeline import safe_stem
+    from scenes.app.pipeline import safe_stem
+    from scenes.app.spec import SpecError, build_plans, load_spec
 
     spec = load_spec(path, spec_choices(), collect=True)
     folder = out_dir or spec.out or Path("out")

@@ -548,7 +548,7 @@ def plan_arguments(entry: Entry) -> dict[str, Any]:
     """`plans.make_plan`'s keyword arguments for `entry`. The options other modes add (mode,
     layer, head, drop_specials, senses) are passed only when given, and refused by name when
     this version's make_plan has no such argument."""
-    from attention_math.plans import make_plan
+    from attention_math.request import make_plan
 
     kwargs: dict[str, Any] = {
         "scene": entry.scene,
@@ -580,7 +580,7 @@ def plan_arguments(entry: Entry) -> dict[str, Any]:
 
 def build_entry(entry: Entry) -> Plan:
     """The plan of one entry (InputError as make_plan raises it)."""
-    from attention_math.plans import make_plan
+    from attention_math.request import make_plan
 
     return make_plan(entry.sentence, entry.target, **plan_arguments(entry))
 
@@ -595,7 +595,7 @@ def _blame(entry: Entry, exc: InputError) -> str:
     """`renders[i].field: message` for a failed build: the field found by building the parts
     (embeddings alone, the main sentence alone, then each compared sentence alone)."""
     from attention_math import embeddings, tokens
-    from attention_math.plans import make_plan
+    from attention_math.request import make_plan
 
     message = _spec_words(" ".join(str(exc).split()))
     if isinstance(exc, _FieldError):
@@ -638,7 +638,7 @@ def _blame(entry: Entry, exc: InputError) -> str:
 def _sentence_free_scenes() -> frozenset[str]:
     """Scenes drawn without a sentence (SenseSplitScene reads its senses file)."""
     try:
-        from attention_math.plans import SENSE_SCENES
+        from attention_math.request import SENSE_SCENES
     except ImportError:
         return frozenset()
     return frozenset(SENSE_SCENES)

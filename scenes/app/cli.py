@@ -185,13 +185,13 @@ def plan_options(f: F) -> F:
 
 
 def _build_plan(sentence: str | None, target: str | None, **options: Any) -> Plan:
-    """The plan from the command's options (see attention_math.plans.make_plan)."""
+    """The plan from the command's options (see attention_math.request.make_plan)."""
     if target is None and options.get("scene") != "AnalogyScene":
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
     from attention_math.attention import parse_scale
-    from attention_math.plans import make_plan
+    from attention_math.request import make_plan
 
     with _user_errors():
         options["scale"] = parse_scale(options["scale"])
@@ -468,11 +468,11 @@ def render_command(
         stack.enter_context(_user_errors())
         sink = stack.enter_context(open(os.devnull, "w")) if quiet else sys.stderr
         stack.enter_context(contextlib.redirect_stdout(sink))
-        import scenes  # manim loads here, and only here
-        from scenes.batch import signals_as_exceptions
+        from scenes import app  # manim loads when the render starts, and only then
+        from scenes.app.batch import signals_as_exceptions
 
         stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
-        written = scenes.render(
+        written = app.render(
             plan,
             scene=scene,
             formats=chosen,
@@ -486,7 +486,7 @@ def render_command(
             stills=stills,
         )
     written = [Path(p) for p in written]
-    # The plan the media show goes next to them as STEM.plan.json. scenes.render writes it
+    # The plan the media show goes next to them as STEM.plan.json. scenes.app.render writes it
     # (and returns only the media); write it here only if it is missing or not this plan.
     if written and not any(p.name.endswith(".plan.json") for p in written):
         text = plan.to_json()
@@ -500,13 +500,13 @@ def render_command(
 
 def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) -> None:
     """render --spec: validate every entry (and build its plan) first, then render them in
-    worker processes with one progress display and a summary table (scenes.batch)."""
+    worker processes with one progress display and a summary table (scenes.app.batch)."""
     import time
 
     from click.core import ParameterSource
     from rich.console import Console
 
-    from attention_math.spec import SpecError
+    from scenes.app.spec import SpecError
 
     ctx = click.get_current_context()
     given = {
@@ -533,7 +533,7 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     console = Console(stderr=True, quiet=quiet)
     start = time.perf_counter()
     with _user_errors():
-        from scenes import batch
+        from scenes.app import batch
 
         try:
             with batch.signals_as_exceptions():

@@ -16,15 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from attention_math.errors import InputError
+from attention_math.plan import Projection
+
+METHOD = "sklearn.decomposition.PCA(n_components=2)"
 
 
 @dataclass(frozen=True)
 class Basis:
-    """A fitted 2-D basis.  mean [C], components [2, C], explained_variance_ratio [2]."""
+    """A fitted 2-D basis.  mean [C], components [2, C], explained_variance_ratio [2];
+    n_reference: how many vectors it was fitted on."""
 
     mean: np.ndarray
     components: np.ndarray
     explained_variance_ratio: np.ndarray
+    n_reference: int
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """[M, C] or [C] -> [M, 2] or [2]."""
@@ -48,4 +53,26 @@ def fit_basis(reference: np.ndarray) -> Basis:
         mean=pca.mean_.astype(np.float64),
         components=pca.components_.astype(np.float64),
         explained_variance_ratio=np.nan_to_num(ratio.astype(np.float64)),
+        n_reference=len(reference),
+    )
+
+
+def to_projection(basis: Basis, reference: str) -> Projection:
+    """The plan's record of `basis`; reference: what it was fitted on, in words. Its origin is
+    the point of the zero vector, where the scenes start arrows."""
+    origin = basis.project(np.zeros(basis.mean.shape[0]))  # [C] -> [2]
+    return Projection(
+        method=METHOD,
+        reference=reference,
+        n_reference=basis.n_reference,
+        mean=tuple(float(v) for v in basis.mean),
+        components=(
+            tuple(float(v) for v in basis.components[0]),
+            tuple(float(v) for v in basis.components[1]),
+        ),
+        explained_variance_ratio=(
+            float(basis.explained_variance_ratio[0]),
+            float(basis.explained_variance_ratio[1]),
+        ),
+        origin=(float(origin[0]), float(origin[1])),
     )

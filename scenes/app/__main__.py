@@ -1,0 +1,5 @@
+"""`python -m scenes.app`: the attention-drift command."""
+
+from scenes.app.cli import main
+
+main()
