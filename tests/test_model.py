@@ -1,22 +1,20 @@
 """Tests for attention_math.model: the strict loader, the numpy forward pass and word merging.
 
-The reference tests compare against an independent implementation (transformers + torch and
-sentence-transformers). They are skipped when those are not installed, unless
-ATTENTION_DRIFT_REQUIRE_REFERENCE=1, in which case a missing reference is a failure (CI).
+The reference tests compare against numbers an independent implementation (transformers + torch
+and sentence-transformers) produced, stored in tests/reference/ by
+tests/reference/make_reference.py; so they need no torch and always run. They fail, saying what
+to do, when the installed model.safetensors is not the one the references were made with.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -28,6 +26,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from attention_math import model as M
+from tests import reference as ref
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,13 +60,6 @@ SENTENCES: list[list[str]] = [
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def require(name: str) -> ModuleType:
-    """Import a reference library: skip without it, unless the environment demands it."""
-    if os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1":
-        return importlib.import_module(name)  # an ImportError fails the test
-    return pytest.importorskip(name)
 
 
 @pytest.fixture(scope="module")
@@ -470,111 +462,106 @@ def test_forward_works_without_torch() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# reference: transformers + torch, sentence-transformers
+# reference: numbers transformers + torch and sentence-transformers produced, stored in
+# tests/reference/ by tests/reference/make_reference.py (its docstring says how to regenerate)
 
 
 @pytest.fixture(scope="module")
-def hf_model(real: M.Model) -> Any:
-    require("torch")
-    transformers = require("transformers")
-    model = transformers.AutoModel.from_pretrained(str(real.path), attn_implementation="eager")
-    return model.eval()
+def reference(real: M.Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    return ref.minilm(real.path)  # fails, saying what to do, for another model.safetensors
 
 
-def hf_forward(
-    hf: Any,
-    ids: Sequence[int],
-    token_type_ids: Sequence[int] | None = None,
-    attention_mask: Sequence[int] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    torch = require("torch")
-    kwargs = {"input_ids": torch.tensor([list(ids)])}
-    if token_type_ids is not None:
-        kwargs["token_type_ids"] = torch.tensor([list(token_type_ids)])
-    if attention_mask is not None:
-        kwargs["attention_mask"] = torch.tensor([list(attention_mask)])
-    with torch.inference_mode():
-        out = hf(**kwargs, output_hidden_states=True, output_attentions=True)
-    hidden = torch.stack(out.hidden_states)[:, 0].numpy()  # [L+1, T, C]
-    attentions = torch.stack(out.attentions)[:, 0].numpy()  # [L, H, T, T]
-    return hidden, attentions
+def test_reference_inputs_are_these_tests_sentences() -> None:
+    meta = ref.metadata("minilm")
+    assert [case["words"] for case in meta["forward"]] == SENTENCES, (
+        f"SENTENCES changed: {ref.REGENERATE}"
+    )
 
 
-@pytest.mark.parametrize("words", SENTENCES, ids=lambda w: f"{len(w)}words")
-def test_forward_matches_transformers(real: M.Model, hf_model: Any, words: list[str]) -> None:
-    enc = M.encode(real, words)
+def test_reference_of_another_checkpoint_fails_with_a_clear_message(tmp_path: Path) -> None:
+    weights = tmp_path / "model.safetensors"
+    save_file(tiny_tensors(), str(weights))
+    with pytest.raises(pytest.fail.Exception, match=r"sha256 .* were made with .*make_reference"):
+        ref.check_checkpoint(weights, ref.metadata("minilm")["model"]["sha256"], "MiniLM")
+
+
+def check_encoding(enc: M.Encoding, case: dict[str, Any]) -> None:
+    """Our pieces are transformers' tokenizer's: the same ids, pieces and word of each piece."""
+    assert list(enc.ids) == case["input_ids"]
+    assert list(enc.pieces) == case["pieces"]
+    assert list(enc.word_ids) == case["word_ids"]
+
+
+@pytest.mark.parametrize("i", range(len(SENTENCES)), ids=[f"{len(w)}words" for w in SENTENCES])
+def test_forward_matches_transformers(
+    real: M.Model, reference: tuple[dict[str, Any], dict[str, np.ndarray]], i: int
+) -> None:
+    meta, arrays = reference
+    case = meta["forward"][i]
+    enc = M.encode(real, case["words"])
     assert 3 <= len(enc.ids) <= 30
+    check_encoding(enc, case)
     mine = M.forward(real, enc.ids)
-    hidden, attentions = hf_forward(hf_model, enc.ids)
-    assert mine.hidden_states.shape == hidden.shape
-    assert mine.attentions.shape == attentions.shape
-    assert np.abs(mine.hidden_states - hidden).max() <= 1e-4
-    assert np.abs(mine.attentions - attentions).max() <= 1e-4
+    ref.assert_max_abs(mine.hidden_states, arrays[f"forward.{i}.hidden"], 1e-4, "hidden states")
+    ref.assert_max_abs(mine.attentions, arrays[f"forward.{i}.attentions"], 1e-4, "attentions")
 
 
-def test_token_types_and_padding_match_transformers(real: M.Model, hf_model: Any) -> None:
-    ids = M.encode(real, SENTENCES[1]).ids
-    types = [0] * 4 + [1] * (len(ids) - 4)
-    mine = M.forward(real, ids, token_type_ids=types)
-    hidden, attentions = hf_forward(hf_model, ids, token_type_ids=types)
-    assert np.abs(mine.hidden_states - hidden).max() <= 1e-4
-    assert np.abs(mine.attentions - attentions).max() <= 1e-4
+def test_token_types_and_padding_match_transformers(
+    real: M.Model, reference: tuple[dict[str, Any], dict[str, np.ndarray]]
+) -> None:
+    meta, arrays = reference
+    case = meta["token_types"]
+    assert case["input_ids"] == list(M.encode(real, SENTENCES[case["case"]]).ids)
+    assert 0 in case["token_type_ids"] and 1 in case["token_type_ids"]
+    mine = M.forward(real, case["input_ids"], token_type_ids=case["token_type_ids"])
+    ref.assert_max_abs(mine.hidden_states, arrays["token_types.hidden"], 1e-4, "hidden states")
+    ref.assert_max_abs(mine.attentions, arrays["token_types.attentions"], 1e-4, "attentions")
 
-    padded, mask = (*ids, 0, 0, 0), [1] * len(ids) + [0, 0, 0]
-    mine = M.forward(real, padded, attention_mask=mask)
-    hidden, attentions = hf_forward(hf_model, padded, attention_mask=mask)
-    assert np.abs(mine.hidden_states - hidden).max() <= 1e-4
-    assert np.abs(mine.attentions - attentions).max() <= 1e-4
-
-
-def test_q_k_v_match_transformers_projections(real: M.Model, hf_model: Any) -> None:
-    torch = require("torch")
-    enc = M.encode(real, SENTENCES[2])
-    mine = M.forward(real, enc.ids)
-    hidden, _ = hf_forward(hf_model, enc.ids)
-    for layer in (0, 5):
-        attn = hf_model.encoder.layer[layer].attention.self
-        x = torch.from_numpy(hidden[layer])
-        with torch.inference_mode():
-            for name, ours in (("query", mine.q), ("key", mine.k), ("value", mine.v)):
-                proj = getattr(attn, name)(x).numpy()  # [T, C]
-                t = proj.shape[0]
-                heads = proj.reshape(t, 12, 32).transpose(1, 0, 2)  # [T, C] -> [H, T, D]
-                assert np.abs(ours[layer] - heads).max() <= 1e-4
+    case = meta["padding"]
+    assert 0 in case["attention_mask"]
+    mine = M.forward(real, case["input_ids"], attention_mask=case["attention_mask"])
+    ref.assert_max_abs(mine.hidden_states, arrays["padding.hidden"], 1e-4, "hidden states")
+    ref.assert_max_abs(mine.attentions, arrays["padding.attentions"], 1e-4, "attentions")
 
 
-def test_tiny_random_bert_matches_transformers(tmp_path: Path) -> None:
-    torch = require("torch")
-    transformers = require("transformers")
-    torch.manual_seed(0)
-    config = transformers.BertConfig(
-        **{k: v for k, v in TINY_CONFIG.items() if k != "architectures"}
-    )
-    hf = transformers.BertModel(config, add_pooling_layer=True).eval()
-    with torch.no_grad():
-        for p in hf.parameters():
-            p.normal_(0.0, 0.5)  # LayerNorms and biases too, not only the default init
-    directory = tmp_path / "tiny-hf"
-    hf.save_pretrained(directory)  # real transformers key names, with the pooler
-    shutil.copy(M.default_model_dir() / "tokenizer.json", directory / "tokenizer.json")
+def test_q_k_v_match_transformers_projections(
+    real: M.Model, reference: tuple[dict[str, Any], dict[str, np.ndarray]]
+) -> None:
+    meta, arrays = reference
+    case = meta["forward"][meta["qkv"]["case"]]
+    mine = M.forward(real, M.encode(real, case["words"]).ids)
+    assert meta["qkv"]["layers"] == [0, 5]  # the first and the last layer
+    for j, layer in enumerate(meta["qkv"]["layers"]):
+        for name, ours in (("q", mine.q), ("k", mine.k), ("v", mine.v)):
+            expected = arrays[f"qkv.{name}"][j]  # [H, T, D]
+            ref.assert_max_abs(ours[layer], expected, 1e-4, f"{name} of layer {layer}")
+
+
+def test_tiny_random_bert_matches_transformers() -> None:
+    """A random BERT that transformers made and saved: its key names (pooler included), its
+    numbers. LayerNorms and biases are random too, not only the default init."""
+    meta, arrays = ref.load("tiny-bert")
+    directory = ref.HERE / "tiny-bert"
+    ref.check_checkpoint(directory / "model.safetensors", meta["sha256"], "tiny-bert")
+    assert "pooler.dense.weight" in meta["keys"]  # saved as transformers names it
+    assert not any(key.startswith("bert.") for key in meta["keys"])
     ours = M.load_model(directory)
-    ids = M.encode(ours, SENTENCES[3]).ids
-    mine = M.forward(ours, ids)
-    hidden, attentions = hf_forward(
-        transformers.AutoModel.from_pretrained(directory, attn_implementation="eager").eval(), ids
-    )
-    assert np.abs(mine.hidden_states - hidden).max() <= 1e-4
-    assert np.abs(mine.attentions - attentions).max() <= 1e-4
+    assert set(ours.params) | {"pooler.dense.weight", "pooler.dense.bias"} == set(meta["keys"])
+    enc = M.encode(ours, meta["words"])
+    check_encoding(enc, meta)
+    mine = M.forward(ours, enc.ids)
+    ref.assert_max_abs(mine.hidden_states, arrays["hidden"], 1e-4, "hidden states")
+    ref.assert_max_abs(mine.attentions, arrays["attentions"], 1e-4, "attentions")
 
 
-def test_sentence_embeddings_match_sentence_transformers(real: M.Model) -> None:
-    require("torch")
-    st = require("sentence_transformers")
-    texts = [" ".join(w) for w in SENTENCES]
-    texts.append("A long text. " * 120)  # > 256 pieces: both truncate to 256
-    reference = st.SentenceTransformer(str(real.path), device="cpu").encode(
-        texts, normalize_embeddings=True, convert_to_numpy=True
-    )
+def test_sentence_embeddings_match_sentence_transformers(
+    real: M.Model, reference: tuple[dict[str, Any], dict[str, np.ndarray]]
+) -> None:
+    meta, arrays = reference
+    case = meta["sentence_embeddings"]
+    texts = case["texts"]
+    assert texts[:-1] == [" ".join(w) for w in SENTENCES]
+    assert len(real.tokenizer.encode(texts[-1]).ids) > 256  # both truncate it to 256 pieces
+    assert case["max_seq_length"] == M.SENTENCE_MAX_LENGTH == 256
     mine = np.stack([M.sentence_embedding(real, t) for t in texts])
-    assert mine.shape == reference.shape
-    assert np.abs(mine - reference).max() <= 1e-5
+    ref.assert_max_abs(mine, arrays["sentence_embeddings"], 1e-5, "sentence embeddings")

@@ -1,10 +1,10 @@
-"""Model mode: the plan's numbers against an independent forward pass (transformers + torch)
-and hand-written merging loops; the layer and sense scenes; no torch at run time."""
+"""Model mode: the plan's numbers against an independent forward pass (transformers + torch,
+its numbers stored in tests/reference/) and hand-written merging loops; the layer and sense
+scenes; no torch at run time."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -13,7 +13,7 @@ import pytest
 
 from attention_math.model_plan import build_model_plan, build_sense_plan, load_senses
 from attention_math.request import make_plan
-from tests.conftest import missing_reference
+from tests import reference as ref
 
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."
@@ -25,61 +25,41 @@ def plan():
     return build_model_plan(RIVER, "bank", compare=[CASH], layer=2, head=0)
 
 
-def torch_reference(minilm_dir, text_tokens):
-    """Per-piece attentions, value vectors and hidden states from transformers (eager)."""
-    try:
-        import torch
-        import transformers
-    except ImportError:
-        missing_reference("torch and transformers are the reference for model mode")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    tok = transformers.AutoTokenizer.from_pretrained(str(minilm_dir))
-    model = transformers.AutoModel.from_pretrained(str(minilm_dir), attn_implementation="eager")
-    model.eval()
-    enc = tok(text_tokens, is_split_into_words=True, return_tensors="pt")
-    with torch.no_grad():
-        out = model(**enc, output_hidden_states=True, output_attentions=True)
-        values = []
-        for layer, h in zip(model.encoder.layer, out.hidden_states[:-1], strict=True):
-            v = layer.attention.self.value(h)[0]  # [T, C]
-            values.append(v.reshape(v.shape[0], 12, 32).permute(1, 0, 2).numpy())  # [H, T, D]
-    return {
-        "word_ids": enc.word_ids(0),
-        "attentions": np.stack([a[0].numpy() for a in out.attentions]),  # [L, H, T, T]
-        "values": np.stack(values),  # [L, H, T, D]
-        "hidden": np.stack([h[0].numpy() for h in out.hidden_states]),  # [L+1, T, C]
-    }
-
-
-@pytest.mark.parametrize("sentence", [RIVER, SPLIT])
-def test_model_drift_matches_transformers(sentence, minilm_dir):
-    from attention_math.tokens import tokenize
-
+@pytest.mark.parametrize("name", ["river", "split"])
+def test_model_drift_matches_transformers(name, minilm_dir):
+    """The plan's rows, hidden states and head output against transformers' numbers (eager
+    attention, its own tokenizer), stored in tests/reference/ by make_reference.py."""
+    meta, arrays = ref.minilm(minilm_dir)
+    layer, head = meta["model_mode"]["layer"], meta["model_mode"]["head"]
+    case = meta["model_mode"]["sentences"][name]
+    assert case["text"] == {"river": RIVER, "split": SPLIT}[name]
     p = build_model_plan(
-        sentence,
+        case["text"],
         "bank",
-        layer=2,
-        head=0,
-        target_index=None if sentence == RIVER else len(tokenize(sentence)) - 2,
+        layer=layer,
+        head=head,
+        target_index=None if name == "river" else case["target_index"],
     )
     s = p.sentences[0]
-    words = [w.text for w in s.words if w.reason != "special"]
-    ref = torch_reference(minilm_dir, words)
-    wid = ref["word_ids"]
-    ti = s.target_index
-    tp = [t for t, w in enumerate(wid) if w == ti]
+    assert [w.text for w in s.words if w.reason != "special"] == case["words"]
+    assert s.target_index == case["target_index"]
+    wid = case["word_ids"]
+    assert list(s.model.word_ids) == wid
+    tp = case["target_pieces"]
     assert list(s.model.target_pieces) == tp
     # Raw rows in the plan equal transformers' rows.
-    raw = np.array(s.model.target_attention)  # [L, H, p, T]
-    np.testing.assert_allclose(raw, ref["attentions"][:, :, tp, :], atol=1e-4)
+    attention = arrays[f"model_mode.{name}.target_attention"]  # [L, H, p, T]
+    np.testing.assert_allclose(np.array(s.model.target_attention), attention, atol=1e-4)
     # Hidden state per layer: mean over the target's pieces.
     np.testing.assert_allclose(
-        np.array(s.model.target_hidden), ref["hidden"][:, tp].mean(axis=1), atol=1e-4
+        np.array(s.model.target_hidden),
+        arrays[f"model_mode.{name}.target_hidden"].mean(axis=1),  # [L+1, p, C] -> [L+1, C]
+        atol=1e-4,
     )
     # The drift's last step, merged by hand: word weight = sum over pieces of the mean row;
     # head output = Σ_pieces w v (merging words must not change it).
-    row = ref["attentions"][2, 0, tp].mean(axis=0)  # [T]
-    v = ref["values"][2, 0]  # [T, D]
+    row = attention[layer, head].mean(axis=0)  # [p, T] -> [T]
+    v = arrays[f"model_mode.{name}.value"]  # [T, D]
     final = s.final
     for index, weight in zip(final.words, final.weights, strict=True):
         word = s.words[index]
