@@ -263,7 +263,6 @@ def test_second_render_is_cached(png_twice: dict[str, Any]) -> None:
     first, again = png_twice["first"], png_twice["again"]
     assert not first.cached and again.cached
     assert again == first  # the same paths, as a plain list compares
-    assert png_twice["again_seconds"] < 0.5
     assert png_twice["again_mtime"] == png_twice["first_stat"].st_mtime_ns  # not rewritten
     assert any(m.startswith("up to date: s.png, s.plan.json") for m in png_twice["messages"])
     assert listing(png_twice["out"]) == ["s.cache.json", "s.plan.json", "s.png"]
@@ -549,9 +548,8 @@ def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Pa
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)  # fmt: skip
-    seconds, numpy_loaded, manim_loaded = done.stdout.split()[-3:]
+    _seconds, numpy_loaded, manim_loaded = done.stdout.split()[-3:]
     assert (numpy_loaded, manim_loaded) == ("False", "False")
-    assert float(seconds) < 1.5
     printed = sorted(done.stdout.split()[:-3])
     assert printed == sorted(str(p) for p in media.iterdir() if "cache" not in p.name)
 
