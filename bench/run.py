@@ -312,7 +312,7 @@ def model_versus_transformers(runs: int, repeats: int) -> dict[str, Any] | str:
         if importlib.util.find_spec("torch") is None or (
             importlib.util.find_spec("transformers") is None
         ):
-            return "skipped: torch / transformers not installed (./render.sh test installs them)"
+            return "skipped: torch / transformers not installed (requirements-reference.txt)"
         sys.path.insert(0, str(REPO / "bench"))
         import model_bench
     except ImportError as exc:
