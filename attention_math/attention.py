@@ -30,11 +30,16 @@ SCALE_RULES = ("auto", "1/sqrt(d)", "1")
 MAX_STEPS = 8
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Numerically stable softmax over the last axis."""
-    z = x - x.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax along `axis` (the max is subtracted first); keeps x's float
+    dtype (float32 in the model, float64 here). The one softmax of the project: the model's
+    attention uses it too.
+
+    Subtracting the max keeps exp() from overflowing for any finite scores; scores that are
+    already inf or NaN cannot be saved by it, so the builders check them first.
+    """
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 @dataclass(frozen=True)

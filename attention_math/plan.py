@@ -157,9 +157,13 @@ class AttentionInfo:
 class ModelInfo:
     """The real model behind a model-mode plan (layer and head 0-based; shown 1-based).
 
+    name: the checkpoint's name, for the screen (`model.model_name`: "all-MiniLM-L6-v2", a
+      Hugging Face repository id or the folder's name).
     head_index None: the mean over heads. head_choice: how the head was chosen.
     value_policy: how word pieces' values were merged into words' values.
     layer_basis: the 2-D basis of the target's hidden states across layers.
+    notes: what the loader did with the checkpoint that the viewer may want to know (a task
+      head ignored, a tokenizer built from vocab.txt), one line each.
     """
 
     name: str
@@ -174,6 +178,7 @@ class ModelInfo:
     drop_specials: bool
     merge_policy: str
     layer_basis: Projection
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from attention_math.embeddings import load_embeddings_file
+from attention_math.embeddings import (
+    MAX_ABS_VALUE,
+    load,
+    load_embeddings_file,
+    sentence_words,
+)
 from attention_math.errors import EmbeddingFileError, MissingWordError
 
 WriteFile = Callable[..., Path]
@@ -131,3 +137,101 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingFileError, match="is a folder, not a file"):
         load_embeddings_file(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers that stay finite: every value too large to compute with is named by line / key
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.toml", f"bank = [1, {'9' * 400}]\n", "big.toml:bank: an integer of about 401 digits"
+         " is too large (at most 1e+100 in size); scale the vectors down"),
+        ("big.toml", "bank = [1, 1e300]\n", "big.toml:bank: '1e+300' is too large"),
+        ("big.toml", "bank = [1, -inf]\n", "big.toml:bank: vector has a non-finite value ('-inf')"),
+        ("big.txt", f"bank 1 2\nriver 1 {'9' * 400}\n", "big.txt:2: '99999999999999999999999…'"
+         " is too large"),
+        ("big.txt", "bank 1 2\nriver 1 -1e101\n", "big.txt:2: '-1e101' is too large"),
+        ("big.txt", "bank 1 2\nriver 1 NaN\n", "big.txt:2: vector has a non-finite value ('NaN')"),
+    ],
+)  # fmt: skip
+def test_values_too_large_to_compute_with_are_refused(
+    write_file: WriteFile, name: str, content: str, message: str
+) -> None:
+    with pytest.raises(EmbeddingFileError) as err:
+        load_embeddings_file(write_file(name, content))
+    assert str(err.value).startswith(message), str(err.value)
+    assert len(str(err.value)) < 160
+
+
+def test_the_largest_allowed_value_loads(write_file: WriteFile) -> None:
+    emb = load_embeddings_file(write_file("edge.toml", "bank = [1e100, -1e100]\n"))
+    assert emb.lookup("bank").vector.tolist() == [MAX_ABS_VALUE, -MAX_ABS_VALUE]
+
+
+def test_a_word_in_a_message_is_escaped_and_short(write_file: WriteFile) -> None:
+    path = write_file("bad.txt", "bank 1 2\n\x1b[31m" + "x" * 500 + "\n")
+    with pytest.raises(EmbeddingFileError) as err:
+        load_embeddings_file(path)
+    line = str(err.value)
+    assert line.startswith("bad.txt:2: '\\x1b[31mxxxxxxxxxxxxxxx")
+    assert "has no numbers after it" in line and len(line) < 100
+
+
+# ---------------------------------------------------------------------------------------------
+# memory bounded by the words used
+
+
+def test_only_the_words_asked_for_are_kept(write_file: WriteFile) -> None:
+    path = write_file("g.txt", "3 2\nBank 1 2\nriver 3 4\nsat 5 6\n")
+    emb = load_embeddings_file(path, words={"bank", "River"})
+    assert emb.words() == ["river"]  # "Bank" is kept only when "Bank" is asked for
+    assert emb.lookup("River").vector.tolist() == [3.0, 4.0]
+    assert emb.dim == 2
+    assert emb.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # the whole file
+    with pytest.raises(MissingWordError, match=r'"bank" is not in the embeddings file g\.txt'):
+        emb.lookup("bank")  # asked for, and not in the file (only "Bank" is)
+    with pytest.raises(LookupError, match=r"'sat' was not among the words g\.txt was loaded for"):
+        emb.lookup("sat")  # in the file, but not loaded: a bug in the caller, not the user's
+    assert load_embeddings_file(path, words={"Bank"}).words() == ["Bank"]
+
+
+def test_a_subset_still_checks_the_first_vector_and_every_line_kept(write_file: WriteFile) -> None:
+    with pytest.raises(EmbeddingFileError, match=r"g\.txt:1: 'x' is not a number"):
+        load_embeddings_file(write_file("g.txt", "sat 1 x\nbank 1 2\n"), words={"bank"})
+    with pytest.raises(EmbeddingFileError, match=r"g\.txt:3: 'bank' has 3 numbers, earlier"):
+        load_embeddings_file(write_file("g.txt", "sat 1 2\nriver 1 2\nbank 1 2 3\n"), {"bank"})
+    with pytest.raises(EmbeddingFileError, match=r"g\.txt:3: not UTF-8 text"):
+        load_embeddings_file(write_file("g.txt", b"sat 1 2\nbank 1 2\ncaf\xe9 1 2\n"), {"bank"})
+
+
+def test_sentence_words_are_what_a_plan_looks_up() -> None:
+    got = sentence_words(["He sat on the river bank.", "The bank, \x1b bad", "Cash 💰!"])
+    assert got == {"He", "sat", "on", "the", "river", "bank", "Cash"}
+
+
+def test_an_embeddings_object_is_used_as_it_is(toml_embeddings: Path) -> None:
+    emb = load_embeddings_file(toml_embeddings)
+    assert load(emb) is emb
+
+
+def test_memory_follows_the_words_not_the_file(tmp_path: Path) -> None:
+    """A 6 MB text file, 3 words asked for: Python allocates well under a megabyte at its peak
+    (reading the whole file, as before, allocated more than the file's size)."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "big.txt"
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(20_000):
+            f.write(f"w{i} " + " ".join(f"{x:.4f}" for x in rng.standard_normal(40)) + "\n")
+    assert path.stat().st_size > 5_000_000
+    tracemalloc.start()
+    try:
+        emb = load_embeddings_file(path, words={"w7", "w19999", "w123"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sorted(emb.words()) == ["w123", "w19999", "w7"]
+    assert peak < 1_000_000, peak
+    whole = load_embeddings_file(path)  # every word, for the analogy's vocabulary
+    np.testing.assert_array_equal(whole.lookup("w123").vector, emb.lookup("w123").vector)
