@@ -22,13 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from attention_math import embeddings
-from attention_math.errors import InputError
+from attention_math.errors import InputError, MissingWordError
 from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour
 from attention_math.pca import fit_basis, to_projection
+from attention_math.tokens import MAX_WORD_CHARS, check_text, closest, escape
 
 DEFAULT_ANALOGY = "queen - woman + man = king"
 N_NEIGHBOURS = 5
 MAX_TERMS = 6  # more arrows than this no longer read as one sum
+# six words of at most MAX_WORD_CHARS, signs, spaces and "= word": anything longer is not an
+# analogy, and is refused before it is quoted in a message
+MAX_CHARS = (MAX_TERMS + 1) * (MAX_WORD_CHARS + 3)
 
 _MINUS = "-−–"  # hyphen-minus, minus sign, en dash
 
@@ -39,6 +43,12 @@ def parse_analogy(text: str) -> tuple[list[tuple[int, str]], str | None]:
     The expected word after "=" or "≈" is optional. Signs: + and - (or − / –).
     """
     expected: str | None = None
+    check_text(text, "--analogy")
+    if len(text) > MAX_CHARS:
+        raise InputError(
+            f"--analogy has {len(text)} characters; an analogy of at most {MAX_TERMS} words "
+            f"has fewer than {MAX_CHARS}, like queen - woman + man = king"
+        )
     parts = re.split(r"\s*[=≈]\s*", text.strip())
     if len(parts) > 2:
         raise InputError(f"--analogy {text!r} has more than one '='; write it as a - b + c = d")
@@ -94,6 +104,32 @@ def vocabulary(emb: embeddings.Embeddings) -> tuple[list[str], np.ndarray, str]:
     return words, matrix, f"the {len(words)} words of {emb.name}"
 
 
+def check_whole_words(emb: embeddings.Embeddings, vocab: list[str], asked: list[str]) -> None:
+    """Refuse a word of the analogy that is not a whole word of `vocab` (the candidates of
+    `vocabulary`): MiniLM would build it from word pieces ("wmoan" -> wm + ##oan), a vector
+    nobody typed. The message lists the closest whole words."""
+    known = set(vocab)
+    for word in asked:
+        if (word in known or word.casefold() in known) and emb.has(word):
+            continue
+        near = closest(word, vocab, n=3)
+        hint = (
+            "; closest: " + ", ".join(f'"{w}"' for w in near)
+            if near
+            else "; no whole word of the vocabulary is close: check the spelling"
+        )
+        split = ""
+        if emb._minilm is not None:
+            try:
+                pieces = emb.lookup(word).pieces
+            except MissingWordError:
+                pieces = ()
+            if len(pieces) > 1:
+                split = f" (it would be made of the word pieces {' + '.join(pieces)})"
+        where = "MiniLM's vocabulary" if emb._minilm is not None else emb.name
+        raise InputError(f'--analogy: "{escape(word)}" is not a whole word of {where}{split}{hint}')
+
+
 def _is_whole_word(piece: str) -> bool:
     return not piece.startswith("##") and piece.isalpha() and (len(piece) > 1 or piece.isascii())
 
@@ -112,6 +148,8 @@ def _pt(x: np.ndarray) -> tuple[float, float]:
 def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS) -> Analogy:
     """The analogy's result, its k nearest words (inputs excluded) and the 2-D picture."""
     terms, expected = parse_analogy(text)
+    words, matrix, desc = vocabulary(emb)
+    check_whole_words(emb, words, [w for _, w in terms] + ([expected] if expected else []))
     looked = [(s, emb.lookup(w)) for s, w in terms]
     vecs = np.stack([wv.vector for _, wv in looked])  # [n, C]
     signs = np.array([s for s, _ in terms], dtype=np.float64)  # [n]
@@ -119,7 +157,6 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
     if not np.any(result):
         raise InputError(f"--analogy {text!r}: the result is the zero vector, it has no direction")
 
-    words, matrix, desc = vocabulary(emb)
     cos = cosine_to_all(result, matrix)  # [V]
     inputs = {w.casefold() for _, w in terms}
     candidates = np.array([w.casefold() not in inputs for w in words])  # [V]

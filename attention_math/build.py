@@ -62,12 +62,12 @@ class _Drafted:
         self.steps = steps
 
 
-def check_length(toks: list[tokens.Token]) -> None:
+def check_length(toks: list[tokens.Token], what: str = "the sentence") -> None:
     """Refuse a sentence with more words than fit on screen readably."""
     n_words = sum(t.is_word for t in toks)
     if n_words > MAX_WORDS:
         raise InputError(
-            f"the sentence has {n_words} words; at most {MAX_WORDS} fit on screen readably "
+            f"{what} has {n_words} words; at most {MAX_WORDS} fit on screen readably "
             f"(split it, or shorten it)"
         )
 
@@ -80,14 +80,25 @@ def _draft(
     scale_rule: str | float,
     order: str,
     keep_stopwords: bool,
+    index: int = 0,
+    n_sentences: int = 1,
 ) -> _Drafted:
+    """Sentence `index` of `n_sentences` (0 the main one) up to its drift."""
+    what = tokens.sentence_label(index, text, n_sentences)
+    quoted = f"{what} {text!r}" if index == 0 else what  # the label of a compared one quotes it
     if not text.strip():
-        raise InputError("the sentence is empty; give a sentence in quotes")
-    toks = tokens.tokenize(text)
+        raise InputError(f"{what} is empty; give a sentence in quotes")
+    toks = tokens.tokenize(text, what)
     if not any(t.is_word for t in toks):
-        raise InputError(f"the sentence {text!r} has no words")
-    check_length(toks)
-    ti = tokens.find_target(toks, target, target_index)
+        raise InputError(f"{quoted} has no words")
+    check_length(toks, what)
+    ti = tokens.find_target(
+        toks,
+        target,
+        target_index,
+        what,
+        "choose one with --target-index" if index == 0 else "a compared sentence needs it once",
+    )
     stop = tokens.stopwords()
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
     for i, t in enumerate(toks):
@@ -104,12 +115,34 @@ def _draft(
     members = [i for i, r in enumerate(rows) if r[1]]
     if len(members) < 2:
         hint = "" if keep_stopwords else " (all the others are stop-words: try --keep-stopwords)"
-        raise InputError(f'"{toks[ti].text}" has no context words to attend to in {text!r}{hint}')
+        raise InputError(f'"{toks[ti].text}" has no context words to attend to in {quoted}{hint}')
     x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
     t_row = members.index(ti)
     scale = attention.resolve_scale(scale_rule, x[t_row])
+    check_finite_scores(x, t_row, scale, [toks[i].text for i in members], what)
     steps = attention.drift(x, t_row, scale, order, max_steps=attention.MAX_STEPS)
     return _Drafted(text, toks, ti, rows, members, scale, steps)
+
+
+def check_finite_scores(
+    x: np.ndarray, target: int, scale: float, words: list[str], what: str
+) -> None:
+    """Refuse vectors whose scaled scores are not finite numbers (inf or NaN), naming the word.
+
+    softmax subtracts the largest score, so any finite scores give exact weights; but a score
+    that overflowed to inf (huge vectors, or a huge --scale) has no softmax at all, and NaN
+    would flow on into the outputs and the PCA.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = x @ x[target]  # [N, C] @ [C] -> [N]
+        scaled = scores * scale  # [N]
+    bad = np.flatnonzero(~np.isfinite(scaled))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f'in {what}, the score of "{words[i]}" against "{words[target]}" times the scale '
+            f"({scale:.3g}) is too large to compute with; use a smaller --scale or smaller vectors"
+        )
 
 
 def _finish(d: _Drafted, basis: Basis) -> Sentence:
@@ -152,7 +185,7 @@ def build_plan(
     *,
     compare: list[str] | tuple[str, ...] = (),
     target_index: int | None = None,
-    embeddings_file: str | Path | None = None,
+    embeddings_file: str | Path | embeddings.Embeddings | None = None,
     scale: str | float = "auto",
     order: str = "weight",
     keep_stopwords: bool = False,
@@ -160,15 +193,29 @@ def build_plan(
     """The plan for `sentence` (and each `compare` sentence) following the word `target`.
 
     target_index picks the occurrence in the main sentence when the target occurs twice.
-    embeddings_file: a TOML or GloVe/word2vec text file; default: MiniLM's input table.
+    embeddings_file: a TOML or GloVe/word2vec text file (only the sentences' words are kept),
+      or an `embeddings.Embeddings` loaded once for many plans; default: MiniLM's input table.
     scale: "auto", "1/sqrt(d)", "1" or a positive number (see attention.resolve_scale).
     order: "weight" (largest final weight first) or "sentence".
     """
     if order not in ("weight", "sentence"):
         raise InputError(f"unknown order {order!r}; use weight or sentence")
-    emb = embeddings.load(embeddings_file)
-    drafts = [_draft(sentence, target, target_index, emb, scale, order, keep_stopwords)]
-    drafts += [_draft(c, target, None, emb, scale, order, keep_stopwords) for c in compare]
+    texts = [sentence, *compare]
+    emb = embeddings.load(embeddings_file, words=embeddings.sentence_words(texts))
+    drafts = [
+        _draft(
+            text,
+            target,
+            target_index if i == 0 else None,
+            emb,
+            scale,
+            order,
+            keep_stopwords,
+            i,
+            len(texts),
+        )
+        for i, text in enumerate(texts)
+    ]
 
     reference = []
     for d in drafts:

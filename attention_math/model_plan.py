@@ -37,7 +37,6 @@ from attention_math.plan import (
     SentenceModel,
 )
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 SPECIAL = "[special]"
 MERGE_POLICY = (
     "attention to a word = sum over its pieces; from a word = mean over its pieces; "
@@ -53,17 +52,25 @@ def _vec(x: np.ndarray) -> tuple[float, ...]:
 class _Run:
     """One sentence through the model: tokens, pieces, forward pass, merged words."""
 
-    def __init__(self, model: bert.Model, text: str, target: str, target_index: int | None):
+    def __init__(
+        self,
+        model: bert.Model,
+        text: str,
+        target: str,
+        target_index: int | None,
+        what: str = "the sentence",
+        repeat_hint: str = "choose one with --target-index",
+    ):
         if not text.strip():
-            raise InputError("the sentence is empty; give a sentence in quotes")
+            raise InputError(f"{what} is empty; give a sentence in quotes")
         self.text = text
-        self.toks = tokens.tokenize(text)
-        check_length(self.toks)
-        self.ti = tokens.find_target(self.toks, target, target_index)
+        self.toks = tokens.tokenize(text, what)
+        check_length(self.toks, what)
+        self.ti = tokens.find_target(self.toks, target, target_index, what, repeat_hint)
         try:
             self.enc = bert.encode(model, [t.text for t in self.toks])
         except ValueError as e:
-            raise InputError(f"{text!r}: {e}") from None
+            raise InputError(f"{what}: {e}") from None
         self.out = bert.forward(model, self.enc.ids)
         self.target_pieces = [t for t, w in enumerate(self.enc.word_ids) if w == self.ti]
         self.specials = [t for t, w in enumerate(self.enc.word_ids) if w is None]
@@ -132,8 +139,19 @@ def build_model_plan(
         raise InputError(f"unknown order {order!r}; use weight or sentence")
     model = bert.load_model(model_dir)
     cfg = model.config
-    runs = [_Run(model, sentence, target, target_index)]
-    runs += [_Run(model, c, target, None) for c in compare]
+    n = 1 + len(compare)
+    runs = [_Run(model, sentence, target, target_index, tokens.sentence_label(0, sentence, n))]
+    runs += [
+        _Run(
+            model,
+            c,
+            target,
+            None,
+            tokens.sentence_label(i, c, n),
+            "a compared sentence needs it once",
+        )
+        for i, c in enumerate(compare, start=1)
+    ]
 
     if head == "mean":
         head_index: int | None = None
@@ -218,7 +236,7 @@ def build_model_plan(
         mode="model",
         embedding=EmbeddingInfo(
             kind="model",
-            name=f"{MODEL_NAME} value vectors, layer {layer + 1}, "
+            name=f"{model.name} value vectors, layer {layer + 1}, "
             + ("mean over heads" if head_index is None else f"head {head_index + 1}"),
             file=f"{model.path.name}/{weights_file.name}",
             sha256=model.sha256,
@@ -235,7 +253,7 @@ def build_model_plan(
         projection=to_projection(basis, "every member's value vector + every drift step's output"),
         tool=TOOL,
         model=ModelInfo(
-            name=MODEL_NAME,
+            name=model.name,
             file=f"{model.path.name}/{weights_file.name}",
             sha256=model.sha256,
             n_layers=cfg.num_hidden_layers,
@@ -249,6 +267,7 @@ def build_model_plan(
             layer_basis=to_projection(
                 layer_basis, "the target's hidden state at every layer of every sentence"
             ),
+            notes=model.notes,
         ),
     )
 
@@ -308,11 +327,9 @@ def build_sense_plan(
     for sense, texts in senses.items():
         if not texts:
             raise InputError(f"sense {sense!r} has no sentences")
-        for text in texts:
-            try:
-                r = _Run(model, text, target, None)
-            except InputError as e:
-                raise InputError(f"sense {sense!r}, sentence {text!r}: {e}") from None
+        for k, text in enumerate(texts, start=1):
+            what = f"sentence {k} of sense {tokens.escape(sense)!r} ({tokens.excerpt(text)})"
+            r = _Run(model, text, target, None, what, "a sense sentence needs it once")
             vecs.append(r.hidden[-1])
             labels.append(sense)
             points.append((text, sense, r.ti))
@@ -335,7 +352,7 @@ def build_sense_plan(
         mode="senses",
         embedding=EmbeddingInfo(
             kind="model",
-            name=f"{MODEL_NAME} last-layer hidden states",
+            name=f"{model.name} last-layer hidden states",
             file=f"{model.path.name}/model.safetensors",
             sha256=model.sha256,
             dim=model.config.hidden_size,
