@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from attention_math.errors import InputError
+from attention_math.scale import SCALE_RULES, parse_scale  # noqa: F401 (re-exported)
 
-SCALE_RULES = ("auto", "1/sqrt(d)", "1")
 # Steps per sentence in a plan: 7 words one at a time, then the rest together. At about 2 s a
 # step the default figure stays near 20 s, and 4 compared sentences stay under 30 s.
 MAX_STEPS = 8
@@ -91,22 +91,6 @@ def resolve_scale(rule: str | float, q: np.ndarray) -> float:
         raise InputError(f"unknown scale {rule!r}; use auto, 1/sqrt(d), 1 or a number")
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"scale must be a positive finite number, got {value}")
-    return value
-
-
-def parse_scale(text: str) -> str | float:
-    """A --scale argument: one of SCALE_RULES or a positive number."""
-    t = text.strip().lower().replace(" ", "")
-    if t in ("auto", "1/sqrt(d)", "1"):
-        return t
-    try:
-        value = float(t)
-    except ValueError:
-        raise InputError(
-            f"--scale {text!r} is not understood; use auto, 1/sqrt(d), 1 or a positive number"
-        ) from None
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"--scale must be a positive number, got {text!r}")
     return value
 
 

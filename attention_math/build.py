@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from attention_math import attention, embeddings, tokens
-from attention_math.errors import InputError
+from attention_math.errors import InputError, about
 from attention_math.pca import Basis, fit_basis, to_projection
 from attention_math.plan import (
     AttentionInfo,
@@ -92,13 +92,14 @@ def _draft(
     if not any(t.is_word for t in toks):
         raise InputError(f"{quoted} has no words")
     check_length(toks, what)
-    ti = tokens.find_target(
-        toks,
-        target,
-        target_index,
-        what,
-        "choose one with --target-index" if index == 0 else "a compared sentence needs it once",
-    )
+    with about("target_index" if target_index is not None else "target"):
+        ti = tokens.find_target(
+            toks,
+            target,
+            target_index,
+            what,
+            "choose one with --target-index" if index == 0 else "a compared sentence needs it once",
+        )
     stop = tokens.stopwords()
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
     for i, t in enumerate(toks):
@@ -201,21 +202,16 @@ def build_plan(
     if order not in ("weight", "sentence"):
         raise InputError(f"unknown order {order!r}; use weight or sentence")
     texts = [sentence, *compare]
-    emb = embeddings.load(embeddings_file, words=embeddings.sentence_words(texts))
-    drafts = [
-        _draft(
-            text,
-            target,
-            target_index if i == 0 else None,
-            emb,
-            scale,
-            order,
-            keep_stopwords,
-            i,
-            len(texts),
-        )
-        for i, text in enumerate(texts)
-    ]
+    words = embeddings.sentence_words(texts)
+    with about("embeddings"):
+        emb = embeddings.load(embeddings_file, words=words)
+    drafts = []
+    for i, text in enumerate(texts):  # errors name the sentence's field ("compare[0]" ...)
+        with about("sentence" if i == 0 else f"compare[{i - 1}]", override=i > 0):
+            ti = target_index if i == 0 else None
+            drafts.append(
+                _draft(text, target, ti, emb, scale, order, keep_stopwords, i, len(texts))
+            )
 
     reference = []
     for d in drafts:

@@ -1,8 +1,9 @@
 """Numbers for the lecture scenes: the weighted sum drawn tip to tail, simple attention next
 to a real head's learned projections, and the word × word weight matrix.
 
-Each function takes a plan and returns one part of its lecture section; `with_lecture` adds
-just the parts a scene needs. Nothing here draws; the scenes read these numbers.
+Each function takes a plan and returns one part of its lecture section;
+`request.make_plan` adds the parts a request needs. Nothing here draws; the scenes read
+these numbers.
 
 Dimension names: N words taking part, C vector size, W tokens of the sentence, T word pieces,
 R rows of a comparison (tokens + [CLS]/[SEP]), D head size, L layers, H heads.
@@ -10,35 +11,26 @@ R rows of a comparison (tokens + [CLS]/[SEP]), D head size, L layers, H heads.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from attention_math.attention import parse_scale, resolve_scale, softmax
-from attention_math.errors import InputError
+from attention_math.attention import resolve_scale, softmax
+from attention_math.errors import InputError, OptionError
 from attention_math.lecture_data import (
     HeadComparison,
-    LectureData,
     WeightedSum,
     WeightMatrix,
 )
 from attention_math.pca import fit_basis, to_projection
+from attention_math.scale import parse_scale
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan, Sentence
 
 SPECIALS = "[CLS]+[SEP]"
 MODEL_NAME = "all-MiniLM-L6-v2"
-
-# What each scene needs from the lecture section (scenes not listed need nothing).
-NEEDS = {
-    "AnalogyScene": ("analogy",),
-    "AttentionMathScene": ("weighted_sum",),
-    "ProjectionScene": ("head",),
-    "AttentionMatrixScene": ("matrix",),
-}
 
 
 def _pt(x: np.ndarray) -> tuple[float, float]:
@@ -97,9 +89,9 @@ def _forward(s: Sentence, model_dir: str | Path | None):
 def _check_head(m, layer: int, head: int) -> None:
     cfg = m.config
     if not 0 <= layer < cfg.num_hidden_layers:
-        raise InputError(f"--layer must be 1 to {cfg.num_hidden_layers}")
+        raise OptionError("layer", f"--layer must be 1 to {cfg.num_hidden_layers}")
     if not 0 <= head < cfg.num_attention_heads:
-        raise InputError(f"--head must be 1 to {cfg.num_attention_heads}")
+        raise OptionError("head", f"--head must be 1 to {cfg.num_attention_heads}")
 
 
 def best_head(m, words: list[str], target_index: int) -> tuple[int, int, str]:
@@ -128,12 +120,16 @@ def head_comparison(
     layer and head are 0-based; both None: the best head for the target (`best_head`).
     """
     if plan.mode != "simple":
-        raise InputError(
-            "ProjectionScene compares simple attention with a real head: leave out --mode "
-            "model (choose the head with --layer and --head)"
+        raise OptionError(
+            "mode",
+            "the head comparison starts from simple attention: leave out --mode model "
+            "(choose the head with --layer and --head)",
         )
     if (layer is None) != (head is None):
-        raise InputError("give both --layer and --head (or neither, to choose the best head)")
+        raise OptionError(
+            "layer" if layer is None else "head",
+            "give both --layer and --head (or neither, to choose the best head)",
+        )
     s = plan.sentences[0]
     m, words, enc, out = _forward(s, model_dir)
     if layer is None or head is None:
@@ -166,7 +162,7 @@ def head_comparison(
         layer=layer,
         head=head,
         head_choice=choice,
-        model=MODEL_NAME,
+        model=m.name,
         d_head=int(values.shape[1]),
         rows=(*range(len(words)), -1),
         labels=(*words, SPECIALS),
@@ -236,7 +232,10 @@ def model_matrix(
     elif layer is None and head is None:
         layer, head, _ = best_head(m, words, s.target_index)
     elif layer is None or head is None:
-        raise InputError("give both --layer and --head (or neither, to choose the best head)")
+        raise OptionError(
+            "layer" if layer is None else "head",
+            "give both --layer and --head (or neither, to choose the best head)",
+        )
     else:
         _check_head(m, layer, head)
     assert layer is not None
@@ -260,109 +259,6 @@ def model_matrix(
         row_scales=(),
         layer=layer,
         head=head,
-        description=f"{MODEL_NAME} layer {layer + 1}, {which}: softmax(q·k/√d) merged into "
+        description=f"{m.name} layer {layer + 1}, {which}: softmax(q·k/√d) merged into "
         f"words; last column [CLS] + [SEP]",
     )
-
-
-# --------------------------------------------------------------------------------------------
-
-
-def with_lecture(
-    plan: Plan,
-    scene: str,
-    *,
-    layer: int | None = None,
-    head: int | None = None,
-    model: bool = False,
-    model_dir: str | Path | None = None,
-) -> Plan:
-    """`plan` with the lecture numbers `scene` needs added (unchanged if it needs none).
-
-    layer / head (0-based): the head for ProjectionScene, and for AttentionMatrixScene when
-    model is True (a model-mode plan always uses its own head).
-    """
-    needs = NEEDS.get(scene, ())
-    if not needs or (plan.lecture and all(getattr(plan.lecture, n) is not None for n in needs)):
-        return plan  # nothing needed, or already there
-    if plan.mode == "analogy" or (plan.lecture and plan.lecture.analogy):
-        if scene != "AnalogyScene":
-            raise InputError(f"{scene} draws a sentence; --analogy is for AnalogyScene")
-        return plan
-    if scene == "AnalogyScene":
-        raise InputError('AnalogyScene draws an analogy: give --analogy "queen - woman + man"')
-    if plan.mode not in ("simple", "model"):
-        raise InputError(f"{scene} cannot draw a {plan.mode}-mode plan")
-    lecture = plan.lecture or LectureData()
-    if "weighted_sum" in needs:
-        if plan.mode != "simple":
-            raise InputError(
-                "AttentionMathScene shows simple attention's q·k step by step; leave out --mode "
-                "model (ProjectionScene shows a real head)"
-            )
-        lecture = dataclasses.replace(lecture, weighted_sum=weighted_sum(plan))
-    if "head" in needs:
-        if head == "mean":
-            raise InputError("ProjectionScene shows one head: give --head a number")
-        lecture = dataclasses.replace(
-            lecture, head=head_comparison(plan, layer, head, model_dir=model_dir)
-        )
-    if "matrix" in needs:
-        use_model = model or plan.mode == "model" or layer is not None or head is not None
-        matrix = (
-            model_matrix(plan, layer, head, model_dir=model_dir)
-            if use_model
-            else simple_matrix(plan)
-        )
-        lecture = dataclasses.replace(lecture, matrix=matrix)
-    return dataclasses.replace(plan, lecture=lecture)
-
-
-def build_lecture_plan(
-    sentence: str | None,
-    target: str | None,
-    *,
-    scene: str,
-    mode: str = "simple",
-    analogy: str | None = None,
-    layer: int | None = None,
-    head: int | str | None = None,
-    model_dir: str | Path | None = None,
-    embeddings_file: str | Path | None = None,
-    **options: Any,
-) -> Plan:
-    """The plan a lecture scene draws, from the command line's options (layer and head
-    counted from 1, as on screen).
-
-    AnalogyScene: the analogy's plan (no sentence). ProjectionScene: a simple plan and the
-    comparison with --layer/--head (default: the best head). AttentionMatrixScene: simple, or a
-    real head with --mode model or --layer/--head. AttentionMathScene: simple attention.
-    """
-    from attention_math.request import make_plan
-
-    if scene == "AnalogyScene":
-        from attention_math.analogy import DEFAULT_ANALOGY, build_analogy_plan
-
-        return build_analogy_plan(analogy or DEFAULT_ANALOGY, embeddings_file=embeddings_file)
-    if analogy is not None:
-        raise InputError("--analogy goes with --scene AnalogyScene")
-    if target is None:
-        raise InputError(f"{scene} needs a SENTENCE and --target WORD")
-    if head == "mean" and scene != "AttentionMatrixScene":
-        raise InputError(f"{scene} shows one head: give --head a number")
-    if (isinstance(head, int) and head < 1) or (layer is not None and layer < 1):
-        raise InputError("--layer and --head count from 1")
-    l0 = None if layer is None else layer - 1
-    h0 = head - 1 if isinstance(head, int) else None
-    if scene == "AttentionMatrixScene" and mode == "model":
-        plan = make_plan(
-            sentence, target, mode="model", layer=layer, head=head, model_dir=model_dir, **options
-        )
-        return with_lecture(plan, scene, model_dir=model_dir)
-    if mode == "model":
-        raise InputError(
-            f"{scene} starts from simple attention: leave out --mode model "
-            f"(choose the head with --layer and --head)"
-        )
-    plan = make_plan(sentence, target, embeddings_file=embeddings_file, **options)
-    return with_lecture(plan, scene, layer=l0, head=h0, model_dir=model_dir)

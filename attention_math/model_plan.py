@@ -25,7 +25,7 @@ from attention_math import model as bert
 from attention_math import tokens
 from attention_math.attention import MAX_STEPS, drift_from_scores
 from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
-from attention_math.errors import InputError
+from attention_math.errors import InputError, about
 from attention_math.pca import fit_basis, to_projection
 from attention_math.plan import (
     AttentionInfo,
@@ -140,18 +140,12 @@ def build_model_plan(
     model = bert.load_model(model_dir)
     cfg = model.config
     n = 1 + len(compare)
-    runs = [_Run(model, sentence, target, target_index, tokens.sentence_label(0, sentence, n))]
-    runs += [
-        _Run(
-            model,
-            c,
-            target,
-            None,
-            tokens.sentence_label(i, c, n),
-            "a compared sentence needs it once",
-        )
-        for i, c in enumerate(compare, start=1)
-    ]
+    with about("sentence"):
+        runs = [_Run(model, sentence, target, target_index, tokens.sentence_label(0, sentence, n))]
+    for i, c in enumerate(compare, start=1):
+        with about(f"compare[{i - 1}]", override=True):
+            label = tokens.sentence_label(i, c, n)
+            runs.append(_Run(model, c, target, None, label, "a compared sentence needs it once"))
 
     if head == "mean":
         head_index: int | None = None

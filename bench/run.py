@@ -11,7 +11,7 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
   process start to exit, after set-up (warm page cache, compiled .pyc files);
 * DriftScene's rendering speed (frames per second of the Manim pass, imports excluded) at
   low (480p15) and high (1080p60), and for the GIF pass (800×450, 10 fps, lossless RGBA);
-* the overhead over Manim's floor: the same pass (`scenes.pipeline._manim_pass`, the same
+* the overhead over Manim's floor: the same pass (`scenes.app.passes.manim_pass`, the same
   configuration) with a minimal scene that moves one dot for the same duration, resolution
   and frame rate; the ratio of the two render times (target ≤ 2.0);
 * the GIF's bytes per second of animation, against the post's hand-made GIF (800×450,
@@ -157,10 +157,10 @@ def _dot_scene(seconds: float) -> type:
 def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any]:
     """One Manim pass of the default figure's plan: `scene` is "drift" or "dot".
 
-    quality: a name of scenes.pipeline.QUALITY, or "gif" (the GIF pass: 800×450, 10 fps,
+    quality: a name of scenes.app.passes.QUALITY, or "gif" (the GIF pass: 800×450, 10 fps,
     lossless RGBA, then encoded with and without the palette pass).
     """
-    import scenes.app.pipeline as pipeline
+    import scenes.app.passes as pipeline
     from scenes.theme import PALETTES
 
     plan = _figure_plan()
@@ -178,7 +178,7 @@ def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any
     imported = time.perf_counter() - _T_START
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        movie = pipeline._manim_pass(plan, "DriftScene", "dark", Path(tmp), size, fps, fmt)
+        movie = pipeline.manim_pass(plan, "DriftScene", "dark", Path(tmp), size, fps, fmt)
         render_s = time.perf_counter() - start
         facts = probe(movie)
         result = {"render_s": render_s, "import_s": imported, "fps": fps, **facts}
@@ -196,7 +196,7 @@ def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any
 
 def worker_plan_imports() -> dict[str, Any]:
     """Does `attention-drift plan` import manim? Asked of the real command (-X importtime)."""
-    cmd = [sys.executable, "-X", "importtime", "-m", "attention_math.cli", "plan", RIVER,
+    cmd = [sys.executable, "-X", "importtime", "-m", "scenes.app", "plan", RIVER,
            "--target", "bank"]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=REPO)
     names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()

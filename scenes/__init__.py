@@ -38,3 +38,26 @@ SCENES: dict[str, tuple[str, str]] = {
         "The word × word weight matrix as a heat map, the target's row highlighted.",
     ),
 }
+
+
+def scene_needs(name: str) -> tuple[str, ...]:
+    """The plan parts scene `name` declares in its class attribute NEEDS (a tuple literal;
+    attention_math.request.PARTS), read from its source so that no manim is imported. A
+    test checks it against the class itself."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.find_spec(SCENES[name][0])
+    assert spec is not None and spec.origin is not None, name
+    with open(spec.origin, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            for stmt in node.body:
+                target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                    target = stmt.targets[0]
+                value = getattr(stmt, "value", None)
+                if isinstance(target, ast.Name) and target.id == "NEEDS" and value is not None:
+                    return tuple(ast.literal_eval(value))
+    return ()

@@ -31,6 +31,8 @@ PANEL_LEFT = 2.3  # the picture is left of this x, the list of neighbours right 
 class AnalogyScene(BeatScene):
     """Word vectors as directions: a − b + c, and its honest nearest neighbours."""
 
+    NEEDS = ("analogy",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.analogy is None:

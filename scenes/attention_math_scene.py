@@ -41,6 +41,8 @@ BAR = 1.5  # length of a weight-1 bar
 class AttentionMathScene(BeatScene):
     """q · k, scale, softmax, weighted sum of values: the post's computation, with numbers."""
 
+    NEEDS = ("weighted_sum",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.weighted_sum is None or not plan.sentences:

@@ -25,6 +25,8 @@ def box_of(m: Mobject) -> Box:
 class LayerDriftScene(BeatScene):
     """The target's path through the layers, for one sentence or several."""
 
+    NEEDS = ("model",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         if self.plan.model is None:

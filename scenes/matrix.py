@@ -24,6 +24,8 @@ NUMBERS_UP_TO = 9  # cells carry their number when the matrix has at most this m
 class AttentionMatrixScene(BeatScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
 
+    NEEDS = ("matrix",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.matrix is None or not plan.sentences:

@@ -36,6 +36,8 @@ BAR = 1.3
 class ProjectionScene(BeatScene):
     """Simple attention next to a real head: the weights change and the output moves."""
 
+    NEEDS = ("head_comparison",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.head is None or not plan.sentences:

@@ -22,6 +22,8 @@ LIST_LEFT = 1.2  # the sentence list is right of this x
 class SenseSplitScene(BeatScene):
     """The target's contextual vectors in many sentences, coloured by sense."""
 
+    NEEDS = ("senses",)  # the plan parts it draws (attention_math.request.PARTS)
+
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         if self.plan.senses is None:

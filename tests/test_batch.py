@@ -26,7 +26,8 @@ from PIL import Image
 from attention_math import build_plan
 from attention_math.errors import InputError, OutputError
 from attention_math.plan import Plan
-from scenes.app import batch, cli
+from scenes.app import batch, cli, notebook, signals, store
+from scenes.app.options import RenderOptions
 
 pytestmark = pytest.mark.render
 
@@ -72,24 +73,30 @@ def pixels(path: Path) -> np.ndarray:
 # the cache key
 
 
+def cache_key(plan: Plan, **options: Any) -> str:
+    return store.cache_key(plan, RenderOptions(**options))
+
+
 def test_cache_key_changes_with_every_input(
     plan: Plan, vectors: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = {"scene": "DriftScene", "formats": ("gif", "mp4"), "quality": "low", "theme": "dark"}
-    key = batch.cache_key(plan, **base)
-    assert key == batch.cache_key(plan, **base)  # stable
-    assert key == batch.cache_key(plan, **{**base, "formats": ("mp4", "gif", "mp4")})  # a set
+    key = cache_key(plan, **base)
+    assert key == cache_key(plan, **base)  # stable
+    assert key == cache_key(plan, **{**base, "formats": ("mp4", "gif", "mp4")})  # a set
+    assert key == cache_key(plan, **base, name="other", force=True)  # not what the media show
     other_plan = build_plan(RIVER, "bank", embeddings_file=vectors, order="sentence")
     changed = [
-        batch.cache_key(other_plan, **base),
-        batch.cache_key(plan, **{**base, "scene": "AttentionMatrixScene"}),
-        batch.cache_key(plan, **{**base, "formats": ("gif",)}),
-        batch.cache_key(plan, **{**base, "quality": "medium"}),
-        batch.cache_key(plan, **{**base, "theme": "light"}),
-        batch.cache_key(plan, **base, stills=True),
+        cache_key(other_plan, **base),
+        cache_key(plan, **{**base, "scene": "AttentionMatrixScene"}),
+        cache_key(plan, **{**base, "formats": ("gif",)}),
+        cache_key(plan, **{**base, "quality": "medium"}),
+        cache_key(plan, **{**base, "theme": "light"}),
+        cache_key(plan, **{**base, "formats": ("mov",)}, transparent=True),
+        cache_key(plan, **base, stills=True),
     ]
     monkeypatch.setattr("attention_math.__version__", "9.9.9")
-    changed.append(batch.cache_key(plan, **base))
+    changed.append(cache_key(plan, **base))
     assert len({key, *changed}) == len(changed) + 1
 
 
@@ -97,21 +104,23 @@ def test_code_version_follows_the_scene_and_its_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Editing a scene's module changes its key (and only the keys of the scenes that import
-    it); editing the pipeline changes all; the registry or this batch module none."""
-    copy = tmp_path / "scenes"
-    copy.mkdir()
-    for p in batch.SCENES_DIR.glob("*.py"):
-        (copy / p.name).write_bytes(p.read_bytes())
-    monkeypatch.setattr(batch, "SCENES_DIR", copy)
-    import scenes.app
+    it); editing the render pipeline or its passes changes all; the registry, the store or
+    the batch none."""
+    import shutil
 
+    import scenes
+
+    shutil.copytree(store.SOURCE_DIR / "scenes", tmp_path / "scenes",
+                    ignore=shutil.ignore_patterns("__pycache__", "revealjs"))  # fmt: skip
+    copy = tmp_path / "scenes"
+    monkeypatch.setattr(store, "SOURCE_DIR", tmp_path)
     names = list(scenes.SCENES)
-    before = {s: batch.code_version(s) for s in names}
+    before = {s: store.code_version(s) for s in names}
 
     def edit(name: str) -> dict[str, bool]:
         path = copy / name
         path.write_text(path.read_text() + "\n# edited\n")
-        now = {s: batch.code_version(s) for s in names}
+        now = {s: store.code_version(s) for s in names}
         changed = {s: now[s] != before[s] for s in names}
         before.update(now)
         return changed
@@ -122,23 +131,26 @@ def test_code_version_follows_the_scene_and_its_imports(
         assert changed[scene]
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene
-    assert all(edit("pipeline.py").values())  # every scene renders through the pipeline
+    assert all(edit("app/pipeline.py").values())  # every scene renders through the pipeline
+    assert all(edit("app/passes.py").values())
     assert edit("theme.py")["DriftScene"]  # imported by drift.py through components
-    assert not any(edit("__init__.py").values())
-    assert not any(edit("batch.py").values())
+    for module in ("__init__.py", "app/__init__.py", "app/batch.py", "app/store.py"):
+        assert not any(edit(module).values()), module
 
 
 # ---------------------------------------------------------------------------------------------
 # commits and cache hits (no manim: files made by hand)
 
 
-def fake_render(out_dir: Path, stem: str, key: str, content: bytes = b"new") -> batch.RenderResult:
+def fake_render(
+    out_dir: Path, stem: str, key: str, content: bytes = b"new"
+) -> notebook.RenderResult:
     out_dir.mkdir(exist_ok=True)
-    with batch.staging(out_dir) as stage:
+    with store.staging(out_dir) as stage:
         (stage / f"{stem}.png").write_bytes(content)
         (stage / f"{stem}.mp4").write_bytes(content * 2)
         (stage / f"{stem}.plan.json").write_text("{}")
-        return batch.commit(stage, out_dir, stem, key, [stage / f"{stem}.png",
+        return store.commit(stage, out_dir, stem, key, [stage / f"{stem}.png",
                                                          stage / f"{stem}.mp4"])  # fmt: skip
 
 
@@ -146,21 +158,21 @@ def test_commit_then_hit_and_every_kind_of_miss(tmp_path: Path) -> None:
     result = fake_render(tmp_path, "s", "k1")
     assert result == [tmp_path / "s.png", tmp_path / "s.mp4"]
     assert listing(tmp_path) == ["s.cache.json", "s.mp4", "s.plan.json", "s.png"]
-    hit = batch.cached_files(tmp_path, "s", "k1")
+    hit = store.cached_files(tmp_path, "s", "k1")
     assert hit == result and hit is not None and hit.cached
     assert hit.plan_path == tmp_path / "s.plan.json"
-    assert batch.cached_files(tmp_path, "s", "k2") is None  # another key
-    assert batch.cached_files(tmp_path, "t", "k1") is None  # another stem
+    assert store.cached_files(tmp_path, "s", "k2") is None  # another key
+    assert store.cached_files(tmp_path, "t", "k1") is None  # another stem
 
     (tmp_path / "s.mp4").write_bytes(b"new")  # truncated: the size differs
-    assert batch.cached_files(tmp_path, "s", "k1") is None
+    assert store.cached_files(tmp_path, "s", "k1") is None
     fake_render(tmp_path, "s", "k1")
     (tmp_path / "s.png").unlink()  # a file missing
-    assert batch.cached_files(tmp_path, "s", "k1") is None
+    assert store.cached_files(tmp_path, "s", "k1") is None
     fake_render(tmp_path, "s", "k1")
     for broken in ("{", "[]", '{"key": "k1"}', '{"key": "k1", "files": {"../x": 1}}'):
         (tmp_path / "s.cache.json").write_text(broken)
-        assert batch.cached_files(tmp_path, "s", "k1") is None, broken
+        assert store.cached_files(tmp_path, "s", "k1") is None, broken
 
 
 def test_an_interrupted_commit_is_never_a_cache_hit(
@@ -181,8 +193,8 @@ def test_an_interrupted_commit_is_never_a_cache_hit(
         fake_render(tmp_path, "s", "new", b"new")
     monkeypatch.setattr(os, "replace", real_replace)
     # One file is new, one old, and no record: neither key is a hit.
-    assert batch.cached_files(tmp_path, "s", "old") is None
-    assert batch.cached_files(tmp_path, "s", "new") is None
+    assert store.cached_files(tmp_path, "s", "old") is None
+    assert store.cached_files(tmp_path, "s", "new") is None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # staging removed
 
 
@@ -190,7 +202,7 @@ def test_a_swallowed_signal_still_stops_the_commit(tmp_path: Path) -> None:
     """Python drops an exception raised in a finalizer or weakref callback; a Ctrl-C that
     lands there must still keep the render from being committed."""
     fake_render(tmp_path, "s", "old", b"old")
-    with pytest.raises(KeyboardInterrupt), batch.signals_as_exceptions():
+    with pytest.raises(KeyboardInterrupt), signals.signals_as_exceptions():
         try:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(5)  # interrupted at once
@@ -198,13 +210,13 @@ def test_a_swallowed_signal_still_stops_the_commit(tmp_path: Path) -> None:
             pass  # swallowed, as Python does in a finalizer
         fake_render(tmp_path, "s", "new", b"new")
     assert (tmp_path / "s.png").read_bytes() == b"old"
-    assert batch.cached_files(tmp_path, "s", "old") is not None
-    assert batch._received == []  # the next render starts clean
+    assert store.cached_files(tmp_path, "s", "old") is not None
+    assert signals._received == []  # the next render starts clean
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
-    host = batch._host()
+    host = store._host()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     folders = {
@@ -223,14 +235,14 @@ def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
     hours_ago = time.time() - 2 * 3600
     for key in ("aged_old_style", "other_host_aged"):
         os.utime(tmp_path / folders[key], (hours_ago, hours_ago))
-    removed = {p.name for p in batch.clean_stale(tmp_path)}
+    removed = {p.name for p in store.clean_stale(tmp_path)}
     assert removed == {folders[k] for k in ("dead", "aged_old_style", "other_host_aged")}
     assert sorted(listing(tmp_path)) == sorted(
         [folders[k] for k in ("alive", "mine", "young_old_style", "other_host_young")]
         + ["keep.mp4"]
     )
     # A day later even a folder with a live pid goes (the pid may be someone else's now).
-    removed = {p.name for p in batch.clean_stale(tmp_path, now=time.time() + 25 * 3600)}
+    removed = {p.name for p in store.clean_stale(tmp_path, now=time.time() + 25 * 3600)}
     assert folders["alive"] in removed and folders["mine"] not in removed
 
 
@@ -342,7 +354,7 @@ def test_out_of_disk_keeps_the_old_file(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     (tmp_path / "s.png").write_bytes(b"old")
-    monkeypatch.setattr(pipeline, "_manim_pass", disk_full)
+    monkeypatch.setattr(pipeline, "manim_pass", disk_full)
     with pytest.raises(OutputError) as info:
         render(plan, formats=["png"], quality="low", out_dir=tmp_path, name="s")
     assert str(info.value) == (
@@ -437,7 +449,7 @@ def test_a_hard_kill_leaves_a_staging_folder_the_next_render_removes(
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".render-")]
     assert left and left[0].startswith(f".render-{proc.pid}-")
     assert old.read_bytes() == b"old"
-    batch.clean_stale(tmp_path)  # what the next render into this folder does first
+    store.clean_stale(tmp_path)  # what the next render into this folder does first
     assert listing(tmp_path) == ["k.mp4"]
 
 
@@ -471,10 +483,10 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
     plan = Plan.load(tmp_path / "same.plan.json")
     winner = "dark" if same == [0x11, 0x13, 0x18] else "light"
     loser = "light" if winner == "dark" else "dark"
-    key = {t: batch.cache_key(plan, scene="DriftScene", formats=("png",), quality="low",
-                              theme=t) for t in ("dark", "light")}  # fmt: skip
-    assert batch.cached_files(tmp_path, "same", key[winner]) is not None
-    assert batch.cached_files(tmp_path, "same", key[loser]) is None
+    key = {t: cache_key(plan, scene="DriftScene", formats=("png",), quality="low", theme=t)
+           for t in ("dark", "light")}  # fmt: skip
+    assert store.cached_files(tmp_path, "same", key[winner]) is not None
+    assert store.cached_files(tmp_path, "same", key[loser]) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,7 +623,8 @@ def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> N
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         'course.toml: renders[1].qualty: unknown key; closest: "quality"',
-        'course.toml: renders[2].target: "bnak" is not a word of the sentence; closest: "bank"',
+        'course.toml: renders[2].target: "bnak" is not a word of the main sentence; closest: '
+        '"bank"',
         "Error: 2 problems in course.toml; nothing was rendered",
     ]
     assert not (tmp_path / "media").exists()
@@ -650,12 +663,12 @@ def test_default_names_tell_themes_apart(tmp_path: Path) -> None:
 def test_long_default_names_keep_their_suffixes(vectors: Path) -> None:
     """The name a batch records is the name the render writes: within safe_stem's limit,
     with -compare and -light kept, so that themes do not collide."""
-    from scenes.app.pipeline import safe_stem
+    from scenes.app.store import safe_stem
 
     long = "bank " + " ".join(["river"] * 25)
     for compare in ([], [CASH]):
         plan = build_plan(long, "bank", compare=compare, embeddings_file=vectors)
-        stems = {t: batch.spec_stem(plan, "DriftScene", t) for t in ("dark", "light")}
+        stems = {t: store.spec_stem(plan, "DriftScene", t) for t in ("dark", "light")}
         assert all(safe_stem(s) == s for s in stems.values()), stems
         assert stems["light"].endswith("-compare-light" if compare else "-light")
         assert stems["dark"] != stems["light"]
@@ -708,8 +721,9 @@ def test_a_worker_that_dies_fails_only_its_render(
     plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch, "_render_job", dying_render_job)
-    jobs = [batch.Job(f"renders[{i}]", plan, "DriftScene", ("png",), "low", "dark", tmp_path,
-                      stem) for i, stem in enumerate(["a", "dies", "b", "c"])]  # fmt: skip
+    options = RenderOptions(formats=("png",), quality="low")
+    jobs = [batch.Job(f"renders[{i}]", plan, options, tmp_path, stem)
+            for i, stem in enumerate(["a", "dies", "b", "c"])]  # fmt: skip
     outcomes = batch.run_batch(jobs, workers=2, force=True)
     assert [o.status for o in outcomes] == ["done", "failed", "done", "done"]
     assert "worker process died" in outcomes[1].reason
@@ -775,14 +789,14 @@ def test_render_result_is_a_list_that_shows_itself_in_jupyter(
     mp4, png = tmp_path / "a.mp4", tmp_path / "a.png"
     mp4.write_bytes(b"\x00\x00\x00\x18ftypmp42")
     png.write_bytes(b"\x89PNG\r\n\x1a\n")
-    result = batch.RenderResult([mp4, png], plan_path=tmp_path / "a.plan.json")
+    result = notebook.RenderResult([mp4, png], plan_path=tmp_path / "a.plan.json")
     assert result == [mp4, png] and isinstance(result, list)
     assert result.files == [mp4, png, tmp_path / "a.plan.json"]
     page = result._repr_html_()
     assert '<video src="data:video/mp4;base64,AAAAGGZ0eXBtcDQy"' in page
     assert "controls" in page and "loop" in page
     assert '<img src="data:image/png;base64,iVBORw0KGgo="' in page
-    monkeypatch.setattr(batch, "EMBED_LIMIT", 4)  # too big to embed: a relative path
+    monkeypatch.setattr(notebook, "EMBED_LIMIT", 4)  # too big to embed: a relative path
     monkeypatch.chdir(tmp_path)
     assert '<video src="a.mp4"' in result._repr_html_()
     mp4.unlink()

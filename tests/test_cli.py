@@ -18,6 +18,7 @@ from attention_math import __version__
 from attention_math.plan import Plan
 from scenes import app
 from scenes.app import cli
+from scenes.app.notebook import RenderResult
 
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."
@@ -128,12 +129,12 @@ def test_sentence_without_words(toml_embeddings: Path) -> None:
 
 def test_empty_compare_sentence(toml_embeddings: Path) -> None:
     result = run("plan", RIVER, "-t", "bank", "-c", "", "--embeddings", toml_embeddings)
-    assert_user_error(result, "the sentence is empty")
+    assert_user_error(result, "compare sentence 1 is empty")
 
 
 def test_compare_sentence_without_the_target(toml_embeddings: Path) -> None:
     result = run("plan", RIVER, "-t", "bank", "-c", "He sat.", "--embeddings", toml_embeddings)
-    assert_user_error(result, '"bank" is not a word of the sentence')
+    assert_user_error(result, '"bank" is not a word of compare sentence 1')
 
 
 def test_word_missing_from_the_embeddings_is_named(toml_embeddings: Path) -> None:
@@ -283,14 +284,16 @@ def test_a_bug_is_not_swallowed(monkeypatch: pytest.MonkeyPatch, toml_embeddings
 
 
 class FakeRender:
-    """Stands in for scenes.render: records its arguments, writes tiny files."""
+    """Stands in for scenes.app.render: records its arguments, writes tiny files and the plan
+    (as the store does), returns them as a RenderResult."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
-    def __call__(self, plan: Plan, **kwargs: Any) -> list[Path]:
+    def __call__(self, plan: Plan, **kwargs: Any) -> RenderResult:
         self.calls.append({"plan": plan, **kwargs})
         out_dir: Path = kwargs["out_dir"]
+        out_dir.mkdir(parents=True, exist_ok=True)
         stem = kwargs["name"] or "bank-he-sat"
         progress: Callable[[str], None] = kwargs["progress"]
         paths = []
@@ -300,7 +303,8 @@ class FakeRender:
             path = out_dir / f"{stem}.{fmt}"
             path.write_bytes(b"media")
             paths.append(path)
-        return paths
+        plan.save(out_dir / f"{stem}.plan.json")
+        return RenderResult(paths, plan_path=out_dir / f"{stem}.plan.json")
 
 
 @pytest.fixture
@@ -354,36 +358,20 @@ def test_render_options_reach_scenes(
     assert result.stdout.splitlines()[-1] == str(tmp_path / "figure.plan.json")
 
 
-def test_render_keeps_a_plan_json_that_scenes_wrote(
-    fake_render: FakeRender, toml_embeddings: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_render_prints_what_the_render_returns(
+    toml_embeddings: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    written: dict[str, int] = {}
+    """The CLI writes no file itself: it prints the media and the plan the render wrote."""
 
-    def writes_plan_too(plan: Plan, **kwargs: Any) -> list[Path]:
-        paths = fake_render(plan, **kwargs)
-        plan.save(tmp_path / "bank-he-sat.plan.json")
-        written["mtime"] = (tmp_path / "bank-he-sat.plan.json").stat().st_mtime_ns
-        return paths
+    def cached(plan: Plan, **kwargs: Any) -> RenderResult:
+        return RenderResult([tmp_path / "x.png"], cached=True, plan_path=tmp_path / "x.plan.json")
 
-    monkeypatch.setattr(app, "render", writes_plan_too)
+    monkeypatch.setattr(app, "render", cached)
     result = run("render", RIVER, "-t", "bank", "--embeddings", toml_embeddings, "--out",
                  tmp_path, "--format", "png")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
-        str(tmp_path / "bank-he-sat.png"),
-        str(tmp_path / "bank-he-sat.plan.json"),
-    ]
-    assert (tmp_path / "bank-he-sat.plan.json").stat().st_mtime_ns == written["mtime"]
-
-
-def test_render_replaces_a_stale_plan_json(
-    fake_render: FakeRender, toml_embeddings: Path, tmp_path: Path
-) -> None:
-    (tmp_path / "bank-he-sat.plan.json").write_text("{}")
-    result = run("render", RIVER, "-t", "bank", "--embeddings", toml_embeddings, "--out",
-                 tmp_path, "--format", "png")  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert Plan.load(tmp_path / "bank-he-sat.plan.json") == fake_render.calls[0]["plan"]
+    assert result.stdout.splitlines() == [str(tmp_path / "x.png"), str(tmp_path / "x.plan.json")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.toml"]
 
 
 def test_render_into_a_file(fake_render: FakeRender, toml_embeddings: Path, tmp_path: Path) -> None:
@@ -439,10 +427,15 @@ def test_render_user_error_from_scenes(
     assert "Error: the sentence is too long for the frame" in result.stderr
 
 
-def test_choices_match_scenes() -> None:
-    assert cli.FORMATS == app.FORMATS
-    assert cli.QUALITIES == app.QUALITIES
-    assert cli.THEMES == app.THEMES
+def test_choices_come_from_the_option_tables() -> None:
+    import scenes
+    from scenes.app import options
+
+    params = {p.name: p for p in cli.main.commands["render"].params}
+    assert tuple(params["formats"].type.choices) == options.FORMATS
+    assert tuple(params["quality"].type.choices) == options.QUALITIES
+    assert tuple(params["theme"].type.choices) == options.THEMES
+    assert tuple(params["scene"].type.choices) == tuple(scenes.SCENES)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def hostile_renders(
     from manim.utils import tex_file_writing
 
     import scenes
-    from attention_math.request import make_plan
+    from attention_math.request import PlanRequest
     from scenes.app import render
 
     work = tmp_path_factory.mktemp("hostile")
@@ -93,8 +93,8 @@ def hostile_renders(
 
             mp.setattr(cls, "__init__", init)
         for scene in scenes.SCENES:
-            plan = make_plan(HOSTILE, "bank", scene=scene, senses_file=senses)
-            (png,) = render(plan, scene=scene, formats=["png"], quality="low",
+            request = PlanRequest(HOSTILE, "bank", senses=senses)
+            (png,) = render(request, scene=scene, formats=["png"], quality="low",
                             out_dir=work / "out", force=True)  # fmt: skip
             results[scene] = png
     yield {"texts": texts, "tex": tex_sources, "results": results, "work": work}
@@ -170,7 +170,7 @@ def test_pango_markup_in_a_sentence_shows_literally(hostile_renders: dict[str, A
     ],
 )
 def test_names_from_sentences_are_safe_file_names(text: str) -> None:
-    from scenes.app.pipeline import safe_stem
+    from scenes.app.store import safe_stem
 
     stem = safe_stem(text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -180,7 +180,7 @@ def test_names_from_sentences_are_safe_file_names(text: str) -> None:
 
 
 def test_scripts_without_ascii_get_distinct_names() -> None:
-    from scenes.app.pipeline import safe_stem
+    from scenes.app.store import safe_stem
 
     assert safe_stem(HINDI) != safe_stem("वह नदी")
     assert safe_stem(HINDI).startswith("render-")

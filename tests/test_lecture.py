@@ -3,6 +3,7 @@ computations, and the lecture scenes' on-screen numbers and layout, without rend
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from attention_math import build_plan
 from attention_math.errors import InputError
 from attention_math.plan import Plan
+from attention_math.request import PlanRequest
 
 RIVER = "He sat on the river bank."
 HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
@@ -197,19 +199,18 @@ def test_head_comparison(minilm_dir, river):
         head_comparison(river, layer=6, head=0)
 
 
-def test_lecture_plan_round_trips(minilm_dir, river):
-    from attention_math.lecture import with_lecture
+def test_lecture_plan_round_trips(minilm_dir):
+    from attention_math.request import PlanRequest, make_plan, missing_parts
 
-    for scene in ("AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"):
-        plan = with_lecture(river, scene)
-        assert plan.lecture is not None
+    for part in ("weighted_sum", "head_comparison", "matrix"):
+        plan = make_plan(PlanRequest(RIVER, "bank", needs={part}))
+        assert plan.lecture is not None and missing_parts(plan, [part]) == []
         assert Plan.from_json(plan.to_json()) == plan
-        assert with_lecture(plan, scene) is plan  # nothing recomputed
 
 
 def test_lecture_numbers_do_not_import_manim():
     code = (
-        "import sys, attention_math.lecture, attention_math.analogy; "
+        "import sys, attention_math.lecture, attention_math.analogy, attention_math.request; "
         "assert 'manim' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -220,12 +221,16 @@ def test_lecture_numbers_do_not_import_manim():
 
 
 def scene_for(name, plan, theme="dark", tmp_path=None):
+    """The scene `name` set up for a plan with the parts it draws (`plan` a PlanRequest, or a
+    finished plan)."""
     from manim import tempconfig
 
-    from attention_math.lecture import with_lecture
-    from scenes.app.pipeline import scene_class
+    from attention_math.request import PlanRequest, make_plan
+    from scenes import scene_needs
+    from scenes.app.passes import scene_class
 
-    plan = with_lecture(plan, name)
+    if isinstance(plan, PlanRequest):
+        plan = make_plan(dataclasses.replace(plan, needs=frozenset(scene_needs(name))))
     cls = type(name, (scene_class(name),), {"plan": plan, "theme": theme})
     with tempconfig({"media_dir": str(tmp_path), "disable_caching": True}):
         scene = cls()
@@ -236,7 +241,7 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
 def test_math_scene_shows_the_plans_numbers(river, tmp_path):
     from scenes.components import fmt
 
-    plan, scene = scene_for("AttentionMathScene", river, tmp_path=tmp_path)
+    plan, scene = scene_for("AttentionMathScene", PlanRequest(RIVER, "bank"), tmp_path=tmp_path)
     final = plan.sentences[0].final
     assert [m.original_text for m in scene.scores] == [fmt(x) for x in final.scores]
     assert [m.original_text for m in scene.scaled] == [fmt(x) for x in final.scaled_scores]
@@ -248,7 +253,7 @@ def test_math_scene_shows_the_plans_numbers(river, tmp_path):
 def test_projection_scene_shows_the_plans_numbers(minilm_dir, river, tmp_path):
     from scenes.components import fmt
 
-    plan, scene = scene_for("ProjectionScene", river, tmp_path=tmp_path)
+    plan, scene = scene_for("ProjectionScene", PlanRequest(RIVER, "bank"), tmp_path=tmp_path)
     h = plan.lecture.head
     want = []
     for r in scene.rows():
@@ -269,7 +274,7 @@ def test_analogy_and_matrix_scenes_show_the_plans_numbers(minilm_dir, river, tmp
         (f"{r}. {n.word}", fmt(n.cosine))
         for r, n in enumerate(plan.lecture.analogy.neighbours, start=1)
     ]
-    plan, scene = scene_for("AttentionMatrixScene", river, tmp_path=tmp_path)
+    plan, scene = scene_for("AttentionMatrixScene", PlanRequest(RIVER, "bank"), tmp_path=tmp_path)
     m = plan.lecture.matrix
     assert [c.original_text for c in scene.cell_numbers] == [fmt(w) for r in m.weights for w in r]
 
@@ -285,9 +290,9 @@ LAYOUT = [
 @pytest.mark.parametrize("name", ["AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"])
 def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
     for sentence, target, keep in LAYOUT:
-        plan = build_plan(sentence, target, keep_stopwords=keep)
+        request = PlanRequest(sentence, target, keep_stopwords=keep)
         for theme in ("dark", "light"):
-            _, scene = scene_for(name, plan, theme, tmp_path)  # raises LayoutError on overlap
+            plan, scene = scene_for(name, request, theme, tmp_path)  # LayoutError on overlap
             if hasattr(scene, "chips"):
                 assert "".join(c.word.text for c in scene.chips) == "".join(
                     w.text for w in plan.sentences[0].words

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from attention_math.model_plan import build_model_plan, build_sense_plan, load_senses
-from attention_math.request import make_plan
+from attention_math.request import PlanRequest, make_plan
 from tests import reference as ref
 
 RIVER = "He sat on the river bank."
@@ -115,9 +115,9 @@ def test_auto_head_is_the_best_content_head():
 
 
 def test_cli_layer_and_head_count_from_one():
-    p = make_plan(RIVER, "bank", mode="model", layer=3, head=1)
+    p = make_plan(PlanRequest(RIVER, "bank", mode="model", layer=3, head=1))
     assert (p.model.layer_index, p.model.head_index) == (2, 0)
-    p = make_plan(RIVER, "bank", mode="model", layer=3, head="mean")
+    p = make_plan(PlanRequest(RIVER, "bank", mode="model", layer=3, head="mean"))
     assert p.model.head_index is None and p.embedding.dim == 384
 
 
@@ -224,7 +224,7 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
     from PIL import Image
 
     from scenes.app import render
-    from scenes.app.pipeline import scene_class
+    from scenes.app.passes import scene_class
     from scenes.layout import check
 
     if scene == "SenseSplitScene":

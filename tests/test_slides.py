@@ -14,6 +14,7 @@ from PIL import Image
 
 from attention_math import build_plan
 from attention_math.analogy import build_analogy_plan
+from attention_math.request import PlanRequest
 from tests.conftest import probe
 
 pytestmark = [
@@ -27,7 +28,8 @@ LECTURE = ["AnalogyScene", "AttentionMathScene", "ProjectionScene", "AttentionMa
 
 
 def plan_for(scene: str, sentence: str = RIVER):
-    return build_analogy_plan() if scene == "AnalogyScene" else build_plan(sentence, "bank")
+    """A finished analogy plan, or the request for a sentence (render builds the parts)."""
+    return build_analogy_plan() if scene == "AnalogyScene" else PlanRequest(sentence, "bank")
 
 
 def beats_of(scene: str, plan) -> int:
@@ -64,7 +66,7 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
 
     plan = build_plan(RIVER, "bank")
     files = render(
-        plan,
+        PlanRequest(RIVER, "bank"),
         scene="AttentionMathScene",
         formats=["png"],
         quality="low",
@@ -117,11 +119,11 @@ def test_transparent_video_keeps_alpha(fmt, pix_fmt, tmp_path):
     from scenes.app import render
 
     render(
-        build_plan(RIVER, "bank"),
+        PlanRequest(RIVER, "bank"),
         scene="AttentionMatrixScene",
         formats=[fmt],
         quality="low",
-        theme="transparent",
+        transparent=True,
         out_dir=tmp_path,
         name="t",
     )
@@ -136,7 +138,7 @@ def test_transparent_video_keeps_alpha(fmt, pix_fmt, tmp_path):
 def test_latex_hostile_sentence_renders_in_every_scene(minilm_dir, scene, tmp_path):
     from scenes.app import render
 
-    plan = build_plan(HOSTILE, "bank")
+    plan = PlanRequest(HOSTILE, "bank")
     (png,) = render(
         plan, scene=scene, formats=["png"], quality="low", theme="light", out_dir=tmp_path, name="h"
     )

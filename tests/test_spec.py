@@ -3,21 +3,17 @@ every bad entry reported before anything renders, and a spec is data, never exec
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from attention_math import request as plans
 from attention_math.errors import InputError
 from scenes.app.spec import (
     MAX_SPEC_BYTES,
-    Choices,
     SpecError,
     build_plans,
     load_spec,
@@ -47,10 +43,10 @@ def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
     return path
 
 
-def problems(path: Path, choices: Choices | None = None) -> list[str]:
+def problems(path: Path) -> list[str]:
     """The problems load_spec + build_plans report for `path` (asserts there are some)."""
     with pytest.raises(SpecError) as info:
-        spec = load_spec(path, choices)
+        spec = load_spec(path)
         build_plans(spec)
     assert isinstance(info.value, InputError)  # the CLI shows it as a user error
     return list(info.value.problems)
@@ -89,14 +85,14 @@ def test_a_full_spec_reads_with_defaults_and_relative_paths(spec_dir: Path) -> N
     assert spec.out == spec_dir / "media" / "course"
     first, second = spec.entries
     assert (first.index, second.index) == (0, 1)
-    assert first.compare == (CASH,)
-    assert first.formats == ("png", "mp4")  # repeated format once
-    assert (first.quality, first.theme, first.order) == ("low", "dark", "sentence")
-    assert first.embeddings == spec_dir / "vectors.toml"  # relative to the spec, not the cwd
-    assert (second.quality, second.theme, second.scale, second.target_index) == (
-        "high", "light", 0.5, 5,
-    )  # fmt: skip
-    assert (first.name, second.name) == ("bank-river", None)
+    assert first.request.compare == (CASH,)
+    assert first.options.formats == ("png", "mp4")  # repeated format once
+    assert (first.options.quality, first.options.theme) == ("low", "dark")
+    assert first.request.order == "sentence"
+    assert first.request.embeddings == spec_dir / "vectors.toml"  # relative to the spec folder
+    assert (second.options.quality, second.options.theme) == ("high", "light")
+    assert (second.request.scale, second.request.target_index) == (0.5, 5)
+    assert (first.options.name, second.options.name) == ("bank-river", None)
     plan_a, plan_b = build_plans(spec)
     assert [s.text for s in plan_a.sentences] == [RIVER, CASH]
     assert plan_a.attention.order == "sentence"
@@ -113,21 +109,27 @@ def test_example_course_spec_is_valid() -> None:
 
 def test_spec_choices_come_from_the_scenes(spec_dir: Path) -> None:
     import scenes
-    from scenes import app
-    from scenes.app.batch import spec_choices
 
-    choices = spec_choices()
-    assert choices.scenes == tuple(scenes.SCENES)
-    assert choices.formats == tuple(app.FORMATS)
-    assert choices.qualities == tuple(app.QUALITIES)
     path = write_spec(spec_dir, f"""\
         [[renders]]
         sentence = "{RIVER}"
         target = "bank"
         scene = "NoSuchScene"
     """)  # fmt: skip
-    (problem,) = problems(path, choices)
-    assert problem.startswith('renders[0].scene: "NoSuchScene" is not one of DriftScene, ')
+    (problem,) = problems(path)
+    assert problem == f'renders[0].scene: "NoSuchScene" is not one of {", ".join(scenes.SCENES)}'
+
+
+def test_a_spec_can_say_every_command_line_option() -> None:
+    """The spec's keys and the command line's options come from the same two dataclasses."""
+    from scenes.app import cli
+    from scenes.app.options import flag
+    from scenes.app.spec import ENTRY_KEYS
+
+    flags = {o for p in cli.main.commands["render"].params for o in p.opts}
+    assert {flag(k) for k in ENTRY_KEYS if k != "sentence"} <= flags
+    for key in ("analogy", "slides", "stills", "transparent", "senses", "model_dir"):
+        assert key in ENTRY_KEYS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +297,8 @@ def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
         'renders[1].sentence: "meadow" is not in the embeddings file vectors.toml; add a '
         "vector for it or leave it out of the sentence",
         f"renders[2].embeddings: embeddings file {str(spec_dir / 'missing.toml')!r} does not exist",
-        'renders[4].compare[0]: "bank" is not a word of the sentence',
+        'renders[4].compare[0]: "bank" is not a word of compare sentence 1 (“He sat.”); no word '
+        "of compare sentence 1 is close",
     ]
 
 
@@ -372,7 +375,7 @@ def test_a_60_word_sentence_is_refused_with_the_limit(spec_dir: Path) -> None:
         (
             "Bank.",
             "bank",
-            'renders[0].sentence: "Bank" has no context words to attend to in '
+            'renders[0].sentence: "Bank" has no context words to attend to in the sentence '
             "'Bank.' (all the others are stop-words: try keep_stopwords)",
         ),
         ("On the bank.", "bank", 'renders[0].sentence: "bank" has no context words'),
@@ -443,7 +446,7 @@ def test_a_utf8_bom_is_fine(spec_dir: Path) -> None:
     path = spec_dir / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\n'
                      .encode())  # fmt: skip
-    assert load_spec(path).entries[0].sentence == RIVER
+    assert load_spec(path).entries[0].request.sentence == RIVER
 
 
 def test_invalid_toml_names_the_line(spec_dir: Path) -> None:
@@ -506,8 +509,8 @@ def test_a_spec_is_data_nothing_in_it_runs(spec_dir: Path, monkeypatch: pytest.M
         for i, s in enumerate(tricks)
     )
     spec = parse_spec(text.encode(), base=spec_dir, source="tricks.toml")
-    assert [e.sentence for e in spec.entries] == tricks
-    assert all(e.embeddings == spec_dir / "~" / "$SECRET_VALUE.toml" for e in spec.entries)
+    assert [e.request.sentence for e in spec.entries] == tricks
+    assert all(e.request.embeddings == spec_dir / "~" / "$SECRET_VALUE.toml" for e in spec.entries)
     with pytest.raises(SpecError):
         build_plans(spec)  # the embeddings file does not exist: literally that name
     assert not pwned.exists()
@@ -529,21 +532,10 @@ def test_spec_module_never_imports_manim() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# options of other modes pass through to make_plan
+# options of other modes and scenes reach the request
 
 
-def test_model_options_reach_make_plan(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
-    real = plans.make_plan
-
-    def recording(sentence: str | None, target: str, **kwargs: Any) -> Any:
-        calls.append(kwargs)
-        return real(sentence, target, **{**kwargs, "mode": "simple", "layer": None,
-                                         "head": None, "embeddings_file": spec_dir /
-                                         "vectors.toml"})  # fmt: skip
-
-    monkeypatch.setattr(plans, "make_plan", recording)
-    monkeypatch.setattr(recording, "__signature__", inspect.signature(real), raising=False)
+def test_model_options_reach_the_request(spec_dir: Path) -> None:
     path = write_spec(spec_dir, f"""\
         [[renders]]
         sentence = "{RIVER}"
@@ -556,31 +548,51 @@ def test_model_options_reach_make_plan(spec_dir: Path, monkeypatch: pytest.Monke
         target = "bank"
         mode = "model"
         head = "mean"
+        layer = 2
+        drop_specials = true
     """)  # fmt: skip
-    build_plans(load_spec(path))
-    assert (calls[0]["mode"], calls[0]["layer"], calls[0]["head"]) == ("model", 3, 2)
-    assert calls[1]["head"] == "mean"
-    assert "layer" not in calls[1]  # not given: make_plan's default
+    first, second = (e.request for e in load_spec(path).entries)
+    assert (first.mode, first.layer, first.head) == ("model", 3, 2)
+    assert (second.head, second.layer, second.drop_specials) == ("mean", 2, True)
 
 
-def test_options_make_plan_lacks_are_refused_by_name(
-    spec_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def old_make_plan(sentence: str | None, target: str, *, scene: str = "DriftScene",
-                      compare: Any = (), target_index: Any = None, embeddings_file: Any = None,
-                      scale: Any = "auto", order: str = "weight",
-                      keep_stopwords: bool = False) -> Any:  # fmt: skip
-        raise AssertionError("not called")
-
-    monkeypatch.setattr(plans, "make_plan", old_make_plan)
+def test_an_analogy_and_the_media_options_in_a_spec(spec_dir: Path) -> None:
+    """A spec says what the command line says: an analogy (no sentence, no target), slides,
+    stills, a transparent render."""
+    path = write_spec(spec_dir, """\
+        [[renders]]
+        scene = "AnalogyScene"
+        analogy = "king - man + woman = queen"
+        embeddings = "vectors.toml"
+        slides = true
+        stills = true
+        [[renders]]
+        sentence = "He sat on the river bank."
+        target = "bank"
+        transparent = true
+        formats = ["webm"]
+    """)  # fmt: skip
+    analogy, clear = load_spec(path).entries
+    assert analogy.request.analogy == "king - man + woman = queen"
+    assert analogy.request.needs == {"analogy"}
+    assert analogy.request.embeddings == spec_dir / "vectors.toml"
+    assert (analogy.options.slides, analogy.options.stills) == (True, True)
+    assert clear.options.transparent and clear.options.palette == "transparent"
     path = write_spec(spec_dir, f"""\
         [[renders]]
         sentence = "{RIVER}"
         target = "bank"
-        layer = 2
+        analogy = "a - b + c"
+        [[renders]]
+        sentence = "{RIVER}"
+        target = "bank"
+        transparent = true
+        formats = ["mp4"]
     """)  # fmt: skip
     assert problems(path) == [
-        "renders[0].layer: this version of attention-drift has no layer option"
+        "renders[0].analogy: analogy goes with a scene that draws an analogy",
+        "renders[1].transparent: transparent needs a format with alpha, mov or webm (mp4 has "
+        "no transparency)",
     ]
 
 

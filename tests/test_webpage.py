@@ -142,6 +142,7 @@ def test_cli_html_refuses_what_it_cannot_write(
         *extra,
     ]
     result = CliRunner().invoke(cli.main, args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # two flags that do not go together: usage
     assert message in result.output
+    assert not (tmp_path / "out").exists()  # refused before any work
     assert not list((tmp_path / "out").glob("*.html"))

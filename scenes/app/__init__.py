@@ -1,6 +1,17 @@
-"""The application: the CLI, spec files, the render pipeline, the store, the batch.
+"""The application: the command line, spec files, the render pipeline, the store, the batch.
 
-`render` is the notebook / library entry point: a plan in, media files out.
+`render` is the notebook / library entry point:
+
+    from attention_math.request import PlanRequest
+    from scenes.app import render
+
+    render(PlanRequest("He sat on the river bank.", "bank"), scene="ProjectionScene",
+           formats=["png"], quality="low")
+
+Modules (imports point down this list and never back; `scenes` and `attention_math` below):
+cli (click) > batch (process pool) > spec (spec files) > options (the option tables) >
+pipeline (one render's passes) > slides, webpage, passes (Manim) > store (every file
+written) > notebook (RenderResult), signals.
 """
 
 from __future__ import annotations
@@ -11,52 +22,49 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
-
-FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
-QUALITIES = ("low", "medium", "high", "4k")
-THEMES = ("dark", "light")
+    from attention_math.request import PlanRequest
+    from scenes.app.notebook import RenderResult
 
 
 def render(
-    plan: Plan,
+    what: Plan | PlanRequest,
     *,
     scene: str = "DriftScene",
-    formats: Sequence[str] = ("gif", "mp4"),
+    formats: Sequence[str] = (),
     quality: str = "medium",
     theme: str = "dark",
+    transparent: bool = False,
     out_dir: str | Path = "out",
     name: str | None = None,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
     slides: bool = False,
     stills: bool = False,
-) -> list[Path]:
-    """Render `scene` for `plan` into `out_dir`; return the written files, one per format.
+) -> RenderResult:
+    """Render `scene` into `out_dir`; return the written media (a `RenderResult`: a list of
+    paths that shows the media inline in Jupyter, with `.plan_path` and `.cached`).
 
+    what: a PlanRequest (its plan is built with the parts the scene draws) or a finished
+      Plan (from `make_plan` with those parts, or `build_plan` for DriftScene).
+    formats: gif, mp4, png, webm, mov, html (default: gif and mp4; mov when transparent).
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines (the CLI prints them on stderr).
-    force: render even when the files are up to date (same plan, scene, options and code:
-      see scenes.app.batch); otherwise they are reused.
+    force: render even when the files are up to date (same plan, scene, options and code).
     slides: also STEM.html, one slide per beat with presenter notes (manim-slides, offline).
-    stills: also STEM.beat-NN.png, the frame at the end of every beat (scenes.app.slides).
-    A plan without the numbers a lecture scene needs gets them here (attention_math.lecture).
-    The result is a list of paths (a `scenes.app.batch.RenderResult`: in Jupyter it shows the
-    media inline; `.cached` says whether anything was rendered).
+    stills: also STEM.beat-NN.png, the frame at the end of every beat.
     """
-    from attention_math.lecture import with_lecture
-    from scenes.app.batch import render_cached
+    import dataclasses
 
-    plan = with_lecture(plan, scene)  # unchanged unless a lecture scene needs more numbers
-    extra = {k: True for k, v in (("slides", slides), ("stills", stills)) if v}
-    return render_cached(
-        plan,
-        force=force,
-        scene=scene,
-        formats=formats,
-        quality=quality,
-        theme=theme,
-        out_dir=Path(out_dir),
-        name=name,
-        progress=progress,
-        **extra,
-    )
+    from attention_math.request import PlanRequest, make_plan
+    from scenes import scene_needs
+    from scenes.app import pipeline
+    from scenes.app.options import RenderOptions
+
+    options = RenderOptions(
+        scene=scene, formats=tuple(formats), quality=quality, theme=theme,
+        transparent=transparent, slides=slides, stills=stills, name=name, force=force,
+    )  # fmt: skip
+    if isinstance(what, PlanRequest):
+        needs = what.needs | set(scene_needs(scene))
+        what = make_plan(dataclasses.replace(what, needs=frozenset(needs)))
+    return pipeline.render(what, options, Path(out_dir), progress)

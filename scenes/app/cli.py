@@ -4,9 +4,11 @@
     attention-drift render "He sat on the river bank." --target bank \\
         --compare "He deposited cash at the bank." --format gif --format mp4
 
-Start-up stays fast: at import time only click and ``attention_math.errors`` load. numpy and
-scikit-learn load inside the commands that build a plan, manim only inside ``render`` (through
-``scenes``), so ``--help`` starts in tens of milliseconds and ``plan`` never imports manim.
+The options are derived from `PlanRequest` and `RenderOptions` (`scenes.app.options`), the
+same fields a spec file's keys come from. Start-up stays fast: at import time only click, the
+scene registry and the option tables load; numpy and scikit-learn load inside the commands
+that build a plan, manim only inside ``render``, so ``--help`` starts in tens of milliseconds
+and ``plan`` never imports manim.
 
 Results (the plan JSON, written paths) go to stdout; status and progress go to stderr.
 User errors are one line ``Error: ...`` and exit 1; unknown option values exit 2 (click).
@@ -15,9 +17,9 @@ User errors are one line ``Error: ...`` and exit 1; unknown option values exit 2
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,51 +27,47 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from attention_math import __version__
-from attention_math.errors import InputError
+from attention_math.errors import BadValue, InputError, OptionError
+from attention_math.request import (
+    Boolean,
+    Integer,
+    Options,
+    PlanRequest,
+    Texts,
+    parse_head,
+)
+from scenes import scene_needs
+from scenes.app.options import (
+    FORMATS,
+    METAVAR,
+    PLAN_KEYS,
+    RENDER_KEYS,
+    SHORT,
+    Formats,
+    RenderOptions,
+    constraint_of,
+    flag,
+    for_command_line,
+    help_of,
+    plan_request,
+    scenes_needing,
+)
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
 
-# The same choices as scenes.FORMATS / QUALITIES / THEMES (a test keeps them equal); repeated
-# here so that building the command line does not import the scenes package.
-FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
-QUALITIES = ("low", "medium", "high", "4k")
-THEMES = ("dark", "light")
-ORDERS = ("weight", "sentence")
-MODES = ("simple", "model")
-# The same names as scenes.SCENES (a test keeps them equal), for the same reason.
-SCENE_NAMES = (
-    "DriftScene",
-    "LayerDriftScene",
-    "SenseSplitScene",
-    "AnalogyScene",
-    "AttentionMathScene",
-    "ProjectionScene",
-    "AttentionMatrixScene",
-)
-ALPHA_FORMATS = ("mov", "webm", "png", "gif")  # formats that keep --transparent's alpha
-DEFAULT_FORMATS = ("gif", "mp4")
-
 F = TypeVar("F", bound=Callable[..., Any])
+DEFAULTS = {
+    f.name: f.default
+    for cls in (PlanRequest, RenderOptions)
+    for f in dataclasses.fields(cls)
+    if f.default is not dataclasses.MISSING
+}
+SHOWN = ("scale", "order", "mode", "scene", "quality", "theme")  # defaults worth showing
 
 
 # --------------------------------------------------------------------------------------------
 # errors
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
-
-
-def _is_user_error(exc: BaseException) -> bool:
-    """An error in what the user gave or installed, not a bug (so no traceback)."""
-    if isinstance(exc, InputError):
-        return True
-    # The model package missing or broken: attention_math.model is loaded whenever this can
-    # be raised, so look it up rather than importing numpy/scipy just to catch it.
-    model = sys.modules.get("attention_math.model")
-    not_found = getattr(model, "ModelNotFoundError", None)
-    return not_found is not None and isinstance(exc, not_found)
 
 
 @contextlib.contextmanager
@@ -77,168 +75,78 @@ def _user_errors() -> Iterator[None]:
     """Turn user errors into click's one-line ``Error: ...`` with exit status 1."""
     try:
         yield
-    except ValueError as exc:
-        if _is_user_error(exc):
-            raise click.ClickException(_one_line(str(exc))) from exc
-        raise
+    except InputError as exc:
+        raise click.ClickException(for_command_line(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------
-# options shared by `plan` and `render`
+# options, derived from the dataclasses' fields
 
 
-def plan_options(f: F) -> F:
-    """The options that choose what is computed (the plan), shared by both commands."""
-    decorators = [
-        click.argument("sentence", required=False),
-        click.option(
-            "--target",
-            "-t",
-            required=False,  # required unless render --spec: checked in _build_plan
-            metavar="WORD",
-            help="The word whose vector drifts (matched case-insensitively).",
-        ),
-        click.option(
-            "--compare",
-            "-c",
-            multiple=True,
-            metavar="SENTENCE",
-            help="Another sentence with the same target word, drawn in the same picture "
-            "(repeatable).",
-        ),
-        click.option(
-            "--target-index",
-            type=int,
-            default=None,
-            metavar="N",
-            help="Which occurrence to follow when the target occurs more than once in "
-            "SENTENCE: its token number, counted from 0 (punctuation counts as a token).",
-        ),
-        click.option(
-            "--embeddings",
-            "embeddings_file",
-            default=None,
-            metavar="FILE",
-            help="Static vectors from a TOML table (bank = [2.0, 0.6]) or a GloVe / word2vec "
-            "text file, instead of MiniLM's input word-piece embeddings.",
-        ),
-        click.option(
-            "--scale",
-            default="auto",
-            show_default=True,
-            metavar="auto|1/sqrt(d)|1|NUMBER",
-            help="What the scores are multiplied by before the softmax. auto = 1/‖q‖², so "
-            "the target's score with itself is 1.",
-        ),
-        click.option(
-            "--order",
-            type=click.Choice(ORDERS),
-            default="weight",
-            show_default=True,
-            help="The order the context words join in: largest final weight first, or "
-            "sentence order.",
-        ),
-        click.option(
-            "--keep-stopwords",
-            is_flag=True,
-            help="Let stop-words (the, on, at ...) take part in attention too.",
-        ),
-        click.option(
-            "--mode",
-            type=click.Choice(MODES),
-            default="simple",
-            show_default=True,
-            help="simple: the post's attention on static vectors (q = k = v). model: a real "
-            "head of all-MiniLM-L6-v2, its weights and value vectors.",
-        ),
-        click.option(
-            "--layer",
-            type=click.IntRange(min=1),
-            default=None,
-            metavar="N",
-            help="Model mode: the layer, from 1 (default with --head unset: the head where "
-            "the target attends most to other words; see `attention-drift heads`).",
-        ),
-        click.option(
-            "--head",
-            default=None,
-            metavar="N|mean",
-            help="Model mode: the head, from 1, or mean (the mean over heads).",
-        ),
-        click.option(
-            "--drop-specials",
-            is_flag=True,
-            help="Model mode: leave out [CLS]/[SEP] (which take 40-86 %% of the attention) "
-            "and renormalise; the screen says so.",
-        ),
-        click.option(
-            "--model-dir",
-            default=None,
-            metavar="DIR",
-            help="Model mode: a BERT checkpoint folder (config.json, tokenizer.json, "
-            "model.safetensors). Default: the packaged all-MiniLM-L6-v2.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+def option(key: str) -> Callable[[F], F]:
+    """The click option (or argument) of a PlanRequest / RenderOptions field, from its
+    constraint: flags for booleans, choices for options, repeatable for lists."""
+    if key == "sentence":
+        return click.argument("sentence", required=False)
+    accepted = [c for c in constraint_of(key)[0] if c is not None]
+    names = [flag(key), *([SHORT[key]] if key in SHORT else []), key]
+    kw: dict[str, Any] = {"help": help_of(key), "metavar": METAVAR.get(key)}
+    first = accepted[0]
+    if isinstance(first, Boolean):
+        return click.option(*names, is_flag=True, help=kw["help"])
+    if isinstance(first, Texts | Formats):
+        choice = click.Choice(FORMATS) if isinstance(first, Formats) else None
+        return click.option(*names, multiple=True, type=choice, **kw)
+    if len(accepted) == 1 and isinstance(first, Options):
+        kw.pop("metavar")
+        kw["type"] = click.Choice(first.options)
+    elif len(accepted) == 1 and isinstance(first, Integer):
+        kw["type"] = click.IntRange(min=first.minimum)
+    default = DEFAULTS.get(key)
+    return click.option(*names, default=default, show_default=key in SHOWN, **kw)
 
 
-def _build_plan(sentence: str | None, target: str | None, **options: Any) -> Plan:
-    """The plan from the command's options (see attention_math.request.make_plan)."""
-    if target is None and options.get("scene") != "AnalogyScene":
+def options(*keys: str) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
+        for key in reversed(keys):
+            f = option(key)(f)
+        return f
+
+    return decorate
+
+
+def _request(params: dict[str, Any], scene: str) -> PlanRequest:
+    """The plan request from the command's parameters (a missing --target is click's usage
+    error, exit 2, unless the scene draws without one)."""
+    if params.get("target") is None and "analogy" not in scene_needs(scene):
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
-    from attention_math.attention import parse_scale
+    if params.get("analogy") is not None and "analogy" not in scene_needs(scene):
+        drawn_by = " or ".join(f"--scene {s}" for s in scenes_needing("analogy"))
+        raise click.UsageError(f"--analogy goes with {drawn_by}")
+    with _user_errors():
+        values = {k: params[k] for k in PLAN_KEYS if k in params}
+        values["head"] = parse_head(values.get("head"))
+        return plan_request(values, scene)
+
+
+def _render_options(params: dict[str, Any]) -> RenderOptions:
+    """RenderOptions from the parameters: a bad value exits 1, a bad combination is a usage
+    error (exit 2)."""
+    try:
+        return RenderOptions(**{k: params[k] for k in RENDER_KEYS})
+    except BadValue as exc:
+        raise click.ClickException(for_command_line(exc)) from exc
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _make_plan(request: PlanRequest) -> Plan:
     from attention_math.request import make_plan
 
     with _user_errors():
-        options["scale"] = parse_scale(options["scale"])
-        options["compare"] = list(options["compare"])
-        return make_plan(sentence, target or "", **options)  # AnalogyScene needs no target
-
-
-# --------------------------------------------------------------------------------------------
-# files
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a
-    part: a temporary file in the same folder, then ``os.replace``."""
-    folder = path.parent
-    if path.is_dir():
-        raise click.ClickException(f"{str(path)!r} is a folder; give a file name to write to")
-    if not folder.is_dir():
-        raise click.ClickException(
-            f"folder {str(folder)!r} does not exist; create it first or write elsewhere"
-        )
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write to {str(folder)!r}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise click.ClickException(f"cannot write {str(path)!r}: {exc.strerror}") from exc
-        raise
-
-
-def _has_text(path: Path, text: str) -> bool:
-    try:
-        return path.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        return False
+        return make_plan(request)
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -256,16 +164,6 @@ def _check_out_dir(out_dir: Path) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise click.ClickException(
             f"cannot write in {str(existing)!r} (permission denied); choose another --out"
-        )
-
-
-def _check_name(name: str | None) -> None:
-    if name is None:
-        return
-    if not name.strip() or name in (".", "..") or "/" in name or os.sep in name or "\0" in name:
-        raise click.ClickException(
-            f"--name {name!r} is not a plain file name; give a stem like bank-river "
-            f"(the folder goes in --out)"
         )
 
 
@@ -287,7 +185,7 @@ def main() -> None:
 
 
 @main.command("plan")
-@plan_options
+@options(*PLAN_KEYS, "scene")
 @click.option(
     "-o",
     "--output",
@@ -296,80 +194,25 @@ def main() -> None:
     metavar="FILE",
     help="Write the plan JSON to FILE (atomically) instead of stdout.",
 )
-def plan_command(sentence: str, target: str, output: Path | None, **options: Any) -> None:
+def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     """Compute the plan for SENTENCE and print it as JSON.
 
     The plan holds every number the animation shows: the words, their static vectors,
-    each drift step's scores, weights and output, and the shared 2-D (PCA) basis.
+    each drift step's scores, weights and output, and the shared 2-D (PCA) basis; with
+    --scene, also the parts that scene draws (the plan `render` writes as STEM.plan.json).
     """
-    plan = _build_plan(sentence, target, **options)
-    text = plan.to_json()
+    text = _make_plan(_request(params, scene)).to_json()
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
-    else:
+        return
+    from scenes.app.store import write_atomic
+
+    with _user_errors():
         write_atomic(output, text)
 
 
 @main.command("render")
-@plan_options
-@click.option(
-    "--scene",
-    type=click.Choice(SCENE_NAMES),
-    default="DriftScene",
-    show_default=True,
-    help="What to draw (`attention-drift scenes` lists them).",
-)
-@click.option(
-    "--senses",
-    "senses_file",
-    default=None,
-    metavar="FILE",
-    help="SenseSplitScene: a TOML file of sentences per sense (default: the shipped set for "
-    "the target, in assets/senses/).",
-)
-@click.option(
-    "--analogy",
-    default=None,
-    metavar='"A - B + C [= D]"',
-    help="AnalogyScene: the analogy to draw (default: queen - woman + man = king); no "
-    "SENTENCE or --target needed.",
-)
-@click.option(
-    "--format",
-    "formats",
-    type=click.Choice(FORMATS),
-    multiple=True,
-    help="Output format (repeatable). Default: gif and mp4 (mov with --transparent). png is a "
-    "still of the last frame; webm is VP9; html is STEM.html, a page for a blog embedding the "
-    "MP4 (rendered too) with the GIF as fallback and the weights as caption.",
-)
-@click.option(
-    "--slides",
-    is_flag=True,
-    help="Also STEM.html: one slide per beat with presenter notes (manim-slides), a single "
-    "file that opens offline in a browser.",
-)
-@click.option(
-    "--stills",
-    is_flag=True,
-    help="Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
-)
-@click.option(
-    "--transparent",
-    is_flag=True,
-    help="No background, for compositing: mov (QuickTime RLE) or webm (VP9) with alpha, PNG "
-    "and GIF with transparency; dark-theme colours.",
-)
-@click.option(
-    "--quality",
-    type=click.Choice(QUALITIES),
-    default="medium",
-    show_default=True,
-    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
-)
-@click.option(
-    "--theme", type=click.Choice(THEMES), default="dark", show_default=True, help="Palette."
-)
+@options(*PLAN_KEYS, *RENDER_KEYS)
 @click.option(
     "--out",
     "out_dir",
@@ -378,12 +221,6 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     show_default=True,
     metavar="DIR",
     help="Folder for the media (made if missing).",
-)
-@click.option(
-    "--name",
-    default=None,
-    metavar="STEM",
-    help="File name without extension (default: from the target and the sentence).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No status or progress on stderr.")
 @click.option(
@@ -403,28 +240,8 @@ def plan_command(sentence: str, target: str, output: Path | None, **options: Any
     metavar="N",
     help="With --spec: renders at a time, each in its own process (default: the number of cores).",
 )
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Render even when the files are up to date (same plan, scene, options and code).",
-)
 def render_command(
-    sentence: str,
-    target: str,
-    scene: str,
-    formats: tuple[str, ...],
-    quality: str,
-    theme: str,
-    out_dir: Path,
-    name: str | None,
-    quiet: bool,
-    spec_file: Path | None,
-    jobs: int | None,
-    force: bool,
-    slides: bool,
-    stills: bool,
-    transparent: bool,
-    **options: Any,
+    out_dir: Path, quiet: bool, spec_file: Path | None, jobs: int | None, **params: Any
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
 
@@ -432,7 +249,7 @@ def render_command(
     A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
     if spec_file is not None:
-        _render_spec(spec_file, jobs, force, quiet)
+        _render_spec(spec_file, jobs, params["force"], quiet)
         return
     if jobs is not None:
         raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
@@ -442,26 +259,14 @@ def render_command(
             click.echo(message, err=True)
 
     _check_out_dir(out_dir)
-    _check_name(name)
-    chosen = tuple(dict.fromkeys(formats)) or (("mov",) if transparent else DEFAULT_FORMATS)
-    if transparent:
-        if "mp4" in chosen:
-            raise click.UsageError(
-                "--transparent needs a format with alpha: --format mov or "
-                "--format webm (mp4 has no transparency)"
-            )
-        theme = "transparent"
-    if options.get("analogy") is not None and scene != "AnalogyScene":
-        raise click.UsageError("--analogy goes with --scene AnalogyScene")
-
+    opts = _render_options(params)
+    request = _request(params, opts.scene)
     status("attention-drift: computing the plan")
-    plan = _build_plan(sentence, target, scene=scene, **options)
-
-    status(f"attention-drift: rendering {', '.join(chosen)} ({quality}, {theme}) into {out_dir}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise click.ClickException(f"cannot make --out {str(out_dir)!r}: {exc.strerror}") from exc
+    plan = _make_plan(request)
+    status(
+        f"attention-drift: rendering {', '.join(opts.formats)} ({opts.quality}, "
+        f"{opts.palette}) into {out_dir}"
+    )
     # stdout carries only the written paths: Manim's logger (and anything else that prints
     # while rendering) goes to stderr instead, or nowhere with --quiet.
     with contextlib.ExitStack() as stack:
@@ -469,33 +274,27 @@ def render_command(
         sink = stack.enter_context(open(os.devnull, "w")) if quiet else sys.stderr
         stack.enter_context(contextlib.redirect_stdout(sink))
         from scenes import app  # manim loads when the render starts, and only then
-        from scenes.app.batch import signals_as_exceptions
+        from scenes.app.signals import signals_as_exceptions
 
         stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
-        written = app.render(
-            plan,
-            scene=scene,
-            formats=chosen,
-            quality=quality,
-            theme=theme,
-            out_dir=out_dir,
-            name=name,
-            progress=status,
-            force=force,
-            slides=slides,
-            stills=stills,
-        )
-    written = [Path(p) for p in written]
-    # The plan the media show goes next to them as STEM.plan.json. scenes.app.render writes it
-    # (and returns only the media); write it here only if it is missing or not this plan.
-    if written and not any(p.name.endswith(".plan.json") for p in written):
-        text = plan.to_json()
-        plan_path = written[0].with_name(f"{written[0].stem}.plan.json")
-        if not _has_text(plan_path, text):
-            write_atomic(plan_path, text)
-        written.append(plan_path)
-    for p in written:
-        click.echo(str(p))
+        result = app.render(plan, out_dir=out_dir, progress=status, **_render_kwargs(opts))
+    for path in result.files:
+        click.echo(str(path))
+
+
+def _render_kwargs(opts: RenderOptions) -> dict[str, Any]:
+    return {k: getattr(opts, k) for k in RENDER_KEYS}
+
+
+def _given_options(ctx: click.Context) -> set[str]:
+    from click.core import ParameterSource
+
+    sources = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    return {
+        p.name
+        for p in ctx.command.params
+        if p.name is not None and ctx.get_parameter_source(p.name) in sources
+    }
 
 
 def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) -> None:
@@ -503,53 +302,28 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     worker processes with one progress display and a summary table (scenes.app.batch)."""
     import time
 
-    from click.core import ParameterSource
     from rich.console import Console
 
-    from scenes.app.spec import SpecError
-
     ctx = click.get_current_context()
-    given = {
-        p.name
-        for p in ctx.command.params
-        if p.name is not None
-        and ctx.get_parameter_source(p.name)
-        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-    }
+    given = _given_options(ctx)
     with_spec = {"spec_file", "jobs", "force", "quiet", "formats", "quality", "theme", "out_dir"}
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
-            flag = max(p.opts, key=len) if isinstance(p, click.Option) else p.human_readable_name
+            name = max(p.opts, key=len) if isinstance(p, click.Option) else p.human_readable_name
             raise click.UsageError(
-                f"{flag} does not go with --spec: put it in the spec file ([defaults] or a "
+                f"{name} does not go with --spec: put it in the spec file ([defaults] or a "
                 f"[[renders]] table)"
             )
-    overrides: dict[str, Any] = {
-        k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given
-    }
+    overrides = {k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given}
     out_dir = ctx.params["out_dir"] if "out_dir" in given else None
     if out_dir is not None:
         _check_out_dir(out_dir)
     console = Console(stderr=True, quiet=quiet)
     start = time.perf_counter()
-    with _user_errors():
-        from scenes.app import batch
+    outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet)
+    from scenes.app.batch import summary_table
 
-        try:
-            with batch.signals_as_exceptions():
-                outcomes = batch.run_spec(
-                    spec_file, out_dir=out_dir, overrides=overrides, workers=jobs,
-                    force=force, console=console, quiet=quiet,
-                )  # fmt: skip
-        except SpecError as exc:
-            if len(exc.problems) == 1:
-                raise click.ClickException(_one_line(str(exc))) from exc
-            for problem in exc.problems:
-                click.echo(f"{exc.source}: {_one_line(problem)}", err=True)
-            raise click.ClickException(
-                f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
-            ) from exc
-    console.print(batch.summary_table(outcomes, time.perf_counter() - start))
+    console.print(summary_table(outcomes, time.perf_counter() - start))
     for outcome in outcomes:
         for path in outcome.files:
             click.echo(str(path))
@@ -559,6 +333,30 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
             for o in failed:
                 click.echo(f"{o.job.label} {o.job.stem}: {o.reason}", err=True)
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} renders failed")
+
+
+def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], jobs: int | None,
+              force: bool, console: Any, quiet: bool) -> list[Any]:  # fmt: skip
+    """scenes.app.batch.run_spec, its problems as one line each on stderr."""
+    from scenes.app import batch
+    from scenes.app.signals import signals_as_exceptions
+    from scenes.app.spec import SpecError
+
+    with _user_errors():
+        try:
+            with signals_as_exceptions():
+                return batch.run_spec(
+                    spec_file, out_dir=out_dir, overrides=overrides, workers=jobs,
+                    force=force, console=console, quiet=quiet,
+                )  # fmt: skip
+        except SpecError as exc:
+            if len(exc.problems) == 1:
+                raise click.ClickException(" ".join(str(exc).split())) from exc
+            for problem in exc.problems:
+                click.echo(f"{exc.source}: {' '.join(problem.split())}", err=True)
+            raise click.ClickException(
+                f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
+            ) from exc
 
 
 @main.command("heads")
@@ -591,26 +389,45 @@ def heads_command(
     """Rank the model's heads by how much the target attends to other content words.
 
     Rather than to itself, to [CLS]/[SEP], to stop-words, or to the word just before or after
-    it (layer 1
-    head 3 of all-MiniLM-L6-v2 is a previous-token head, not a semantic one). Layers and
-    heads count from 1, as --layer and --head take them.
+    it (layer 1 head 3 of all-MiniLM-L6-v2 is a previous-token head, not a semantic one).
+    Layers and heads count from 1, as --layer and --head take them.
     """
     import json
 
+    with _user_errors():
+        word, rows = _head_rows(sentence, target, target_index, top, model_dir)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"heads of all-MiniLM-L6-v2 for {word!r} in {sentence!r}: where its attention goes")
+    click.echo("layer head  content  self  [special]  previous  next  top content word")
+    for r in rows:
+        click.echo(
+            f"{r['layer']:>5} {r['head']:>4}  {r['content']:>7.0%} {r['self']:>5.0%} "
+            f"{r['special']:>10.0%} {r['previous']:>9.0%} {r['next']:>5.0%}  "
+            f"{r['top_word'] or '-'}"
+        )
+    best = rows[0]
+    click.echo(f"render it: --mode model --layer {best['layer']} --head {best['head']}")
+
+
+def _head_rows(
+    sentence: str, target: str, target_index: int | None, top: int, model_dir: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The target word and the `top` heads by its attention to other content words."""
     from attention_math import model as bert
     from attention_math import tokens
 
-    with _user_errors():
-        toks = tokens.tokenize(sentence)
-        if not toks:
-            raise InputError("the sentence is empty; give a sentence in quotes")
-        ti = tokens.find_target(toks, target, target_index)
-        words = [t.text for t in toks]
-        m = bert.load_model(model_dir)
-        try:
-            ranking = bert.rank_heads(m, words, ti, tokens.stopwords())[:top]
-        except ValueError as e:
-            raise InputError(str(e)) from None
+    toks = tokens.tokenize(sentence)
+    if not toks:
+        raise InputError("the sentence is empty; give a sentence in quotes")
+    ti = tokens.find_target(toks, target, target_index)
+    words = [t.text for t in toks]
+    m = bert.load_model(model_dir)
+    try:
+        ranking = bert.rank_heads(m, words, ti, tokens.stopwords())[:top]
+    except ValueError as e:
+        raise InputError(str(e)) from None
     rows = [
         {
             "layer": h.layer + 1,
@@ -624,21 +441,7 @@ def heads_command(
         }
         for h in ranking
     ]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    click.echo(
-        f"heads of all-MiniLM-L6-v2 for {words[ti]!r} in {sentence!r}: where its attention goes"
-    )
-    click.echo("layer head  content  self  [special]  previous  next  top content word")
-    for r in rows:
-        click.echo(
-            f"{r['layer']:>5} {r['head']:>4}  {r['content']:>7.0%} {r['self']:>5.0%} "
-            f"{r['special']:>10.0%} {r['previous']:>9.0%} {r['next']:>5.0%}  "
-            f"{r['top_word'] or '-'}"
-        )
-    best = rows[0]
-    click.echo(f"render it: --mode model --layer {best['layer']} --head {best['head']}")
+    return words[ti], rows
 
 
 @main.command("scenes")
@@ -649,7 +452,3 @@ def scenes_command() -> None:
     width = max(map(len, SCENES))
     for name, (_module, line) in SCENES.items():
         click.echo(f"{name:<{width}}  {line}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -14,16 +14,19 @@ from __future__ import annotations
 import html
 import json
 import re
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attention_math.errors import InputError
+from scenes.app.passes import manim_pass
 from scenes.beats import BEATS_FILE, HAVE_SLIDES
 from scenes.theme import PALETTES
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
 
-REVEAL_DIR = Path(__file__).resolve().parent / "revealjs"
+REVEAL_DIR = resources.files("scenes.app") / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 
 
@@ -35,10 +38,8 @@ def render_stills(
     plan: Plan, scene: str, theme: str, work: Path, size: tuple[int, int], fps: int
 ) -> list[Path]:
     """One PNG per beat, in order (Manim skips the animations: each still is drawn once)."""
-    from scenes.app.pipeline import _manim_pass
-
     stills = work / "stills"
-    _manim_pass(
+    manim_pass(
         plan, scene, theme, work / "pass", size, fps, "still", attrs={"stills_dir": str(stills)}
     )
     return sorted(stills.glob("beat-*.png"))
@@ -50,16 +51,12 @@ def render_slides(
     """The scene as manim-slides slides (one per beat), converted to one HTML file that
     needs no network: videos as data URIs, reveal.js inlined."""
     if not HAVE_SLIDES:
-        from attention_math.errors import InputError
-
         raise InputError("--slides needs manim-slides: pip install 'attention-drift[slides]'")
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import RevealJS
 
-    from scenes.app.pipeline import _manim_pass
-
     folder = work / "slides"
-    _manim_pass(
+    manim_pass(
         plan,
         scene,
         theme,

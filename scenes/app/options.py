@@ -1,0 +1,246 @@
+"""Every option of a render, once: the plan's (`PlanRequest`) and the media's (`RenderOptions`).
+
+The command line's options and a spec file's keys are both derived from these two dataclasses
+and their constraint tables, so a spec can say everything the command line can, and a new
+option appears in both. Messages from the numbers name options as command-line flags
+(`--keep-stopwords`); `as_keys` rewrites exactly those flags as spec keys, from the same table.
+
+No manim, numpy or click at import time (the CLI's `--help` reads this).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from attention_math.errors import InputError, OptionError
+from attention_math.request import (
+    CONSTRAINTS,
+    HELP,
+    Boolean,
+    Mismatch,
+    Options,
+    PlanRequest,
+    check_value,
+    has_control,
+    show,
+)
+from scenes import SCENES
+
+FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
+QUALITIES = ("low", "medium", "high", "4k")
+THEMES = ("dark", "light")
+ALPHA_FORMATS = ("mov", "webm", "png", "gif")  # formats that keep --transparent's alpha
+DEFAULT_FORMATS = ("gif", "mp4")
+MAX_NAME_CHARS = 100
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a file name stem (None if it can). Names are further reduced to
+    letters, digits and '-' by the store; this refuses what is surely a mistake or a trick."""
+    if not name.strip():
+        return "is empty: it is not a plain file name; give a stem like bank-river"
+    if name in (".", "..") or "/" in name or "\\" in name:
+        return (
+            f"{show(name)} is not a plain file name; give a stem like bank-river "
+            f"(the folder is `out`)"
+        )
+    if has_control(name):
+        return f"{show(name)} has control characters; give a stem like bank-river"
+    if len(name) > MAX_NAME_CHARS:
+        return f"is {len(name)} characters; at most {MAX_NAME_CHARS}"
+    return None
+
+
+@dataclass(frozen=True)
+class Formats:
+    """A non-empty list of FORMATS (repeats dropped, order kept)."""
+
+    def check(self, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise Mismatch
+        if not value or not all(isinstance(f, str) for f in value):
+            raise Mismatch
+        if unknown := [f for f in value if f not in FORMATS]:
+            return Options(FORMATS).check(unknown[0])  # raises, naming the closest
+        return tuple(dict.fromkeys(value))
+
+
+@dataclass(frozen=True)
+class Name:
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise Mismatch
+        if problem := name_problem(value):
+            raise ValueError(problem)
+        return value
+
+
+# field: (what it accepts, what it must be in words), as attention_math.request.CONSTRAINTS
+RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
+    "scene": ((Options(tuple(SCENES)),), "a scene name in quotes"),
+    "formats": ((Formats(),), 'a list of formats, like ["gif", "mp4"]'),
+    "quality": ((Options(QUALITIES),), "a quality name in quotes"),
+    "theme": ((Options(THEMES),), "a theme name in quotes"),
+    "transparent": ((Boolean(),), "true or false"),
+    "slides": ((Boolean(),), "true or false"),
+    "stills": ((Boolean(),), "true or false"),
+    "name": ((Name(), None), "a file name stem in quotes"),
+    "force": ((Boolean(),), "true or false"),
+}
+RENDER_HELP = {
+    "scene": "What to draw (`attention-drift scenes` lists them).",
+    "formats": "Output format (repeatable). Default: gif and mp4 (mov with --transparent). png "
+    "is a still of the last frame; webm is VP9; html is STEM.html, a page for a blog embedding "
+    "the MP4 (rendered too) with the GIF as fallback and the weights as caption.",
+    "quality": "low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
+    "theme": "Palette.",
+    "transparent": "No background, for compositing: mov (QuickTime RLE) or webm (VP9) with "
+    "alpha, PNG and GIF with transparency; dark-theme colours.",
+    "slides": "Also STEM.html: one slide per beat with presenter notes (manim-slides), a single "
+    "file that opens offline in a browser.",
+    "stills": "Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
+    "name": "File name without extension (default: from the target and the sentence).",
+    "force": "Render even when the files are up to date (same plan, scene, options and code).",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to draw a plan: the scene, the files, their look. Checked on construction (an
+    OptionError names the field). formats () means the default: gif and mp4, or mov with
+    transparent."""
+
+    scene: str = "DriftScene"
+    formats: tuple[str, ...] = ()
+    quality: str = "medium"
+    theme: str = "dark"
+    transparent: bool = False
+    slides: bool = False
+    stills: bool = False
+    name: str | None = None
+    force: bool = False
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "formats" and not value:
+                value = ("mov",) if self.transparent else DEFAULT_FORMATS
+            object.__setattr__(self, f.name, check_value(f.name, value, RENDER_CONSTRAINTS))
+        if self.transparent and "mp4" in self.formats:
+            raise OptionError(
+                "transparent",
+                "--transparent needs a format with alpha, mov or webm (mp4 has no transparency)",
+            )
+        if self.slides and "html" in self.formats:
+            raise OptionError(
+                "slides",
+                "--slides and --format html both write STEM.html; render them separately, "
+                "with different --name",
+            )
+        if self.transparent and "html" in self.formats:
+            raise OptionError(
+                "transparent",
+                "--format html embeds an MP4, which has no transparency; leave out --transparent",
+            )
+
+    @property
+    def palette(self) -> str:
+        """The palette the scene is drawn with (scenes.theme.PALETTES)."""
+        return "transparent" if self.transparent else self.theme
+
+    def media_key(self) -> dict[str, Any]:
+        """What the media depend on (the cache key's options): not the name or --force."""
+        return {
+            "scene": self.scene,
+            "formats": sorted(self.formats),
+            "quality": self.quality,
+            "theme": self.palette,
+            "slides": self.slides,
+            "stills": self.stills,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# the two surfaces: command-line flags and spec keys
+
+# Everything a user sets: the plan's fields but `needs` (the scene's), then the render's.
+PLAN_KEYS = tuple(f.name for f in dataclasses.fields(PlanRequest) if f.name != "needs")
+RENDER_KEYS = tuple(f.name for f in dataclasses.fields(RenderOptions))
+SHORT = {"target": "-t", "compare": "-c"}
+METAVAR = {
+    "target": "WORD",
+    "compare": "SENTENCE",
+    "target_index": "N",
+    "embeddings": "FILE",
+    "scale": "auto|1/sqrt(d)|1|NUMBER",
+    "layer": "N",
+    "head": "N|mean",
+    "model_dir": "DIR",
+    "senses": "FILE",
+    "analogy": '"A - B + C [= D]"',
+    "name": "STEM",
+}
+FLAG_NAME = {"formats": "format"}  # the flag is singular (repeatable)
+
+
+def flag(key: str) -> str:
+    """The command-line flag of an option: `target_index` -> `--target-index`."""
+    return "--" + FLAG_NAME.get(key, key).replace("_", "-")
+
+
+def constraint_of(key: str) -> tuple[tuple[Any, ...], str]:
+    return CONSTRAINTS[key] if key in CONSTRAINTS else RENDER_CONSTRAINTS[key]
+
+
+def help_of(key: str) -> str:
+    return HELP[key] if key in HELP else RENDER_HELP[key]
+
+
+_FLAGS = re.compile(
+    "(?:"
+    + "|".join(
+        re.escape(flag(k)) for k in sorted((*PLAN_KEYS, *RENDER_KEYS), key=len, reverse=True)
+    )
+    + r")(?![\w-])(?: [A-Z]+\b)?"
+)
+
+
+def as_keys(message: str) -> str:
+    """A message for the command line, for a spec file: every option's flag becomes its key
+    (`--keep-stopwords` -> `keep_stopwords`, `--embeddings FILE` -> `embeddings`)."""
+    by_flag = {flag(k): k for k in (*PLAN_KEYS, *RENDER_KEYS)}
+    return _FLAGS.sub(lambda m: by_flag[m.group(0).split(" ")[0]], message)
+
+
+def for_command_line(exc: InputError) -> str:
+    """An error as the command line says it: a bad value names its flag first."""
+    from attention_math.errors import BadValue
+
+    text = " ".join(str(exc).split())
+    if isinstance(exc, BadValue):
+        return f"{flag(exc.field or '')} {' '.join(exc.reason.split())}"
+    return text
+
+
+def scenes_needing(part: str) -> list[str]:
+    """The scenes that draw plan part `part`."""
+    from scenes import scene_needs
+
+    return [name for name in SCENES if part in scene_needs(name)]
+
+
+def plan_request(values: dict[str, Any], scene: str, *, base: Path | None = None) -> PlanRequest:
+    """The request for `values` (PLAN_KEYS, as given) drawn by `scene`; relative file names
+    resolved against `base` (a spec file's folder)."""
+    from scenes import scene_needs
+
+    given = {k: v for k, v in values.items() if k in PLAN_KEYS}
+    if base is not None:
+        for key in ("embeddings", "senses", "model_dir"):
+            if given.get(key) is not None:
+                given[key] = base / check_value(key, given[key])
+    return PlanRequest(**given, needs=frozenset(scene_needs(scene)))
