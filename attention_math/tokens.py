@@ -17,11 +17,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from attention_math.data import ASSETS
 from attention_math.errors import InputError
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 # Characters that may join two word characters into one word.
 _JOINERS = frozenset("'’-_")  # a lone '_' is a symbol; snake_case stays one word
