@@ -2,7 +2,9 @@
 # render.sh: set attention-drift up on a fresh Debian / Ubuntu machine, then use it.
 #
 #   ./render.sh              set up, then render the post's figure into out/ (GIF + MP4)
-#   ./render.sh test [ARGS]  set up with the test dependencies, then `python -m pytest [ARGS]`
+#   ./render.sh test [ARGS]  set up with the test dependencies, run ruff, mypy and the import
+#                            contracts (lint-imports), then `python -m pytest [ARGS]`
+#                            (the fast subset: ./render.sh test -m "not slow")
 #   ./render.sh ARGS...      set up, then `attention-drift ARGS...` (e.g. ./render.sh --help)
 #
 # Set-up, each step skipped when already done:
@@ -187,6 +189,12 @@ if [[ "${1:-}" == test ]]; then
   setup test
   cd "$ROOT"
   export ATTENTION_DRIFT_REQUIRE_REFERENCE=1
+  # The house style and the layers first (fast; a failure stops before the tests).
+  log "ruff (lint and format), mypy, import contracts (lint-imports)"
+  "$VENV/bin/ruff" check . >&2
+  "$VENV/bin/ruff" format --check . >&2
+  "$PY" -m mypy attention_math scenes >&2
+  "$VENV/bin/lint-imports" >&2
   log "running the tests"
   rc=0
   "$PY" -m pytest "$@" || rc=$?

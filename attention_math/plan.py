@@ -14,7 +14,7 @@ import json
 import re
 import types
 import typing
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +223,6 @@ class Plan:
     model: ModelInfo | None = None
     senses: SenseSplit | None = None
     lecture: LectureData | None = None  # the lecture scenes' numbers (attention_math.lecture)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -236,6 +235,8 @@ class Plan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
+        if d.get("extra") == {}:  # written before the unused `extra` field was removed
+            d = {k: v for k, v in d.items() if k != "extra"}
         version = d.get("schema_version")
         if version != SCHEMA_VERSION:
             raise ValueError(f"plan schema version {version!r} is not {SCHEMA_VERSION}")

@@ -54,7 +54,7 @@ def scene_needs(name: str) -> tuple[str, ...]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == name:
             for stmt in node.body:
-                target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+                target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
                 if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                     target = stmt.targets[0]
                 value = getattr(stmt, "value", None)

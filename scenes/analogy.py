@@ -13,6 +13,7 @@ import itertools
 from manim import *
 
 from attention_math.lecture_data import Analogy
+from attention_math.plan import Plan
 from scenes.beats import BeatScene
 from scenes.components import fmt, label
 from scenes.picture import (
@@ -31,6 +32,7 @@ PANEL_LEFT = 2.3  # the picture is left of this x, the list of neighbours right 
 class AnalogyScene(BeatScene):
     """Word vectors as directions: a − b + c, and its honest nearest neighbours."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("analogy",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -106,9 +108,9 @@ class AnalogyScene(BeatScene):
             value = label(fmt(n.cosine), pal, size=24, color=color)
             rows.add(VGroup(name, value))
             self.neighbour_rows.append((name, value))
-        for name, value in rows:
+        for name, value in rows:  # type: ignore[assignment]
             name.move_to(ORIGIN, aligned_edge=LEFT)
-            value.move_to([3.2, 0, 0], aligned_edge=RIGHT)
+            value.move_to([3.2, 0, 0], aligned_edge=RIGHT)  # type: ignore[arg-type]
         rows.arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         lines = [head, sub, rows]
         self.verdict = label(
@@ -215,7 +217,7 @@ class AnalogyScene(BeatScene):
             run_time=1.0,
         )
         self.play(
-            LaggedStart(*[GrowArrow(a) for a in self.word_arrows], lag_ratio=0.2),
+            LaggedStart(*[GrowArrow(a) for a in self.word_arrows], lag_ratio=0.2),  # type: ignore[arg-type]
             LaggedStart(*[FadeIn(m) for m in self.word_labels], lag_ratio=0.2),
             run_time=1.4,
         )

@@ -27,7 +27,6 @@ from scenes.picture import (
     picture_mapping,
     place_point_labels,
     sentence_chips,
-    tex_number,
     union,
     vector_arrow,
 )
@@ -41,6 +40,7 @@ BAR = 1.5  # length of a weight-1 bar
 class AttentionMathScene(BeatScene):
     """q · k, scale, softmax, weighted sum of values: the post's computation, with numbers."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("weighted_sum",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -96,7 +96,7 @@ class AttentionMathScene(BeatScene):
     def build_footer(self, plan: Plan) -> None:
         """One formula per step (swapped in the same place) and the output with numbers."""
         pal, s = self.pal, self.s
-        c = tex_number(s.scale, 3)
+        c = fmt(s.scale, 3)  # a positive number: no minus for LaTeX to meet
         rule = plan.attention.scale_rule
         if rule == "auto":
             c_def = rf"c = 1/\lVert q \rVert^2 = {c}"
@@ -124,12 +124,12 @@ class AttentionMathScene(BeatScene):
         )
         if self.output_text.width > 13.6:
             self.output_text.scale_to_fit_width(13.6)
-        self.output_text.move_to([0, BOTTOM + self.output_text.height / 2, 0])
+        self.output_text.move_to([0, BOTTOM + self.output_text.height / 2, 0])  # type: ignore[arg-type]
         base = self.output_text.get_top()[1] + 0.15
         for f in self.formulas:
             if f.width > 13.6:
                 f.scale_to_fit_width(13.6)
-            f.move_to([0, base + f.height / 2, 0])
+            f.move_to([0, base + f.height / 2, 0])  # type: ignore[arg-type]
         self.footer_top = max(f.get_top()[1] for f in self.formulas)
 
     def rows(self) -> list[int]:
@@ -151,7 +151,7 @@ class AttentionMathScene(BeatScene):
             for t in (r"q\cdot k_i", r"c\,s_i", r"w_i")
         ]
         for h, x in zip(heads, (col[1], col[2], col[3] + BAR / 2), strict=True):
-            h.move_to([x, 0, 0])
+            h.move_to([x, 0, 0])  # type: ignore[arg-type]
         self.heads = heads
         self.words, self.scores, self.scaled, self.bars, self.values = [], [], [], [], []
         for r, j in enumerate(rows):
@@ -165,9 +165,9 @@ class AttentionMathScene(BeatScene):
                 color=color,
                 weight="BOLD" if i == s.target_index else "NORMAL",
             )
-            w.move_to([col[0] - w.width / 2, y, 0])
-            sc = label(fmt(final.scores[j]), pal, size=size).move_to([col[1], y, 0])
-            ss = label(fmt(final.scaled_scores[j]), pal, size=size).move_to([col[2], y, 0])
+            w.move_to([col[0] - w.width / 2, y, 0])  # type: ignore[arg-type]
+            sc = label(fmt(final.scores[j]), pal, size=size).move_to([col[1], y, 0])  # type: ignore[arg-type]
+            ss = label(fmt(final.scaled_scores[j]), pal, size=size).move_to([col[2], y, 0])  # type: ignore[arg-type]
             length = max(BAR * final.weights[j], 0.02)
             bar = Rectangle(
                 width=length,
@@ -176,10 +176,10 @@ class AttentionMathScene(BeatScene):
                 fill_color=pal.color(0),
                 fill_opacity=0.9,
             )
-            bar.move_to([col[3] + length / 2, y, 0])
-            track = Line([col[3], y, 0], [col[3] + BAR, y, 0], stroke_width=1, color=pal.faint)
+            bar.move_to([col[3] + length / 2, y, 0])  # type: ignore[arg-type]
+            track = Line([col[3], y, 0], [col[3] + BAR, y, 0], stroke_width=1, color=pal.faint)  # type: ignore[arg-type]
             val = label(fmt(final.weights[j]), pal, size=size * 0.95)
-            val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)
+            val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
             self.words.append(w)
             self.scores.append(sc)
             self.scaled.append(ss)
@@ -191,15 +191,15 @@ class AttentionMathScene(BeatScene):
             rest = sum(final.weights[MAX_ROWS:])
             more = label(
                 f"+ {len(final.words) - MAX_ROWS} more words", pal, size=size * 0.9, color=pal.muted
-            ).move_to([col[0], y, 0], aligned_edge=RIGHT)
+            ).move_to([col[0], y, 0], aligned_edge=RIGHT)  # type: ignore[arg-type]
             rest_val = label(fmt(rest), pal, size=size * 0.9, color=pal.muted)
-            rest_val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)
+            rest_val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
             extra = VGroup(more, rest_val)
             y -= rh
         self.total = label(
             f"Σ w = {fmt(sum(final.weights))}", pal, size=size * 0.95, color=pal.muted
         )
-        self.total.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)
+        self.total.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
         self.table = VGroup(
             *heads,
             *self.words,
@@ -213,18 +213,24 @@ class AttentionMathScene(BeatScene):
         self.extra = extra
         fit_into(self.table, area, align="left")
 
+    def point_of(self, i: int) -> tuple[float, float]:
+        """The 2-D point of word i (every word of the weighted sum has a vector)."""
+        point = self.s.words[i].point
+        assert point is not None, i
+        return point
+
     def build_picture(self, plan: Plan) -> None:
         pal, s, ws = self.pal, self.s, self.ws
         area = (TABLE_RIGHT + 0.35, self.footer_top + 0.2, 6.95, self.header.get_bottom()[1] - 0.3)
         origin = plan.projection.origin
-        pts = [origin, *ws.tips, *(s.words[i].point for i in ws.words)]
+        pts = [origin, *ws.tips, *(self.point_of(i) for i in ws.words)]
         self.map = picture_mapping(pts, area, margin=0.35)
         o = self.map(origin)
         self.origin_dot = Dot(o, radius=0.05, color=pal.muted)
         shown = set(self.final.words[:MAX_ROWS])
         self.value_arrows, labels, anchors = VGroup(), [], []
         for i in ws.words:
-            p = self.map(s.words[i].point)
+            p = self.map(self.point_of(i))
             color = pal.static if i == s.target_index else pal.muted
             self.value_arrows.add(vector_arrow(o, p, color, width=2.5, opacity=0.7))
             if i in shown:
@@ -237,7 +243,7 @@ class AttentionMathScene(BeatScene):
         self.out_dot = Dot(tips[-1], radius=0.08, color=pal.color(0))
         self.out_label = label(f"{s.target.text}′", pal, size=22, color=pal.color(0))
         self.origin_label = label("0", pal, size=16, color=pal.muted)
-        lines = [(o, self.map(s.words[i].point)) for i in ws.words]
+        lines = [(o, self.map(self.point_of(i))) for i in ws.words]
         lines += list(itertools.pairwise(tips))
         all_labels = [self.out_label, self.origin_label, *labels]
         self.leaders = place_point_labels(
@@ -318,7 +324,7 @@ class AttentionMathScene(BeatScene):
         self.play(
             FadeTransform(self.formulas[2], self.formulas[3]),
             FadeIn(self.origin_dot, self.origin_label),
-            LaggedStart(*[GrowArrow(a) for a in self.value_arrows], lag_ratio=0.1),
+            LaggedStart(*[GrowArrow(a) for a in self.value_arrows], lag_ratio=0.1),  # type: ignore[arg-type]
             FadeIn(self.value_labels),
             FadeIn(self.leaders),
             run_time=1.4,
@@ -328,7 +334,7 @@ class AttentionMathScene(BeatScene):
         self.play(FadeTransform(self.formulas[3], self.formulas[4]), run_time=0.6)
         rt = max(0.25, min(0.8, 4.0 / len(self.sum_arrows)))
         for a in self.sum_arrows:
-            self.play(GrowArrow(a), run_time=rt)
+            self.play(GrowArrow(a), run_time=rt)  # type: ignore[arg-type]
         self.play(
             FadeIn(self.out_dot, scale=1.5),
             FadeIn(self.out_label),

@@ -7,24 +7,25 @@ sentence's point to its next hidden state while the cosine panel fills in; the s
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from manim import *
 
+from attention_math.plan import Plan, SentenceModel
 from scenes.beats import BeatScene
 from scenes.components import WeightBars, fmt, label
 from scenes.drift import FRAME, fit_mapping
-from scenes.layout import Box, place_labels
+from scenes.layout import Box
+from scenes.picture import box, place_point_labels
 
 PANEL_LEFT = 2.3
-
-
-def box_of(m: Mobject) -> Box:
-    return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
 
 
 class LayerDriftScene(BeatScene):
     """The target's path through the layers, for one sentence or several."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("model",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -49,6 +50,7 @@ class LayerDriftScene(BeatScene):
     def build_layout(self) -> None:
         plan, pal = self.plan, self.pal
         m = plan.model
+        assert m is not None  # setup() checked
         self.n_layers = m.n_layers
         lines = [
             label(
@@ -64,7 +66,7 @@ class LayerDriftScene(BeatScene):
 
         ev = m.layer_basis.explained_variance_ratio
         self.caption = label(
-            f"2-D PCA of the {len(plan.sentences[0].model.target_hidden[0])}-d hidden states · "
+            f"2-D PCA of the {len(self.sentence_models()[0].target_hidden[0])}-d hidden states · "
             f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance · layer 0 = embedding output",
             pal,
             size=18,
@@ -76,12 +78,13 @@ class LayerDriftScene(BeatScene):
         self.plot_box: Box = (FRAME[0] + 0.3, bottom, PANEL_LEFT - 0.3, top)
         self.panel_box: Box = (PANEL_LEFT, bottom, FRAME[2] - 0.3, top)
 
-        pts = np.array([p for s in plan.sentences for p in s.model.layer_points])
+        pts = np.array([p for sm in self.sentence_models() for p in sm.layer_points])
         self.map = fit_mapping(pts, self.plot_box, margin=0.5)
-        self.paths = [[self.map(p) for p in s.model.layer_points] for s in plan.sentences]
+        self.paths = [[self.map(p) for p in sm.layer_points] for sm in self.sentence_models()]
 
         # One label per distinct point: "0".."6" (paths that coincide share a label).
-        labels, anchors, seen = [], [], []
+        labels, anchors = [], []
+        seen: list[tuple[np.ndarray, int]] = []
         for si, path in enumerate(self.paths):
             for layer, p in enumerate(path):
                 if any(np.allclose(p, q, atol=1e-3) and lay == layer for q, lay in seen):
@@ -90,18 +93,9 @@ class LayerDriftScene(BeatScene):
                 shared = sum(np.allclose(p, other[layer], atol=1e-3) for other in self.paths) > 1
                 color = pal.text if shared else pal.color(si)
                 labels.append(label(str(layer), pal, size=18, color=color))
-                anchors.append(p[:2])
-        spots = [a for a in anchors]
-        for path in self.paths:
-            for a, b in zip(path, path[1:], strict=False):
-                n = max(2, int(np.linalg.norm(b - a) / 0.1))
-                spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
-        obstacles = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
-        centres = place_labels(
-            anchors, [(x.width, x.height) for x in labels], self.plot_box, obstacles=obstacles
-        )
-        for x, c in zip(labels, centres, strict=True):
-            x.move_to([c[0], c[1], 0])
+                anchors.append(p)
+        segments = [(a, b) for path in self.paths for a, b in itertools.pairwise(path)]
+        place_point_labels(labels, anchors, self.plot_box, segments)
         self.layer_labels = labels
         self.label_layer = [int(x.text) for x in labels]
         self.panel = self.make_panel(self.n_layers)
@@ -113,18 +107,22 @@ class LayerDriftScene(BeatScene):
         )
         self.summary.next_to(self.panel, DOWN, buff=0.3, aligned_edge=LEFT)
 
+    def sentence_models(self) -> list[SentenceModel]:
+        """Each sentence's model numbers (a model-mode plan has them for every sentence)."""
+        return [s.model for s in self.plan.sentences if s.model is not None]
+
     def panel_rows(self) -> tuple[str, list[float], str]:
         """Title and values of the panel: cosine between the sentences (or to layer 0)."""
         plan = self.plan
         if len(plan.sentences) > 1:
             return (
                 "cosine of (1) and (2) per layer",
-                list(plan.sentences[1].model.cosine_to_first),
+                list(self.sentence_models()[1].cosine_to_first),
                 plan.sentences[1].text,
             )
         return (
             "cosine to layer 0 per layer",
-            list(plan.sentences[0].model.cosine_to_layer0),
+            list(self.sentence_models()[0].cosine_to_layer0),
             plan.sentences[0].text,
         )
 
@@ -146,15 +144,15 @@ class LayerDriftScene(BeatScene):
             group.scale_to_fit_height(bx[3] - bx[1])
         if group.width > bx[2] - bx[0]:
             group.scale_to_fit_width(bx[2] - bx[0])
-        return group.move_to([bx[0] + group.width / 2, bx[3] - group.height / 2, 0])
+        return group.move_to([bx[0] + group.width / 2, bx[3] - group.height / 2, 0])  # type: ignore[arg-type]
 
     def text_boxes(self) -> list[tuple[str, Box]]:
-        out = [(f"header {i}", box_of(m)) for i, m in enumerate(self.header)]
-        out += [(f"layer label {m.text}#{i}", box_of(m)) for i, m in enumerate(self.layer_labels)]
+        out = [(f"header {i}", box(m)) for i, m in enumerate(self.header)]
+        out += [(f"layer label {m.text}#{i}", box(m)) for i, m in enumerate(self.layer_labels)]
         out += [
-            ("caption", box_of(self.caption)),
-            ("panel", box_of(self.panel)),
-            ("summary", box_of(self.summary)),
+            ("caption", box(self.caption)),
+            ("panel", box(self.panel)),
+            ("summary", box(self.summary)),
         ]
         return out
 

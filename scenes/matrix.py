@@ -12,6 +12,7 @@ from __future__ import annotations
 from manim import *
 
 from attention_math.lecture_data import WeightMatrix
+from attention_math.plan import Plan
 from scenes.beats import BeatScene
 from scenes.components import fmt, label
 from scenes.picture import box, caption, fit_header, fit_into
@@ -24,6 +25,7 @@ NUMBERS_UP_TO = 9  # cells carry their number when the matrix has at most this m
 class AttentionMatrixScene(BeatScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("matrix",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -103,7 +105,7 @@ class AttentionMatrixScene(BeatScene):
                     fill_color=pal.color(0),
                     fill_opacity=0.04 + 0.96 * w / self.peak,
                 )
-                sq.move_to([x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell, 0])
+                sq.move_to([x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell, 0])  # type: ignore[arg-type]
                 self.cells.add(sq)
                 if n_cols <= NUMBERS_UP_TO:
                     ink = pal.background if (w / self.peak > 0.55 and pal.background) else pal.text
@@ -119,22 +121,22 @@ class AttentionMatrixScene(BeatScene):
                 color=pal.static if is_target else pal.text,
                 weight="BOLD" if is_target else "NORMAL",
             )
-            lab.move_to([x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell, 0])
+            lab.move_to([x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell, 0])  # type: ignore[arg-type]
             self.row_labels.add(lab)
         self.col_labels = VGroup()
         for j, t in enumerate(m.column_labels):
             lab = label(t, pal, size=font, color=pal.muted if m.columns[j] == -1 else pal.text)
             lab.rotate(PI / 2)
-            lab.move_to([x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2, 0])
+            lab.move_to([x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2, 0])  # type: ignore[arg-type]
             self.col_labels.add(lab)
-        t = m.target_row
+        target = m.target_row
         self.row_box = Rectangle(
             width=n_cols * cell + 0.06,
             height=cell + 0.06,
             stroke_color=pal.highlight,
             stroke_width=4,
         )
-        self.row_box.move_to([x0 + n_cols * cell / 2, y0 - (t + 0.5) * cell, 0])
+        self.row_box.move_to([x0 + n_cols * cell / 2, y0 - (target + 0.5) * cell, 0])  # type: ignore[arg-type]
         self.grid_bottom = y0 - n_rows * cell
         # colour scale
         bar = VGroup(
@@ -152,7 +154,7 @@ class AttentionMatrixScene(BeatScene):
         lo = label("0", pal, size=16, color=pal.muted)
         hi = label(fmt(self.peak), pal, size=16, color=pal.muted)
         self.legend = VGroup(lo, bar, hi).arrange(RIGHT, buff=0.12)
-        self.legend.move_to([x0, self.grid_bottom - 0.3, 0], aligned_edge=LEFT)
+        self.legend.move_to([x0, self.grid_bottom - 0.3, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
         # a small matrix sits in the middle of its area rather than in the corner
         whole = VGroup(
             self.cells,
@@ -164,7 +166,7 @@ class AttentionMatrixScene(BeatScene):
         )
         cx = (-6.9 + PANEL_LEFT - 0.4) / 2
         cy = (top + -3.85) / 2
-        whole.shift([max(0.0, cx - whole.get_center()[0]), min(0.0, cy - whole.get_center()[1]), 0])
+        whole.shift([max(0.0, cx - whole.get_center()[0]), min(0.0, cy - whole.get_center()[1]), 0])  # type: ignore[arg-type]
 
     def build_panel(self) -> None:
         pal, m = self.pal, self.m
@@ -177,9 +179,9 @@ class AttentionMatrixScene(BeatScene):
             value = label(fmt(self.row[j]), pal, size=22)
             lines.add(VGroup(name, value))
         width = max(n.width for n, _ in lines) + 0.3
-        for k, (name, value) in enumerate(lines):
-            name.move_to([0, -0.42 * k, 0], aligned_edge=LEFT)
-            value.move_to([width + 0.8, -0.42 * k, 0], aligned_edge=RIGHT)
+        for k, (name, value) in enumerate(lines):  # type: ignore[assignment]
+            name.move_to([0, -0.42 * k, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
+            value.move_to([width + 0.8, -0.42 * k, 0], aligned_edge=RIGHT)  # type: ignore[arg-type]
         parts = [head, lines]
         if len(order) > MAX_LISTED:
             rest = sum(self.row[j] for j in order[MAX_LISTED:])

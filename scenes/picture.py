@@ -1,7 +1,7 @@
 """Pieces shared by the lecture scenes: boxes for the layout check, the sentence header, a
 2-D picture of points with labels placed clear of each other, formula strips.
 
-LaTeX is used only for formula skeletons (symbols and numbers, `tex_number`); words from a
+LaTeX is used only for formula skeletons (symbols and numbers); words from a
 sentence are always `Text` (Pango, no markup), so no user text ever reaches LaTeX.
 """
 
@@ -36,11 +36,6 @@ def union(*boxes: Box) -> Box:
     )
 
 
-def tex_number(x: float, digits: int = 2) -> str:
-    """A number for MathTex (ASCII minus; digits only, never user text)."""
-    return f"{x:.{digits}f}"
-
-
 def sentence_chips(
     s: Sentence,
     pal: Palette,
@@ -65,7 +60,7 @@ def fit_header(
         group.scale_to_fit_height(max_height)
     if group.width > max_width:
         group.scale_to_fit_width(max_width)
-    return group.move_to([0, top - group.height / 2, 0])
+    return group.move_to([0, top - group.height / 2, 0])  # type: ignore[arg-type]
 
 
 def fit_into(group: Mobject, area: Box, *, align: str = "center") -> Mobject:
@@ -78,7 +73,7 @@ def fit_into(group: Mobject, area: Box, *, align: str = "center") -> Mobject:
     x = {"left": area[0] + group.width / 2, "right": area[2] - group.width / 2}.get(
         align, (area[0] + area[2]) / 2
     )
-    return group.move_to([x, area[3] - group.height / 2, 0])
+    return group.move_to([x, area[3] - group.height / 2, 0])  # type: ignore[arg-type]
 
 
 def picture_mapping(points: Sequence[Sequence[float]], area: Box, margin: float = 0.45) -> Mapping:
@@ -110,13 +105,13 @@ def place_point_labels(
     )
     leaders = VGroup()
     for m, c, a in zip(labels, centres, anchors, strict=True):
-        m.move_to([c[0], c[1], 0])
+        m.move_to([c[0], c[1], 0])  # type: ignore[arg-type]
         gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
         gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
         if np.hypot(gap_x, gap_y) > 0.45 and pal is not None:
             end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
             leaders.add(
-                Line([a[0], a[1], 0], end, stroke_width=1, color=pal.muted, stroke_opacity=0.6)
+                Line([a[0], a[1], 0], end, stroke_width=1, color=pal.muted, stroke_opacity=0.6)  # type: ignore[arg-type]
             )
     return leaders
 

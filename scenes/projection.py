@@ -10,9 +10,11 @@ same values, so the move is the weights' doing. Numbers from the plan's lecture 
 
 from __future__ import annotations
 
+import numpy as np
 from manim import *
 
 from attention_math.lecture_data import HeadComparison
+from attention_math.plan import Plan
 from scenes.beats import BeatScene
 from scenes.components import StrutText, fmt, label
 from scenes.picture import (
@@ -36,6 +38,7 @@ BAR = 1.3
 class ProjectionScene(BeatScene):
     """Simple attention next to a real head: the weights change and the output moves."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("head_comparison",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -100,7 +103,7 @@ class ProjectionScene(BeatScene):
         footer = VGroup(self.formula, self.note).arrange(DOWN, buff=0.12)
         if footer.width > 13.6:
             footer.scale_to_fit_width(13.6)
-        footer.move_to([0, BOTTOM + footer.height / 2, 0])
+        footer.move_to([0, BOTTOM + footer.height / 2, 0])  # type: ignore[arg-type]
         self.footer = footer
 
     def rows(self) -> list[int]:
@@ -129,22 +132,25 @@ class ProjectionScene(BeatScene):
         x_simple, x_learned = 0.25, 0.25 + BAR + 0.95
         self.head_simple = label("q = k = v = x", pal, size=size, color=pal.color(0))
         self.head_learned = label(self.head_name(), pal, size=size, color=pal.color(1))
-        self.head_simple.move_to([x_simple, 0, 0], aligned_edge=LEFT)
-        self.head_learned.move_to([x_learned, 0, 0], aligned_edge=LEFT)
-        self.names, self.simple_cells, self.learned_cells, self.numbers = [], [], [], []
+        self.head_simple.move_to([x_simple, 0, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
+        self.head_learned.move_to([x_learned, 0, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
+        self.names: list[Mobject] = []
+        self.simple_cells: list[Mobject] = []
+        self.learned_cells: list[Mobject] = []
+        self.numbers: list[Mobject] = []
 
         def cell(x: float, y: float, w: float | None, color: str) -> VGroup:
-            track = Line([x, y, 0], [x + BAR, y, 0], stroke_width=1, color=pal.faint)
+            track = Line([x, y, 0], [x + BAR, y, 0], stroke_width=1, color=pal.faint)  # type: ignore[arg-type]
             if w is None:
                 dash = label("—", pal, size=size * 0.9, color=pal.faint)
-                dash.next_to([x + BAR, y, 0], RIGHT, buff=0.1)
+                dash.next_to([x + BAR, y, 0], RIGHT, buff=0.1)  # type: ignore[arg-type]
                 return VGroup(track, dash)
             length = max(BAR * w, 0.02)
             bar = Rectangle(
                 width=length, height=rh * 0.55, stroke_width=0, fill_color=color, fill_opacity=0.9
-            ).move_to([x + length / 2, y, 0])
+            ).move_to([x + length / 2, y, 0])  # type: ignore[arg-type]
             value = label(fmt(w), pal, size=size * 0.9)
-            value.next_to([x + BAR, y, 0], RIGHT, buff=0.1)
+            value.next_to([x + BAR, y, 0], RIGHT, buff=0.1)  # type: ignore[arg-type]
             self.numbers.append(value)
             return VGroup(track, bar, value)
 
@@ -159,7 +165,7 @@ class ProjectionScene(BeatScene):
                 color=pal.static if is_target else (pal.muted if special else pal.text),
                 weight="BOLD" if is_target else "NORMAL",
             )
-            name.move_to([-0.15 - name.width / 2, y, 0])
+            name.move_to([-0.15 - name.width / 2, y, 0])  # type: ignore[arg-type]
             self.names.append(name)
             self.simple_cells.append(cell(x_simple, y, h.simple_weights[r], pal.color(0)))
             self.learned_cells.append(cell(x_learned, y, h.learned_weights[r], pal.color(1)))
@@ -170,21 +176,21 @@ class ProjectionScene(BeatScene):
             l_rest = sum(h.learned_weights[r] for r in hidden)
             self.more = VGroup(
                 label(f"+ {len(hidden)} more", pal, size=size * 0.9, color=pal.muted).move_to(
-                    [-0.15, y, 0], aligned_edge=RIGHT
+                    np.array([-0.15, y, 0]), aligned_edge=RIGHT
                 ),
                 label(fmt(s_rest), pal, size=size * 0.9, color=pal.muted).next_to(
-                    [x_simple + BAR, y, 0], RIGHT, buff=0.1
+                    np.array([x_simple + BAR, y, 0]), RIGHT, buff=0.1
                 ),
                 label(fmt(l_rest), pal, size=size * 0.9, color=pal.muted).next_to(
-                    [x_learned + BAR, y, 0], RIGHT, buff=0.1
+                    np.array([x_learned + BAR, y, 0]), RIGHT, buff=0.1
                 ),
             )
         self.table = VGroup(
             self.head_simple,
             self.head_learned,
-            *self.names,
-            *self.simple_cells,
-            *self.learned_cells,
+            *self.names,  # type: ignore[arg-type]
+            *self.simple_cells,  # type: ignore[arg-type]
+            *self.learned_cells,  # type: ignore[arg-type]
             self.more,
         )
         fit_into(self.table, area, align="left")

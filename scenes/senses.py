@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 from manim import *
 
+from attention_math.plan import Plan, SenseSplit
 from scenes.beats import BeatScene
-from scenes.components import label
+from scenes.components import fmt, label
 from scenes.drift import FRAME, fit_mapping
-from scenes.layers import box_of
-from scenes.layout import Box, place_labels
+from scenes.layout import Box
+from scenes.picture import box, place_point_labels
 
 LIST_LEFT = 1.2  # the sentence list is right of this x
 
@@ -22,6 +23,8 @@ LIST_LEFT = 1.2  # the sentence list is right of this x
 class SenseSplitScene(BeatScene):
     """The target's contextual vectors in many sentences, coloured by sense."""
 
+    plan: Plan  # set by the pipeline; load_plan() checks it
+    data: SenseSplit
     NEEDS = ("senses",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
@@ -47,6 +50,7 @@ class SenseSplitScene(BeatScene):
 
     def build_layout(self) -> None:
         plan, pal = self.plan, self.pal
+        assert plan.senses is not None  # setup() checked
         d = self.data = plan.senses
         n = len(d.points)
         self.title = label(
@@ -61,7 +65,7 @@ class SenseSplitScene(BeatScene):
         self.numbers = label(
             f"2-means on the {plan.embedding.dim}-d vectors matches the senses for "
             f"{d.kmeans_agreement:.0%} of sentences · mean cosine within a sense "
-            f"{d.within_cosine:.2f}, across senses {d.across_cosine:.2f}",
+            f"{fmt(d.within_cosine)}, across senses {fmt(d.across_cosine)}",
             pal,
             size=18,
         )
@@ -91,7 +95,7 @@ class SenseSplitScene(BeatScene):
             self.listing.scale_to_fit_width(max_w)
         if self.listing.height > max_h:
             self.listing.scale_to_fit_height(max_h)
-        self.listing.move_to([LIST_LEFT + self.listing.width / 2, top - self.listing.height / 2, 0])
+        self.listing.move_to([LIST_LEFT + self.listing.width / 2, top - self.listing.height / 2, 0])  # type: ignore[arg-type]
         self.rows = rows
 
         # Plot: the contextual points, numbered.
@@ -108,27 +112,18 @@ class SenseSplitScene(BeatScene):
             label(str(i + 1), pal, size=16, color=pal.color(d.senses.index(p.sense)))
             for i, p in enumerate(d.points)
         ]
-        obstacles = [(p[0] - 0.09, p[1] - 0.09, p[0] + 0.09, p[1] + 0.09) for p in self.points]
-        centres = place_labels(
-            [p[:2] for p in self.points],
-            [(m.width, m.height) for m in self.num_labels],
-            self.plot_box,
-            obstacles=obstacles,
-            gap=0.05,
-        )
-        for m, c in zip(self.num_labels, centres, strict=True):
-            m.move_to([c[0], c[1], 0])
+        place_point_labels(self.num_labels, self.points, self.plot_box)
         self.foot = foot
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         out = [
-            ("title", box_of(self.title)),
-            ("numbers", box_of(self.numbers)),
-            ("caption", box_of(self.caption)),
-            ("legend", box_of(self.legend)),
+            ("title", box(self.title)),
+            ("numbers", box(self.numbers)),
+            ("caption", box(self.caption)),
+            ("legend", box(self.legend)),
         ]
-        out += [(f"sentence {i + 1}", box_of(r)) for i, r in enumerate(self.rows)]
-        out += [(f"point label {m.text}", box_of(m)) for m in self.num_labels]
+        out += [(f"sentence {i + 1}", box(r)) for i, r in enumerate(self.rows)]
+        out += [(f"point label {m.text}", box(m)) for m in self.num_labels]
         return out
 
     # ---- beats -------------------------------------------------------------------------
@@ -148,9 +143,9 @@ class SenseSplitScene(BeatScene):
         d, pal = self.data, self.pal
         idx = [j for j, p in enumerate(d.points) if p.sense == d.senses[i]]
         anims = [self.dots[j].animate.move_to(self.points[j]).set_color(pal.color(i)) for j in idx]
-        anims += [FadeIn(self.num_labels[j]) for j in idx]
+        anims += [FadeIn(self.num_labels[j]) for j in idx]  # type: ignore[misc]
         if i == 0:
-            anims.append(FadeOut(self.static_label))
+            anims.append(FadeOut(self.static_label))  # type: ignore[arg-type]
         self.play(*anims, run_time=1.5)
         self.wait(0.5)
 

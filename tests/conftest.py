@@ -28,6 +28,13 @@ cash = [2.5, -1.0, 0.0]
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that renders is slow: `-m "not slow"` leaves it out too."""
+    for item in items:
+        if item.get_closest_marker("render") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 def missing_reference(reason: str) -> None:
     """Skip, or fail when the reference is required."""
     if REQUIRE_REFERENCE:

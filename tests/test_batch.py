@@ -29,7 +29,7 @@ from attention_math.plan import Plan
 from scenes.app import batch, cli, notebook, signals, store
 from scenes.app.options import RenderOptions
 
-pytestmark = pytest.mark.render
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).with_name("attention-drift")

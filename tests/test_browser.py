@@ -33,7 +33,7 @@ from PIL import Image
 from attention_math import build_plan
 from tests.conftest import TOML_VECTORS, missing_reference
 
-pytestmark = pytest.mark.render
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -23,7 +23,7 @@ from PIL import Image
 from attention_math.plan import Plan
 from scenes.app import cli
 
-pytestmark = pytest.mark.render
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 HINDI = "वह नदी के किनारे बैठा।"

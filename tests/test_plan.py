@@ -101,6 +101,13 @@ def test_json_round_trip(toml_plan: Plan, tmp_path: Path) -> None:
     assert Plan.load(tmp_path / "p.json").to_json() == toml_plan.to_json()
 
 
+def test_a_plan_with_the_old_empty_extra_field_still_loads(toml_plan: Plan) -> None:
+    d = json.loads(toml_plan.to_json())
+    assert Plan.from_dict({**d, "extra": {}}) == toml_plan
+    with pytest.raises(ValueError, match="has no field 'extra'"):
+        Plan.from_dict({**d, "extra": {"note": 1}})
+
+
 def test_json_round_trip_minilm(figure_plan: Plan) -> None:
     again = Plan.from_json(figure_plan.to_json())
     assert again == figure_plan

@@ -12,7 +12,7 @@ from PIL import Image
 from attention_math import build_plan
 from tests.conftest import probe
 
-pytestmark = pytest.mark.render
+pytestmark = pytest.mark.slow
 
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."

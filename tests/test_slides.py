@@ -18,7 +18,7 @@ from attention_math.request import PlanRequest
 from tests.conftest import probe
 
 pytestmark = [
-    pytest.mark.render,
+    pytest.mark.slow,
     pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe"),
 ]
 

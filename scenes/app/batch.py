@@ -113,8 +113,9 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
         # A signal: the `with` blocks have run (no staging folder is left). Leave now rather
         # than return to the pool, which would start the next queued render.
         sys.stderr.flush()
-        with contextlib.suppress(Exception):  # unlink the semaphores libraries made (tqdm's
-            multiprocessing.util._run_finalizers(0)  # lock), or the tracker warns of a leak
+        # Unlink the semaphores libraries made (tqdm's lock), or the tracker warns of a leak.
+        with contextlib.suppress(Exception):
+            multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
         os._exit(exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130)
     status = "cached" if result.cached else "done"
     return status, [str(p) for p in result.files], time.perf_counter() - start, ""

@@ -314,7 +314,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
                 f"{name} does not go with --spec: put it in the spec file ([defaults] or a "
                 f"[[renders]] table)"
             )
-    overrides = {k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given}
+    overrides: dict[str, Any] = {
+        k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given
+    }
     out_dir = ctx.params["out_dir"] if "out_dir" in given else None
     if out_dir is not None:
         _check_out_dir(out_dir)

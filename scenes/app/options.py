@@ -65,7 +65,7 @@ class Formats:
         if not value or not all(isinstance(f, str) for f in value):
             raise Mismatch
         if unknown := [f for f in value if f not in FORMATS]:
-            return Options(FORMATS).check(unknown[0])  # raises, naming the closest
+            Options(FORMATS).check(unknown[0])  # raises, naming the closest
         return tuple(dict.fromkeys(value))
 
 

@@ -109,8 +109,8 @@ def run_passes(plan: Plan, options: RenderOptions, stage: Path, stem: str, say: 
 
             say(f"writing {dest.name}: the figure for a web page")
             names = [m.name for m in media]
-            page = figure_html(plan, names, (width, height), scene=options.scene, gif_size=GIF_SIZE)
-            dest.write_text(page, encoding="utf-8")
+            html = figure_html(plan, names, (width, height), scene=options.scene, gif_size=GIF_SIZE)
+            dest.write_text(html, encoding="utf-8")
         else:
             _media_pass(plan, options, fmt, work, say).replace(dest)
         media.append(dest)

@@ -78,11 +78,11 @@ def render_slides(
         slide.notes = html_notes(text)
     dest = work / "slides.html"
     light = PALETTES[theme].background not in (None, PALETTES["dark"].background)
-    RevealJS(
+    RevealJS(  # type: ignore[call-arg]
         presentation_configs=[presentation],
         one_file=True,
         title=title,
-        reveal_theme="serif" if light else "dracula",
+        reveal_theme="serif" if light else "dracula",  # type: ignore[arg-type]
         cdn_url=REVEAL_PREFIX,
     ).convert_to(dest)
     dest.write_text(inline_reveal(dest.read_text(encoding="utf-8")), encoding="utf-8")

@@ -437,7 +437,7 @@ def _environment_fingerprint() -> str:
 
     from attention_math import __version__
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in PLAN_PACKAGES:
         try:
             versions[name] = version(name)
