@@ -109,6 +109,24 @@ def best_head(m, words: list[str], target_index: int) -> tuple[int, int, str]:
     )
 
 
+def _merge_rows(
+    word_ids: list[int | None], n_words: int, row: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A head's attention row [T] and values [T, D] over pieces -> over rows: each word, then
+    [CLS] + [SEP] together. A row's weight is its pieces' sum [R]; its value the weighted
+    mean of its pieces' values [R, D], so that Σ w v is the head's real output."""
+    groups = [[t for t, w in enumerate(word_ids) if w == i] for i in range(n_words)]
+    groups.append([t for t, w in enumerate(word_ids) if w is None])
+    learned = np.array([row[g].sum() for g in groups])  # [R]
+    vals = np.stack(
+        [
+            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
+            for g in groups
+        ]
+    )  # [R, D]
+    return learned, vals
+
+
 def head_comparison(
     plan: Plan,
     layer: int | None = None,
@@ -141,15 +159,7 @@ def head_comparison(
     target_pieces = [t for t, w in enumerate(ids) if w == s.target_index]
     row = out.attentions[layer, head][target_pieces].mean(axis=0).astype(np.float64)  # [T]
     values = out.v[layer, head].astype(np.float64)  # [T, D]
-    groups = [[t for t, w in enumerate(ids) if w == i] for i in range(len(words))]
-    groups.append([t for t, w in enumerate(ids) if w is None])
-    learned = np.array([row[g].sum() for g in groups])  # [R]
-    vals = np.stack(
-        [
-            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
-            for g in groups
-        ]
-    )  # [R, D]: a word's value is the weighted mean of its pieces' values
+    learned, vals = _merge_rows(ids, len(words), row, values)  # [R], [R, D]
     simple_of = dict(zip(s.final.words, s.final.weights, strict=True))
     simple = [simple_of.get(i) for i in range(len(words))] + [None]
     used = [r for r, w in enumerate(simple) if w is not None]

@@ -66,8 +66,8 @@ def render_slides(
         "mp4",
         attrs={"slides": True, "slides_dir": str(folder)},
     )
-    (config_file,) = (p for p in folder.glob("*.json") if p.name != BEATS_FILE)
-    presentation = PresentationConfig.from_file(config_file)
+    # manim-slides names the presentation after the scene class (the pass's class is `scene`)
+    presentation = PresentationConfig.from_file(folder / f"{scene}.json")
     notes = json.loads((folder / BEATS_FILE).read_text(encoding="utf-8"))
     if len(notes) != len(presentation.slides):
         raise RuntimeError(

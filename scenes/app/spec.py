@@ -143,25 +143,7 @@ def parse_spec(
 ) -> Spec:
     """Validate spec text (bytes must be UTF-8). Relative paths are resolved against `base`.
     collect: see `load_spec`."""
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise SpecError(
-                source,
-                [
-                    f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                    f"save the file as UTF-8"
-                ],
-            ) from exc
-    else:
-        text = raw
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(source, [f"not valid TOML: {exc}"]) from exc
-
+    data = _toml(raw, source)
     problems: list[str] = []
     for key in data:
         if key not in TOP_KEYS:
@@ -195,6 +177,24 @@ def parse_spec(
     return Spec(
         path=path or base / source, out=out, entries=tuple(entries), problems=tuple(problems)
     )
+
+
+def _toml(raw: bytes | str, source: str) -> dict[str, Any]:
+    """The TOML document in `raw`, or a SpecError naming the line."""
+    text = raw
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            byte = raw[exc.start]
+            problem = f"line {line}: not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8"
+            raise SpecError(source, [problem]) from exc
+    assert isinstance(text, str)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(source, [f"not valid TOML: {exc}"]) from exc
 
 
 def _out_folder(value: Any, base: Path, problems: list[str]) -> Path | None:
