@@ -21,17 +21,20 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import BadValue, InputError, OptionError, about
 from attention_math.lecture_data import LectureData
 from attention_math.plan import Plan
 
+if TYPE_CHECKING:
+    from attention_math.embeddings import Embeddings
+
 MODES = ("simple", "model")
 ORDERS = ("weight", "sentence")
 # The optional parts of a plan a scene can need: built with the plan (model, senses, analogy)
-# or added to it (the lecture section's weighted_sum, head_comparison, matrix).
-PARTS = ("model", "senses", "analogy", "weighted_sum", "head_comparison", "matrix")
+# or added to it (the lecture section's weighted_sum, head_comparison, matrix, layers).
+PARTS = ("model", "senses", "analogy", "weighted_sum", "head_comparison", "matrix", "layers")
 MAX_SENTENCE_CHARS = 1000  # 40 words (build.MAX_WORDS) of ordinary length fit well below this
 MAX_WORD_CHARS = 100
 
@@ -352,6 +355,12 @@ def check_combination(r: PlanRequest) -> None:
         raise OptionError(name, "--layer, --head and --drop-specials need --mode model")
     if r.drop_specials and not model:
         raise OptionError("drop_specials", "--layer, --head and --drop-specials need --mode model")
+    if r.model_dir is not None and not heads_used:
+        raise OptionError(
+            "model_dir",
+            "--model-dir goes with --mode model (or a scene that runs the model): without it "
+            "the plan does not use the checkpoint; add --mode model or leave out --model-dir",
+        )
 
 
 def parse_head(text: str | int | None) -> int | str | None:
@@ -371,10 +380,14 @@ def parse_head(text: str | int | None) -> int | str | None:
 # the plan
 
 
-def make_plan(request: PlanRequest) -> Plan:
-    """The whole plan for `request`: its builder, then every part in `request.needs`."""
+def make_plan(request: PlanRequest, embeddings: Embeddings | None = None) -> Plan:
+    """The whole plan for `request`: its builder, then every part in `request.needs`.
+
+    embeddings: request.embeddings already loaded (`uses_embeddings` says whether the plan
+    reads them), with at least the words of its sentences (`embeddings.sentence_words`), or
+    all of them for an analogy: a spec loads each file once for all its entries."""
     if "analogy" in request.needs:
-        return _analogy_plan(request)
+        return _analogy_plan(request, embeddings)
     if "senses" in request.needs:
         return _sense_plan(request)
     if request.mode == "model" or "model" in request.needs:
@@ -387,7 +400,7 @@ def make_plan(request: PlanRequest) -> Plan:
             request.target or "",
             compare=request.compare,
             target_index=request.target_index,
-            embeddings_file=request.embeddings,
+            embeddings_file=embeddings or request.embeddings,
             scale=request.scale,
             order=request.order,
             keep_stopwords=request.keep_stopwords,
@@ -395,11 +408,24 @@ def make_plan(request: PlanRequest) -> Plan:
     return _with_parts(plan, request)
 
 
-def _analogy_plan(r: PlanRequest) -> Plan:
+def uses_embeddings(request: PlanRequest) -> str | None:
+    """How the plan of `request` reads request.embeddings: "all" (an analogy searches every
+    word of the file), "sentences" (only its sentences' words), or None (not at all: the
+    model's own embeddings, or no file given)."""
+    if request.embeddings is None or "senses" in request.needs:
+        return None
+    if "analogy" in request.needs:
+        return "all"
+    if request.mode == "model" or "model" in request.needs:
+        return None
+    return "sentences"
+
+
+def _analogy_plan(r: PlanRequest, emb: Embeddings | None) -> Plan:
     from attention_math.analogy import DEFAULT_ANALOGY, build_analogy_plan
 
     with about("analogy"):
-        return build_analogy_plan(r.analogy or DEFAULT_ANALOGY, embeddings_file=r.embeddings)
+        return build_analogy_plan(r.analogy or DEFAULT_ANALOGY, embeddings_file=emb or r.embeddings)
 
 
 def _sense_plan(r: PlanRequest) -> Plan:
@@ -455,12 +481,20 @@ def _with_parts(plan: Plan, r: PlanRequest) -> Plan:
             if plan.mode == "model" or layer is not None or head is not None
             else lecture.simple_matrix(plan)
         ),
+        "layers": lambda: lecture.layer_view(plan),
     }
-    wanted = {"weighted_sum": "weighted_sum", "head_comparison": "head", "matrix": "matrix"}
+    wanted = {
+        "weighted_sum": "weighted_sum",
+        "head_comparison": "head",
+        "matrix": "matrix",
+        "layers": "layers",
+    }
     parts = {slot: builders[slot]() for part, slot in wanted.items() if part in r.needs}
     if not parts:
         return plan
-    return dataclasses.replace(plan, lecture=LectureData(**parts))
+    return dataclasses.replace(
+        plan, lecture=dataclasses.replace(plan.lecture or LectureData(), **parts)
+    )
 
 
 def missing_parts(plan: Plan, needs: Iterable[str]) -> list[str]:
@@ -473,5 +507,6 @@ def missing_parts(plan: Plan, needs: Iterable[str]) -> list[str]:
         "weighted_sum": lecture.weighted_sum is not None,
         "head_comparison": lecture.head is not None,
         "matrix": lecture.matrix is not None,
+        "layers": lecture.layers is not None,
     }
     return [p for p in needs if not have[p]]
