@@ -3,6 +3,7 @@ and the layout check on several sentences."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
@@ -135,10 +136,11 @@ def test_layout_check_passes(sentence, target, compare, keep):
 
 def test_default_stem_is_stable_under_safe_stem():
     """The batch passes the default stem back as a name: it must come out unchanged."""
-    from scenes.app.store import default_stem, safe_stem
+    from scenes.app.options import RenderOptions
+    from scenes.app.store import MAX_STEM, default_stem, stem_of
 
     long = "After the long storm the old fisherman slowly walked along the muddy river bank"
     plan = build_plan(long, "bank", compare=[CASH])
     stem = default_stem(plan)
-    assert len(stem) <= 60 and stem.endswith("-compare")
-    assert safe_stem(stem) == stem
+    assert len(stem) <= MAX_STEM and re.search(r"-compare-[0-9a-f]{8}$", stem), stem
+    assert stem_of(plan, RenderOptions(name=stem)) == stem

@@ -40,6 +40,7 @@ def render(
     force: bool = False,
     slides: bool = False,
     stills: bool = False,
+    verify: bool = False,
 ) -> RenderResult:
     """Render `scene` into `out_dir`; return the written media (a `RenderResult`: a list of
     paths that shows the media inline in Jupyter, with `.plan_path` and `.cached`).
@@ -52,6 +53,7 @@ def render(
     force: render even when the files are up to date (same plan, scene, options and code).
     slides: also STEM.html, one slide per beat with presenter notes (manim-slides, offline).
     stills: also STEM.beat-NN.png, the frame at the end of every beat.
+    verify: check every recorded file's sha256 before taking the render as up to date.
     """
     import dataclasses
 
@@ -63,6 +65,7 @@ def render(
     options = RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
         transparent=transparent, slides=slides, stills=stills, name=name, force=force,
+        verify=verify,
     )  # fmt: skip
     if isinstance(what, PlanRequest):
         needs = what.needs | set(scene_needs(scene))

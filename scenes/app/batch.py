@@ -1,12 +1,15 @@
 """Many renders at once: spec entries to jobs, a worker pool, the batch summary.
 
-- `load_spec_jobs` reads a spec (`scenes.app.spec`) and makes one job per entry; an entry
+- `plan_spec` reads a spec (`scenes.app.spec`) and makes one job per entry; an entry
   whose inputs match a render recorded in the folder, with all its files there, is up to
-  date without building its plan (`scenes.app.store.entry_inputs`).
+  date without building its plan (`scenes.app.store.entry_inputs`). The others' plans are
+  built one at a time to check them, name them and find them in the cache, then dropped.
 - `run_batch` renders jobs in worker processes ("spawn": each worker has its own manim
   config and imports), one rich progress display for the batch, a summary table at the end.
-  A failing render does not stop the others; a worker that dies is retried alone, so only
-  the render that killed it fails. Every file is written by the store, in the workers.
+  A job's plan is built again when it is sent, a few ahead of the workers: memory follows
+  the workers, not the spec. A failing render does not stop the others; a worker that dies
+  is retried alone, so only the render that killed it fails. Workers die with the batch,
+  even by `kill -9` (`die_with_parent`). Every file is written by the store, in the workers.
 
 No manim at import time: the cached path of a batch never loads it.
 """
@@ -19,6 +22,7 @@ import multiprocessing.util
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,17 +39,20 @@ if TYPE_CHECKING:
 
     from attention_math.plan import Plan
     from scenes.app.options import RenderOptions
-    from scenes.app.spec import Entry
+    from scenes.app.spec import Entry, Planner
 
 
 @dataclass(frozen=True)
 class Job:
     """One render of a batch. label: how the summary names it (``renders[3]``).
 
+    plan: what to draw; None until the job is sent to a worker when it comes from a spec
+      (`entry` says how to build it: a spec of thousands never holds every plan at once).
     options: how to render it, with the stem the store will write as options.name.
     inputs: the hash of the spec entry's inputs (`store.entry_inputs`), recorded with the files.
-    ready: the files, when they are known to be up to date from `inputs` alone (then `plan`
-      is None: it was not built).
+    ready: the files, when they are known to be up to date (then nothing is built).
+    key: the cache key of the plan (known once the plan was built and checked).
+    cost: the relative cost of the render (`_cost`), to start the longest first.
     """
 
     label: str
@@ -55,6 +62,9 @@ class Job:
     stem: str
     inputs: str | None = None
     ready: RenderResult | None = None
+    entry: Entry | None = None
+    key: str | None = None
+    cost: float = 0.0
 
 
 @dataclass
@@ -83,18 +93,50 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _worker_init(quiet: bool) -> None:
-    """In each worker, before anything heavy is imported: one thread for BLAS / OpenMP (the
-    workers are the parallelism), SIGTERM cleans up like Ctrl-C, and nothing the libraries
-    print reaches the batch's stdout (the written paths go there)."""
+def _worker_init(quiet: bool, parent: int | None = None) -> None:
+    """In each worker, before anything heavy is imported: the worker dies with its parent
+    (`die_with_parent`), one thread for BLAS / OpenMP (the workers are the parallelism),
+    SIGTERM cleans up like Ctrl-C, and nothing the libraries print reaches the batch's
+    stdout (the written paths go there)."""
+    signal.signal(signal.SIGTERM, on_signal)
+    if parent is not None:
+        die_with_parent(parent)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    signal.signal(signal.SIGTERM, on_signal)
     sys.stdout.flush()
     target = os.open(os.devnull, os.O_WRONLY) if quiet else 2
     os.dup2(target, 1)
     if quiet:
         os.dup2(target, 2)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process go when `parent` goes, even by `kill -9` (which no handler sees):
+    Linux sends SIGTERM at the parent's death (prctl PR_SET_PDEATHSIG; the handler removes the
+    staging folder and exits), and a thread that sees the process re-parented sends it too
+    (other systems, or a death before the prctl). A worker left behind would block forever
+    on a queue no one writes to, holding its memory, and keep the resource tracker alive."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # gone already, before the prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the handler runs in the main thread; if it cannot, go anyway
+        os._exit(128 + signal.SIGTERM)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
@@ -105,7 +147,7 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
         from scenes.app import pipeline
 
         assert job.plan is not None
-        options = replace(job.options, force=force)
+        options = replace(job.options, force=force or job.options.force)
         result = pipeline.render(job.plan, options, job.out_dir, inputs=job.inputs)
     except Exception as exc:
         return "failed", [], time.perf_counter() - start, _reason(exc)
@@ -151,7 +193,7 @@ def _pool(workers: int, quiet: bool) -> Any:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_init,
-        initargs=(quiet,),
+        initargs=(quiet, os.getpid()),
     )
 
 
@@ -182,31 +224,59 @@ def _run_pool(
     quiet: bool,
     done: Callable[[Outcome], None],
     pool: Any = None,
-) -> list[Job]:
-    """Run `jobs` in `pool` (default: a new one); report each outcome to `done`; return the
-    jobs a dead worker took down with it (to be retried)."""
-    from concurrent.futures import as_completed
+    build: Callable[[Job], Job] | None = None,
+) -> tuple[list[Job], list[Job]]:
+    """Run `jobs` in `pool` (default: a new one), a few at a time: each job's plan is built
+    (`build`) only when the job is sent, so plans are held for the renders in progress and
+    the next few only. Reports each outcome to `done`. Returns (the jobs a dead worker may
+    have taken down with it, the jobs not sent when the pool broke)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    broken: list[Job] = []
     pool = pool if pool is not None else _pool(workers, quiet)
-    try:
-        futures = {pool.submit(_render_job, job, force): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            exc = future.exception()
-            if isinstance(exc, BrokenProcessPool):
-                broken.append(job)
-            elif exc is not None:
+    waiting = list(reversed(jobs))
+    running: dict[Any, Job] = {}  # future -> the job without its plan (outcomes keep jobs)
+    broken: list[Job] = []
+    closed = False  # the pool broke while a job was being sent
+
+    def send() -> None:
+        nonlocal closed
+        while waiting and len(running) < 2 * workers and not broken and not closed:
+            job = waiting.pop()
+            try:
+                sent = build(job) if build is not None and job.plan is None else job
+            except Exception as exc:  # a plan that fails now (a file changed): the job fails
                 done(Outcome(job, "failed", reason=_reason(exc)))
-            else:
-                status, files, seconds, reason = future.result()
-                done(Outcome(job, status, [Path(f) for f in files], seconds, reason))
+                continue
+            try:
+                running[pool.submit(_render_job, sent, force)] = replace(job, plan=None)
+            except BrokenProcessPool:
+                waiting.append(job)
+                closed = True
+
+    try:
+        send()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                exc = future.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    broken.append(job)
+                elif exc is not None:
+                    done(Outcome(job, "failed", reason=_reason(exc)))
+                else:
+                    status, files, seconds, reason = future.result()
+                    done(Outcome(job, status, [Path(f) for f in files], seconds, reason))
+            send()
     except BaseException:
         _stop(pool)
         raise
-    pool.shutdown(wait=True)
-    return broken
+    if broken or closed:
+        _stop(pool)
+    else:
+        pool.shutdown(wait=True)
+    return broken, list(reversed(waiting))
 
 
 def run_batch(
@@ -217,10 +287,12 @@ def run_batch(
     console: Console | None = None,
     quiet: bool = False,
     pool: Any = None,
+    build: Callable[[Job], Job] | None = None,
 ) -> list[Outcome]:
     """Render every job (cached ones are not sent to a worker); outcomes in job order.
 
     pool: workers from `start_workers` to use (and stop); default: started here.
+    build: makes a job's plan when it is sent (jobs from a spec carry none until then).
     """
     outcomes: dict[int, Outcome] = {}
     todo: list[Job] = []
@@ -228,7 +300,7 @@ def run_batch(
         hit = None if force else _cached(job)
         if hit is not None:
             outcomes[i] = Outcome(job, "cached", hit.files)
-        elif job.plan is None:
+        elif job.plan is None and (build is None or job.entry is None):
             outcomes[i] = Outcome(job, "failed", reason="no plan (a bug: please report it)")
         else:
             todo.append(job)
@@ -240,26 +312,33 @@ def run_batch(
     if pool is not None:
         workers = pool._max_workers
     workers = max(1, min(workers or default_jobs(), len(todo)))
-    index = {id(job): i for i, job in enumerate(jobs)}
+    index = {(job.label, job.stem): i for i, job in enumerate(jobs)}
     with _progress(console, quiet, workers, len(todo)) as advance:
 
         def done(outcome: Outcome) -> None:
-            outcomes[index[id(outcome.job)]] = outcome
+            outcomes[index[(outcome.job.label, outcome.job.stem)]] = outcome
             advance(outcome)
 
-        broken = _run_pool(todo, workers, force, quiet, done, pool)
-        for job in broken:  # alone this time: only the job that kills its worker fails
-            if _run_pool([job], 1, force, quiet, done):
-                why = "its worker process died (out of memory?); it was retried once"
-                done(Outcome(job, "failed", reason=why))
+        while todo:
+            suspects, todo = _run_pool(todo, workers, force, quiet, done, pool, build)
+            pool = None  # a broken pool is stopped; the rest go to a new one
+            for job in suspects:  # alone this time: only the job that kills its worker fails
+                if _run_pool([job], 1, force, quiet, done, None, build)[0]:
+                    why = "its worker process died (out of memory?); it was retried once"
+                    done(Outcome(job, "failed", reason=why))
     return [outcomes[i] for i in range(len(jobs))]
 
 
 def _cached(job: Job) -> RenderResult | None:
     """The job's files when they are up to date (known from its inputs, or its plan's key)."""
-    if job.plan is None:
+    if job.ready is not None:
         return job.ready
-    return store.cached_files(job.out_dir, job.stem, store.cache_key(job.plan, job.options))
+    key = job.key
+    if key is None and job.plan is not None:
+        key = store.cache_key(job.plan, job.options)
+    if key is None:
+        return None
+    return store.cached_files(job.out_dir, job.stem, key, verify=job.options.verify)
 
 
 @contextlib.contextmanager
@@ -276,6 +355,7 @@ def _progress(
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.text import Text
 
     progress = Progress(
         SpinnerColumn(),
@@ -295,26 +375,30 @@ def _progress(
         def advance(outcome: Outcome) -> None:
             progress.advance(task)
             if outcome.status == "failed" and console is not None:
-                console.print(
-                    f"[red]failed[/] {outcome.job.label} {outcome.job.stem}: {outcome.reason}",
-                    markup=True,
-                    highlight=False,
-                )
+                job = outcome.job
+                line = plain(f"{job.label} {job.stem}: {outcome.reason}")
+                console.print(Text("failed ", style="red") + line, highlight=False)
 
         yield advance
 
 
 def _cost(job: Job) -> float:
     """A render's relative cost: frames drawn, from the plan's steps (stills are cheap)."""
-    assert job.plan is not None
-    steps = sum(len(s.steps) + 3 for s in job.plan.sentences)
-    passes = sum(0.1 if f == "png" else 1.0 for f in job.options.formats)
+    if job.plan is None:
+        return job.cost
+    return plan_cost(job.plan, job.options)
+
+
+def plan_cost(plan: Plan, options: RenderOptions) -> float:
+    steps = sum(len(s.steps) + 3 for s in plan.sentences)
+    passes = sum(0.1 if f == "png" else 1.0 for f in options.formats)
     return steps * max(passes, 0.1)
 
 
 def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
     """A rich Table: one row per render (done, cached, failed with the reason)."""
     from rich.table import Table
+    from rich.text import Text
 
     counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "cached", "failed")}
     table = Table(
@@ -333,9 +417,20 @@ def summary_table(outcomes: Sequence[Outcome], seconds: float) -> Any:
     for o in outcomes:
         time_text = "-" if o.status == "cached" else f"{o.seconds:.1f} s"
         table.add_row(
-            o.job.label, o.job.stem, f"[{style[o.status]}]{o.status}[/]", time_text, o.reason
-        )
+            plain(o.job.label), plain(o.job.stem), Text(o.status, style=style[o.status]),
+            time_text, plain(o.reason),
+        )  # fmt: skip
     return table
+
+
+def plain(text: str) -> Any:
+    """`text` for a rich table or console: shown as written (no [markup] taken from it) and
+    with every control character escaped (\\x1b), never printed raw to the terminal."""
+    from rich.text import Text
+
+    from attention_math.tokens import escape
+
+    return Text(escape(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,43 +445,118 @@ def load_spec_jobs(
     force: bool = False,
     on_work: Callable[[int], None] | None = None,
 ) -> list[Job]:
-    """Read and check a spec file; one job per entry, in order. out_dir: the folder (default:
-    the spec's `out`, else ./out). overrides: formats, quality, theme for every entry.
+    """`plan_spec`'s jobs (their plans are not kept: `run_spec` builds each when it is sent)."""
+    return plan_spec(path, out_dir=out_dir, overrides=overrides, force=force, on_work=on_work)[0]
+
+
+def plan_spec(
+    path: str | Path,
+    *,
+    out_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    force: bool = False,
+    on_work: Callable[[int], None] | None = None,
+) -> tuple[list[Job], Planner]:
+    """Read and check a spec file; one job per entry, in order, and the Planner that builds
+    their plans. out_dir: the folder (default: the spec's `out`, else ./out). overrides:
+    formats, quality, theme, verify for every entry.
 
     An entry whose inputs match a render recorded in the folder, with all its files there, is
     up to date: its plan is not built again (no numpy, no scikit-learn: a cached batch takes
-    well under a second). Every other entry's plan is built before anything renders, and
-    every problem of every entry is reported at once (SpecError). Two entries that would
-    write the same files are an error naming both.
+    well under a second). Every other entry's plan is built once here, one at a time, to
+    check it (every problem of every entry is reported at once, as a SpecError), to name it
+    and to find it in the cache, and then dropped: a spec of thousands of entries holds its
+    jobs, not their plans. Each embeddings file is read once (`spec.Planner`). Two entries
+    that would write the same files, and a name that holds another render in the folder
+    (unless forced), are errors naming the entry.
     on_work: called with the number of entries that are not known to be up to date, before
       their plans are built (`run_spec` starts the workers then).
     """
-    from scenes.app.spec import build_plans, load_spec
+    from scenes.app.spec import Planner, SpecError, _entry_order, each_plan, load_spec
 
     spec = load_spec(path, collect=True)
     folder = out_dir or spec.out or Path("out")
     given = {k: v for k, v in (overrides or {}).items() if v}
     entries = [replace(e, options=replace(e.options, **given)) for e in spec.entries]
     inputs = {e.index: entry_inputs(e) for e in entries}
-    ready = {} if force else _ready(entries, inputs, folder)
-    to_plan = [e for e in entries if e.index not in ready]
+    jobs: dict[int, Job] = {}
+    if not force:
+        for i, (stem, hit) in _ready(entries, inputs, folder).items():
+            jobs[i] = Job(f"renders[{i}]", None, replace(_entry(entries, i).options, name=stem),
+                          folder, stem, inputs[i], hit)  # fmt: skip
+    to_plan = [e for e in entries if e.index not in jobs]
     if to_plan and on_work is not None and not spec.problems:
         on_work(len(to_plan))
-    built = build_plans(replace(spec, entries=tuple(to_plan)))
-    plans = dict(zip([e.index for e in to_plan], built, strict=True))
-    jobs = _jobs(spec.path.name, entries, plans, ready, inputs, folder)
+    planner = Planner(to_plan)
+    problems = list(spec.problems)
+    for e, plan, problem in each_plan(replace(spec, entries=tuple(to_plan)), planner):
+        if plan is None:
+            problems.append(problem or f"{e.where}: no plan")
+            continue
+        job, problem = _job(e, plan, folder, inputs[e.index], force)
+        if problem is not None:
+            problems.append(problem)
+        jobs[e.index] = job
+    problems += _same_names([jobs[i] for i in sorted(jobs)], entries)
+    if problems:
+        raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
-    return jobs
+    return [jobs[e.index] for e in entries], planner
+
+
+def _entry(entries: Sequence[Entry], index: int) -> Entry:
+    return next(e for e in entries if e.index == index)
+
+
+def _job(
+    entry: Entry, plan: Plan, folder: Path, inputs: str, force: bool
+) -> tuple[Job, str | None]:
+    """The job of an entry whose plan was just built (without the plan), and the problem of
+    its name, if another render holds it in the folder."""
+    o = entry.options
+    stem = store.stem_of(plan, o)
+    key = store.cache_key(plan, o)
+    forced = force or o.force
+    hit = None if forced else store.cached_files(folder, stem, key, verify=o.verify)
+    job = Job(entry.where, None, replace(o, name=stem), folder, stem, inputs, hit, entry, key,
+              plan_cost(plan, o))  # fmt: skip
+    if hit is None and not forced:
+        other = store.name_taken(folder, stem, store.render_identity(plan, o))
+        if other is not None:
+            return job, (
+                f"{entry.where}{'.name' if o.name else ''}: {stem} is taken in {folder} by "
+                f'another render ({other}); give this one another name = "...", or '
+                f"force = true to replace it"
+            )
+    return job, None
+
+
+def _same_names(jobs: Sequence[Job], entries: Sequence[Entry]) -> list[str]:
+    """A problem for each entry that would write the same files as an earlier one."""
+    seen: dict[str, str] = {}
+    problems = []
+    named = {e.where: e.options.name is not None for e in entries}
+    for job in jobs:
+        if job.stem in seen:
+            problems.append(
+                f"{job.label}{'.name' if named.get(job.label) else ''}: writes {job.stem}.* "
+                f'like {seen[job.stem]}; give one of them another name = "..."'
+            )
+        else:
+            seen[job.stem] = job.label
+    return problems
 
 
 def entry_inputs(entry: Entry) -> str:
     """The hash of what an entry's files depend on (store.entry_inputs): its values, the
-    files it reads and the code that draws its scene."""
+    files it reads and the code that draws its scene (not force or verify: how to check)."""
     r, o = entry.request, entry.options
     values = {**dataclasses.asdict(r), "needs": sorted(r.needs), **dataclasses.asdict(o)}
+    for how in ("force", "verify"):
+        values.pop(how, None)
     files = (r.embeddings, r.senses)
     return store.entry_inputs(values, files, o.scene)
 
@@ -400,47 +570,10 @@ def _ready(
     for e in entries:
         if inputs[e.index] in known:
             stem, key = known[inputs[e.index]]
-            hit = store.cached_files(folder, stem, key)
+            hit = store.cached_files(folder, stem, key, verify=e.options.verify)
             if hit is not None:
                 ready[e.index] = (stem, hit)
     return ready
-
-
-def _jobs(
-    source: str,
-    entries: Sequence[Entry],
-    plans: dict[int, Plan],
-    ready: dict[int, tuple[str, RenderResult]],
-    inputs: dict[int, str],
-    folder: Path,
-) -> list[Job]:
-    """One job per entry, each with the stem the store will write; two entries writing the
-    same stem are a SpecError naming both."""
-    from scenes.app.spec import SpecError
-
-    jobs: list[Job] = []
-    seen: dict[str, int] = {}
-    problems = []
-    for e in entries:
-        plan, o = plans.get(e.index), e.options
-        if e.index in ready:
-            stem, hit = ready[e.index]
-        else:
-            assert plan is not None
-            stem = store.safe_stem(o.name) if o.name else store.spec_stem(plan, o.scene, o.theme)
-            hit = None
-        if stem in seen:
-            problems.append(
-                f"{e.where}{'.name' if o.name else ''}: writes {stem}.* like "
-                f'renders[{seen[stem]}]; give one of them another name = "..."'
-            )
-            continue
-        seen[stem] = e.index
-        options = replace(o, name=stem)
-        jobs.append(Job(e.where, plan, options, folder, stem, inputs[e.index], hit))
-    if problems:
-        raise SpecError(source, problems)
-    return jobs
 
 
 def run_spec(
@@ -453,20 +586,25 @@ def run_spec(
     console: Console | None = None,
     quiet: bool = False,
 ) -> list[Outcome]:
-    """Check a spec file and render its entries (`load_spec_jobs`, then `run_batch`). The
-    workers start as soon as some entry is known to need rendering, so that they import
-    manim while the plans are built."""
+    """Check a spec file and render its entries (`plan_spec`, then `run_batch`, which builds
+    each plan again as its render is sent). The workers start as soon as some entry is known
+    to need rendering, so that they import manim while the plans are checked."""
     started: list[Any] = []
 
     def start(n: int) -> None:
         started.append(start_workers(max(1, min(workers or default_jobs(), n)), quiet))
 
     try:
-        jobs = load_spec_jobs(path, out_dir=out_dir, overrides=overrides, force=force,
-                              on_work=start)  # fmt: skip
+        jobs, planner = plan_spec(path, out_dir=out_dir, overrides=overrides, force=force,
+                                  on_work=start)  # fmt: skip
     except BaseException:
         for pool in started:
             stop_workers(pool)
         raise
+
+    def build(job: Job) -> Job:
+        assert job.entry is not None
+        return replace(job, plan=planner.plan(job.entry))
+
     return run_batch(jobs, workers=workers, force=force, console=console, quiet=quiet,
-                     pool=started[0] if started else None)  # fmt: skip
+                     pool=started[0] if started else None, build=build)  # fmt: skip

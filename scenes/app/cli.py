@@ -76,7 +76,52 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        raise click.ClickException(for_command_line(exc)) from exc
+        raise click.ClickException(_one_line(exc)) from exc
+
+
+def _one_line(exc: InputError) -> str:
+    """An error as one line for the terminal: flags named as typed (the sentence is an
+    argument, not a flag) and every control character escaped (never printed raw)."""
+    from attention_math.tokens import escape
+
+    if isinstance(exc, BadValue) and exc.field == "sentence":
+        text = f"the sentence {' '.join(exc.reason.split())}"
+    else:
+        text = for_command_line(exc)
+    return escape(" ".join(text.split()))
+
+
+# how a message names a parameter: the flag, or what the argument is
+_SAID = {"sentence": "the sentence", "target": "the target"}
+
+
+def _refuse_undecodable(ctx: click.Context) -> None:
+    """Refuse, in one line, any argument that holds bytes that are not UTF-8 (Python keeps
+    them as lone surrogates): they would reach the plan's JSON, the screen or a file name.
+    Exit status 1, before any work."""
+    from attention_math.tokens import excerpt_at
+
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        values = value if isinstance(value, tuple | list) else (value,)
+        for i, item in enumerate(values):
+            text = str(item) if isinstance(item, str | Path) else ""
+            bad = next((j for j, ch in enumerate(text) if 0xD800 <= ord(ch) <= 0xDFFF), None)
+            if bad is None:
+                continue
+            if isinstance(param, click.Argument):
+                what = _SAID.get(param.name or "", param.human_readable_name)
+            else:
+                what = max(param.opts, key=len)
+                what = _SAID.get(param.name or "", what)
+                if param.name == "compare":
+                    what = f"compare sentence {i + 1}"
+            code = ord(text[bad])
+            byte = f"0x{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+            raise click.ClickException(
+                f"{what} has a byte that is not UTF-8 ({byte}) at character {bad + 1} "
+                f"({excerpt_at(text, bad)}); give it as UTF-8 (for a file, rename it)"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,6 +246,7 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     each drift step's scores, weights and output, and the shared 2-D (PCA) basis; with
     --scene, also the parts that scene draws (the plan `render` writes as STEM.plan.json).
     """
+    _refuse_undecodable(click.get_current_context())
     text = _make_plan(_request(params, scene)).to_json()
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
@@ -248,6 +294,7 @@ def render_command(
     Prints each written file on stdout (the media and STEM.plan.json, the plan they show).
     A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
+    _refuse_undecodable(click.get_current_context())
     if spec_file is not None:
         _render_spec(spec_file, jobs, params["force"], quiet)
         return
@@ -306,7 +353,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
 
     ctx = click.get_current_context()
     given = _given_options(ctx)
-    with_spec = {"spec_file", "jobs", "force", "quiet", "formats", "quality", "theme", "out_dir"}
+    with_spec = {
+        "spec_file", "jobs", "force", "verify", "quiet", "formats", "quality", "theme", "out_dir",
+    }  # fmt: skip
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
             name = max(p.opts, key=len) if isinstance(p, click.Option) else p.human_readable_name
@@ -315,7 +364,7 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
                 f"[[renders]] table)"
             )
     overrides: dict[str, Any] = {
-        k: ctx.params[k] for k in ("formats", "quality", "theme") if k in given
+        k: ctx.params[k] for k in ("formats", "quality", "theme", "verify") if k in given
     }
     out_dir = ctx.params["out_dir"] if "out_dir" in given else None
     if out_dir is not None:
@@ -333,7 +382,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     if failed:
         if quiet:
             for o in failed:
-                click.echo(f"{o.job.label} {o.job.stem}: {o.reason}", err=True)
+                click.echo(
+                    _one_line(InputError(f"{o.job.label} {o.job.stem}: {o.reason}")), err=True
+                )
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} renders failed")
 
 
@@ -353,11 +404,15 @@ def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], 
                 )  # fmt: skip
         except SpecError as exc:
             if len(exc.problems) == 1:
-                raise click.ClickException(" ".join(str(exc).split())) from exc
+                raise click.ClickException(_one_line(exc)) from exc
             for problem in exc.problems:
-                click.echo(f"{exc.source}: {' '.join(problem.split())}", err=True)
+                click.echo(_one_line(InputError(f"{exc.source}: {problem}")), err=True)
             raise click.ClickException(
-                f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
+                _one_line(
+                    InputError(
+                        f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
+                    )
+                )
             ) from exc
 
 
@@ -396,12 +451,16 @@ def heads_command(
     """
     import json
 
+    from attention_math.tokens import excerpt
+
+    _refuse_undecodable(click.get_current_context())
     with _user_errors():
-        word, rows = _head_rows(sentence, target, target_index, top, model_dir)
+        name, word, rows = _head_rows(sentence, target, target_index, top, model_dir)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    click.echo(f"heads of all-MiniLM-L6-v2 for {word!r} in {sentence!r}: where its attention goes")
+    click.echo(f"heads of {name} for {excerpt(word)} in {excerpt(sentence, 60)}: where its "
+               f"attention goes")  # fmt: skip
     click.echo("layer head  content  self  [special]  previous  next  top content word")
     for r in rows:
         click.echo(
@@ -415,8 +474,9 @@ def heads_command(
 
 def _head_rows(
     sentence: str, target: str, target_index: int | None, top: int, model_dir: str | None
-) -> tuple[str, list[dict[str, Any]]]:
-    """The target word and the `top` heads by its attention to other content words."""
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """The model's name (from its folder and config), the target word and the `top` heads by
+    its attention to other content words."""
     from attention_math import model as bert
     from attention_math import tokens
 
@@ -426,6 +486,8 @@ def _head_rows(
     ti = tokens.find_target(toks, target, target_index)
     words = [t.text for t in toks]
     m = bert.load_model(model_dir)
+    for note in m.notes:
+        click.echo(f"note: {note}", err=True)
     try:
         ranking = bert.rank_heads(m, words, ti, tokens.stopwords())[:top]
     except ValueError as e:
@@ -443,7 +505,7 @@ def _head_rows(
         }
         for h in ranking
     ]
-    return words[ti], rows
+    return m.name, words[ti], rows
 
 
 @main.command("scenes")

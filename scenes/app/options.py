@@ -90,6 +90,7 @@ RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
     "stills": ((Boolean(),), "true or false"),
     "name": ((Name(), None), "a file name stem in quotes"),
     "force": ((Boolean(),), "true or false"),
+    "verify": ((Boolean(),), "true or false"),
 }
 RENDER_HELP = {
     "scene": "What to draw (`attention-drift scenes` lists them).",
@@ -105,6 +106,8 @@ RENDER_HELP = {
     "stills": "Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
     "name": "File name without extension (default: from the target and the sentence).",
     "force": "Render even when the files are up to date (same plan, scene, options and code).",
+    "verify": "Check the sha256 of every recorded file before taking a render as up to date "
+    "(by default only files whose size or time changed are hashed).",
 }
 
 
@@ -123,6 +126,7 @@ class RenderOptions:
     stills: bool = False
     name: str | None = None
     force: bool = False
+    verify: bool = False
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

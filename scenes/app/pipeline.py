@@ -67,9 +67,10 @@ def render(
             "GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)"
         )
     store.prepare(out_dir)
-    stem = store.stem_of(plan, options.scene, options.name)
+    stem = store.stem_of(plan, options)
     key = store.cache_key(plan, options)
-    if not options.force and (hit := store.cached_files(out_dir, stem, key)) is not None:
+    hit = None if options.force else store.cached_files(out_dir, stem, key, verify=options.verify)
+    if hit is not None:
         say(
             f"up to date: {', '.join(p.name for p in hit.files)} in {out_dir} "
             f"(same plan, scene and options; --force renders again)"
@@ -82,7 +83,10 @@ def render(
 
         return run_passes(plan, options, stage, stem, relay)
 
-    result = store.produce_and_commit(out_dir, stem, key, plan, produce, inputs=inputs)
+    store.check_name(out_dir, stem, plan, options)  # a name another render holds: refused
+    result = store.produce_and_commit(
+        out_dir, stem, key, plan, produce, inputs=inputs, options=options
+    )
     for p in result.files:
         say(f"wrote {p}")
     return result

@@ -14,12 +14,15 @@
     name = "bank"
 
 A spec is data: it is parsed with `tomllib` and checked key by key; nothing in it is run,
-imported or expanded (no environment variables, no `~`). Unknown keys are errors. Every
+imported or expanded (no environment variables, no `~`). Every file or folder it names (out,
+embeddings, senses, model_dir) must lead, symlinks followed, inside the spec's folder
+(`outside`): it is refused before anything is read. Unknown keys are errors. Every
 problem names the entry and the field, ``renders[3].target: ...``, where entries count from
 0 in the order of the ``[[renders]]`` tables (like ``--target-index``, and like the array
 index a TOML reader gives). `load_spec` checks the file's shape and types; `build_plans`
 computes every entry's plan (so a target missing from its sentence is found before anything
-is rendered) and reports all the bad entries at once.
+is rendered) and reports all the bad entries at once. A `Planner` reads each embeddings file
+once for all the entries (only the words they use), and `each_plan` builds one plan at a time.
 
 The keys of an entry are the options of the command line (`scenes.app.options`: the plan's
 `PlanRequest` fields and the media's `RenderOptions`), checked against the same constraint
@@ -28,14 +31,18 @@ tables, so a spec can say everything the command line can. No manim here.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import BadValue, InputError
-from attention_math.request import PlanRequest, check_value, closest, has_control
+from attention_math.request import PlanRequest, check_value, closest, has_control, show
+from attention_math.tokens import escape
 from scenes import SCENES, scene_needs
 from scenes.app.options import (
     PLAN_KEYS,
@@ -47,6 +54,7 @@ from scenes.app.options import (
 )
 
 if TYPE_CHECKING:
+    from attention_math.embeddings import Embeddings
     from attention_math.plan import Plan
 
 MAX_SPEC_BYTES = 4_000_000  # a course of a hundred renders is a few KB; refuse a huge file
@@ -219,7 +227,55 @@ def _out_folder(value: Any, base: Path, problems: list[str]) -> Path | None:
             f"path); to write elsewhere, give --out on the command line"
         )
         return None
-    return base / Path(*p.parts)
+    folder = base / Path(*p.parts)
+    if (problem := outside(folder, base)) is not None:
+        problems.append(f"out: {show(value)} {problem}; to write elsewhere, give --out on the "
+                        f"command line")  # fmt: skip
+        return None
+    return folder
+
+
+def outside(path: Path, base: Path) -> str | None:
+    """Why `path` is not inside the folder `base` once every symlink is followed (None if it
+    is). A spec may name only what is in its own folder: a spec from someone else must not
+    read /etc/passwd or write through a planted `media -> /elsewhere`. A folder (a model
+    checkpoint) is inside when everything in it is too."""
+    real_base = base.resolve()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return "cannot be resolved (a symlink loop?)"
+    if not real.is_relative_to(real_base):
+        how = "through a symlink " if real != Path(os.path.abspath(path)) else ""
+        return f"leads {how}outside the spec's folder ({escape(str(real_base))})"
+    if real.is_dir():
+        try:
+            children = list(real.iterdir())
+        except OSError:
+            return None
+        for child in children:
+            if not child.resolve().is_relative_to(real_base):
+                return (
+                    f"holds {escape(child.name)}, which leads outside the spec's folder "
+                    f"({escape(str(real_base))})"
+                )
+    return None
+
+
+def _confine(where: str, request: PlanRequest, table: dict[str, Any], base: Path,
+             problems: list[str]) -> bool:  # fmt: skip
+    """Every file or folder the entry names must be inside the spec's folder (`outside`);
+    a problem for each one that is not. True when all are."""
+    ok = True
+    for f in dataclasses.fields(request):
+        value = getattr(request, f.name)
+        if isinstance(value, Path) and (problem := outside(value, base)) is not None:
+            problems.append(
+                f"{where}.{f.name}: {show(str(table.get(f.name, value)))} {problem}; a spec "
+                f"reads only files in its own folder: copy the file there"
+            )
+            ok = False
+    return ok
 
 
 def _check_table(
@@ -286,10 +342,11 @@ def _entry(
     options = {k: v for k, v in values.items() if k in RENDER_KEYS}
     try:
         request = plan_request(values, options.get("scene", RenderOptions.scene), base=base)
-        return Entry(index, request, RenderOptions(**options))
+        entry = Entry(index, request, RenderOptions(**options))
     except InputError as exc:
         problems.append(problem_line(where, exc))
         return None
+    return entry if _confine(where, request, merged, base, problems) else None
 
 
 def problem_line(where: str, exc: InputError) -> str:
@@ -301,18 +358,78 @@ def problem_line(where: str, exc: InputError) -> str:
 # plans
 
 
+class Planner:
+    """Builds spec entries' plans, reading each embeddings file once for all of them: the
+    first plan that needs a file loads it with the words of every entry that reads it (all
+    its words when an analogy searches it), later plans reuse the loaded table. A file that
+    cannot be loaded fails every entry that reads it, with the same message."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        from attention_math.embeddings import sentence_words
+        from attention_math.request import uses_embeddings
+
+        self._words: dict[Path, set[str] | None] = {}  # None: every word of the file
+        for e in entries:
+            use, path = uses_embeddings(e.request), e.request.embeddings
+            if use is None or path is None:
+                continue
+            words = sentence_words([e.request.sentence or "", *e.request.compare])
+            if use == "all":
+                self._words[path] = None
+            elif path not in self._words:
+                self._words[path] = set(words)
+            elif (known := self._words[path]) is not None:
+                known.update(words)
+        self._loaded: dict[Path, Embeddings | InputError] = {}
+
+    def embeddings(self, path: Path | None) -> Embeddings | None:
+        """The loaded table of `path` (None: the plan loads its own vectors)."""
+        from attention_math.embeddings import load
+        from attention_math.errors import about
+
+        if path is None or path not in self._words:
+            return None
+        if path not in self._loaded:
+            try:
+                with about("embeddings"):
+                    self._loaded[path] = load(path, words=self._words[path])
+            except InputError as exc:
+                self._loaded[path] = exc
+        loaded = self._loaded[path]
+        if isinstance(loaded, InputError):
+            raise InputError(str(loaded), field=loaded.field)
+        return loaded
+
+    def plan(self, entry: Entry) -> Plan:
+        """The entry's plan (an InputError when it cannot be built)."""
+        from attention_math.request import make_plan
+
+        return make_plan(entry.request, self.embeddings(entry.request.embeddings))
+
+
+def each_plan(
+    spec: Spec, planner: Planner | None = None
+) -> Iterator[tuple[Entry, Plan | None, str | None]]:
+    """(entry, plan, None) or (entry, None, problem) for every entry, in order, one plan at a
+    time (a spec of thousands is never held in memory at once)."""
+    planner = planner or Planner(spec.entries)
+    for entry in spec.entries:
+        try:
+            yield entry, planner.plan(entry), None
+        except InputError as exc:
+            yield entry, None, problem_line(entry.where, exc)
+
+
 def build_plans(spec: Spec) -> list[Plan]:
     """Every entry's plan, in order. Raises SpecError naming every entry that fails, with the
     problems `load_spec(..., collect=True)` found, in the order of the entries."""
-    from attention_math.request import make_plan
-
     plans: list[Plan] = []
     problems = list(spec.problems)
-    for entry in spec.entries:
-        try:
-            plans.append(make_plan(entry.request))
-        except InputError as exc:
-            problems.append(problem_line(entry.where, exc))
+    for _entry, plan, problem in each_plan(spec):
+        if problem is not None:
+            problems.append(problem)
+        elif plan is not None:
+            plans.append(plan)
     if problems:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
     return plans

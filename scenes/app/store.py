@@ -1,19 +1,29 @@
-"""The one owner of writing files: staging folders, locks, commits, the cache record.
+"""The one owner of writing files: names, staging folders, locks, commits, the cache record.
 
-Everything a render writes (the media, STEM.plan.json, the cache record) goes through here:
-the passes render into a staging folder inside `out_dir` (named ``.render-PID-HOST-...``),
-and `commit` moves every file into place with `os.replace` while the folder is locked; only
-then ``STEM.cache.json`` records the cache key. A render that is killed, or runs out of
-disk, leaves the previous files and no partial file; a staging folder left by a hard kill
-(SIGKILL, power loss) is removed by the next render once its process is gone. `write_atomic`
-writes a single file the same way (``plan -o FILE``).
+Everything a render writes (the media, STEM.plan.json, the page, the cache record) goes
+through here: the passes render into a staging folder inside `out_dir` (named
+``.render-PID-HOST-...``), and `commit` moves every file into place with `os.replace` while
+the folder is locked, all or nothing: each old file is kept aside until the last new one is
+in place, and put back if any step fails (the message names the file and says so); the
+previous render's files that this one does not write go too, so the files of one STEM
+always come from one render. Only then ``STEM.cache.json`` records the render. A render that
+is killed, or runs out of disk, leaves the previous files and no partial file; a staging
+folder left by a hard kill (SIGKILL, power loss) is removed by the next render once its
+process is gone. `write_atomic` writes a single file the same way (``plan -o FILE``).
+
+Names: `default_stem` is the target and the sentence, readable suffixes for the options that
+are short to say (``-compare``, ``-model-l6h11``, ``-light``, ``-high``, ``-slides``) and a
+hash of everything else that changes the picture (`render_identity`), so two different
+renders never share a name; `check_name` refuses a name (``--name``) that holds another
+render unless forced.
 
 The cache key is a sha256 of the plan (JSON), the render options that change the media, the
 tool's version, manim's version and the source that draws the scene (its module and the
 modules it imports, with the render pipeline), so editing a scene invalidates every render
-of it and only those. A hit needs the key and every recorded file, with its size, in place.
-A spec entry's `inputs` (a hash of what its plan depends on, known without building it) is
-recorded too, so a batch finds unchanged entries without building their plans.
+of it and only those. The record holds every file's size, mtime and sha256: a hit needs the
+key and every file as recorded (size and mtime, else its hash; the hash always with
+`verify`). A spec entry's `inputs` (a hash of what its plan depends on, known without
+building it) is recorded too, so a batch finds unchanged entries without building their plans.
 
 No manim at import time: the cached path of a batch never loads it.
 """
@@ -39,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention_math.data import ASSETS
 from attention_math.errors import OutputError
+from attention_math.lecture_data import LectureData
 from scenes.app.notebook import RenderResult
 from scenes.app.signals import check_signals
 
@@ -65,6 +76,9 @@ PLAN_PACKAGES = ("numpy", "scikit-learn", "safetensors", "tokenizers", "manim")
 # file names
 
 
+MAX_STEM = 120  # a stem, with its suffixes; names on most file systems may have 255 bytes
+
+
 def safe_stem(text: str, limit: int = 60) -> str:
     """A file-name stem from free text: ASCII letters, digits, '-' only, bounded length.
     Text with no ASCII letters or digits (Devanagari, emoji) gets render-HASH, so that two
@@ -75,31 +89,104 @@ def safe_stem(text: str, limit: int = 60) -> str:
     return (t[:limit].rstrip("-")) or f"render-{digest}"
 
 
-def default_stem(plan: Plan, scene: str = "DriftScene") -> str:
-    """`[scene-]target-sentence[-compare]`: scenes of one sentence don't overwrite each other."""
-    prefix = "" if scene == "DriftScene" else re.sub(r"Scene$", "", scene).lower() + " "
+STEM_WORDS = 60  # the readable words of a default name; the suffixes and the hash come after
+HASH_CHARS = 8  # 32 bits: two different renders in a folder of thousands share it ~1 in 10^3
+QUALITY_SUFFIX = {"low": "-low", "medium": "", "high": "-high", "4k": "-4k"}
+
+
+def render_identity(plan: Plan, options: RenderOptions | None = None) -> dict[str, Any]:
+    """What makes a render the render it is: every input of the plan (as the plan records
+    them: texts, the vectors' and the model's file hashes, scale, order, heads...) and every
+    option that changes the media but the formats. Two renders with equal identities draw the
+    same pictures; the default name hashes this, and a record keeps it to tell a name reused
+    for another render (`check_name`). Computed numbers are left out, so a new version of the
+    tool keeps the names."""
+    from scenes.app.options import RenderOptions
+
+    o = options or RenderOptions()
+    lecture = plan.lecture or LectureData()
+    model, senses, matrix = plan.model, plan.senses, lecture.matrix
+    return {
+        "scene": o.scene,
+        "target": plan.target,
+        "sentences": [s.text for s in plan.sentences],
+        "target_index": [s.target_index for s in plan.sentences],
+        "embeddings": [plan.embedding.kind, plan.embedding.sha256],
+        "scale": plan.attention.scale_rule,
+        "order": plan.attention.order,
+        "keep_stopwords": plan.attention.keep_stopwords,
+        "mode": plan.mode,
+        "model": model and [model.sha256, model.layer_index, model.head_index, model.drop_specials],
+        "senses": senses and [[p.sense, p.text, p.target_index] for p in senses.points],
+        "analogy": lecture.analogy and lecture.analogy.expression,
+        "head": lecture.head and [lecture.head.layer, lecture.head.head],
+        "matrix": matrix and [matrix.mode, matrix.layer, matrix.head],
+        "palette": o.palette,
+        "quality": o.quality,
+        "slides": o.slides,
+    }
+
+
+def identity_hash(identity: dict[str, Any]) -> str:
+    text = json.dumps(identity, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _head_tag(layer: int | None, head: int | str | None) -> str:
+    """`l6h11` from a 0-based layer and head (`hmean`: the mean over heads, head None)."""
+    if layer is None:
+        return ""
+    return f"l{layer + 1}h{head + 1 if isinstance(head, int) else 'mean'}"
+
+
+def readable_suffix(plan: Plan, options: RenderOptions | None = None) -> str:
+    """The short, readable part of a default name after the words: ``-compare``,
+    ``-model-l6h11`` (the head drawn), ``-l2h7`` (a lecture scene's head), ``-light`` /
+    ``-transparent``, ``-low`` / ``-high`` / ``-4k`` (medium: nothing), ``-slides``."""
+    from scenes.app.options import RenderOptions
+
+    o = options or RenderOptions()
+    parts = []
+    if len(plan.sentences) > 1:
+        parts.append("compare")
+    if plan.model is not None and plan.mode == "model":
+        parts.append("model-" + _head_tag(plan.model.layer_index, plan.model.head_index))
+    lecture = plan.lecture
+    if plan.mode != "model" and lecture is not None:
+        head = lecture.head or lecture.matrix
+        if head is not None and head.layer is not None:
+            parts.append(_head_tag(head.layer, head.head))
+    if o.palette != "dark":
+        parts.append(o.palette)
+    if QUALITY_SUFFIX[o.quality]:
+        parts.append(QUALITY_SUFFIX[o.quality][1:])
+    if o.slides:
+        parts.append("slides")
+    return "".join(f"-{p}" for p in parts if p)
+
+
+def default_stem(plan: Plan, options: RenderOptions | None = None) -> str:
+    """`[scene-]target-sentence[-compare][-model-l6h11][-light][-high][-slides]-HASH`.
+
+    The words say what it is; the suffixes name the options that change the picture and are
+    short to say; HASH (8 hex digits of `render_identity`) covers everything, so two renders
+    that differ in anything but their formats (another embeddings file, scale, order,
+    compared sentence, stop-words, checkpoint, punctuation...) never share a name. At most
+    STEM_WORDS characters of words; safe_stem leaves the result unchanged."""
+    from scenes.app.options import RenderOptions
+
+    o = options or RenderOptions()
+    prefix = "" if o.scene == "DriftScene" else re.sub(r"Scene$", "", o.scene).lower() + " "
     first = plan.sentences[0].text if plan.sentences else ""
-    suffix = "-compare" if len(plan.sentences) > 1 else ""
-    # Within safe_stem's limit as a whole, so that safe_stem(default_stem(...)) is the same.
-    return safe_stem(f"{prefix}{plan.target} {first}", limit=60 - len(suffix)) + suffix
+    words = safe_stem(f"{prefix}{plan.target} {first}", limit=STEM_WORDS)
+    digest = identity_hash(render_identity(plan, o))[:HASH_CHARS]
+    return f"{words}{readable_suffix(plan, o)}-{digest}"
 
 
-def stem_of(plan: Plan, scene: str, name: str | None) -> str:
-    """The file stem of a render: the name asked for, or derived from the plan."""
-    return safe_stem(name) if name else default_stem(plan, scene)
-
-
-def spec_stem(plan: Plan, scene: str, theme: str) -> str:
-    """A spec render's default stem: as the CLI names it, plus ``-THEME`` for a theme other
-    than dark (a course in two themes needs no names)."""
-    stem = default_stem(plan, scene)
-    if theme == "dark":
-        return stem
-    extra, limit = f"-{theme}", len(safe_stem("x" * 1000))
-    if len(stem) + len(extra) > limit:  # shorten the words, keep the suffixes
-        tail = "-compare" if stem.endswith("-compare") else ""
-        stem = stem[: limit - len(extra) - len(tail)].rstrip("-") + tail
-    return stem + extra
+def stem_of(plan: Plan, options: RenderOptions) -> str:
+    """The file stem of a render: the name asked for, or the default name of the plan and
+    options (`default_stem`)."""
+    return safe_stem(options.name, limit=MAX_STEM) if options.name else default_stem(plan, options)
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,6 +277,114 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _facts(path: Path) -> dict[str, Any]:
+    """What the record keeps of a file: size and mtime (the cheap check) and sha256."""
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256_file(path)}
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    """A cache record as written by this version (files with their facts), or None."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+        return None
+    files = record["files"]
+    if not all(isinstance(v, dict) and Path(k).name == k for k, v in files.items()):
+        return None  # a record of an older version (sizes only): it proves nothing
+    return record
+
+
+def _show_path(path: Path) -> str:
+    from attention_math.tokens import escape
+
+    return escape(str(path))
+
+
+def blocking_folder(out_dir: Path, stem: str) -> Path | None:
+    """A folder where a file of STEM would go (STEM.png, STEM.plan.json ...), or None: a
+    render cannot replace a folder, so it is refused before any work."""
+    pattern = re.compile(re.escape(stem) + r"\.[A-Za-z0-9.-]+")
+    try:
+        for p in out_dir.iterdir():
+            if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink():
+                return p
+    except OSError:
+        return None
+    return None
+
+
+def _keep_copy(dest: Path, backup: Path) -> bool:
+    """Keep the old file at `dest` as `backup` (a hard link, else a copy); False if none."""
+    if not os.path.lexists(dest):
+        return False
+    if dest.is_dir() and not dest.is_symlink():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(dest))
+    try:
+        os.link(dest, backup, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(dest, backup, follow_symlinks=False)
+    return True
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samestat(os.lstat(a), os.lstat(b))
+    except OSError:
+        return False
+
+
+class _Commit:
+    """The moves of one commit, so that they can be undone: each new file replaces its old
+    one (kept in `backup` first), the old record's leftovers are moved to `backup`."""
+
+    def __init__(self, out_dir: Path, backup: Path) -> None:
+        self.out_dir, self.backup = out_dir, backup
+        self.placed: list[tuple[str, bool]] = []  # (name, had an old file)
+        self.removed: list[str] = []
+
+    def place(self, source: Path, name: str) -> None:
+        dest = self.out_dir / name
+        had = _keep_copy(dest, self.backup / name)
+        self.placed.append((name, had))
+        os.replace(source, dest)
+
+    def remove(self, name: str) -> None:
+        os.replace(self.out_dir / name, self.backup / name)
+        self.removed.append(name)
+
+    def undo(self) -> list[str]:
+        """Put every old file back, remove every new one; the names that could not be."""
+        failed = []
+        for name, had in reversed(self.placed):
+            dest = self.out_dir / name
+            try:
+                if had and _same_file(self.backup / name, dest):
+                    os.unlink(self.backup / name)  # never replaced: the old file is in place
+                elif had:
+                    os.replace(self.backup / name, dest)
+                elif os.path.lexists(dest) and not dest.is_dir():
+                    dest.unlink()
+            except OSError:
+                failed.append(name)
+        for name in reversed(self.removed):
+            try:
+                os.replace(self.backup / name, self.out_dir / name)
+            except OSError:
+                failed.append(name)
+        return failed
+
+
 def commit(
     stage: Path,
     out_dir: Path,
@@ -197,43 +392,112 @@ def commit(
     key: str,
     media: Sequence[Path],
     inputs: str | None = None,
+    identity: dict[str, Any] | None = None,
+    content: str | None = None,
 ) -> RenderResult:
-    """Move every finished file of `stage` into `out_dir` and record the cache key.
+    """Move every finished file of `stage` into `out_dir` and record them: all or nothing.
 
     Under an exclusive lock of `out_dir`: the old STEM.cache.json goes first (so a commit
     cut short is never taken for a cache hit), then each file by `os.replace` (readers see
-    the old file or the new one), then the new record.
+    the old file or the new one; the old one is kept aside), then the files of the previous
+    render of STEM that this one does not write (removed, unless `content` says they show
+    the same thing), then the new record with every file's size, mtime and sha256. If any
+    step fails, every file is put back as it was and an OutputError says what happened.
+
+    identity: `render_identity` (recorded: `check_name` compares it). content: the cache
+    key without the formats (`content_key`): a previous render with the same content keeps
+    its other files (a GIF rendered before a PNG of the same figure).
     """
     names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
-    sizes = {}
+    files = {}
     for name in names:
         _fsync(stage / name)
-        sizes[name] = (stage / name).stat().st_size
+        files[name] = _facts(stage / name)  # a rename keeps size and mtime
     plan_name = f"{stem}.plan.json"
-    record = {
-        "key": key,
-        "files": sizes,
-        "media": [p.name for p in media],
-        "plan": plan_name if plan_name in sizes else None,
-        "inputs": inputs,
-    }
-    record_tmp = stage / ".cache.json"
-    record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    _fsync(record_tmp)
     record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
     check_signals()
     with _folder_lock(out_dir, exclusive=True) as fd:
-        with contextlib.suppress(FileNotFoundError):
-            record_path.unlink()
-        for name in names:
-            os.replace(stage / name, out_dir / name)
-        os.replace(record_tmp, record_path)
+        if (folder := blocking_folder(out_dir, stem)) is not None:
+            raise OutputError(
+                f"{_show_path(folder)} is a folder, so the render cannot be written there: "
+                f"nothing was replaced; move it away or choose another name"
+            )
+        old = _read_record(record_path) or {}
+        old_media = old["media"] if isinstance(old.get("media"), list) else []
+        leftovers = [n for n in old.get("files", {}) if n not in files]
+        keep = content is not None and old.get("content") == content
+        carried = {
+            n: old["files"][n]
+            for n in leftovers
+            if keep and _unchanged(out_dir / n, old["files"][n])
+        }
+        record = {
+            "key": key,
+            "content": content,
+            "request": identity,
+            "files": {**carried, **files},
+            "media": [p.name for p in media] + [m for m in old_media if m in carried],
+            "plan": plan_name if plan_name in files else None,
+            "inputs": inputs,
+        }
+        record_tmp = stage / ".cache.json"
+        record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        _fsync(record_tmp)
+        backup = stage / ".previous"
+        backup.mkdir()
+        moves = _Commit(out_dir, backup)
+        try:
+            if os.path.lexists(record_path):
+                moves.remove(record_path.name)
+            for name in names:
+                check_signals()
+                moves.place(stage / name, name)
+            for name in leftovers:
+                if name not in carried and os.path.lexists(out_dir / name):
+                    moves.remove(name)
+            os.replace(record_tmp, record_path)
+        except BaseException as exc:
+            failed = moves.undo()
+            if not isinstance(exc, OSError):
+                raise
+            raise OutputError(_commit_failure(exc, out_dir, failed, backup)) from exc
         if fd is not None:
             with contextlib.suppress(OSError):
                 os.fsync(fd)
     return RenderResult(
         [out_dir / p.name for p in media],
-        plan_path=out_dir / plan_name if plan_name in sizes else None,
+        plan_path=out_dir / plan_name if plan_name in files else None,
+    )
+
+
+def _unchanged(path: Path, facts: Any) -> bool:
+    """The cheap check: the file is there with its recorded size and mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (
+        isinstance(facts, dict)
+        and st.st_size == facts.get("size")
+        and st.st_mtime_ns == facts.get("mtime_ns")
+    )
+
+
+def _commit_failure(exc: OSError, out_dir: Path, failed: list[str], backup: Path) -> str:
+    """One line: which file could not be replaced, why, and the state the folder is in."""
+    where = _show_path(Path(exc.filename)) if exc.filename else _show_path(out_dir)
+    why = exc.strerror or type(exc).__name__
+    if not failed:
+        return (
+            f"cannot replace {where} ({why}); the render was not committed and the previous "
+            f"files of {_show_path(out_dir)} are back as they were"
+        )
+    kept = out_dir / f".previous-{os.getpid()}-{int(time.time())}"
+    with contextlib.suppress(OSError):
+        os.replace(backup, kept)
+    return (
+        f"cannot replace {where} ({why}), and {', '.join(failed)} could not be put back: "
+        f"the previous copies are in {_show_path(kept)}; check the folder before using it"
     )
 
 
@@ -242,7 +506,7 @@ def prepare(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot make the folder {str(out_dir)!r}: {exc.strerror}") from exc
+        raise OutputError(f"cannot make the folder {_show_path(out_dir)}: {exc.strerror}") from exc
     clean_stale(out_dir)
 
 
@@ -253,16 +517,25 @@ def produce_and_commit(
     plan: Plan,
     produce: Callable[[Path], list[Path]],
     inputs: str | None = None,
+    options: RenderOptions | None = None,
 ) -> RenderResult:
     """Run `produce(stage)` (it writes the media into the staging folder, named STEM.*, and
-    returns them), add STEM.plan.json, and commit it all; a full disk is an OutputError and
-    the previous files stay."""
+    returns them), add STEM.plan.json, and commit it all (`commit`: all or nothing). A folder
+    where a file of STEM would go is refused before `produce` runs; a full disk is an
+    OutputError and the previous files stay."""
+    if (folder := blocking_folder(out_dir, stem)) is not None:
+        raise OutputError(
+            f"{_show_path(folder)} is a folder, so the render cannot be written there; "
+            f"move it away or choose another name"
+        )
+    identity = render_identity(plan, options)
+    content = content_key(plan, options) if options is not None else None
     try:
         with staging(out_dir) as stage:
             media = produce(stage)
             plan.save(stage / f"{stem}.plan.json")
             check_signals()
-            return commit(stage, out_dir, stem, key, media, inputs=inputs)
+            return commit(stage, out_dir, stem, key, media, inputs, identity, content)
     except OSError as exc:
         if exc.errno in DISK_ERRORS:
             raise OutputError(
@@ -270,6 +543,34 @@ def produce_and_commit(
                 f"are unchanged (free some space, or choose another folder)"
             ) from exc
         raise
+
+
+def check_name(out_dir: Path, stem: str, plan: Plan, options: RenderOptions) -> None:
+    """Refuse a name that already holds another render in `out_dir` (its record's identity
+    differs), unless options.force: `--name fig` used twice for different figures would
+    leave one figure's page captioning the other's video."""
+    if options.force:
+        return
+    other = name_taken(out_dir, stem, render_identity(plan, options))
+    if other is not None:
+        raise OutputError(
+            f"the name {stem} is taken in {_show_path(out_dir)} by another render ({other}); "
+            f"choose another name, or --force to replace it"
+        )
+
+
+def name_taken(out_dir: Path, stem: str, identity: dict[str, Any]) -> str | None:
+    """How the render recorded as STEM in `out_dir` differs from `identity` ("different
+    sentences, theme"), or None when there is none, or it is the same render."""
+    record = _read_record(out_dir / f"{stem}{CACHE_SUFFIX}")
+    theirs = (record or {}).get("request")
+    if not isinstance(theirs, dict) or theirs == identity:
+        return None
+    differ = [k for k in identity if theirs.get(k) != identity.get(k)]
+    differ += [k for k in theirs if k not in identity]
+    said = {"sentences": "sentences", "target_index": "target occurrence", "palette": "theme"}
+    named = [said.get(k, k.replace("_", " ")) for k in differ[:3]]
+    return f"different {', '.join(named)}" if named else "different"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -365,37 +666,60 @@ def _version(package: str) -> str | None:
 
 def cache_key(plan: Plan, options: RenderOptions) -> str:
     """The hash of everything a render's files depend on."""
+    return _key(plan, options.media_key())
+
+
+def content_key(plan: Plan, options: RenderOptions | None) -> str:
+    """The cache key without the formats: renders with equal content keys draw the same
+    frames (one may have written a GIF, the other a PNG of them)."""
+    from scenes.app.options import RenderOptions
+
+    media = (options or RenderOptions()).media_key()
+    return _key(plan, {k: v for k, v in media.items() if k not in ("formats", "stills")})
+
+
+def _key(plan: Plan, media: dict[str, Any]) -> str:
     from attention_math import __version__
 
     doc = {
         "plan": plan.to_json(),
-        "options": options.media_key(),
+        "options": media,
         "tool": __version__,
         "manim": _version("manim"),
-        "scenes_source": code_version(options.scene),
+        "scenes_source": code_version(media["scene"]),
     }
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def cached_files(out_dir: Path, stem: str, key: str) -> RenderResult | None:
-    """The render's files if STEM.cache.json has `key` and every file it lists is there with
-    its recorded size; else None."""
+def cached_files(
+    out_dir: Path, stem: str, key: str, *, verify: bool = False
+) -> RenderResult | None:
+    """The render's files if STEM.cache.json has `key` and every file it lists is there as
+    recorded; else None. A file with its recorded size and mtime is taken as it is (cheap);
+    one whose mtime changed, or every file with `verify`, must have its recorded sha256."""
     record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
     if not record_path.is_file():
         return None
     with _folder_lock(out_dir, exclusive=False):
+        record = _read_record(record_path)
+        if record is None or record.get("key") != key:
+            return None
         try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            if record.get("key") != key:
-                return None
-            for name, size in record["files"].items():
+            for name, facts in record["files"].items():
                 p = out_dir / name
-                if Path(name).name != name or not p.is_file() or p.stat().st_size != size:
+                if p.is_symlink() or not p.is_file():
+                    return None
+                st = p.stat()
+                if st.st_size != facts["size"]:
+                    return None
+                if (verify or st.st_mtime_ns != facts["mtime_ns"]) and _sha256_file(p) != facts[
+                    "sha256"
+                ]:
                     return None
             media = [out_dir / m for m in record["media"]]
             plan_name = record.get("plan")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, KeyError, TypeError):
             return None
     return RenderResult(media, cached=True, plan_path=out_dir / plan_name if plan_name else None)
 
