@@ -31,6 +31,7 @@ from attention_math import build_plan
 from attention_math.errors import OutputError
 from attention_math.plan import Plan
 from attention_math.request import PlanRequest, make_plan
+from scenes import scene_needs
 from scenes.app import batch, cli, store
 from scenes.app.options import RenderOptions
 from scenes.app.spec import SpecError, build_plans, load_spec
@@ -689,3 +690,123 @@ def test_kill_9_of_a_batch_takes_its_workers_and_the_resource_tracker(
     while time.monotonic() < deadline and any(alive(k) for k in kids):
         time.sleep(0.2)
     assert not [k for k in kids if alive(k)], "left behind after kill -9"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. the README's examples, in order, into one folder
+
+
+MY_TOML = """\
+bank = [2.0, 0.6]
+river = [1.5, 1.5]
+sat = [0.2, 1.0]
+cash = [2.5, -1.0]
+deposited = [1.0, -1.2]
+"""
+
+
+def caption_lines(page: str) -> list[str]:
+    """The lines of a page's <figcaption>, unescaped."""
+    import html
+
+    inside = page.split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
+    return [html.unescape(part.strip()) for part in inside.split("<br>")]
+
+
+def final_formula(plan: Plan, i: int) -> str:
+    """The sentence's last step as the caption must state it, from the plan's own numbers."""
+    s = plan.sentences[i]
+    terms = [f"{w:.2f}·{s.words[j].text}" for j, w in zip(s.final.words, s.final.weights,
+                                                          strict=True)]  # fmt: skip
+    return f"“{s.text}”: {s.target.text}′ = " + " + ".join(terms)
+
+
+@pytest.mark.slow
+def test_the_readme_examples_in_order_never_overwrite_one_another(
+    tmp_path: Path, minilm_dir: Path
+) -> None:
+    """The command line's examples of the README, rendered one after the other into one
+    folder (low quality; a page where the example makes one, else a still): every render
+    keeps its own files, and every page captions its own plan."""
+    (tmp_path / "my.toml").write_text(MY_TOML, encoding="utf-8")
+    out = tmp_path / "out"
+    examples: list[tuple[list[str], PlanRequest, str]] = [
+        (["--compare", CASH, "--format", "html"], PlanRequest(RIVER, "bank", compare=(CASH,)),
+         "DriftScene"),
+        (["--theme", "light", "--format", "png", "--name", "bank-light"],
+         PlanRequest(RIVER, "bank"), "DriftScene"),
+        (["--embeddings", str(tmp_path / "my.toml"), "--format", "html"],
+         PlanRequest(RIVER, "bank", embeddings=tmp_path / "my.toml"), "DriftScene"),
+        (["--format", "html"], PlanRequest(RIVER, "bank"), "DriftScene"),
+        (["--mode", "model", "--layer", "6", "--head", "11", "--format", "html"],
+         PlanRequest(RIVER, "bank", mode="model", layer=6, head=11), "DriftScene"),
+        (["--mode", "model", "--format", "html"], PlanRequest(RIVER, "bank", mode="model"),
+         "DriftScene"),
+        (["--compare", CASH, "--scene", "LayerDriftScene", "--format", "png"],
+         PlanRequest(RIVER, "bank", compare=(CASH,)),
+         "LayerDriftScene"),
+    ]  # fmt: skip
+    printed: list[list[Path]] = []
+    for args, _request, _scene in examples:
+        result = run("render", RIVER, "-t", "bank", *args, "--quality", "low", "--out", out)
+        assert result.exit_code == 0, (args, result.output)
+        printed.append([Path(p) for p in result.stdout.split()])
+    plans = [p for files in printed for p in files if p.name.endswith(".plan.json")]
+    assert len(plans) == len(examples)
+    expected = [
+        make_plan(dataclasses.replace(request, needs=frozenset(scene_needs(scene)))).to_json()
+        for _args, request, scene in examples
+    ]
+    by_stem = {}
+    for plan_path, plan_json in zip(plans, expected, strict=True):
+        # one stem, one render: examples share a name only when they draw the same plan
+        assert by_stem.setdefault(plan_path.name, plan_json) == plan_json, plan_path.name
+    assert len(by_stem) == len(examples)  # the best head is layer 6 head 11, but chosen
+    for (args, _request, _scene), files, plan_path, plan_json in zip(
+        examples, printed, plans, expected, strict=True
+    ):
+        saved = Plan.load(plan_path)
+        assert saved.to_json() == plan_json, args  # still this example's plan
+        stem = plan_path.name.removesuffix(".plan.json")
+        assert all(f.exists() and f.name.startswith(stem + ".") for f in files), files
+        record = json.loads((out / f"{stem}.cache.json").read_text())
+        assert sorted(record["files"]) == sorted(f.name for f in out.glob(f"{stem}.*")
+                                                 if not f.name.endswith(".cache.json"))  # fmt: skip
+        page = out / f"{stem}.html"
+        if "html" in args:
+            lines = caption_lines(page.read_text(encoding="utf-8"))
+            for i in range(len(saved.sentences)):
+                assert final_formula(saved, i) in lines, (args, lines)
+            assert lines[-1] == f"Vectors: {saved.embedding.name}."
+        else:
+            assert not page.exists()
+    model = Plan.load(plans[4]).model
+    assert model is not None and (model.layer_index, model.head_index) == (5, 10)
+    assert "-model-l6h11-" in plans[4].name and plans[1].name == "bank-light.plan.json"
+
+
+@pytest.mark.slow
+def test_an_explicit_name_used_again_for_another_render_is_refused(tmp_path: Path) -> None:
+    vectors = tmp_path / "v.toml"
+    vectors.write_text(VECTORS, encoding="utf-8")
+    base = ["--embeddings", vectors, "--format", "png", "--quality", "low", "--out",
+            tmp_path / "out", "--name", "fig"]  # fmt: skip
+    assert run("render", RIVER, "-t", "bank", *base).exit_code == 0
+    before = (tmp_path / "out" / "fig.png").read_bytes()
+    line = one_error_line(run("render", CASH, "-t", "bank", *base))
+    assert line == (
+        f"Error: the name fig is taken in {tmp_path / 'out'} by another render (different "
+        "sentences); choose another name, or --force to replace it"
+    )
+    assert (tmp_path / "out" / "fig.png").read_bytes() == before
+    assert Plan.load(tmp_path / "out" / "fig.plan.json").sentences[0].text == RIVER
+    again = run("render", RIVER, "-t", "bank", *base, "--format", "mp4")  # the same render
+    assert again.exit_code == 0, again.output
+    forced = run("render", CASH, "-t", "bank", *base, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert Plan.load(tmp_path / "out" / "fig.plan.json").sentences[0].text == CASH
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "fig.cache.json",
+        "fig.plan.json",
+        "fig.png",
+    ]  # fmt: skip  (the mp4 of the other render went with it)
