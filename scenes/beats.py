@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from manim import Scene
 
-from scenes.layout import LayoutError, check
+from scenes.layout import Item, LayoutError, check, check_items
 from scenes.theme import PALETTES, Palette
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover - manim-slides is an optional extra
     HAVE_SLIDES = False
 
 BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
+CAPTIONS_FILE = "captions.json"  # the one-line caption of every beat, in order ("" if none)
 
 
 class BeatScene(_Base):  # type: ignore[misc,valid-type]
@@ -60,6 +61,7 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.beat_notes: list[str] = []
+        self.beat_captions: list[str] = []
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
         elif self.slides:
@@ -76,6 +78,9 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
         if self.slides_dir is not None:
             notes = Path(self.slides_dir) / BEATS_FILE
             notes.write_text(json.dumps(self.beat_notes, ensure_ascii=False), encoding="utf-8")
+            captions = Path(self.slides_dir) / CAPTIONS_FILE
+            text = json.dumps(self.beat_captions, ensure_ascii=False)
+            captions.write_text(text, encoding="utf-8")
         return result
 
     @property
@@ -111,10 +116,23 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
         if problems:
             raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
 
+    def check_layout_items(self, items: Sequence[Item]) -> None:
+        """The whole check (scenes.layout.check_items): every text against every other text,
+        point, mark, arrow and trail, the safe margin, text sizes; or a LayoutError."""
+        problems = check_items(list(items))
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])) + more)
+
     # ---- beats --------------------------------------------------------------------------
-    def beat(self, notes: str) -> None:
-        """End of a beat: a slide boundary (with `notes`) or a still, per the pass."""
+    def beat(self, notes: str, caption: str | None = None) -> None:
+        """End of a beat: a slide boundary (with `notes`) or a still, per the pass.
+
+        notes: the beat's numbers, for the presenter. caption: one line saying what the
+        beat shows, for a still's caption, a slide or subtitles (`beat_captions`).
+        """
         self.beat_notes.append(notes)
+        self.beat_captions.append(caption or "")
         if self.stills_dir is not None:
             self.save_still(Path(self.stills_dir) / f"beat-{len(self.beat_notes):02d}.png")
         if self.slides:

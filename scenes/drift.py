@@ -1,26 +1,76 @@
 """DriftScene: the target's static vector drifts as each context word gets its weight.
 
-Beats: the sentence(s) as chips; the 2-D space with the context words as points; the static
-vector; then per sentence, one step per context word (chip highlighted, weight bars
-renormalised, the arrow moving to that step's output and leaving a faint trail); the final
-formula with the real numbers. Everything drawn comes from the plan.
+The figure, beat by beat (every number from the plan):
+
+- poster: the last frame first (title, sentences, the static vector, where every sentence
+  takes it, the weights): a paused GIF, a link preview or a still shows the whole story,
+  and the loop returns to it without a cut;
+- the drift is rewound, and then for each sentence (the others dimmed): its weights panel;
+  one step per context word (the word's chip is ringed, its point pulses, a line from the
+  point to the arrow's tip, as thick as the word's weight, shows the pull while the arrow
+  moves, the bars and numbers count to the renormalised weights, the trail grows); the
+  sentence's equation;
+- the summary: every sentence's equation (or, for one sentence, its panel and equation).
+
+Layout: one grid. A title and the sentences (left-aligned) on top; below, the plot on the
+left and the panel column on the right. The view is fitted to the drift (origin, static
+vector, every step); words far outside are drawn at the plot's edge as markers pointing
+towards them. Long input is summarised: at most 8 panel rows (the plan's last step joins
+the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
+chips elided with "…" when a sentence does not fit its rows.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from manim import *
 
+from attention_math.errors import InputError
 from attention_math.plan import Plan, Sentence
 from scenes.beats import BeatScene
-from scenes.components import TokenChip, TrailDot, WeightBars, chip_rows, fmt, label
-from scenes.layout import FRAME, Box, place_labels
+from scenes.components import (
+    Badge,
+    Connector,
+    Dim,
+    EdgeMarker,
+    Fade,
+    InPlace,
+    OriginMark,
+    StrutText,
+    TokenChip,
+    TrailDot,
+    VectorArrow,
+    WeightBars,
+    box_of,
+    chip_rows,
+    fitted,
+    fmt,
+    label,
+)
+from scenes.layout import (
+    FRAME,
+    Box,
+    Item,
+    Segment,
+    place_labels,
+    segment_item,
+    segment_obstacles,
+    text_item,
+)
+from scenes.theme import SIZES
 
-HEADER_TOP = 3.8
-MARGIN = 0.25
-PANEL_LEFT = 1.9  # the plot is left of this x, the weights panel right of it
+MARGIN = 0.36  # inner margin of the layout (the check's safe margin is 2 % = 0.284)
+GUTTER = 0.4  # between the plot and the panel column
+PANEL_W = 5.2  # the panel column
+NAME_W = 2.0  # panel row labels longer than this are cut with "…"
+ROW_H = (0.34, 0.42)  # panel row height: least, most
+MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
+MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
+DIM = 0.28  # opacity factor of the sentences not playing
+MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
 
 
 def scale_text(plan: Plan, sentence: Sentence) -> str:
@@ -28,7 +78,7 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     if plan.model is not None:
         m = plan.model
         head = "mean of heads" if m.head_index is None else f"head {m.head_index + 1}"
-        text = f"layer {m.layer_index + 1}, {head}: real softmax(q·k/√{m.d_head})"
+        text = f"layer {m.layer_index + 1}, {head}: softmax(q·k/√{m.d_head})"
         if m.drop_specials:
             text += "\n[CLS]/[SEP] dropped, weights renormalised"
         return text
@@ -64,6 +114,48 @@ def fit_mapping(points: np.ndarray, box: Box, margin: float) -> Mapping:
     return Mapping(s, centre_box - centre_data * s)
 
 
+def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) -> Mapping:
+    """The view of the plot: the drift (origin, static vector, every step: [D, 2]) drawn at
+    least two thirds as large as it could be (so it fills at least half of the plot's
+    shorter side); the words [W, 2] are in view too when that allows it, else the view is
+    fitted to the drift alone (the scene marks the words outside at the edge).
+    """
+    everything = fit_mapping(np.vstack([drift, words]) if len(words) else drift, box, margin)
+    tight = fit_mapping(drift, box, margin)
+    return everything if everything.scale >= 0.65 * tight.scale else tight
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds of each part of the figure (`timeline`). fade: every fade and dimming (short:
+    a fade redraws its whole area in every frame, the costliest thing in a GIF); poster:
+    the first frame's hold; intro / outro: a sentence's start and end, fade included; step:
+    one word joining (MOVE of it in motion, the rest still); hold: the last frame."""
+
+    fade: float
+    poster: float
+    intro: float
+    step: float
+    outro: float
+    hold: float
+    total: float
+
+
+MAX_SECONDS = 30.0
+
+
+def timeline(plan: Plan) -> Timing:
+    """How long each part lasts: about 20 s for the post's figure, never over 30 s (the step
+    time shrinks with the number of steps, down to 0.35 s)."""
+    n = len(plan.sentences)
+    steps = sum(len(s.steps) - 1 for s in plan.sentences)
+    fade, poster, hold = 0.2, 1.8, 3.5
+    intro, outro = (1.0, 1.8) if n <= 2 else (0.6, 0.9)
+    fixed = poster + fade + n * (intro + outro) + (fade if n > 1 else 0.0) + hold
+    step = float(np.clip((MAX_SECONDS - 1.0 - fixed) / max(steps, 1), 0.35, 2.2))
+    return Timing(fade, poster, intro, step, outro, hold, fixed + step * steps)
+
+
 class DriftScene(BeatScene):
     """The drift of the target's vector, for one sentence or several compared."""
 
@@ -73,333 +165,898 @@ class DriftScene(BeatScene):
     # ---- configuration -------------------------------------------------------------------
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
+        if len(self.plan.sentences) > MAX_SENTENCES:
+            raise InputError(
+                f"a drift figure shows at most {MAX_SENTENCES - 1} --compare sentences; "
+                f"render the others in a second figure"
+            )
+        self.timing = timeline(self.plan)
         self.build_layout()
-        self.check_layout(self.text_boxes())
+        self.check_layout_items(self.layout_items())
 
     def construct(self) -> None:
-        plan = self.plan  # each beat ends with self.beat(notes): a slide / still boundary
-        self.show_sentences()
-        self.beat(drift_notes(plan, "sentences"))
-        self.show_space()
-        self.beat(drift_notes(plan, "space"))
-        self.show_static()
-        self.beat(drift_notes(plan, "static"))
-        for si in range(len(self.plan.sentences)):
-            self.show_panel(si)
-            self.beat(drift_notes(plan, "panel", si))
-            for k in range(1, len(self.plan.sentences[si].steps)):
+        plan = self.plan  # each beat ends with self.beat(notes, caption=...)
+        self.show_poster()
+        self.beat(drift_notes(plan, "poster"), caption=drift_caption(plan, "poster"))
+        self.rewind()
+        for si, s in enumerate(plan.sentences):
+            self.start_sentence(si)
+            self.beat(drift_notes(plan, "panel", si), caption=drift_caption(plan, "panel", si))
+            for k in range(1, len(s.steps)):
                 self.add_word(si, k)
-                self.beat(drift_notes(plan, "step", si, k))
-            self.show_formula(si)
-            if si == len(self.plan.sentences) - 1:
-                self.wait(2)
-            self.beat(drift_notes(plan, "formula", si))
+                self.beat(
+                    drift_notes(plan, "step", si, k), caption=drift_caption(plan, "step", si, k)
+                )
+            self.end_sentence(si)
+            self.beat(drift_notes(plan, "formula", si), caption=drift_caption(plan, "formula", si))
+        self.show_summary()
+        self.beat(drift_notes(plan, "summary"), caption=drift_caption(plan, "summary"))
 
     # ---- layout (computed once, checked before anything is drawn) -------------------------
     def build_layout(self) -> None:
-        plan, pal = self.plan, self.pal
-        assert plan is not None
-        multi = len(plan.sentences) > 1
-        # Header: one chip row (wrapped if needed) per sentence.
-        self.chips: list[dict[int, TokenChip]] = []  # per sentence: token index -> chip
-        rows = VGroup()
-        for si, s in enumerate(plan.sentences):
-            chips = {
-                w.index: TokenChip(
-                    w.text, pal, role=self.role(s, w.index), color=pal.color(si), size=24
-                )
-                for w in s.words
-                if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
-            }
-            self.chips.append(chips)
-            group = chip_rows(list(chips.values()), max_width=13.0 if not multi else 12.6)
-            if multi:
-                marker = Dot(radius=0.09, color=pal.color(si))
-                group = VGroup(marker, group).arrange(RIGHT, buff=0.2)
-            rows.add(group)
-        rows.arrange(DOWN, buff=0.14)
-        if rows.height > 2.4:
-            rows.scale_to_fit_height(2.4)
-        if rows.width > 13.8:
-            rows.scale_to_fit_width(13.8)
-        rows.move_to([0, HEADER_TOP - rows.height / 2, 0])
-        self.header = rows
+        plan = self.plan
+        self.multi = len(plan.sentences) > 1
+        self.left, self.right = FRAME[0] + MARGIN, FRAME[2] - MARGIN
+        self.top, self.bottom = FRAME[3] - MARGIN, FRAME[1] + MARGIN
+        self.col_x = self.right - PANEL_W  # the panel column's left edge
+        self.build_title()
+        self.build_panels()  # their height decides how much room the sentences get
+        self.build_header()
+        self.body_top = self.header.get_bottom()[1] - 0.3
+        self.place_panels()
+        self.build_summary()
+        if self.summary is not None:
+            self.summary.move_to(
+                [self.col_x + self.summary.width / 2, self.body_top - self.summary.height / 2, 0]
+            )
+        self.build_plot()
 
-        # Footer: the caption and one formula per sentence (shown at the end).
-        self.formulas = [self.formula(si) for si in range(len(plan.sentences))]
-        ev = plan.projection.explained_variance_ratio
-        self.caption = label(
-            f"2-D PCA of {plan.embedding.dim}-d {self.source_name()} · "
-            f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance",
+    def build_title(self) -> None:
+        pal, target = self.pal, self.plan.target
+        where = "each sentence's context" if len(self.plan.sentences) > 1 else "its context"
+        self.title = fitted(
+            f"Attention pulls “{target}” towards {where}",
             pal,
-            size=18,
-            color=pal.muted,
+            size=SIZES.title,
+            max_width=self.right - self.left,
         )
-        footer = VGroup(*self.formulas, self.caption).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
-        if footer.width > 13.8:
-            footer.scale_to_fit_width(13.8)
-        footer.move_to([0, FRAME[1] + 0.15 + footer.height / 2, 0]).to_edge(LEFT, buff=0.3)
-        self.footer = footer
+        self.title.move_to([self.left + self.title.width / 2, self.top - self.title.height / 2, 0])
 
-        # Weights panels (one per sentence, same place).
-        top = self.header.get_bottom()[1] - 0.25
-        bottom = self.footer.get_top()[1] + 0.2
-        self.panel_box: Box = (PANEL_LEFT, bottom, FRAME[2] - 0.2, top)
-        self.panels = [self.panel(si, len(s.steps) - 1) for si, s in enumerate(plan.sentences)]
+    # -- the panel column
+    def panel_rows(self, si: int) -> list[tuple[int, ...]]:
+        """The rows of sentence si's panel: token indices (one, or the group that joined
+        together in one step), target first, then in the order they join."""
+        s = self.plan.sentences[si]
+        return [(s.target_index,), *(st.joined for st in s.steps[1:])]
 
-        # Plot: every point the scene will show, fitted into the left area.
-        self.plot_box: Box = (FRAME[0] + 0.2, bottom, PANEL_LEFT - 0.2, top)
-        pts = [plan.projection.origin]
-        for s in plan.sentences:
-            pts += [w.point for w in s.words if w.point is not None]
-            pts += [st.point for st in s.steps]
-        self.map = fit_mapping(np.array(pts, dtype=float), self.plot_box, margin=0.55)
-        self.place_plot_labels()
+    def row_weights(self, si: int, k: int) -> list[float | None]:
+        """Each panel row's weight at step k (a group's: the sum of its words' weights);
+        None for rows not joined yet."""
+        step = self.plan.sentences[si].steps[k]
+        weight_of = dict(zip(step.words, step.weights, strict=True))
+        out: list[float | None] = []
+        for row in self.panel_rows(si):
+            if row[0] in weight_of:
+                out.append(math.fsum(weight_of[i] for i in row))
+            else:
+                out.append(None)
+        return out
+
+    def row_name(self, si: int, row: tuple[int, ...]) -> str:
+        s = self.plan.sentences[si]
+        if len(row) > 1:
+            return f"{len(row)} more, Σ"
+        w = s.words[row[0]]
+        twice = any(
+            o.norm == s.target.norm and o.index != s.target_index and o.included for o in s.words
+        )
+        if w.index == s.target_index and twice:
+            return f"{w.text if len(w.text) <= 6 else w.text[:5] + '…'} (target)"
+        return w.text
+
+    def build_panels(self) -> None:
+        plan, pal = self.plan, self.pal
+        self.panels: list[VGroup] = []
+        self.bars: list[WeightBars] = []
+        self.equations: list[VGroup] = []
+        for si, s in enumerate(plan.sentences):
+            color = pal.color(si)
+            head = fitted(
+                f"weights of “{s.target.text}”",
+                pal,
+                size=SIZES.body,
+                max_width=PANEL_W - (0.55 if self.multi else 0.0),
+            )
+            if self.multi:
+                head = VGroup(Badge(si + 1, pal, color=color, size=SIZES.small), head).arrange(
+                    RIGHT, buff=0.15
+                )
+            subs = [
+                fitted(line, pal, size=SIZES.small, color=pal.muted, max_width=PANEL_W)
+                for line in scale_text(plan, s).split("\n")
+            ]
+            rows = self.panel_rows(si)
+            bars = WeightBars(
+                [self.row_name(si, r) for r in rows],
+                self.row_weights(si, 0),
+                pal,
+                color=color,
+                bar_width=2.0,
+                size=SIZES.small,
+                row_height=ROW_H[1],
+                colors=[
+                    pal.special if s.words[r[0]].reason == "special" and len(r) == 1 else None
+                    for r in rows
+                ],
+                name_width=NAME_W,
+                bold=[0],
+            )
+            self.bars.append(bars)
+            self.panels.append(VGroup(head, *subs, bars))
+            self.equations.append(self.equation(si, PANEL_W))
+
+    def panel_height(self, si: int, row_h: float) -> float:
+        head, *subs, bars = self.panels[si]
+        n = len(bars.names)
+        return head.height + sum(m.height + 0.08 for m in subs) + 0.2 + n * row_h
+
+    def place_panels(self) -> None:
+        """Rows as tall as the column allows (between ROW_H), equation under the panel."""
+        room = self.body_top - self.bottom
+        for si, panel in enumerate(self.panels):
+            head, *subs, bars = panel
+            eq = self.equations[si]
+            n = len(bars.names)
+            fixed = self.panel_height(si, 0.0) + 0.3 + eq.height
+            row_h = float(np.clip((room - fixed) / n, *ROW_H))
+            for i, row in enumerate(bars.rows):
+                row.shift([0, -i * (row_h - ROW_H[1]), 0])
+            y = self.body_top
+            head.move_to([self.col_x + head.width / 2, y - head.height / 2, 0])
+            y -= head.height + 0.08
+            for m in subs:
+                m.move_to([self.col_x + m.width / 2, y - m.height / 2, 0])
+                y -= m.height + 0.08
+            y -= 0.12
+            track_x = self.col_x + self.name_col_width() + 0.15
+            bars.shift([track_x - bars.tracks[0].get_start()[0], 0, 0])
+            bars.shift([0, y - bars.get_top()[1], 0])
+            eq.move_to([self.col_x + eq.width / 2, 0, 0])
+            eq.shift([0, bars.get_bottom()[1] - 0.3 - eq.get_top()[1], 0])
+
+    def name_col_width(self) -> float:
+        return max(n.width for b in self.bars for n in b.names)
+
+    def equation_pairs(self, si: int) -> list[tuple[int, float]]:
+        """(token index, final weight): the target's first, then the largest."""
+        s = self.plan.sentences[si]
+        pairs = list(zip(s.final.words, s.final.weights, strict=True))
+        return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
+
+    def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> VGroup:
+        """“bank′ = 0.56·bank + 0.26·river + …” with the final weights: the target's term
+        first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
+        the terms shown are built). `.terms` lists the (token index, weight) pairs shown."""
+        s, pal = self.plan.sentences[si], self.pal
+        space, indent = 0.1, 0.3
+        width -= 0.25  # the invisible struts either side of the ink
+        pairs = self.equation_pairs(si)
+        n = len(pairs)
+
+        def word(i: int) -> str:
+            w = s.words[i].text
+            return w if len(w) <= 11 else w[:10] + "…"
+
+        def text(t: str) -> StrutText:
+            return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
+
+        def term(k: int) -> StrutText:  # the k-th term, built when first needed
+            while len(terms) <= k:
+                j = len(terms)
+                i, w = pairs[j]
+                terms.append(text(f"{'+ ' if j else ''}{fmt(w)}·{word(i)}"))
+            return terms[k]
+
+        terms: list[StrutText] = []
+        first = [text(f"{word(s.target_index)}′ =")] if lhs else []  # the summary's title has it
+        # For the layout, "+ … (N more)" of N's digit count (digits are equally wide).
+        probes: dict[int, StrutText] = {}
+
+        def probe(rest: int) -> list[StrutText]:
+            if not rest:
+                return []
+            d = len(str(rest))
+            if d not in probes:
+                probes[d] = text(f"+ … ({'8' * d} more)")
+            return [probes[d]]
+
+        def ink(m: StrutText) -> float:
+            return float(m.glyphs.width)
+
+        def wrap(items: list[StrutText]) -> list[list[StrutText]] | None:
+            lines: list[list[StrutText]] = [[]]
+            used = 0.0
+            for m in items:
+                room = width - (indent if len(lines) > 1 else 0.0)
+                if lines[-1] and used + space + ink(m) > room:
+                    lines.append([])
+                    used = 0.0
+                    room = width - indent
+                if not lines[-1] and ink(m) > room:
+                    return None
+                used += (space if lines[-1] else 0.0) + ink(m)
+                lines[-1].append(m)
+            return lines if len(lines) <= max_lines else None
+
+        # As many terms as fit (one at least), then "+ … (N more)".
+        shown, lines = 1, wrap([*first, term(0), *probe(n - 1)]) or [[*first, term(0)]]
+        for k in range(2, n + 1):
+            found = wrap([*first, *(term(j) for j in range(k)), *probe(n - k)])
+            if found is None:
+                break
+            shown, lines = k, found
+        if shown < n:  # the probe stands in for the real "+ … (N more)"
+            lines = [[text(f"+ … ({n - shown} more)") if m in probes.values() else m
+                      for m in line] for line in lines]  # fmt: skip
+        rows = VGroup()
+        for li, line in enumerate(lines):
+            x = indent if li else 0.0
+            for m in line:  # ink to ink, one space apart (the struts are invisible)
+                y = -li * (m.struts.height + 0.08) - m.struts.get_center()[1]
+                m.shift([x - m.glyphs.get_left()[0], y, 0])
+                x = m.glyphs.get_right()[0] + space
+            rows.add(VGroup(*line))
+        rows.terms = pairs[:shown]
+        return rows
+
+    # -- the sentences
+    def build_header(self) -> None:
+        plan = self.plan
+        n = len(plan.sentences)
+        badge_w = 0.55 if self.multi else 0.0
+        width = self.right - self.left - badge_w
+        panel_need = max(
+            self.panel_height(si, ROW_H[0]) + 0.3 + self.equations[si].height for si in range(n)
+        )
+        body_min = max(panel_need, 3.2)
+        room = self.title.get_bottom()[1] - 0.2 - (self.bottom + body_min + 0.3)
+        per_sentence = (room - 0.14 * (n - 1)) / n
+        self.chips: list[dict[int, TokenChip]] = []
+        self.rows: list[VGroup] = []
+        self.badges: list[Badge] = []
+        self.fillers: list[TokenChip] = []  # "…" where words are elided
+        for si, s in enumerate(plan.sentences):
+            row, chips = self.sentence_row(si, s, width, per_sentence)
+            self.chips.append(chips)
+            self.rows.append(row)
+        header = VGroup(*self.rows).arrange(DOWN, buff=0.14, aligned_edge=LEFT)
+        header.move_to([self.left + header.width / 2, 0, 0])
+        header.shift([0, self.title.get_bottom()[1] - 0.2 - header.get_top()[1], 0])
+        self.header = header
+
+    def sentence_row(
+        self, si: int, s: Sentence, width: float, max_h: float
+    ) -> tuple[VGroup, dict[int, TokenChip]]:
+        """A sentence as chips, wrapped. If it needs more room than max_h: the chips at the
+        small size, then words elided with "…" (the target and the words with a panel row
+        stay as long as they fit)."""
+        pal, color = self.pal, self.pal.color(si)
+        chips = {
+            w.index: TokenChip(
+                w.text, pal, role=self.role(s, w.index), color=color, size=SIZES.body,
+                max_width=width,
+            )
+            for w in s.words
+            if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
+        }  # fmt: skip
+        order = list(chips)
+        dots = TokenChip("…", pal, role="excluded", size=SIZES.body)
+        buff = 0.15
+
+        def rows_needed(shown: set[int], scale: float) -> int:
+            count, w, gap = 1, 0.0, False
+            for i in order:
+                if i not in shown and gap:
+                    continue
+                gap = i not in shown
+                m = (dots if gap else chips[i]).width * scale
+                if w and w + buff + m > width:
+                    count, w = count + 1, 0.0
+                w += (buff if w else 0.0) + m
+            return count
+
+        def fits(shown: set[int], scale: float) -> bool:
+            n_rows = rows_needed(shown, scale)
+            return n_rows * dots.height * scale + (n_rows - 1) * 0.1 <= max_h + 1e-6
+
+        shown = set(order)
+        scale = 1.0 if len(self.plan.sentences) <= 2 else SIZES.small / SIZES.body
+        if not fits(shown, scale):
+            scale = SIZES.small / SIZES.body
+        if not fits(shown, scale):
+            joined = [r[0] for r in self.panel_rows(si)[1:] if len(r) == 1]
+            keep = [s.target_index, *(i for i in joined if i in chips)]
+            while len(keep) > 1 and not fits(set(keep), scale):
+                keep.pop()
+            shown = set(keep)
+            rest = sorted(
+                (i for i in order if i not in shown),
+                key=lambda i: (min(abs(i - j) for j in keep), i),
+            )
+            for i in rest:  # the nearest words around them, as room allows
+                if fits(shown | {i}, scale):
+                    shown.add(i)
+        items: list[VMobject] = []
+        elided = False
+        for i in order:
+            if i in shown:
+                items.append(chips[i])
+                elided = False
+            elif not elided:
+                items.append(dots.copy())
+                self.fillers.append(items[-1])
+                elided = True
+        if scale != 1.0:
+            for m in items:
+                m.scale(scale)
+        group = chip_rows(items, max_width=width, buff=buff, row_buff=0.1, aligned_edge=LEFT)
+        if self.multi:
+            badge = Badge(si + 1, pal, color=color, size=SIZES.small)
+            badge.next_to(group[0], LEFT, buff=0.2)
+            group = VGroup(badge, group)
+            self.badges.append(badge)
+        return group, {i: chips[i] for i in order if i in shown}
 
     def role(self, s: Sentence, index: int) -> str:
         if index == s.target_index:
             return "target"
         return "context" if s.words[index].included else "excluded"
 
+    # -- the summary (the last frame of a comparison)
+    def build_summary(self) -> None:
+        pal = self.pal
+        if not self.multi:
+            self.summary = None
+            return
+        t = self.plan.sentences[0].target.text
+        head = fitted(f"Where “{t}” ends up: {t}′ =", pal, size=SIZES.body, max_width=PANEL_W)
+        n = len(self.plan.sentences)
+        room = self.body_top - self.bottom
+        for lines in (2, 1):  # two lines per sentence when the column has room
+            blocks = []
+            for si in range(n):
+                eq = self.equation(si, PANEL_W - 0.55, max_lines=lines, lhs=False)
+                badge = Badge(si + 1, pal, color=pal.color(si), size=SIZES.small)
+                badge.move_to([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
+                blocks.append(VGroup(badge, eq))
+            self.summary = VGroup(head, *blocks).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+            if self.summary.height <= room:
+                break
+        self.summary_equations = [b[1] for b in blocks]
+
+    # -- the plot
     def source_name(self) -> str:
         e = self.plan.embedding
         if e.kind == "model":
-            return "value vectors of all-MiniLM-L6-v2"
-        return "all-MiniLM-L6-v2 embeddings" if e.kind == "minilm" else e.name
+            return "MiniLM value vectors"
+        return "MiniLM embeddings" if e.kind == "minilm" else f"vectors ({e.name})"
 
-    def place_plot_labels(self) -> None:
-        """Word points, their labels and the end labels, placed so none overlap."""
+    def build_plot(self) -> None:
         plan, pal = self.plan, self.pal
+        ev = plan.projection.explained_variance_ratio
+        plot_right = self.col_x - GUTTER
+        self.caption = fitted(
+            f"PCA of {plan.embedding.dim}-d {self.source_name()} "
+            f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
+            pal,
+            size=SIZES.small,
+            color=pal.muted,
+            max_width=plot_right - self.left,
+        )
+        self.caption.move_to(
+            [self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0]
+        )
+        self.plot_box: Box = (
+            self.left,
+            self.caption.get_top()[1] + 0.15,
+            plot_right,
+            self.body_top,
+        )
+        drift = [plan.projection.origin]
+        for s in plan.sentences:
+            drift += [st.point for st in s.steps]
+        words = [
+            w.point
+            for s in plan.sentences
+            for w in s.words
+            if w.included and w.index != s.target_index and w.point is not None
+        ]
+        self.map = drift_view(
+            np.array(drift, dtype=float),
+            np.array(words, dtype=float).reshape(-1, 2),
+            self.plot_box,
+            margin=0.55,
+        )
+        self.origin = self.map(plan.projection.origin)
+        self.build_points()
+        self.build_vectors()
+        self.place_plot_labels()
+
+    def build_points(self) -> None:
+        """Each context word's point (or, outside the view, a marker at its edge)."""
+        plan, pal = self.plan, self.pal
+        x0, y0, x1, y1 = self.plot_box
+        inner = (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
+        centre = np.array([(inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2, 0])
+        self.points: list[dict] = []  # one per distinct (word, point)
+        self.point_of: dict[tuple[int, int], int] = {}  # (sentence, token) -> index
         seen: dict[tuple[str, tuple[float, float]], int] = {}
-        self.word_points: list[tuple[str, np.ndarray, str]] = []  # text, scene point, colour
         for si, s in enumerate(plan.sentences):
+            labelled = {r[0] for r in self.panel_rows(si)[1:] if len(r) == 1}
+            # Where the arrow's tip is when each word joins: its pull starts there.
+            pulled_from = {
+                i: self.map(s.steps[k - 1].point)
+                for k in range(1, len(s.steps))
+                for i in s.steps[k].joined
+            }
             for w in s.words:
                 if not w.included or w.index == s.target_index or w.point is None:
                     continue
                 key = (w.norm, w.point)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
-                    self.word_points[j] = (w.text, self.map(w.point), pal.text)
+                    self.points[j]["sentences"].add(si)
+                    self.points[j]["labelled"] |= w.index in labelled
+                    self.point_of[(si, w.index)] = j
                     continue
-                seen[key] = len(self.word_points)
-                self.word_points.append((w.text, self.map(w.point), pal.color(si)))
-        self.dots = VGroup(*[Dot(p, radius=0.06, color=c) for _, p, c in self.word_points])
-        size = 22 if len(self.word_points) <= 12 else 18
-        target = plan.sentences[0].target
-        origin = self.map(plan.projection.origin)
-        # Where each sentence's drift starts: the static vector (simple mode: the same for
-        # every sentence) or the target's own value vector (model mode: one per sentence).
-        self.start_points = [self.map(s.steps[0].point) for s in plan.sentences]
-        shared = all(np.allclose(p, self.start_points[0]) for p in self.start_points)
-        multi = len(plan.sentences) > 1
-        start = f"v({plan.target})" if plan.model is not None else f"{plan.target} (static)"
-        # The labels that matter most are placed first, nearest their points.
-        self.start_labels = (
-            [label(start, pal, size=size, color=pal.static)]
-            if shared
-            else [
-                label(f"{start} ({si + 1})", pal, size=size, color=pal.color(si))
-                for si in range(len(plan.sentences))
-            ]
-        )
-        self.start_colors = [pal.static] if shared else list(pal.series)
-        self.origin_label = label("0", pal, size=16, color=pal.muted)
-        self.end_labels = [
-            label(
-                f"{target.text}′" + (f" ({si + 1})" if multi else ""),
-                pal,
-                size=size,
-                color=pal.color(si),
+                p = self.map(w.point)
+                outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
+                # Outside the view: a marker where the line from the tip to the word leaves it.
+                spot = edge_point(pulled_from.get(w.index, centre), p, inner) if outside else p
+                seen[key] = len(self.points)
+                self.point_of[(si, w.index)] = len(self.points)
+                self.points.append(
+                    {
+                        "text": w.text,
+                        "special": w.reason == "special",
+                        "true": p,
+                        "at": spot,
+                        "outside": outside,
+                        "sentences": {si},
+                        "labelled": w.index in labelled,
+                    }
+                )
+        n_labels = 0
+        for pt in self.points:
+            if pt["labelled"]:
+                n_labels += 1
+                pt["labelled"] = n_labels <= MAX_WORD_LABELS
+        self.dots = []
+        for pt in self.points:
+            color = (
+                pal.special
+                if pt["special"]
+                else (pal.text if len(pt["sentences"]) > 1 else pal.color(min(pt["sentences"])))
             )
-            for si in range(len(plan.sentences))
-        ]
-        words = [label(t, pal, size=size, color=c) for t, _, c in self.word_points]
-        labels = [*self.start_labels, *self.end_labels, self.origin_label, *words]
-        anchors = [
-            *(p[:2] for p in self.start_points[: len(self.start_labels)]),
-            *(self.map(s.final.point)[:2] for s in plan.sentences),
-            origin[:2],
-            *(p[:2] for _, p, _ in self.word_points),
-        ]
-        spots = list(anchors)
-        for s in plan.sentences:  # arrows and trails: keep labels off their lines
+            pt["color"] = color
+            if pt["outside"]:
+                m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color)
+            else:
+                m = Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
+            pt["mob"] = m
+            self.dots.append(m)
+        self.origin_mark = OriginMark(self.origin, color=pal.text)
+
+    def build_vectors(self) -> None:
+        """The static vector(s), each sentence's arrow and trail, at their final places."""
+        plan, pal = self.plan, self.pal
+        n = len(plan.sentences)
+        self.start_points = [self.map(s.steps[0].point) for s in plan.sentences]
+        self.shared_start = all(np.allclose(p, self.start_points[0]) for p in self.start_points)
+        widths = [7.5 - 1.2 * si for si in range(n)]  # later arrows thinner, on top: none hidden
+        if self.shared_start:
+            self.static_arrows = [
+                VectorArrow(
+                    self.origin,
+                    self.start_points[0],
+                    color=pal.static,
+                    width=9,
+                    tip_length=0.28,
+                    tip_width=0.26,
+                )
+            ]
+        else:
+            self.static_arrows = [
+                VectorArrow(
+                    self.origin,
+                    p,
+                    color=pal.color(si),
+                    width=3,
+                    opacity=0.55,
+                    tip_length=0.2,
+                    tip_width=0.16,
+                )
+                for si, p in enumerate(self.start_points)
+            ]
+        self.arrows: list[VectorArrow] = []
+        self.trails: list[list[VGroup]] = []  # per sentence, per step k >= 1
+        for si, s in enumerate(plan.sentences):
+            color = pal.color(si)
             tips = [self.map(st.point) for st in s.steps]
-            for a, b in [*((origin, t) for t in tips), *zip(tips, tips[1:], strict=False)]:
-                n = max(2, int(np.linalg.norm(b - a) / 0.1))
-                spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
-        obstacles: list[Box] = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
+            w = widths[si]
+            self.arrows.append(
+                VectorArrow(
+                    self.origin,
+                    tips[-1],
+                    color=color,
+                    width=w,
+                    tip_length=0.16 + 0.012 * w,
+                    tip_width=0.12 + 0.012 * w,
+                )
+            )
+            trail = []
+            for k in range(1, len(tips)):
+                seg = Line(tips[k - 1], tips[k], stroke_width=5, color=color)
+                trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
+            self.trails.append(trail)
+
+    def segments(self) -> list[tuple[str, Segment]]:
+        """Every line a label must stay off: static vectors, every step's arrow and the arrow
+        between steps as it moves, the trails."""
+        out: list[tuple[str, Segment]] = []
+        for j, a in enumerate(self.static_arrows):
+            out += [(f"static vector {j}", seg) for seg in a.segments()]
+        for si, s in enumerate(self.plan.sentences):
+            tips = [self.map(st.point) for st in s.steps]
+            probe = self.arrows[si].copy()
+            for k, tip in enumerate(tips):
+                frac = [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]
+                for f in frac:
+                    p = tips[k - 1] + (tip - tips[k - 1]) * f if k else tip
+                    out += [
+                        (f"arrow {si + 1} step {k}", seg)
+                        for seg in probe.put(self.origin, p).segments()
+                    ]
+            for k in range(1, len(tips)):
+                a, b = tips[k - 1], tips[k]
+                out.append((f"trail {si + 1} step {k}", (a[0], a[1], b[0], b[1], 0.03)))
+        return out
+
+    def place_plot_labels(self) -> None:
+        """Start, end and word labels, placed off every point, line and each other."""
+        plan, pal = self.plan, self.pal
+        target = plan.sentences[0].target
+        name = plan.target if len(plan.target) <= 14 else plan.target[:13] + "…"
+        start_text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        labels: list[VMobject] = []
+        anchors: list[np.ndarray] = []
+        self.start_labels = []
+        if self.shared_start:
+            self.start_labels.append(label(start_text, pal, size=SIZES.body, color=pal.static))
+        else:
+            for si in range(len(plan.sentences)):
+                t = label(start_text, pal, size=SIZES.body, color=pal.color(si))
+                self.start_labels.append(self.with_badge(t, si))
+        labels += self.start_labels
+        anchors += self.start_points[: len(self.start_labels)]
+        self.end_labels = []
+        for si, s in enumerate(plan.sentences):
+            end = target.text if len(target.text) <= 14 else target.text[:13] + "…"
+            t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
+            self.end_labels.append(self.with_badge(t, si) if self.multi else t)
+            anchors.append(self.map(s.final.point))
+        labels += self.end_labels
+        self.word_labels: dict[int, Text] = {}
+        for j, pt in enumerate(self.points):
+            if pt["labelled"]:
+                t = fitted(pt["text"], pal, size=SIZES.small, color=pt["color"], max_width=2.2)
+                self.word_labels[j] = t
+                labels.append(t)
+                anchors.append(pt["at"])
+        obstacles: list[Box] = []
+        for pt in self.points:
+            obstacles.append(pad_box(box_of(pt["mob"]), 0.05))
+        obstacles.append(pad_box(box_of(self.origin_mark), 0.05))
+        for _, seg in self.segments():
+            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], seg[4] + 0.04), 0.12)
+        bounds = self.plot_box
         centres = place_labels(
-            anchors, [(m.width, m.height) for m in labels], self.plot_box, obstacles=obstacles
+            [(float(a[0]), float(a[1])) for a in anchors],
+            [(m.width, m.height) for m in labels],
+            bounds,
+            obstacles=obstacles,
         )
         self.leaders = VGroup()
+        self.leader_of: dict[int, Line] = {}
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to([c[0], c[1], 0])
             gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
             gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
             if np.hypot(gap_x, gap_y) > 0.45:  # placed far away: a leader line to its point
                 end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
-                self.leaders.add(
-                    Line([a[0], a[1], 0], end, stroke_width=1, color=pal.muted, stroke_opacity=0.6)
+                line = Line([a[0], a[1], 0], end, stroke_width=1.5, color=pal.muted,
+                            stroke_opacity=0.7)  # fmt: skip
+                self.leaders.add(line)
+                self.leader_of[id(m)] = line
+        if pal.backdrop is not None:
+            for m in labels:
+                m.set_stroke(pal.backdrop, width=6, background=True)
+
+    def with_badge(self, t: VMobject, si: int) -> VGroup:
+        badge = Badge(si + 1, self.pal, color=self.pal.color(si), size=SIZES.small)
+        return VGroup(t, badge).arrange(RIGHT, buff=0.1)
+
+    # ---- the layout check -----------------------------------------------------------------
+    def layout_items(self) -> list[Item]:
+        """Everything on screen, for BeatScene.check_layout_items: texts (with their sizes and
+        the phase they show in), points, the origin, arrows and trails."""
+        items: list[Item] = [text_item("title", box_of(self.title), SIZES.title)]
+        for si, chips in enumerate(self.chips):
+            items += [
+                text_item(f"chip {si + 1}:{c.word.text}", box_of(c), c.word.font_size)
+                for c in chips.values()
+            ]
+        for b in self.badges:
+            items.append(text_item("badge", box_of(b), b.font_size))
+        for f in self.fillers:
+            items.append(text_item("elided words", box_of(f), f.word.font_size))
+        items.append(text_item("caption", box_of(self.caption), SIZES.small))
+        for si, panel in enumerate(self.panels):
+            phase = f"panel {si + 1}"
+            head, *subs, bars = panel
+            items.append(text_item(f"panel {si + 1} title", box_of(head), SIZES.body, phase))
+            items += [
+                text_item(f"panel {si + 1} scale", box_of(m), SIZES.small, phase) for m in subs
+            ]
+            for name, value in zip(bars.names, bars.values, strict=True):
+                items.append(
+                    text_item(f"row {si + 1}:{name.text}", box_of(name), SIZES.small, phase)
                 )
-        self.word_labels = VGroup(*words)
+                items.append(
+                    text_item(f"value {si + 1}:{name.text}", box_of(value), SIZES.small, phase)
+                )
+            items.append(
+                text_item(f"equation {si + 1}", box_of(self.equations[si]), SIZES.small, phase)
+            )
+        if self.summary is not None:
+            head, *blocks = self.summary
+            items.append(text_item("summary title", box_of(head), SIZES.body, "summary"))
+            items += [
+                text_item(f"summary {i + 1}", box_of(b), SIZES.small, "summary")
+                for i, b in enumerate(blocks)
+            ]
+        for m in self.start_labels:
+            items.append(text_item(f"start label {label_text(m)}", box_of(m), SIZES.body))
+        for si, m in enumerate(self.end_labels):
+            items.append(text_item(f"end label {si + 1}", box_of(m), SIZES.body))
+        for j, m in self.word_labels.items():
+            items.append(text_item(f"label {m.text}#{j}", box_of(m), SIZES.small))
+        for j, pt in enumerate(self.points):
+            items.append(Item(f"point {pt['text']}#{j}", "dot", box_of(pt["mob"])))
+        items.append(Item("origin", "mark", box_of(self.origin_mark)))
+        items += [segment_item(name, seg) for name, seg in self.segments()]
+        return items
 
     def text_boxes(self) -> list[tuple[str, Box]]:
-        """Every text the scene shows, with its box, for the layout check."""
+        """The texts of the last frame, with their boxes (the texts-only check)."""
+        last = "summary" if self.multi else f"panel {len(self.plan.sentences)}"
+        return [
+            (it.name, it.box)
+            for it in self.layout_items()
+            if it.kind == "text" and it.phase in (None, last)
+        ]
 
-        def box(m: Mobject) -> Box:
-            return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
+    # ---- states ---------------------------------------------------------------------------
+    def always_on(self) -> list[Mobject]:
+        """What is on screen all the time, in drawing order (drawn once per animation)."""
+        return [
+            self.title,
+            self.header,
+            self.caption,
+            self.leaders,
+            *self.dots,
+            self.origin_mark,
+            *self.static_arrows,
+            *self.start_labels,
+            *self.word_labels.values(),
+        ]
 
-        out: list[tuple[str, Box]] = []
-        for si, chips in enumerate(self.chips):
-            out += [(f"chip {si}:{c.word.text}", box(c)) for c in chips.values()]
-        out += [(f"label {m.text}", box(m)) for m in self.word_labels]
-        out += [(f"start label {m.text}", box(m)) for m in self.start_labels]
-        out += [("origin label", box(self.origin_label))]
-        out += [(f"end label {m.text}", box(m)) for m in self.end_labels]
-        out += [(f"formula {i}", box(f)) for i, f in enumerate(self.formulas)]
-        out += [("caption", box(self.caption))]
-        # The widest panel stands for all of them (they share one place and one at a time).
-        widest = max(self.panels, key=lambda p: p.width)
-        out += [("weights panel", box(widest))]
+    def final_state(self) -> list[Mobject]:
+        """What the last frame adds: trails, arrows, end labels, rings, the conclusion."""
+        out: list[Mobject] = []
+        for si in range(len(self.plan.sentences)):
+            out += [*self.trails[si], self.arrows[si], self.end_labels[si]]
+        out += list(self.rings.values())
+        if self.multi:
+            out.append(self.summary)
+        else:
+            out += [self.panels[0], self.equations[0]]
         return out
 
-    # ---- mobjects made from the plan ----------------------------------------------------
-    def member_order(self, si: int) -> list[int]:
-        """Token indices in the order they join: target first, then as added."""
-        return list(self.plan.sentences[si].final.words)
-
-    def panel(self, si: int, k: int) -> VGroup:
-        """The weights panel of sentence si at step k."""
-        s, pal = self.plan.sentences[si], self.pal
-        step = s.steps[k]
-        weight_of = dict(zip(step.words, step.weights, strict=True))
-        order = self.member_order(si)
-        bx = self.panel_box
-        row_height = min(0.42, (bx[3] - bx[1] - 0.9) / len(order))  # many words: tighter rows
-        bars = WeightBars(
-            [s.words[i].text for i in order],
-            [weight_of.get(i) for i in order],
-            pal,
-            color=pal.color(si),
-            bar_width=2.0,
-            size=min(22.0, row_height * 75),
-            row_height=row_height,
-            colors=[pal.special if s.words[i].reason == "special" else None for i in order],
-        )
-        title = label(f"weights of “{s.target.text}”", pal, size=22)
-        sub = label(scale_text(self.plan, s), pal, size=18, color=pal.muted)
-        group = VGroup(title, sub, bars).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        h_max, w_max = bx[3] - bx[1], bx[2] - bx[0]
-        if group.height > h_max:
-            group.scale_to_fit_height(h_max)
-        if group.width > w_max:
-            group.scale_to_fit_width(w_max)
-        group.move_to([bx[0] + group.width / 2, bx[3] - group.height / 2, 0])
-        return group
-
-    def formula(self, si: int) -> Text:
-        """“bank′ = 0.56·bank + 0.26·river + …” with the final weights."""
-        s, pal = self.plan.sentences[si], self.pal
-        final = s.final
-        terms = [
-            f"{fmt(w)}·{s.words[i].text}" for i, w in zip(final.words, final.weights, strict=True)
-        ]
-        lines, line = [], f"{s.target.text}′ = "
-        for j, t in enumerate(terms):
-            piece = t if j == 0 else " + " + t
-            if len(line) + len(piece) > 110 and j > 0:
-                lines.append(line)
-                line = "      + " + t
-            else:
-                line += piece
-        lines.append(line)
-        return label("\n".join(lines), pal, size=22, color=pal.color(si))
-
     # ---- beats ------------------------------------------------------------------------------
-    def show_sentences(self) -> None:
-        self.play(FadeIn(self.header, shift=0.2 * DOWN), run_time=1.0)
+    def show_poster(self) -> None:
+        """The first frame is the last one: the whole figure, then it is rewound."""
+        self.rings: dict[tuple[int, int], VMobject] = {}
+        for si, s in enumerate(self.plan.sentences):
+            for st in s.steps[1:]:
+                for i in st.joined:
+                    if i in self.chips[si]:
+                        self.rings[(si, i)] = self.chips[si][i].outline()
+            self.bars[si].set_weights(self.row_weights(si, len(s.steps) - 1))
+        self.add(*self.always_on(), *self.final_state())
+        self.wait(self.timing.poster)
 
-    def show_space(self) -> None:
-        origin = self.map(self.plan.projection.origin)
-        self.origin_dot = Dot(origin, radius=0.05, color=self.pal.muted)
-        self.play(
-            FadeIn(self.origin_dot, self.origin_label),
-            LaggedStart(*[GrowFromCenter(d) for d in self.dots], lag_ratio=0.1),
-            LaggedStart(*[FadeIn(m) for m in self.word_labels], lag_ratio=0.1),
-            FadeIn(self.leaders),
-            FadeIn(self.caption),
-            run_time=1.5,
-        )
+    def rewind(self) -> None:
+        self.play(*[Fade(m, out=True) for m in self.final_state()], run_time=self.timing.fade)
 
-    def arrow(self, point: np.ndarray, color: str, width: float = 5) -> Arrow:
-        origin = self.map(self.plan.projection.origin)
-        return Arrow(
-            origin,
-            point,
-            buff=0,
-            color=color,
-            stroke_width=width,
-            max_tip_length_to_length_ratio=0.12,
-            tip_length=0.22,
-        )
-
-    def show_static(self) -> None:
-        arrows = [
-            self.arrow(p, c) for p, c in zip(self.start_points, self.start_colors, strict=False)
-        ]
-        self.play(
-            *[GrowArrow(a) for a in arrows], *[FadeIn(m) for m in self.start_labels], run_time=1.0
-        )
-        self.wait(0.5)
-
-    def show_panel(self, si: int) -> None:
-        self.current_panel = self.panel(si, 0)
-        self.moving = self.arrow(self.start_points[si], self.pal.color(si), width=6)
-        anims: list[Animation] = [FadeIn(self.current_panel), GrowArrow(self.moving)]
+    def start_sentence(self, si: int) -> None:
+        """Sentence si's turn: the others dimmed, its panel at step 0, its arrow at the start."""
+        self.bars[si].set_weights(self.row_weights(si, 0))
+        self.arrows[si].put(self.origin, self.start_points[si])
+        anims: list[Animation] = [Fade(self.panels[si]), Fade(self.arrows[si])]
         if si > 0:
-            anims.append(FadeOut(self.previous_panel))
-        self.play(*anims, run_time=0.8)
+            anims += [Fade(self.panels[si - 1], out=True), Fade(self.equations[si - 1], out=True)]
+            anims += self.dim_now(self.dim(si - 1, DIM))
+        if si == 0 and self.multi:
+            anims += self.dim_now([Dim(row, DIM) for j, row in enumerate(self.rows) if j != si])
+        elif si > 0:
+            anims += self.dim_now([Dim(self.rows[si], 1.0)])
+        self.play(*anims, run_time=self.timing.fade)
+        self.wait(self.timing.intro - self.timing.fade)
+        self.connectors: list[VMobject] = []
+
+    def dim(self, si: int, level: float) -> list[Animation]:
+        """Sentence si's things (chips, rings, trail, arrow, end label) to opacity `level`."""
+        things: list[Mobject] = [
+            self.rows[si],
+            *self.trails[si],
+            self.arrows[si],
+            self.end_labels[si],
+        ]
+        things += [r for (sj, _), r in self.rings.items() if sj == si and r in self.mobjects]
+        return [Dim(m, level) for m in things if m in self.mobjects or m is self.rows[si]]
+
+    def dim_now(self, anims: list[Animation]) -> list[Animation]:
+        """Dimming happens at once (a fading header costs a GIF more than it shows)."""
+        for a in anims:
+            a.rate_func = _at_once
+        return anims
 
     def add_word(self, si: int, k: int) -> None:
-        """Step k: the next context word joins; weights renormalise; the arrow moves."""
+        """Step k: the next word (or the rest) joins; weights renormalise; the arrow moves."""
         s = self.plan.sentences[si]
-        step, prev = s.steps[k], s.steps[k - 1]
         color = self.pal.color(si)
-        chip = self.chips[si].get(step.added)
-        new_panel = self.panel(si, k)
+        step, prev = s.steps[k], s.steps[k - 1]
         a, b = self.map(prev.point), self.map(step.point)
-        trail = VGroup(
-            TrailDot(a, self.pal, color),
-            Line(a, b, color=color, stroke_width=2, stroke_opacity=0.5),
-        )
-        rt = float(np.clip(6.0 / (len(s.steps) - 1), 0.6, 1.6))
-        if chip is not None:
-            self.play(Indicate(chip, color=self.pal.highlight, scale_factor=1.15), run_time=0.5)
-        else:  # [special]: no chip; keep the beat's length
-            self.wait(0.5)
-        self.play(
-            ReplacementTransform(self.current_panel, new_panel),
-            Transform(self.moving, self.arrow(b, color, width=6)),
-            FadeIn(trail),
-            run_time=rt,
-        )
-        self.current_panel = new_panel
-        self.wait(0.3)
+        arrow = self.arrows[si]
+        weight_of = dict(zip(step.words, step.weights, strict=True))
+        self.remove(*self.connectors)
+        self.connectors = []
+        anims: list[Animation] = []
+        for i in step.joined:
+            if i in self.chips[si]:
+                anims.append(Create(self.rings[(si, i)]))
+            j = self.point_of.get((si, i))
+            if j is None:
+                continue
+            pt = self.points[j]
+            # The pull: a dashed line from the word to the tip, as thick as the word's weight.
+            # The new output lies on it (a mix of the old output and the word's vector), so
+            # the tip slides along it towards the word.
+            rope = Connector(pt["at"], a, color=color, width=2.5 + 10 * weight_of[i])
+            self.connectors.append(rope)
+            anims.append(Create(rope, rate_func=_early))
+            anims.append(Pulse(pt["at"], color))
+        trail = self.trails[si][k - 1]
+        anims.append(_MoveArrow(arrow, self.origin, a, b))
+        anims.append(Create(trail[0]))
+        anims.append(Fade(trail[1]))
+        anims += self.bars[si].to(self.row_weights(si, k), rate_func=_early)
+        self.play(*anims, run_time=MOVE * self.timing.step)
+        self.wait((1 - MOVE) * self.timing.step)
 
-    def show_formula(self, si: int) -> None:
-        self.play(FadeIn(self.end_labels[si]), Write(self.formulas[si]), run_time=1.2)
-        self.moving.set_stroke(opacity=0.85)
-        self.previous_panel = self.current_panel
-        self.wait(1.0)
+    def end_sentence(self, si: int) -> None:
+        self.remove(*self.connectors)
+        self.connectors = []
+        anims: list[Animation] = [Fade(self.end_labels[si]), Fade(self.equations[si])]
+        self.play(*anims, run_time=self.timing.fade)
+        self.wait(self.timing.outro - self.timing.fade)
+
+    def show_summary(self) -> None:
+        n = len(self.plan.sentences)
+        anims: list[Animation] = []
+        if self.multi:
+            anims += [
+                Fade(self.panels[n - 1], out=True),
+                Fade(self.equations[n - 1], out=True),
+                Fade(self.summary),
+            ]
+            for si in range(n - 1):
+                anims += self.dim_now(self.dim(si, 1.0))
+        if anims:
+            self.play(*anims, run_time=self.timing.fade)
+        self.wait(self.timing.hold)
 
 
 # --------------------------------------------------------------------------------------------
-# presenter notes for the drift (DriftScene), from the plan's numbers
+# small pieces of the scene
+
+
+def _at_once(t: float) -> float:
+    return 1.0
+
+
+def _early(t: float) -> float:
+    """Smooth over the first 60 % of the time, then still (the numbers settle early)."""
+    return float(smooth(min(1.0, t / 0.6)))
+
+
+def pad_box(b: Box, p: float) -> Box:
+    return (b[0] - p, b[1] - p, b[2] + p, b[3] + p)
+
+
+def label_text(m: Mobject) -> str:
+    return str(getattr(m, "text", None) or getattr(m[0], "text", ""))
+
+
+def edge_point(centre: np.ndarray, p: np.ndarray, box: Box) -> np.ndarray:
+    """Where the ray from centre towards p leaves box."""
+    d = p - centre
+    ts = []
+    for axis, lo, hi in ((0, box[0], box[2]), (1, box[1], box[3])):
+        if abs(d[axis]) > 1e-12:
+            ts.append(((hi if d[axis] > 0 else lo) - centre[axis]) / d[axis])
+    t = min(ts) if ts else 0.0
+    return centre + d * t
+
+
+class _MoveArrow(InPlace):
+    """The sentence's arrow turning from one step's output to the next."""
+
+    def __init__(
+        self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray
+    ) -> None:
+        self.origin, self.a, self.b = origin, a, b
+        super().__init__(arrow)
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        t = self.rate_func(alpha)
+        self.mobject.put(self.origin, self.a + (self.b - self.a) * t)
+
+
+class Pulse(InPlace):
+    """A ring growing out of a word's point and fading: this word acts now."""
+
+    def __init__(self, point: np.ndarray, color: str) -> None:
+        self.point = point
+        ring = Circle(radius=0.08, stroke_width=3, color=color).move_to(point)
+        super().__init__(ring, introducer=True, remover=True)
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = min(1.0, 2.5 * alpha)  # the first 40 % of the step; then gone
+        self.mobject.set_width(2 * (0.08 + 0.16 * a)).move_to(self.point)
+        self.mobject.set_stroke(opacity=1.0 if a < 1.0 else 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# what each beat says: presenter notes and one-line captions, from the plan's numbers
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".replace("-", "−")
+
+
+def _joined_text(s: Sentence, k: int) -> str:
+    joined = s.steps[k].joined
+    if len(joined) == 1:
+        return f"“{s.words[joined[0]].text}”"
+    return f"the other {len(joined)} words"
 
 
 def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
-    """Notes for a DriftScene beat: "sentences", "space", "static", "panel", "step", "formula"."""
-    if what == "sentences":
+    """Notes for a DriftScene beat: "poster", "sentences", "space", "static", "panel", "step",
+    "formula", "summary"."""
+    if what in ("poster", "sentences"):
         texts = " / ".join(f"“{s.text}”" for s in plan.sentences)
         return f"{texts} — the target “{plan.target}”"
     if what == "space":
@@ -408,6 +1065,8 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
             f"the words as points: 2-D PCA of {plan.embedding.dim}-d vectors "
             f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of the variance)"
         )
+    if what == "summary":
+        return " | ".join(drift_notes(plan, "formula", i) for i in range(len(plan.sentences)))
     s = plan.sentences[si]
     if what == "static":
         return f"“{s.target.text}” alone: its own vector, weight 1.00"
@@ -418,13 +1077,34 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         f"{s.words[i].text} {_fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
     )
     if what == "step":
-        added = s.words[step.added].text if step.added is not None else ""
-        return f"“{added}” joins; the weights renormalise: {pairs}"
+        return f"{_joined_text(s, k)} joins; the weights renormalise: {pairs}"
     terms = " + ".join(
         f"{_fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
     return f"{s.target.text}′ = {terms}"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−")
+def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
+    """One line saying what a beat shows (for stills, slides, subtitles)."""
+    t = plan.target
+    if what == "poster":
+        return f"Attention pulls “{t}” from its static vector towards its context"
+    if what == "summary":
+        if len(plan.sentences) == 1:
+            return drift_caption(plan, "formula", 0)
+        return f"The same word, {len(plan.sentences)} contexts: “{t}” ends up in a different place"
+    s = plan.sentences[si]
+    if what == "panel":
+        return f"“{s.text}”: “{s.target.text}” starts as its static vector (weight 1.00)"
+    if what == "step":
+        step = s.steps[k]
+        weight_of = dict(zip(step.words, step.weights, strict=True))
+        w = math.fsum(weight_of[i] for i in step.joined)
+        return (
+            f"{_joined_text(s, k)} joins with weight {_fmt(w)}; {s.target.text}′ moves towards it"
+        )
+    pairs = list(zip(s.final.words, s.final.weights, strict=True))
+    top = pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])[:3]
+    more = " + …" if len(pairs) > len(top) else ""
+    terms = " + ".join(f"{_fmt(w)}·{s.words[i].text}" for i, w in top)
+    return f"{s.target.text}′ = {terms}{more}"

@@ -1,0 +1,451 @@
+"""DriftScene, the figure every user sees first.
+
+- The layout check (scenes.layout.check_items: every text against every text, point, mark,
+  arrow and trail; the safe margin; text sizes) over the shipped corpus of inputs
+  (assets/corpus/corpus.toml), without rendering: a few entries in the fast subset, the
+  whole corpus as slow tests.
+- The numbers on screen are the plan's, read back from the counters, bars and equations and
+  compared with the plan's weights taken apart here independently.
+- Timing, themes (contrast, transparency) and the check itself (it can fail).
+- Control frames in the style of Manim's `frames_comparison`: the first frame, a step and the
+  last frame of two small figures in both themes, against PNGs in tests/control_data/
+  compared with a tolerance. A deliberate change of the look regenerates them:
+
+      ATTENTION_DRIFT_UPDATE_CONTROL=1 .venv/bin/python -m pytest tests/test_figure.py -k control
+
+  then look at the new PNGs (git diff shows them changed) and commit them with the change.
+- The GIF's first frame is a complete poster (not blank) and the same as its last frame.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from attention_math import build_plan
+from attention_math.plan import Plan, Sentence
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "assets" / "corpus" / "corpus.toml"
+CONTROL = Path(__file__).resolve().parent / "control_data"
+UPDATE_CONTROL = os.environ.get("ATTENTION_DRIFT_UPDATE_CONTROL") == "1"
+
+ENTRIES: list[dict[str, Any]] = tomllib.loads(CORPUS.read_text("utf-8"))["inputs"]
+BY_NAME = {e["name"]: e for e in ENTRIES}
+# In the fast subset: the post's figure and the hardest of the rest (MiniLM-free where it can).
+FAST = ["figure", "plane-2d", "devanagari", "target-twice"]
+
+
+def words(text: str) -> list[str]:
+    from attention_math.tokens import tokenize
+
+    return [t.text for t in tokenize(text) if t.is_word]
+
+
+_PLANS: dict[str, Plan] = {}
+_SCENES: dict[tuple[str, str], Any] = {}
+
+
+def corpus_plan(entry: dict[str, Any], request: pytest.FixtureRequest) -> Plan:
+    """The plan of a corpus entry (entries that need the model files skip without them)."""
+    if entry.get("mode") == "model" or "embeddings" not in entry:
+        request.getfixturevalue("minilm_dir")
+    if entry["name"] not in _PLANS:
+        _PLANS[entry["name"]] = _build(entry)
+    return _PLANS[entry["name"]]
+
+
+def _build(entry: dict[str, Any]) -> Plan:
+    if entry.get("mode") == "model":
+        from attention_math.model_plan import build_model_plan
+
+        layer, head = entry.get("layer"), entry.get("head")
+        return build_model_plan(
+            entry["sentence"],
+            entry["target"],
+            compare=entry.get("compare", []),
+            target_index=entry.get("target_index"),
+            layer=None if layer is None else layer - 1,
+            head=None if head is None else head - 1,
+            drop_specials=entry.get("drop_specials", False),
+            order=entry.get("order", "weight"),
+        )
+    emb = entry.get("embeddings")
+    return build_plan(
+        entry["sentence"],
+        entry["target"],
+        compare=entry.get("compare", []),
+        target_index=entry.get("target_index"),
+        embeddings_file=None if emb is None else CORPUS.parent / emb,
+        scale=entry.get("scale", "auto"),
+        order=entry.get("order", "weight"),
+        keep_stopwords=entry.get("keep_stopwords", False),
+    )
+
+
+def laid_out(plan: Plan, theme: str = "dark") -> Any:
+    """A DriftScene with its layout built (what setup() does before it checks), not rendered;
+    built once per plan and theme in this module."""
+    key = (plan.to_json(), theme)
+    if key not in _SCENES:
+        _SCENES[key] = _lay_out(plan, theme)
+    return _SCENES[key]
+
+
+def _lay_out(plan: Plan, theme: str) -> Any:
+    from scenes.drift import DriftScene, timeline
+
+    scene = type("S", (DriftScene,), {"plan": plan, "theme": theme})()
+    scene.load_plan()
+    scene.timing = timeline(plan)
+    scene.build_layout()
+    return scene
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus
+
+
+def test_the_corpus_is_varied() -> None:
+    """At least 30 inputs: 3 to 40 words, stop-words kept, 1 to 4 compares, the target twice,
+    capitals, long words, Devanagari and Spanish with user vectors, model mode, a 2-D TOML."""
+    assert len(ENTRIES) >= 30
+    assert len({e["name"] for e in ENTRIES}) == len(ENTRIES)
+    counts = [len(words(e["sentence"])) for e in ENTRIES]
+    assert min(counts) == 3 and max(counts) == 40
+    assert {len(e.get("compare", [])) for e in ENTRIES} >= {0, 1, 2, 3, 4}
+    assert any(e.get("keep_stopwords") for e in ENTRIES)
+    assert any(e.get("target_index") is not None for e in ENTRIES)
+    assert any(w.isupper() and len(w) > 1 for e in ENTRIES for w in words(e["sentence"]))
+    assert any(len(w) >= 25 for e in ENTRIES for w in words(e["sentence"]))
+    assert any(re.search("[\u0900-\u097f]", e["sentence"]) for e in ENTRIES)
+    spanish = [e for e in ENTRIES if e.get("embeddings") == "spanish.toml"]
+    assert spanish and any(e.get("compare") for e in spanish)
+    assert any(e.get("mode") == "model" for e in ENTRIES)
+    plane = tomllib.loads((CORPUS.parent / "plane.toml").read_text("utf-8"))
+    assert {len(v) for v in plane.values()} == {2}
+    for e in ENTRIES:  # every embeddings file is there
+        if "embeddings" in e:
+            assert (CORPUS.parent / e["embeddings"]).is_file(), e["name"]
+
+
+def assert_lays_out(plan: Plan) -> None:
+    from scenes.drift import NAME_W, timeline
+    from scenes.layout import MAX_TEXT_SIZES, MIN_TEXT_PX, check_items, text_px
+
+    scene = laid_out(plan)
+    items = scene.layout_items()
+    assert check_items(items) == []
+    sizes = {round(it.size, 1) for it in items if it.kind == "text"}
+    assert len(sizes) <= MAX_TEXT_SIZES and min(text_px(x) for x in sizes) >= MIN_TEXT_PX
+    # The drift fills at least half of the plot's shorter side.
+    pts = np.array(
+        [scene.map(plan.projection.origin)[:2]]
+        + [scene.map(st.point)[:2] for s in plan.sentences for st in s.steps]
+    )
+    x0, y0, x1, y1 = scene.plot_box
+    extent = (pts.max(axis=0) - pts.min(axis=0)).max()
+    assert extent >= 0.5 * min(x1 - x0, y1 - y0)
+    # Long input is summarised: at most 8 context rows (+ the target's) and "N more, Σ".
+    for bars in scene.bars:
+        assert len(bars.names) <= 9
+        assert all(n.glyphs.width <= NAME_W + 1e-6 for n in bars.names)
+    assert timeline(plan).total <= 30.0
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_layout_fast_subset(name: str, request: pytest.FixtureRequest) -> None:
+    assert_lays_out(corpus_plan(BY_NAME[name], request))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [e["name"] for e in ENTRIES if e["name"] not in FAST])
+def test_layout_whole_corpus(name: str, request: pytest.FixtureRequest) -> None:
+    assert_lays_out(corpus_plan(BY_NAME[name], request))
+
+
+def test_the_layout_does_not_depend_on_the_theme(request: pytest.FixtureRequest) -> None:
+    """Colours change with the theme, places do not: the corpus check holds for both."""
+    plan = corpus_plan(BY_NAME["plane-2d"], request)
+    dark, light = (
+        [(it.name, np.round(it.box, 6).tolist()) for it in laid_out(plan, t).layout_items()]
+        for t in ("dark", "light")
+    )
+    assert dark == light
+
+
+# ---------------------------------------------------------------------------------------------
+# the numbers on screen are the plan's
+
+
+def expected_rows(s: Sentence, k: int) -> list[float | None]:
+    """The panel's rows at step k, from the plan alone: the target, then the words in the
+    order they join (the words a step adds to `words`, several for "the rest"); a row's
+    weight is the sum of its words' weights, None before they join."""
+    weight_of = dict(zip(s.steps[k].words, s.steps[k].weights, strict=True))
+    groups = [(s.target_index,)]
+    groups += [st.words[len(prev.words) :] for prev, st in zip(s.steps, s.steps[1:], strict=False)]
+    return [math.fsum(weight_of[i] for i in g) if g[0] in weight_of else None for g in groups]
+
+
+def shown(text: str) -> str:
+    return f"{text}".replace("-", "−")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["plane-2d", "figure", pytest.param("stopwords-25", marks=pytest.mark.slow),
+     pytest.param("model-compare", marks=pytest.mark.slow)],
+)  # fmt: skip
+def test_numbers_on_screen_are_the_plans(name: str, request: pytest.FixtureRequest) -> None:
+    plan = corpus_plan(BY_NAME[name], request)
+    scene = laid_out(plan)
+    for si, s in enumerate(plan.sentences):
+        bars = scene.bars[si]
+        for k in range(len(s.steps)):
+            bars.set_weights(scene.row_weights(si, k))
+            expected = expected_rows(s, k)
+            assert len(bars.values) == len(expected)
+            for i, w in enumerate(expected):
+                if w is None:
+                    assert bars.values[i].get_fill_opacity() == 0  # not shown yet
+                    continue
+                assert bars.values[i].text == shown(f"{w:.2f}")
+                assert bars.bars[i].width == pytest.approx(max(bars.bar_width * w, 0.02), abs=1e-6)
+        # The grouped row says how many words it holds.
+        last = s.steps[-1].words[len(s.steps[-2].words) :]
+        if len(last) > 1:
+            assert bars.names[-1].text == f"{len(last)} more, Σ"
+        # The equation: "bank′ = 0.56·bank + 0.26·river + … (N more)", largest weights first.
+        final = dict(zip(s.final.words, s.final.weights, strict=True))
+        order = [s.target_index] + sorted(
+            (i for i in final if i != s.target_index), key=lambda i: -final[i]
+        )
+        text = " ".join(m.text for row in scene.equations[si] for m in row)
+        numbers = [float(x.replace("−", "-")) for x in re.findall(r"−?\d\.\d\d", text)]
+        assert numbers == [round(final[i], 2) for i in order[: len(numbers)]]
+        more = re.search(r"… \((\d+) more\)", text)
+        assert (int(more.group(1)) if more else 0) == len(order) - len(numbers)
+        assert text.startswith(f"{s.target.text[:10]}")
+    if scene.summary is not None:
+        for si, eq in enumerate(scene.summary_equations):
+            s = plan.sentences[si]
+            text = " ".join(m.text for row in eq for m in row)
+            first = re.findall(r"−?\d\.\d\d", text)[0]
+            weights = dict(zip(s.final.words, s.final.weights, strict=True))
+            assert first == f"{weights[s.target_index]:.2f}"
+    ev = plan.projection.explained_variance_ratio
+    assert f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%}" in scene.caption.original_text
+
+
+def test_the_target_twice_is_marked(request: pytest.FixtureRequest) -> None:
+    plan = corpus_plan(BY_NAME["target-twice"], request)
+    scene = laid_out(plan)
+    names = [n.text for n in scene.bars[0].names]
+    assert names[0] == "bank (target)" and "bank" in names[1:]
+    chips = scene.chips[0]
+    assert chips[1].role == "target" and chips[5].role == "context"  # "The bank by the river bank."
+
+
+# ---------------------------------------------------------------------------------------------
+# time, themes, the check itself
+
+
+def test_the_post_figure_lasts_about_20_seconds(toml_embeddings: Path) -> None:
+    from scenes.drift import timeline
+
+    plan = build_plan(
+        "He sat on the river bank.", "bank", compare=["He deposited cash at the bank."],
+        embeddings_file=toml_embeddings,
+    )  # fmt: skip
+    assert 18.0 <= timeline(plan).total <= 22.0
+
+
+def test_no_figure_runs_over_30_seconds() -> None:
+    """Five sentences of 8 steps each (the most a plan holds) still fit in 30 s."""
+    from dataclasses import replace
+
+    from scenes.drift import timeline
+
+    plan = build_plan("river bank", "bank", embeddings_file=CORPUS.parent / "plane.toml")
+    s = plan.sentences[0]
+    long = replace(s, steps=s.steps + (s.steps[-1],) * 7)  # 9 steps: 8 animated
+    big = replace(plan, sentences=(long,) * 5)
+    assert timeline(big).total <= 30.0
+
+
+def test_palettes_keep_contrast_and_honour_the_theme_when_transparent() -> None:
+    from scenes.theme import DARK, LIGHT, PALETTES, contrast, palette
+
+    for p in (DARK, LIGHT):
+        assert p.background is not None
+        for c in (*p.series, p.static, p.text):
+            assert contrast(c, p.background) >= 3.0, (p.name, c)
+        assert len(set(p.series)) >= 5  # a sentence and 4 compared, one accent each
+        t = palette(p.name, transparent=True)
+        assert t.background is None and t.backdrop is None and t.name == f"transparent-{p.name}"
+        assert (t.series, t.text, t.static) == (p.series, p.text, p.static)
+        assert palette(p.name) is p
+    assert PALETTES["transparent"].text == DARK.text  # the old name: dark colours
+    assert contrast("#000000", "#FFFFFF") == pytest.approx(21.0)
+
+
+def test_text_sizes_are_readable_in_the_gif() -> None:
+    """SIZES.small's capitals are 12 px tall at 800×450: measured on the font, not assumed."""
+    from scenes.components import label
+    from scenes.layout import CAP_HEIGHT, GIF_PX_PER_UNIT
+    from scenes.theme import DARK, SIZES
+
+    cap = label("H", DARK, size=SIZES.small).height
+    assert cap == pytest.approx(SIZES.small * CAP_HEIGHT, rel=0.03)
+    assert cap * GIF_PX_PER_UNIT >= 12.0
+
+
+def test_the_layout_check_catches_what_a_reader_minds() -> None:
+    from scenes.layout import Item, check_items, segment_item, text_item
+
+    ok = text_item("a", (0, 0, 1, 0.3), 22)
+    assert check_items([ok]) == []
+    cases = {
+        "overlaps": [ok, text_item("b", (0.5, 0.1, 1.5, 0.4), 22)],
+        "overlaps 'dot'": [ok, Item("dot", "dot", (0.9, 0.2, 1.0, 0.3))],
+        "overlaps 'origin'": [ok, Item("origin", "mark", (-0.1, -0.1, 0.05, 0.05))],
+        "overlaps 'trail'": [ok, segment_item("trail", (-1, -1, 2, 1, 0.03))],
+        "safe margin": [text_item("edge", (7.0, 0, 7.1, 0.3), 22)],
+        "px tall": [text_item("tiny", (0, 0, 1, 0.3), 16)],
+        "text sizes": [
+            text_item(f"t{i}", (2 * i, 1, 2 * i + 1, 1.3), s)
+            for i, s in enumerate((22, 26, 32, 40))
+        ],
+    }
+    for what, items in cases.items():
+        problems = " ".join(map(str, check_items(items)))
+        assert what in problems, what
+    # A line passing beside a text (not through it) is fine; so are texts of two phases
+    # (never on screen together), but not a text of a phase and one shown throughout.
+    assert check_items([ok, segment_item("line", (-1, 0.5, 2, 0.5, 0.03))]) == []
+    assert check_items([ok, text_item("b", (0, 0, 1, 0.3), 22, phase="panel 2")]) != []
+    assert check_items([text_item("a", (0, 0, 1, 0.3), 22, phase="panel 1"),
+                        text_item("b", (0, 0, 1, 0.3), 22, phase="panel 2")]) == []  # fmt: skip
+
+
+def test_captions_are_one_line_with_the_plans_numbers(toml_embeddings: Path) -> None:
+    from scenes.drift import drift_caption
+
+    plan = build_plan(
+        "He sat on the river bank.", "bank", compare=["He deposited cash at the bank."],
+        embeddings_file=toml_embeddings,
+    )  # fmt: skip
+    s = plan.sentences[0]
+    captions = [drift_caption(plan, "poster"), drift_caption(plan, "summary")]
+    captions += [drift_caption(plan, "step", 0, k) for k in range(1, len(s.steps))]
+    assert all("\n" not in c and 0 < len(c) <= 100 for c in captions)
+    w = dict(zip(s.steps[1].words, s.steps[1].weights, strict=True))[s.steps[1].added]
+    assert f"{w:.2f}" in drift_caption(plan, "step", 0, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# pictures: control frames and the GIF (these render: slow)
+
+CONTROL_SIZE = (384, 216)
+CONTROL_CASES = {
+    "single": ("He sat on the muddy river bank.", []),
+    "compare": ("He sat on the muddy river bank.", ["He deposited cash at the bank for a loan."]),
+}
+
+
+def control_plan(case: str) -> Plan:
+    sentence, compare = CONTROL_CASES[case]
+    vectors = CORPUS.parent / "plane.toml"
+    return build_plan(sentence, "bank", compare=compare, embeddings_file=vectors)
+
+
+def render_stills(plan: Plan, theme: str, folder: Path) -> list[Path]:
+    """A PNG at the end of every beat (BeatScene.stills_dir), drawn small."""
+    from manim import tempconfig
+
+    from scenes.drift import DriftScene
+
+    cls = type("S", (DriftScene,), {"plan": plan, "theme": theme, "stills_dir": str(folder)})
+    options = {
+        "media_dir": str(folder / "media"),
+        "pixel_width": CONTROL_SIZE[0],
+        "pixel_height": CONTROL_SIZE[1],
+        "frame_rate": 5,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "write_to_movie": False,
+        "save_last_frame": True,
+        "format": "png",
+    }
+    with tempconfig(options):
+        cls().render()
+    return sorted(folder.glob("beat-*.png"))
+
+
+def pixels(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.int16)
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("theme", ["dark", "light"])
+@pytest.mark.parametrize("case", list(CONTROL_CASES))
+def test_control_frames(case: str, theme: str, tmp_path: Path) -> None:
+    """The first frame (the poster), the first step and the last frame, against the stored
+    control PNGs: mean difference under 2 levels, under 0.5 % of pixels off by more than 64."""
+    from PIL import Image
+
+    stills = render_stills(control_plan(case), theme, tmp_path)
+    moments = {"first": stills[0], "step": stills[2], "last": stills[-1]}
+    for moment, path in moments.items():
+        control = CONTROL / f"drift-{case}-{theme}-{moment}.png"
+        if UPDATE_CONTROL:
+            CONTROL.mkdir(exist_ok=True)
+            Image.open(path).convert("RGB").quantize(64).save(control, optimize=True)
+            continue
+        assert control.is_file(), f"no control frame {control.name}: see this file's docstring"
+        got, want = pixels(path), pixels(control)
+        assert got.shape == want.shape
+        diff = np.abs(got - want).max(axis=2)
+        assert diff.mean() < 2.0 and (diff > 64).mean() < 0.005, (moment, diff.mean())
+    if UPDATE_CONTROL:
+        pytest.skip("control frames written")
+
+
+@pytest.mark.render
+def test_gif_first_frame_is_the_poster_and_the_loop_has_no_cut(tmp_path: Path) -> None:
+    """The GIF's first frame is not blank: the title, the sentences, the static vector and
+    the conclusion; and it is the last frame too, so the loop returns without a cut."""
+    from PIL import Image
+
+    from scenes.app.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
+    from scenes.drift import timeline
+    from scenes.theme import PALETTES
+
+    plan = control_plan("compare")
+    movie = manim_pass(plan, "DriftScene", "dark", tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
+    gif = tmp_path / "figure.gif"
+    encode_gif(movie, gif, PALETTES["dark"].background)
+    with Image.open(gif) as im:
+        assert im.size == GIF_SIZE
+        n = im.n_frames
+        first = np.asarray(im.convert("RGB"), dtype=np.int16)
+        im.seek(n - 1)
+        last = np.asarray(im.convert("RGB"), dtype=np.int16)
+    assert n / GIF_FPS == pytest.approx(timeline(plan).total, abs=0.5)
+    background = np.array([int(PALETTES["dark"].background[i : i + 2], 16) for i in (1, 3, 5)])
+    ink = np.abs(first - background).max(axis=2) > 40
+    assert ink.mean() > 0.03  # text and lines, not an empty background
+    assert ink[:60].mean() > 0.05  # the title and the sentences at the top
+    assert np.abs(first - last).max(axis=2).mean() < 1.0
