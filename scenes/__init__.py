@@ -7,6 +7,8 @@ No manim at import time: the registry is read by `attention-drift --help` and `s
 
 from __future__ import annotations
 
+import functools
+
 # name: (module, one line for `attention-drift scenes`)
 SCENES: dict[str, tuple[str, str]] = {
     "DriftScene": (
@@ -44,12 +46,21 @@ def scene_needs(name: str) -> tuple[str, ...]:
     """The plan parts scene `name` declares in its class attribute NEEDS (a tuple literal;
     attention_math.request.PARTS), read from its source so that no manim is imported. A
     test checks it against the class itself."""
-    import ast
     import importlib.util
+    import os
 
     spec = importlib.util.find_spec(SCENES[name][0])
     assert spec is not None and spec.origin is not None, name
-    with open(spec.origin, encoding="utf-8") as f:
+    return _needs_in(spec.origin, os.stat(spec.origin).st_mtime_ns, name)
+
+
+@functools.cache
+def _needs_in(path: str, mtime_ns: int, name: str) -> tuple[str, ...]:
+    """scene_needs, read from the file at `path` (cached while the file is unchanged: a spec
+    of thousands of entries asks for every one)."""
+    import ast
+
+    with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read())
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == name:
