@@ -332,8 +332,8 @@ def framemd5(path: Path) -> list[str]:
 def test_the_same_input_gives_the_same_video_frames(plan: Plan, tmp_path: Path) -> None:
     from scenes.app import render
 
-    (a,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "a", name="v")
-    (b,) = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "b", name="v")
+    a, _poster = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "a", name="v")
+    b, _poster = render(plan, formats=["mp4"], quality="low", out_dir=tmp_path / "b", name="v")
     frames = framemd5(a)
     assert len(frames) > 50
     assert frames == framemd5(b)
@@ -403,8 +403,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
 
 
 def rendering_frames(folder: Path) -> bool:
-    """Manim has written part of the movie (a partial movie file) in a staging folder."""
-    return any(folder.glob(".render-*/**/partial_movie_files/**/*.mp4"))
+    """Manim is drawing frames: ffmpeg has begun the movie in a staging folder (it opens its
+    output once the first frame arrives; scenes.app.passes.FrameSink)."""
+    return any(folder.glob(".render-*/**/frames/scene.mp4"))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

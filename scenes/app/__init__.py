@@ -9,9 +9,9 @@
            formats=["png"], quality="low")
 
 Modules (imports point down this list and never back; `scenes` and `attention_math` below):
-cli (click) > batch (process pool) > spec (spec files) > options (the option tables) >
-pipeline (one render's passes) > slides, webpage, passes (Manim) > store (every file
-written) > notebook (RenderResult), signals.
+cli (click) > watch (render --spec --watch) > batch (process pool) > spec (spec files) >
+options (the option tables) > pipeline (one render's passes) > slides, webpage, passes
+(Manim) > store (every file written) > notebook (RenderResult), signals, progress.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
     from attention_math.request import PlanRequest
     from scenes.app.notebook import RenderResult
+    from scenes.app.progress import Progress
 
 
 def render(
@@ -36,11 +37,12 @@ def render(
     transparent: bool = False,
     out_dir: str | Path = "out",
     name: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | Callable[[str], None] | None = None,
     force: bool = False,
     slides: bool = False,
     stills: bool = False,
     verify: bool = False,
+    inputs: str | None = None,
 ) -> RenderResult:
     """Render `scene` into `out_dir`; return the written media (a `RenderResult`: a list of
     paths that shows the media inline in Jupyter, with `.plan_path` and `.cached`).
@@ -49,11 +51,14 @@ def render(
       Plan (from `make_plan` with those parts, or `build_plan` for DriftScene).
     formats: gif, mp4, png, webm, mov, html (default: gif and mp4; mov when transparent).
     name: file stem (default: derived from the target and sentence, safe for file systems).
-    progress: called with short status lines (the CLI prints them on stderr).
+    progress: called with short status lines, or a `scenes.app.progress.Progress` (the CLI's
+      draws a bar per pass on a terminal).
     force: render even when the files are up to date (same plan, scene, options and code).
     slides: also STEM.html, one slide per beat with presenter notes (manim-slides, offline).
     stills: also STEM.beat-NN.png, the frame at the end of every beat.
     verify: check every recorded file's sha256 before taking the render as up to date.
+    inputs: a hash of the request (the CLI's), recorded so that the same request finds the
+      files again without building the plan.
     """
     import dataclasses
 
@@ -70,4 +75,4 @@ def render(
     if isinstance(what, PlanRequest):
         needs = what.needs | set(scene_needs(scene))
         what = make_plan(dataclasses.replace(what, needs=frozenset(needs)))
-    return pipeline.render(what, options, Path(out_dir), progress)
+    return pipeline.render(what, options, Path(out_dir), progress, inputs=inputs)

@@ -286,8 +286,19 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     metavar="N",
     help="With --spec: renders at a time, each in its own process (default: the number of cores).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="With --spec: stay running, and when the spec (or a file it reads) changes, render "
+    "the changed entries again, a still of each first (OUT/preview/STEM.png). Ctrl-C ends.",
+)
 def render_command(
-    out_dir: Path, quiet: bool, spec_file: Path | None, jobs: int | None, **params: Any
+    out_dir: Path,
+    quiet: bool,
+    spec_file: Path | None,
+    jobs: int | None,
+    watch: bool,
+    **params: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
 
@@ -295,8 +306,10 @@ def render_command(
     A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
     _refuse_undecodable(click.get_current_context())
+    if watch and spec_file is None:
+        raise click.UsageError("--watch goes with --spec FILE (it renders a spec's entries again)")
     if spec_file is not None:
-        _render_spec(spec_file, jobs, params["force"], quiet)
+        _render_spec(spec_file, jobs, params["force"], quiet, watch=watch)
         return
     if jobs is not None:
         raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
@@ -308,15 +321,29 @@ def render_command(
     _check_out_dir(out_dir)
     opts = _render_options(params)
     request = _request(params, opts.scene)
+    # Nothing to do costs nothing: the record of an earlier render of this very request
+    # is found before numpy, scikit-learn or manim are imported.
+    inputs = _request_inputs(request, opts)
+    if not opts.force and (hit := _recorded(out_dir, inputs, opts)) is not None:
+        status(
+            f"attention-drift: up to date in {out_dir} (the same request; --force renders again)"
+        )
+        for path in hit.files:
+            click.echo(str(path))
+        return
     status("attention-drift: computing the plan")
     plan = _make_plan(request)
     status(
         f"attention-drift: rendering {', '.join(opts.formats)} ({opts.quality}, "
         f"{opts.palette}) into {out_dir}"
     )
+    from scenes.app.progress import for_stderr
+
+    progress = for_stderr(quiet)  # a bar per pass on a terminal, else a line per file
     # stdout carries only the written paths: Manim's logger (and anything else that prints
     # while rendering) goes to stderr instead, or nowhere with --quiet.
     with contextlib.ExitStack() as stack:
+        stack.callback(getattr(progress, "close", lambda: None))
         stack.enter_context(_user_errors())
         sink = stack.enter_context(open(os.devnull, "w")) if quiet else sys.stderr
         stack.enter_context(contextlib.redirect_stdout(sink))
@@ -324,9 +351,38 @@ def render_command(
         from scenes.app.signals import signals_as_exceptions
 
         stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
-        result = app.render(plan, out_dir=out_dir, progress=status, **_render_kwargs(opts))
+        result = app.render(
+            plan, out_dir=out_dir, progress=progress, inputs=inputs, **_render_kwargs(opts)
+        )
     for path in result.files:
         click.echo(str(path))
+
+
+def _request_inputs(request: PlanRequest, opts: RenderOptions) -> str:
+    """A hash of everything the render's files depend on, known without building the plan
+    (`store.entry_inputs`): the request, the media options, the files they read, the code."""
+    from scenes.app import store
+
+    media = {k: v for k, v in dataclasses.asdict(opts).items() if k not in ("force", "verify")}
+    values = {"via": "render", **dataclasses.asdict(request), **media}
+    values["needs"] = sorted(request.needs)
+    files = [request.embeddings, request.senses]
+    if request.model_dir is not None and Path(request.model_dir).is_dir():
+        files += sorted(p for p in Path(request.model_dir).iterdir() if p.is_file())
+    return store.entry_inputs(values, [Path(f) if f else None for f in files], opts.scene)
+
+
+def _recorded(out_dir: Path, inputs: str, opts: RenderOptions) -> Any:
+    """The files of a render recorded in `out_dir` for these inputs, all in place; or None."""
+    from scenes.app import store
+
+    if not out_dir.is_dir():
+        return None
+    found = store.records_by_inputs(out_dir).get(inputs)
+    if found is None:
+        return None
+    stem, key = found
+    return store.cached_files(out_dir, stem, key, verify=opts.verify)
 
 
 def _render_kwargs(opts: RenderOptions) -> dict[str, Any]:
@@ -344,7 +400,9 @@ def _given_options(ctx: click.Context) -> set[str]:
     }
 
 
-def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) -> None:
+def _render_spec(
+    spec_file: Path, jobs: int | None, force: bool, quiet: bool, watch: bool = False
+) -> None:
     """render --spec: validate every entry (and build its plan) first, then render them in
     worker processes with one progress display and a summary table (scenes.app.batch)."""
     import time
@@ -354,7 +412,8 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     ctx = click.get_current_context()
     given = _given_options(ctx)
     with_spec = {
-        "spec_file", "jobs", "force", "verify", "quiet", "formats", "quality", "theme", "out_dir",
+        "spec_file", "jobs", "watch", "force", "verify", "quiet", "formats", "quality", "theme",
+        "out_dir",
     }  # fmt: skip
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
@@ -370,6 +429,9 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
     if out_dir is not None:
         _check_out_dir(out_dir)
     console = Console(stderr=True, quiet=quiet)
+    if watch:
+        _watch_spec(spec_file, out_dir, overrides, console, quiet)
+        return
     start = time.perf_counter()
     outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet)
     from scenes.app.batch import summary_table
@@ -386,6 +448,27 @@ def _render_spec(spec_file: Path, jobs: int | None, force: bool, quiet: bool) ->
                     _one_line(InputError(f"{o.job.label} {o.job.stem}: {o.reason}")), err=True
                 )
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} renders failed")
+
+
+def _watch_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any],
+                console: Any, quiet: bool) -> None:  # fmt: skip
+    """render --spec --watch: one warm process renders the changed entries, stills first
+    (scenes.app.watch); a line per event on stderr, Ctrl-C ends it."""
+    from scenes.app import watch
+    from scenes.app.progress import Bars, Progress
+    from scenes.app.signals import signals_as_exceptions
+
+    progress = Bars(console) if console.is_terminal and not quiet else Progress()
+
+    def say(message: str) -> None:
+        console.print(message, markup=False, highlight=False)
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(getattr(progress, "close", lambda: None))
+        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        stack.enter_context(signals_as_exceptions())
+        watch.watch(spec_file, out_dir=out_dir, overrides=overrides, progress=progress,
+                    say=say, restart=watch.restart_process)  # fmt: skip
 
 
 def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], jobs: int | None,

@@ -1,12 +1,20 @@
-"""One Manim render of a scene into a folder, and the GIF encoding.
+"""One Manim render of a scene, its frames turned into files by ffmpeg.
 
-- mp4 / webm / mov: the scene at the chosen quality, encoded by Manim (H.264 yuv420p for
-  mp4, so browsers play it).
-- gif: the scene at 800×450, 10 fps, written losslessly (QuickTime RLE with alpha) and
-  encoded by ffmpeg over the theme's background with a palette generated for the whole
-  clip (palettegen stats_mode=diff, Bayer dither, changed rectangles only): flat colours
-  stay flat and the file stays small.
-- still: the last frame as a PNG (Manim skips the animations for this pass: fast).
+- `movie_pass`: the scene rendered once at the chosen size and frame rate; its frames go
+  through a pipe into one ffmpeg process that writes every raster format asked for:
+  mp4 (H.264 yuv420p, so browsers play it), webm (VP9, with alpha when transparent), mov
+  (QuickTime RLE with alpha), and for the GIF a lossless 800×450 10 fps copy (scaled by
+  area averaging, frames picked by time), encoded by `encode_gif` with one palette for the whole
+  clip. The first frame (the poster) and the last (the scene's final state, drawn once
+  more as a still pass draws it) are saved as PNGs from the same pass.
+- `manim_pass` with fmt "still": only the last frame (Manim skips the animations: fast);
+  with a movie format, Manim's own writer (manim-slides reads its partial movie files).
+
+Pango's and LaTeX's SVGs are kept across runs in a user cache folder (`cache_folder`). A
+pass still works in folders of its own (Manim writes a modified copy of every SVG next to
+it, LaTeX its .aux and .log): a cached SVG is copied in, a new one is checked whole and
+published under a temporary name renamed into place, so renders running at the same time
+never read a half-written file or remove each other's.
 
 `scenes.app.pipeline` chooses the passes of a render; `scenes.app.slides` uses `manim_pass`
 for slides and stills.
@@ -14,13 +22,24 @@ for slides and stills.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
+import logging
+import os
+import queue
+import shutil
 import subprocess
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from attention_math.plan import Plan
 
 QUALITY = {  # name: (width, height, fps)
@@ -31,7 +50,15 @@ QUALITY = {  # name: (width, height, fps)
 }
 GIF_SIZE = (800, 450)
 GIF_FPS = 10
-GIF_COLORS = 64  # flat-colour scenes: 64 colours + Bayer dither show no banding
+# Flat-colour scenes: 48 colours + Bayer dither show no banding (64 cost 7% more bytes for
+# no visible difference; 32 start to band the anti-aliased edges of the light theme).
+GIF_COLORS = 48
+# Downscaling to 800×450: "area" averages the pixels each output pixel covers, so text stays
+# crisp without lanczos' ringing, and its steadier edges take 24% fewer GIF bytes.
+GIF_SCALER = "area"
+VIDEO_FORMATS = ("mp4", "webm", "mov")
+RASTER_FORMATS = (*VIDEO_FORMATS, "gif", "png")
+Frames = Callable[[int], None]  # told how many frames were just written
 
 
 def scene_class(name: str) -> type:
@@ -45,6 +72,10 @@ def scene_class(name: str) -> type:
     return getattr(importlib.import_module(SCENES[name][0]), name)
 
 
+# --------------------------------------------------------------------------------------------
+# the passes
+
+
 def manim_pass(
     plan: Plan,
     scene: str,
@@ -54,39 +85,310 @@ def manim_pass(
     fps: int,
     fmt: str,
     attrs: dict[str, object] | None = None,
+    sink: FrameSink | None = None,
 ) -> Path:
-    """One Manim render into `work`; returns the produced file (or frame folder for 'png').
+    """One Manim render into `work`; returns the produced file.
 
-    attrs: more class attributes for the scene (scenes.slides.BeatScene: slides, stills).
+    fmt: "still" (the last frame as a PNG, animations skipped), "frames" (every frame to
+      `sink`, which writes the files; returns `work`), or a movie format written by Manim
+      itself: mp4, webm, mov, "rgba" (QuickTime RLE with alpha).
+    attrs: more class attributes for the scene (scenes.beats.BeatScene: slides, stills_dir).
     """
     from manim import tempconfig
 
+    share_svgs(work)
     base = scene_class(scene)
     cls = type(scene, (base,), {"plan": plan, "theme": theme, **(attrs or {})})
+    frames = fmt == "frames"
     options = {
         "media_dir": str(work),
-        # Pango's and LaTeX's SVGs are shared by the passes of one render (same texts).
-        "text_dir": str(work.parent / "texts"),
-        "tex_dir": str(work.parent / "tex"),
+        # Pango's and LaTeX's SVGs: made here, or copied from the user cache (share_svgs).
+        "text_dir": str(work / "texts"),
+        "tex_dir": str(work / "tex"),
         "pixel_width": size[0],
         "pixel_height": size[1],
         "frame_rate": fps,
         "disable_caching": True,
         "progress_bar": "none",
-        "verbosity": "WARNING",
+        "verbosity": "ERROR",  # "Output format changed to .mov" and the like are not news
         "output_file": "scene",
         "write_to_movie": fmt != "still",
         "save_last_frame": fmt == "still",
-        "format": {"rgba": "mov", "still": "png"}.get(fmt, fmt),
+        "format": {"rgba": "mov", "still": "png"}.get(fmt, "mp4" if frames else fmt),
         "movie_file_extension": {"webm": ".webm", "mov": ".mov", "rgba": ".mov"}.get(fmt, ".mp4"),
         "transparent": theme == "transparent" or fmt == "rgba",
     }
-    with tempconfig(options):
+    with tempconfig(options), _quiet_manim():
+        if frames:
+            if sink is None:
+                raise ValueError("manim_pass(..., 'frames') needs a sink")
+            from manim.renderer.cairo_renderer import CairoRenderer
+
+            s = cls(renderer=CairoRenderer(file_writer_class=_pipe_writer()))
+            s.renderer.file_writer.sink = sink
+            with sink:
+                s.render()
+                r = s.renderer
+                r.static_image = None  # the final state, drawn whole (as a still pass does)
+                r.update_frame(s, ignore_skipping=True)
+                sink.last_frame(r.get_frame())
+            return work
         s = cls()
         s.render()
         if fmt == "still":
             return Path(s.renderer.file_writer.image_file_path)
         return Path(s.renderer.file_writer.movie_file_path)
+
+
+def movie_pass(
+    plan: Plan,
+    scene: str,
+    theme: str,
+    work: Path,
+    size: tuple[int, int],
+    fps: int,
+    outputs: Sequence[str],
+    *,
+    poster: bool = False,
+    attrs: dict[str, object] | None = None,
+    on_frames: Frames | None = None,
+    pass_fn: Callable[..., Path] | None = None,
+) -> dict[str, Path]:
+    """The scene rendered once; every format in `outputs` (RASTER_FORMATS) made from its
+    frames. Returns {format: file in work}, with "poster" (the first frame) when `poster`,
+    and "srt" when the scene wrote subcaptions."""
+    transparent = theme == "transparent"
+    sink = FrameSink(work, size, fps, outputs, transparent=transparent, poster=poster,
+                     on_frames=on_frames)  # fmt: skip
+    (pass_fn or manim_pass)(plan, scene, theme, work, size, fps, "frames", attrs, sink)
+    files = dict(sink.files)
+    if "gif" in files:
+        from scenes.theme import PALETTES
+
+        gif = work / "scene.gif"
+        encode_gif(files["gif"], gif, PALETTES[theme].background, opaque=not transparent)
+        files["gif"] = gif
+    srt = next(work.rglob("scene.srt"), None)
+    if srt is not None:
+        files["srt"] = srt
+    return files
+
+
+# --------------------------------------------------------------------------------------------
+# frames to files
+
+
+class FrameSink:
+    """Raw RGBA frames in (from Manim's renderer), files out: one ffmpeg process writes every
+    movie format, the poster and the last frame are PNGs. A writer thread feeds the pipe, so
+    Manim draws the next frame while ffmpeg takes the last one. Use as a context manager:
+    leaving it waits for ffmpeg (or stops it, on an exception)."""
+
+    def __init__(
+        self,
+        work: Path,
+        size: tuple[int, int],
+        fps: int,
+        outputs: Sequence[str],
+        *,
+        transparent: bool = False,
+        poster: bool = False,
+        on_frames: Frames | None = None,
+    ) -> None:
+        unknown = [f for f in outputs if f not in RASTER_FORMATS]
+        if unknown:
+            raise ValueError(f"not a raster format: {unknown}")
+        self.work, self.size, self.fps = work, size, fps
+        self.outputs = tuple(outputs)
+        self.transparent, self.poster = transparent, poster
+        self.on_frames = on_frames
+        self.files: dict[str, Path] = {}
+        self.frames = 0
+        self._first: np.ndarray | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._queue: queue.Queue[tuple[Any, int] | None] = queue.Queue(maxsize=4)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._pending: dict[str, Path] = {}
+
+    # -- the ffmpeg command
+    def command(self) -> tuple[list[str], dict[str, Path]]:
+        """ffmpeg's arguments and the files it writes, per format."""
+        width, height = self.size
+        head = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "rgba",
+                "-s", f"{width}x{height}", "-framerate", str(self.fps), "-i", "pipe:0"]  # fmt: skip
+        movies = [f for f in self.outputs if f in (*VIDEO_FORMATS, "gif")]
+        if not movies:
+            return [], {}
+        labels = [f"[v{i}]" for i in range(len(movies))]
+        graph = [f"[0:v]split={len(movies)}{''.join(labels)}"] if len(movies) > 1 else []
+        tail: list[str] = []
+        files: dict[str, Path] = {}
+        for fmt, label in zip(movies, labels, strict=True):
+            source = label if len(movies) > 1 else "[0:v]"
+            out = f"[o_{fmt}]"
+            if fmt == "gif":
+                # Frames picked by time (any fps to 10), then scaled: lossless RLE in between.
+                filters = f"fps={GIF_FPS},scale={GIF_SIZE[0]}:{GIF_SIZE[1]}:flags={GIF_SCALER}"
+                path = self.work / "gif-frames.mov"
+                codec = _qtrle(self.transparent)
+            else:
+                filters = "null"
+                path = self.work / f"scene.{fmt}"
+                codec = _VIDEO_CODECS[fmt](self.transparent)
+            graph.append(f"{source}{filters}{out}")
+            tail += ["-map", out, *codec, str(path)]
+            files[fmt] = path
+        return [*head, "-filter_complex", ";".join(graph), *tail], files
+
+    def __enter__(self) -> FrameSink:
+        self.work.mkdir(parents=True, exist_ok=True)
+        cmd, self._pending = self.command()
+        if cmd:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            self._thread = threading.Thread(target=self._feed, name="ffmpeg-feed", daemon=True)
+            self._thread.start()
+        return self
+
+    def _feed(self) -> None:
+        """The writer thread: frames from the queue into ffmpeg's stdin."""
+        assert self._proc is not None and self._proc.stdin is not None
+        pipe = self._proc.stdin
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the producer must never block on a dead consumer
+            frame, n = item
+            try:
+                for _ in range(n):
+                    pipe.write(frame)
+            except BaseException as exc:  # ffmpeg died: its stderr says why (see __exit__)
+                self._error = exc
+
+    def write(self, frame: np.ndarray, n: int = 1) -> None:
+        """`frame` ([h, w, 4] uint8 RGBA) shown `n` times. The frame is written later, by the
+        writer thread: it must not change afterwards (Manim hands over a new array each time)."""
+        import numpy as np
+
+        if n <= 0:
+            return
+        if self._first is None:
+            self._first = frame.copy()
+        if self._proc is not None:
+            self._queue.put((np.ascontiguousarray(frame).data.cast("B"), n))
+        self.frames += n
+        if self.on_frames is not None:
+            self.on_frames(n)
+
+    def last_frame(self, frame: np.ndarray) -> None:
+        """The scene's final state, saved as the PNG when one is asked for."""
+        if "png" in self.outputs:
+            self.files["png"] = self._save_png(frame, "scene.png")
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if self._proc is None:
+            if kind is None:
+                self._finish_stills()
+            return
+        self._queue.put(None)
+        assert self._thread is not None and self._proc.stdin is not None
+        self._thread.join()
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
+        if kind is not None:  # the render failed: stop ffmpeg, the files are not wanted
+            self._proc.kill()
+            self._proc.wait()
+            return
+        stderr = self._proc.stderr.read() if self._proc.stderr else b""
+        code = self._proc.wait()
+        if code != 0 or self._error is not None:
+            text = stderr.decode(errors="replace").strip().splitlines()
+            raise RuntimeError(f"ffmpeg failed (exit {code}): {' '.join(text[-3:]) or self._error}")
+        if self.frames == 0:
+            raise RuntimeError("the scene played no animation: there are no frames to encode")
+        self.files.update(self._pending)
+        self._finish_stills()
+
+    def _finish_stills(self) -> None:
+        if self.poster and self._first is not None:
+            self.files["poster"] = self._save_png(self._first, "poster.png")
+            self._first = None
+
+    def _save_png(self, frame: np.ndarray, name: str) -> Path:
+        from PIL import Image
+
+        image = Image.fromarray(frame, "RGBA")
+        if not self.transparent:
+            image = image.convert("RGB")
+        path = self.work / name
+        image.save(path)
+        return path
+
+
+def _h264(transparent: bool) -> list[str]:
+    # -tune animation: flat colours and sharp edges; veryfast: a fifth of medium's time on
+    # these frames for a few per cent more bytes. +faststart: plays while downloading.
+    return ["-c:v", "libx264", "-preset", "veryfast", "-tune", "animation", "-crf", "23",
+            "-pix_fmt", "yuv420p", "-movflags", "+faststart"]  # fmt: skip
+
+
+def _vp9(transparent: bool) -> list[str]:
+    return ["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "32", "-deadline", "good", "-cpu-used",
+            "5", "-row-mt", "1", "-pix_fmt", "yuva420p" if transparent else "yuv420p"]  # fmt: skip
+
+
+def _qtrle(transparent: bool) -> list[str]:
+    return ["-c:v", "qtrle", "-pix_fmt", "argb" if transparent else "rgb24"]
+
+
+_VIDEO_CODECS: dict[str, Callable[[bool], list[str]]] = {
+    "mp4": _h264,
+    "webm": _vp9,
+    "mov": _qtrle,
+}
+
+
+@functools.cache
+def _pipe_writer() -> type:
+    """A Manim SceneFileWriter that hands every frame to a FrameSink (no partial movie
+    files, no concatenation); subcaptions are still written (STEM.srt)."""
+    from manim.scene.scene_file_writer import SceneFileWriter
+
+    class PipeWriter(SceneFileWriter):
+        sink: FrameSink | None = None
+
+        def begin_animation(self, allow_write: bool = False, file_path: Any = None) -> None:
+            pass
+
+        def end_animation(self, allow_write: bool = False) -> None:
+            pass
+
+        def write_frame(self, frame_or_renderer: Any, num_frames: int = 1) -> None:
+            assert self.sink is not None
+            self.sink.write(frame_or_renderer, num_frames)
+
+        def finish(self) -> None:
+            if self.subcaptions:
+                self.write_subcaption_file()
+
+    return PipeWriter
+
+
+@contextlib.contextmanager
+def _quiet_manim() -> Iterator[None]:
+    """Manim's logger at ERROR for the pass (its INFO / WARNING lines are not for users)."""
+    log = logging.getLogger("manim")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+# --------------------------------------------------------------------------------------------
+# the GIF
 
 
 def encode_gif(
@@ -96,39 +398,185 @@ def encode_gif(
     fps: int = GIF_FPS,
     colors: int = GIF_COLORS,
     optimise: bool = True,
+    opaque: bool = False,
 ) -> None:
-    """A lossless RGBA movie -> looping GIF with one palette for the whole clip (ffmpeg).
+    """A lossless movie -> looping GIF with one palette for the whole clip (ffmpeg).
 
-    background: the colour the frames are composited on (None: keep transparency).
+    background: the colour RGBA frames are composited on (None: keep transparency).
+    opaque: the frames have no alpha (already on their background): no compositing.
     optimise: False gives ffmpeg's plain GIF encoding (for the benchmark's comparison).
     """
     if not optimise:
         cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-loop", "0", str(dest)]
         subprocess.run(cmd, check=True, capture_output=True)
         return
-    if background is not None:
+    if background is not None and not opaque:
         head = (
             f"color=c={background}:s=16x16:r={fps},format=rgba[bg];[bg][0:v]scale2ref[bg2][fg];"
             f"[bg2][fg]overlay=shortest=1:format=auto,"
         )
     else:
         head = "[0:v]"
+    keep_alpha = background is None and not opaque
     graph = (
         f"{head}split[a][b];[a]palettegen=max_colors={colors}:stats_mode=diff"
-        f"{':reserve_transparent=1' if background is None else ''}[p];"
+        f"{':reserve_transparent=1' if keep_alpha else ''}[p];"
         f"[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
     )
-    cmd = [
-        "ffmpeg",
-        "-v",
-        "error",
-        "-y",
-        "-i",
-        str(source),
-        "-filter_complex",
-        graph,
-        "-loop",
-        "0",
-        str(dest),
-    ]
+    cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-filter_complex", graph,
+           "-loop", "0", str(dest)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Pango's and LaTeX's SVGs, kept across runs
+
+
+def cache_folder() -> Path:
+    """The user's cache folder for attention-drift: $XDG_CACHE_HOME/attention-drift, or
+    ~/.cache/attention-drift."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "attention-drift"
+
+
+_shared: dict[str, Path | None] = {"texts": None, "tex": None}
+
+
+def share_svgs(work: Path) -> None:
+    """Serve Pango's and LaTeX's SVGs from the user cache folder (`cache_folder`), per
+    manimpango / manim version (whose output they are); without a writable cache, nothing
+    is shared. Each pass keeps its own text_dir and tex_dir (Manim writes a modified copy of
+    every SVG next to it, and LaTeX its .aux and .log): a cached SVG is copied in, a new one
+    is made there and published to the cache with `publish`. Installs the wrappers once."""
+    from importlib.metadata import version
+
+    import manimpango
+    from manim.mobject.text import tex_mobject, text_mobject
+
+    root = cache_folder()
+    folders = {
+        "texts": root / f"texts-manimpango-{version('manimpango')}",
+        "tex": root / f"tex-manim-{version('manim')}",
+    }
+    for kind, folder in folders.items():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError(folder)
+            _drop_broken(folder)
+            _shared[kind] = folder
+        except OSError:
+            _shared[kind] = None
+    (work / "texts").mkdir(parents=True, exist_ok=True)
+    if getattr(manimpango.text2svg, "_shared", False):
+        return
+    manimpango.text2svg = _shared_text_svg(manimpango.text2svg, 4)
+    text_mobject.MarkupUtils.text2svg = staticmethod(
+        _shared_text_svg(text_mobject.MarkupUtils.text2svg, 7)
+    )
+    tex_mobject.tex_to_svg_file = _shared_tex_svg(tex_mobject.tex_to_svg_file)
+
+
+def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any]:
+    """Pango's text2svg, whose output file is argument `index` (named by Manim after a hash
+    of the text and its style): copied from the cache when it is there; else written,
+    checked whole, and published to the cache."""
+
+    @functools.wraps(write)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        final = Path(args[index])
+        folder = _shared["texts"]
+        cached = folder / final.name if folder is not None else None
+        if cached is not None and cached.is_file():
+            shutil.copyfile(cached, final)
+            return str(final)
+        atomic_writer(write, index)(*args, **kwargs)
+        if cached is not None:
+            publish(final, cached)
+        return str(final)
+
+    wrapper._shared = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def publish(svg: Path, cached: Path) -> None:
+    """Put a copy of `svg` into the cache as `cached`, atomically (a full cache folder or a
+    read-only one only means no sharing)."""
+    with contextlib.suppress(OSError):
+        atomic_writer(shutil.copyfile, 1)(svg, cached)
+
+
+def atomic_writer(write: Callable[..., Any], index: int) -> Callable[..., Any]:
+    """`write` with its output file (argument `index`) written under a temporary name in the
+    same folder, checked to be a whole SVG (Pango and cairo do not report a failed write),
+    and renamed into place: a reader sees no file or the whole file."""
+
+    @functools.wraps(write)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        final = str(args[index])
+        tmp = f"{final}.{os.getpid()}-{threading.get_ident()}.tmp"
+        try:
+            write(*args[:index], tmp, *args[index + 1 :], **kwargs)
+            if not _whole_svg(tmp):
+                raise OSError(errno.EIO, f"an SVG was not written whole ({final})")
+            os.replace(tmp, final)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        return final
+
+    wrapper._atomic = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _whole_svg(path: str) -> bool:
+    """The file ends with the SVG's closing tag (a full disk cuts it short)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 64))
+            return b"</svg>" in f.read()
+    except OSError:
+        return False
+
+
+def _drop_broken(folder: Path) -> None:
+    """Remove empty SVGs from a cache folder (left by a writer without these checks): Manim
+    takes any file with the right name as the text's SVG."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".svg") and entry.stat().st_size == 0:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _shared_tex_svg(compile_svg: Callable[..., Path]) -> Callable[..., Path]:
+    """Manim's tex_to_svg_file with the SVGs kept in the cache: LaTeX runs in the pass's own
+    tex_dir (its .aux, .log and .dvi are private); a cached SVG is copied there instead."""
+    from manim import config
+    from manim.utils.tex_file_writing import tex_hash
+
+    @functools.wraps(compile_svg)
+    def wrapper(expression: str, environment: str | None = None, tex_template: Any = None) -> Path:
+        folder = _shared["tex"]
+        if folder is None:
+            return compile_svg(expression, environment, tex_template)
+        template = tex_template or config["tex_template"]
+        code = (
+            template.get_texcode_for_expression_in_env(expression, environment)
+            if environment is not None
+            else template.get_texcode_for_expression(expression)
+        )
+        name = f"{tex_hash(code)}.svg"
+        cached, private = folder / name, Path(config.get_dir("tex_dir")) / name
+        if cached.is_file() and not private.is_file():
+            private.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, private)
+        if private.is_file():
+            return private
+        svg = compile_svg(expression, environment, tex_template)
+        publish(svg, cached)
+        return svg
+
+    return wrapper
