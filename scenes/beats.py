@@ -44,7 +44,7 @@ BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
 CAPTIONS_FILE = "captions.json"  # the one-line caption of every beat, in order ("" if none)
 
 
-class BeatScene(_Base):  # type: ignore[misc,valid-type]
+class BeatScene(_Base):
     """A scene made of beats. Set by the render pipeline (class attributes):
 
     plan: the plan to draw (or the ATTENTION_DRIFT_PLAN file). theme: a palette name.
@@ -88,7 +88,7 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
         """For manim-slides: the background as hex (scenes may set it as a string)."""
         from manim import ManimColor
 
-        return ManimColor(self.camera.background_color).to_hex()
+        return ManimColor(self.camera.background_color).to_hex()  # type: ignore[union-attr]
 
     # ---- set-up shared by the scenes ---------------------------------------------------
     def load_plan(self) -> Plan:
@@ -107,7 +107,7 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
             self.theme = os.environ.get("ATTENTION_DRIFT_THEME", self.theme)
         self.pal: Palette = PALETTES[self.theme]
         if self.pal.background is not None:
-            self.camera.background_color = self.pal.background
+            self.camera.background_color = self.pal.background  # type: ignore[union-attr]
         return self.plan
 
     def check_layout(self, boxes: Sequence[tuple[str, tuple[float, float, float, float]]]) -> None:
@@ -144,7 +144,7 @@ class BeatScene(_Base):  # type: ignore[misc,valid-type]
         """The current state of the scene as a PNG (drawn now, even while skipping)."""
         from PIL import Image
 
-        self.renderer.update_frame(self, ignore_skipping=True)
+        self.renderer.update_frame(self, ignore_skipping=True)  # type: ignore[call-arg]
         frame = self.renderer.get_frame()  # [h, w, 4] uint8 RGBA
         image = Image.fromarray(frame, "RGBA")
         if self.pal.background is not None:

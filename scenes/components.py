@@ -8,6 +8,7 @@ counts in place (one typeface, fixed digit positions) and never morphs glyph int
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from scenes.layout import Box
 from scenes.theme import FONT, Palette
 
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
+PointLike = Sequence[float] | np.ndarray  # a point: (x, y) or (x, y, z)
 ELLIPSIS = "…"
 
 
@@ -89,14 +91,12 @@ def fitted(
     color: str | None = None,
     weight: str = "NORMAL",
 ) -> Text:
-    """`label`, cut at the end with an ellipsis if wider than max_width (never scaled down).
-    `.full_text` keeps the whole text."""
+    """`label`, cut at the end with an ellipsis if wider than max_width (never scaled down)."""
     t = label(text, palette, size=size, color=color, weight=weight)
     keep = len(text)
     while t.width > max_width and keep > 1:
         keep = max(1, min(keep - 1, int(keep * max_width / t.width)))
         t = label(text[:keep].rstrip() + ELLIPSIS, palette, size=size, color=color, weight=weight)
-    t.full_text = text
     return t
 
 
@@ -131,7 +131,7 @@ class StrutText(VGroup):
                 full = label(f"|{shown}|", palette, size=size, color=color, weight=weight)
         self.text = shown
         self.full_text = text
-        self.struts = VGroup(full[0], full[-1]).set_opacity(0)
+        self.struts = VGroup(*full[:1], *full[-1:]).set_opacity(0)
         self.glyphs = VGroup(*full[1:-1])
         self.add(self.struts, self.glyphs)
         self._size = (size, self.struts.height)
@@ -163,7 +163,14 @@ class InPlace(Animation):
     """An Animation that does not copy its mobject when it begins."""
 
     def create_starting_mobject(self) -> Mobject:
-        return self.mobject
+        return self.target  # the mobject itself: nothing reads a starting copy
+
+    @property
+    def target(self) -> Mobject:
+        """The animated mobject (Cairo renderer: a Mobject)."""
+        m = self.mobject
+        assert isinstance(m, Mobject)
+        return m
 
 
 def _opacities(m: Mobject) -> list[tuple[VMobject, float, float, float]]:
@@ -192,7 +199,7 @@ class Fade(InPlace):
         super().__init__(mobject, introducer=not out, remover=out, **kwargs)
 
     def begin(self) -> None:
-        self.rows = _opacities(self.mobject)
+        self.rows = _opacities(self.target)
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
@@ -214,18 +221,24 @@ class Dim(InPlace):
         super().__init__(mobject, **kwargs)
 
     def begin(self) -> None:
-        m = self.mobject
-        if not hasattr(m, "_undimmed"):
-            m._undimmed = _opacities(m)
-        self.from_level = getattr(m, "_dim_level", 1.0)
-        m._dim_level = self.level
+        m = self.target
+        if m not in _UNDIMMED:
+            _UNDIMMED[m] = _opacities(m)
+        self.from_level = _LEVELS.get(m, 1.0)
+        _LEVELS[m] = self.level
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
-        _scale_opacities(
-            self.mobject._undimmed, self.from_level + (self.level - self.from_level) * a
-        )
+        level = self.from_level + (self.level - self.from_level) * a
+        _scale_opacities(_UNDIMMED[self.target], level)
+
+
+# Per mobject that Dim touched: its opacities before it was first dimmed, and its level now.
+_UNDIMMED: weakref.WeakKeyDictionary[Mobject, list[tuple[VMobject, float, float, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+_LEVELS: weakref.WeakKeyDictionary[Mobject, float] = weakref.WeakKeyDictionary()
 
 
 # ---- numbers that count ----------------------------------------------------------------------
@@ -341,13 +354,14 @@ class CountTo(InPlace):
         self, counter: Counter, value: float, fade_in: bool = False, **kwargs: Any
     ) -> None:
         self.start_value, self.end_value, self.fade_in = counter.value, float(value), fade_in
+        self.counter = counter
         super().__init__(counter, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
-        self.mobject.set_value(self.start_value + (self.end_value - self.start_value) * a)
+        self.counter.set_value(self.start_value + (self.end_value - self.start_value) * a)
         if self.fade_in:
-            for slot in self.mobject.slots:
+            for slot in self.counter.slots:
                 slot.set_fill(opacity=min(1.0, 3 * a))
 
 
@@ -478,14 +492,14 @@ class WeightBars(VGroup):
                 weight="BOLD" if i in bold else "NORMAL",
                 max_width=name_width,
             )
-            name.shift([-0.15 - name.get_right()[0], y - name.struts.get_center()[1], 0])
-            track = Line([0, y, 0], [bar_width, y, 0], stroke_width=1, color=palette.faint)
+            name.shift(np.array([-0.15 - name.get_right()[0], y - name.struts.get_center()[1], 0]))
+            track = Line((0, y, 0.0), (bar_width, y, 0.0), stroke_width=1, color=palette.faint)
             row_color = (colors[i] if colors is not None else None) or color
             bar = Rectangle(width=1, height=row_height * 0.55, stroke_width=0, fill_color=row_color)
             value = Counter(w or 0.0, size=size, color=palette.text)
-            value.next_to([bar_width, y, 0], RIGHT, buff=0.15)
+            value.next_to((bar_width, y, 0.0), RIGHT, buff=0.15)
             baseline = name.struts.get_bottom()[1] + _descent(size)
-            value.shift([0, baseline - value.anchor.get_location()[1], 0])  # on the name's line
+            value.shift(np.array([0, baseline - value.anchor.get_location()[1], 0]))  # on the line
             self._set_bar(bar, track, w or 0.0)
             self._set_active(name, bar, value, w is not None)
             self.names.append(name)
@@ -500,8 +514,8 @@ class WeightBars(VGroup):
         length = max(self.bar_width * w, 0.02)
         h = bar.height
         bar.set_points_as_corners(
-            [[x0, y + h / 2, 0], [x0 + length, y + h / 2, 0], [x0 + length, y - h / 2, 0],
-             [x0, y - h / 2, 0], [x0, y + h / 2, 0]]
+            np.array([[x0, y + h / 2, 0], [x0 + length, y + h / 2, 0], [x0 + length, y - h / 2, 0],
+                      [x0, y - h / 2, 0], [x0, y + h / 2, 0]])
         )  # fmt: skip
 
     def _set_active(self, name: StrutText, bar: Rectangle, value: Counter, on: bool) -> None:
@@ -549,14 +563,15 @@ class _BarTo(InPlace):
         self, bars: WeightBars, i: int, w0: float, w1: float, activate: bool, **kwargs: Any
     ) -> None:
         self.bars, self.i, self.w0, self.w1, self.activate = bars, i, w0, w1, activate
-        super().__init__(bars.bars[i], **kwargs)
+        self.bar = bars.bars[i]
+        super().__init__(self.bar, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         b = self.bars
-        b._set_bar(self.mobject, b.tracks[self.i], self.w0 + (self.w1 - self.w0) * a)
+        b._set_bar(self.bar, b.tracks[self.i], self.w0 + (self.w1 - self.w0) * a)
         if self.activate:
-            self.mobject.set_fill(opacity=0.9 * min(1.0, 3 * a))
+            self.bar.set_fill(opacity=0.9 * min(1.0, 3 * a))
 
 
 class _Lighten(InPlace):
@@ -564,12 +579,13 @@ class _Lighten(InPlace):
 
     def __init__(self, glyphs: VGroup, start: str, end: str, **kwargs: Any) -> None:
         self.colors = (ManimColor(start), ManimColor(end))
+        self.glyphs = glyphs
         super().__init__(glyphs, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         color = self.colors[0].interpolate(self.colors[1], a)
-        self.mobject.set_fill(color, opacity=0.6 + 0.4 * a)
+        self.glyphs.set_fill(color, opacity=0.6 + 0.4 * a)
 
 
 # ---- the plot -------------------------------------------------------------------------------
@@ -584,8 +600,8 @@ class VectorArrow(VGroup):
 
     def __init__(
         self,
-        start: Sequence[float],
-        end: Sequence[float],
+        start: PointLike,
+        end: PointLike,
         *,
         color: str,
         width: float = 6,
@@ -602,7 +618,7 @@ class VectorArrow(VGroup):
         self.add(self.shaft, self.tip)
         self.put(start, end)
 
-    def put(self, start: Sequence[float], end: Sequence[float]) -> VectorArrow:
+    def put(self, start: PointLike, end: PointLike) -> VectorArrow:
         s = np.array([start[0], start[1], 0.0])
         e = np.array([end[0], end[1], 0.0])
         d = e - s
@@ -617,9 +633,13 @@ class VectorArrow(VGroup):
         self.start, self.end = s, e
         return self
 
-    def segments(self) -> list[tuple[float, float, float, float, float]]:
-        """The arrow as thick segments (shaft, tip) for the layout check, in scene units."""
-        s, e = self.start, self.end
+    def segments(
+        self, start: PointLike | None = None, end: PointLike | None = None
+    ) -> list[tuple[float, float, float, float, float]]:
+        """The arrow (or the same arrow from start to end) as thick segments (shaft, tip),
+        for the layout check, in scene units."""
+        s = np.array([*(self.start if start is None else start)[:2], 0.0])
+        e = np.array([*(self.end if end is None else end)[:2], 0.0])
         d = e - s
         n = float(np.linalg.norm(d))
         u = d / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
@@ -627,8 +647,8 @@ class VectorArrow(VGroup):
         base = e - u * tl
         shaft_hw = self.shaft.get_stroke_width() / 200  # Manim: width 100 = 1 unit
         return [
-            (s[0], s[1], base[0], base[1], shaft_hw),
-            (base[0], base[1], e[0], e[1], self.tip_width / 2),
+            (float(s[0]), float(s[1]), float(base[0]), float(base[1]), shaft_hw),
+            (float(base[0]), float(base[1]), float(e[0]), float(e[1]), self.tip_width / 2),
         ]
 
 
@@ -646,8 +666,8 @@ class Connector(VMobject):
 
     def __init__(
         self,
-        start: Sequence[float],
-        end: Sequence[float],
+        start: PointLike,
+        end: PointLike,
         *,
         color: str,
         width: float = 3,
@@ -658,7 +678,7 @@ class Connector(VMobject):
         self.dash = dash
         self.put(start, end)
 
-    def put(self, start: Sequence[float], end: Sequence[float]) -> Connector:
+    def put(self, start: PointLike, end: PointLike) -> Connector:
         a = np.array([start[0], start[1], 0.0])
         b = np.array([end[0], end[1], 0.0])
         length = float(np.linalg.norm(b - a))
@@ -679,13 +699,13 @@ class OriginMark(VGroup):
     """
 
     def __init__(
-        self, point: Sequence[float], *, color: str, arm: float = 0.15, width: float = 3.5
+        self, point: PointLike, *, color: str, arm: float = 0.15, width: float = 3.5
     ) -> None:
         super().__init__()
         x, y = float(point[0]), float(point[1])
         self.add(
-            Line([x - arm, y, 0], [x + arm, y, 0], stroke_width=width, color=color),
-            Line([x, y - arm, 0], [x, y + arm, 0], stroke_width=width, color=color),
+            Line((x - arm, y, 0.0), (x + arm, y, 0.0), stroke_width=width, color=color),
+            Line((x, y - arm, 0.0), (x, y + arm, 0.0), stroke_width=width, color=color),
         )
 
 
@@ -714,7 +734,7 @@ class EdgeMarker(Polygon):
     """
 
     def __init__(
-        self, point: Sequence[float], direction: Sequence[float], *, color: str, size: float = 0.26
+        self, point: PointLike, direction: PointLike, *, color: str, size: float = 0.26
     ) -> None:
         u = np.array([direction[0], direction[1], 0.0], dtype=float)
         u /= max(float(np.linalg.norm(u)), 1e-9)
@@ -731,8 +751,8 @@ class EdgeMarker(Polygon):
 class TrailDot(Dot):
     """A dot marking where the moving vector was at an earlier step."""
 
-    def __init__(self, point: Sequence[float], palette: Palette, color: str) -> None:
-        super().__init__(point=[point[0], point[1], 0], radius=0.055, color=color)
+    def __init__(self, point: PointLike, palette: Palette, color: str) -> None:
+        super().__init__(point=np.array([point[0], point[1], 0.0]), radius=0.055, color=color)
 
 
 def stacked(*mobjects: VGroup | Text, buff: float = 0.1) -> VGroup:

@@ -125,6 +125,15 @@ def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) ->
     return everything if everything.scale >= 0.65 * tight.scale else tight
 
 
+class Equation(VGroup):
+    """The lines of an equation (VGroups of StrutTexts); `terms`: the (token index, weight)
+    pairs it shows."""
+
+    def __init__(self, lines: VGroup, terms: list[tuple[int, float]]) -> None:
+        super().__init__(*lines)
+        self.terms = terms
+
+
 @dataclass(frozen=True)
 class Timing:
     """Seconds of each part of the figure (`timeline`). fade: every fade and dimming (short:
@@ -159,7 +168,7 @@ def timeline(plan: Plan) -> Timing:
 class DriftScene(BeatScene):
     """The drift of the target's vector, for one sentence or several compared."""
 
-    plan: Plan | None = None  # set by scenes.render (or ATTENTION_DRIFT_PLAN for `manim`)
+    plan: Plan  # set by the pipeline (or ATTENTION_DRIFT_PLAN for `manim`); load_plan() checks
     theme: str = "dark"
 
     # ---- configuration -------------------------------------------------------------------
@@ -220,7 +229,9 @@ class DriftScene(BeatScene):
             size=SIZES.title,
             max_width=self.right - self.left,
         )
-        self.title.move_to([self.left + self.title.width / 2, self.top - self.title.height / 2, 0])
+        self.title.move_to(
+            np.array([self.left + self.title.width / 2, self.top - self.title.height / 2, 0])
+        )
 
     # -- the panel column
     def panel_rows(self, si: int) -> list[tuple[int, ...]]:
@@ -257,11 +268,13 @@ class DriftScene(BeatScene):
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
         self.panels: list[VGroup] = []
+        self.heads: list[VMobject] = []  # per panel: its title, the scale lines, the bars
+        self.subs: list[list[Text]] = []
         self.bars: list[WeightBars] = []
         self.equations: list[VGroup] = []
         for si, s in enumerate(plan.sentences):
             color = pal.color(si)
-            head = fitted(
+            head: VMobject = fitted(
                 f"weights of “{s.target.text}”",
                 pal,
                 size=SIZES.body,
@@ -292,37 +305,39 @@ class DriftScene(BeatScene):
                 bold=[0],
             )
             self.bars.append(bars)
+            self.heads.append(head)
+            self.subs.append(subs)
             self.panels.append(VGroup(head, *subs, bars))
             self.equations.append(self.equation(si, PANEL_W))
 
     def panel_height(self, si: int, row_h: float) -> float:
-        head, *subs, bars = self.panels[si]
+        head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
         n = len(bars.names)
         return head.height + sum(m.height + 0.08 for m in subs) + 0.2 + n * row_h
 
     def place_panels(self) -> None:
         """Rows as tall as the column allows (between ROW_H), equation under the panel."""
         room = self.body_top - self.bottom
-        for si, panel in enumerate(self.panels):
-            head, *subs, bars = panel
+        for si in range(len(self.panels)):
+            head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
             eq = self.equations[si]
             n = len(bars.names)
             fixed = self.panel_height(si, 0.0) + 0.3 + eq.height
             row_h = float(np.clip((room - fixed) / n, *ROW_H))
             for i, row in enumerate(bars.rows):
-                row.shift([0, -i * (row_h - ROW_H[1]), 0])
+                row.shift(np.array([0, -i * (row_h - ROW_H[1]), 0]))
             y = self.body_top
-            head.move_to([self.col_x + head.width / 2, y - head.height / 2, 0])
+            head.move_to(np.array([self.col_x + head.width / 2, y - head.height / 2, 0]))
             y -= head.height + 0.08
             for m in subs:
-                m.move_to([self.col_x + m.width / 2, y - m.height / 2, 0])
+                m.move_to(np.array([self.col_x + m.width / 2, y - m.height / 2, 0]))
                 y -= m.height + 0.08
             y -= 0.12
             track_x = self.col_x + self.name_col_width() + 0.15
-            bars.shift([track_x - bars.tracks[0].get_start()[0], 0, 0])
-            bars.shift([0, y - bars.get_top()[1], 0])
-            eq.move_to([self.col_x + eq.width / 2, 0, 0])
-            eq.shift([0, bars.get_bottom()[1] - 0.3 - eq.get_top()[1], 0])
+            bars.shift(np.array([track_x - bars.tracks[0].get_start()[0], 0, 0]))
+            bars.shift(np.array([0, y - bars.get_top()[1], 0]))
+            eq.move_to(np.array([self.col_x + eq.width / 2, 0, 0]))
+            eq.shift(np.array([0, bars.get_bottom()[1] - 0.3 - eq.get_top()[1], 0]))
 
     def name_col_width(self) -> float:
         return max(n.width for b in self.bars for n in b.names)
@@ -333,7 +348,7 @@ class DriftScene(BeatScene):
         pairs = list(zip(s.final.words, s.final.weights, strict=True))
         return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
 
-    def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> VGroup:
+    def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> Equation:
         """“bank′ = 0.56·bank + 0.26·river + …” with the final weights: the target's term
         first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
         the terms shown are built). `.terms` lists the (token index, weight) pairs shown."""
@@ -403,11 +418,10 @@ class DriftScene(BeatScene):
             x = indent if li else 0.0
             for m in line:  # ink to ink, one space apart (the struts are invisible)
                 y = -li * (m.struts.height + 0.08) - m.struts.get_center()[1]
-                m.shift([x - m.glyphs.get_left()[0], y, 0])
+                m.shift(np.array([x - m.glyphs.get_left()[0], y, 0]))
                 x = m.glyphs.get_right()[0] + space
             rows.add(VGroup(*line))
-        rows.terms = pairs[:shown]
-        return rows
+        return Equation(rows, pairs[:shown])
 
     # -- the sentences
     def build_header(self) -> None:
@@ -430,8 +444,8 @@ class DriftScene(BeatScene):
             self.chips.append(chips)
             self.rows.append(row)
         header = VGroup(*self.rows).arrange(DOWN, buff=0.14, aligned_edge=LEFT)
-        header.move_to([self.left + header.width / 2, 0, 0])
-        header.shift([0, self.title.get_bottom()[1] - 0.2 - header.get_top()[1], 0])
+        header.move_to(np.array([self.left + header.width / 2, 0, 0]))
+        header.shift(np.array([0, self.title.get_bottom()[1] - 0.2 - header.get_top()[1], 0]))
         self.header = header
 
     def sentence_row(
@@ -493,8 +507,9 @@ class DriftScene(BeatScene):
                 items.append(chips[i])
                 elided = False
             elif not elided:
-                items.append(dots.copy())
-                self.fillers.append(items[-1])
+                filler = TokenChip("…", pal, role="excluded", size=SIZES.body)
+                items.append(filler)
+                self.fillers.append(filler)
                 elided = True
         if scale != 1.0:
             for m in items:
@@ -527,7 +542,9 @@ class DriftScene(BeatScene):
             for si in range(n):
                 eq = self.equation(si, PANEL_W - 0.55, max_lines=lines, lhs=False)
                 badge = Badge(si + 1, pal, color=pal.color(si), size=SIZES.small)
-                badge.move_to([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
+                badge.move_to(
+                    np.array([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
+                )
                 blocks.append(VGroup(badge, eq))
             self.summary = VGroup(head, *blocks).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
             if self.summary.height <= room:
@@ -554,7 +571,7 @@ class DriftScene(BeatScene):
             max_width=plot_right - self.left,
         )
         self.caption.move_to(
-            [self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0]
+            np.array([self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0])
         )
         self.plot_box: Box = (
             self.left,
@@ -642,7 +659,7 @@ class DriftScene(BeatScene):
             if pt["outside"]:
                 m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color)
             else:
-                m = Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
+                m = Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)  # type: ignore[assignment]
             pt["mob"] = m
             self.dots.append(m)
         self.origin_mark = OriginMark(self.origin, color=pal.text)
@@ -708,18 +725,18 @@ class DriftScene(BeatScene):
             out += [(f"static vector {j}", seg) for seg in a.segments()]
         for si, s in enumerate(self.plan.sentences):
             tips = [self.map(st.point) for st in s.steps]
-            probe = self.arrows[si].copy()
+            arrow = self.arrows[si]
             for k, tip in enumerate(tips):
                 frac = [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]
                 for f in frac:
                     p = tips[k - 1] + (tip - tips[k - 1]) * f if k else tip
                     out += [
-                        (f"arrow {si + 1} step {k}", seg)
-                        for seg in probe.put(self.origin, p).segments()
+                        (f"arrow {si + 1} step {k}", seg) for seg in arrow.segments(self.origin, p)
                     ]
             for k in range(1, len(tips)):
-                a, b = tips[k - 1], tips[k]
-                out.append((f"trail {si + 1} step {k}", (a[0], a[1], b[0], b[1], 0.03)))
+                p0, p1 = tips[k - 1], tips[k]
+                seg = (float(p0[0]), float(p0[1]), float(p1[0]), float(p1[1]), 0.03)
+                out.append((f"trail {si + 1} step {k}", seg))
         return out
 
     def place_plot_labels(self) -> None:
@@ -730,7 +747,7 @@ class DriftScene(BeatScene):
         start_text = f"v({name})" if plan.model is not None else f"{name} (static)"
         labels: list[VMobject] = []
         anchors: list[np.ndarray] = []
-        self.start_labels = []
+        self.start_labels: list[VMobject] = []
         if self.shared_start:
             self.start_labels.append(label(start_text, pal, size=SIZES.body, color=pal.static))
         else:
@@ -739,7 +756,7 @@ class DriftScene(BeatScene):
                 self.start_labels.append(self.with_badge(t, si))
         labels += self.start_labels
         anchors += self.start_points[: len(self.start_labels)]
-        self.end_labels = []
+        self.end_labels: list[VMobject] = []
         for si, s in enumerate(plan.sentences):
             end = target.text if len(target.text) <= 14 else target.text[:13] + "…"
             t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
@@ -769,12 +786,12 @@ class DriftScene(BeatScene):
         self.leaders = VGroup()
         self.leader_of: dict[int, Line] = {}
         for m, c, a in zip(labels, centres, anchors, strict=True):
-            m.move_to([c[0], c[1], 0])
+            m.move_to(np.array([c[0], c[1], 0]))
             gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
             gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
             if np.hypot(gap_x, gap_y) > 0.45:  # placed far away: a leader line to its point
-                end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
-                line = Line([a[0], a[1], 0], end, stroke_width=1.5, color=pal.muted,
+                edge = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
+                line = Line(np.array([a[0], a[1], 0]), edge, stroke_width=1.5, color=pal.muted,
                             stroke_opacity=0.7)  # fmt: skip
                 self.leaders.add(line)
                 self.leader_of[id(m)] = line
@@ -801,9 +818,9 @@ class DriftScene(BeatScene):
         for f in self.fillers:
             items.append(text_item("elided words", box_of(f), f.word.font_size))
         items.append(text_item("caption", box_of(self.caption), SIZES.small))
-        for si, panel in enumerate(self.panels):
+        for si in range(len(self.panels)):
             phase = f"panel {si + 1}"
-            head, *subs, bars = panel
+            head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
             items.append(text_item(f"panel {si + 1} title", box_of(head), SIZES.body, phase))
             items += [
                 text_item(f"panel {si + 1} scale", box_of(m), SIZES.small, phase) for m in subs
@@ -868,6 +885,7 @@ class DriftScene(BeatScene):
             out += [*self.trails[si], self.arrows[si], self.end_labels[si]]
         out += list(self.rings.values())
         if self.multi:
+            assert self.summary is not None
             out.append(self.summary)
         else:
             out += [self.panels[0], self.equations[0]]
@@ -969,7 +987,7 @@ class DriftScene(BeatScene):
             anims += [
                 Fade(self.panels[n - 1], out=True),
                 Fade(self.equations[n - 1], out=True),
-                Fade(self.summary),
+                Fade(self.summary),  # type: ignore[arg-type]
             ]
             for si in range(n - 1):
                 anims += self.dim_now(self.dim(si, 1.0))
@@ -1016,12 +1034,12 @@ class _MoveArrow(InPlace):
     def __init__(
         self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray
     ) -> None:
-        self.origin, self.a, self.b = origin, a, b
+        self.arrow, self.origin, self.a, self.b = arrow, origin, a, b
         super().__init__(arrow)
 
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)
-        self.mobject.put(self.origin, self.a + (self.b - self.a) * t)
+        self.arrow.put(self.origin, self.a + (self.b - self.a) * t)
 
 
 class Pulse(InPlace):
@@ -1029,13 +1047,13 @@ class Pulse(InPlace):
 
     def __init__(self, point: np.ndarray, color: str) -> None:
         self.point = point
-        ring = Circle(radius=0.08, stroke_width=3, color=color).move_to(point)
-        super().__init__(ring, introducer=True, remover=True)
+        self.ring = Circle(radius=0.08, stroke_width=3, color=color).move_to(point)
+        super().__init__(self.ring, introducer=True, remover=True)
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = min(1.0, 2.5 * alpha)  # the first 40 % of the step; then gone
-        self.mobject.set_width(2 * (0.08 + 0.16 * a)).move_to(self.point)
-        self.mobject.set_stroke(opacity=1.0 if a < 1.0 else 0.0)
+        self.ring.scale_to_fit_width(2 * (0.08 + 0.16 * a)).move_to(self.point)
+        self.ring.set_stroke(opacity=1.0 if a < 1.0 else 0.0)
 
 
 # --------------------------------------------------------------------------------------------

@@ -85,11 +85,11 @@ def segment_box(seg: Segment) -> Box:
 
 def segment_obstacles(seg: Segment, step: float = 0.1) -> list[Box]:
     """Small boxes along a segment, for `place_labels`: they cover at least the segment's
-    half width on either side (spaced no further apart than their half size, so that a
+    half width on either side (spaced at most a quarter of their width apart, so that a
     diagonal leaves no notch between them)."""
     x0, y0, x1, y1, hw = seg
     r = max(hw, 0.04)
-    n = max(2, int(np.hypot(x1 - x0, y1 - y0) / min(step, r)) + 1)
+    n = max(2, int(np.hypot(x1 - x0, y1 - y0) / min(step, r / 2)) + 1)
     return [
         (x - r, y - r, x + r, y + r)
         for x, y in zip(np.linspace(x0, x1, n), np.linspace(y0, y1, n), strict=True)
