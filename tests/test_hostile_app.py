@@ -228,6 +228,39 @@ def test_a_commit_that_fails_midway_puts_everything_back(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+def test_an_old_file_that_cannot_be_replaced_or_linked_stays_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with an immutable file (chattr +i): it can be neither hard-linked nor replaced, so
+    it is copied aside, the rename fails naming the destination, and everything stays."""
+    stage_files(tmp_path, "k", b"old")()
+    before = snapshot(tmp_path)
+    real_replace, real_link = os.replace, os.link
+
+    def immutable_png(src: Any, dst: Any, **kw: Any) -> None:
+        if Path(dst) == tmp_path / "k.png" and ".previous" not in str(src):
+            raise PermissionError(1, "Operation not permitted", str(src), None, str(dst))
+        real_replace(src, dst)
+
+    def no_link(src: Any, dst: Any, **kw: Any) -> None:
+        if Path(src) == tmp_path / "k.png":
+            raise PermissionError(1, "Operation not permitted", str(src))
+        real_link(src, dst, **kw)
+
+    monkeypatch.setattr(os, "replace", immutable_png)
+    monkeypatch.setattr(os, "link", no_link)
+    with pytest.raises(OutputError) as err:
+        stage_files(tmp_path, "k", b"new")(key="k2")
+    monkeypatch.undo()
+    assert str(err.value) == (
+        f"cannot replace {tmp_path}/k.png (Operation not permitted); the render was not "
+        f"committed and the previous files of {tmp_path} are back as they were"
+    )
+    assert snapshot(tmp_path) == before
+    assert store.cached_files(tmp_path, "k", "k", verify=True) is not None
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_a_folder_where_a_file_goes_is_refused_before_anything_moves(tmp_path: Path) -> None:
     stage_files(tmp_path, "k", b"old")()
     (tmp_path / "k.mp4").unlink()

@@ -344,13 +344,6 @@ def _keep_copy(dest: Path, backup: Path) -> bool:
     return True
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samestat(os.lstat(a), os.lstat(b))
-    except OSError:
-        return False
-
-
 class _Commit:
     """The moves of one commit, so that they can be undone: each new file replaces its old
     one (kept in `backup` first), the old record's leftovers are moved to `backup`."""
@@ -358,13 +351,16 @@ class _Commit:
     def __init__(self, out_dir: Path, backup: Path) -> None:
         self.out_dir, self.backup = out_dir, backup
         self.placed: list[tuple[str, bool]] = []  # (name, had an old file)
+        self.pending: tuple[Path, str, bool] | None = None  # a move under way
         self.removed: list[str] = []
 
     def place(self, source: Path, name: str) -> None:
         dest = self.out_dir / name
         had = _keep_copy(dest, self.backup / name)
-        self.placed.append((name, had))
+        self.pending = (source, name, had)
         os.replace(source, dest)
+        self.placed.append((name, had))
+        self.pending = None
 
     def remove(self, name: str) -> None:
         os.replace(self.out_dir / name, self.backup / name)
@@ -372,13 +368,15 @@ class _Commit:
 
     def undo(self) -> list[str]:
         """Put every old file back, remove every new one; the names that could not be."""
+        if self.pending is not None:
+            source, name, had = self.pending
+            if not os.path.lexists(source):  # moved after all (cut short just after)
+                self.placed.append((name, had))
         failed = []
         for name, had in reversed(self.placed):
             dest = self.out_dir / name
             try:
-                if had and _same_file(self.backup / name, dest):
-                    os.unlink(self.backup / name)  # never replaced: the old file is in place
-                elif had:
+                if had:
                     os.replace(self.backup / name, dest)
                 elif os.path.lexists(dest) and not dest.is_dir():
                     dest.unlink()
@@ -492,7 +490,8 @@ def _unchanged(path: Path, facts: Any) -> bool:
 
 def _commit_failure(exc: OSError, out_dir: Path, failed: list[str], backup: Path) -> str:
     """One line: which file could not be replaced, why, and the state the folder is in."""
-    where = _show_path(Path(exc.filename)) if exc.filename else _show_path(out_dir)
+    target = exc.filename2 or exc.filename  # os.replace: (source, destination)
+    where = _show_path(Path(target)) if target else _show_path(out_dir)
     why = exc.strerror or type(exc).__name__
     if not failed:
         return (
