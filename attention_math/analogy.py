@@ -3,8 +3,11 @@
 The result vector is the signed sum of the words' static vectors. Its nearest neighbours are
 searched by cosine over a whole-word vocabulary in the full C-dimensional space, with the
 input words excluded (as Mikolov et al. did), and listed as they come: the expected word is
-reported with its rank even when it is not first. The 2-D picture is a PCA fitted on the input
-words, the result and its neighbours, only for drawing.
+reported with its rank even when it is not first. The 2-D picture (`picture_axes`) is the
+plane of the result and its top neighbour, so that it keeps the relation the list states: the
+terms' arrows are projected onto it (their sum ends exactly at the result), and the ranked
+words are drawn at their true angle to the result, at the result's length, so the nearest
+point is the highest cosine. A PCA of the words would distort exactly that relation.
 
 Vocabulary: for MiniLM, the entries of its word-piece table that are whole words: no
 "##" continuation pieces, no [PAD] / [unusedN] / [CLS] entries, no punctuation or numbers
@@ -23,8 +26,7 @@ import numpy as np
 
 from attention_math import embeddings
 from attention_math.errors import InputError, MissingWordError
-from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour
-from attention_math.pca import fit_basis, to_projection
+from attention_math.lecture_data import Analogy, AnalogyTerm, LectureData, Neighbour, Projection
 from attention_math.tokens import MAX_WORD_CHARS, check_text, closest, escape
 
 DEFAULT_ANALOGY = "queen - woman + man = king"
@@ -170,34 +172,82 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
             rank = where[key]
             cosine = float(cos[order[rank - 1]])
 
-    reference = [*vecs, result, *matrix[top]]
-    basis = fit_basis(np.stack(reference))  # [R, C]
-    origin = basis.project(np.zeros(emb.dim))  # [C] -> [2]
-    path = [origin]
+    axes = picture_axes(result, matrix[top[0]] if top else vecs[0], vecs)  # [2, C]
+    radius = float(np.linalg.norm(result))
+    path = [np.zeros(2)]
     for s, v in zip(signs, vecs, strict=True):
-        path.append(path[-1] + s * (v @ basis.components.T))  # the linear part: [C] -> [2]
+        path.append(path[-1] + s * (axes @ v))  # [2, C] @ [C] -> [2]
+    kept = np.linalg.norm(vecs @ axes.T, axis=1) / np.linalg.norm(vecs, axis=1)  # [n]
+    expected_point = None
+    if rank is not None and rank > len(top):
+        i = order[rank - 1]
+        expected_point = on_circle(float(cos[i]), float(axes[1] @ matrix[i]), radius)
+    share = ((vecs @ axes.T) ** 2).sum(axis=0) / (vecs**2).sum()  # [2]
+    top_word = words[top[0]] if top else terms[0][1]  # no candidates: the first term
     return Analogy(
         expression=_expression(terms),
         terms=tuple(
-            AnalogyTerm(
-                s, w, wv.pieces, tuple(float(x) for x in wv.vector), _pt(basis.project(wv.vector))
-            )
+            AnalogyTerm(s, w, wv.pieces, tuple(float(x) for x in wv.vector), _pt(axes @ wv.vector))
             for (s, w), (_, wv) in zip(terms, looked, strict=True)
         ),
         result=tuple(float(x) for x in result),
-        result_point=_pt(basis.project(result)),
+        result_point=(radius, 0.0),
         path=tuple(_pt(p) for p in path),
         neighbours=tuple(
-            Neighbour(words[i], float(cos[i]), _pt(basis.project(matrix[i]))) for i in top
+            Neighbour(
+                words[i],
+                float(cos[i]),
+                on_circle(float(cos[i]), float(axes[1] @ matrix[i]), radius),
+            )
+            for i in top
         ),
         expected=expected,
         expected_rank=rank,
         expected_cosine=cosine,
         vocabulary=desc,
         n_candidates=len(order),
-        basis=to_projection(
-            basis, f"the {len(terms)} input words, the result and its {len(top)} nearest words"
+        basis=Projection(
+            method=f"the plane of the result and “{top_word}” (through the origin)",
+            reference=f"the result and its nearest word; the {len(terms)} input words projected",
+            n_reference=2,
+            mean=tuple(0.0 for _ in range(emb.dim)),
+            components=(tuple(float(x) for x in axes[0]), tuple(float(x) for x in axes[1])),
+            explained_variance_ratio=(float(share[0]), float(share[1])),
+            origin=(0.0, 0.0),
         ),
+        view=(
+            f"the plane of the result and “{top_word}”: the terms' arrows projected (their sum "
+            f"is the result); the ranked words at their true angle to the result, at its length"
+        ),
+        kept=tuple(float(x) for x in kept),
+        expected_point=expected_point,
+    )
+
+
+def picture_axes(result: np.ndarray, top: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+    """The analogy picture's plane [2, C]: across, the result's direction; up, the part of the
+    top neighbour's vector [C] orthogonal to it (or, if that is nil, of the terms' vectors
+    [n, C] with the largest such part). The result and the top neighbour keep their true angle.
+    """
+    e1 = result / np.linalg.norm(result)  # [C]
+    for v in (top, *sorted(vecs, key=lambda x: -float(np.linalg.norm(x - (x @ e1) * e1)))):
+        rest = v - (v @ e1) * e1  # [C]
+        if np.linalg.norm(rest) > 1e-9 * max(float(np.linalg.norm(v)), 1e-300):
+            return np.stack([e1, rest / np.linalg.norm(rest)])
+    e2 = np.zeros_like(e1)  # every vector is parallel to the result: any orthogonal direction
+    e2[int(np.argmin(np.abs(e1)))] = 1.0
+    e2 -= (e2 @ e1) * e1
+    return np.stack([e1, e2 / np.linalg.norm(e2)])
+
+
+def on_circle(cosine: float, side: float, radius: float) -> tuple[float, float]:
+    """A word drawn at its true angle to the result (arccos of its cosine), at the result's
+    length `radius`, above the result's direction when `side` (its component along the
+    picture's second axis) is not negative, below otherwise."""
+    theta = float(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    return (
+        radius * float(np.cos(theta)),
+        radius * float(np.sin(theta)) * (1.0 if side >= 0 else -1.0),
     )
 
 

@@ -19,10 +19,14 @@ import numpy as np
 from attention_math.attention import resolve_scale, softmax
 from attention_math.errors import InputError, OptionError
 from attention_math.lecture_data import (
+    Group,
     HeadComparison,
+    LayerView,
+    Projection,
     WeightedSum,
     WeightMatrix,
 )
+from attention_math.pca import METHOD as PCA_METHOD
 from attention_math.pca import fit_basis, to_projection
 from attention_math.scale import parse_scale
 
@@ -31,6 +35,13 @@ if TYPE_CHECKING:
 
 SPECIALS = "[CLS]+[SEP]"
 MODEL_NAME = "all-MiniLM-L6-v2"
+
+# How much the lecture scenes show one by one; the rest is summed in the plan ("N more"), so
+# that long input is summarised, never shrunk.
+TABLE_ROWS = 12  # AttentionMathScene's table rows
+CHAIN_ARROWS = 6  # arrows of the tip-to-tail sum: the 5 largest terms, then the rest as one
+HEAD_ROWS = 10  # ProjectionScene's rows
+MATRIX_WORDS = 10  # AttentionMatrixScene's rows and columns: the target and its top words
 
 
 def _pt(x: np.ndarray) -> tuple[float, float]:
@@ -57,12 +68,41 @@ def weighted_sum(plan: Plan) -> WeightedSum:
     values = np.stack([np.asarray(s.words[i].vector, dtype=np.float64) for i in final.words])
     w = np.asarray(final.weights, dtype=np.float64)  # [N]
     arrows = w[:, None] * (values @ comps.T)  # [N, C] @ [C, 2] -> [N, 2]
-    tips = np.asarray(plan.projection.origin) + np.cumsum(arrows, axis=0)  # [N, 2]
+    origin = np.asarray(plan.projection.origin, dtype=np.float64)  # [2]
+    tips = origin + np.cumsum(arrows, axis=0)  # [N, 2]
+    by_weight = sorted(range(len(w)), key=lambda j: (-w[j], j))
+    if len(by_weight) > CHAIN_ARROWS:
+        parts = [[j] for j in by_weight[: CHAIN_ARROWS - 1]] + [by_weight[CHAIN_ARROWS - 1 :]]
+    else:
+        parts = [[j] for j in by_weight]
+    chain = _groups(parts, final.words, w, arrows, origin)
+    rest = None
+    if len(w) > TABLE_ROWS:
+        rest = _groups([list(range(TABLE_ROWS, len(w)))], final.words, w, arrows, origin)[0]
     return WeightedSum(
         words=final.words,
         vectors=tuple(_pt(a) for a in arrows),
         tips=tuple(_pt(t) for t in tips),
+        chain=tuple(chain),
+        rest=rest,
     )
+
+
+def _groups(
+    parts: list[list[int]],
+    words: tuple[int, ...],
+    w: np.ndarray,
+    arrows: np.ndarray,
+    origin: np.ndarray,
+) -> list[Group]:
+    """Terms (positions into words [N]) taken together, laid tip to tail from `origin`."""
+    out, tip = [], origin
+    for part in parts:
+        vector = arrows[part].sum(axis=0)  # [n, 2] -> [2]
+        tip = tip + vector
+        weight = float(np.sum(w[part]))
+        out.append(Group(tuple(words[j] for j in part), weight, _pt(vector), _pt(tip)))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,6 +208,9 @@ def head_comparison(
     reference = np.vstack([vals, out_learned, out_simple])  # [R + 2, D]
     basis = fit_basis(reference)
     pts = basis.project(reference)  # [R + 2, 2]
+    size = [max(learned[r], simple[r] or 0.0) for r in range(len(simple))]
+    shown = sorted(sorted(range(len(simple)), key=lambda r: (-size[r], r))[:HEAD_ROWS])
+    hidden = [r for r in range(len(simple)) if r not in shown]
     return HeadComparison(
         layer=layer,
         head=head,
@@ -188,6 +231,9 @@ def head_comparison(
         basis=to_projection(
             basis, "the head's value of every token and [CLS]/[SEP], and both outputs"
         ),
+        shown=tuple(shown),
+        rest_simple=float(sum(simple[r] or 0.0 for r in hidden)),
+        rest_learned=float(sum(learned[r] for r in hidden)),
     )
 
 
@@ -208,6 +254,14 @@ def simple_matrix(plan: Plan) -> WeightMatrix:
     scales = np.array([resolve_scale(rule, q) for q in x])  # [N]
     weights = softmax(scales[:, None] * (x @ x.T))  # [N, N]
     labels = tuple(s.words[i].text for i in rows)
+    target_row = rows.index(s.target_index)
+    shown, rest = _matrix_summary(weights, target_row, n_words=len(rows))
+    left_out = tuple((w.text, w.reason) for w in s.words if not w.included)
+    kept = (
+        "stop-words kept (--keep-stopwords)"
+        if plan.attention.keep_stopwords
+        else "stop-words left out (--keep-stopwords keeps them)"
+    )
     return WeightMatrix(
         mode="simple",
         rows=tuple(rows),
@@ -215,13 +269,31 @@ def simple_matrix(plan: Plan) -> WeightMatrix:
         row_labels=labels,
         column_labels=labels,
         weights=tuple(_vec(r) for r in weights),
-        target_row=rows.index(s.target_index),
+        target_row=target_row,
         row_scales=_vec(scales),
         layer=None,
         head=None,
-        description="simple attention: q = k = v = static vectors, stop-words and punctuation "
-        "left out; each row's scale from its own query",
+        description=f"simple attention, q = k = v = static vectors; {kept}",
+        left_out=left_out,
+        shown=shown,
+        rest=rest,
     )
+
+
+def _matrix_summary(
+    weights: np.ndarray, target_row: int, n_words: int
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The rows a matrix picture shows (the target and the words it attends to most, at most
+    MATRIX_WORDS, in sentence order) and, per shown row, the weight of the word columns not
+    shown. weights: [R, K] with the first n_words columns the rows' own words."""
+    if n_words <= MATRIX_WORDS:
+        return tuple(range(n_words)), ()
+    row = weights[target_row, :n_words]  # [R]
+    top = [j for j in sorted(range(n_words), key=lambda j: (-row[j], j)) if j != target_row]
+    shown = sorted([target_row, *top[: MATRIX_WORDS - 1]])
+    hidden = [j for j in range(n_words) if j not in shown]
+    rest = weights[shown][:, hidden].sum(axis=1)  # [S, H] -> [S]
+    return tuple(shown), _vec(rest)
 
 
 def model_matrix(
@@ -258,6 +330,7 @@ def model_matrix(
         sp = merged.specials[layer, head].sum(axis=-1)  # [W, S] -> [W]
     full = np.concatenate([ww, sp[:, None]], axis=1).astype(np.float64)  # [W, W + 1]
     which = "mean over heads" if head is None else f"head {head + 1}"
+    shown, rest = _matrix_summary(full, s.target_index, n_words=len(words))
     return WeightMatrix(
         mode="model",
         rows=tuple(range(len(words))),
@@ -269,6 +342,132 @@ def model_matrix(
         row_scales=(),
         layer=layer,
         head=head,
-        description=f"{m.name} layer {layer + 1}, {which}: softmax(q·k/√d) merged into "
-        f"words; last column [CLS] + [SEP]",
+        description=f"{m.name} layer {layer + 1}, {which}: every token takes part; "
+        f"last column [CLS] + [SEP]",
+        shown=shown,
+        rest=rest,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the layers: a picture that agrees with the cosines
+
+
+def layer_view(plan: Plan) -> LayerView:
+    """The target's direction at every layer of every sentence of a model-mode plan, in a
+    plane chosen to show what the cosines say, and the cosine chart's lines and axis.
+
+    Points are unit vectors u = h / ‖h‖ (cosines compare directions), so two points of the
+    full space are √(2 − 2·cos) apart. The plane:
+    - one sentence: the 2-D PCA of its path;
+    - two: across, the difference of the two last-layer directions (their distance on screen
+      is their true distance); up, the largest remaining variation of all the states (the
+      change the layers make to both), oriented so that the deeper layers are higher;
+    - more: the plane of the last-layer directions (the widest pair across, exact; with three
+      sentences every last-layer distance is exact).
+    """
+    models = [s.model for s in plan.sentences if s.model is not None]
+    if plan.model is None or len(models) != len(plan.sentences) or not models:
+        raise OptionError("mode", "the layers are drawn from a model-mode plan (--mode model)")
+    h = np.array([m.target_hidden for m in models], dtype=np.float64)  # [n, L+1, C]
+    u = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [n, L+1, C]
+    n, n_layers = u.shape[0], u.shape[1] - 1
+    flat = u.reshape(-1, u.shape[2])  # [n (L+1), C]
+    mean = flat.mean(axis=0)  # [C]
+    centred = flat - mean  # [n (L+1), C]
+    target = f"“{plan.target}”"
+    exact: tuple[int, int] | None = None
+    if n == 1:
+        basis = fit_basis(flat)
+        axes = basis.components  # [2, C]
+        ev = basis.explained_variance_ratio
+        view = f"the direction of {target} at each layer: 2-D PCA ({ev[0]:.0%} + {ev[1]:.0%})"
+        method = PCA_METHOD
+    else:
+        last = u[:, -1]  # [n, C]
+        cos = last @ last.T  # [n, n]
+        a, b = divmod(int(np.argmin(cos + 3 * np.tril(np.ones((n, n))))), n)  # widest pair
+        exact = (a, b)
+        e1 = _unit(last[b] - last[a], fallback=centred)  # [C]
+        if n == 2:
+            e2 = _top_direction(_without(centred, e1))  # [C]
+            view = (
+                f"the direction of {target} per layer; across: how (1) and (2) differ at "
+                f"layer {n_layers}, to scale"
+            )
+        else:
+            e2 = _top_direction(_without(last - last.mean(axis=0), e1))  # [C]
+            scope = "every pair's" if n == 3 else f"({a + 1}) and ({b + 1})'s"
+            view = (
+                f"the direction of {target} per layer, in the plane of the layer-{n_layers} "
+                f"directions: {scope} distance to scale"
+            )
+        climb = (u[:, -1] - u[:, 0]).mean(axis=0)  # [C]: the layers' shared change
+        if climb @ e2 < 0:
+            e2 = -e2
+        axes = np.stack([e1, e2])  # [2, C]
+        total = float((centred**2).sum())
+        ev = ((centred @ axes.T) ** 2).sum(axis=0) / total if total > 0 else np.zeros(2)  # [2]
+        method = "the difference of two sentences' last-layer directions, then the largest "
+        method += "remaining variation (unit hidden states)"
+    points = (u - mean) @ axes.T  # [n, L+1, C] @ [C, 2] -> [n, L+1, 2]
+    lines: tuple[tuple[int, int, tuple[float, ...]], ...]
+    if n == 1:
+        lines = ((0, 0, tuple(models[0].cosine_to_layer0)),)
+    else:
+        lines = tuple((0, k, tuple(models[k].cosine_to_first)) for k in range(1, n))
+    axis, ticks = chart_axis([v for _, _, vals in lines for v in vals])
+    origin = -mean @ axes.T  # [C] @ [C, 2] -> [2]
+    basis_record = Projection(
+        method=method,
+        reference="the target's hidden state at every layer of every sentence, unit length",
+        n_reference=len(flat),
+        mean=_vec(mean),
+        components=(_vec(axes[0]), _vec(axes[1])),
+        explained_variance_ratio=(float(ev[0]), float(ev[1])),
+        origin=_pt(origin),
+    )
+    return LayerView(
+        points=tuple(tuple(_pt(p) for p in path) for path in points),
+        exact=exact,
+        lines=lines,
+        axis=axis,
+        ticks=ticks,
+        view=view,
+        basis=basis_record,
+    )
+
+
+def _unit(x: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """x / ‖x‖, or the top direction of `fallback` [M, C] when x is (nearly) zero."""
+    n = float(np.linalg.norm(x))
+    return x / n if n > 1e-12 else _top_direction(fallback)
+
+
+def _without(x: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Rows of x [M, C] with their component along the unit vector e [C] removed."""
+    return x - np.outer(x @ e, e)  # [M, C]
+
+
+def _top_direction(x: np.ndarray) -> np.ndarray:
+    """The unit direction of largest variation of the rows of x [M, C] (already centred), with
+    its largest entry positive (a fixed sign, so that the picture does not mirror)."""
+    _, _, vt = np.linalg.svd(x, full_matrices=False)  # vt: [k, C]
+    e = vt[0]
+    return e if e[np.argmax(np.abs(e))] > 0 else -e
+
+
+def chart_axis(values: list[float]) -> tuple[tuple[float, float], tuple[float, ...]]:
+    """A cosine axis that spans the data: (low, high) on round steps (0.05, 0.1, 0.2, 0.25 or
+    0.5) with at most 5 intervals, within [−1, 1], and its ticks."""
+    lo, hi = min(values), max(values)
+    for step in (0.05, 0.1, 0.2, 0.25, 0.5):
+        low = np.floor(lo / step + 1e-9) * step
+        high = np.ceil(hi / step - 1e-9) * step if hi < 1.0 - 1e-9 else 1.0
+        high = max(high, low + step)
+        if round((high - low) / step) <= 5:
+            break
+    low, high = max(-1.0, float(low)), min(1.0, float(high))
+    count = round((high - low) / step)
+    ticks = tuple(round(low + k * step, 6) for k in range(count + 1))
+    return (round(low, 6), round(high, 6)), ticks

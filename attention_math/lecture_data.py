@@ -46,7 +46,9 @@ class AnalogyTerm:
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A vocabulary word near the analogy's result: cosine in the full space, 2-D point."""
+    """A vocabulary word near the analogy's result: cosine in the full space, and where the
+    picture draws it: at its true angle to the result (arccos of the cosine), at the result's
+    length, so that a higher cosine is always a nearer point (`Analogy.view`)."""
 
     word: str
     cosine: float
@@ -62,6 +64,15 @@ class Analogy:
       `vocabulary` (the input words excluded), best first. expected: the word the analogy is
       meant to give (or None); expected_rank: its 1-based rank among all candidates (None when
       it is not a candidate); expected_cosine: its cosine with the result.
+
+    The picture (`basis`): the plane through the origin spanned by the result and its top
+    neighbour, so the sum of the terms' projections ends exactly at the result, and the
+    angle between the result and the top neighbour is true. The terms' points are their
+    projections; `kept` is the share of each term's length the plane keeps (the distortion,
+    stated on screen). Neighbours (and the expected word, `expected_point`, when it is not
+    among them) are drawn at their true angle to the result and at the result's length:
+    the nearest drawn point is the highest cosine. view: that, in one line for the screen
+    ("" in plans made before: a PCA picture, which no scene draws any more).
     """
 
     expression: str
@@ -76,6 +87,21 @@ class Analogy:
     vocabulary: str
     n_candidates: int
     basis: Projection
+    view: str = ""
+    kept: Vec = ()
+    expected_point: Point | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Some terms of a weighted sum taken together: token indices, Σ w, Σ w·v in 2-D (the
+    linear part of the plan's projection), and `tip`: where the arrow of the group ends when
+    the groups are laid tip to tail from the origin's point."""
+
+    words: tuple[int, ...]
+    weight: float
+    vector: Point
+    tip: Point
 
 
 @dataclass(frozen=True)
@@ -85,11 +111,17 @@ class WeightedSum:
     words: token indices in the final step's order (its weights follow that order).
     vectors: each w_i · v_i as a 2-D vector (the linear part of the plan's projection).
     tips: origin + the running sum after each term; the last equals the final step's point.
+    chain: the arrows the picture lays tip to tail: the largest terms one by one, then the
+      rest as one group (at most `lecture.CHAIN_ARROWS`); the last tip is the output's point.
+    rest: the final step's words after the first `lecture.TABLE_ROWS` (the table's "N more"
+      line), or None when every word has a row.
     """
 
     words: tuple[int, ...]
     vectors: tuple[Point, ...]
     tips: tuple[Point, ...]
+    chain: tuple[Group, ...] = ()
+    rest: Group | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +138,9 @@ class HeadComparison:
     output_simple: Σ simple_w · v over the rows simple attention uses: the same values mixed
       with the simple weights, so that only the weights differ between the two outputs.
     points: 2-D points of the values, the outputs and the target's own value, in `basis`.
+    shown: the rows the table shows (all, or the `lecture.HEAD_ROWS` with the largest weight
+      of either kind, in sentence order); rest_simple / rest_learned: the weights of the
+      others, summed (0 when every row is shown). Plans made before: () (every row).
     """
 
     layer: int
@@ -125,6 +160,9 @@ class HeadComparison:
     output_simple_point: Point
     target_row: int
     basis: Projection
+    shown: tuple[int, ...] = ()
+    rest_simple: float = 0.0
+    rest_learned: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -136,6 +174,12 @@ class WeightMatrix:
       "model" (a real head, pieces merged into words; the last column is [CLS] + [SEP]).
     rows / columns: token indices (-1: [CLS] + [SEP]); row_labels / column_labels: their text.
     row_scales: the scale of each row (simple mode; empty in model mode).
+    description: what the matrix is, in one line for the screen, from the plan's settings.
+    left_out: the sentence's tokens that take no part, with the reason ("stop-word",
+      "punctuation", "no vector"), in sentence order.
+    shown: positions (into rows) of the rows the picture shows, and of their columns; the
+      others' columns are summed into `rest` per shown row (`lecture.MATRIX_WORDS`: the
+      target and the words it attends to most). Plans made before: () (everything shown).
     """
 
     mode: str
@@ -149,6 +193,33 @@ class WeightMatrix:
     layer: int | None
     head: int | None
     description: str
+    left_out: tuple[tuple[str, str], ...] = ()
+    shown: tuple[int, ...] = ()
+    rest: Vec = ()
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """The target's hidden state through the layers, drawn so that the picture agrees with the
+    cosines (LayerDriftScene).
+
+    points: [n sentences][L+1] each layer's direction u = h / ‖h‖ in `basis` (a unit vector,
+      so the distance of two points is √(2 − 2·cos) when the plane keeps it).
+    exact: the pair of sentences (0-based) whose last-layer points are exactly as far apart as
+      in the full space (the plane's first axis is their difference), or None (one sentence).
+    lines: the chart's lines, (sentence a, sentence b, cosine per layer [L+1]); b = a: the
+      cosine of each layer's state with layer 0's (one sentence).
+    axis: the chart's cosine axis (low, high) and `ticks`: it spans the data, not 0 to 1.
+    view: what the plane is, in one line for the screen.
+    """
+
+    points: tuple[tuple[Point, ...], ...]
+    exact: tuple[int, int] | None
+    lines: tuple[tuple[int, int, Vec], ...]
+    axis: Point
+    ticks: Vec
+    view: str
+    basis: Projection
 
 
 @dataclass(frozen=True)
@@ -159,3 +230,4 @@ class LectureData:
     weighted_sum: WeightedSum | None = None
     head: HeadComparison | None = None
     matrix: WeightMatrix | None = None
+    layers: LayerView | None = None

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 MODES = ("simple", "model")
 ORDERS = ("weight", "sentence")
 # The optional parts of a plan a scene can need: built with the plan (model, senses, analogy)
-# or added to it (the lecture section's weighted_sum, head_comparison, matrix).
-PARTS = ("model", "senses", "analogy", "weighted_sum", "head_comparison", "matrix")
+# or added to it (the lecture section's weighted_sum, head_comparison, matrix, layers).
+PARTS = ("model", "senses", "analogy", "weighted_sum", "head_comparison", "matrix", "layers")
 MAX_SENTENCE_CHARS = 1000  # 40 words (build.MAX_WORDS) of ordinary length fit well below this
 MAX_WORD_CHARS = 100
 
@@ -481,12 +481,20 @@ def _with_parts(plan: Plan, r: PlanRequest) -> Plan:
             if plan.mode == "model" or layer is not None or head is not None
             else lecture.simple_matrix(plan)
         ),
+        "layers": lambda: lecture.layer_view(plan),
     }
-    wanted = {"weighted_sum": "weighted_sum", "head_comparison": "head", "matrix": "matrix"}
+    wanted = {
+        "weighted_sum": "weighted_sum",
+        "head_comparison": "head",
+        "matrix": "matrix",
+        "layers": "layers",
+    }
     parts = {slot: builders[slot]() for part, slot in wanted.items() if part in r.needs}
     if not parts:
         return plan
-    return dataclasses.replace(plan, lecture=LectureData(**parts))
+    return dataclasses.replace(
+        plan, lecture=dataclasses.replace(plan.lecture or LectureData(), **parts)
+    )
 
 
 def missing_parts(plan: Plan, needs: Iterable[str]) -> list[str]:
@@ -499,5 +507,6 @@ def missing_parts(plan: Plan, needs: Iterable[str]) -> list[str]:
         "weighted_sum": lecture.weighted_sum is not None,
         "head_comparison": lecture.head is not None,
         "matrix": lecture.matrix is not None,
+        "layers": lecture.layers is not None,
     }
     return [p for p in needs if not have[p]]
