@@ -1,11 +1,16 @@
 """AttentionMathScene: one attention read-out, computed on screen step by step.
 
-Beats: the sentence and the words taking part; the scores q · kᵢ; the scaled scores; the
-softmax turning them into weights (bars that sum to 1); the values as vectors; the weighted
-values laid tip to tail into the output, with the formula and its numbers. Every number is
-read from the plan: the final drift step (scores, scaled_scores, weights, output) and the
-lecture section's weighted sum (the 2-D arrows). Formulas are MathTex skeletons (symbols and
-numbers only); words are Text.
+Beats: the sentence and the words taking part; the scores q · k; the scaled scores (each
+number counts from its score to c · s); the softmax turning them into weights (bars grow,
+numbers count, Σ w = 1); the values as vectors; the weighted values laid tip to tail into the
+output, with its equation.
+
+Every number is read from the plan (the final drift step, and the lecture section's
+weighted sum: its 2-D arrows, the chain of the largest terms plus "the rest", the table's
+"N more" line) and written in one typeface (the theme's font, `Counter`): formulas are text,
+no LaTeX digits. Columns are aligned on the decimal point. The tip-to-tail sum has its own
+view, fitted to it (its zoom against the values' view is written under it), so it is drawn
+large; with many words it shows the largest terms and then the rest as one arrow.
 """
 
 from __future__ import annotations
@@ -14,30 +19,37 @@ import itertools
 
 from manim import *
 
+from attention_math.errors import InputError
+from attention_math.lecture_data import Group as Terms
 from attention_math.plan import Plan
-from scenes.beats import BeatScene
-from scenes.components import StrutText, fmt, label
+from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, fmt
 from scenes.drift import scale_text
+from scenes.layout import Box
 from scenes.picture import (
-    BOTTOM,
-    box,
-    caption,
-    fit_header,
-    fit_into,
+    BODY,
+    SMALL,
+    WIDTH,
+    X_LEFT,
+    X_RIGHT,
+    Y_BOTTOM,
+    Y_TOP,
+    LectureScene,
+    arrow_between,
+    at,
+    number_template,
     picture_mapping,
     place_point_labels,
+    place_right,
     sentence_chips,
-    union,
-    vector_arrow,
 )
 
-MAX_ROWS = 12  # table rows shown; beyond, the smallest weights are summed in one line
-MAX_TERMS = 6  # terms of the output's formula written out (all are in the notes)
-TABLE_RIGHT = 1.2  # the table is left of this x, the picture right of it
-BAR = 1.5  # length of a weight-1 bar
+COLUMN = -0.2  # the table is left of this x, the formulas and pictures right of it
+BAR = 1.3  # length of a weight-1 bar
+NAME_W = 1.7  # table words longer than this are cut with "…"
+STEPS = ("scores", "scaled", "weights", "values", "sum")
 
 
-class AttentionMathScene(BeatScene):
+class AttentionMathScene(LectureScene):
     """q · k, scale, softmax, weighted sum of values: the post's computation, with numbers."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
@@ -46,230 +58,356 @@ class AttentionMathScene(BeatScene):
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.weighted_sum is None or not plan.sentences:
-            raise RuntimeError(
+            raise InputError(
                 "AttentionMathScene needs the plan's weighted sum: render it with "
-                "scenes.render or attention-drift render --scene"
+                "attention-drift render --scene AttentionMathScene"
             )
         self.s = plan.sentences[0]
         self.final = self.s.final
         self.ws = plan.lecture.weighted_sum
+        if not self.ws.chain:
+            raise InputError(
+                "this plan's weighted sum was made before the tip-to-tail chain was recorded; "
+                "make the plan again with this version"
+            )
+        self.start_registry()
         self.build_header(plan)
-        self.build_footer(plan)
         self.build_table()
-        self.build_picture(plan)
-        self.check_layout(self.text_boxes())
+        self.build_formulas(plan)
+        self.build_equation()
+        self.build_values()
+        self.build_sum()
+        self.check()
 
     def construct(self) -> None:
         self.show_sentence()
-        self.beat(self.notes_sentence())
+        self.beat(self.notes_sentence(), caption=self.caption_of("sentence"))
         self.show_scores()
-        self.beat(self.notes_column("q·k", self.final.scores))
+        self.beat(self.notes_column("q·k", self.final.scores), caption=self.caption_of("scores"))
         self.show_scaled()
         self.beat(
             f"× scale ({scale_text(self.plan, self.s)}): "
-            + self.notes_column("", self.final.scaled_scores)
+            + self.notes_column("", self.final.scaled_scores),
+            caption=self.caption_of("scaled"),
         )
         self.show_weights()
-        self.beat("softmax → weights (sum 1): " + self.notes_column("", self.final.weights))
+        self.beat(
+            "softmax → weights (sum 1): " + self.notes_column("", self.final.weights),
+            caption=self.caption_of("weights"),
+        )
         self.show_values()
-        self.beat("values v = x: each word's static vector, drawn in 2-D (PCA)")
+        self.beat(
+            "values v = x: each word's static vector, drawn in 2-D (PCA)",
+            caption=self.caption_of("values"),
+        )
         self.show_sum()
         self.wait(1.5)
-        self.beat(f"{self.s.target.text}′ = " + " + ".join(self.terms))
+        self.beat(self.notes_sum(), caption=self.caption_of("sum"))
 
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self, plan: Plan) -> None:
-        pal = self.pal
-        self.chips, rows = sentence_chips(self.s, pal)
+        keep = list(self.final.words)
+        self.chips = sentence_chips(self.s, self, max_width=WIDTH, max_rows=2, keep=keep)
+        self.chips.move_to(at(X_LEFT + self.chips.width / 2, Y_TOP - self.chips.height / 2))
         source = (
             "all-MiniLM-L6-v2 embeddings"
             if plan.embedding.kind == "minilm"
             else plan.embedding.name
         )
-        self.subtitle = caption(
-            f"simple attention: q = k = v = x, each word's static vector "
-            f"({plan.embedding.dim}-d {source})",
-            pal,
+        self.subtitle = self.text(
+            "subtitle",
+            f"simple attention: q = k = v = x, each word's static vector ({plan.embedding.dim}-d "
+            f"{source})",
+            SMALL,
+            muted=True,
+            max_width=WIDTH,
         )
-        self.header = fit_header(VGroup(rows, self.subtitle).arrange(DOWN, buff=0.16))
+        y = self.chips.get_bottom()[1] - 0.1 - self.subtitle.height / 2
+        self.subtitle.move_to(at(X_LEFT + self.subtitle.width / 2, y))
+        self.header = VGroup(self.chips, self.subtitle)
+        self.body_top = self.subtitle.get_bottom()[1] - 0.25
 
-    def build_footer(self, plan: Plan) -> None:
-        """One formula per step (swapped in the same place) and the output with numbers."""
-        pal, s = self.pal, self.s
-        c = fmt(s.scale, 3)  # a positive number: no minus for LaTeX to meet
-        rule = plan.attention.scale_rule
-        if rule == "auto":
-            c_def = rf"c = 1/\lVert q \rVert^2 = {c}"
-        elif rule == "1/sqrt(d)":
-            c_def = rf"c = 1/\sqrt{{{plan.embedding.dim}}} = {c}"
-        else:
-            c_def = rf"c = {c}"
-        tex = [
-            r"s_i = q \cdot k_i",
-            rf"c\, s_i, \qquad {c_def}",
-            r"w_i = \mathrm{softmax}(c\, s)_i = \frac{e^{\,c\, s_i}}{\sum_j e^{\,c\, s_j}}",
-            r"v_i = x_i",
-            r"\mathrm{output} = \sum_i w_i\, v_i",
-        ]
-        self.formulas = [MathTex(t, color=pal.text, font_size=38) for t in tex]
-        terms = self.terms = [
-            f"{fmt(w)}·{self.s.words[i].text}"
-            for i, w in zip(self.final.words, self.final.weights, strict=True)
-        ]
-        shown = terms[:MAX_TERMS]
-        if len(terms) > MAX_TERMS:
-            shown.append(f"… ({len(terms) - MAX_TERMS} more)")
-        self.output_text = label(
-            f"{s.target.text}′ = " + " + ".join(shown), pal, size=24, color=pal.color(0)
-        )
-        if self.output_text.width > 13.6:
-            self.output_text.scale_to_fit_width(13.6)
-        self.output_text.move_to([0, BOTTOM + self.output_text.height / 2, 0])  # type: ignore[arg-type]
-        base = self.output_text.get_top()[1] + 0.15
-        for f in self.formulas:
-            if f.width > 13.6:
-                f.scale_to_fit_width(13.6)
-            f.move_to([0, base + f.height / 2, 0])  # type: ignore[arg-type]
-        self.footer_top = max(f.get_top()[1] for f in self.formulas)
-
-    def rows(self) -> list[int]:
-        """Positions (in the final step's order) of the table rows: target first, then by
-        weight; at most MAX_ROWS (the rest summed in `rest`)."""
+    def table_positions(self) -> list[int]:
+        """Positions (in the final step's order) of the table's rows: the first TABLE_ROWS
+        (the rest is the plan's `rest` group)."""
         n = len(self.final.words)
-        return list(range(min(n, MAX_ROWS)))
+        rest = self.ws.rest
+        return list(range(n - len(rest.words))) if rest is not None else list(range(n))
 
     def build_table(self) -> None:
         pal, s, final = self.pal, self.s, self.final
-        area = (-6.95, self.footer_top + 0.25, TABLE_RIGHT, self.header.get_bottom()[1] - 0.3)
-        rows = self.rows()
-        n = len(rows) + 1 + (1 if len(final.words) > MAX_ROWS else 0)
-        rh = min(0.5, (area[3] - area[1]) / n)
-        size = min(26.0, rh * 52)
-        col = [0.0, 1.35, 2.7, 3.35]  # word right edge, scores, scaled, bars start
-        heads = [
-            MathTex(t, color=pal.muted, font_size=size * 1.3)
-            for t in (r"q\cdot k_i", r"c\,s_i", r"w_i")
-        ]
-        for h, x in zip(heads, (col[1], col[2], col[3] + BAR / 2), strict=True):
-            h.move_to([x, 0, 0])  # type: ignore[arg-type]
-        self.heads = heads
-        self.words, self.scores, self.scaled, self.bars, self.values = [], [], [], [], []
-        for r, j in enumerate(rows):
-            y = -(r + 1) * rh
+        rows = self.table_positions()
+        n_lines = 1 + len(rows) + (1 if self.ws.rest else 0) + 1  # head, rows, rest, Σ
+        size = self.table_size = BODY if len(rows) <= 6 else SMALL
+        rh = min(0.52 if size == BODY else 0.42, (self.body_top - Y_BOTTOM) / n_lines)
+        t_scores = number_template([*final.scores, *final.scaled_scores])
+        t_weights = number_template([*final.weights, 1.0])
+        probe = Counter(0.0, size=size, color=pal.text, template=t_scores)
+        num_w = probe.width
+        words = []
+        for j in rows:
             i = final.words[j]
-            color = pal.static if i == s.target_index else pal.text
-            w = StrutText(
-                s.words[i].text,
-                pal,
-                size=size,
-                color=color,
-                weight="BOLD" if i == s.target_index else "NORMAL",
+            bold = "BOLD" if i == s.target_index else "NORMAL"
+            words.append(
+                self.text(f"word {j}", s.words[i].text, size, weight=bold, max_width=NAME_W)
             )
-            w.move_to([col[0] - w.width / 2, y, 0])  # type: ignore[arg-type]
-            sc = label(fmt(final.scores[j]), pal, size=size).move_to([col[1], y, 0])  # type: ignore[arg-type]
-            ss = label(fmt(final.scaled_scores[j]), pal, size=size).move_to([col[2], y, 0])  # type: ignore[arg-type]
-            length = max(BAR * final.weights[j], 0.02)
-            bar = Rectangle(
-                width=length,
-                height=rh * 0.55,
-                stroke_width=0,
-                fill_color=pal.color(0),
-                fill_opacity=0.9,
-            )
-            bar.move_to([col[3] + length / 2, y, 0])  # type: ignore[arg-type]
-            track = Line([col[3], y, 0], [col[3] + BAR, y, 0], stroke_width=1, color=pal.faint)  # type: ignore[arg-type]
-            val = label(fmt(final.weights[j]), pal, size=size * 0.95)
-            val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
-            self.words.append(w)
-            self.scores.append(sc)
-            self.scaled.append(ss)
-            self.bars.append(VGroup(track, bar))
-            self.values.append(val)
-        y = -(len(rows) + 1) * rh
-        extra = VGroup()
-        if len(final.words) > MAX_ROWS:
-            rest = sum(final.weights[MAX_ROWS:])
-            more = label(
-                f"+ {len(final.words) - MAX_ROWS} more words", pal, size=size * 0.9, color=pal.muted
-            ).move_to([col[0], y, 0], aligned_edge=RIGHT)  # type: ignore[arg-type]
-            rest_val = label(fmt(rest), pal, size=size * 0.9, color=pal.muted)
-            rest_val.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
-            extra = VGroup(more, rest_val)
+        more_w = (
+            StrutText(f"+ {len(final.words)} more", pal, size=size).width if self.ws.rest else 0
+        )
+        name_w = max(more_w, *(w.width for w in words))
+        x_name = X_LEFT + name_w  # right edge of the words
+        x_score = x_name + 0.3 + num_w  # right edges of the number columns
+        x_scaled = x_score + 0.35 + num_w
+        self.bar_x = x_scaled + 0.3
+        x_weight = self.bar_x + BAR + 0.15 + probe.width
+        y = self.body_top - rh / 2
+        self.heads = [
+            self.text("head q·k", "q · k", size, muted=True),
+            self.text("head c·s", "c · s", size, muted=True),
+            self.text("head w", "w", size, muted=True),
+        ]
+        for h, x in zip(self.heads, (x_score, x_scaled, self.bar_x + BAR / 2), strict=True):
+            h.move_to(at(x - (h.width / 2 if h is not self.heads[2] else 0), y))
+        self.words: list[StrutText] = []
+        self.scores: list[Counter] = []
+        self.scaled: list[Counter] = []
+        self.bars: list[Rectangle] = []
+        self.tracks: list[Line] = []
+        self.values: list[Counter] = []
+        for j in rows:
             y -= rh
-        self.total = label(
-            f"Σ w = {fmt(sum(final.weights))}", pal, size=size * 0.95, color=pal.muted
-        )
-        self.total.next_to([col[3] + BAR, y, 0], RIGHT, buff=0.12)  # type: ignore[arg-type]
-        self.table = VGroup(
-            *heads,
-            *self.words,
-            *self.scores,
-            *self.scaled,
-            *self.bars,
-            *self.values,
-            extra,
-            self.total,
-        )
-        self.extra = extra
-        fit_into(self.table, area, align="left")
+            i = final.words[j]
+            w = words[len(self.words)]
+            w.move_to(at(x_name - w.width / 2, y))
+            self.words.append(w)
+            self.scores.append(
+                place_right(self.counter(f"score {j}", final.scores[j], t_scores, size), x_score, y)
+            )
+            self.scaled.append(
+                place_right(
+                    self.counter(f"scaled {j}", final.scores[j], t_scores, size), x_scaled, y
+                )
+            )
+            self.add_bar(y, rh, final.weights[j], pal.color(0))
+            self.values.append(
+                place_right(self.counter(f"weight {j}", 0.0, t_weights, size), x_weight, y)
+            )
+        self.extra = VGroup()
+        if self.ws.rest is not None:
+            y -= rh
+            more = self.text("more", f"+ {len(self.ws.rest.words)} more", size, muted=True)
+            more.move_to(at(x_name - more.width / 2, y))
+            self.add_bar(y, rh, self.ws.rest.weight, pal.muted)
+            rest = place_right(self.counter("rest weight", 0.0, t_weights, size), x_weight, y)
+            self.values.append(rest)
+            self.extra.add(more)
+        y -= rh
+        self.sum_name = self.text("sum name", "Σ w", size, muted=True)
+        self.sum_name.move_to(at(self.bar_x + BAR - self.sum_name.width / 2, y))
+        self.total = place_right(self.counter("sum", 0.0, t_weights, size), x_weight, y)
+        self.weight_targets = [*final.weights[: len(rows)]]
+        if self.ws.rest is not None:
+            self.weight_targets.append(self.ws.rest.weight)
+        self.table_right = x_weight
+        self.table_bottom = y - rh / 2
 
-    def point_of(self, i: int) -> tuple[float, float]:
-        """The 2-D point of word i (every word of the weighted sum has a vector)."""
-        point = self.s.words[i].point
-        assert point is not None, i
-        return point
+    def add_bar(self, y: float, rh: float, w: float, color: str) -> None:
+        track = Line(
+            at(self.bar_x, y), at(self.bar_x + BAR, y), stroke_width=1, color=self.pal.faint
+        )
+        length = max(BAR * w, 0.02)
+        bar = Rectangle(
+            width=length, height=rh * 0.5, stroke_width=0, fill_color=color, fill_opacity=0.9
+        )
+        bar.move_to(at(self.bar_x + length / 2, y))
+        self.tracks.append(track)
+        self.bars.append(bar)
 
-    def build_picture(self, plan: Plan) -> None:
+    def build_formulas(self, plan: Plan) -> None:
+        """One formula per step, in the same place at the top of the right column (text in
+        the theme's font: the numbers in it look like every other number)."""
+        s = self.s
+        c = fmt(s.scale, 3)
+        rule = plan.attention.scale_rule
+        if rule == "auto":
+            c_def = f"c = 1 / (q · q) = {c}"
+        elif rule == "1/sqrt(d)":
+            c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
+        else:
+            c_def = f"c = {c}"
+        t = s.target.text
+        lines = {
+            "scores": ["s = q · k, for every word"],
+            "scaled": [f"c · s, with {c_def}"],
+            "weights": ["w = softmax(c · s)", "= exp(c · s) / Σ exp(c · s)"],
+            "values": ["v = x: a word's value is its vector"],
+            "sum": [f"{t}′ = Σ w · v"],
+        }
+        self.x0 = max(COLUMN, self.table_right + 0.45)
+        self.formulas: dict[str, VGroup] = {}
+        for step in STEPS:
+            group = VGroup(
+                *[
+                    self.text(f"formula {step} {k}", line, BODY, phase=step)
+                    for k, line in enumerate(lines[step])
+                ]
+            )
+            self.formulas[step] = group.arrange(DOWN, aligned_edge=LEFT, buff=0.04)
+        tallest = max(g.height for g in self.formulas.values())
+        widest = max(g.width for g in self.formulas.values())
+        # Under the table when it leaves room (the equation goes there too), else top right.
+        self.left = (
+            self.table_bottom - Y_BOTTOM >= tallest + 1.4 and widest <= self.x0 - 0.3 - X_LEFT
+        )
+        x, top = (X_LEFT, self.table_bottom - 0.35) if self.left else (self.x0, self.body_top)
+        for group in self.formulas.values():
+            group.move_to(at(x + group.width / 2, top - group.height / 2))
+        self.pictures_top = self.body_top
+        if not self.left:
+            self.pictures_top = min(g.get_bottom()[1] for g in self.formulas.values()) - 0.25
+
+    def build_equation(self) -> None:
+        """The output with numbers, from the chain (largest terms, then the rest), wrapped,
+        at the bottom of its column."""
+        s, chain = self.s, self.ws.chain
+        terms = [f"{fmt(g.weight)}·{self.group_name(g)}" for g in chain]
+        pieces = [f"{s.target.text}′ = {terms[0]}", *(f"+ {t}" for t in terms[1:])]
+        x0 = X_LEFT if self.left else self.x0
+        width = (self.x0 - 0.3 if self.left else X_RIGHT) - x0
+        lines: list[str] = [""]
+        for p in pieces:
+            trial = f"{lines[-1]} {p}".strip()
+            if lines[-1] and StrutText(trial, self.pal, size=SMALL).width > width:
+                lines.append(p)
+            else:
+                lines[-1] = trial
+        self.equation = VGroup(
+            *[
+                self.text(f"equation {k}", line, SMALL, max_width=width, phase="sum")
+                for k, line in enumerate(lines)
+            ]
+        )
+        self.equation.arrange(DOWN, aligned_edge=LEFT, buff=0.04)
+        self.equation.move_to(at(x0 + self.equation.width / 2, Y_BOTTOM + self.equation.height / 2))
+        self.pictures_bottom = Y_BOTTOM if self.left else self.equation.get_top()[1] + 0.2
+
+    def group_name(self, g: Terms) -> str:
+        """A chain arrow's word (cut after 12 characters), or "(N more)" for the rest."""
+        if len(g.words) > 1:
+            return f"({len(g.words)} more)"
+        word = self.s.words[g.words[0]].text
+        return word if len(word) <= 12 else word[:11] + "…"
+
+    def area(self) -> Box:
+        return (self.x0, self.pictures_bottom, X_RIGHT, self.pictures_top)
+
+    def build_values(self) -> None:
+        """The values as arrows from the origin (2-D PCA of the plan), the largest labelled."""
         pal, s, ws = self.pal, self.s, self.ws
-        area = (TABLE_RIGHT + 0.35, self.footer_top + 0.2, 6.95, self.header.get_bottom()[1] - 0.3)
-        origin = plan.projection.origin
-        pts = [origin, *ws.tips, *(self.point_of(i) for i in ws.words)]
-        self.map = picture_mapping(pts, area, margin=0.35)
-        o = self.map(origin)
-        self.origin_dot = Dot(o, radius=0.05, color=pal.muted)
-        shown = set(self.final.words[:MAX_ROWS])
-        self.value_arrows, labels, anchors = VGroup(), [], []
-        for i in ws.words:
-            p = self.map(self.point_of(i))
-            color = pal.static if i == s.target_index else pal.muted
-            self.value_arrows.add(vector_arrow(o, p, color, width=2.5, opacity=0.7))
-            if i in shown:
-                labels.append(label(s.words[i].text, pal, size=20, color=color))
-                anchors.append(p)
-        tips = [o, *(self.map(t) for t in ws.tips)]
-        self.sum_arrows = VGroup(
-            *[vector_arrow(a, b, pal.color(0), width=5) for a, b in itertools.pairwise(tips)]
+        origin = self.plan.projection.origin
+        pts = [origin, *(self.point_of(i) for i in ws.words)]
+        self.values_map = picture_mapping(pts, self.area(), margin=0.35)
+        o = self.values_map(origin)
+        self.values_origin = self.add_mark(
+            "origin (values)", OriginMark(o, color=pal.muted, arm=0.12), "values"
         )
-        self.out_dot = Dot(tips[-1], radius=0.08, color=pal.color(0))
-        self.out_label = label(f"{s.target.text}′", pal, size=22, color=pal.color(0))
-        self.origin_label = label("0", pal, size=16, color=pal.muted)
-        lines = [(o, self.map(self.point_of(i))) for i in ws.words]
-        lines += list(itertools.pairwise(tips))
-        all_labels = [self.out_label, self.origin_label, *labels]
-        self.leaders = place_point_labels(
-            all_labels, [tips[-1], o, *anchors], area, lines, pal, points=tips
+        labelled = {g.words[0] for g in ws.chain if len(g.words) == 1}
+        self.value_arrows = VGroup()
+        labels, anchors = [], []
+        for i in ws.words:
+            p = self.values_map(self.point_of(i))
+            color = pal.text if i == s.target_index else pal.muted
+            a = arrow_between(
+                self, f"value {i}", o, p, color, width=3, opacity=0.85, phase="values"
+            )
+            self.value_arrows.add(a)
+            if i in labelled:
+                labels.append(
+                    self.text(
+                        f"value label {i}",
+                        s.words[i].text,
+                        SMALL,
+                        muted=i != s.target_index,
+                        max_width=2.2,
+                        phase="values",
+                    )
+                )
+                anchors.append(p)
+        segs = [e.segment for e in self.registry if e.phase == "values" and e.segment]
+        self.value_leaders = place_point_labels(
+            self, labels, anchors, self.area(), segments=segs, points=[o]
         )
         self.value_labels = VGroup(*labels)
-        self.picture_area = area
 
-    def text_boxes(self) -> list[tuple[str, tuple[float, float, float, float]]]:
-        out = [(f"chip {c.word.text}", box(c)) for c in self.chips]
-        out.append(("subtitle", box(self.subtitle)))
-        out.append(("formula", union(*(box(f) for f in self.formulas))))
-        out.append(("output", box(self.output_text)))
-        out += [(f"head {k}", box(h)) for k, h in enumerate(self.heads)]
-        for k, m in enumerate([*self.words, *self.scores, *self.scaled, *self.values]):
-            out.append((f"table {k}", box(m)))
-        if len(self.extra):
-            out += [(f"more {k}", box(m)) for k, m in enumerate(self.extra)]
-        out.append(("total", box(self.total)))
-        out += [
-            (f"label {m.original_text}", box(m))
-            for m in (self.out_label, self.origin_label, *self.value_labels)
+    def point_of(self, i: int) -> tuple[float, float]:
+        point = self.s.words[i].point
+        assert point is not None, i  # every word of the weighted sum has a vector
+        return point
+
+    def build_sum(self) -> None:
+        """The weighted values tip to tail, in a view fitted to them; each arrow labelled
+        with its term; the output marked with a ring (its arrowhead stays visible)."""
+        pal, ws = self.pal, self.ws
+        origin = self.plan.projection.origin
+        tips = [origin, *(g.tip for g in ws.chain)]
+        area = self.area()
+        note_h = 0.4
+        inner = (area[0], area[1] + note_h, area[2], area[3])
+        self.sum_map = picture_mapping(tips, inner, margin=0.5)
+        pts = [self.sum_map(p) for p in tips]
+        self.sum_origin = self.add_mark(
+            "origin (sum)", OriginMark(pts[0], color=pal.muted, arm=0.12), "sum"
+        )
+        self.sum_arrows = [
+            arrow_between(self, f"term {k}", a, b, pal.color(0), width=6, phase="sum")
+            for k, (a, b) in enumerate(itertools.pairwise(pts))
         ]
-        return out
+        self.out_ring = self.add_dot(
+            "output", Circle(radius=0.16, stroke_width=3, color=pal.text).move_to(pts[-1]), "sum"
+        )
+        self.out_label = self.text(
+            "output label",
+            f"{self.s.target.text}′",
+            SMALL,
+            weight="BOLD",
+            max_width=2.5,
+            phase="sum",
+        )
+        term_labels = [
+            self.text(
+                f"term label {k}",
+                f"{fmt(g.weight)}·{self.group_name(g)}",
+                SMALL,
+                max_width=2.6,
+                phase="sum",
+            )
+            for k, g in enumerate(ws.chain)
+        ]
+        mids = [(a + b) / 2 for a, b in itertools.pairwise(pts)]
+        segs = [e.segment for e in self.registry if e.phase == "sum" and e.segment]
+        self.sum_leaders = place_point_labels(
+            self,
+            [self.out_label, *term_labels],
+            [pts[-1], *mids],
+            inner,
+            segments=segs,
+            points=pts,
+        )
+        self.term_labels = term_labels
+        zoom = self.sum_map.scale / self.values_map.scale
+        self.zoom_note = self.text(
+            "zoom note",
+            f"Σ w · v tip to tail, drawn ×{zoom:.1f} the values' scale",
+            SMALL,
+            muted=True,
+            max_width=area[2] - area[0],
+            phase="sum",
+        )
+        self.zoom_note.move_to(
+            at(area[0] + self.zoom_note.width / 2, area[1] + self.zoom_note.height / 2)
+        )
 
-    # ---- notes ----------------------------------------------------------------------------
+    # ---- notes and captions -----------------------------------------------------------------
     def notes_sentence(self) -> str:
         s = self.s
         used = ", ".join(s.words[i].text for i in self.final.words)
@@ -285,59 +423,103 @@ class AttentionMathScene(BeatScene):
         )
         return f"{name}: {pairs}" if name else pairs
 
+    def notes_sum(self) -> str:
+        terms = " + ".join(
+            f"{fmt(w)}·{self.s.words[i].text}"
+            for i, w in zip(self.final.words, self.final.weights, strict=True)
+        )
+        return f"{self.s.target.text}′ = {terms}"
+
+    def caption_of(self, step: str) -> str:
+        t, n = self.s.target.text, len(self.final.words)
+        top = self.ws.chain[0]
+        return {
+            "sentence": f"“{t}” attends to {n} words of the sentence (itself included)",
+            "scores": f"Scores: the dot product of “{t}”'s query with each word's key",
+            "scaled": f"Each score times c = {fmt(self.s.scale, 3)}",
+            "weights": "Softmax turns the scaled scores into weights that sum to 1",
+            "values": "Values: each word's static vector, an arrow from the origin",
+            "sum": f"{t}′: the weighted values tip to tail; the largest, "
+            f"{fmt(top.weight)}·{self.group_name(top)}, first",
+        }[step]
+
     # ---- beats ----------------------------------------------------------------------------
     def show_sentence(self) -> None:
-        self.play(
-            FadeIn(self.header, shift=0.2 * DOWN),
-            LaggedStart(*[FadeIn(w) for w in self.words], lag_ratio=0.1),
-            run_time=1.2,
-        )
+        self.play(Fade(self.header), *[Fade(w) for w in self.words], Fade(self.extra), run_time=1.0)
 
     def show_scores(self) -> None:
         self.play(
-            FadeIn(self.heads[0]),
-            Write(self.formulas[0]),
-            LaggedStart(*[FadeIn(m, shift=0.1 * LEFT) for m in self.scores], lag_ratio=0.1),
-            run_time=1.2,
+            Fade(self.heads[0]),
+            Fade(self.formulas["scores"]),
+            *[Fade(m) for m in self.scores],
+            run_time=1.0,
         )
 
     def show_scaled(self) -> None:
+        """The scaled column starts as a copy of the scores and counts to c · s."""
         self.play(
-            FadeIn(self.heads[1]),
-            FadeTransform(self.formulas[0], self.formulas[1]),
-            *[TransformFromCopy(a, b) for a, b in zip(self.scores, self.scaled, strict=True)],
+            Fade(self.formulas["scores"], out=True),
+            Fade(self.formulas["scaled"]),
+            Fade(self.heads[1]),
+            *[Fade(m) for m in self.scaled],
+            run_time=0.4,
+        )
+        self.play(
+            *[CountTo(m, v) for m, v in zip(self.scaled, self.final.scaled_scores, strict=False)],
             run_time=1.2,
         )
 
     def show_weights(self) -> None:
         self.play(
-            FadeIn(self.heads[2]),
-            FadeTransform(self.formulas[1], self.formulas[2]),
+            Fade(self.formulas["scaled"], out=True),
+            Fade(self.formulas["weights"]),
+            Fade(self.heads[2]),
+            *[Fade(t) for t in self.tracks],
             *[GrowFromEdge(b, LEFT) for b in self.bars],
-            *[FadeIn(v) for v in self.values],
-            FadeIn(self.extra),
-            FadeIn(self.total),
+            *[
+                CountTo(m, v, fade_in=True)
+                for m, v in zip(self.values, self.weight_targets, strict=True)
+            ],
+            Fade(self.sum_name),
+            CountTo(self.total, 1.0, fade_in=True),
             run_time=1.4,
         )
 
     def show_values(self) -> None:
         self.play(
-            FadeTransform(self.formulas[2], self.formulas[3]),
-            FadeIn(self.origin_dot, self.origin_label),
-            LaggedStart(*[GrowArrow(a) for a in self.value_arrows], lag_ratio=0.1),  # type: ignore[arg-type]
-            FadeIn(self.value_labels),
-            FadeIn(self.leaders),
+            Fade(self.formulas["weights"], out=True),
+            Fade(self.formulas["values"]),
+            Fade(self.values_origin),
+            *[Create(a) for a in self.value_arrows],
+            Fade(self.value_labels),
+            Fade(self.value_leaders),
             run_time=1.4,
         )
 
     def show_sum(self) -> None:
-        self.play(FadeTransform(self.formulas[3], self.formulas[4]), run_time=0.6)
-        rt = max(0.25, min(0.8, 4.0 / len(self.sum_arrows)))
-        for a in self.sum_arrows:
-            self.play(GrowArrow(a), run_time=rt)  # type: ignore[arg-type]
         self.play(
-            FadeIn(self.out_dot, scale=1.5),
-            FadeIn(self.out_label),
-            Write(self.output_text),
-            run_time=1.2,
+            Fade(self.formulas["values"], out=True),
+            Fade(self.formulas["sum"]),
+            *[
+                Fade(m, out=True)
+                for m in (
+                    self.values_origin,
+                    self.value_arrows,
+                    self.value_labels,
+                    self.value_leaders,
+                )
+            ],
+            Fade(self.sum_origin),
+            Fade(self.zoom_note),
+            run_time=0.6,
+        )
+        rt = max(0.4, min(0.9, 4.0 / len(self.sum_arrows)))
+        for a, lab in zip(self.sum_arrows, self.term_labels, strict=True):
+            self.play(Create(a), Fade(lab), run_time=rt)
+        self.play(
+            Fade(self.out_ring),
+            Fade(self.out_label),
+            Fade(self.sum_leaders),
+            Fade(self.equation),
+            run_time=1.0,
         )

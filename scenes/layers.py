@@ -1,8 +1,15 @@
-"""LayerDriftScene: the target's hidden state after each layer of the real model, as one path
-per sentence in a shared 2-D basis; the paths start together and separate.
+"""LayerDriftScene: the target's hidden state after each layer of the real model, one path per
+sentence, next to the cosine per layer; the picture agrees with the numbers.
 
-Beats: the sentences; layer 0 (the embedding output); one beat per layer, moving every
-sentence's point to its next hidden state while the cosine panel fills in; the summary.
+The picture (`attention_math.lecture.layer_view`): each layer's *direction* of the target's
+hidden state (a unit vector), in a plane chosen so that the split the cosines state is seen:
+with two sentences, across is the difference of their last-layer directions, so the two end
+points are exactly as far apart as in the full space (√(2 − 2·cos)); up is the change the
+layers make to both. The chart: the cosine per layer on an axis that spans the data, in a
+neutral colour when it compares sentences.
+
+Beats: the sentences at layer 0 (the embedding output); one beat per layer (the paths grow,
+the chart extends, the numbers count); the summary.
 """
 
 from __future__ import annotations
@@ -12,195 +19,338 @@ import itertools
 import numpy as np
 from manim import *
 
+from attention_math.lecture_data import LayerView
 from attention_math.plan import Plan, SentenceModel
-from scenes.beats import BeatScene
-from scenes.components import WeightBars, fmt, label
-from scenes.drift import FRAME, fit_mapping
+from scenes.components import Counter, CountTo, Fade, fmt
 from scenes.layout import Box
-from scenes.picture import box, place_point_labels
+from scenes.picture import (
+    SMALL,
+    TITLE,
+    WIDTH,
+    X_LEFT,
+    X_RIGHT,
+    Y_BOTTOM,
+    Y_TOP,
+    LectureScene,
+    at,
+    number_template,
+    picture_mapping,
+    place_point_labels,
+    place_right,
+)
 
-PANEL_LEFT = 2.3
+CHART_LEFT = 1.3  # the chart is right of this x, the picture left of it
+SWATCH = 0.34  # length of a sentence's colour swatch
 
 
-class LayerDriftScene(BeatScene):
+class LayerDriftScene(LectureScene):
     """The target's path through the layers, for one sentence or several."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("model",)  # the plan parts it draws (attention_math.request.PARTS)
+    NEEDS = ("model", "layers")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
-        if self.plan.model is None:
-            raise ValueError("LayerDriftScene needs a model-mode plan (--mode model)")
-        self.build_layout()
-        self.check_layout(self.text_boxes())
+        plan = self.plan
+        if plan.model is None or plan.lecture is None or plan.lecture.layers is None:
+            raise ValueError(
+                "LayerDriftScene needs a model-mode plan with its layer view: "
+                "attention-drift render --mode model --scene LayerDriftScene"
+            )
+        self.view: LayerView = plan.lecture.layers
+        self.n_layers = plan.model.n_layers
+        self.start_registry()
+        self.build_header()
+        self.build_caption()
+        self.build_chart()
+        self.build_picture()
+        self.check()
 
     def construct(self) -> None:
-        # each beat ends with self.beat(notes): a slide / still boundary
-        _, values, _ = self.panel_rows()
-        self.show_sentences()
-        self.beat("; ".join(s.text for s in self.plan.sentences))
-        for layer in range(self.n_layers + 1):
+        self.show_start()
+        self.beat(self.notes(0), caption=self.caption_of(0))
+        for layer in range(1, self.n_layers + 1):
             self.show_layer(layer)
-            self.beat(f"layer {layer}: cosine {values[layer]:.3f}")
-        self.show_summary()
-        self.beat(f"layer 0: {values[0]:.3f} -> layer {self.n_layers}: {values[-1]:.3f}")
+            self.beat(self.notes(layer), caption=self.caption_of(layer))
+        self.wait(1.5)
+        self.beat(self.notes(self.n_layers, summary=True), caption=self.caption_of(None))
 
-    # ---- layout --------------------------------------------------------------------------
-    def build_layout(self) -> None:
-        plan, pal = self.plan, self.pal
-        m = plan.model
-        assert m is not None  # setup() checked
-        self.n_layers = m.n_layers
-        lines = [
-            label(
-                f"“{plan.target}” through the {m.n_layers} layers of all-MiniLM-L6-v2", pal, size=28
-            )
-        ]
-        for si, s in enumerate(plan.sentences):
-            lines.append(label(f"({si + 1}) {s.text}", pal, size=22, color=pal.color(si)))
-        self.header = VGroup(*lines).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
-        if self.header.width > 13.6:
-            self.header.scale_to_fit_width(13.6)
-        self.header.to_corner(UL, buff=0.3)
-
-        ev = m.layer_basis.explained_variance_ratio
-        self.caption = label(
-            f"2-D PCA of the {len(self.sentence_models()[0].target_hidden[0])}-d hidden states · "
-            f"PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance · layer 0 = embedding output",
-            pal,
-            size=18,
-            color=pal.muted,
-        )
-        self.caption.to_corner(DL, buff=0.3)
-        top = self.header.get_bottom()[1] - 0.25
-        bottom = self.caption.get_top()[1] + 0.2
-        self.plot_box: Box = (FRAME[0] + 0.3, bottom, PANEL_LEFT - 0.3, top)
-        self.panel_box: Box = (PANEL_LEFT, bottom, FRAME[2] - 0.3, top)
-
-        pts = np.array([p for sm in self.sentence_models() for p in sm.layer_points])
-        self.map = fit_mapping(pts, self.plot_box, margin=0.5)
-        self.paths = [[self.map(p) for p in sm.layer_points] for sm in self.sentence_models()]
-
-        # One label per distinct point: "0".."6" (paths that coincide share a label).
-        labels, anchors = [], []
-        seen: list[tuple[np.ndarray, int]] = []
-        for si, path in enumerate(self.paths):
-            for layer, p in enumerate(path):
-                if any(np.allclose(p, q, atol=1e-3) and lay == layer for q, lay in seen):
-                    continue
-                seen.append((p, layer))
-                shared = sum(np.allclose(p, other[layer], atol=1e-3) for other in self.paths) > 1
-                color = pal.text if shared else pal.color(si)
-                labels.append(label(str(layer), pal, size=18, color=color))
-                anchors.append(p)
-        segments = [(a, b) for path in self.paths for a, b in itertools.pairwise(path)]
-        place_point_labels(labels, anchors, self.plot_box, segments)
-        self.layer_labels = labels
-        self.label_layer = [int(x.text) for x in labels]
-        self.panel = self.make_panel(self.n_layers)
-        _, values, _ = self.panel_rows()
-        self.summary = label(
-            f"layer 0: {fmt(values[0])}  →  layer {self.n_layers}: {fmt(values[-1])}",
-            pal,
-            size=22,
-        )
-        self.summary.next_to(self.panel, DOWN, buff=0.3, aligned_edge=LEFT)
-
+    # ---- numbers and words -----------------------------------------------------------------
     def sentence_models(self) -> list[SentenceModel]:
-        """Each sentence's model numbers (a model-mode plan has them for every sentence)."""
         return [s.model for s in self.plan.sentences if s.model is not None]
 
-    def panel_rows(self) -> tuple[str, list[float], str]:
-        """Title and values of the panel: cosine between the sentences (or to layer 0)."""
-        plan = self.plan
-        if len(plan.sentences) > 1:
-            return (
-                "cosine of (1) and (2) per layer",
-                list(self.sentence_models()[1].cosine_to_first),
-                plan.sentences[1].text,
-            )
-        return (
-            "cosine to layer 0 per layer",
-            list(self.sentence_models()[0].cosine_to_layer0),
-            plan.sentences[0].text,
-        )
+    def line_name(self, a: int, b: int) -> str:
+        if a == b:
+            return "cosine with layer 0"
+        return "cosine" if len(self.plan.sentences) == 2 else f"({a + 1}) · ({b + 1})"
 
-    def make_panel(self, upto: int) -> VGroup:
-        pal = self.pal
-        title, values, _ = self.panel_rows()
-        rows = [f"layer {i}" for i in range(self.n_layers + 1)]
-        bars = WeightBars(
-            rows,
-            [max(v, 0.0) if i <= upto else None for i, v in enumerate(values)],
-            pal,
-            color=pal.color(1 if len(self.plan.sentences) > 1 else 0),
-            bar_width=2.2,
-            size=22,
-        )
-        group = VGroup(label(title, pal, size=22), bars).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
-        bx = self.panel_box
-        if group.height > bx[3] - bx[1]:
-            group.scale_to_fit_height(bx[3] - bx[1])
-        if group.width > bx[2] - bx[0]:
-            group.scale_to_fit_width(bx[2] - bx[0])
-        return group.move_to([bx[0] + group.width / 2, bx[3] - group.height / 2, 0])  # type: ignore[arg-type]
-
-    def text_boxes(self) -> list[tuple[str, Box]]:
-        out = [(f"header {i}", box(m)) for i, m in enumerate(self.header)]
-        out += [(f"layer label {m.text}#{i}", box(m)) for i, m in enumerate(self.layer_labels)]
-        out += [
-            ("caption", box(self.caption)),
-            ("panel", box(self.panel)),
-            ("summary", box(self.summary)),
-        ]
-        return out
-
-    # ---- beats -------------------------------------------------------------------------
-    def show_sentences(self) -> None:
-        self.play(FadeIn(self.header), FadeIn(self.caption), run_time=1.0)
-
-    def show_layer(self, layer: int) -> None:
-        pal = self.pal
-        labels = [
-            m for m, lay in zip(self.layer_labels, self.label_layer, strict=True) if lay == layer
-        ]
-        if layer == 0:
-            self.dots = [
-                Dot(path[0], radius=0.08, color=pal.color(si)) for si, path in enumerate(self.paths)
+    def notes(self, layer: int, summary: bool = False) -> str:
+        parts = [f"{self.line_name(a, b)} {fmt(vals[layer])}" for a, b, vals in self.view.lines]
+        head = f"layer 0 → {layer}" if summary else f"layer {layer}"
+        if summary:
+            parts = [
+                f"{self.line_name(a, b)} {fmt(vals[0])} → {fmt(vals[layer])}"
+                for a, b, vals in self.view.lines
             ]
-            self.current_panel = self.make_panel(0)
-            self.play(
-                *[GrowFromCenter(d) for d in self.dots],
-                *[FadeIn(m) for m in labels],
-                FadeIn(self.current_panel),
-                run_time=1.0,
+        return f"{head}: " + "; ".join(parts)
+
+    def caption_of(self, layer: int | None) -> str:
+        t, n = self.plan.target, len(self.plan.sentences)
+        lines = self.view.lines
+        if layer is None:
+            if n == 1:
+                v = lines[0][2]
+                return (
+                    f"Through {self.n_layers} layers “{t}” turns away from its layer-0 direction "
+                    f"(cosine {fmt(v[-1])})"
+                )
+            ends = ", ".join(f"({b + 1}) {fmt(v[-1])}" for _, b, v in lines)
+            return f"Layer 0 → {self.n_layers}: the “{t}”s split; cosine with (1): {ends}"
+        if layer == 0:
+            if n == 1:
+                return f"Layer 0, the embedding output: “{t}” before any attention"
+            v0 = ", ".join(fmt(v[0]) for _, _, v in lines)
+            return f"Layer 0, the embedding output: the “{t}”s point the same way (cosine {v0})"
+        if n == 1:
+            return f"Layer {layer}: cosine {fmt(lines[0][2][layer])} with layer 0"
+        vals = ", ".join(f"({b + 1}) {fmt(v[layer])}" for _, b, v in lines)
+        return f"Layer {layer}: cosine of each “{t}” with (1): {vals}"
+
+    # ---- layout --------------------------------------------------------------------------
+    def build_header(self) -> None:
+        plan, pal = self.plan, self.pal
+        m = plan.model
+        assert m is not None
+        self.title = self.text(
+            "title",
+            f"“{plan.target}” through the {m.n_layers} layers of {m.name}",
+            TITLE,
+            max_width=WIDTH,
+        )
+        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
+        y = self.title.get_bottom()[1] - 0.16
+        self.rows = VGroup()
+        for si, s in enumerate(plan.sentences):
+            swatch = Line(ORIGIN, RIGHT * SWATCH, stroke_width=8, color=pal.color(si))
+            text = self.text(
+                f"sentence {si + 1}", f"({si + 1}) {s.text}", SMALL, max_width=WIDTH - SWATCH - 0.15
             )
-            self.wait(0.5)
-            return
-        segments = [
-            Line(path[layer - 1], path[layer], color=pal.color(si), stroke_width=3)
-            for si, path in enumerate(self.paths)
+            text.move_to(at(X_LEFT + SWATCH + 0.15 + text.width / 2, y - text.height / 2))
+            swatch.move_to(at(X_LEFT + SWATCH / 2, text.get_center()[1]))
+            self.add_mark(f"swatch {si + 1}", swatch)
+            self.rows.add(VGroup(swatch, text))
+            y = text.get_bottom()[1] - 0.1
+        self.body_top = y - 0.2
+
+    def build_caption(self) -> None:
+        self.caption = self.text("caption", self.view.view, SMALL, muted=True, max_width=WIDTH)
+        self.caption.move_to(
+            at(X_LEFT + self.caption.width / 2, Y_BOTTOM + self.caption.height / 2)
+        )
+        self.body_bottom = self.caption.get_top()[1] + 0.25
+
+    def build_chart(self) -> None:
+        """The cosine per layer: title, readout (numbers that count), axes spanning the data."""
+        pal, view = self.pal, self.view
+        n = len(self.plan.sentences)
+        x0 = CHART_LEFT
+        title = {
+            1: "cosine with layer 0, per layer",
+            2: f"cosine of the two “{self.plan.target}”s, per layer",
+        }.get(n, "cosine with (1), per layer")
+        self.chart_title = self.text("chart title", title, SMALL, max_width=X_RIGHT - x0)
+        self.chart_title.move_to(
+            at(x0 + self.chart_title.width / 2, self.body_top - self.chart_title.height / 2)
+        )
+        # readout: "layer 0" and one number per line
+        y = self.chart_title.get_bottom()[1] - 0.3
+        self.layer_word = self.text("readout layer", "layer", SMALL, muted=True)
+        self.layer_word.move_to(at(x0 + self.layer_word.width / 2, y))
+        self.layer_count = self.counter("readout layer number", 0, "0", digits=0)
+        place_right(self.layer_count, self.layer_word.get_right()[0] + 0.3, y)
+        x = self.layer_count.get_right()[0] + 0.45
+        self.readouts: list[Counter] = []
+        all_values = [v for _, _, vals in view.lines for v in vals]
+        template = number_template(all_values)
+        for k, (a, b, vals) in enumerate(view.lines):
+            name = self.text(f"readout name {k}", self.line_name(a, b), SMALL, muted=True)
+            if x + name.width + 0.9 > X_RIGHT and k:
+                x, y = x0, y - 0.4
+            name.move_to(at(x + name.width / 2, y))
+            c = self.counter(f"readout {k}", vals[0], template)
+            place_right(c, name.get_right()[0] + 0.15 + c.width, y)
+            self.readouts.append(c)
+            x = c.get_right()[0] + 0.4
+        self.readout_bottom = y - 0.25
+        # axes
+        lo, hi = view.axis
+        tick_labels = [self.text(f"tick {fmt(t)}", fmt(t), SMALL, muted=True) for t in view.ticks]
+        label_w = max(m.width for m in tick_labels)
+        self.ax_left = x0 + label_w + 0.15
+        self.ax_right = X_RIGHT - (0.5 if n > 2 else 0.2)
+        xl = self.text("axis layer", "layer", SMALL, muted=True)
+        xl.move_to(at((self.ax_left + self.ax_right) / 2, self.body_bottom + xl.height / 2))
+        layer_ticks = [
+            self.text(f"layer tick {i}", str(i), SMALL, muted=True)
+            for i in range(self.n_layers + 1)
         ]
-        marks = [
-            Dot(path[layer - 1], radius=0.04, color=pal.color(si), fill_opacity=0.6)
-            for si, path in enumerate(self.paths)
+        self.ax_bottom = xl.get_top()[1] + 0.15 + layer_ticks[0].height + 0.12
+        self.ax_top = self.readout_bottom - 0.2
+        ys = self.chart_y
+        for t, m in zip(view.ticks, tick_labels, strict=True):
+            m.move_to(at(self.ax_left - 0.15 - m.width / 2, ys(t)))
+        for i, m in enumerate(layer_ticks):
+            m.move_to(at(self.chart_x(i), self.ax_bottom - 0.12 - m.height / 2))
+        grid = VGroup()
+        for t in view.ticks:
+            grid.add(
+                Line(
+                    at(self.ax_left, ys(t)),
+                    at(self.ax_right, ys(t)),
+                    stroke_width=1,
+                    color=pal.faint,
+                )
+            )
+            self.add_segment(f"grid {fmt(t)}", (self.ax_left, ys(t)), (self.ax_right, ys(t)), 1)
+        axis = Line(
+            at(self.ax_left, self.ax_bottom),
+            at(self.ax_right, self.ax_bottom),
+            stroke_width=2,
+            color=pal.muted,
+        )
+        self.add_segment(
+            "x axis", (self.ax_left, self.ax_bottom), (self.ax_right, self.ax_bottom), 2
+        )
+        self.chart_axes = VGroup(grid, axis, *tick_labels, *layer_ticks, xl)
+        assert lo < hi
+        # the lines, one segment per layer
+        self.chart_lines: list[list[Line]] = []
+        self.chart_dots: list[list[Dot]] = []
+        for k, (a, b, vals) in enumerate(view.lines):
+            color = self.line_color(a, b)
+            pts = [np.array([self.chart_x(i), ys(v), 0]) for i, v in enumerate(vals)]
+            segs = []
+            for i, (p, q) in enumerate(itertools.pairwise(pts)):
+                segs.append(Line(p, q, stroke_width=4, color=color))
+                self.add_segment(f"chart line {k} layer {i + 1}", p, q, 4)
+            dots = [
+                self.add_dot(f"chart dot {k} layer {i}", Dot(p, radius=0.06, color=color))
+                for i, p in enumerate(pts)
+            ]
+            self.chart_lines.append(segs)
+            self.chart_dots.append(dots)
+        self.chart_ends = VGroup()
+        if n > 2:  # which line is which: "(k)" at its end
+            ends = [self.text(f"line end {b + 1}", f"({b + 1})", SMALL) for _, b, _ in view.lines]
+            anchors = [d[-1].get_center() for d in self.chart_dots]
+            chart_segs = [e.segment for e in self.registry if e.kind == "segment" and e.segment]
+            area = (self.ax_right - 0.4, self.ax_bottom, X_RIGHT, self.ax_top)
+            place_point_labels(self, ends, anchors, area, segments=chart_segs)
+            self.chart_ends = VGroup(*ends)
+
+    def chart_x(self, layer: int) -> float:
+        return self.ax_left + 0.2 + (self.ax_right - self.ax_left - 0.4) * layer / self.n_layers
+
+    def chart_y(self, v: float) -> float:
+        lo, hi = self.view.axis
+        return self.ax_bottom + 0.15 + (self.ax_top - self.ax_bottom - 0.15) * (v - lo) / (hi - lo)
+
+    def line_color(self, a: int, b: int) -> str:
+        """Neutral when the line compares two sentences; with more than one compared
+        sentence, the compared one's colour (its "(k)" is written at the end)."""
+        n = len(self.plan.sentences)
+        if a == b:
+            return self.pal.color(a)
+        return self.pal.text if n == 2 else self.pal.color(b)
+
+    def build_picture(self) -> None:
+        """The paths of the directions, every layer's point, the layer numbers, the ends."""
+        pal, view = self.pal, self.view
+        area: Box = (X_LEFT, self.body_bottom, CHART_LEFT - 0.4, self.body_top)
+        pts = [p for path in view.points for p in path]
+        self.map = picture_mapping(pts, area, margin=0.45)
+        self.paths = [[self.map(p) for p in path] for path in view.points]
+        self.path_lines: list[list[Line]] = []
+        self.path_dots: list[list[Dot]] = []
+        for si, path in enumerate(self.paths):
+            color = pal.color(si)
+            segs = []
+            for i, (p, q) in enumerate(itertools.pairwise(path)):
+                segs.append(Line(p, q, stroke_width=4, color=color))
+                self.add_segment(f"path {si + 1} layer {i + 1}", p, q, 4)
+            dots = [
+                self.add_dot(f"point {si + 1} layer {i}", Dot(p, radius=0.06, color=color))
+                for i, p in enumerate(path)
+            ]
+            self.path_lines.append(segs)
+            self.path_dots.append(dots)
+        self.heads = [
+            Dot(path[0], radius=0.1, color=pal.color(si)) for si, path in enumerate(self.paths)
         ]
-        new_panel = self.make_panel(layer)
-        self.add(*marks)
+        for si, d in enumerate(self.heads):  # where they end, for the check
+            self.add_dot(f"head {si + 1}", d.copy().move_to(self.paths[si][-1]))
+        # layer numbers (at sentence 1's points) and each path's "(k)" at its end
+        numbers = [self.text("layer label 0", "layer 0", SMALL, muted=True)]
+        numbers += [
+            self.text(f"layer label {i}", str(i), SMALL, muted=True)
+            for i in range(1, self.n_layers + 1)
+        ]
+        ends = []
+        if len(self.paths) > 1:
+            ends = [
+                self.text(f"end {si + 1}", f"({si + 1})", SMALL) for si in range(len(self.paths))
+            ]
+        anchors = [*self.paths[0], *(path[-1] for path in self.paths[: len(ends)])]
+        path_segs = [e.segment for e in self.registry if e.segment and e.name.startswith("path")]
+        others = [p for path in self.paths[1:] for p in path]
+        self.leaders = place_point_labels(
+            self, [*numbers, *ends], anchors, area, segments=path_segs, points=others
+        )
+        self.layer_labels, self.end_labels = numbers, ends
+
+    # ---- beats -------------------------------------------------------------------------------
+    def show_start(self) -> None:
+        first = [d[0] for d in self.chart_dots]
         self.play(
-            *[Create(s) for s in segments],
             *[
-                d.animate.move_to(path[layer])
-                for d, path in zip(self.dots, self.paths, strict=True)
+                Fade(m)
+                for m in (
+                    self.title,
+                    self.rows,
+                    self.caption,
+                    self.chart_title,
+                    self.layer_word,
+                    self.layer_count,
+                    *self.readouts,
+                    self.chart_axes,
+                    self.leaders,
+                )
             ],
-            *[FadeIn(m) for m in labels],
-            ReplacementTransform(self.current_panel, new_panel),
+            *[GrowFromCenter(d) for d in self.heads],
+            Fade(self.layer_labels[0]),
+            *[Fade(d) for d in first],
+            *[Fade(m) for m in self.readout_names()],
             run_time=1.0,
         )
-        self.current_panel = new_panel
-        self.wait(0.3)
+        self.wait(0.8)
 
-    def show_summary(self) -> None:
-        self.play(FadeIn(self.summary), run_time=0.8)
-        self.wait(2)
+    def readout_names(self) -> list[Mobject]:
+        return [e.mob for e in self.registry if e.name.startswith("readout name") and e.mob]
+
+    def show_layer(self, layer: int) -> None:
+        anims: list[Animation] = []
+        for si, path in enumerate(self.paths):
+            self.add(self.path_dots[si][layer - 1])
+            anims.append(Create(self.path_lines[si][layer - 1]))
+            anims.append(self.heads[si].animate.move_to(path[layer]).build())
+        for k, (_, _, vals) in enumerate(self.view.lines):
+            anims.append(Create(self.chart_lines[k][layer - 1]))
+            anims.append(Fade(self.chart_dots[k][layer]))
+            anims.append(CountTo(self.readouts[k], vals[layer]))
+        anims.append(CountTo(self.layer_count, layer))
+        anims.append(Fade(self.layer_labels[layer]))
+        if layer == self.n_layers:
+            anims += [Fade(m) for m in (*self.end_labels, *self.chart_ends)]
+        self.play(*anims, run_time=1.0)
+        self.bring_to_front(*self.heads)
+        self.wait(0.4)

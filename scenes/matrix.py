@@ -1,28 +1,46 @@
 """AttentionMatrixScene: every word's attention weights at once, as a heat map.
 
 Beats: the word × word matrix (row = the word attending, column = the word attended to, each
-row summing to 1), with its colour scale; then the target's row highlighted and read out. For
-simple attention the matrix is softmax(scale · X Xᵀ) over the included words; for a real head
-(model mode, or --layer/--head) the head's weights merged into words, with [CLS] + [SEP] as
-the last column. Numbers from the plan's lecture section (`attention_math.lecture`).
+row summing to 1) with its colour scale; then the target's row outlined and read out (the
+numbers count up). For simple attention the matrix is softmax(scale · X Xᵀ) over the words
+taking part; for a real head (model mode, or --layer/--head) the head's weights merged into
+words, with [CLS] + [SEP] as the last column.
+
+Everything written about the matrix comes from the plan (`attention_math.lecture`): what it
+is and whether stop-words were kept (`WeightMatrix.description`), which tokens were left out
+and why (`left_out`), and, for a long sentence, which rows it shows (the target and the words
+it attends to most) with the other columns summed as "N more" (`shown`, `rest`).
 """
 
 from __future__ import annotations
 
 from manim import *
 
+from attention_math.errors import InputError
 from attention_math.lecture_data import WeightMatrix
 from attention_math.plan import Plan
-from scenes.beats import BeatScene
-from scenes.components import fmt, label
-from scenes.picture import box, caption, fit_header, fit_into
+from scenes.components import Counter, CountTo, Fade, StrutText, fmt
+from scenes.picture import (
+    BODY,
+    SMALL,
+    TITLE,
+    WIDTH,
+    X_LEFT,
+    X_RIGHT,
+    Y_BOTTOM,
+    Y_TOP,
+    LectureScene,
+    at,
+    number_template,
+    place_right,
+)
 
-PANEL_LEFT = 3.0  # the matrix is left of this x, the target's row read out right of it
-MAX_LISTED = 10  # weights of the target's row written out in the panel
-NUMBERS_UP_TO = 9  # cells carry their number when the matrix has at most this many columns
+PANEL_LEFT = 2.6  # the matrix is left of this x, the target's row read out right of it
+MAX_LISTED = 8  # weights of the target's row written out in the panel
+LABEL_W = 2.0  # row and column labels longer than this are cut with "…"
 
 
-class AttentionMatrixScene(BeatScene):
+class AttentionMatrixScene(LectureScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
@@ -31,72 +49,138 @@ class AttentionMatrixScene(BeatScene):
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.matrix is None or not plan.sentences:
-            raise RuntimeError(
-                "AttentionMatrixScene needs the plan's weight matrix: render it "
-                "with scenes.render or attention-drift render --scene"
+            raise InputError(
+                "AttentionMatrixScene needs the plan's weight matrix: render it with "
+                "attention-drift render --scene AttentionMatrixScene"
             )
         self.m: WeightMatrix = plan.lecture.matrix
         self.s = plan.sentences[0]
+        self.start_registry()
         self.build_header()
-        self.build_matrix()
+        self.build_cells()
         self.build_panel()
-        self.check_layout(self.text_boxes())
+        self.check()
 
     def construct(self) -> None:
+        m = self.m
         self.show_matrix()
         self.beat(
-            f"{self.m.description}; {len(self.m.rows)} rows × {len(self.m.columns)} "
-            f"columns, each row sums to 1; largest weight {fmt(self.peak)}"
+            f"{m.description}; {len(m.rows)} rows × {len(m.columns)} columns, each row sums "
+            f"to 1; largest weight {fmt(self.peak)}",
+            caption=f"Each row: one word's attention over the sentence (largest {fmt(self.peak)})",
         )
         self.show_target_row()
         self.wait(1.5)
+        row = m.weights[m.target_row]
+        top = max(range(len(row)), key=lambda j: row[j])
         self.beat(
             f"row of “{self.s.target.text}”: "
-            + ", ".join(
-                f"{c} {fmt(w)}" for c, w in zip(self.m.column_labels, self.row, strict=True)
-            )
+            + ", ".join(f"{c} {fmt(w)}" for c, w in zip(m.column_labels, row, strict=True)),
+            caption=f"“{self.s.target.text}”'s row: most weight on “{m.column_labels[top]}” "
+            f"({fmt(row[top])})",
         )
+
+    # ---- what is shown ---------------------------------------------------------------------
+    def shown_rows(self) -> list[int]:
+        """Positions of the rows shown (every row in plans made before `shown`)."""
+        return list(self.m.shown) if self.m.shown else list(range(len(self.m.rows)))
+
+    def shown_columns(self) -> list[int]:
+        """Column positions shown: the shown rows' words, then [CLS]+[SEP] (model mode)."""
+        cols = self.shown_rows()
+        return cols + [j for j, c in enumerate(self.m.columns) if c == -1]
+
+    def left_out_text(self) -> str:
+        """ "left out: He, on, the (stop-words); . (punctuation)", the first few of each."""
+        by_reason: dict[str, list[str]] = {}
+        for text, reason in self.m.left_out:
+            by_reason.setdefault(reason, []).append(text)
+        parts = []
+        for reason, words in by_reason.items():
+            shown = ", ".join(words[:4]) + (", …" if len(words) > 4 else "")
+            parts.append(f"{shown} ({reason}{'s' if len(words) > 1 else ''})")
+        return "left out: " + "; ".join(parts) if parts else ""
 
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self) -> None:
-        pal, m = self.pal, self.m
-        title = label(
-            "who attends to whom: each row is one word's weights, summing to 1", pal, size=26
+        self.title = self.text(
+            "title", "Who attends to whom: each row sums to 1", TITLE, max_width=WIDTH
         )
-        if m.mode == "simple":
-            what = (
-                "simple attention (q = k = v = static vectors), stop-words and punctuation left out"
+        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
+        lines = [self.m.description]
+        if self.left_out_text():
+            lines.append(self.left_out_text())
+        if len(self.shown_rows()) < len(self.m.rows):
+            hidden = len(self.m.rows) - len(self.shown_rows())
+            lines.append(
+                f"the target and the {len(self.shown_rows()) - 1} words it attends to most; "
+                f"the other {hidden} words' columns summed"
             )
-        else:
-            head = "mean over heads" if m.head is None else f"head {m.head + 1}"
-            what = (
-                f"all-MiniLM-L6-v2, layer {(m.layer or 0) + 1}, {head}: word pieces merged "
-                f"into words; the [CLS]+[SEP] column completes each row"
-            )
-        self.title = title
-        self.sub = caption(what, pal, size=17)
-        self.header = fit_header(VGroup(title, self.sub).arrange(DOWN, buff=0.14), max_height=1.0)
+        self.subs = []
+        y = self.title.get_bottom()[1] - 0.08
+        for k, line in enumerate(lines):
+            t = self.text(f"subtitle {k}", line, SMALL, muted=True, max_width=WIDTH)
+            t.move_to(at(X_LEFT + t.width / 2, y - t.height / 2))
+            self.subs.append(t)
+            y = t.get_bottom()[1] - 0.02
+        self.header = VGroup(self.title, *self.subs)
+        self.body_top = y - 0.25
 
-    def build_matrix(self) -> None:
+    def column_names(self) -> list[str]:
+        m = self.m
+        names = [m.column_labels[j] for j in self.shown_columns()]
+        if m.rest:
+            names.insert(len(self.shown_rows()), f"{len(m.rows) - len(self.shown_rows())} more")
+        return names
+
+    def cell_rows(self) -> list[list[float]]:
+        """The weights drawn, row by row: shown columns, the rest, [CLS]+[SEP]."""
+        m = self.m
+        out = []
+        for k, r in enumerate(self.shown_rows()):
+            row = [m.weights[r][j] for j in self.shown_rows()]
+            if m.rest:
+                row.append(m.rest[k])
+            row += [m.weights[r][j] for j, c in enumerate(m.columns) if c == -1]
+            out.append(row)
+        return out
+
+    def build_cells(self) -> None:
         pal, m = self.pal, self.m
-        weights = [list(r) for r in m.weights]
-        self.peak = max(max(r) for r in weights)
-        n_rows, n_cols = len(m.rows), len(m.columns)
-        top = self.header.get_bottom()[1] - 0.2
-        longest = max(len(t) for t in (*m.row_labels, *m.column_labels))
-        font = 22.0 if n_cols <= 10 else (18.0 if n_cols <= 18 else 14.0)
-        label_room = min(2.2, 0.12 * longest * font / 18 + 0.3)
-        cell = min(
-            1.0,
-            (top - label_room - (-3.3)) / n_rows,
-            (PANEL_LEFT - 0.4 - (-6.9) - label_room) / n_cols,
-        )
-        font = min(font, cell * 60)
-        x0 = -6.9 + label_room
-        y0 = top - label_room
+        rows = self.cell_rows()
+        names = self.column_names()
+        self.peak = max(max(r) for r in rows)
+        row_names = [m.row_labels[r] for r in self.shown_rows()]
+        target_k = self.shown_rows().index(m.target_row)
+        labels_r = [
+            self.text(
+                f"row label {k}",
+                t,
+                SMALL,
+                max_width=LABEL_W,
+                weight="BOLD" if k == target_k else "NORMAL",
+            )
+            for k, t in enumerate(row_names)
+        ]
+        grey = {k for k, t in enumerate(names) if t == "[CLS]+[SEP]"}
+        if m.rest:
+            grey.add(len(self.shown_rows()))
+        labels_c = [
+            self.text(f"column label {k}", t, SMALL, max_width=LABEL_W, muted=k in grey)
+            for k, t in enumerate(names)
+        ]
+        for lab in labels_c:
+            lab.rotate(PI / 2)
+        room_w = PANEL_LEFT - 0.4 - X_LEFT - max(x.width for x in labels_r) - 0.1
+        legend_h = 0.5
+        room_h = self.body_top - Y_BOTTOM - max(x.height for x in labels_c) - 0.1 - legend_h
+        cell = min(1.2, room_w / len(names), room_h / len(rows))
+        x0 = X_LEFT + max(x.width for x in labels_r) + 0.1 + (room_w - cell * len(names)) / 2
+        y0 = self.body_top - max(x.height for x in labels_c) - 0.1
         self.cells = VGroup()
-        self.cell_numbers = VGroup()
-        for i, row in enumerate(weights):
+        self.numbers = VGroup()
+        number_w = StrutText("0.00", pal, size=SMALL).width + 0.1  # cells this wide or more
+        for i, row in enumerate(rows):
             for j, w in enumerate(row):
                 sq = Square(
                     side_length=cell * 0.94,
@@ -105,40 +189,31 @@ class AttentionMatrixScene(BeatScene):
                     fill_color=pal.color(0),
                     fill_opacity=0.04 + 0.96 * w / self.peak,
                 )
-                sq.move_to([x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell, 0])  # type: ignore[arg-type]
+                sq.move_to(at(x0 + (j + 0.5) * cell, y0 - (i + 0.5) * cell))
                 self.cells.add(sq)
-                if n_cols <= NUMBERS_UP_TO:
-                    ink = pal.background if (w / self.peak > 0.55 and pal.background) else pal.text
-                    num = label(fmt(w), pal, size=min(18.0, cell * 26), color=ink).move_to(sq)
-                    self.cell_numbers.add(num)
-        self.row_labels = VGroup()
-        for i, t in enumerate(m.row_labels):
-            is_target = i == m.target_row
-            lab = label(
-                t,
-                pal,
-                size=font,
-                color=pal.static if is_target else pal.text,
-                weight="BOLD" if is_target else "NORMAL",
-            )
-            lab.move_to([x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell, 0])  # type: ignore[arg-type]
-            self.row_labels.add(lab)
-        self.col_labels = VGroup()
-        for j, t in enumerate(m.column_labels):
-            lab = label(t, pal, size=font, color=pal.muted if m.columns[j] == -1 else pal.text)
-            lab.rotate(PI / 2)
-            lab.move_to([x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2, 0])  # type: ignore[arg-type]
-            self.col_labels.add(lab)
-        target = m.target_row
+                if cell >= number_w:
+                    num = self.text(f"cell {i},{j}", fmt(w), SMALL).move_to(sq)
+                    if pal.backdrop is not None:  # readable on any shade of the cell
+                        num.set_stroke(pal.backdrop, width=5, background=True)
+                    self.numbers.add(num)
+        for i, lab in enumerate(labels_r):
+            lab.move_to(at(x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell))
+        for j, lab in enumerate(labels_c):
+            lab.move_to(at(x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2))
+        self.row_labels, self.col_labels = VGroup(*labels_r), VGroup(*labels_c)
+        target = self.shown_rows().index(m.target_row)
         self.row_box = Rectangle(
-            width=n_cols * cell + 0.06,
-            height=cell + 0.06,
-            stroke_color=pal.highlight,
+            width=len(names) * cell + 0.08,
+            height=cell + 0.08,
+            stroke_color=pal.text,
             stroke_width=4,
         )
-        self.row_box.move_to([x0 + n_cols * cell / 2, y0 - (target + 0.5) * cell, 0])  # type: ignore[arg-type]
-        self.grid_bottom = y0 - n_rows * cell
-        # colour scale
+        self.row_box.move_to(at(x0 + len(names) * cell / 2, y0 - (target + 0.5) * cell))
+        bottom = y0 - len(rows) * cell
+        self.build_legend(x0, bottom - 0.3)
+
+    def build_legend(self, x: float, y: float) -> None:
+        pal = self.pal
         bar = VGroup(
             *[
                 Square(
@@ -151,74 +226,52 @@ class AttentionMatrixScene(BeatScene):
             ]
         )
         bar.arrange(RIGHT, buff=0)
-        lo = label("0", pal, size=16, color=pal.muted)
-        hi = label(fmt(self.peak), pal, size=16, color=pal.muted)
+        lo = self.text("legend 0", "0", SMALL, muted=True)
+        hi = self.text("legend peak", fmt(self.peak), SMALL, muted=True)
         self.legend = VGroup(lo, bar, hi).arrange(RIGHT, buff=0.12)
-        self.legend.move_to([x0, self.grid_bottom - 0.3, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
-        # a small matrix sits in the middle of its area rather than in the corner
-        whole = VGroup(
-            self.cells,
-            self.cell_numbers,
-            self.row_labels,
-            self.col_labels,
-            self.row_box,
-            self.legend,
-        )
-        cx = (-6.9 + PANEL_LEFT - 0.4) / 2
-        cy = (top + -3.85) / 2
-        whole.shift([max(0.0, cx - whole.get_center()[0]), min(0.0, cy - whole.get_center()[1]), 0])  # type: ignore[arg-type]
+        self.legend.move_to(at(x + self.legend.width / 2, y))
 
     def build_panel(self) -> None:
-        pal, m = self.pal, self.m
-        self.row = list(m.weights[m.target_row])
-        order = sorted(range(len(self.row)), key=lambda j: (-self.row[j], j))
-        head = label(f"row of “{self.s.target.text}”", pal, size=24, color=pal.highlight)
-        lines = VGroup()
-        for j in order[:MAX_LISTED]:
-            name = label(m.column_labels[j], pal, size=22)
-            value = label(fmt(self.row[j]), pal, size=22)
-            lines.add(VGroup(name, value))
-        width = max(n.width for n, _ in lines) + 0.3
-        for k, (name, value) in enumerate(lines):  # type: ignore[assignment]
-            name.move_to([0, -0.42 * k, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
-            value.move_to([width + 0.8, -0.42 * k, 0], aligned_edge=RIGHT)  # type: ignore[arg-type]
-        parts = [head, lines]
-        if len(order) > MAX_LISTED:
-            rest = sum(self.row[j] for j in order[MAX_LISTED:])
-            parts.append(
-                label(
-                    f"+ {len(order) - MAX_LISTED} more: {fmt(rest)}", pal, size=20, color=pal.muted
-                )
-            )
-        parts.append(label(f"Σ = {fmt(sum(self.row))}", pal, size=20, color=pal.muted))
-        self.panel = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
-        self.panel_lines = lines
-        fit_into(
-            self.panel, (PANEL_LEFT, -3.85, 6.95, self.header.get_bottom()[1] - 0.3), align="left"
+        """The target's row, largest first, decimal-aligned numbers that count up."""
+        m = self.m
+        names, row = self.column_names(), self.cell_rows()[self.shown_rows().index(m.target_row)]
+        order = sorted(range(len(row)), key=lambda j: (-row[j], j))[:MAX_LISTED]
+        width = X_RIGHT - PANEL_LEFT
+        self.panel_head = self.text(
+            "panel head", f"row of “{self.s.target.text}”", BODY, max_width=width
         )
-
-    def text_boxes(self) -> list[tuple[str, tuple[float, float, float, float]]]:
-        out = [("title", box(self.title)), ("subtitle", box(self.sub))]
-        out += [(f"row label {m.original_text}", box(m)) for m in self.row_labels]
-        out += [(f"column label {k}", box(m)) for k, m in enumerate(self.col_labels)]
-        out += [(f"legend {k}", box(m)) for k, m in enumerate(self.legend) if k != 1]
-        out += [(f"panel {k}", box(m)) for k, m in enumerate(self.panel)]
-        return out
+        y = self.body_top - self.panel_head.height / 2
+        self.panel_head.move_to(at(PANEL_LEFT + self.panel_head.width / 2, y))
+        y -= 0.5
+        template = number_template(row)
+        self.panel_rows: list[tuple[StrutText, Counter, float]] = []
+        for k, j in enumerate(order):
+            value = self.counter(f"panel value {k}", 0.0, template)
+            name = self.text(
+                f"panel name {k}", names[j], SMALL, max_width=width - value.width - 0.3
+            )
+            name.move_to(at(PANEL_LEFT + name.width / 2, y))
+            place_right(value, X_RIGHT, y)
+            self.panel_rows.append((name, value, row[j]))
+            y -= 0.4
+        if len(row) > len(order):
+            more = self.text("panel more", f"+ {len(row) - len(order)} smaller", SMALL, muted=True)
+            more.move_to(at(PANEL_LEFT + more.width / 2, y))
+            self.panel_more = VGroup(more)
+        else:
+            self.panel_more = VGroup()
 
     # ---- beats ----------------------------------------------------------------------------
     def show_matrix(self) -> None:
-        self.play(
-            FadeIn(self.header, shift=0.2 * DOWN),
-            FadeIn(self.row_labels),
-            FadeIn(self.col_labels),
-            run_time=1.0,
-        )
-        self.play(
-            LaggedStart(*[FadeIn(c) for c in self.cells], lag_ratio=0.5 / len(self.cells)),
-            FadeIn(self.cell_numbers),
-            FadeIn(self.legend),
-            run_time=1.5,
-        )
+        self.play(Fade(self.header), Fade(self.row_labels), Fade(self.col_labels), run_time=0.8)
+        self.play(Fade(self.cells), Fade(self.numbers), Fade(self.legend), run_time=1.2)
 
     def show_target_row(self) -> None:
-        self.play(Create(self.row_box), FadeIn(self.panel, shift=0.2 * LEFT), run_time=1.2)
+        self.play(
+            Create(self.row_box),
+            Fade(self.panel_head),
+            *[Fade(name) for name, _, _ in self.panel_rows],
+            *[CountTo(value, w, fade_in=True) for _, value, w in self.panel_rows],
+            Fade(self.panel_more),
+            run_time=1.2,
+        )

@@ -1,136 +1,370 @@
-"""Pieces shared by the lecture scenes: boxes for the layout check, the sentence header, a
-2-D picture of points with labels placed clear of each other, formula strips.
+"""What the lecture scenes share: a registry of everything on screen for the strict layout
+check, the sentence header, number columns that count, labels placed clear of a picture.
 
-LaTeX is used only for formula skeletons (symbols and numbers); words from a
-sentence are always `Text` (Pango, no markup), so no user text ever reaches LaTeX.
+Every lecture scene is a `LectureScene`: it registers each text (with its font size and the
+phase it shows in), point, arrow and line as it builds them, and `setup` ends with the same
+check DriftScene passes (`scenes.layout.check_items`: texts against texts, points, arrows
+and lines; the safe margin; no text under 12 px tall in the 800×450 GIF; at most three text
+sizes). Text is only ever in the palette's text or muted colour (at least 4.5:1 on either
+theme's background); colour marks graphics: bars, points, arrows, badges.
+
+Sizes are the theme's three (`scenes.theme.SIZES`): title, body, small. Numbers are all in
+the theme's font (`Counter`, `label`), never LaTeX.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from manim import *
 
 from attention_math.plan import Sentence
-from scenes.components import TokenChip, chip_rows, label
+from scenes.beats import BeatScene
+from scenes.components import (
+    Counter,
+    StrutText,
+    TokenChip,
+    VectorArrow,
+    box_of,
+    chip_rows,
+    fmt,
+)
 from scenes.drift import Mapping, fit_mapping
-from scenes.layout import Box, place_labels
-from scenes.theme import Palette
+from scenes.layout import FRAME, Box, Item, Segment, place_labels, segment_item, text_item
+from scenes.theme import PALETTES, SIZES
 
-TOP = 3.85  # the header's top edge
-BOTTOM = -3.85  # the footer's bottom edge
-
-
-def box(m: Mobject) -> Box:
-    """The axis-aligned box of a mobject, for `scenes.layout.check`."""
-    return (m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1])
+MARGIN = 0.36  # inner margin of every lecture scene (the check's safe margin is 0.284)
+X_LEFT, X_RIGHT = FRAME[0] + MARGIN, FRAME[2] - MARGIN
+Y_TOP, Y_BOTTOM = FRAME[3] - MARGIN, FRAME[1] + MARGIN
+WIDTH = X_RIGHT - X_LEFT
+TITLE, BODY, SMALL = SIZES.title, SIZES.body, SIZES.small
 
 
-def union(*boxes: Box) -> Box:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+def at(x: float, y: float) -> np.ndarray:
+    """A scene point (z = 0)."""
+    return np.array([float(x), float(y), 0.0])
+
+
+M = TypeVar("M", bound=Mobject)
+
+
+@dataclass
+class Entry:
+    """One registered thing: kind "text", "dot", "mark" or "segment"."""
+
+    name: str
+    kind: str
+    mob: Mobject | None
+    size: float | None = None
+    segment: Segment | None = None
+    phase: str | None = None
+
+
+class LectureScene(BeatScene):
+    """A BeatScene that knows everything it draws, for the layout check and the tests."""
+
+    def start_registry(self) -> None:
+        self.registry: list[Entry] = []
+
+    # ---- registering --------------------------------------------------------------------
+    def text(
+        self,
+        name: str,
+        string: str,
+        size: float = SMALL,
+        *,
+        muted: bool = False,
+        weight: str = "NORMAL",
+        max_width: float | None = None,
+        phase: str | None = None,
+    ) -> StrutText:
+        """A registered line of text in the text (or muted) colour, cut with "…" beyond
+        max_width. Its box spans the font's ascent and descent, so texts centred on one y
+        share a baseline (and `place_right` puts numbers on it)."""
+        color = self.pal.muted if muted else self.pal.text
+        t = StrutText(string, self.pal, size=size, color=color, weight=weight, max_width=max_width)
+        if max_width is not None and t.width > max_width:  # the struts either side of the ink
+            inner = max_width - (t.width - t.glyphs.width)
+            t = StrutText(string, self.pal, size=size, color=color, weight=weight, max_width=inner)
+        self.add_text(name, t, size, phase)
+        return t
+
+    def add_text(self, name: str, mob: M, size: float, phase: str | None = None) -> M:
+        self.registry.append(Entry(name, "text", mob, size=size, phase=phase))
+        return mob
+
+    def counter(
+        self,
+        name: str,
+        value: float,
+        template: str,
+        size: float = SMALL,
+        *,
+        digits: int = 2,
+        muted: bool = False,
+        phase: str | None = None,
+    ) -> Counter:
+        """A registered number that counts (`CountTo`), with fixed places: `template` is the
+        widest string it shows (see `number_template`)."""
+        color = self.pal.muted if muted else self.pal.text
+        c = Counter(value, size=size, color=color, digits=digits, template=template)
+        self.add_text(name, c, size, phase)
+        return c
+
+    def add_dot(self, name: str, mob: M, phase: str | None = None) -> M:
+        self.registry.append(Entry(name, "dot", mob, phase=phase))
+        return mob
+
+    def add_mark(self, name: str, mob: M, phase: str | None = None) -> M:
+        self.registry.append(Entry(name, "mark", mob, phase=phase))
+        return mob
+
+    def add_segment(
+        self,
+        name: str,
+        a: Sequence[float] | np.ndarray,
+        b: Sequence[float] | np.ndarray,
+        width: float,
+        phase: str | None = None,
+    ) -> None:
+        """A line from a to b of stroke width `width` (Manim units: 100 = 1 scene unit)."""
+        seg = (float(a[0]), float(a[1]), float(b[0]), float(b[1]), width / 200)
+        self.registry.append(Entry(name, "segment", None, segment=seg, phase=phase))
+
+    def add_arrow(self, name: str, arrow: VectorArrow, phase: str | None = None) -> VectorArrow:
+        for seg in arrow.segments():
+            self.registry.append(Entry(name, "segment", None, segment=seg, phase=phase))
+        return arrow
+
+    # ---- checking ------------------------------------------------------------------------
+    def layout_items(self) -> list[Item]:
+        items = []
+        for e in self.registry:
+            if e.kind == "segment":
+                assert e.segment is not None
+                items.append(segment_item(e.name, e.segment, e.phase))
+            elif e.kind == "text":
+                assert e.mob is not None and e.size is not None
+                items.append(text_item(e.name, box_of(e.mob), e.size, e.phase))
+            else:
+                assert e.mob is not None
+                items.append(Item(e.name, e.kind, box_of(e.mob), phase=e.phase))
+        return items
+
+    def check(self) -> None:
+        """The layout check (LayoutError on any problem)."""
+        self.check_layout_items(self.layout_items())
+
+    def text_inks(self) -> list[tuple[str, set[str]]]:
+        """Each registered text with the colours its glyphs are drawn in (for the contrast
+        test)."""
+        out = []
+        for e in self.registry:
+            if e.kind != "text" or e.mob is None:
+                continue
+            inks = {
+                m.get_fill_color().to_hex().upper()
+                for m in e.mob.family_members_with_points()
+                if isinstance(m, VMobject)
+                and m.get_fill_opacity() > 0
+                and not isinstance(m, (Arc, Polygram, Line))  # chip boxes, badge discs
+            }
+            out.append((e.name, inks))
+        return out
+
+
+# ---- numbers -----------------------------------------------------------------------------
+
+
+def number_template(values: Sequence[float], digits: int = 2) -> str:
+    """The widest of the values as shown (`fmt`), its digits as 0: a Counter's places, so
+    that a column of Counters with one template aligns on the decimal point."""
+    widest = max((fmt(v, digits) for v in values), key=len)
+    return "".join("0" if ch.isdigit() else ch for ch in widest)
+
+
+def baseline_drop(size: float) -> float:
+    """How far below its centre a `LectureScene.text` of this size has its baseline."""
+    if size not in _BASELINE:
+        probe = StrutText("0", PALETTES["dark"], size=size)
+        _BASELINE[size] = float(probe.get_center()[1] - probe.glyphs.get_bottom()[1])
+    return _BASELINE[size]
+
+
+_BASELINE: dict[float, float] = {}
+
+
+def place_right(counter: Counter, x: float, y: float) -> Counter:
+    """Put a Counter's last place ending at x, on the baseline of texts centred on y. Counters
+    of one column share a template and an x, so their decimal points align."""
+    off = counter.offsets
+    last = off[-1] + ((off[-1] - off[-2]) / 2 if len(off) > 1 else off[0])
+    anchor = counter.anchor.get_location()
+    counter.shift(at(x - (anchor[0] + last), y - baseline_drop(counter.font_size) - anchor[1]))
+    return counter
+
+
+# ---- the sentence -------------------------------------------------------------------------
 
 
 def sentence_chips(
     s: Sentence,
-    pal: Palette,
+    scene: LectureScene,
     *,
-    max_width: float = 13.4,
-    size: float = 24,
+    max_width: float,
+    max_rows: int = 2,
+    keep: Sequence[int] = (),
     color: str | None = None,
-) -> tuple[list[TokenChip], VGroup]:
-    """The sentence as chips (target bold and filled, excluded tokens faint), wrapped."""
-    chips = []
-    for w in s.words:
-        role = "target" if w.index == s.target_index else ("context" if w.included else "excluded")
-        chips.append(TokenChip(w.text, pal, role=role, color=color or pal.color(0), size=size))
-    return chips, chip_rows(chips, max_width=max_width)
+) -> VGroup:
+    """The sentence as chips (target bold and filled, excluded tokens faint), wrapped into at
+    most max_rows rows: at the body size if it fits, else the small size, else with words
+    elided as "…" (the target and the `keep` words stay, then the words nearest them).
+    Registers every chip."""
+    pal = scene.pal
+    order = [w.index for w in s.words if w.reason != "special"]
+    buff = 0.12
+    made: dict[tuple[int, float], TokenChip] = {}
+
+    def chip(i: int, size: float) -> TokenChip:
+        if (i, size) not in made:
+            w = s.words[i]
+            role = "target" if i == s.target_index else ("context" if w.included else "excluded")
+            made[(i, size)] = TokenChip(
+                w.text, pal, role=role, color=color or pal.color(0), size=size,
+                max_width=max_width,
+            )  # fmt: skip
+        return made[(i, size)]
+
+    def items(shown: set[int], size: float) -> list[TokenChip]:
+        out: list[TokenChip] = []
+        gap = False
+        for i in order:
+            if i in shown:
+                out.append(chip(i, size))
+                gap = False
+            elif not gap:
+                out.append(TokenChip("…", pal, role="excluded", size=size))
+                gap = True
+        return out
+
+    def rows(widths: list[float]) -> int:
+        count, used = 1, 0.0
+        for w in widths:
+            if used and used + buff + w > max_width:
+                count, used = count + 1, 0.0
+            used += (buff if used else 0.0) + w
+        return count
+
+    def width(i: int, size: float) -> float:
+        """A chip's width, measured at the small size (chips are made once: Text is slow)."""
+        c = chip(i, SMALL)
+        pad = c.width - c.word.width
+        return pad + c.word.width * size / SMALL
+
+    def fits(shown: set[int], size: float, dots: float) -> bool:
+        widths, gap = [], False
+        for i in order:
+            if i in shown:
+                widths.append(width(i, size))
+                gap = False
+            elif not gap:
+                widths.append(dots)
+                gap = True
+        return rows(widths) <= max_rows
+
+    shown = set(order)
+    for size in (BODY, SMALL):
+        if fits(shown, size, 0.0):
+            break
+    else:
+        dots = TokenChip("…", pal, role="excluded", size=SMALL).width
+        first = [s.target_index, *(i for i in keep if i in order and i != s.target_index)]
+        shown = set()
+        for i in first + sorted(order, key=lambda i: (abs(i - s.target_index), i)):
+            if i not in shown and fits(shown | {i}, SMALL, dots):
+                shown.add(i)
+    chips = items(shown, size)
+    group = chip_rows(chips, max_width=max_width, buff=buff, row_buff=0.1)
+    for k, c in enumerate(chips):
+        scene.add_text(f"chip {k}:{c.word.text}", c, c.word.font_size)
+    group.chips = chips  # type: ignore[attr-defined]
+    return group
 
 
-def fit_header(
-    group: Mobject, *, max_height: float = 1.6, max_width: float = 13.8, top: float = TOP
-) -> Mobject:
-    """Scale a header down to fit and put it at the top, centred."""
-    if group.height > max_height:
-        group.scale_to_fit_height(max_height)
-    if group.width > max_width:
-        group.scale_to_fit_width(max_width)
-    return group.move_to([0, top - group.height / 2, 0])  # type: ignore[arg-type]
-
-
-def fit_into(group: Mobject, area: Box, *, align: str = "center") -> Mobject:
-    """Scale `group` down (never up) to fit `area` and place it there (top-aligned)."""
-    w, h = area[2] - area[0], area[3] - area[1]
-    if group.height > h:
-        group.scale_to_fit_height(h)
-    if group.width > w:
-        group.scale_to_fit_width(w)
-    x = {"left": area[0] + group.width / 2, "right": area[2] - group.width / 2}.get(
-        align, (area[0] + area[2]) / 2
-    )
-    return group.move_to([x, area[3] - group.height / 2, 0])  # type: ignore[arg-type]
+# ---- pictures ------------------------------------------------------------------------------
 
 
 def picture_mapping(points: Sequence[Sequence[float]], area: Box, margin: float = 0.45) -> Mapping:
-    """Plan 2-D points -> scene coordinates inside `area`, keeping the aspect ratio."""
-    return fit_mapping(np.asarray(points, dtype=float), area, margin)
+    """Plan 2-D points -> scene coordinates inside `area`, one scale for both axes."""
+    return fit_mapping(np.asarray(points, dtype=float).reshape(-1, 2), area, margin)
 
 
 def place_point_labels(
+    scene: LectureScene,
     labels: Sequence[Mobject],
     anchors: Sequence[np.ndarray],
     area: Box,
-    lines: Sequence[tuple[np.ndarray, np.ndarray]] = (),
-    pal: Palette | None = None,
+    *,
+    segments: Sequence[Segment] = (),
     points: Sequence[np.ndarray] = (),
+    avoid: Sequence[Box] = (),
 ) -> VGroup:
-    """Move each label next to its anchor point, clear of the others, of every anchor point,
-    of other `points` (unlabelled dots) and of the given line segments (arrows); returns
-    leader lines for labels placed far from their point."""
+    """Move each label next to its anchor point, clear of the other labels, of every anchor
+    and of the `points`, of the `segments` (arrows, lines) and of the `avoid` boxes; returns
+    leader lines for the labels that had to go far from their point."""
     spots = [a[:2] for a in anchors] + [p[:2] for p in points]
-    for a, b in lines:
-        n = max(2, int(np.linalg.norm(b[:2] - a[:2]) / 0.1))
-        spots += [a[:2] + (b[:2] - a[:2]) * f for f in np.linspace(0, 1, n)]
-    obstacles: list[Box] = [(p[0] - 0.07, p[1] - 0.07, p[0] + 0.07, p[1] + 0.07) for p in spots]
+    obstacles: list[Box] = [(p[0] - 0.14, p[1] - 0.14, p[0] + 0.14, p[1] + 0.14) for p in spots]
+    for x0, y0, x1, y1, hw in segments:
+        n = max(2, int(np.hypot(x1 - x0, y1 - y0) / 0.08) + 1)
+        r = hw + 0.05  # the check's padding, and a little air
+        obstacles += [
+            (x - r, y - r, x + r, y + r)
+            for x, y in zip(np.linspace(x0, x1, n), np.linspace(y0, y1, n), strict=True)
+        ]
+    obstacles += list(avoid)
     centres = place_labels(
-        [tuple(a[:2]) for a in anchors],
+        [(float(a[0]), float(a[1])) for a in anchors],
         [(m.width, m.height) for m in labels],
         area,
         obstacles=obstacles,
     )
     leaders = VGroup()
     for m, c, a in zip(labels, centres, anchors, strict=True):
-        m.move_to([c[0], c[1], 0])  # type: ignore[arg-type]
+        m.move_to(at(c[0], c[1]))
         gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
         gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
-        if np.hypot(gap_x, gap_y) > 0.45 and pal is not None:
-            end = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
+        if np.hypot(gap_x, gap_y) > 0.25:
+            end = m.get_critical_point(np.sign(at(a[0] - c[0], a[1] - c[1])))
             leaders.add(
-                Line([a[0], a[1], 0], end, stroke_width=1, color=pal.muted, stroke_opacity=0.6)  # type: ignore[arg-type]
+                Line(at(a[0], a[1]), end, stroke_width=1.5, color=scene.pal.muted).set_stroke(
+                    opacity=0.7
+                )
             )
     return leaders
 
 
-def vector_arrow(
-    start: np.ndarray, end: np.ndarray, color: str, width: float = 4, opacity: float = 1.0
-) -> Arrow:
-    """An arrow from start to end with a tip that stays small on short arrows."""
-    return Arrow(
-        start,
-        end,
-        buff=0,
+def arrow_between(
+    scene: LectureScene,
+    name: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    color: str,
+    *,
+    width: float = 5,
+    opacity: float = 1.0,
+    phase: str | None = None,
+) -> VectorArrow:
+    """A registered arrow from a to b (a fixed-size tip, as DriftScene's)."""
+    arrow = VectorArrow(
+        a,
+        b,
         color=color,
-        stroke_width=width,
-        max_tip_length_to_length_ratio=0.2,
-        tip_length=0.18,
-        max_stroke_width_to_length_ratio=12,
-    ).set_opacity(opacity)
-
-
-def caption(text: str, pal: Palette, size: float = 18) -> Text:
-    return label(text, pal, size=size, color=pal.muted)
+        width=width,
+        opacity=opacity,
+        tip_length=0.12 + 0.02 * width,
+        tip_width=0.1 + 0.016 * width,
+    )
+    return scene.add_arrow(name, arrow, phase)

@@ -2,40 +2,45 @@
 
 Beats: the sentence with simple attention's weights (q = k = v = x, stop-words and
 punctuation left out); the learned projections of one real head and its weights over every
-token and [CLS]/[SEP], side by side; the head's value vectors in 2-D with the output the simple
-weights would make; the head's real output, and the move between the two. Both outputs mix the
-same values, so the move is the weights' doing. Numbers from the plan's lecture section
-(`attention_math.lecture.head_comparison`).
+token and [CLS]/[SEP], side by side (the numbers count up); the head's value vectors in 2-D
+with the output the simple weights would make; the head's real output, and the move between
+the two. Both outputs mix the same values, so the move is the weights' doing. Numbers from
+the plan's lecture section (`attention_math.lecture.head_comparison`), including which rows
+a long sentence shows and the summed rest.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from manim import *
 
+from attention_math.errors import InputError
 from attention_math.lecture_data import HeadComparison
 from attention_math.plan import Plan
-from scenes.beats import BeatScene
-from scenes.components import StrutText, fmt, label
+from scenes.components import Counter, CountTo, Fade, StrutText, fmt
 from scenes.picture import (
-    BOTTOM,
-    box,
-    caption,
-    fit_header,
-    fit_into,
+    SMALL,
+    WIDTH,
+    X_LEFT,
+    X_RIGHT,
+    Y_BOTTOM,
+    Y_TOP,
+    LectureScene,
+    arrow_between,
+    at,
+    number_template,
     picture_mapping,
     place_point_labels,
+    place_right,
     sentence_chips,
-    union,
-    vector_arrow,
 )
 
-MAX_ROWS = 14  # rows shown: the largest weights (either kind), in sentence order
-TABLE_RIGHT = 1.3
-BAR = 1.3
+TABLE_RIGHT = 1.0  # the table is left of this x, the picture right of it
+BAR = 1.2  # length of a weight-1 bar
+NAME_W = 1.9  # row names longer than this are cut with "…"
+MAX_LABELS = 6  # value points labelled in the picture: the largest weights of either kind
 
 
-class ProjectionScene(BeatScene):
+class ProjectionScene(LectureScene):
     """Simple attention next to a real head: the weights change and the output moves."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
@@ -44,213 +49,231 @@ class ProjectionScene(BeatScene):
     def setup(self) -> None:
         plan = self.load_plan()
         if plan.lecture is None or plan.lecture.head is None or not plan.sentences:
-            raise RuntimeError(
-                "ProjectionScene needs the plan's head comparison: render it "
-                "with scenes.render or attention-drift render --scene"
+            raise InputError(
+                "ProjectionScene needs the plan's head comparison: render it with "
+                "attention-drift render --scene ProjectionScene"
             )
         self.s = plan.sentences[0]
         self.h: HeadComparison = plan.lecture.head
+        self.start_registry()
         self.build_header()
         self.build_footer()
         self.build_table()
         self.build_picture()
-        self.check_layout(self.text_boxes())
+        self.check()
 
     def construct(self) -> None:
         self.show_simple()
-        self.beat("simple attention (q = k = v = x): " + self.notes_weights(simple=True))
+        self.beat(
+            "simple attention (q = k = v = x): " + self.notes_weights(simple=True),
+            caption="Simple attention: the weights of the words taking part",
+        )
         self.show_learned()
-        self.beat(f"{self.head_name()} ({self.h.head_choice}): " + self.notes_weights(simple=False))
+        self.beat(
+            f"{self.head_name()} ({self.h.head_choice}): " + self.notes_weights(simple=False),
+            caption=f"{self.head_name()}: learned q, k, v give every token a weight",
+        )
         self.show_values()
         x, y = self.h.output_simple_point
         self.beat(
             f"the head's values v in 2-D; mixed with the simple weights the output is at "
-            f"({fmt(x)}, {fmt(y)})"
+            f"({fmt(x)}, {fmt(y)})",
+            caption="The head's values; mixed with the simple weights they give this output",
         )
         self.show_move()
         self.wait(1.5)
         x2, y2 = self.h.output_learned_point
-        self.beat(f"with the learned weights the output moves to ({fmt(x2)}, {fmt(y2)})")
+        self.beat(
+            f"with the learned weights the output moves to ({fmt(x2)}, {fmt(y2)})",
+            caption="The same values mixed with the learned weights: the output moves",
+        )
 
     def head_name(self) -> str:
         return f"layer {self.h.layer + 1}, head {self.h.head + 1}"
 
+    def shown(self) -> list[int]:
+        """The rows shown (every row in plans made before `shown`)."""
+        return list(self.h.shown) if self.h.shown else list(range(len(self.h.rows)))
+
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self) -> None:
-        pal, h = self.pal, self.h
-        self.chips, rows = sentence_chips(self.s, pal)
-        self.sub = caption(
-            f"simple attention vs {h.model} {self.head_name()} (d = {h.d_head} per head)", pal
+        h = self.h
+        keep = [h.rows[r] for r in self.shown() if h.rows[r] >= 0]
+        self.chips = sentence_chips(self.s, self, max_width=WIDTH, max_rows=2, keep=keep)
+        self.chips.move_to(at(X_LEFT + self.chips.width / 2, Y_TOP - self.chips.height / 2))
+        self.sub = self.text(
+            "subtitle",
+            f"simple attention vs {h.model} {self.head_name()} (d = {h.d_head} per head)",
+            SMALL,
+            muted=True,
+            max_width=WIDTH,
         )
-        self.header = fit_header(VGroup(rows, self.sub).arrange(DOWN, buff=0.16))
+        self.sub.move_to(
+            at(X_LEFT + self.sub.width / 2, self.chips.get_bottom()[1] - 0.1 - self.sub.height / 2)
+        )
+        self.header = VGroup(self.chips, self.sub)
+        self.body_top = self.sub.get_bottom()[1] - 0.25
 
     def build_footer(self) -> None:
-        pal, h = self.pal, self.h
-        self.formula = MathTex(
-            r"q = W_Q\,x + b_Q,\quad k = W_K\,x + b_K,\quad v = W_V\,x + b_V,\qquad "
-            rf"w = \mathrm{{softmax}}\!\left(\frac{{q\cdot k}}{{\sqrt{{{h.d_head}}}}}\right)",
-            color=pal.text,
-            font_size=32,
-        )
-        ev = h.basis.explained_variance_ratio
-        self.note = caption(
-            f"x: the static vector (simple), the token's input to layer {h.layer + 1} (head) · "
-            f"both outputs mix the head's values v, only the weights differ · 2-D PCA of the "
-            f"values (PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
-            pal,
-            size=16,
-        )
-        footer = VGroup(self.formula, self.note).arrange(DOWN, buff=0.12)
-        if footer.width > 13.6:
-            footer.scale_to_fit_width(13.6)
-        footer.move_to([0, BOTTOM + footer.height / 2, 0])  # type: ignore[arg-type]
-        self.footer = footer
-
-    def rows(self) -> list[int]:
-        """Row positions shown: all, or the MAX_ROWS with the largest weight of either kind."""
+        """The head's formula and what the picture is, in the theme's font."""
         h = self.h
-        n = len(h.rows)
-        if n <= MAX_ROWS:
-            return list(range(n))
-        size = [max(h.learned_weights[r], h.simple_weights[r] or 0.0) for r in range(n)]
-        keep = sorted(range(n), key=lambda r: (-size[r], r))[:MAX_ROWS]
-        return sorted(keep)
+        ev = h.basis.explained_variance_ratio
+        lines = [
+            (
+                f"q = Wq x + bq,  k = Wk x + bk,  v = Wv x + bv,  w = softmax(q · k / √{h.d_head})",
+                False,
+            ),
+            (
+                f"x: the static vector (simple), the token's input to layer {h.layer + 1} (head)",
+                True,
+            ),
+            (
+                f"both outputs mix the head's values v · picture: their 2-D PCA "
+                f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
+                True,
+            ),
+        ]
+        self.footer = [
+            self.text(f"footer {k}", t, SMALL, muted=m, max_width=WIDTH)
+            for k, (t, m) in enumerate(lines)
+        ]
+        y = Y_BOTTOM
+        for m in reversed(self.footer):
+            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
+            y = m.get_top()[1] + 0.02
+        self.formula, self.notes = self.footer[0], VGroup(*self.footer[1:])
+        self.body_bottom = y + 0.2
 
     def build_table(self) -> None:
         pal, h = self.pal, self.h
-        area = (
-            -6.95,
-            self.footer.get_top()[1] + 0.25,
-            TABLE_RIGHT,
-            self.header.get_bottom()[1] - 0.3,
-        )
-        rows = self.rows()
-        hidden = [r for r in range(len(h.rows)) if r not in rows]
-        n = len(rows) + 1 + (1 if hidden else 0)
-        rh = min(0.45, (area[3] - area[1]) / n)
-        size = min(24.0, rh * 55)
-        x_simple, x_learned = 0.25, 0.25 + BAR + 0.95
-        self.head_simple = label("q = k = v = x", pal, size=size, color=pal.color(0))
-        self.head_learned = label(self.head_name(), pal, size=size, color=pal.color(1))
-        self.head_simple.move_to([x_simple, 0, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
-        self.head_learned.move_to([x_learned, 0, 0], aligned_edge=LEFT)  # type: ignore[arg-type]
-        self.names: list[Mobject] = []
-        self.simple_cells: list[Mobject] = []
-        self.learned_cells: list[Mobject] = []
-        self.numbers: list[Mobject] = []
-
-        def cell(x: float, y: float, w: float | None, color: str) -> VGroup:
-            track = Line([x, y, 0], [x + BAR, y, 0], stroke_width=1, color=pal.faint)  # type: ignore[arg-type]
-            if w is None:
-                dash = label("—", pal, size=size * 0.9, color=pal.faint)
-                dash.next_to([x + BAR, y, 0], RIGHT, buff=0.1)  # type: ignore[arg-type]
-                return VGroup(track, dash)
-            length = max(BAR * w, 0.02)
-            bar = Rectangle(
-                width=length, height=rh * 0.55, stroke_width=0, fill_color=color, fill_opacity=0.9
-            ).move_to([x + length / 2, y, 0])  # type: ignore[arg-type]
-            value = label(fmt(w), pal, size=size * 0.9)
-            value.next_to([x + BAR, y, 0], RIGHT, buff=0.1)  # type: ignore[arg-type]
-            self.numbers.append(value)
-            return VGroup(track, bar, value)
-
-        for k, r in enumerate(rows):
-            y = -(k + 1) * rh
-            is_target = r == h.target_row
-            special = h.rows[r] == -1
-            name = StrutText(
-                h.labels[r],
-                pal,
-                size=size,
-                color=pal.static if is_target else (pal.muted if special else pal.text),
-                weight="BOLD" if is_target else "NORMAL",
-            )
-            name.move_to([-0.15 - name.width / 2, y, 0])  # type: ignore[arg-type]
+        rows = self.shown()
+        more = len(rows) < len(h.rows)
+        n_lines = 1 + len(rows) + (1 if more else 0)
+        rh = min(0.42, (self.body_top - self.body_bottom) / n_lines)
+        learned = [h.learned_weights[r] for r in rows] + ([h.rest_learned] if more else [])
+        simple = [h.simple_weights[r] or 0.0 for r in rows] + ([h.rest_simple] if more else [])
+        template = number_template([*learned, *simple])
+        num_w = Counter(0.0, size=SMALL, color=pal.text, template=template).width
+        names = [
+            StrutText(h.labels[r], pal, size=SMALL, weight="BOLD", max_width=NAME_W).width
+            for r in rows
+        ]
+        x_name = X_LEFT + max(names)
+        self.x_simple = x_name + 0.25
+        self.x_learned = self.x_simple + BAR + 0.15 + num_w + 0.35
+        y = self.body_top - rh / 2
+        heads = [
+            ("simple", pal.color(0), self.x_simple, self.x_learned - self.x_simple - 0.7),
+            (self.head_name(), pal.color(1), self.x_learned, BAR + num_w + 0.6),
+        ]
+        self.heads = []
+        for k, (text, color, x, room) in enumerate(heads):
+            swatch = Square(side_length=0.2, stroke_width=0, fill_color=color, fill_opacity=0.9)
+            swatch.move_to(at(x + 0.1, y))
+            self.add_mark(f"swatch {k}", swatch)
+            t = self.text(f"head {k}", text, SMALL, max_width=room)
+            t.move_to(at(x + 0.3 + t.width / 2, y))
+            self.heads.append(VGroup(swatch, t))
+        self.names: list[StrutText] = []
+        self.simple_cells: list[VGroup] = []
+        self.learned_cells: list[VGroup] = []
+        self.learned_values: list[tuple[Counter, float]] = []
+        self.numbers: list[tuple[Counter, float]] = []  # every weight shown, with its value
+        for k, r in enumerate([*rows, None] if more else rows):
+            y -= rh
+            if r is None:
+                name = self.text("more", f"+ {len(h.rows) - len(rows)} more", SMALL, muted=True)
+                ws: float | None = h.rest_simple
+                wl = h.rest_learned
+            else:
+                target, special = r == h.target_row, h.rows[r] == -1
+                name = self.text(
+                    f"row {k}",
+                    h.labels[r],
+                    SMALL,
+                    muted=special,
+                    weight="BOLD" if target else "NORMAL",
+                    max_width=NAME_W,
+                )
+                ws, wl = h.simple_weights[r], h.learned_weights[r]
+            name.move_to(at(x_name - name.width / 2, y))
             self.names.append(name)
-            self.simple_cells.append(cell(x_simple, y, h.simple_weights[r], pal.color(0)))
-            self.learned_cells.append(cell(x_learned, y, h.learned_weights[r], pal.color(1)))
-        self.more = VGroup()
-        if hidden:
-            y = -(len(rows) + 1) * rh
-            s_rest = sum(h.simple_weights[r] or 0.0 for r in hidden)
-            l_rest = sum(h.learned_weights[r] for r in hidden)
-            self.more = VGroup(
-                label(f"+ {len(hidden)} more", pal, size=size * 0.9, color=pal.muted).move_to(
-                    np.array([-0.15, y, 0]), aligned_edge=RIGHT
-                ),
-                label(fmt(s_rest), pal, size=size * 0.9, color=pal.muted).next_to(
-                    np.array([x_simple + BAR, y, 0]), RIGHT, buff=0.1
-                ),
-                label(fmt(l_rest), pal, size=size * 0.9, color=pal.muted).next_to(
-                    np.array([x_learned + BAR, y, 0]), RIGHT, buff=0.1
-                ),
+            self.simple_cells.append(
+                self.cell(
+                    f"simple {k}", self.x_simple, y, rh, ws, pal.color(0), template, count=False
+                )
             )
-        self.table = VGroup(
-            self.head_simple,
-            self.head_learned,
-            *self.names,  # type: ignore[arg-type]
-            *self.simple_cells,  # type: ignore[arg-type]
-            *self.learned_cells,  # type: ignore[arg-type]
-            self.more,
-        )
-        fit_into(self.table, area, align="left")
+            self.learned_cells.append(
+                self.cell(
+                    f"learned {k}", self.x_learned, y, rh, wl, pal.color(1), template, count=True
+                )
+            )
+
+    def cell(
+        self,
+        name: str,
+        x: float,
+        y: float,
+        rh: float,
+        w: float | None,
+        color: str,
+        template: str,
+        count: bool,
+    ) -> VGroup:
+        """A bar on its track and its number (a dash where simple attention has no weight)."""
+        track = Line(at(x, y), at(x + BAR, y), stroke_width=1, color=self.pal.faint)
+        if w is None:
+            dash = self.text(f"{name} none", "—", SMALL, muted=True)
+            dash.move_to(at(x + BAR + 0.15 + dash.width / 2, y))
+            return VGroup(track, dash)
+        length = max(BAR * w, 0.02)
+        bar = Rectangle(
+            width=length, height=rh * 0.5, stroke_width=0, fill_color=color, fill_opacity=0.9
+        ).move_to(at(x + length / 2, y))
+        value = self.counter(f"{name} value", 0.0 if count else w, template)
+        place_right(value, x + BAR + 0.15 + value.width, y)
+        self.numbers.append((value, w))
+        if count:
+            self.learned_values.append((value, w))
+        return VGroup(track, bar, value)
 
     def build_picture(self) -> None:
         pal, h = self.pal, self.h
-        area = (
-            TABLE_RIGHT + 0.4,
-            self.footer.get_top()[1] + 0.2,
-            6.95,
-            self.header.get_bottom()[1] - 0.3,
-        )
+        area = (self.x_learned + BAR + 1.3, self.body_bottom, X_RIGHT, self.body_top)
         pts = [*h.value_points, h.output_simple_point, h.output_learned_point]
         self.map = picture_mapping(pts, area, margin=0.35)
-        shown = set(self.rows())
+        size = [max(h.learned_weights[r], h.simple_weights[r] or 0.0) for r in range(len(h.rows))]
+        labelled = set(sorted(self.shown(), key=lambda r: -size[r])[:MAX_LABELS])
         self.value_dots = VGroup()
         labels, anchors = [], []
         for r, p in enumerate(h.value_points):
             q = self.map(p)
-            color = pal.static if r == h.target_row else pal.muted
-            self.value_dots.add(Dot(q, radius=0.055 if r == h.target_row else 0.045, color=color))
-            if r in shown:
-                labels.append(label(h.labels[r], pal, size=18, color=color))
+            target = r == h.target_row
+            dot = Dot(q, radius=0.06 if target else 0.05, color=pal.text if target else pal.muted)
+            self.value_dots.add(self.add_dot(f"value {r}", dot))
+            if r in labelled:
+                labels.append(
+                    self.text(
+                        f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0
+                    )
+                )
                 anchors.append(q)
         a, b = self.map(h.output_simple_point), self.map(h.output_learned_point)
-        self.simple_dot = Dot(a, radius=0.09, color=pal.color(0))
-        self.learned_dot = Dot(b, radius=0.09, color=pal.color(1))
-        self.move = vector_arrow(a, b, pal.highlight, width=4)
-        self.simple_label = label("simple weights", pal, size=20, color=pal.color(0))
-        self.learned_label = label("learned weights", pal, size=20, color=pal.color(1))
+        self.simple_dot = self.add_dot("simple output", Dot(a, radius=0.1, color=pal.color(0)))
+        self.learned_dot = self.add_dot("learned output", Dot(b, radius=0.1, color=pal.color(1)))
+        self.move = arrow_between(self, "move", a, b, pal.text, width=4)
+        self.simple_label = self.text("simple label", "simple weights", SMALL)
+        self.learned_label = self.text("learned label", "learned weights", SMALL)
+        segs = [e.segment for e in self.registry if e.name == "move" and e.segment]
         self.leaders = place_point_labels(
+            self,
             [self.simple_label, self.learned_label, *labels],
             [a, b, *anchors],
             area,
-            [(a, b)],
-            pal,
+            segments=segs,
             points=[self.map(p) for p in h.value_points],
         )
         self.value_labels = VGroup(*labels)
-
-    def text_boxes(self) -> list[tuple[str, tuple[float, float, float, float]]]:
-        out = [(f"chip {c.word.text}", box(c)) for c in self.chips]
-        out += [
-            ("subtitle", box(self.sub)),
-            ("formula", box(self.formula)),
-            ("note", box(self.note)),
-            ("head simple", box(self.head_simple)),
-            ("head learned", box(self.head_learned)),
-        ]
-        out += [(f"row {m.text}", box(m)) for m in self.names]
-        out += [(f"number {k}", box(m)) for k, m in enumerate(self.numbers)]
-        out += [(f"more {k}", box(m)) for k, m in enumerate(self.more)]
-        out += [
-            (f"label {m.original_text}", box(m))
-            for m in (self.simple_label, self.learned_label, *self.value_labels)
-        ]
-        return out
-
-    def all_boxes(self) -> tuple[float, float, float, float]:
-        return union(*(b for _, b in self.text_boxes()))
 
     # ---- notes ----------------------------------------------------------------------------
     def notes_weights(self, simple: bool) -> str:
@@ -265,35 +288,28 @@ class ProjectionScene(BeatScene):
     # ---- beats ----------------------------------------------------------------------------
     def show_simple(self) -> None:
         self.play(
-            FadeIn(self.header, shift=0.2 * DOWN),
-            FadeIn(self.head_simple),
-            LaggedStart(*[FadeIn(n) for n in self.names], lag_ratio=0.05),
-            run_time=1.2,
+            Fade(self.header), Fade(self.heads[0]), *[Fade(n) for n in self.names], run_time=1.0
         )
-        self.play(*[FadeIn(c) for c in self.simple_cells], FadeIn(self.more[:2]), run_time=1.0)
+        self.play(*[Fade(c) for c in self.simple_cells], run_time=0.8)
 
     def show_learned(self) -> None:
-        self.play(Write(self.formula), FadeIn(self.head_learned), run_time=1.2)
+        self.play(Fade(self.formula), Fade(self.heads[1]), run_time=0.6)
         self.play(
-            *[FadeIn(c, shift=0.2 * RIGHT) for c in self.learned_cells],
-            FadeIn(self.more[2:]),
+            *[Fade(VGroup(*c[:2])) for c in self.learned_cells],
+            *[CountTo(v, w, fade_in=True) for v, w in self.learned_values],
             run_time=1.2,
         )
 
     def show_values(self) -> None:
         self.play(
-            FadeIn(self.note),
-            LaggedStart(*[GrowFromCenter(d) for d in self.value_dots], lag_ratio=0.05),
-            FadeIn(self.value_labels),
-            FadeIn(self.leaders),
-            run_time=1.2,
+            Fade(self.notes),
+            Fade(self.value_dots),
+            Fade(self.value_labels),
+            Fade(self.leaders),
+            run_time=1.0,
         )
-        self.play(FadeIn(self.simple_dot, scale=1.5), FadeIn(self.simple_label), run_time=0.8)
+        self.play(Fade(self.simple_dot), Fade(self.simple_label), run_time=0.6)
 
     def show_move(self) -> None:
-        self.play(
-            GrowArrow(self.move),
-            FadeIn(self.learned_dot, scale=1.5),
-            FadeIn(self.learned_label),
-            run_time=1.4,
-        )
+        self.play(Create(self.move), Fade(self.learned_dot), Fade(self.learned_label), run_time=1.2)
+        self.bring_to_front(self.simple_dot, self.learned_dot)

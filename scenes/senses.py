@@ -1,26 +1,37 @@
 """SenseSplitScene: one static vector for every sentence, then the real model's last-layer
 vectors of the same word, clustering by sense.
 
-Beats: the static picture (all sentences share one point); the points fly out to their
-contextual positions, sense by sense; the numbers (k-means agreement, cosines).
+Beats: the static picture (every sentence's dot on one spot: a word has one static vector);
+the dots fly out to their contextual positions, sense by sense; the numbers (k-means
+agreement, cosines within and across senses). Sentences are listed numbered, each with a dot
+of its sense's colour (the text itself stays in the text colour).
 """
 
 from __future__ import annotations
 
-import numpy as np
 from manim import *
 
 from attention_math.plan import Plan, SenseSplit
-from scenes.beats import BeatScene
-from scenes.components import fmt, label
-from scenes.drift import FRAME, fit_mapping
+from scenes.components import Fade, fmt
 from scenes.layout import Box
-from scenes.picture import box, place_point_labels
+from scenes.picture import (
+    SMALL,
+    TITLE,
+    WIDTH,
+    X_LEFT,
+    X_RIGHT,
+    Y_BOTTOM,
+    Y_TOP,
+    LectureScene,
+    at,
+    picture_mapping,
+    place_point_labels,
+)
 
-LIST_LEFT = 1.2  # the sentence list is right of this x
+LIST_LEFT = -1.0  # the sentence list is right of this x, the picture left of it
 
 
-class SenseSplitScene(BeatScene):
+class SenseSplitScene(LectureScene):
     """The target's contextual vectors in many sentences, coloured by sense."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
@@ -31,110 +42,145 @@ class SenseSplitScene(BeatScene):
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
         if self.plan.senses is None:
             raise ValueError("SenseSplitScene needs a sense plan (--scene SenseSplitScene)")
-        self.build_layout()
-        self.check_layout(self.text_boxes())
+        self.data = self.plan.senses
+        self.start_registry()
+        self.build_header()
+        self.build_footer()
+        self.build_list()
+        self.build_picture()
+        self.check()
 
     def construct(self) -> None:
-        # each beat ends with self.beat(notes): a slide / still boundary
-        d = self.data
+        d, t = self.data, self.plan.target
         self.show_static()
-        self.beat(f"static '{self.plan.target}': one vector for all {len(d.points)} sentences")
+        self.beat(
+            f"static '{t}': one vector for all {len(d.points)} sentences",
+            caption=f"Static vectors: “{t}” is one point in every sentence",
+        )
         for i, sense in enumerate(d.senses):
             self.show_sense(i)
-            self.beat(f"sense '{sense}': {sum(p.sense == sense for p in d.points)} sentences")
+            n = sum(p.sense == sense for p in d.points)
+            self.beat(
+                f"sense '{sense}': {n} sentences",
+                caption=f"The model's last layer: the {n} “{sense}” sentences' “{t}”",
+            )
         self.show_numbers()
         self.beat(
             f"2-means agrees with the senses for {d.kmeans_agreement:.0%}; mean cosine within "
-            f"{d.within_cosine:.3f}, across {d.across_cosine:.3f}"
+            f"{d.within_cosine:.3f}, across {d.across_cosine:.3f}",
+            caption=f"The senses separate: cosine {fmt(d.within_cosine)} within a sense, "
+            f"{fmt(d.across_cosine)} across",
         )
 
-    def build_layout(self) -> None:
-        plan, pal = self.plan, self.pal
-        assert plan.senses is not None  # setup() checked
-        d = self.data = plan.senses
-        n = len(d.points)
-        self.title = label(
-            f"“{plan.target}” in {n} sentences: static vector vs. all-MiniLM-L6-v2's last layer",
-            pal,
-            size=26,
+    # ---- layout ---------------------------------------------------------------------------
+    def build_header(self) -> None:
+        n, t = len(self.data.points), self.plan.target
+        self.title = self.text(
+            "title",
+            f"“{t}” in {n} sentences: one static vector, then the last layer",
+            TITLE,
+            max_width=WIDTH,
         )
-        self.title.to_corner(UL, buff=0.3)
-        if self.title.width > 13.6:
-            self.title.scale_to_fit_width(13.6).to_corner(UL, buff=0.3)
+        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
+        self.body_top = self.title.get_bottom()[1] - 0.3
+
+    def build_footer(self) -> None:
+        d, plan = self.data, self.plan
         ev = plan.projection.explained_variance_ratio
-        self.numbers = label(
-            f"2-means on the {plan.embedding.dim}-d vectors matches the senses for "
-            f"{d.kmeans_agreement:.0%} of sentences · mean cosine within a sense "
-            f"{fmt(d.within_cosine)}, across senses {fmt(d.across_cosine)}",
-            pal,
-            size=18,
-        )
-        self.caption = label(
-            f"2-D PCA of the last-layer vectors · PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%} of variance",
-            pal,
-            size=18,
-            color=pal.muted,
-        )
-        foot = VGroup(self.numbers, self.caption).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
-        if foot.width > 13.6:
-            foot.scale_to_fit_width(13.6)
-        foot.to_corner(DL, buff=0.3)
-        top = self.title.get_bottom()[1] - 0.3
-        bottom = foot.get_top()[1] + 0.25
+        lines = [
+            (
+                f"2-means on the {plan.embedding.dim}-d vectors matches the senses for "
+                f"{d.kmeans_agreement:.0%} of the sentences",
+                False,
+            ),
+            (
+                f"mean cosine within a sense {fmt(d.within_cosine)}, across senses "
+                f"{fmt(d.across_cosine)}",
+                False,
+            ),
+            (
+                f"picture: 2-D PCA of the last-layer vectors (PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
+                True,
+            ),
+        ]
+        self.foot = [
+            self.text(f"footer {k}", t, SMALL, muted=m, max_width=WIDTH)
+            for k, (t, m) in enumerate(lines)
+        ]
+        y = Y_BOTTOM
+        for m in reversed(self.foot):
+            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
+            y = m.get_top()[1] + 0.02
+        self.numbers, self.caption = VGroup(*self.foot[:2]), self.foot[2]
+        self.body_bottom = y + 0.25
 
-        # The sentence list, numbered, coloured by sense.
-        rows = []
+    def build_list(self) -> None:
+        """The legend, then the sentences numbered, each with its sense's dot."""
+        pal, d = self.pal, self.data
+        width = X_RIGHT - LIST_LEFT - 0.3
+        y = self.body_top
+        self.legend = VGroup()
+        x = LIST_LEFT
+        for i, s in enumerate(d.senses):
+            dot = self.add_dot(f"legend dot {i}", Dot(radius=0.08, color=pal.color(i)))
+            name = self.text(f"legend {i}", s, SMALL, max_width=2.5)
+            name.move_to(at(x + 0.3 + name.width / 2, y - name.height / 2))
+            dot.move_to(at(x + 0.1, name.get_center()[1]))
+            self.legend.add(dot, name)
+            x = name.get_right()[0] + 0.4
+        y -= 0.5
+        rows = len(d.points)
+        step = min(0.38, (y - self.body_bottom) / max(rows, 1))
+        self.rows = []
         for i, p in enumerate(d.points):
-            color = pal.color(d.senses.index(p.sense))
-            rows.append(label(f"{i + 1:>2}  {p.text}", pal, size=18, color=color))
-        legend = [label(f"● {s}", pal, size=20, color=pal.color(i)) for i, s in enumerate(d.senses)]
-        self.legend = VGroup(*legend).arrange(RIGHT, buff=0.4)
-        self.listing = VGroup(self.legend, *rows).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
-        max_w, max_h = FRAME[2] - 0.3 - LIST_LEFT, top - bottom
-        if self.listing.width > max_w:
-            self.listing.scale_to_fit_width(max_w)
-        if self.listing.height > max_h:
-            self.listing.scale_to_fit_height(max_h)
-        self.listing.move_to([LIST_LEFT + self.listing.width / 2, top - self.listing.height / 2, 0])  # type: ignore[arg-type]
-        self.rows = rows
+            dot = self.add_dot(f"row dot {i}", Dot(radius=0.06, color=self.sense_color(p.sense)))
+            text = self.text(f"sentence {i + 1}", f"{i + 1:>2}  {p.text}", SMALL, max_width=width)
+            text.move_to(at(LIST_LEFT + 0.3 + text.width / 2, y - step / 2))
+            dot.move_to(at(LIST_LEFT + 0.1, text.get_center()[1]))
+            self.rows.append(VGroup(dot, text))
+            y -= step
+        self.listing = VGroup(self.legend, *self.rows)
 
-        # Plot: the contextual points, numbered.
-        self.plot_box: Box = (FRAME[0] + 0.3, bottom, LIST_LEFT - 0.3, top)
-        pts = np.array([p.point for p in d.points])
-        self.map = fit_mapping(pts, self.plot_box, margin=0.45)
+    def sense_color(self, sense: str) -> str:
+        return self.pal.color(self.data.senses.index(sense))
+
+    def build_picture(self) -> None:
+        d = self.data
+        self.plot_box: Box = (X_LEFT, self.body_bottom, LIST_LEFT - 0.4, self.body_top)
+        self.map = picture_mapping([p.point for p in d.points], self.plot_box, margin=0.45)
         self.points = [self.map(p.point) for p in d.points]
-        self.centre = self.map(pts.mean(axis=0))
-        self.static_label = label(
-            f"static “{plan.target}”: one vector for all {n}", pal, size=20, color=pal.static
-        )
-        self.static_label.next_to(self.centre, UP, buff=0.2)
+        box = self.plot_box
+        self.centre = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0])
+        for i, q in enumerate(self.points):
+            self.add_dot(f"point {i + 1}", Dot(q, radius=0.09))
         self.num_labels = [
-            label(str(i + 1), pal, size=16, color=pal.color(d.senses.index(p.sense)))
-            for i, p in enumerate(d.points)
+            self.text(f"point label {i + 1}", str(i + 1), SMALL) for i in range(len(d.points))
         ]
-        place_point_labels(self.num_labels, self.points, self.plot_box)
-        self.foot = foot
-
-    def text_boxes(self) -> list[tuple[str, Box]]:
-        out = [
-            ("title", box(self.title)),
-            ("numbers", box(self.numbers)),
-            ("caption", box(self.caption)),
-            ("legend", box(self.legend)),
-        ]
-        out += [(f"sentence {i + 1}", box(r)) for i, r in enumerate(self.rows)]
-        out += [(f"point label {m.text}", box(m)) for m in self.num_labels]
-        return out
+        self.leaders = place_point_labels(self, self.num_labels, self.points, self.plot_box)
+        # the static beat: every dot on one spot, a label above it (not in the check: it is
+        # gone before the points spread)
+        self.static_label = self.text(
+            "static label",
+            f"static “{self.plan.target}”: one vector",
+            SMALL,
+            max_width=4.0,
+            phase="static",
+        )
+        self.static_label.next_to(self.centre, UP, buff=0.25)
+        self.static_dot = self.add_dot("static dot", Dot(self.centre, radius=0.1), "static")
+        for e in self.registry:  # the spread points are not shown in the static beat
+            if e.name.startswith(("point", "leader")) and e.phase is None:
+                e.phase = "spread"
 
     # ---- beats -------------------------------------------------------------------------
     def show_static(self) -> None:
         self.dots = [Dot(self.centre, radius=0.09, color=self.pal.static) for _ in self.points]
         self.play(
-            FadeIn(self.title),
-            FadeIn(self.listing),
-            FadeIn(self.caption),
-            *[FadeIn(d) for d in self.dots],
-            FadeIn(self.static_label),
+            Fade(self.title),
+            Fade(self.listing),
+            Fade(self.caption),
+            *[Fade(d) for d in self.dots],
+            Fade(self.static_label),
             run_time=1.2,
         )
         self.wait(1.0)
@@ -142,13 +188,17 @@ class SenseSplitScene(BeatScene):
     def show_sense(self, i: int) -> None:
         d, pal = self.data, self.pal
         idx = [j for j, p in enumerate(d.points) if p.sense == d.senses[i]]
-        anims = [self.dots[j].animate.move_to(self.points[j]).set_color(pal.color(i)) for j in idx]
-        anims += [FadeIn(self.num_labels[j]) for j in idx]  # type: ignore[misc]
+        anims: list[Animation] = [
+            self.dots[j].animate.move_to(self.points[j]).set_color(pal.color(i))  # type: ignore[misc]
+            for j in idx
+        ]
+        anims += [Fade(self.num_labels[j]) for j in idx]
         if i == 0:
-            anims.append(FadeOut(self.static_label))  # type: ignore[arg-type]
+            anims.append(Fade(self.static_label, out=True))
+            anims.append(Fade(self.leaders))
         self.play(*anims, run_time=1.5)
         self.wait(0.5)
 
     def show_numbers(self) -> None:
-        self.play(FadeIn(self.numbers), run_time=0.8)
+        self.play(Fade(self.numbers), run_time=0.8)
         self.wait(2)
