@@ -1,7 +1,9 @@
 """BeatScene: the base of every scene, made of beats (slide / still boundaries).
 
-Each scene calls `self.beat(notes)` at the end of a beat, with presenter notes that state
-that beat's numbers. What a beat does depends on the pass that renders the scene:
+Each scene calls `self.beat(notes, caption=...)` at the end of a beat, with presenter notes
+that state that beat's numbers and a one-line caption. The caption becomes a subcaption
+(Manim's `Scene.add_subcaption`) over the beat's time, for STEM.srt / STEM.vtt
+(`scenes.app.captions`). What else a beat does depends on the pass that renders the scene:
 
 - a normal render: nothing (the scene plays straight through, as a plain Manim `Scene`);
 - `--slides`: `manim_slides.Slide.next_slide(notes=...)`, so that manim-slides cuts one
@@ -49,7 +51,8 @@ class BeatScene(_Base):
 
     plan: the plan to draw (or the ATTENTION_DRIFT_PLAN file). theme: a palette name.
     slides: cut a slide at every beat (manim-slides). slides_dir: where manim-slides writes.
-    stills_dir: save a PNG of every beat there.
+    stills_dir: save a PNG of every beat there. captions: each beat's caption becomes a
+    subcaption (`Scene.add_subcaption`) from the end of the previous beat to the end of this one.
     """
 
     plan: Plan | None = None
@@ -57,11 +60,15 @@ class BeatScene(_Base):
     slides: bool = False
     slides_dir: str | None = None
     stills_dir: str | None = None
+    # each beat's caption a subcaption over the beat's time: on for the pipeline's video passes
+    # only (Manim's own writer would put a still's or a slide pass's .srt in the cwd)
+    captions = False
     skip_reversing = True  # manim-slides: the HTML never plays a slide backwards
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.beat_notes: list[str] = []
         self.beat_captions: list[str] = []
+        self._beat_start = 0.0  # when the current beat began (the scene's time, seconds)
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
         elif self.slides:
@@ -129,10 +136,16 @@ class BeatScene(_Base):
         """End of a beat: a slide boundary (with `notes`) or a still, per the pass.
 
         notes: the beat's numbers, for the presenter. caption: one line saying what the
-        beat shows, for a still's caption, a slide or subtitles (`beat_captions`).
+        beat shows, for a still's caption, a slide or subtitles (`beat_captions`, and a
+        subcaption shown from the previous beat's end to now).
         """
         self.beat_notes.append(notes)
         self.beat_captions.append(caption or "")
+        start, self._beat_start = self._beat_start, float(self.time)
+        if self.captions and caption and self._beat_start > start:  # a subtitle for the beat
+            self.add_subcaption(
+                caption, duration=self._beat_start - start, offset=start - self.time
+            )
         if self.stills_dir is not None:
             self.save_still(Path(self.stills_dir) / f"beat-{len(self.beat_notes):02d}.png")
         if self.slides:

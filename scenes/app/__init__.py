@@ -41,6 +41,7 @@ def render(
     force: bool = False,
     slides: bool = False,
     stills: bool = False,
+    captions: bool = True,
     verify: bool = False,
     inputs: str | None = None,
 ) -> RenderResult:
@@ -56,6 +57,7 @@ def render(
     force: render even when the files are up to date (same plan, scene, options and code).
     slides: also STEM.html, one slide per beat with presenter notes (manim-slides, offline).
     stills: also STEM.beat-NN.png, the frame at the end of every beat.
+    captions: STEM.srt and STEM.vtt next to every video (the beats' captions as subtitles).
     verify: check every recorded file's sha256 before taking the render as up to date.
     inputs: a hash of the request (the CLI's), recorded so that the same request finds the
       files again without building the plan.
@@ -69,8 +71,8 @@ def render(
 
     options = RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
-        transparent=transparent, slides=slides, stills=stills, name=name, force=force,
-        verify=verify,
+        transparent=transparent, slides=slides, stills=stills, captions=captions, name=name,
+        force=force, verify=verify,
     )  # fmt: skip
     if isinstance(what, PlanRequest):
         needs = what.needs | set(scene_needs(scene))

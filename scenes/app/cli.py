@@ -138,6 +138,9 @@ def option(key: str) -> Callable[[F], F]:
     kw: dict[str, Any] = {"help": help_of(key), "metavar": METAVAR.get(key)}
     first = accepted[0]
     if isinstance(first, Boolean):
+        if DEFAULTS.get(key) is True:  # on by default: --no-KEY turns it off
+            pair = f"{flag(key)}/--no-{flag(key)[2:]}"
+            return click.option(pair, key, default=True, help=kw["help"])
         return click.option(*names, is_flag=True, help=kw["help"])
     if isinstance(first, Texts | Formats):
         choice = click.Choice(FORMATS) if isinstance(first, Formats) else None

@@ -88,6 +88,7 @@ RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
     "transparent": ((Boolean(),), "true or false"),
     "slides": ((Boolean(),), "true or false"),
     "stills": ((Boolean(),), "true or false"),
+    "captions": ((Boolean(),), "true or false"),
     "name": ((Name(), None), "a file name stem in quotes"),
     "force": ((Boolean(),), "true or false"),
     "verify": ((Boolean(),), "true or false"),
@@ -104,6 +105,8 @@ RENDER_HELP = {
     "slides": "Also STEM.html: one slide per beat with presenter notes (manim-slides), a single "
     "file that opens offline in a browser.",
     "stills": "Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
+    "captions": "STEM.srt and STEM.vtt next to every video: each beat's caption, with the "
+    "plan's numbers, as a subtitle over the beat (on by default; --no-captions: none).",
     "name": "File name without extension (default: from the target and the sentence).",
     "force": "Render even when the files are up to date (same plan, scene, options and code).",
     "verify": "Check the sha256 of every recorded file before taking a render as up to date "
@@ -124,6 +127,7 @@ class RenderOptions:
     transparent: bool = False
     slides: bool = False
     stills: bool = False
+    captions: bool = True  # subtitles cost nothing to make and are what course sites require
     name: str | None = None
     force: bool = False
     verify: bool = False
@@ -165,6 +169,7 @@ class RenderOptions:
             "theme": self.palette,
             "slides": self.slides,
             "stills": self.stills,
+            "captions": self.captions,
         }
 
 

@@ -369,8 +369,12 @@ def _pipe_writer() -> type:
             self.sink.write(frame_or_renderer, num_frames)
 
         def finish(self) -> None:
-            if self.subcaptions:
-                self.write_subcaption_file()
+            # next to the frames as scene.srt (Manim's own writer puts it in the cwd here)
+            if self.subcaptions and self.sink is not None:
+                import srt
+
+                text = srt.compose(self.subcaptions)
+                (self.sink.work / "scene.srt").write_text(text, encoding="utf-8")
 
     return PipeWriter
 

@@ -5,7 +5,9 @@ into a staging folder, and the store commits them with STEM.plan.json:
 
 - one Manim pass for every raster format (`scenes.app.passes.movie_pass`): mp4 / webm /
   mov at the chosen quality, the GIF (800×450, 10 fps) scaled and resampled from the same
-  frames, STEM.png (the last frame) and, with a video, STEM.poster.png (the first frame).
+  frames, STEM.png (the last frame) and, with a video, STEM.poster.png (the first frame)
+  and the beats' captions as STEM.srt and STEM.vtt (`scenes.app.captions`; not with
+  --no-captions).
   Alone, a GIF is drawn at its own size (no scaling), and a PNG by a still pass (Manim skips
   the animations); --stills are taken in the same pass;
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
@@ -83,6 +85,8 @@ def render(
     key = store.cache_key(plan, options)
     hit = None if options.force else store.cached_files(out_dir, stem, key, verify=options.verify)
     if hit is not None:
+        if inputs is not None:
+            store.note_inputs(out_dir, stem, key, inputs)
         report.say(
             f"up to date: {', '.join(p.name for p in hit.files)} in {out_dir} "
             f"(same plan, scene and options; --force renders again)"
@@ -135,7 +139,8 @@ def run_passes(
     plan: Plan, options: RenderOptions, stage: Path, stem: str, progress: Progress | Say
 ) -> list[Path]:
     """Every pass of the render into `stage`; returns the media files (STEM.FORMAT ...,
-    STEM.poster.png after the first video, STEM.beat-NN.png)."""
+    STEM.poster.png and the captions STEM.srt / STEM.vtt after the first video,
+    STEM.beat-NN.png)."""
     report = as_progress(progress)
     width, height, fps = QUALITY[options.quality]
     work = stage / ".work"
@@ -157,6 +162,10 @@ def run_passes(
         media.append(dest)
         if fmt in VIDEO_FORMATS and "poster" in made:
             media.append(made.pop("poster").replace(stage / f"{stem}.poster.png"))
+        if fmt in VIDEO_FORMATS and "srt" in made:  # STEM.srt and STEM.vtt, once
+            from scenes.app.captions import write_captions
+
+            media += write_captions(made.pop("srt"), stage, stem)
     stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
     media += [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
     if options.slides:
@@ -194,6 +203,7 @@ def _raster(
         if raster == ["gif"] and not options.stills:  # a GIF alone: drawn at its own size
             size, rate = GIF_SIZE, GIF_FPS
         videos = [f for f in raster if f in VIDEO_FORMATS]
+        attrs["captions"] = options.captions and bool(videos)  # the beats' subcaptions
         report.pass_started(
             f"{scene} at {size[0]}×{size[1]} {rate} fps: {', '.join(raster)}",
             _expected_frames(plan, scene, rate),

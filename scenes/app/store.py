@@ -681,7 +681,8 @@ def content_key(plan: Plan, options: RenderOptions | None) -> str:
     from scenes.app.options import RenderOptions
 
     media = (options or RenderOptions()).media_key()
-    return _key(plan, {k: v for k, v in media.items() if k not in ("formats", "stills")})
+    drawn = {k: v for k, v in media.items() if k not in ("formats", "stills", "captions")}
+    return _key(plan, drawn)
 
 
 def _key(plan: Plan, media: dict[str, Any]) -> str:
