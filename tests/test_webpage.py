@@ -97,17 +97,31 @@ def test_sentence_text_is_escaped(vectors: Path) -> None:
 
 def test_video_sources_mp4_first_gif_fallback_relative_names(vectors: Path) -> None:
     plan = build_plan(RIVER, "bank", embeddings_file=vectors)
-    tree = parse(figure_html(plan, [*MEDIA, "fig.png"], (854, 480)))
+    media = [*MEDIA, "fig.png", "fig.poster.png", "fig.srt", "fig.vtt"]
+    tree = parse(figure_html(plan, media, (854, 480)))
     names = [t for t, _ in tree.tags]
     assert names.index("figure") < names.index("video") < names.index("img")
     assert names.index("img") < names.index("figcaption")
     video = dict(tree.tags)["video"]
     assert {"autoplay", "muted", "loop", "playsinline"} <= set(video)
-    assert (video["width"], video["height"], video["poster"]) == ("854", "480", "fig.png")
+    # the poster is the first frame, not STEM.png (the last)
+    assert (video["width"], video["height"], video["poster"]) == ("854", "480", "fig.poster.png")
+    (track,) = [a for t, a in tree.tags if t == "track"]
+    assert track == {
+        "kind": "captions", "default": None, "src": "fig.vtt", "srclang": "en", "label": "English"
+    }  # fmt: skip
+    assert names.index("video") < names.index("track") < names.index("img")
     sources = [(a["src"], a["type"]) for t, a in tree.tags if t == "source"]
     assert sources == [("fig.mp4", "video/mp4"), ("fig.webm", "video/webm")]
     img = dict(tree.tags)["img"]
     assert (img["src"], img["width"], img["height"]) == ("fig.gif", "800", "450")
+
+
+def test_no_captions_no_track_no_poster(vectors: Path) -> None:
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    tree = parse(figure_html(plan, ["fig.mp4", "fig.gif", "fig.png"], (854, 480)))
+    assert "track" not in [t for t, _ in tree.tags]
+    assert "poster" not in dict(tree.tags)["video"]  # STEM.png is the last frame: no poster
 
 
 def test_gif_alone_is_an_img(vectors: Path) -> None:

@@ -6,8 +6,9 @@ with the MP4 (H.264 yuv420p: every browser plays it, most in hardware) and, when
 the WebM (VP9) as a second source for browsers without H.264; the GIF as an `<img>` inside the
 video element for browsers without `<video>`; a `<figcaption>` with the final weighted sum of
 every sentence, read from the plan, and where the vectors come from. The alt text says the
-same. Every string that comes from the user (sentences, words, target, file names) is
-HTML-escaped.
+same. The video shows STEM.poster.png (its first frame) before it plays, and carries the
+beats' captions (STEM.vtt) as a `<track kind="captions" default>`. Every string that comes
+from the user (sentences, words, target, file names) is HTML-escaped.
 
 MP4 comes first because headless Chromium 156 (Debian) plays both sources and the MP4 is the
 smaller file (bench/run.py and tests/test_browser.py measure this); a browser takes the first
@@ -70,7 +71,8 @@ def figure_html(
     """A complete HTML page (UTF-8) with the figure; `media` are file names next to it.
 
     media: the rendered files; .mp4 / .webm become <source>s (in VIDEO_TYPES order), .gif the
-      fallback <img>, .png the video's poster. size: the video's width and height in pixels.
+      fallback <img>, STEM.poster.png the video's poster (shown before it plays), .vtt its
+      captions track. size: the video's width and height in pixels.
     """
     by_suffix = {"." + m.rsplit(".", 1)[-1]: m for m in media if "." in m}
     headline, lines, source = describe(plan, scene)
@@ -86,13 +88,22 @@ def figure_html(
             f'    <img src="{escape(by_suffix[".gif"])}" width="{gif_size[0]}" '
             f'height="{gif_size[1]}" alt="{escape(alt)}">'
         )
-    poster = f' poster="{escape(by_suffix[".png"])}"' if ".png" in by_suffix else ""
+    # the poster is the first frame (STEM.poster.png), never the last (STEM.png)
+    posters = [m for m in media if m.endswith(".poster.png")]
+    poster = f' poster="{escape(posters[0])}"' if posters else ""
+    track = []
+    if ".vtt" in by_suffix:  # the beats' captions, shown by default (the video is muted)
+        track = [
+            f'    <track kind="captions" default src="{escape(by_suffix[".vtt"])}" '
+            f'srclang="en" label="English">'
+        ]
     if sources:
         body = "\n".join(
             [
                 f'  <video autoplay muted loop playsinline width="{size[0]}" '
                 f'height="{size[1]}"{poster} aria-label="{escape(alt)}">',
                 *sources,
+                *track,
                 *([fallback] if fallback else []),
                 "  </video>",
             ]
