@@ -534,7 +534,7 @@ class DriftScene(BeatScene):
             self.summary = None
             return
         t = self.plan.sentences[0].target.text
-        head = fitted(f"Where “{t}” ends up: {t}′ =", pal, size=SIZES.body, max_width=PANEL_W)
+        head = fitted(f"Where it ends up: {t}′ =", pal, size=SIZES.body, max_width=PANEL_W)
         n = len(self.plan.sentences)
         room = self.body_top - self.bottom
         for lines in (2, 1):  # two lines per sentence when the column has room
@@ -747,6 +747,7 @@ class DriftScene(BeatScene):
         start_text = f"v({name})" if plan.model is not None else f"{name} (static)"
         labels: list[VMobject] = []
         anchors: list[np.ndarray] = []
+        self.label_badges: list[Badge] = []
         self.start_labels: list[VMobject] = []
         if self.shared_start:
             self.start_labels.append(label(start_text, pal, size=SIZES.body, color=pal.static))
@@ -795,12 +796,16 @@ class DriftScene(BeatScene):
                             stroke_opacity=0.7)  # fmt: skip
                 self.leaders.add(line)
                 self.leader_of[id(m)] = line
-        if pal.backdrop is not None:
+        if pal.backdrop is not None:  # a line under a label leaves its letters readable
+            in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
             for m in labels:
-                m.set_stroke(pal.backdrop, width=6, background=True)
+                for part in m.family_members_with_points():
+                    if id(part) not in in_badges and isinstance(part, VMobject):
+                        part.set_stroke(pal.backdrop, width=6, background=True)
 
     def with_badge(self, t: VMobject, si: int) -> VGroup:
         badge = Badge(si + 1, self.pal, color=self.pal.color(si), size=SIZES.small)
+        self.label_badges.append(badge)
         return VGroup(t, badge).arrange(RIGHT, buff=0.1)
 
     # ---- the layout check -----------------------------------------------------------------
