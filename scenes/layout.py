@@ -103,7 +103,7 @@ def place_labels(
     obstacles: Iterable[Box] = (),
     gap: float = 0.1,
     grid: float = 0.12,
-    spacing: float = 0.08,
+    spacing: float = 0.12,
 ) -> list[tuple[float, float]]:
     """Centres for labels of the given sizes near their anchor points.
 
