@@ -2,7 +2,8 @@
 
 `RenderResult` is a list of the media paths (equal to a plain list of them) that knows the
 plan file next to them and whether anything was rendered; in a notebook it shows the media
-(videos play, images show), embedded as data URLs up to EMBED_LIMIT bytes.
+(videos play with their poster and captions, images show), embedded as data URLs up to
+EMBED_LIMIT bytes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ class RenderResult(list[Path]):
         return [*self, *([self.plan_path] if self.plan_path else [])]
 
     def _repr_html_(self) -> str:
-        parts = [_media_html(Path(p)) for p in self]
+        paths = [Path(p) for p in self]
+        # a video's poster (STEM.poster.png) and captions (STEM.vtt) go into its element
+        extras = {p for p in paths if p.name.endswith(".poster.png") or p.suffix == ".vtt"}
+        parts = [_media_html(p, paths) for p in paths if p not in extras]
         note = " (cached)" if self.cached else ""
         names = ", ".join(html.escape(Path(p).name) for p in self)
         return f"<div><p><code>{names}</code>{note}</p>{''.join(parts)}</div>"
@@ -52,20 +56,34 @@ _MIME = {
 }
 
 
-def _media_html(path: Path) -> str:
+def _src(path: Path, mime: str) -> str:
+    if path.stat().st_size <= EMBED_LIMIT:
+        return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    # too big to embed: a path the notebook's server can serve (relative to its cwd)
+    return html.escape(os.path.relpath(path))
+
+
+def _media_html(path: Path, siblings: Sequence[Path] = ()) -> str:
     mime = _MIME.get(path.suffix.lower())
     if mime is None:
         return ""
     if not path.is_file():
         return f"<p>missing: <code>{html.escape(str(path))}</code></p>"
-    if path.stat().st_size <= EMBED_LIMIT:
-        src = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-    else:  # too big to embed: a path the notebook's server can serve (relative to its cwd)
-        src = html.escape(os.path.relpath(path))
-    alt = html.escape(path.name)
-    if mime.startswith("video/"):
-        return (
-            f'<video src="{src}" title="{alt}" controls loop autoplay muted playsinline '
-            f'style="max-width:100%"></video>'
-        )
-    return f'<img src="{src}" alt="{alt}" style="max-width:100%">'
+    src, alt = _src(path, mime), html.escape(path.name)
+    if not mime.startswith("video/"):
+        return f'<img src="{src}" alt="{alt}" style="max-width:100%">'
+    stem = path.name[: -len(path.suffix)]
+    found = {p.name: p for p in siblings if p.is_file()}
+    poster = found.get(f"{stem}.poster.png")
+    vtt = found.get(f"{stem}.vtt")
+    poster_attr = f' poster="{_src(poster, "image/png")}"' if poster else ""
+    track = (
+        f'<track kind="captions" default src="{_src(vtt, "text/vtt")}" srclang="en" '
+        f'label="English">'
+        if vtt
+        else ""
+    )
+    return (
+        f'<video src="{src}" title="{alt}"{poster_attr} controls loop autoplay muted playsinline '
+        f'style="max-width:100%">{track}</video>'
+    )
