@@ -791,6 +791,20 @@ def _environment_fingerprint() -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def note_inputs(out_dir: Path, stem: str, key: str, inputs: str) -> None:
+    """Record `inputs` in STEM.cache.json when the render was found up to date by its key but
+    was recorded with other inputs (code the plan does not depend on changed): the next
+    request with these inputs finds the files without building the plan. Best effort."""
+    path = out_dir / f"{stem}{CACHE_SUFFIX}"
+    with _folder_lock(out_dir, exclusive=True):
+        record = _read_record(path)
+        if record is None or record.get("key") != key or record.get("inputs") == inputs:
+            return
+        record["inputs"] = inputs
+        with contextlib.suppress(OSError, OutputError):
+            write_atomic(path, json.dumps(record, indent=2) + "\n")
+
+
 def records_by_inputs(out_dir: Path) -> dict[str, tuple[str, str]]:
     """inputs -> (stem, key) of every STEM.cache.json in `out_dir` that has inputs."""
     found: dict[str, tuple[str, str]] = {}
