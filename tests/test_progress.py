@@ -141,3 +141,21 @@ def test_a_callback_still_hears_every_line() -> None:
     progress("a status line")
     assert heard == ["rendering the GIF", "wrote x.gif", "a status line"]
     assert isinstance(as_progress(None), Progress)
+
+
+def test_the_plan_computed_beside_manim_fails_as_it_would_in_process(
+    toml_embeddings: Path, tmp_path: Path
+) -> None:
+    """A real process builds the plan in a forked child while it imports manim: a user error
+    there is the same one line, exit 1, as `plan` gives in one process."""
+    args = [RIVER, "-t", "money", "--embeddings", str(toml_embeddings)]
+    command = [sys.executable, "-m", "scenes.app", "render", *args, "--format", "png", "--out",
+               str(tmp_path / "out")]  # fmt: skip
+    render = subprocess.run(command, capture_output=True, text=True)
+    plan = subprocess.run([sys.executable, "-m", "scenes.app", "plan", *args],
+                          capture_output=True, text=True)  # fmt: skip
+    assert render.returncode == plan.returncode == 1
+    error = plan.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: ") and "money" in error
+    assert render.stderr.strip().splitlines()[-1] == error
+    assert render.stdout == "" and not (tmp_path / "out").exists()
