@@ -6,7 +6,9 @@ in Debian's `/usr/bin/chromium` through Selenium with Debian's `/usr/bin/chromed
 (never a downloaded browser or driver: the paths are given and SE_OFFLINE=true). The checks
 are what a reader of the post would see: each video reaches HAVE_ENOUGH_DATA and its clock
 runs, the decoded sizes are the rendered ones, the GIF loads at 800×450, and the screenshot
-of each element is a picture, not a black or empty box.
+of each element is a picture, not a black or empty box. The `--format html` page shows its
+poster (STEM.poster.png, the first frame) before the video plays, and its captions track
+(STEM.vtt) loads with cues that state the plan's numbers and are drawn during play.
 
 `./render.sh test` installs chromium, chromium-driver and selenium (requirements-test.txt);
 there (ATTENTION_DRIFT_REQUIRE_REFERENCE=1, so in CI) a missing browser fails the tests
@@ -269,3 +271,158 @@ def test_mp4_is_browser_safe_h264_yuv420p(served: tuple[str, Path]) -> None:
     ).stdout.strip()
     assert out == "h264,yuv420p"
     OBSERVED["fig.mp4 stream"] = out
+
+
+# --------------------------------------------------------------------------------------------
+# the page's poster and captions (issue 14)
+
+
+def grey(png: bytes | Path, size: tuple[int, int] | None = None) -> np.ndarray:
+    """A PNG (bytes or file) as grey levels, resized to `size` when given."""
+    source = io.BytesIO(png) if isinstance(png, bytes) else png
+    with Image.open(source) as im:
+        g = im.convert("L")
+        if size is not None and g.size != size:
+            g = g.resize(size, Image.Resampling.BOX)
+        return np.asarray(g, dtype=np.float64)
+
+
+def test_poster_is_the_first_frame_and_shows_before_play(
+    served: tuple[str, Path], browser: Any
+) -> None:
+    import subprocess
+
+    from selenium.webdriver.common.by import By
+
+    base, folder = served
+    # the poster is the video's first frame (decoded by ffmpeg, independent of our code)
+    first = folder / "first-frame.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(folder / "fig.mp4"), "-frames:v", "1",
+         str(first)],
+        check=True,
+    )  # fmt: skip
+    poster = grey(folder / "fig.poster.png")
+    assert poster.shape == (SIZE[1], SIZE[0]) and poster.std() > MIN_STD
+    # H.264 in limited-range yuv420p: a level or two everywhere, more at the edges
+    assert float(np.abs(poster - grey(first)).mean()) < 4.0
+    # the page's own video element, not yet playing (no autoplay, nothing loaded): the
+    # browser draws its poster
+    browser.get(f"{base}/fig.html")
+    browser.execute_script(
+        """const v = document.querySelector('figure video');
+        v.pause(); const c = v.cloneNode(true); v.remove();
+        c.removeAttribute('autoplay'); c.preload = 'none'; c.id = 'still';
+        document.querySelector('figure').prepend(c);"""
+    )
+    end = time.monotonic() + 10
+    while True:
+        state = browser.execute_script(
+            """const v = document.getElementById('still');
+            return {poster: v.poster, readyState: v.readyState, paused: v.paused};"""
+        )
+        shot = browser.find_element(By.ID, "still").screenshot_as_png
+        with Image.open(io.BytesIO(shot)) as im:
+            shot_size = im.size
+        seen = grey(shot)
+        diff = float(np.abs(seen - grey(folder / "fig.poster.png", shot_size)).mean())
+        if diff < 6.0 or time.monotonic() > end:
+            break
+        time.sleep(0.2)
+    (folder / "poster-in-browser.png").write_bytes(shot)
+    OBSERVED["poster before play"] = (
+        f"{state['poster'].rsplit('/', 1)[-1]}, readyState {state['readyState']}, "
+        f"paused {state['paused']}, screenshot {shot_size[0]}×{shot_size[1]} differs from "
+        f"the PNG by {diff:.2f} grey levels (std {seen.std():.1f}); "
+        f"{folder / 'poster-in-browser.png'}"
+    )
+    assert state["poster"].endswith("/fig.poster.png")
+    assert state["readyState"] == 0 and state["paused"]  # nothing of the video is drawn
+    assert seen.std() > MIN_STD and diff < 6.0  # the poster, scaled to the element
+
+
+def page_cues(driver: Any) -> dict[str, Any]:
+    return driver.execute_script(
+        """const v = document.querySelector('figure video');
+        const el = v.querySelector('track'); const t = v.textTracks[0];
+        return {trackReady: el.readyState, kind: t.kind, mode: t.mode, label: t.label,
+                src: el.src, cues: t.cues ? Array.from(t.cues).map(
+                    c => [c.startTime, c.endTime, c.text]) : null};"""
+    )
+
+
+def test_captions_track_loads_with_the_plans_numbers(
+    served: tuple[str, Path], browser: Any
+) -> None:
+    from attention_math.plan import Plan
+    from tests.test_captions import expected_numbers
+
+    base, folder = served
+    browser.get(f"{base}/fig.html")
+    end = time.monotonic() + 10
+    while (state := page_cues(browser))["trackReady"] != 2:  # HTMLTrackElement.LOADED
+        assert state["trackReady"] != 3, "the captions track failed to load"
+        assert time.monotonic() < end, f"the track did not load: {state}"
+        time.sleep(0.1)
+    assert (state["kind"], state["mode"], state["label"]) == ("captions", "showing", "English")
+    assert state["src"].endswith("/fig.vtt")
+    plan = Plan.load(folder / "fig.plan.json")
+    texts = [" ".join(text.split()) for _, _, text in state["cues"]]
+    at = 0
+    for needle in expected_numbers(plan):  # every number, in the plan's order
+        at = next((i for i in range(at, len(texts)) if needle in texts[i]), -1) + 1
+        assert at, f"no cue says {needle!r} after cue {at}: {texts}"
+    duration = browser.execute_script("return document.querySelector('figure video').duration;")
+    assert state["cues"][0][0] == 0 and state["cues"][-1][1] <= duration + 0.1
+    OBSERVED["captions track"] = f"{len(texts)} cues; e.g. {texts[2]!r}, {texts[4]!r}"
+
+
+def test_captions_show_during_play(served: tuple[str, Path], browser: Any) -> None:
+    """A frame with a cue showing, against the same frame with the track hidden: the
+    captions are drawn, at the bottom of the video, and the cue says a joining word's weight."""
+    from selenium.webdriver.common.by import By
+
+    base, folder = served
+    browser.get(f"{base}/fig.html")
+    browser.execute_script("document.querySelector('figure video').id = 'figure-video';")
+    wait_playing(browser, "figure-video")
+    end = time.monotonic() + 10
+    while not (cues := page_cues(browser)["cues"]):
+        assert time.monotonic() < end, "no cues"
+        time.sleep(0.1)
+    start, stop, text = next(c for c in cues if "joins with weight" in c[2])
+    # play into the middle of that cue, then hold the frame
+    browser.execute_script(
+        "const v = arguments[0]; v.currentTime = arguments[1]; v.play();",
+        browser.find_element(By.ID, "figure-video"),
+        start + 0.3 * (stop - start),
+    )
+    end = time.monotonic() + 10
+    while True:
+        active = browser.execute_script(
+            """const v = document.getElementById('figure-video');
+            const a = v.textTracks[0].activeCues;
+            return [v.paused, v.currentTime, a && a.length ? a[0].text : null];"""
+        )
+        if (active[2] == text and not active[0]) or time.monotonic() > end:
+            break
+        time.sleep(0.05)
+    browser.execute_script("document.getElementById('figure-video').pause();")
+    time.sleep(0.3)
+    video = browser.find_element(By.ID, "figure-video")
+    with_captions = video.screenshot_as_png
+    (folder / "captions-in-browser.png").write_bytes(browser.get_screenshot_as_png())
+    browser.execute_script("document.getElementById('figure-video').textTracks[0].mode = 'hidden';")
+    time.sleep(0.3)
+    without = video.screenshot_as_png
+    a, b = grey(with_captions), grey(without)
+    rows = np.abs(a - b).mean(axis=1)  # per row of pixels
+    third = len(rows) // 3
+    OBSERVED["captions during play"] = (
+        f"cue {text!r} active at {active[1]:.2f} s; change with the track hidden: bottom "
+        f"third {rows[2 * third :].mean():.2f}, top third {rows[:third].mean():.2f} grey "
+        f"levels; {folder / 'captions-in-browser.png'}"
+    )
+    assert active[2] == text and "joins with weight 0." in text
+    assert rows[2 * third :].mean() > 1.0  # the cue is drawn over the bottom of the frame
+    assert rows[:third].mean() < 0.1  # and nothing else changed
