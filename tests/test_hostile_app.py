@@ -438,6 +438,13 @@ def test_a_spec_name_that_holds_another_render_is_a_problem_before_rendering(
     )
     jobs = batch.load_spec_jobs(spec, out_dir=folder / "out", force=True)
     assert [j.stem for j in jobs] == ["fig"]
+    # Written for this very entry (since edited): its new render may replace it.
+    store.set_owner(folder / "out", "fig", f"{spec.resolve()}#fig")
+    (job,) = batch.load_spec_jobs(spec, out_dir=folder / "out")
+    assert job.stem == "fig" and job.owner == f"{spec.resolve()}#fig"
+    other = write_spec(folder, entry("embeddings", "vectors.toml") + 'name = "fig"\n', "b.toml")
+    with pytest.raises(SpecError, match="fig is taken in"):  # another spec: not its owner
+        batch.load_spec_jobs(other, out_dir=folder / "out")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ class Job:
     ready: the files, when they are known to be up to date (then nothing is built).
     key: the cache key of the plan (known once the plan was built and checked).
     cost: the relative cost of the render (`_cost`), to start the longest first.
+    owner: "SPEC#NAME" for a spec entry with a name: recorded with its files, so that the
+      entry, edited, may render again under its name (checked before it is sent).
     """
 
     label: str
@@ -65,6 +67,7 @@ class Job:
     entry: Entry | None = None
     key: str | None = None
     cost: float = 0.0
+    owner: str | None = None
 
 
 @dataclass
@@ -147,8 +150,13 @@ def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
         from scenes.app import pipeline
 
         assert job.plan is not None
-        options = replace(job.options, force=force or job.options.force)
+        # A named spec entry's name was checked against its owner before it was sent (and it
+        # was not up to date then): render it even where the name holds its older render.
+        forced = force or job.options.force or job.owner is not None
+        options = replace(job.options, force=forced)
         result = pipeline.render(job.plan, options, job.out_dir, inputs=job.inputs)
+        if job.owner is not None:
+            store.set_owner(job.out_dir, job.stem, job.owner)
     except Exception as exc:
         return "failed", [], time.perf_counter() - start, _reason(exc)
     except (SystemExit, KeyboardInterrupt) as exc:
@@ -493,7 +501,7 @@ def plan_spec(
         if plan is None:
             problems.append(problem or f"{e.where}: no plan")
             continue
-        job, problem = _job(e, plan, folder, inputs[e.index], force)
+        job, problem = _job(e, plan, folder, inputs[e.index], force, spec.path)
         if problem is not None:
             problems.append(problem)
         jobs[e.index] = job
@@ -512,19 +520,20 @@ def _entry(entries: Sequence[Entry], index: int) -> Entry:
 
 
 def _job(
-    entry: Entry, plan: Plan, folder: Path, inputs: str, force: bool
+    entry: Entry, plan: Plan, folder: Path, inputs: str, force: bool, spec: Path
 ) -> tuple[Job, str | None]:
     """The job of an entry whose plan was just built (without the plan), and the problem of
-    its name, if another render holds it in the folder."""
+    its name, if another render holds it in the folder (not this entry before an edit)."""
     o = entry.options
+    owner = f"{spec.resolve()}#{o.name}" if o.name else None
     stem = store.stem_of(plan, o)
     key = store.cache_key(plan, o)
     forced = force or o.force
     hit = None if forced else store.cached_files(folder, stem, key, verify=o.verify)
     job = Job(entry.where, None, replace(o, name=stem), folder, stem, inputs, hit, entry, key,
-              plan_cost(plan, o))  # fmt: skip
+              plan_cost(plan, o), owner)  # fmt: skip
     if hit is None and not forced:
-        other = store.name_taken(folder, stem, store.render_identity(plan, o))
+        other = store.name_taken(folder, stem, store.render_identity(plan, o), owner)
         if other is not None:
             return job, (
                 f"{entry.where}{'.name' if o.name else ''}: {stem} is taken in {folder} by "

@@ -365,7 +365,6 @@ class Planner:
     cannot be loaded fails every entry that reads it, with the same message."""
 
     def __init__(self, entries: Sequence[Entry]) -> None:
-        from attention_math.embeddings import sentence_words
         from attention_math.request import uses_embeddings
 
         self._words: dict[Path, set[str] | None] = {}  # None: every word of the file
@@ -373,6 +372,8 @@ class Planner:
             use, path = uses_embeddings(e.request), e.request.embeddings
             if use is None or path is None:
                 continue
+            from attention_math.embeddings import sentence_words  # numpy: only when needed
+
             words = sentence_words([e.request.sentence or "", *e.request.compare])
             if use == "all":
                 self._words[path] = None

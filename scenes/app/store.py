@@ -565,18 +565,33 @@ def check_name(out_dir: Path, stem: str, plan: Plan, options: RenderOptions) -> 
         )
 
 
-def name_taken(out_dir: Path, stem: str, identity: dict[str, Any]) -> str | None:
+def name_taken(
+    out_dir: Path, stem: str, identity: dict[str, Any], owner: str | None = None
+) -> str | None:
     """How the render recorded as STEM in `out_dir` differs from `identity` ("different
-    sentences, theme"), or None when there is none, or it is the same render."""
+    sentences, theme"), or None when there is none, or it is the same render, or it was
+    written for `owner` (a spec's named entry, edited since: its new render replaces it)."""
     record = _read_record(out_dir / f"{stem}{CACHE_SUFFIX}")
     theirs = (record or {}).get("request")
     if not isinstance(theirs, dict) or theirs == identity:
+        return None
+    if owner is not None and (record or {}).get("owner") == owner:
         return None
     differ = [k for k in identity if theirs.get(k) != identity.get(k)]
     differ += [k for k in theirs if k not in identity]
     said = {"sentences": "sentences", "target_index": "target occurrence", "palette": "theme"}
     named = [said.get(k, k.replace("_", " ")) for k in differ[:3]]
     return f"different {', '.join(named)}" if named else "different"
+
+
+def set_owner(out_dir: Path, stem: str, owner: str) -> None:
+    """Record in STEM.cache.json who asked for the render under this name (a spec entry,
+    as "SPEC#NAME"): its later edits may replace it (`name_taken`), others may not."""
+    record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
+    with _folder_lock(out_dir, exclusive=True):
+        record = _read_record(record_path)
+        if record is not None and record.get("owner") != owner:
+            write_atomic(record_path, json.dumps({**record, "owner": owner}, indent=2) + "\n")
 
 
 def write_atomic(path: Path, text: str) -> None:
