@@ -657,7 +657,11 @@ class DriftScene(BeatScene):
             )
             pt["color"] = color
             if pt["outside"]:
-                m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color)
+                # A word of "the rest" (no label): a smaller, fainter marker.
+                size = 0.26 if pt["labelled"] else 0.17
+                m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color, size=size)
+                if not pt["labelled"]:
+                    m.set_fill(opacity=0.6)
             else:
                 m = Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)  # type: ignore[assignment]
             pt["mob"] = m
