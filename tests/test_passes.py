@@ -235,7 +235,7 @@ def test_one_pass_png_is_the_still_pass_png(tmp_path: Path) -> None:
 
     plan = build_plan("He sat on the river bank.", "bank")
     files = render(plan, formats=["mp4", "png"], quality="low", out_dir=tmp_path / "a", name="f")
-    assert [p.name for p in files] == ["f.mp4", "f.poster.png", "f.png"]
+    assert [p.name for p in files] == ["f.mp4", "f.poster.png", "f.srt", "f.vtt", "f.png"]
     cache = tmp_path / "cache"
     subprocess.run(
         [sys.executable, "-m", "scenes.app", "render", "He sat on the river bank.", "-t",
@@ -254,3 +254,22 @@ def test_one_pass_png_is_the_still_pass_png(tmp_path: Path) -> None:
     assert len(svgs) > 10
     assert all(p.read_bytes().rstrip().endswith(b"</svg>") for p in svgs)
     assert not list(cache.rglob("*.tmp"))
+
+
+def test_the_cache_forgets_what_no_render_used_for_months(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from scenes.app.passes import CACHE_DAYS, _prune
+
+    now = time.time()
+    old, recent = tmp_path / "old.svg", tmp_path / "recent.svg"
+    for path, age_days in ((old, CACHE_DAYS + 1), (recent, CACHE_DAYS - 1)):
+        path.write_text("<svg></svg>")
+        os.utime(path, (now - age_days * 86400,) * 2)
+    _prune(tmp_path, now)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".pruned", "recent.svg"]
+    old.write_text("<svg></svg>")
+    os.utime(old, (now - (CACHE_DAYS + 1) * 86400,) * 2)
+    _prune(tmp_path, now + 3600)  # pruned an hour ago: not again today
+    assert old.exists()

@@ -469,6 +469,7 @@ def share_svgs(work: Path) -> None:
             if not os.access(folder, os.W_OK):
                 raise PermissionError(folder)
             _drop_broken(folder)
+            _prune(folder)
             _shared[kind] = folder
         except OSError:
             _shared[kind] = None
@@ -492,8 +493,7 @@ def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any
         final = Path(args[index])
         folder = _shared["texts"]
         cached = folder / final.name if folder is not None else None
-        if cached is not None and cached.is_file():
-            shutil.copyfile(cached, final)
+        if cached is not None and _copy_cached(cached, final):
             return str(final)
         atomic_writer(write, index)(*args, **kwargs)
         if cached is not None:
@@ -545,6 +545,41 @@ def _whole_svg(path: str) -> bool:
         return False
 
 
+CACHE_DAYS = 60  # an SVG no render used for this long leaves the cache (checked once a day)
+
+
+def _copy_cached(cached: Path, dest: Path) -> bool:
+    """Copy a cached SVG to `dest` and mark it used now (its mtime: what `_prune` goes by);
+    False when it is not there (never made, or pruned a moment ago)."""
+    try:
+        shutil.copyfile(cached, dest)
+    except FileNotFoundError:
+        return False
+    with contextlib.suppress(OSError):
+        os.utime(cached)
+    return True
+
+
+def _prune(folder: Path, now: float | None = None) -> None:
+    """Remove SVGs not used for CACHE_DAYS, at most once a day (a stamp file's mtime), so
+    that the cache of years of renders stays small."""
+    import time
+
+    now = time.time() if now is None else now
+    stamp = folder / ".pruned"
+    with contextlib.suppress(OSError):
+        if now - stamp.stat().st_mtime < 24 * 3600:
+            return
+    with contextlib.suppress(OSError):
+        stamp.touch()
+        os.utime(stamp, (now, now))
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".svg") and now - entry.stat().st_mtime > CACHE_DAYS * 86400:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
 def _drop_broken(folder: Path) -> None:
     """Remove empty SVGs from a cache folder (left by a writer without these checks): Manim
     takes any file with the right name as the text's SVG."""
@@ -574,9 +609,9 @@ def _shared_tex_svg(compile_svg: Callable[..., Path]) -> Callable[..., Path]:
         )
         name = f"{tex_hash(code)}.svg"
         cached, private = folder / name, Path(config.get_dir("tex_dir")) / name
-        if cached.is_file() and not private.is_file():
+        if not private.is_file():
             private.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, private)
+            _copy_cached(cached, private)
         if private.is_file():
             return private
         svg = compile_svg(expression, environment, tex_template)
