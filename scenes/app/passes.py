@@ -291,13 +291,17 @@ class FrameSink:
             if kind is None:
                 self._finish_stills()
             return
-        self._queue.put(None)
         assert self._thread is not None and self._proc.stdin is not None
+        if kind is not None:
+            # The render failed (or was stopped): ffmpeg goes first, so the writer thread's
+            # write fails at once and it only drains the queue; the files are not wanted.
+            self._error = self._error or exc or RuntimeError("stopped")
+            self._proc.kill()
+        self._queue.put(None)
         self._thread.join()
         with contextlib.suppress(OSError):
             self._proc.stdin.close()
-        if kind is not None:  # the render failed: stop ffmpeg, the files are not wanted
-            self._proc.kill()
+        if kind is not None:
             self._proc.wait()
             return
         stderr = self._proc.stderr.read() if self._proc.stderr else b""
