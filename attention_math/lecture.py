@@ -397,10 +397,10 @@ def layer_view(plan: Plan) -> LayerView:
             )
         else:
             e2 = _top_direction(_without(last - last.mean(axis=0), e1))  # [C]
-            scope = "every pair's" if n == 3 else f"({a + 1}) and ({b + 1})'s"
+            scope = "every distance" if n == 3 else f"({a + 1})–({b + 1})"
             view = (
-                f"the direction of {target} per layer, in the plane of the layer-{n_layers} "
-                f"directions: {scope} distance to scale"
+                f"{target} per layer, in the plane of the layer-{n_layers} directions: "
+                f"{scope} to scale"
             )
         climb = (u[:, -1] - u[:, 0]).mean(axis=0)  # [C]: the layers' shared change
         if climb @ e2 < 0:

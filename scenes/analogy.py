@@ -136,16 +136,15 @@ class AnalogyScene(LectureScene):
         lo, hi = min(a.kept), max(a.kept)
         share = f"{lo:.0%}" if round(lo, 2) == round(hi, 2) else f"{lo:.0%}–{hi:.0%}"
         lines = [
-            f"picture: the plane of the result and “{top}”; the words' arrows keep {share} "
-            f"of their length",
+            f"picture: the plane of the result and “{top}”; arrows keep {share} of their length",
             "ranked words: at their true angle to the result, at its length",
         ]
-        self.captions = [
+        self.caption_lines = [
             self.text(f"caption {i}", t, SMALL, muted=True, max_width=WIDTH)
             for i, t in enumerate(lines)
         ]
         y = Y_BOTTOM
-        for m in reversed(self.captions):
+        for m in reversed(self.caption_lines):
             m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
             y = m.get_top()[1] + 0.04
         self.body_bottom = y + 0.2
@@ -350,7 +349,7 @@ class AnalogyScene(LectureScene):
     # ---- beats ----------------------------------------------------------------------------
     def show_words(self) -> None:
         self.play(
-            *[Fade(m) for m in (self.title, self.underlines, self.sub, *self.captions)],
+            *[Fade(m) for m in (self.title, self.underlines, self.sub, *self.caption_lines)],
             Fade(self.origin_mark),
             run_time=0.8,
         )

@@ -54,6 +54,7 @@ class AttentionMathScene(LectureScene):
 
     plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("weighted_sum",)  # the plan parts it draws (attention_math.request.PARTS)
+    last_phase = "sum"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:
         plan = self.load_plan()
@@ -235,7 +236,7 @@ class AttentionMathScene(LectureScene):
             c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
         else:
             c_def = f"c = {c}"
-        t = s.target.text
+        t = s.target.text if len(s.target.text) <= 14 else s.target.text[:13] + "…"
         lines = {
             "scores": ["s = q · k, for every word"],
             "scaled": [f"c · s, with {c_def}"],
@@ -248,7 +249,9 @@ class AttentionMathScene(LectureScene):
         for step in STEPS:
             group = VGroup(
                 *[
-                    self.text(f"formula {step} {k}", line, BODY, phase=step)
+                    self.text(
+                        f"formula {step} {k}", line, BODY, phase=step, max_width=X_RIGHT - self.x0
+                    )
                     for k, line in enumerate(lines[step])
                 ]
             )

@@ -15,6 +15,7 @@ the chart extends, the numbers count); the summary.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from manim import *
@@ -172,11 +173,19 @@ class LayerDriftScene(LectureScene):
         self.readouts: list[Counter] = []
         all_values = [v for _, _, vals in view.lines for v in vals]
         template = number_template(all_values)
+        self.swatches = VGroup()  # more than one line: each readout with its line's colour
         for k, (a, b, vals) in enumerate(view.lines):
-            name = self.text(f"readout name {k}", self.line_name(a, b), SMALL, muted=True)
-            if x + name.width + 0.9 > X_RIGHT and k:
+            short = "cosine" if len(view.lines) == 1 else self.line_name(a, b)
+            name = self.text(f"readout name {k}", short, SMALL, muted=True)
+            sw = SWATCH + 0.1 if len(view.lines) > 1 else 0.0
+            if x + sw + name.width + 0.9 > X_RIGHT and k:
                 x, y = x0, y - 0.4
-            name.move_to(at(x + name.width / 2, y))
+            if sw:
+                line = Line(
+                    at(x, y), at(x + SWATCH, y), stroke_width=6, color=self.line_color(a, b)
+                )
+                self.swatches.add(self.add_mark(f"readout swatch {k}", line))
+            name.move_to(at(x + sw + name.width / 2, y))
             c = self.counter(f"readout {k}", vals[0], template)
             place_right(c, name.get_right()[0] + 0.15 + c.width, y)
             self.readouts.append(c)
@@ -187,7 +196,7 @@ class LayerDriftScene(LectureScene):
         tick_labels = [self.text(f"tick {fmt(t)}", fmt(t), SMALL, muted=True) for t in view.ticks]
         label_w = max(m.width for m in tick_labels)
         self.ax_left = x0 + label_w + 0.15
-        self.ax_right = X_RIGHT - (0.5 if n > 2 else 0.2)
+        self.ax_right = X_RIGHT - 0.2
         xl = self.text("axis layer", "layer", SMALL, muted=True)
         xl.move_to(at((self.ax_left + self.ax_right) / 2, self.body_bottom + xl.height / 2))
         layer_ticks = [
@@ -197,8 +206,18 @@ class LayerDriftScene(LectureScene):
         self.ax_bottom = xl.get_top()[1] + 0.15 + layer_ticks[0].height + 0.12
         self.ax_top = self.readout_bottom - 0.2
         ys = self.chart_y
-        for t, m in zip(view.ticks, tick_labels, strict=True):
+        # every tick has a grid line; labels on as many as fit (the first and last always)
+        gap = ys(view.ticks[1]) - ys(view.ticks[0]) if len(view.ticks) > 1 else 1.0
+        stride = max(1, math.ceil((tick_labels[0].height + 0.06) / gap))
+        last = len(view.ticks) - 1
+        keep = list(range(0, last + 1, stride))
+        if keep[-1] != last:  # the top label always; the one under it goes if too close
+            keep[-1:] = [last] if len(keep) > 1 and last - keep[-1] < stride else [keep[-1], last]
+        for k, (t, m) in enumerate(zip(view.ticks, tick_labels, strict=True)):
             m.move_to(at(self.ax_left - 0.15 - m.width / 2, ys(t)))
+            if k not in keep:
+                self.registry = [e for e in self.registry if e.mob is not m]
+        tick_labels = [m for k, m in enumerate(tick_labels) if k in keep]
         for i, m in enumerate(layer_ticks):
             m.move_to(at(self.chart_x(i), self.ax_bottom - 0.12 - m.height / 2))
         grid = VGroup()
@@ -239,14 +258,6 @@ class LayerDriftScene(LectureScene):
             ]
             self.chart_lines.append(segs)
             self.chart_dots.append(dots)
-        self.chart_ends = VGroup()
-        if n > 2:  # which line is which: "(k)" at its end
-            ends = [self.text(f"line end {b + 1}", f"({b + 1})", SMALL) for _, b, _ in view.lines]
-            anchors = [d[-1].get_center() for d in self.chart_dots]
-            chart_segs = [e.segment for e in self.registry if e.kind == "segment" and e.segment]
-            area = (self.ax_right - 0.4, self.ax_bottom, X_RIGHT, self.ax_top)
-            place_point_labels(self, ends, anchors, area, segments=chart_segs)
-            self.chart_ends = VGroup(*ends)
 
     def chart_x(self, layer: int) -> float:
         return self.ax_left + 0.2 + (self.ax_right - self.ax_left - 0.4) * layer / self.n_layers
@@ -257,7 +268,7 @@ class LayerDriftScene(LectureScene):
 
     def line_color(self, a: int, b: int) -> str:
         """Neutral when the line compares two sentences; with more than one compared
-        sentence, the compared one's colour (its "(k)" is written at the end)."""
+        sentence, the compared one's colour (its readout has a swatch of it)."""
         n = len(self.plan.sentences)
         if a == b:
             return self.pal.color(a)
@@ -291,16 +302,17 @@ class LayerDriftScene(LectureScene):
             self.add_dot(f"head {si + 1}", d.copy().move_to(self.paths[si][-1]))
         # layer numbers (at sentence 1's points) and each path's "(k)" at its end
         numbers = [self.text("layer label 0", "layer 0", SMALL, muted=True)]
-        numbers += [
-            self.text(f"layer label {i}", str(i), SMALL, muted=True)
-            for i in range(1, self.n_layers + 1)
-        ]
+        if len(self.paths) <= 2:  # more paths: the chart's axis numbers the layers
+            numbers += [
+                self.text(f"layer label {i}", str(i), SMALL, muted=True)
+                for i in range(1, self.n_layers + 1)
+            ]
         ends = []
         if len(self.paths) > 1:
             ends = [
                 self.text(f"end {si + 1}", f"({si + 1})", SMALL) for si in range(len(self.paths))
             ]
-        anchors = [*self.paths[0], *(path[-1] for path in self.paths[: len(ends)])]
+        anchors = [*self.paths[0][: len(numbers)], *(path[-1] for path in self.paths[: len(ends)])]
         path_segs = [e.segment for e in self.registry if e.segment and e.name.startswith("path")]
         others = [p for path in self.paths[1:] for p in path]
         self.leaders = place_point_labels(
@@ -330,6 +342,7 @@ class LayerDriftScene(LectureScene):
             Fade(self.layer_labels[0]),
             *[Fade(d) for d in first],
             *[Fade(m) for m in self.readout_names()],
+            Fade(self.swatches),
             run_time=1.0,
         )
         self.wait(0.8)
@@ -348,9 +361,10 @@ class LayerDriftScene(LectureScene):
             anims.append(Fade(self.chart_dots[k][layer]))
             anims.append(CountTo(self.readouts[k], vals[layer]))
         anims.append(CountTo(self.layer_count, layer))
-        anims.append(Fade(self.layer_labels[layer]))
+        if layer < len(self.layer_labels):
+            anims.append(Fade(self.layer_labels[layer]))
         if layer == self.n_layers:
-            anims += [Fade(m) for m in (*self.end_labels, *self.chart_ends)]
+            anims += [Fade(m) for m in self.end_labels]
         self.play(*anims, run_time=1.0)
         self.bring_to_front(*self.heads)
         self.wait(0.4)

@@ -158,6 +158,17 @@ class LectureScene(BeatScene):
         """The layout check (LayoutError on any problem)."""
         self.check_layout_items(self.layout_items())
 
+    last_phase: str | None = None  # the phase of the texts the last frame shows
+
+    def text_boxes(self) -> list[tuple[str, Box]]:
+        """The texts of the last frame with their boxes (the texts-only check,
+        `scenes.layout.check`)."""
+        return [
+            (it.name, it.box)
+            for it in self.layout_items()
+            if it.kind == "text" and it.phase in (None, self.last_phase)
+        ]
+
     def text_inks(self) -> list[tuple[str, set[str]]]:
         """Each registered text with the colours its glyphs are drawn in (for the contrast
         test)."""

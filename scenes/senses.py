@@ -37,6 +37,7 @@ class SenseSplitScene(LectureScene):
     plan: Plan  # set by the pipeline; load_plan() checks it
     data: SenseSplit
     NEEDS = ("senses",)  # the plan parts it draws (attention_math.request.PARTS)
+    last_phase = "spread"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)

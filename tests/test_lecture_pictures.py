@@ -216,8 +216,8 @@ def test_analogy_states_what_the_plane_keeps(minilm_dir, tmp_path):
         assert kept == pytest.approx(np.linalg.norm(axes @ v) / np.linalg.norm(v), abs=1e-9)
     scene = scene_for("AnalogyScene", plan, tmp_path=tmp_path)
     lo, hi = min(a.kept), max(a.kept)
-    assert f"{lo:.0%}–{hi:.0%}" in scene.captions[0].text
-    assert "“king”" in scene.captions[0].text
+    assert f"{lo:.0%}–{hi:.0%}" in scene.caption_lines[0].text
+    assert "“king”" in scene.caption_lines[0].text
 
 
 def test_analogy_labels_are_unambiguous(minilm_dir, tmp_path):

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from attention_math.lecture import layer_view
+from attention_math.lecture_data import LectureData
 from attention_math.model_plan import build_model_plan, build_sense_plan, load_senses
 from attention_math.request import PlanRequest, make_plan
 from tests import reference as ref
@@ -231,8 +234,12 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
         from attention_math.model_plan import default_senses
 
         p = build_sense_plan(*load_senses(default_senses("spring")))
-    else:
-        p = plan
+    else:  # LayerDriftScene draws the plan part "layers" (attention_math.lecture.layer_view)
+        p = (
+            replace(plan, lecture=LectureData(layers=layer_view(plan)))
+            if "Layer" in scene
+            else plan
+        )
     for theme in ("dark", "light"):
         s = type("S", (scene_class(scene),), {"plan": p, "theme": theme})()
         s.setup()
