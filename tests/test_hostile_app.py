@@ -360,6 +360,7 @@ def test_every_option_that_changes_the_output_changes_the_default_name(
     looks = {
         "light": RenderOptions(theme="light"),
         "transparent": RenderOptions(transparent=True),
+        "transparent light": RenderOptions(transparent=True, theme="light"),
         "high": RenderOptions(quality="high"),
         "low": RenderOptions(quality="low"),
         "slides": RenderOptions(slides=True),
@@ -371,7 +372,9 @@ def test_every_option_that_changes_the_output_changes_the_default_name(
     words = "bank-he-sat-on-the-river-bank"
     assert stems["base"] == store.default_stem(plans["base"], RenderOptions(formats=("png",)))
     for what, suffix in [("base", ""), ("compare", "-compare"), ("light", "-light"),
-                         ("transparent", "-transparent"), ("high", "-high"), ("low", "-low"),
+                         ("transparent", "-transparent-dark"),
+                         ("transparent light", "-transparent-light"),
+                         ("high", "-high"), ("low", "-low"),
                          ("slides", "-slides"), ("scale", "")]:  # fmt: skip
         assert re.fullmatch(words + suffix + HASHED, stems[what]), (what, stems[what])
     assert stems["scene"].startswith("attentionmatrix-bank-he-sat")

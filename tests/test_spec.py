@@ -577,7 +577,7 @@ def test_an_analogy_and_the_media_options_in_a_spec(spec_dir: Path) -> None:
     assert analogy.request.needs == {"analogy"}
     assert analogy.request.embeddings == spec_dir / "vectors.toml"
     assert (analogy.options.slides, analogy.options.stills) == (True, True)
-    assert clear.options.transparent and clear.options.palette == "transparent"
+    assert clear.options.transparent and clear.options.palette == "transparent-dark"
     path = write_spec(spec_dir, f"""\
         [[renders]]
         sentence = "{RIVER}"

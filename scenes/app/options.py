@@ -157,8 +157,9 @@ class RenderOptions:
 
     @property
     def palette(self) -> str:
-        """The palette the scene is drawn with (scenes.theme.PALETTES)."""
-        return "transparent" if self.transparent else self.theme
+        """The palette the scene is drawn with (scenes.theme.PALETTES): the theme's colours,
+        on no background with transparent (light text vanishes on a white page)."""
+        return f"transparent-{self.theme}" if self.transparent else self.theme
 
     def media_key(self) -> dict[str, Any]:
         """What the media depend on (the cache key's options): not the name or --force."""

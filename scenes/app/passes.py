@@ -116,7 +116,7 @@ def manim_pass(
         "save_last_frame": fmt == "still",
         "format": {"rgba": "mov", "still": "png"}.get(fmt, "mp4" if frames else fmt),
         "movie_file_extension": {"webm": ".webm", "mov": ".mov", "rgba": ".mov"}.get(fmt, ".mp4"),
-        "transparent": theme == "transparent" or fmt == "rgba",
+        "transparent": _transparent(theme) or fmt == "rgba",
     }
     with tempconfig(options), _quiet_manim():
         if frames:
@@ -157,7 +157,7 @@ def movie_pass(
     """The scene rendered once; every format in `outputs` (RASTER_FORMATS) made from its
     frames. Returns {format: file in work}, with "poster" (the first frame) when `poster`,
     and "srt" when the scene wrote subcaptions."""
-    transparent = theme == "transparent"
+    transparent = _transparent(theme)
     sink = FrameSink(work, size, fps, outputs, transparent=transparent, poster=poster,
                      on_frames=on_frames)  # fmt: skip
     (pass_fn or manim_pass)(plan, scene, theme, work, size, fps, "frames", attrs, sink)
@@ -328,6 +328,13 @@ class FrameSink:
         path = self.work / name
         image.save(path)
         return path
+
+
+def _transparent(theme: str) -> bool:
+    """Whether the palette `theme` has no background (transparent-dark, transparent-light)."""
+    from scenes.theme import PALETTES
+
+    return PALETTES[theme].background is None
 
 
 def _h264(transparent: bool) -> list[str]:

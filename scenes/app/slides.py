@@ -77,7 +77,7 @@ def render_slides(
     for slide, text in zip(presentation.slides, notes, strict=True):
         slide.notes = html_notes(text)
     dest = work / "slides.html"
-    light = PALETTES[theme].background not in (None, PALETTES["dark"].background)
+    light = PALETTES[theme].name.endswith("light")
     RevealJS(  # type: ignore[call-arg]
         presentation_configs=[presentation],
         one_file=True,
