@@ -1112,26 +1112,28 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
 
 
 def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
-    """One line saying what a beat shows (for stills, slides, subtitles)."""
+    """One line saying what a beat shows (for stills, slides, subtitles). Short enough to
+    read in the beat's time (subtitle guides: about 17-20 characters a second); the
+    sentence itself is on screen, so captions name it by number."""
     t = plan.target
     if what == "poster":
-        return f"Attention pulls “{t}” from its static vector towards its context"
+        return f"How attention moves “{t}”"
     if what == "summary":
         if len(plan.sentences) == 1:
             return drift_caption(plan, "formula", 0)
-        return f"The same word, {len(plan.sentences)} contexts: “{t}” ends up in a different place"
+        return f"One word, {len(plan.sentences)} contexts, {len(plan.sentences)} places"
     s = plan.sentences[si]
     if what == "panel":
-        return f"“{s.text}”: “{s.target.text}” starts as its static vector (weight 1.00)"
+        if len(plan.sentences) == 1:
+            return f"“{s.target.text}” alone: weight 1.00"
+        return f"Sentence {si + 1}: “{s.target.text}” alone"
     if what == "step":
         step = s.steps[k]
         weight_of = dict(zip(step.words, step.weights, strict=True))
         w = math.fsum(weight_of[i] for i in step.joined)
-        return (
-            f"{_joined_text(s, k)} joins with weight {_fmt(w)}; {s.target.text}′ moves towards it"
-        )
+        return f"{_joined_text(s, k)} joins with weight {_fmt(w)}"
     pairs = list(zip(s.final.words, s.final.weights, strict=True))
-    top = pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])[:3]
+    top = pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])[:2]
     more = " + …" if len(pairs) > len(top) else ""
     terms = " + ".join(f"{_fmt(w)}·{s.words[i].text}" for i, w in top)
     return f"{s.target.text}′ = {terms}{more}"

@@ -143,9 +143,13 @@ def test_captions_next_to_the_video_say_the_plans_numbers(rendered: dict[str, An
     at = 0
     for needle in expected_numbers(plan):  # in the plan's order, each in a later cue
         at = next(i for i in range(at, len(texts)) if needle in texts[i]) + 1
-    assert texts[1].startswith(f"“{RIVER}”") and any(t.startswith(f"“{CASH}”") for t in texts)
+    assert texts[1].startswith("Sentence 1:") and any(t.startswith("Sentence 2:") for t in texts)
     # contiguous, from the start to within the video
     times = [(c.start.total_seconds(), c.end.total_seconds()) for c in cues]
+    # each cue readable in its time: subtitle guides ask about 17-20 characters a second;
+    # the sums (the formula the frame shows in the same beat) may run a little faster
+    for (start, end), text in zip(times, texts, strict=True):
+        assert len(text) / max(end - start, 1.2) <= (26 if "′ =" in text else 20), text
     assert times[0][0] == 0
     assert all(a < b for a, b in times)
     assert all(times[i][1] == times[i + 1][0] for i in range(len(times) - 1))
