@@ -133,7 +133,10 @@ def manim_pass(
                 r.update_frame(s, ignore_skipping=True)
                 sink.last_frame(r.get_frame())
             return work
-        s = cls()
+        if fmt == "still":
+            s = cls(renderer=_still_renderer()())
+        else:
+            s = cls()
         s.render()
         if fmt == "still":
             return Path(s.renderer.file_writer.image_file_path)
@@ -388,6 +391,36 @@ def _pipe_writer() -> type:
                 (self.sink.work / "scene.srt").write_text(text, encoding="utf-8")
 
     return PipeWriter
+
+
+@functools.cache
+def _still_renderer() -> type:
+    """Manim's Cairo renderer for a still pass: it draws nothing while it skips the
+    animations (Manim draws each play's static frame and one frame of it even then), only
+    what is asked between plays (a beat's still) and the final state."""
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    class StillRenderer(CairoRenderer):
+        _playing = False
+
+        def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+            self._playing = True
+            try:
+                super().play(scene, *args, **kwargs)
+            finally:
+                self._playing = False
+
+        def update_frame(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+            if not (self._playing and self.skip_animations):
+                super().update_frame(scene, *args, **kwargs)
+
+        def save_static_frame_data(self, scene: Any, static_mobjects: Any) -> Any:
+            if self.skip_animations:
+                self.static_image = None  # a still is drawn whole
+                return None
+            return super().save_static_frame_data(scene, static_mobjects)
+
+    return StillRenderer
 
 
 @contextlib.contextmanager
