@@ -713,7 +713,14 @@ def report(r: dict[str, Any]) -> str:
         "that moves one dot for the same duration, resolution and frame rate. The default "
         "render, the per-video-second figures, the stills and the cold starts are whole "
         "processes. One pass feeds every raster format: the default render draws the figure "
-        "once at 720p30 and ffmpeg makes the MP4 and the GIF from those frames.",
+        "once at 720p30 and ffmpeg makes the MP4 and the GIF from those frames, on the "
+        "second core while Manim draws. Where the floor ratio is missed (480p15 and the GIF "
+        "size, where drawing a frame is cheap), most of DriftScene's pass comes before its "
+        "first frame: building its text labels (Pango, parsing their SVGs, Manim's copies of "
+        "them), which the one-dot floor does not have; at 1080p60 drawing and encoding "
+        "pixels dominate. A batch's speed-up over --jobs 1 needs a free second core: a "
+        "single render already uses two (Manim and ffmpeg), and other work on the machine "
+        "takes what is left (the parallel capacity says how much was free).",
     ]) + "\n"  # fmt: skip
 
 
