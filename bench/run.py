@@ -718,9 +718,10 @@ def report(r: dict[str, Any]) -> str:
         "size, where drawing a frame is cheap), most of DriftScene's pass comes before its "
         "first frame: building its text labels (Pango, parsing their SVGs, Manim's copies of "
         "them), which the one-dot floor does not have; at 1080p60 drawing and encoding "
-        "pixels dominate. A batch's speed-up over --jobs 1 needs a free second core: a "
-        "single render already uses two (Manim and ffmpeg), and other work on the machine "
-        "takes what is left (the parallel capacity says how much was free).",
+        "pixels dominate. A batch's speed-up over --jobs 1 needs a free second core, which "
+        "other work on a shared machine takes (the parallel capacity says how much was "
+        "free before the runs; the CPU seconds bench/batch_bench.py prints do not depend "
+        "on it).",
     ]) + "\n"  # fmt: skip
 
 
