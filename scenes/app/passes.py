@@ -16,8 +16,8 @@ it, LaTeX its .aux and .log): a cached SVG is copied in, a new one is checked wh
 published under a temporary name renamed into place, so renders running at the same time
 never read a half-written file or remove each other's.
 
-`scenes.app.pipeline` chooses the passes of a render; `scenes.app.slides` uses `manim_pass`
-for slides and stills.
+`scenes.app.pipeline` chooses the passes of a render (a beat's stills are taken in its one
+pass); `scenes.app.slides` uses `manim_pass` for slides.
 """
 
 from __future__ import annotations
