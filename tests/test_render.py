@@ -34,13 +34,12 @@ def rendered(plan, tmp_path_factory):
 
 
 def expected_seconds(plan) -> float:
-    """Duration from the scene's beats: header 1, space 1.5, static 1 + 0.5, and per
-    sentence: panel 0.8, each step 0.5 + run time + 0.3, formula 1.2 + 1; end 2."""
-    total = 1 + 1.5 + 1 + 0.5 + 2
-    for s in plan.sentences:
-        n = len(s.steps) - 1
-        rt = min(max(6.0 / n, 0.6), 1.6)
-        total += 0.8 + n * (0.5 + rt + 0.3) + 1.2 + 1.0
+    """Duration from the scene's timeline (poster, per sentence its start, steps and end, the
+    last hold), which keeps every figure under 30 s."""
+    from scenes.drift import MAX_SECONDS, timeline
+
+    total = timeline(plan).total
+    assert 10 < total <= MAX_SECONDS
     return total
 
 

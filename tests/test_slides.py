@@ -110,8 +110,8 @@ def test_drift_scene_slides_count_its_beats(tmp_path):
     render(plan, formats=["png"], quality="low", out_dir=tmp_path, name="d", slides=True)
     text = (tmp_path / "d.html").read_text(encoding="utf-8")
     n_steps = len(plan.sentences[0].steps) - 1
-    # sentences, space, static, then per sentence: panel, one per step, formula
-    assert text.count('data-background-video="data:video/mp4') == 3 + 1 + n_steps + 1
+    # the poster, then per sentence: its start, one per step, its sum; then the summary
+    assert text.count('data-background-video="data:video/mp4') == 1 + (1 + n_steps + 1) + 1
 
 
 @pytest.mark.parametrize(("fmt", "pix_fmt"), [("webm", None), ("mov", "argb")])
