@@ -165,14 +165,19 @@ class AttentionMatrixScene(LectureScene):
         grey = {k for k, t in enumerate(names) if t == "[CLS]+[SEP]"}
         if m.rest:
             grey.add(len(self.shown_rows()))
+        legend_h = 0.5
+        # Rows never closer than their labels: the column labels (written upwards) give up
+        # length first, so that a long sentence's rows stay readable.
+        pitch = max(x.height for x in labels_r) + 0.04
+        col_room = self.body_top - Y_BOTTOM - 0.1 - legend_h - len(rows) * pitch
+        col_w = min(LABEL_W, max(col_room, 0.6))
         labels_c = [
-            self.text(f"column label {k}", t, SMALL, max_width=LABEL_W, muted=k in grey)
+            self.text(f"column label {k}", t, SMALL, max_width=col_w, muted=k in grey)
             for k, t in enumerate(names)
         ]
         for lab in labels_c:
             lab.rotate(PI / 2)
         room_w = PANEL_LEFT - 0.4 - X_LEFT - max(x.width for x in labels_r) - 0.1
-        legend_h = 0.5
         room_h = self.body_top - Y_BOTTOM - max(x.height for x in labels_c) - 0.1 - legend_h
         cell = min(1.2, room_w / len(names), room_h / len(rows))
         x0 = X_LEFT + max(x.width for x in labels_r) + 0.1 + (room_w - cell * len(names)) / 2

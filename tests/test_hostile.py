@@ -109,7 +109,7 @@ def test_every_scene_renders_the_hostile_sentence(hostile_renders: dict[str, Any
         px = pixels(png)
         assert px.shape == (480, 854, 3), scene
         assert px.std() > 10, f"{scene}: blank"
-        assert re.fullmatch(r"[a-z0-9-]{1,80}\.png", png.name), png.name
+        assert re.fullmatch(r"[a-z0-9-]{1,120}\.png", png.name), png.name  # store.MAX_STEM
 
 
 def test_latex_never_sees_the_sentence(hostile_renders: dict[str, Any]) -> None:
