@@ -171,6 +171,7 @@ def test_layout_whole_corpus(name: str, request: pytest.FixtureRequest) -> None:
     assert_lays_out(corpus_plan(BY_NAME[name], request))
 
 
+@pytest.mark.slow
 def test_the_layout_does_not_depend_on_the_theme(request: pytest.FixtureRequest) -> None:
     """Colours change with the theme, places do not: the corpus check holds for both."""
     plan = corpus_plan(BY_NAME["plane-2d"], request)

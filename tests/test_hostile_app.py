@@ -647,6 +647,7 @@ class InstantPool:
         pass
 
 
+@pytest.mark.slow
 def test_plans_are_built_as_the_renders_are_sent(folder: Path) -> None:
     body = '[defaults]\nembeddings = "vectors.toml"\nformats = ["png"]\n' + "".join(
         f'[[renders]]\nsentence = "{s}"\ntarget = "bank"\n' for s in sentences(12)

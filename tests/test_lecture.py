@@ -285,6 +285,7 @@ LAYOUT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["AttentionMathScene", "ProjectionScene", "AttentionMatrixScene"])
 def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
     for sentence, target, keep in LAYOUT:
