@@ -158,6 +158,18 @@ class LectureScene(BeatScene):
         """The layout check (LayoutError on any problem)."""
         self.check_layout_items(self.layout_items())
 
+    def footer(self, lines: Sequence[tuple[str, bool]]) -> list[StrutText]:
+        """Small text lines stacked up from the bottom margin, left aligned: (text, muted)."""
+        foot = [
+            self.text(f"footer {k}", t, SMALL, muted=m, max_width=WIDTH)
+            for k, (t, m) in enumerate(lines)
+        ]
+        y = Y_BOTTOM
+        for m in reversed(foot):
+            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
+            y = m.get_top()[1] + 0.02
+        return foot
+
     last_phase: str | None = None  # the phase of the texts the last frame shows
 
     def text_boxes(self) -> list[tuple[str, Box]]:

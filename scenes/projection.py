@@ -22,7 +22,6 @@ from scenes.picture import (
     WIDTH,
     X_LEFT,
     X_RIGHT,
-    Y_BOTTOM,
     Y_TOP,
     LectureScene,
     arrow_between,
@@ -133,16 +132,9 @@ class ProjectionScene(LectureScene):
                 True,
             ),
         ]
-        self.footer = [
-            self.text(f"footer {k}", t, SMALL, muted=m, max_width=WIDTH)
-            for k, (t, m) in enumerate(lines)
-        ]
-        y = Y_BOTTOM
-        for m in reversed(self.footer):
-            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
-            y = m.get_top()[1] + 0.02
-        self.formula, self.notes = self.footer[0], VGroup(*self.footer[1:])
-        self.body_bottom = y + 0.2
+        foot = self.footer(lines)
+        self.formula, self.notes = foot[0], VGroup(*foot[1:])
+        self.body_bottom = foot[0].get_top()[1] + 0.02 + 0.2
 
     def build_table(self) -> None:
         pal, h = self.pal, self.h

@@ -20,7 +20,6 @@ from scenes.picture import (
     WIDTH,
     X_LEFT,
     X_RIGHT,
-    Y_BOTTOM,
     Y_TOP,
     LectureScene,
     at,
@@ -104,16 +103,9 @@ class SenseSplitScene(LectureScene):
                 True,
             ),
         ]
-        self.foot = [
-            self.text(f"footer {k}", t, SMALL, muted=m, max_width=WIDTH)
-            for k, (t, m) in enumerate(lines)
-        ]
-        y = Y_BOTTOM
-        for m in reversed(self.foot):
-            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
-            y = m.get_top()[1] + 0.02
+        self.foot = self.footer(lines)
         self.numbers, self.caption = VGroup(*self.foot[:2]), self.foot[2]
-        self.body_bottom = y + 0.25
+        self.body_bottom = self.foot[0].get_top()[1] + 0.02 + 0.25
 
     def build_list(self) -> None:
         """The legend, then the sentences numbered, each with its sense's dot."""
