@@ -413,29 +413,16 @@ def commit(
     key without the formats (`content_key`): a previous render with the same content keeps
     its other files (a GIF rendered before a PNG of the same figure).
     """
-    names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
-    files = {}
-    for name in names:
-        _fsync(stage / name)
-        files[name] = _facts(stage / name)  # a rename keeps size and mtime
+    names, files = _staged_files(stage)
     plan_name = f"{stem}.plan.json"
     record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
     check_signals()
     with _folder_lock(out_dir, exclusive=True) as fd:
-        if (folder := blocking_folder(out_dir, stem)) is not None:
-            raise OutputError(
-                f"{_show_path(folder)} is a folder, so the render cannot be written there: "
-                f"nothing was replaced; move it away or choose another name"
-            )
+        _refuse_blocking_folder(out_dir, stem)
         old = _read_record(record_path) or {}
         old_media = old["media"] if isinstance(old.get("media"), list) else []
         leftovers = [n for n in old.get("files", {}) if n not in files]
-        keep = content is not None and old.get("content") == content
-        carried = {
-            n: old["files"][n]
-            for n in leftovers
-            if keep and _unchanged(out_dir / n, old["files"][n])
-        }
+        carried = _carried_files(out_dir, old, leftovers, content)
         record = {
             "key": key,
             "content": content,
@@ -445,27 +432,9 @@ def commit(
             "plan": plan_name if plan_name in files else None,
             "inputs": inputs,
         }
-        record_tmp = stage / ".cache.json"
-        record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        _fsync(record_tmp)
-        backup = stage / ".previous"
-        backup.mkdir()
-        moves = _Commit(out_dir, backup)
-        try:
-            if os.path.lexists(record_path):
-                moves.remove(record_path.name)
-            for name in names:
-                check_signals()
-                moves.place(stage / name, name)
-            for name in leftovers:
-                if name not in carried and os.path.lexists(out_dir / name):
-                    moves.remove(name)
-            os.replace(record_tmp, record_path)
-        except BaseException as exc:
-            failed = moves.undo()
-            if not isinstance(exc, OSError):
-                raise
-            raise OutputError(_commit_failure(exc, out_dir, failed, backup)) from exc
+        record_tmp = _write_staged_record(stage, record)
+        stale = [n for n in leftovers if n not in carried]
+        _move_into_place(stage, out_dir, names, stale, record_tmp, record_path)
         if fd is not None:
             with contextlib.suppress(OSError):
                 os.fsync(fd)
@@ -473,6 +442,76 @@ def commit(
         [out_dir / p.name for p in media],
         plan_path=out_dir / plan_name if plan_name in files else None,
     )
+
+
+def _staged_files(stage: Path) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The finished files of `stage` (hidden ones aside), each flushed to disk, with their
+    facts: taken before the moves, as a rename keeps size and mtime."""
+    names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = {}
+    for name in names:
+        _fsync(stage / name)
+        files[name] = _facts(stage / name)  # a rename keeps size and mtime
+    return names, files
+
+
+def _refuse_blocking_folder(out_dir: Path, stem: str) -> None:
+    """An OutputError, before anything moves, if a folder holds the place of a file of STEM."""
+    if (folder := blocking_folder(out_dir, stem)) is not None:
+        raise OutputError(
+            f"{_show_path(folder)} is a folder, so the render cannot be written there: "
+            f"nothing was replaced; move it away or choose another name"
+        )
+
+
+def _carried_files(
+    out_dir: Path, old: dict[str, Any], leftovers: list[str], content: str | None
+) -> dict[str, Any]:
+    """The previous render's files this one keeps (with their recorded facts): those it does
+    not write, when it shows the same content, and only if they are still as recorded."""
+    keep = content is not None and old.get("content") == content
+    return {
+        n: old["files"][n] for n in leftovers if keep and _unchanged(out_dir / n, old["files"][n])
+    }
+
+
+def _write_staged_record(stage: Path, record: dict[str, Any]) -> Path:
+    """The new cache record, written and flushed inside `stage` (hidden: not a staged file)."""
+    record_tmp = stage / ".cache.json"
+    record_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    _fsync(record_tmp)
+    return record_tmp
+
+
+def _move_into_place(
+    stage: Path,
+    out_dir: Path,
+    names: list[str],
+    stale: list[str],
+    record_tmp: Path,
+    record_path: Path,
+) -> None:
+    """The moves of a commit, in order, under the caller's lock: the old record out, each
+    staged file in, the previous render's `stale` files out, the new record in. If any step
+    fails every move is undone; an OSError becomes an OutputError that says what happened."""
+    backup = stage / ".previous"
+    backup.mkdir()
+    moves = _Commit(out_dir, backup)
+    try:
+        if os.path.lexists(record_path):
+            moves.remove(record_path.name)
+        for name in names:
+            check_signals()
+            moves.place(stage / name, name)
+        for name in stale:
+            if os.path.lexists(out_dir / name):
+                moves.remove(name)
+        os.replace(record_tmp, record_path)
+    except BaseException as exc:
+        failed = moves.undo()
+        if not isinstance(exc, OSError):
+            raise
+        raise OutputError(_commit_failure(exc, out_dir, failed, backup)) from exc
 
 
 def _unchanged(path: Path, facts: Any) -> bool:
