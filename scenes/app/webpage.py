@@ -60,66 +60,13 @@ def describe(plan: Plan, scene: str = "DriftScene") -> tuple[str, list[str], str
     return headline, lines, f"Vectors: {plan.embedding.name}."
 
 
-def figure_html(
-    plan: Plan,
-    media: Sequence[str],
-    size: tuple[int, int],
-    *,
-    scene: str = "DriftScene",
-    gif_size: tuple[int, int] = (800, 450),
-) -> str:
-    """A complete HTML page (UTF-8) with the figure; `media` are file names next to it.
-
-    media: the rendered files; .mp4 / .webm become <source>s (in VIDEO_TYPES order), .gif the
-      fallback <img>, STEM.poster.png the video's poster (shown before it plays), .vtt its
-      captions track. size: the video's width and height in pixels.
-    """
-    by_suffix = {"." + m.rsplit(".", 1)[-1]: m for m in media if "." in m}
-    headline, lines, source = describe(plan, scene)
-    alt = " ".join(["Animation.", headline, *[f"{line}." for line in lines], source])
-    sources = [
-        f'    <source src="{escape(by_suffix[suffix])}" type="{kind}">'
-        for suffix, kind in VIDEO_TYPES.items()
-        if suffix in by_suffix
-    ]
-    fallback = ""
-    if ".gif" in by_suffix:
-        fallback = (
-            f'    <img src="{escape(by_suffix[".gif"])}" width="{gif_size[0]}" '
-            f'height="{gif_size[1]}" alt="{escape(alt)}">'
-        )
-    # the poster is the first frame (STEM.poster.png), never the last (STEM.png)
-    posters = [m for m in media if m.endswith(".poster.png")]
-    poster = f' poster="{escape(posters[0])}"' if posters else ""
-    track = []
-    if ".vtt" in by_suffix:  # the beats' captions, shown by default (the video is muted)
-        track = [
-            f'    <track kind="captions" default src="{escape(by_suffix[".vtt"])}" '
-            f'srclang="en" label="English">'
-        ]
-    if sources:
-        body = "\n".join(
-            [
-                f'  <video autoplay muted loop playsinline width="{size[0]}" '
-                f'height="{size[1]}"{poster} aria-label="{escape(alt)}">',
-                *sources,
-                *track,
-                *([fallback] if fallback else []),
-                "  </video>",
-            ]
-        )
-    else:
-        body = fallback.removeprefix("  ")
-    caption = "<br>\n    ".join(
-        [escape(headline), *[escape(line) for line in lines], escape(source)]
-    )
-    width = size[0] if sources else gif_size[0]
-    return f"""<!doctype html>
+# The page around the figure: the figure, between the two comments, is the part to paste.
+PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(plan.target)}: {escape(scene)}</title>
+<title>{target}: {scene}</title>
 <style>
   figure.attention-drift {{ max-width: {width}px; margin: 1em auto; }}
   figure.attention-drift video, figure.attention-drift img {{
@@ -139,3 +86,85 @@ def figure_html(
 </body>
 </html>
 """
+
+
+def figure_html(
+    plan: Plan,
+    media: Sequence[str],
+    size: tuple[int, int],
+    *,
+    scene: str = "DriftScene",
+    gif_size: tuple[int, int] = (800, 450),
+) -> str:
+    """A complete HTML page (UTF-8) with the figure; `media` are file names next to it.
+
+    media: the rendered files; .mp4 / .webm become <source>s (in VIDEO_TYPES order), .gif the
+      fallback <img>, STEM.poster.png the video's poster (shown before it plays), .vtt its
+      captions track. size: the video's width and height in pixels.
+    """
+    by_suffix = {"." + m.rsplit(".", 1)[-1]: m for m in media if "." in m}
+    headline, lines, source = describe(plan, scene)
+    alt = " ".join(["Animation.", headline, *[f"{line}." for line in lines], source])
+    fallback = _gif_fallback(by_suffix, gif_size, alt)
+    sources = _video_sources(by_suffix)
+    if sources:
+        body = _video_element(media, size, alt, [*sources, *_track(by_suffix), fallback])
+    else:
+        body = fallback.removeprefix("  ")
+    caption = "<br>\n    ".join(
+        [escape(headline), *[escape(line) for line in lines], escape(source)]
+    )
+    return PAGE.format(
+        target=escape(plan.target),
+        scene=escape(scene),
+        width=size[0] if sources else gif_size[0],
+        body=body,
+        caption=caption,
+    )
+
+
+def _video_sources(by_suffix: dict[str, str]) -> list[str]:
+    """A `<source>` line per video file, in VIDEO_TYPES order."""
+    return [
+        f'    <source src="{escape(by_suffix[suffix])}" type="{kind}">'
+        for suffix, kind in VIDEO_TYPES.items()
+        if suffix in by_suffix
+    ]
+
+
+def _track(by_suffix: dict[str, str]) -> list[str]:
+    """The beats' captions track (STEM.vtt), shown by default (the video is muted); or none."""
+    if ".vtt" not in by_suffix:
+        return []
+    return [
+        f'    <track kind="captions" default src="{escape(by_suffix[".vtt"])}" '
+        f'srclang="en" label="English">'
+    ]
+
+
+def _gif_fallback(by_suffix: dict[str, str], gif_size: tuple[int, int], alt: str) -> str:
+    """The GIF as an `<img>` line (inside the video for browsers without one), or ""."""
+    if ".gif" not in by_suffix:
+        return ""
+    return (
+        f'    <img src="{escape(by_suffix[".gif"])}" width="{gif_size[0]}" '
+        f'height="{gif_size[1]}" alt="{escape(alt)}">'
+    )
+
+
+def _video_element(
+    media: Sequence[str], size: tuple[int, int], alt: str, children: list[str]
+) -> str:
+    """The `<video>` element around its `children` lines (sources, track, the GIF fallback;
+    empty ones left out), with the poster if `media` has one."""
+    # the poster is the first frame (STEM.poster.png), never the last (STEM.png)
+    posters = [m for m in media if m.endswith(".poster.png")]
+    poster = f' poster="{escape(posters[0])}"' if posters else ""
+    return "\n".join(
+        [
+            f'  <video autoplay muted loop playsinline width="{size[0]}" '
+            f'height="{size[1]}"{poster} aria-label="{escape(alt)}">',
+            *[child for child in children if child],
+            "  </video>",
+        ]
+    )
