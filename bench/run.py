@@ -45,6 +45,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -321,6 +322,11 @@ def per_video_second() -> dict[str, dict[str, float]]:
     return out
 
 
+def spread(times: list[float]) -> dict[str, float]:
+    """The median of repeated timings, with the fastest and the slowest."""
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
 def cold_still(runs: int) -> dict[str, Any]:
     """A still of a sentence not rendered before, each in a fresh process and folder."""
     times = []
@@ -329,7 +335,7 @@ def cold_still(runs: int) -> dict[str, Any]:
             cmd = [str(CLI), "render", NEW_SENTENCE, "--target", "bank", "--format", "png",
                    "--quality", "low", "--out", tmp, "--quiet"]  # fmt: skip
             times.append(checked(measure(cmd, cwd=REPO), "the cold still").seconds)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+    return spread(times)
 
 
 WATCH_SPEC = """\
@@ -349,65 +355,82 @@ WATCH_EDITS = [
 ]
 
 
+class Watcher:
+    """`render --spec SPEC --watch` in a subprocess (in SPEC's folder), its stderr in a file."""
+
+    def __init__(self, spec: Path, timeout: float) -> None:
+        self.log = spec.with_name("stderr.txt")
+        self.timeout = timeout
+        with open(self.log, "w") as err:
+            self.proc = subprocess.Popen([str(CLI), "render", "--spec", spec.name, "--watch"],
+                                         cwd=spec.parent, stdout=subprocess.DEVNULL,
+                                         stderr=err)  # fmt: skip
+
+    def lines(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+    def rounds(self) -> int:
+        """How many rounds the watcher has finished ("watching" after each)."""
+        return sum("watching" in line for line in self.lines())
+
+    def wait(self, n_rounds: int) -> None:
+        deadline = time.monotonic() + self.timeout
+        while self.rounds() < n_rounds:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"--watch did not finish a round:\n{self.log.read_text()}")
+            time.sleep(0.05)
+
+    def stop(self) -> int | None:
+        """Ctrl-C, as a user stops it; its exit code, or None if it had to be killed."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        return None
+
+
+def time_edit(watcher: Watcher, spec: Path, sentence: str, n_rounds: int) -> dict[str, Any]:
+    """Edit the spec's sentence and time the watcher's round `n_rounds`: the still as it
+    times it, the seconds until the still's plan is on disk, and until the round is done."""
+    preview = spec.parent / "out" / "preview" / "tweak.plan.json"
+    before = len(watcher.lines())
+    spec.write_text(WATCH_SPEC.format(sentence=sentence))
+    start = time.perf_counter()
+    still_at = None
+    while watcher.rounds() < n_rounds:
+        if still_at is None and sentence in preview.read_text(errors="replace"):
+            still_at = time.perf_counter() - start
+        if watcher.proc.poll() is not None or time.perf_counter() - start > watcher.timeout:
+            raise SystemExit(f"--watch stopped:\n{watcher.log.read_text()}")
+        time.sleep(0.02)
+    round_s = time.perf_counter() - start
+    new = watcher.lines()[before:]
+    said = [float(m.group(1)) for line in new
+            if (m := re.match(r"still of .* in ([\d.]+) s", line))]  # fmt: skip
+    return {"still_s": said[0] if said else None, "to_disk_s": still_at, "round_s": round_s,
+            "restarted": any("restarting" in line for line in new)}  # fmt: skip
+
+
 def watch_loop(timeout: float = 240) -> dict[str, Any]:
     """`render --spec --watch` in a subprocess: the first round, then edits of the spec; the
     still of each edit as the watcher timed it ("still of ... in N s"), the seconds from the
     edit until the still is on disk, and until the round is done."""
-    import signal
-
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        spec = folder / "spec.toml"
+        spec = Path(tmp) / "spec.toml"
         spec.write_text(WATCH_SPEC.format(sentence=NEW_SENTENCE))
-        log = folder / "stderr.txt"
-        with open(log, "w") as err:
-            proc = subprocess.Popen([str(CLI), "render", "--spec", spec.name, "--watch"],
-                                    cwd=folder, stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
-
-        def lines() -> list[str]:
-            return log.read_text().splitlines()
-
-        def wait(n_rounds: int) -> None:
-            deadline = time.monotonic() + timeout
-            while sum("watching" in line for line in lines()) < n_rounds:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"--watch did not finish a round:\n{log.read_text()}")
-                time.sleep(0.05)
-
+        watcher = Watcher(spec, timeout)
         try:
-            wait(1)
-            edits = []
-            preview = folder / "out" / "preview" / "tweak.plan.json"
-            for i, sentence in enumerate(WATCH_EDITS, start=2):
-                before = len(lines())
-                spec.write_text(WATCH_SPEC.format(sentence=sentence))
-                start = time.perf_counter()
-                still_at = None
-                while sum("watching" in line for line in lines()) < i:
-                    if still_at is None and sentence in preview.read_text(errors="replace"):
-                        still_at = time.perf_counter() - start
-                    if proc.poll() is not None or time.perf_counter() - start > timeout:
-                        raise SystemExit(f"--watch stopped:\n{log.read_text()}")
-                    time.sleep(0.02)
-                round_s = time.perf_counter() - start
-                new = lines()[before:]
-                said = [float(m.group(1)) for line in new
-                        if (m := re.match(r"still of .* in ([\d.]+) s", line))]  # fmt: skip
-                edits.append({"still_s": said[0] if said else None, "to_disk_s": still_at,
-                              "round_s": round_s,
-                              "restarted": any("restarting" in line for line in new)})  # fmt: skip
+            watcher.wait(1)
+            edits = [time_edit(watcher, spec, sentence, i)
+                     for i, sentence in enumerate(WATCH_EDITS, start=2)]  # fmt: skip
             # An edit that changes no entry (a comment): a round that finds it all up to date.
             spec.write_text(WATCH_SPEC.format(sentence=WATCH_EDITS[-1]) + "# a comment\n")
             start = time.perf_counter()
-            wait(len(WATCH_EDITS) + 2)
+            watcher.wait(len(WATCH_EDITS) + 2)
             nothing_s = time.perf_counter() - start
         finally:
-            proc.send_signal(signal.SIGINT)
-            code: int | None = None
-            try:
-                code = proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            code = watcher.stop()
     stills = [e["still_s"] for e in edits if e["still_s"] is not None and not e["restarted"]]
     return {"edits": edits, "still_median": statistics.median(stills) if stills else None,
             "nothing_s": nothing_s, "exit": code}  # fmt: skip
@@ -419,7 +442,7 @@ def noop_render_sh(runs: int) -> dict[str, Any]:
     checked(measure([str(script)], cwd=REPO, timeout=900), "./render.sh (to bring out/ up to date)")
     times = [checked(measure([str(script)], cwd=REPO), "./render.sh").seconds
              for _ in range(runs)]  # fmt: skip
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+    return spread(times)
 
 
 def suite() -> dict[str, Any]:
@@ -519,6 +542,11 @@ def batch(timeout: float) -> dict[str, Any] | str:
 # the table
 
 
+Row = tuple[str, str, str]  # measurement, result, target (and whether it is met)
+QUALITY_NAMES = {"low": "low 480p15 MP4", "high": "high 1080p60 MP4",
+                 "gif": "GIF alone 800×450 10 fps"}  # fmt: skip
+
+
 def kb(n: float) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1000:.1f} KB"
 
@@ -527,18 +555,24 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def table(r: dict[str, Any]) -> list[str]:
-    rows: list[tuple[str, str, str]] = []
+def timing_row(label: str, median: float, low: float, high: float, target: float) -> Row:
+    """A row of a repeated timing: its median (min–max) against a target in seconds."""
+    return (
+        label,
+        f"{median:.2f} s ({low:.2f}–{high:.2f})",
+        f"< {target:g} s: {verdict(median < target)}",
+    )
+
+
+def render_rows(r: dict[str, Any]) -> list[Row]:
+    """The default render (time, memory), and the figure's seconds per second of video."""
     d = r["default"]
-    rows.append((
+    rows = [(
         "default render: the post's figure, blog GIF + MP4 (`./render.sh`, medium), wall time "
         "after set-up",
         f"{d['seconds']:.1f} s",
-        "",
-    ))  # fmt: skip
-    rows[-1] = (*rows[-1][:2], f"< {TARGETS['default_s']:.0f} s: "
-                f"{verdict(d['seconds'] < TARGETS['default_s'])}")  # fmt: skip
-    rows.append(("default render: peak memory (largest process)", f"{d['peak_mb']:.0f} MB", ""))
+        f"< {TARGETS['default_s']:.0f} s: {verdict(d['seconds'] < TARGETS['default_s'])}",
+    ), ("default render: peak memory (largest process)", f"{d['peak_mb']:.0f} MB", "")]  # fmt: skip
     for key, label in (("gif", "the post's figure as the 800×450 GIF alone"),
                        ("high", "the post's figure as a 1080p60 MP4 alone")):  # fmt: skip
         v, old = r["per_s"][key], OLD_PER_VIDEO_S[key]
@@ -548,150 +582,167 @@ def table(r: dict[str, Any]) -> list[str]:
             f"{v['per_s']:.2f} s ({v['seconds']:.1f} s; {old / v['per_s']:.1f}× faster)",
             f"≤ {old / 2:.3f}: {verdict(v['per_s'] <= old / 2)}",
         ))  # fmt: skip
-    names = {"low": "low 480p15 MP4", "high": "high 1080p60 MP4", "gif": "GIF alone 800×450 10 fps"}
-    for quality, p in r["passes"].items():
+    return rows
+
+
+def pass_rows(passes: dict[str, dict[str, Any]]) -> list[Row]:
+    """DriftScene's frames per second and its overhead over the one-dot floor, per pass."""
+    rows: list[Row] = []
+    for quality, p in passes.items():
         drift, dot = p["drift"], p["dot"]
         fps = drift["frames"] / drift["render_s"]
         rows.append((
-            f"DriftScene rendering, {names[quality]} ({drift['frames']} frames)",
+            f"DriftScene rendering, {QUALITY_NAMES[quality]} ({drift['frames']} frames)",
             f"{fps:.1f} frames/s ({drift['render_s']:.1f} s)",
             "",
         ))  # fmt: skip
         ratio = drift["render_s"] / dot["render_s"]
         rows.append((
-            f"overhead over Manim's floor, {names[quality]}: DriftScene / one moving dot "
+            f"overhead over Manim's floor, {QUALITY_NAMES[quality]}: DriftScene / one moving dot "
             f"({dot['frames']} frames, {dot['render_s']:.1f} s)",
             f"{ratio:.2f}×",
             f"≤ {TARGETS['floor_ratio']:.1f}: {verdict(ratio <= TARGETS['floor_ratio'])}",
         ))  # fmt: skip
-    gif = r["passes"]["gif"]["drift"]
+    return rows
+
+
+def gif_rows(r: dict[str, Any]) -> list[Row]:
+    """The GIF's bytes per second, against the post's GIF and ffmpeg's plain GIF encoder."""
+    d, gif = r["default"], r["passes"]["gif"]["drift"]
     per_s = d["gif_bytes"] / d["gif"]["duration"]
-    rows.append((
+    ratio = POST_BYTES_PER_S / per_s
+    plain_ratio = gif["plain_bytes"] / gif["palette_bytes"]
+    return [(
         f"GIF of the default render: {d['gif']['size'][0]}×{d['gif']['size'][1]}, 10 fps, "
         f"{d['gif']['duration']:.1f} s, {kb(d['gif_bytes'])} (scaled from the 720p30 pass)",
         f"{kb(per_s)}/s",
         f"≤ {kb(TARGETS['gif_bytes_s'])}/s: {verdict(per_s <= TARGETS['gif_bytes_s'])}",
-    ))  # fmt: skip
-    ratio = POST_BYTES_PER_S / per_s
-    rows.append((
+    ), (
         "post's hand-made GIF (800×450, 10 fps, 24.8 s, 2.1 MB = 86 KB/s) / ours, per second",
         f"{ratio:.1f}×",
         f"≥ {TARGETS['gif_ratio']:.0f}: {verdict(ratio >= TARGETS['gif_ratio'])}",
-    ))  # fmt: skip
-    plain_ratio = gif["plain_bytes"] / gif["palette_bytes"]
-    rows.append((
+    ), (
         "GIF alone: the same frames without the palette pass (ffmpeg's plain GIF encoder) / "
         "ours, bytes",
         f"{plain_ratio:.1f}× ({kb(gif['plain_bytes'])} vs {kb(gif['palette_bytes'])})",
         "",
-    ))  # fmt: skip
-    c = r["cold"]
-    rows.append((
-        "`attention-drift --help` cold start (median of "
-        f"{r['cold_runs']}, min–max)",
-        f"{c['help'][0]:.2f} s ({c['help'][1]:.2f}–{c['help'][2]:.2f})",
-        f"< {TARGETS['help_s']} s: {verdict(c['help'][0] < TARGETS['help_s'])}",
-    ))  # fmt: skip
+    )]  # fmt: skip
+
+
+def cold_rows(r: dict[str, Any]) -> list[Row]:
+    """Cold starts of `--help` and `plan` (and what `plan` imports), and a cold still."""
+    c, cs = r["cold"], r["cold_still"]
     heavy = c["imports"]["heavy"]
-    rows.append((
-        "`attention-drift plan` cold start (MiniLM, one sentence; median, min–max)",
-        f"{c['plan'][0]:.2f} s ({c['plan'][1]:.2f}–{c['plan'][2]:.2f})",
-        f"< {TARGETS['plan_s']} s: {verdict(c['plan'][0] < TARGETS['plan_s'])}",
-    ))  # fmt: skip
-    rows.append((
-        "modules `attention-drift plan` imports; manim / torch / transformers among them",
-        f"{c['imports']['modules']}; {', '.join(heavy) if heavy else 'none'}",
-        f"no manim: {verdict('manim' not in heavy)}",
-    ))  # fmt: skip
-    cs = r["cold_still"]
-    rows.append((
-        f"a still of a new sentence, cold (`render \"…\" --format png --quality low`, a fresh "
-        f"process; median of {r['cold_runs_still']}, min–max)",
-        f"{cs['median']:.2f} s ({cs['min']:.2f}–{cs['max']:.2f})",
-        f"< {TARGETS['cold_still_s']} s: {verdict(cs['median'] < TARGETS['cold_still_s'])}",
-    ))  # fmt: skip
-    w = r["watch"]
+    return [
+        timing_row(f"`attention-drift --help` cold start (median of {r['cold_runs']}, min–max)",
+                   *c["help"], TARGETS["help_s"]),
+        timing_row("`attention-drift plan` cold start (MiniLM, one sentence; median, min–max)",
+                   *c["plan"], TARGETS["plan_s"]),
+        ("modules `attention-drift plan` imports; manim / torch / transformers among them",
+         f"{c['imports']['modules']}; {', '.join(heavy) if heavy else 'none'}",
+         f"no manim: {verdict('manim' not in heavy)}"),
+        timing_row(f"a still of a new sentence, cold (`render \"…\" --format png --quality low`, "
+                   f"a fresh process; median of {r['cold_runs_still']}, min–max)",
+                   cs["median"], cs["min"], cs["max"], TARGETS["cold_still_s"]),
+    ]  # fmt: skip
+
+
+def watch_rows(w: dict[str, Any] | str) -> list[Row]:
+    """The warm tweak loop of `render --spec --watch` (or why it was not measured)."""
     if isinstance(w, str):
-        rows.append(("`render --spec --watch`", w, ""))
-    else:
-        shown = "; ".join(
-            f"{e['still_s']:.2f} s" + (" (after a restart)" if e["restarted"] else "")
-            for e in w["edits"] if e["still_s"] is not None
-        )  # fmt: skip
-        med = w["still_median"]
-        rows.append((
-            "`render --spec --watch`: the still of an edited entry, warm (as the watcher "
-            "times it; each edit)",
-            shown,
-            f"< {TARGETS['watch_still_s']} s: "
-            + (verdict(med < TARGETS['watch_still_s']) if med is not None else "n/a"),
-        ))  # fmt: skip
-        on_disk = "; ".join(
-            f"{e['to_disk_s']:.1f} / {e['round_s']:.1f} s"
-            for e in w["edits"]
-            if e["to_disk_s"] is not None
-        )
-        rows.append(("`--watch`: from saving the spec to the new still on disk / to its GIF too",
-                     on_disk, ""))  # fmt: skip
-        rows.append(("`--watch`: an edit that changes no entry (a comment), until it says so",
-                     f"{w['nothing_s']:.2f} s", ""))  # fmt: skip
-    n = r["noop"]
-    rows.append((
-        "`./render.sh` with every output up to date (median of 5, min–max)",
-        f"{n['median']:.2f} s ({n['min']:.2f}–{n['max']:.2f})",
-        f"< {TARGETS['noop_s']:.0f} s: {verdict(n['median'] < TARGETS['noop_s'])}",
-    ))  # fmt: skip
-    m = r["model"]
+        return [("`render --spec --watch`", w, "")]
+    shown = "; ".join(
+        f"{e['still_s']:.2f} s" + (" (after a restart)" if e["restarted"] else "")
+        for e in w["edits"] if e["still_s"] is not None
+    )  # fmt: skip
+    med = w["still_median"]
+    on_disk = "; ".join(
+        f"{e['to_disk_s']:.1f} / {e['round_s']:.1f} s"
+        for e in w["edits"]
+        if e["to_disk_s"] is not None
+    )
+    return [(
+        "`render --spec --watch`: the still of an edited entry, warm (as the watcher "
+        "times it; each edit)",
+        shown,
+        f"< {TARGETS['watch_still_s']} s: "
+        + (verdict(med < TARGETS['watch_still_s']) if med is not None else "n/a"),
+    ), ("`--watch`: from saving the spec to the new still on disk / to its GIF too",
+        on_disk, ""),
+       ("`--watch`: an edit that changes no entry (a comment), until it says so",
+        f"{w['nothing_s']:.2f} s", "")]  # fmt: skip
+
+
+def model_rows(m: dict[str, Any] | str) -> list[Row]:
+    """The numpy MiniLM against transformers: forward, load, memory (or why not measured)."""
     if isinstance(m, str):
-        rows.append(("numpy MiniLM vs transformers (bench/model_bench.py)", m, ""))
-    else:
-        np_, tf = m["numpy"], m["transformers"]
-        rows.append((
-            f"MiniLM forward, one sentence, all hidden states + attentions (median, "
-            f"{m['sentences']} sentences): numpy vs transformers",
-            f"{np_['forward_ms']:.1f} vs {tf['forward_ms']:.1f} ms "
-            f"(transformers / numpy: {tf['forward_ms'] / np_['forward_ms']:.2f}×)",
-            "",
-        ))  # fmt: skip
-        rows.append((
-            "MiniLM load in a new process (imports + weights): numpy vs transformers",
-            f"{np_['load_s']:.2f} vs {tf['load_s']:.2f} s",
-            "",
-        ))  # fmt: skip
-        rows.append((
-            "MiniLM peak memory: numpy vs transformers",
-            f"{np_['peak_mb']:.0f} vs {tf['peak_mb']:.0f} MB",
-            "",
-        ))  # fmt: skip
-    b = r["batch"]
+        return [("numpy MiniLM vs transformers (bench/model_bench.py)", m, "")]
+    np_, tf = m["numpy"], m["transformers"]
+    return [(
+        f"MiniLM forward, one sentence, all hidden states + attentions (median, "
+        f"{m['sentences']} sentences): numpy vs transformers",
+        f"{np_['forward_ms']:.1f} vs {tf['forward_ms']:.1f} ms "
+        f"(transformers / numpy: {tf['forward_ms'] / np_['forward_ms']:.2f}×)",
+        "",
+    ), (
+        "MiniLM load in a new process (imports + weights): numpy vs transformers",
+        f"{np_['load_s']:.2f} vs {tf['load_s']:.2f} s",
+        "",
+    ), (
+        "MiniLM peak memory: numpy vs transformers",
+        f"{np_['peak_mb']:.0f} vs {tf['peak_mb']:.0f} MB",
+        "",
+    )]  # fmt: skip
+
+
+def batch_rows(b: dict[str, Any] | str) -> list[Row]:
+    """bench/batch_bench.py's figures: --jobs 1, --jobs 2, all cached (or why not measured)."""
     if isinstance(b, str):
-        rows.append(("batch (bench/batch_bench.py)", b.splitlines()[0], ""))
-    else:
-        rows.append((f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s", ""))
-        rows.append((
-            "batch: --jobs 2, speed-up over --jobs 1",
-            f"{b['two_s']:.1f} s, {b['speedup']:.2f}×"
-            + (f" (parallel capacity {b['capacity']:.2f}× of 2)" if b["capacity"] else ""),
-            f"≥ 1.7×: {verdict(b['speedup'] >= 1.7)}",
-        ))  # fmt: skip
-        rows.append((
-            "batch: the same 8 again, all cached",
-            f"{b['cached_s']:.2f} s",
-            f"< 2 s: {verdict(b['cached_s'] < 2)}",
-        ))  # fmt: skip
-    st = r["suite"]
+        return [("batch (bench/batch_bench.py)", b.splitlines()[0], "")]
+    return [(f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s", ""), (
+        "batch: --jobs 2, speed-up over --jobs 1",
+        f"{b['two_s']:.1f} s, {b['speedup']:.2f}×"
+        + (f" (parallel capacity {b['capacity']:.2f}× of 2)" if b["capacity"] else ""),
+        f"≥ 1.7×: {verdict(b['speedup'] >= 1.7)}",
+    ), (
+        "batch: the same 8 again, all cached",
+        f"{b['cached_s']:.2f} s",
+        f"< 2 s: {verdict(b['cached_s'] < 2)}",
+    )]  # fmt: skip
+
+
+def suite_rows(st: dict[str, Any] | str) -> list[Row]:
+    """The test suite's wall times, the fast subset and the whole (or why not measured)."""
     if isinstance(st, str):
-        rows.append(("test suite", st, ""))
-    else:
-        for key, label, target in (("fast", 'fast subset (`pytest -m "not slow"`)', "fast_suite_s"),
-                                   ("whole", "whole suite (`pytest`)", "suite_s")):  # fmt: skip
-            t = st[key]
-            limit = TARGETS[target]
-            rows.append((
-                f"test suite, {label}: {t['line']}",
-                f"{t['seconds']:.0f} s",
-                f"< {limit:.0f} s: {verdict(t['seconds'] < limit)}",
-            ))  # fmt: skip
+        return [("test suite", st, "")]
+    rows: list[Row] = []
+    for key, label, target in (("fast", 'fast subset (`pytest -m "not slow"`)', "fast_suite_s"),
+                               ("whole", "whole suite (`pytest`)", "suite_s")):  # fmt: skip
+        t = st[key]
+        limit = TARGETS[target]
+        rows.append((
+            f"test suite, {label}: {t['line']}",
+            f"{t['seconds']:.0f} s",
+            f"< {limit:.0f} s: {verdict(t['seconds'] < limit)}",
+        ))  # fmt: skip
+    return rows
+
+
+def table(r: dict[str, Any]) -> list[str]:
+    """The measurements of a run (`r`, as `main` collects them) as a markdown table."""
+    n = r["noop"]
+    rows = [
+        *render_rows(r),
+        *pass_rows(r["passes"]),
+        *gif_rows(r),
+        *cold_rows(r),
+        *watch_rows(r["watch"]),
+        timing_row("`./render.sh` with every output up to date (median of 5, min–max)",
+                   n["median"], n["min"], n["max"], TARGETS["noop_s"]),
+        *model_rows(r["model"]),
+        *batch_rows(r["batch"]),
+        *suite_rows(r["suite"]),
+    ]  # fmt: skip
     lines = ["| measurement | result | target |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows]
     return lines
