@@ -177,6 +177,52 @@ def tokenize() -> list[list[int]]:
     return [model.tokenizer.encode(s).ids for s in SENTENCES]
 
 
+def serve_worker(name: str, repeats: int, dump: str | None) -> None:
+    """The worker side: time implementation `name` on the ids read from stdin; print JSON."""
+    import resource
+
+    ids = json.loads(sys.stdin.read())
+    work = worker_numpy if name == "numpy" else worker_transformers
+    result = work(ids, repeats, dump)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_interleaved(
+    names: tuple[str, ...], ids: list[list[int]], runs: int, repeats: int
+) -> tuple[dict[str, list[dict[str, float]]], tuple[float, float] | None]:
+    """`runs` fresh processes of each implementation, the two alternating, so that a busy
+    spell on the machine hits both; with both, the largest differences of their outputs
+    (from the first process of each)."""
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as tmp:
+        dumps = {name: Path(tmp) / f"{name}.npz" for name in names}
+        for run in range(runs):
+            for name in names:
+                dump = dumps[name] if run == 0 else None
+                results[name].append(run_worker(name, ids, repeats, dump))
+        if "transformers" not in names:
+            return results, None
+        return results, largest_differences(dumps["numpy"], dumps["transformers"])
+
+
+def print_table(runs: dict[str, list[dict[str, float]]]) -> None:
+    """One line per implementation: medians over its processes (the peak RSS: the largest)."""
+    header = ("implementation", "load s", "process s", "forward ms", "peak RSS MB")
+    print(f"{header[0]:<15}{header[1]:>9}{header[2]:>12}{header[3]:>13}{header[4]:>14}")
+    for name, results in runs.items():
+        load = statistics.median(r["load_s"] for r in results)
+        process = statistics.median(r["process_s"] for r in results)
+        fwd = statistics.median(r["forward_ms"] for r in results)
+        rss = max(r["peak_rss_mb"] for r in results)
+        print(f"{name:<15}{load:>9.2f}{process:>12.2f}{fwd:>13.2f}{rss:>14.0f}")
+    print(
+        "load: imports + model load in a new process (warm page cache); process: whole "
+        "subprocess incl. interpreter start and the timed forwards; forward: median of one "
+        "sentence with all hidden states and attentions returned"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per implementation")
@@ -186,13 +232,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.worker:
-        import resource
-
-        ids = json.loads(sys.stdin.read())
-        work = worker_numpy if args.worker == "numpy" else worker_transformers
-        result = work(ids, args.repeats, args.dump)
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(result))
+        serve_worker(args.worker, args.repeats, args.dump)
         return
 
     ids = tokenize()
@@ -205,34 +245,8 @@ def main() -> None:
     )
     skipped = transformers_missing()
     names = ("numpy",) if skipped else ("numpy", "transformers")
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
-    with tempfile.TemporaryDirectory() as tmp:
-        dumps = {name: Path(tmp) / f"{name}.npz" for name in names}
-        for run in range(args.runs):  # interleaved, so a busy spell on the machine hits both
-            for name in names:
-                dump = dumps[name] if run == 0 else None
-                runs[name].append(run_worker(name, ids, args.repeats, dump))
-        gaps = None if skipped else largest_differences(dumps["numpy"], dumps["transformers"])
-    rows = []
-    for name, results in runs.items():
-        rows.append(
-            (
-                name,
-                statistics.median(r["load_s"] for r in results),
-                statistics.median(r["process_s"] for r in results),
-                statistics.median(r["forward_ms"] for r in results),
-                max(r["peak_rss_mb"] for r in results),
-            )
-        )
-    header = ("implementation", "load s", "process s", "forward ms", "peak RSS MB")
-    print(f"{header[0]:<15}{header[1]:>9}{header[2]:>12}{header[3]:>13}{header[4]:>14}")
-    for name, load, process, fwd, rss in rows:
-        print(f"{name:<15}{load:>9.2f}{process:>12.2f}{fwd:>13.2f}{rss:>14.0f}")
-    print(
-        "load: imports + model load in a new process (warm page cache); process: whole "
-        "subprocess incl. interpreter start and the timed forwards; forward: median of one "
-        "sentence with all hidden states and attentions returned"
-    )
+    runs, gaps = run_interleaved(names, ids, args.runs, args.repeats)
+    print_table(runs)
     if gaps is None:
         print(f"note: {skipped}")
     else:
