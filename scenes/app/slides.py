@@ -5,8 +5,9 @@ manim-slides (one slide per beat) and converts it into one self-contained HTML f
 
 The HTML: manim-slides 5.7.0's `convert --to html --one-file` embeds the videos as data URIs
 but links reveal.js from a CDN, and its `--offline` option downloads the files at convert
-time. Here the reveal.js files ship with the package (`scenes/revealjs/`, reveal.js 6.0.1,
-manim-slides' default version, MIT) and are inlined, so the HTML opens with no network.
+time. Here the reveal.js files ship with the package (`scenes/app/vendor/revealjs/`,
+reveal.js 6.0.1, manim-slides' default version, MIT; third-party code, copied unchanged) and
+are inlined, so the HTML opens with no network.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scenes.theme import PALETTES
 if TYPE_CHECKING:
     from attention_math.plan import Plan
 
-REVEAL_DIR = resources.files("scenes.app") / "revealjs"
+REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 
 
