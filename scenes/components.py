@@ -2,7 +2,7 @@
 
 Text is always `Text` (Pango, no markup parsing), so a sentence containing `<b>` or `&`
 shows literally, and no word from a sentence ever reaches LaTeX. Numbers that change on
-screen are `Counter`s: their digits are copies of glyphs built once per size, so a number
+screen are `Counter`s: their digits are outlines of glyphs built once per size, so a number
 counts in place (one typeface, fixed digit positions) and never morphs glyph into glyph.
 """
 
@@ -33,6 +33,7 @@ from manim import (
     VMobject,
 )
 
+from scenes import texts
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
 
@@ -64,22 +65,10 @@ def label(
     right-to-left word (Arabic, Hebrew) right-aligned off the edge of its surface, and the
     glyphs are lost.
     """
-    key = (text, float(size), color or palette.text, weight)
-    if key not in _LABELS:
-        if len(_LABELS) > 4096:
-            _LABELS.clear()
-        t = Text(
-            LRM + text, font=FONT, font_size=size, color=key[2], weight=weight, use_svg_cache=True
-        )
-        # Scenes read .text back: without the mark, which only steers the layout.
-        t.text, t.original_text = t.text.removeprefix(LRM), text
-        _LABELS[key] = t
-    return _LABELS[key].copy()
-
-
-# Texts built once per process: a copy costs a tenth of building one (Pango, SVG parsing),
-# and the passes of a render (GIF, MP4, stills) draw the same texts.
-_LABELS: dict[tuple[str, float, str, str], Text] = {}
+    t = texts.text(LRM + text, font=FONT, size=size, color=color or palette.text, weight=weight)
+    # Scenes read .text back: without the mark, which only steers the layout.
+    t.text, t.original_text = t.text.removeprefix(LRM), text
+    return t
 
 
 def fitted(
@@ -244,18 +233,20 @@ _LEVELS: weakref.WeakKeyDictionary[Mobject, float] = weakref.WeakKeyDictionary()
 # ---- numbers that count ----------------------------------------------------------------------
 
 _GLYPHS = "0123456789.−"
-_ATLAS: dict[tuple[str, float, str], dict[str, tuple[VMobject, float]]] = {}
+SHAPE_ONLY = "#ffffff"  # the colour of texts built only for their outlines and positions
+_ATLAS: dict[tuple[str, float, str], dict[str, tuple[np.ndarray, float]]] = {}
 
 
-def _atlas(size: float, weight: str) -> dict[str, tuple[VMobject, float]]:
-    """The glyphs a Counter draws, built once per size: char -> (glyph, height above the
-    baseline of its centre)."""
+def _atlas(size: float, weight: str) -> dict[str, tuple[np.ndarray, float]]:
+    """The glyphs a Counter draws, built once per size: char -> (the glyph's outline
+    centred on the origin, height above the baseline of its centre)."""
     key = (FONT, size, weight)
     if key not in _ATLAS:
-        t = Text(_GLYPHS, font=FONT, font_size=size, weight=weight)
+        t = texts.text(_GLYPHS, font=FONT, size=size, color=SHAPE_ONLY, weight=weight)
         base = t[0].get_bottom()[1]
         _ATLAS[key] = {
-            c: (g, float(g.get_center()[1] - base)) for c, g in zip(_GLYPHS, t, strict=True)
+            c: (g.points - g.get_center(), float(g.get_center()[1] - base))
+            for c, g in zip(_GLYPHS, t, strict=True)
         }
     return _ATLAS[key]
 
@@ -266,7 +257,7 @@ _DESCENT: dict[float, float] = {}
 def _descent(size: float) -> float:
     """How far the strut "|" reaches below the baseline (StrutText), at font size `size`."""
     if size not in _DESCENT:
-        t = Text("|H", font=FONT, font_size=size)
+        t = texts.text("|H", font=FONT, size=size, color=SHAPE_ONLY)
         _DESCENT[size] = float(t[1].get_bottom()[1] - t[0].get_bottom()[1])
     return _DESCENT[size]
 
@@ -278,7 +269,8 @@ def _cells(template: str, size: float, weight: str) -> list[float]:
     """Where a Counter's characters sit: x of each cell's centre from the baseline's start."""
     key = (template, size, weight)
     if key not in _CELLS:
-        cells = Text(template.replace("−", "0"), font=FONT, font_size=size, weight=weight)
+        cells = texts.text(template.replace("−", "0"), font=FONT, size=size, color=SHAPE_ONLY,
+                           weight=weight)  # fmt: skip
         x0 = cells[0].get_bottom()[0]
         _CELLS[key] = [float(c.get_center()[0] - x0) for c in cells]
     return _CELLS[key]
@@ -306,7 +298,7 @@ class Counter(VGroup):
         super().__init__()
         self.font_size = size
         self.digits = digits
-        self.glyphs = _atlas(size, weight)
+        self.outlines = _atlas(size, weight)
         self.offsets = _cells(template, size, weight)
         self.anchor = VectorizedPoint(ORIGIN3)  # moves with the group: the baseline's start
         self.slots = [
@@ -335,13 +327,11 @@ class Counter(VGroup):
         for i, (slot, ch) in enumerate(zip(self.slots, chars, strict=True)):
             if ch == self.slot_chars[i]:
                 continue
-            color, opacity = slot.get_fill_color(), slot.get_fill_opacity()
-            if ch:
-                glyph, dy = self.glyphs[ch]
-                slot.become(glyph.copy().move_to(base + [self.offsets[i], dy, 0]))
+            if ch:  # the glyph's outline, centred on its cell (the slot keeps its style)
+                outline, dy = self.outlines[ch]
+                slot.points = outline + (base + [self.offsets[i], dy, 0])
             else:
                 slot.clear_points()
-            slot.set_fill(color, opacity).set_stroke(width=0)
             self.slot_chars[i] = ch
         return self
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import InputError
+from scenes import texts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -508,15 +509,9 @@ def share_svgs(work: Path) -> None:
         "tex": root / f"tex-manim-{version('manim')}",
     }
     for kind, folder in folders.items():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if not os.access(folder, os.W_OK):
-                raise PermissionError(folder)
-            _drop_broken(folder)
-            _prune(folder)
-            _shared[kind] = folder
-        except OSError:
-            _shared[kind] = None
+        _shared[kind] = _usable(folder)
+    mobjects = _usable(root / "texts-built", private=True)
+    texts.STORE = TextCache(mobjects) if mobjects is not None else None
     (work / "texts").mkdir(parents=True, exist_ok=True)
     if getattr(manimpango.text2svg, "_shared", False):
         return
@@ -525,6 +520,64 @@ def share_svgs(work: Path) -> None:
         _shared_text_svg(text_mobject.MarkupUtils.text2svg, 7)
     )
     tex_mobject.tex_to_svg_file = _shared_tex_svg(tex_mobject.tex_to_svg_file)
+
+
+def _usable(folder: Path, private: bool = False) -> Path | None:
+    """`folder`, made if needed, tidied (`_drop_broken`, `_prune`), if it can be written;
+    else None (no sharing). private: made for this user alone, and refused (None) when
+    someone else owns it or may write in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(folder)
+        if private and not _own(folder):
+            raise PermissionError(folder)
+        _drop_broken(folder)
+        _prune(folder)
+    except OSError:
+        return None
+    return folder
+
+
+def _own(path: Path | os.stat_result) -> bool:
+    """Owned by this user, and nobody else may write it."""
+    st = path if isinstance(path, os.stat_result) else path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+class TextCache:
+    """scenes.texts' store: built texts as files in `folder` (this user's alone), named by
+    their key; written under a temporary name and renamed, read only if this user's."""
+
+    SUFFIX = ".text"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> bytes | None:
+        path = self.folder / f"{key}{self.SUFFIX}"
+        try:
+            with open(path, "rb") as f:
+                if not _own(os.fstat(f.fileno())):
+                    return None
+                data = f.read()
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now (what `_prune` goes by)
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        final = self.folder / f"{key}{self.SUFFIX}"
+        tmp = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, final)
+        except OSError:  # a full or read-only cache only means no sharing
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any]:
@@ -589,7 +642,7 @@ def _whole_svg(path: str) -> bool:
         return False
 
 
-CACHE_DAYS = 60  # an SVG no render used for this long leaves the cache (checked once a day)
+CACHE_DAYS = 60  # an SVG or text no render used for this long leaves the cache (checked daily)
 
 
 def _copy_cached(cached: Path, dest: Path) -> bool:
@@ -605,8 +658,8 @@ def _copy_cached(cached: Path, dest: Path) -> bool:
 
 
 def _prune(folder: Path, now: float | None = None) -> None:
-    """Remove SVGs not used for CACHE_DAYS, at most once a day (a stamp file's mtime), so
-    that the cache of years of renders stays small."""
+    """Remove SVGs and built texts not used for CACHE_DAYS, at most once a day (a stamp
+    file's mtime), so that the cache of years of renders stays small."""
     import time
 
     now = time.time() if now is None else now
@@ -619,7 +672,8 @@ def _prune(folder: Path, now: float | None = None) -> None:
         os.utime(stamp, (now, now))
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".svg") and now - entry.stat().st_mtime > CACHE_DAYS * 86400:
+                old = now - entry.stat().st_mtime > CACHE_DAYS * 86400
+                if entry.name.endswith((".svg", TextCache.SUFFIX)) and old:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 

@@ -1,0 +1,128 @@
+"""Texts built once (scenes.texts) and kept across runs (scenes.app.passes.TextCache):
+every copy is a new, independent Text equal to one Manim builds itself; a store's bytes are
+read only if they are a text, and only from this user's own files."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import Text
+
+from scenes import texts
+from scenes.app.passes import TextCache
+from scenes.theme import FONT
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.files.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.files[key] = data
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> MemoryStore:
+    memory = MemoryStore()
+    monkeypatch.setattr(texts, "STORE", memory)
+    monkeypatch.setattr(texts, "_BUILT", {})
+    return memory
+
+
+def outlines(t: Text) -> list[np.ndarray]:
+    return [g.points for g in t.submobjects]
+
+
+def test_a_kept_text_is_the_text_manim_builds(store: MemoryStore) -> None:
+    made = texts.text("river bank 0.51", font=FONT, size=26, color="#88c0d0", weight="BOLD")
+    manim = Text("river bank 0.51", font=FONT, font_size=26, color="#88c0d0", weight="BOLD")
+    assert made.text == manim.text and len(made) == len(manim) == 13
+    for a, b in zip(outlines(made), outlines(manim), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-9)
+    assert made.font_size == pytest.approx(26)
+    assert made[0].get_fill_color().to_hex().lower() == "#88c0d0"
+    assert len(store.files) == 1  # built once, and stored
+
+
+def test_every_use_is_a_new_independent_copy(store: MemoryStore) -> None:
+    a = texts.text("bank", font=FONT, size=24, color="#ffffff")
+    b = texts.text("bank", font=FONT, size=24, color="#ffffff")
+    assert a is not b and a[0] is not b[0]
+    before = b[0].points.copy()
+    a.shift([1.0, 2.0, 0.0]).set_color("#ff0000")
+    np.testing.assert_array_equal(b[0].points, before)
+    assert b[0].get_fill_color().to_hex().lower() == "#ffffff"
+    assert a.chars[0] is a[0]  # the text's own structure survives the copy
+
+
+def test_a_stored_text_is_used_by_the_next_process(store: MemoryStore, monkeypatch) -> None:
+    first = texts.text("deposited", font=FONT, size=22, color="#ffffff")
+    monkeypatch.setattr(texts, "_BUILT", {})  # a new process: only the store remains
+
+    def no_pango(*args: object, **kwargs: object) -> None:
+        raise AssertionError("built again, although stored")
+
+    monkeypatch.setattr(texts, "_build", no_pango)
+    again = texts.text("deposited", font=FONT, size=22, color="#ffffff")
+    for a, b in zip(outlines(first), outlines(again), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+class Planted:
+    """Unpickling this would run os.system; a text store must never do that."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch planted",))
+
+
+def test_foreign_bytes_in_the_store_are_a_miss_and_never_run(
+    store: MemoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    key = texts.store_key(("cash", 24.0, "#ffffff", "NORMAL", FONT))
+    for foreign in (pickle.dumps(Planted()), pickle.dumps({"not": "a text"}), b"\x80garbage"):
+        store.files[key] = foreign
+        monkeypatch.setattr(texts, "_BUILT", {})
+        made = texts.text("cash", font=FONT, size=24, color="#ffffff")
+        assert made.text == "cash"
+        assert store.files[key] != foreign  # rebuilt and stored anew
+    assert not (tmp_path / "planted").exists()
+
+
+def test_the_text_cache_reads_only_this_users_own_files(tmp_path: Path) -> None:
+    folder = tmp_path / "texts-built"
+    folder.mkdir(mode=0o700)
+    cache = TextCache(folder)
+    cache.put("k", b"bytes")
+    assert cache.get("k") == b"bytes"
+    assert cache.get("missing") is None
+    path = folder / f"k{TextCache.SUFFIX}"
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o620)  # someone else may write it: not trusted
+    assert cache.get("k") is None
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unwritable_cache_only_means_no_sharing(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    cache = TextCache(folder)  # the folder was removed: put fails quietly, get misses
+    cache.put("k", b"bytes")
+    assert cache.get("k") is None
+
+
+def test_a_text_cache_others_may_write_is_not_used(tmp_path: Path) -> None:
+    from scenes.app.passes import _usable
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    assert _usable(shared, private=True) is None
+    assert _usable(tmp_path / "mine", private=True) == tmp_path / "mine"
+    assert (tmp_path / "mine").stat().st_mode & 0o077 == 0
