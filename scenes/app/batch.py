@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from attention_math.errors import InputError, OutputError
 from scenes.app import store
 from scenes.app.notebook import RenderResult
-from scenes.app.signals import on_signal
+from scenes.app.signals import STOP_SIGNALS, stop_once
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -99,9 +99,11 @@ def _reason(exc: BaseException) -> str:
 def _worker_init(quiet: bool, parent: int | None = None) -> None:
     """In each worker, before anything heavy is imported: the worker dies with its parent
     (`die_with_parent`), one thread for BLAS / OpenMP (the workers are the parallelism),
-    SIGTERM cleans up like Ctrl-C, and nothing the libraries print reaches the batch's
-    stdout (the written paths go there)."""
-    signal.signal(signal.SIGTERM, on_signal)
+    SIGTERM cleans up like Ctrl-C and the signals after the first are ignored until the
+    worker is gone (`stop_once`), and nothing the libraries print reaches the batch's stdout
+    (the written paths go there)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop_once)
     if parent is not None:
         die_with_parent(parent)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -3,7 +3,9 @@
 `signals_as_exceptions` turns SIGTERM / SIGHUP into SystemExit (and SIGINT into
 KeyboardInterrupt) in the main thread, so `with` blocks and `finally` clauses run: staging
 folders go, old files stay. `check_signals` raises again for a signal whose exception was
-swallowed (the store calls it before it commits).
+swallowed (the store calls it before it commits). `stop_once` is for a batch's worker,
+which a stop signal ends: it ignores the signals that follow, so they cannot cut its clean-up
+short.
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ def on_signal(signum: int, _frame: Any) -> None:
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise SystemExit(128 + signum)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def stop_once(signum: int, frame: Any) -> None:
+    """`on_signal` for a process that a stop signal ends (a batch's worker): the first SIGTERM
+    or SIGINT raises, and every one after it is ignored while the `with` blocks and `finally`
+    clauses run. A second signal would raise again inside that clean-up and cut it short (a
+    staging folder left half removed), and one comes: the process pool, seeing the first
+    worker exit, takes the pool for broken and terminates every worker again. Whoever stops
+    the process still ends it: the batch SIGKILLs a worker still there after a grace period."""
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    on_signal(signum, frame)
 
 
 def check_signals() -> None:
