@@ -1,7 +1,7 @@
 """attention-drift's numbers: tokens, embeddings, attention, drift, PCA, the plan.
 
 numpy and scikit-learn only; this package never imports manim (a test keeps it so).
-Heavy modules load lazily so that `attention-drift --help` starts fast.
+Heavy modules load lazily so that the command line's help starts fast.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ point is the highest cosine. A PCA of the words would distort exactly that relat
 Vocabulary: for MiniLM, the entries of its word-piece table that are whole words: no
 "##" continuation pieces, no [PAD] / [unusedN] / [CLS] entries, no punctuation or numbers
 (only letters), and no single non-ASCII characters (the table's IPA and symbol rows). For a
-user --embeddings file, every word in that file.
+user embeddings file, every word in that file.
 
 Dimension names: V vocabulary size, C vector size, K neighbours, R reference vectors.
 """
@@ -45,19 +45,19 @@ def parse_analogy(text: str) -> tuple[list[tuple[int, str]], str | None]:
     The expected word after "=" or "≈" is optional. Signs: + and - (or − / –).
     """
     expected: str | None = None
-    check_text(text, "--analogy")
+    check_text(text, "{analogy}")
     if len(text) > MAX_CHARS:
         raise InputError(
-            f"--analogy has {len(text)} characters; an analogy of at most {MAX_TERMS} words "
+            f"{{analogy}} has {len(text)} characters; an analogy of at most {MAX_TERMS} words "
             f"has fewer than {MAX_CHARS}, like queen - woman + man = king"
         )
     parts = re.split(r"\s*[=≈]\s*", text.strip())
     if len(parts) > 2:
-        raise InputError(f"--analogy {text!r} has more than one '='; write it as a - b + c = d")
+        raise InputError(f"{{analogy}} {text!r} has more than one '='; write it as a - b + c = d")
     if len(parts) == 2:
         expected = parts[1].strip()
         if not re.fullmatch(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", expected):
-            raise InputError(f"--analogy: after '=' give one word, not {expected!r}")
+            raise InputError(f"{{analogy}}: after '=' give one word, not {expected!r}")
     body = parts[0]
     tokens = re.findall(r"[+\-−–]|[^\s+\-−–]+", body)
     terms: list[tuple[int, str]] = []
@@ -65,26 +65,28 @@ def parse_analogy(text: str) -> tuple[list[tuple[int, str]], str | None]:
     for tok in tokens:
         if tok == "+" or tok in _MINUS:
             if sign is not None:
-                raise InputError(f"--analogy {text!r}: two signs in a row")
+                raise InputError(f"{{analogy}} {text!r}: two signs in a row")
             sign = 1 if tok == "+" else -1
             continue
         if not re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", tok):
             raise InputError(
-                f"--analogy {text!r}: {tok!r} is not a word; write it as a - b + c (= d)"
+                f"{{analogy}} {text!r}: {tok!r} is not a word; write it as a - b + c (= d)"
             )
         if sign is None and terms:
-            raise InputError(f"--analogy {text!r}: put + or - between {terms[-1][1]!r} and {tok!r}")
+            raise InputError(
+                f"{{analogy}} {text!r}: put + or - between {terms[-1][1]!r} and {tok!r}"
+            )
         terms.append((1 if sign is None else sign, tok))
         sign = None
     if sign is not None:
-        raise InputError(f"--analogy {text!r} ends with a sign; add the word after it")
+        raise InputError(f"{{analogy}} {text!r} ends with a sign; add the word after it")
     if len(terms) < 2:
-        raise InputError(f"--analogy {text!r} needs at least two words, like queen - woman + man")
+        raise InputError(f"{{analogy}} {text!r} needs at least two words, like queen - woman + man")
     if len(terms) > MAX_TERMS:
-        raise InputError(f"--analogy has {len(terms)} words; at most {MAX_TERMS} fit on screen")
+        raise InputError(f"{{analogy}} has {len(terms)} words; at most {MAX_TERMS} fit on screen")
     words = [w.casefold() for _, w in terms]
     if len(set(words)) < len(words):
-        raise InputError(f"--analogy {text!r} uses a word twice")
+        raise InputError(f"{{analogy}} {text!r} uses a word twice")
     return terms, expected
 
 
@@ -129,7 +131,9 @@ def check_whole_words(emb: embeddings.Embeddings, vocab: list[str], asked: list[
             if len(pieces) > 1:
                 split = f" (it would be made of the word pieces {' + '.join(pieces)})"
         where = "MiniLM's vocabulary" if emb._minilm is not None else emb.name
-        raise InputError(f'--analogy: "{escape(word)}" is not a whole word of {where}{split}{hint}')
+        raise InputError(
+            f'{{analogy}}: "{escape(word)}" is not a whole word of {where}{split}{hint}'
+        )
 
 
 def _is_whole_word(piece: str) -> bool:
@@ -157,7 +161,9 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
     signs = np.array([s for s, _ in terms], dtype=np.float64)  # [n]
     result = signs @ vecs  # [n] @ [n, C] -> [C]
     if not np.any(result):
-        raise InputError(f"--analogy {text!r}: the result is the zero vector, it has no direction")
+        raise InputError(
+            f"{{analogy}} {text!r}: the result is the zero vector, it has no direction"
+        )
 
     cos = cosine_to_all(result, matrix)  # [V]
     inputs = {w.casefold() for _, w in terms}

@@ -98,7 +98,7 @@ def _draft(
             target,
             target_index,
             what,
-            "choose one with --target-index" if index == 0 else "a compared sentence needs it once",
+            tokens.REPEAT_HINT if index == 0 else "a compared sentence needs it once",
         )
     stop = tokens.stopwords()
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
@@ -115,7 +115,7 @@ def _draft(
             rows.append(("context", True, wv.pieces, wv.vector))
     members = [i for i, r in enumerate(rows) if r[1]]
     if len(members) < 2:
-        hint = "" if keep_stopwords else " (all the others are stop-words: try --keep-stopwords)"
+        hint = "" if keep_stopwords else " (all the others are stop-words: try {keep_stopwords})"
         raise InputError(f'"{toks[ti].text}" has no context words to attend to in {quoted}{hint}')
     x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
     t_row = members.index(ti)
@@ -131,7 +131,7 @@ def check_finite_scores(
     """Refuse vectors whose scaled scores are not finite numbers (inf or NaN), naming the word.
 
     softmax subtracts the largest score, so any finite scores give exact weights; but a score
-    that overflowed to inf (huge vectors, or a huge --scale) has no softmax at all, and NaN
+    that overflowed to inf (huge vectors, or a huge scale) has no softmax at all, and NaN
     would flow on into the outputs and the PCA.
     """
     with np.errstate(over="ignore", invalid="ignore"):
@@ -142,7 +142,8 @@ def check_finite_scores(
         i = int(bad[0])
         raise InputError(
             f'in {what}, the score of "{words[i]}" against "{words[target]}" times the scale '
-            f"({scale:.3g}) is too large to compute with; use a smaller --scale or smaller vectors"
+            f"({scale:.3g}) is too large to compute with; use a smaller {{scale}} or smaller "
+            f"vectors"
         )
 
 

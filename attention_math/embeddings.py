@@ -129,7 +129,7 @@ class Embeddings:
         if not enc.ids or "[UNK]" in enc.tokens:
             raise MissingWordError(
                 f'"{word}" is not in the MiniLM vocabulary (it becomes [UNK]); '
-                f"give vectors for it with --embeddings FILE"
+                f"give vectors for it with {{embeddings:FILE}}"
             )
         rows = table[np.asarray(enc.ids)]  # [P, C]
         return WordVector(rows.astype(np.float64).mean(axis=0), tuple(enc.tokens))  # [P, C] -> [C]

@@ -4,12 +4,38 @@ The CLI turns every `InputError` into a one-line message and a non-zero exit; li
 catch it as a `ValueError`. An error knows the option it is about (`field`: a `PlanRequest`
 field name such as "target", or "compare[1]" for one compared sentence) when the code that
 raises it knows; spec files put it in front of the message (`renders[3].target: ...`).
+
+A message names an option by its `PlanRequest` field in braces, never by a command-line
+flag: "try {keep_stopwords}", or "{embeddings:FILE}" when the command line would say what
+follows the flag. Each front end spells the options its own way (`InputError.spelled`): the
+command line as flags (dashes, and the METAVAR after the flag), a spec file as its keys;
+`str(error)` (a notebook, a traceback) says the bare field name, `keep_stopwords`. Only this
+pattern is an option: other braces in a message stay as they are (a value the user typed that
+reads exactly like one, `{layer}`, is taken for one).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+
+# An option in a message: {field} or {field:METAVAR}.
+OPTION = re.compile(r"\{([a-z][a-z_]*)(?::([A-Z]+))?\}")
+
+# How a front end names option `field` ("" or the METAVAR of "{field:METAVAR}"); None: it
+# is not an option there (the braces stay as written).
+Spelling = Callable[[str, str], str | None]
+
+
+def bare(field: str, metavar: str) -> str:
+    """The default spelling: the field's own name (`keep_stopwords`)."""
+    return field
+
+
+def spell(message: str, spelling: Spelling = bare) -> str:
+    """`message` with every {field} / {field:METAVAR} named as `spelling` names it."""
+    return OPTION.sub(lambda m: spelling(m[1], m[2] or "") or m[0], message)
 
 
 class InputError(ValueError):
@@ -19,6 +45,19 @@ class InputError(ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+    @property
+    def template(self) -> str:
+        """The message as written, its options still in braces (to pass on to another
+        InputError, so that the front end can still spell them)."""
+        return str(self.args[0]) if self.args else ""
+
+    def spelled(self, spelling: Spelling) -> str:
+        """The message with its options named as `spelling` names them."""
+        return spell(self.template, spelling)
+
+    def __str__(self) -> str:
+        return self.spelled(bare)
 
 
 class OptionError(InputError):
@@ -33,7 +72,7 @@ class BadValue(OptionError):
     ("must be at least 1, got 0"); the message is field and reason."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(field, f"{field} {reason}")
+        super().__init__(field, f"{{{field}}} {reason}")
         self.reason = reason
 
 

@@ -129,9 +129,9 @@ def _forward(s: Sentence, model_dir: str | Path | None):
 def _check_head(m, layer: int, head: int) -> None:
     cfg = m.config
     if not 0 <= layer < cfg.num_hidden_layers:
-        raise OptionError("layer", f"--layer must be 1 to {cfg.num_hidden_layers}")
+        raise OptionError("layer", f"{{layer}} must be 1 to {cfg.num_hidden_layers}")
     if not 0 <= head < cfg.num_attention_heads:
-        raise OptionError("head", f"--head must be 1 to {cfg.num_attention_heads}")
+        raise OptionError("head", f"{{head}} must be 1 to {cfg.num_attention_heads}")
 
 
 def best_head(m, words: list[str], target_index: int) -> tuple[int, int, str]:
@@ -180,13 +180,13 @@ def head_comparison(
     if plan.mode != "simple":
         raise OptionError(
             "mode",
-            "the head comparison starts from simple attention: leave out --mode model "
-            "(choose the head with --layer and --head)",
+            "the head comparison starts from simple attention: leave out {mode} model "
+            "(choose the head with {layer} and {head})",
         )
     if (layer is None) != (head is None):
         raise OptionError(
             "layer" if layer is None else "head",
-            "give both --layer and --head (or neither, to choose the best head)",
+            "give both {layer} and {head} (or neither, to choose the best head)",
         )
     s = plan.sentences[0]
     m, words, enc, out = _forward(s, model_dir)
@@ -257,11 +257,7 @@ def simple_matrix(plan: Plan) -> WeightMatrix:
     target_row = rows.index(s.target_index)
     shown, rest = _matrix_summary(weights, target_row, n_words=len(rows))
     left_out = tuple((w.text, w.reason) for w in s.words if not w.included)
-    kept = (
-        "stop-words kept (--keep-stopwords)"
-        if plan.attention.keep_stopwords
-        else "stop-words left out (--keep-stopwords keeps them)"
-    )
+    kept = "stop-words kept" if plan.attention.keep_stopwords else "stop-words left out"
     return WeightMatrix(
         mode="simple",
         rows=tuple(rows),
@@ -316,7 +312,7 @@ def model_matrix(
     elif layer is None or head is None:
         raise OptionError(
             "layer" if layer is None else "head",
-            "give both --layer and --head (or neither, to choose the best head)",
+            "give both {layer} and {head} (or neither, to choose the best head)",
         )
     else:
         _check_head(m, layer, head)
@@ -368,7 +364,7 @@ def layer_view(plan: Plan) -> LayerView:
     """
     models = [s.model for s in plan.sentences if s.model is not None]
     if plan.model is None or len(models) != len(plan.sentences) or not models:
-        raise OptionError("mode", "the layers are drawn from a model-mode plan (--mode model)")
+        raise OptionError("mode", "the layers are drawn from a model-mode plan ({mode} model)")
     h = np.array([m.target_hidden for m in models], dtype=np.float64)  # [n, L+1, C]
     u = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [n, L+1, C]
     n, n_layers = u.shape[0], u.shape[1] - 1

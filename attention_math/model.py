@@ -277,12 +277,12 @@ def checkpoint_folder(model_dir: str | Path | None) -> Path:
     given = Path(model_dir).expanduser()
     if not given.exists():
         raise ModelNotFoundError(
-            f"the model folder {given} does not exist; give --model-dir a folder with "
+            f"the model folder {given} does not exist; give {{model_dir}} a folder with "
             f"{FOLDER_FILES}"
         )
     if not given.is_dir():
         raise ModelNotFoundError(
-            f"{given} is a file; give --model-dir the folder that holds {FOLDER_FILES}"
+            f"{given} is a file; give {{model_dir}} the folder that holds {FOLDER_FILES}"
         )
     path = given.resolve()
     if not (path / "config.json").is_file():

@@ -9,8 +9,8 @@ that Σ_words w_word · v_word equals the head's real output Σ_pieces w_piece �
 [CLS] and [SEP] together are one "[special]" member (they take 40-86 % of the attention in
 this model), unless `drop_specials` removes them and renormalises, as the screen then says.
 
-Dimension names: L layers, H heads, T word pieces, W tokens, D head size (C for --head mean),
-N members of the drift (tokens + [special]), C hidden size.
+Dimension names: L layers, H heads, T word pieces, W tokens, D head size (C for the mean over
+heads), N members of the drift (tokens + [special]), C hidden size.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class _Run:
         target: str,
         target_index: int | None,
         what: str = "the sentence",
-        repeat_hint: str = "choose one with --target-index",
+        repeat_hint: str = tokens.REPEAT_HINT,
     ):
         if not text.strip():
             raise InputError(f"{what} is empty; give a sentence in quotes")
@@ -150,20 +150,20 @@ def build_model_plan(
     if head == "mean":
         head_index: int | None = None
         if layer is None:
-            raise InputError("--head mean needs --layer")
+            raise InputError("{head} mean needs {layer}")
         choice = "given (mean over heads)"
     elif layer is None and head is None:
         layer, head_index, choice = choose_head(runs, model)
     elif layer is None or head is None:
-        raise InputError("give both --layer and --head (or neither, to choose the best head)")
+        raise InputError("give both {layer} and {head} (or neither, to choose the best head)")
     else:
         head_index = int(head)
         choice = "given"
     assert layer is not None
     if not 0 <= layer < cfg.num_hidden_layers:
-        raise InputError(f"--layer must be 1 to {cfg.num_hidden_layers}")
+        raise InputError(f"{{layer}} must be 1 to {cfg.num_hidden_layers}")
     if head_index is not None and not 0 <= head_index < cfg.num_attention_heads:
-        raise InputError(f"--head must be 1 to {cfg.num_attention_heads} or mean")
+        raise InputError(f"{{head}} must be 1 to {cfg.num_attention_heads} or mean")
 
     drafts = []
     for r in runs:
@@ -300,7 +300,7 @@ def default_senses(target: str) -> Path:
         shipped = sorted(p.stem for p in (tokens.ASSETS / "senses").glob("*.toml"))
         raise InputError(
             f"no shipped sense sentences for {target!r} (there are: {', '.join(shipped)}); "
-            f"give your own with --senses FILE"
+            f"give your own with {{senses:FILE}}"
         )
     return path
 

@@ -45,7 +45,7 @@ def fit_basis(reference: np.ndarray) -> Basis:
     if len(np.unique(reference, axis=0)) < 2:
         raise InputError(
             "all the words to draw have the same vector, so there is no direction to show; "
-            "add context words (or --keep-stopwords)"
+            "add context words (or {keep_stopwords})"
         )
     pca = PCA(n_components=2, svd_solver="full").fit(reference)
     ratio = pca.explained_variance_ratio_

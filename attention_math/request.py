@@ -9,7 +9,8 @@ post's simple attention, a real head of the model, the sense split, an analogy),
 optional part in `request.needs` (a scene declares which parts it draws). Nothing completes a
 plan later. Layers and heads count from 1 here, as on screen; the builders count from 0.
 
-Errors are `OptionError`s naming their field where the field is known.
+Errors are `OptionError`s naming their field where the field is known; a message names an
+option as `{field}`, which each front end spells its own way (attention_math.errors).
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def check_value(
         except Mismatch:
             continue
         except InputError as exc:  # a whole message from a parser (parse_scale)
-            raise OptionError(name, str(exc)) from None
+            raise OptionError(name, exc.template) from None
         except ValueError as exc:
             raise BadValue(name, str(exc)) from None
     raise BadValue(name, f"must be {expects}, got {show(value)}")
@@ -324,16 +325,19 @@ class PlanRequest:
         check_combination(self)
 
 
+NEED_MODEL = "{layer}, {head} and {drop_specials} need {mode} model"
+
+
 def check_combination(r: PlanRequest) -> None:
     """The rules between fields (each value alone is fine by now)."""
     sentence_free = {"analogy", "senses"} & r.needs
     if r.analogy is not None and "analogy" not in r.needs:
-        raise OptionError("analogy", "--analogy goes with a scene that draws an analogy")
+        raise OptionError("analogy", "{analogy} goes with a scene that draws an analogy")
     if "analogy" in sentence_free:
         return
     if r.target is None or not r.target.strip():
         raise OptionError(
-            "target", "the target word is empty; give the word to follow with --target"
+            "target", "the target word is empty; give the word to follow with {target}"
         )
     if "senses" in sentence_free:
         return
@@ -345,21 +349,21 @@ def check_combination(r: PlanRequest) -> None:
         raise OptionError(
             "mode",
             f"the {simple_parts[0].replace('_', ' ')} starts from simple attention: leave out "
-            f"--mode model (choose the head with --layer and --head)",
+            f"{{mode}} model (choose the head with {{layer}} and {{head}})",
         )
     if r.head == "mean" and "head_comparison" in r.needs:
-        raise OptionError("head", "the head comparison shows one head: give --head a number")
+        raise OptionError("head", "the head comparison shows one head: give {head} a number")
     heads_used = model or bool({"head_comparison", "matrix"} & r.needs)
     if not heads_used and (r.layer is not None or r.head is not None):
         name = "layer" if r.layer is not None else "head"
-        raise OptionError(name, "--layer, --head and --drop-specials need --mode model")
+        raise OptionError(name, NEED_MODEL)
     if r.drop_specials and not model:
-        raise OptionError("drop_specials", "--layer, --head and --drop-specials need --mode model")
+        raise OptionError("drop_specials", NEED_MODEL)
     if r.model_dir is not None and not heads_used:
         raise OptionError(
             "model_dir",
-            "--model-dir goes with --mode model (or a scene that runs the model): without it "
-            "the plan does not use the checkpoint; add --mode model or leave out --model-dir",
+            "{model_dir} goes with {mode} model (or a scene that runs the model): without it "
+            "the plan does not use the checkpoint; add {mode} model or leave out {model_dir}",
         )
 
 
@@ -373,7 +377,7 @@ def parse_head(text: str | int | None) -> int | str | None:
     try:
         return int(t)
     except ValueError:
-        raise OptionError("head", f"--head {text!r} is not a head number or 'mean'") from None
+        raise OptionError("head", f"{{head}} {text!r} is not a head number or 'mean'") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,7 +442,7 @@ def _sense_plan(r: PlanRequest) -> Plan:
         raise OptionError(
             "target",
             f"the senses file is about {file_target!r}, not {target!r}; "
-            f"give --target {file_target} or another --senses file",
+            f"give {{target}} {file_target} or another {{senses}} file",
         )
     return build_sense_plan(target, senses, model_dir=r.model_dir)
 

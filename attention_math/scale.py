@@ -14,7 +14,7 @@ SCALE_RULES = ("auto", "1/sqrt(d)", "1")
 
 
 def parse_scale(text: str) -> str | float:
-    """A --scale argument: one of SCALE_RULES or a positive number."""
+    """A scale as the user writes it: one of SCALE_RULES or a positive number."""
     t = text.strip().lower().replace(" ", "")
     if t in SCALE_RULES:
         return t
@@ -23,8 +23,8 @@ def parse_scale(text: str) -> str | float:
     except ValueError:
         raise OptionError(
             "scale",
-            f"--scale {text!r} is not understood; use auto, 1/sqrt(d), 1 or a positive number",
+            f"{{scale}} {text!r} is not understood; use auto, 1/sqrt(d), 1 or a positive number",
         ) from None
     if not math.isfinite(value) or value <= 0:
-        raise OptionError("scale", f"--scale must be a positive number, got {text!r}")
+        raise OptionError("scale", f"{{scale}} must be a positive number, got {text!r}")
     return value

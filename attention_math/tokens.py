@@ -34,6 +34,9 @@ MAX_WORD_CHARS = 48
 # how long a quoted piece of the user's text may be in an error message
 EXCERPT_CHARS = 40
 
+# what to do when the target occurs more than once in the main sentence
+REPEAT_HINT = "choose one with {target_index}"
+
 # Whitespace control characters that separate words like a space; every other Cc is refused.
 _SPACE_CONTROLS = frozenset("\t\n\r")
 # Embedding / override / isolate controls reorder the text around them on screen.
@@ -267,13 +270,13 @@ def check_target(target: str) -> str:
     check_text(target, "the target")
     want = unicodedata.normalize("NFC", target.strip())
     if not want:
-        raise InputError("the target word is empty; give the word to follow with --target")
+        raise InputError("the target word is empty; give the word to follow with {target}")
     parts = tokenize(want, "the target")
     words = [t for t in parts if t.is_word]
     if not words:
         raise InputError(
             f"the target {excerpt(want)} is punctuation, not a word; give a word of the "
-            f"sentence with --target"
+            f"sentence with {{target}}"
         )
     if len(words) > 1:
         raise InputError(
@@ -287,7 +290,7 @@ def find_target(
     target: str,
     target_index: int | None = None,
     what: str = "the sentence",
-    repeat_hint: str = "choose one with --target-index",
+    repeat_hint: str = REPEAT_HINT,
 ) -> int:
     """Index of the target word in `tokens` (the tokens of the sentence `what` names).
 
@@ -300,7 +303,7 @@ def find_target(
     if target_index is not None:
         if not 0 <= target_index < len(tokens):
             raise InputError(
-                f"--target-index {target_index} is outside {what} "
+                f"{{target_index}} {target_index} is outside {what} "
                 f"(it has {len(tokens)} tokens, counted from 0)"
             )
         if tokens[target_index].norm != want:

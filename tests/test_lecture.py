@@ -195,7 +195,7 @@ def test_head_comparison(minilm_dir, river):
     assert np.allclose(np.array(h.learned_weights) @ v, h.output_learned, atol=1e-9)
     used = [r for r, w in enumerate(h.simple_weights) if w is not None]
     assert np.allclose(np.array(simple) @ v[used], h.output_simple, atol=1e-9)
-    with pytest.raises(InputError, match="--layer must be 1 to 6"):
+    with pytest.raises(InputError, match=r"^layer must be 1 to 6"):
         head_comparison(river, layer=6, head=0)
 
 

@@ -164,7 +164,7 @@ def test_keep_stopwords_lets_them_attend(write_file: Callable[..., Path]) -> Non
     s = plan.sentences[0]
     assert included(s) == [0, 1, 2, 3]
     assert plan.attention.keep_stopwords
-    with pytest.raises(InputError, match="--keep-stopwords"):
+    with pytest.raises(InputError, match="try keep_stopwords"):
         build_plan("He on the bank.", "bank", embeddings_file=path)
 
 

@@ -47,7 +47,6 @@ from scenes.app.options import (
     RenderOptions,
     constraint_of,
     flag,
-    for_command_line,
     help_of,
     plan_request,
     scenes_needing,
@@ -80,19 +79,30 @@ def _user_errors() -> Iterator[None]:
 
 
 def _one_line(exc: InputError) -> str:
-    """An error as one line for the terminal: flags named as typed (the sentence is an
-    argument, not a flag) and every control character escaped (never printed raw)."""
+    """An error as one line for the terminal, its options named as typed (`_as_flag`)."""
+    return _terminal_line(exc.spelled(_as_flag))
+
+
+def _terminal_line(text: str) -> str:
+    """`text` as one line with every control character escaped (never printed raw)."""
     from attention_math.tokens import escape
 
-    if isinstance(exc, BadValue) and exc.field == "sentence":
-        text = f"the sentence {' '.join(exc.reason.split())}"
-    else:
-        text = for_command_line(exc)
     return escape(" ".join(text.split()))
 
 
 # how a message names a parameter: the flag, or what the argument is
 _SAID = {"sentence": "the sentence", "target": "the target"}
+
+
+def _as_flag(field: str, metavar: str) -> str | None:
+    """How the command line names option `field` in a message (attention_math.errors): its
+    flag, with the METAVAR of "{field:METAVAR}" after it (`--embeddings FILE`); the sentence
+    is an argument, not a flag ("the sentence")."""
+    if field == "sentence":
+        return _SAID[field]
+    if field not in (*PLAN_KEYS, *RENDER_KEYS):
+        return None
+    return f"{flag(field)} {metavar}" if metavar else flag(field)
 
 
 def _refuse_undecodable(ctx: click.Context) -> None:
@@ -185,9 +195,9 @@ def _render_options(params: dict[str, Any]) -> RenderOptions:
     try:
         return RenderOptions(**{k: params[k] for k in RENDER_KEYS})
     except BadValue as exc:
-        raise click.ClickException(for_command_line(exc)) from exc
+        raise click.ClickException(" ".join(exc.spelled(_as_flag).split())) from exc
     except OptionError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(exc.spelled(_as_flag)) from exc
 
 
 def _make_plan(request: PlanRequest) -> Plan:
@@ -502,9 +512,7 @@ def _render_spec(
     if failed:
         if quiet:
             for o in failed:
-                click.echo(
-                    _one_line(InputError(f"{o.job.label} {o.job.stem}: {o.reason}")), err=True
-                )
+                click.echo(_terminal_line(f"{o.job.label} {o.job.stem}: {o.reason}"), err=True)
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} renders failed")
 
 
@@ -547,14 +555,9 @@ def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], 
             if len(exc.problems) == 1:
                 raise click.ClickException(_one_line(exc)) from exc
             for problem in exc.problems:
-                click.echo(_one_line(InputError(f"{exc.source}: {problem}")), err=True)
-            raise click.ClickException(
-                _one_line(
-                    InputError(
-                        f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
-                    )
-                )
-            ) from exc
+                click.echo(_terminal_line(f"{exc.source}: {problem}"), err=True)
+            summary = f"{len(exc.problems)} problems in {exc.source}; nothing was rendered"
+            raise click.ClickException(_terminal_line(summary)) from exc
 
 
 @main.command("heads")

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from attention_math.errors import BadValue, InputError
+from attention_math.errors import BadValue, InputError, Spelling, spell
 from attention_math.request import PlanRequest, check_value, closest, has_control, show
 from attention_math.tokens import escape
 from scenes import SCENES, scene_needs
@@ -76,6 +76,10 @@ class SpecError(InputError):
         else:
             message = f"{source}: {len(problems)} problems: " + "; ".join(problems)
         super().__init__(message)
+
+    def spelled(self, spelling: Spelling) -> str:
+        """The message as it is: its problems name options as a spec does already."""
+        return self.template
 
 
 @dataclass(frozen=True)
@@ -316,10 +320,17 @@ def _table_of(key: str) -> dict[str, tuple[tuple[Any, ...], str]]:
 
 
 def _reason(exc: InputError) -> str:
-    """An error's message as a spec says it: no field name in front (the line has it), keys
-    for flags."""
-    text = exc.reason if isinstance(exc, BadValue) else str(exc)
-    return as_keys(" ".join(text.split()))
+    """An error's message as a spec says it: no field name in front (the line has it), its
+    options named by their keys (`_as_key`)."""
+    text = exc.reason if isinstance(exc, BadValue) else exc.template
+    text = spell(" ".join(text.split()), _as_key)
+    # RenderOptions' own messages (scenes.app.options) still name their flags
+    return as_keys(text) if exc.field in RENDER_KEYS else text
+
+
+def _as_key(field: str, metavar: str) -> str | None:
+    """How a spec names option `field` in a message (attention_math.errors): its key."""
+    return field if field in ENTRY_KEYS else None
 
 
 def _entry(
@@ -398,7 +409,7 @@ class Planner:
                 self._loaded[path] = exc
         loaded = self._loaded[path]
         if isinstance(loaded, InputError):
-            raise InputError(str(loaded), field=loaded.field)
+            raise InputError(loaded.template, field=loaded.field)
         return loaded
 
     def plan(self, entry: Entry) -> Plan:
