@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 # An option in a message: {field} or {field:METAVAR}.
 OPTION = re.compile(r"\{([a-z][a-z_]*)(?::([A-Z]+))?\}")
@@ -87,6 +88,17 @@ class MissingWordError(InputError):
 class OutputError(InputError):
     """The output folder cannot take the files (full disk, read-only, no permission); the
     message names the folder and what to do."""
+
+
+def read_text(path: Path, what: str, error: type[InputError] = InputError) -> str:
+    """The UTF-8 text of the file `path`, or `error` saying why it cannot be read; `what`
+    is how the message names the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise error(f"cannot read {what}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise error(f"{what} is not UTF-8 text") from None
 
 
 @contextlib.contextmanager

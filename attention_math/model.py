@@ -45,7 +45,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from attention_math.attention import softmax
-from attention_math.errors import InputError
+from attention_math.errors import InputError, read_text
 
 __all__ = [
     "BertConfig",
@@ -90,6 +90,9 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"  # what the packaged checkpoint is calle
 SENTENCE_MAX_LENGTH = 256
 
 FOLDER_FILES = "config.json, model.safetensors and tokenizer.json (or vocab.txt)"
+
+# a layer without a head, or a head without a layer (options, as attention_math.errors says)
+BOTH_OR_NEITHER = "give both {layer} and {head} (or neither, to choose the best head)"
 
 
 class ModelNotFoundError(InputError):
@@ -229,12 +232,9 @@ def _show(text: str, limit: int = 40) -> str:
 
 def _read_json(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
+    text = read_text(path, str(path), CheckpointError)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise CheckpointError(f"{path} is not UTF-8 text") from None
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise CheckpointError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
     if not isinstance(data, dict):
@@ -507,14 +507,9 @@ def tokenizer_from_vocab(folder: Path) -> tuple[Tokenizer, str]:
     if (folder / "tokenizer_config.json").is_file():
         settings = _read_json(folder, "tokenizer_config.json")
     path = folder / "vocab.txt"
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.readlines()
-    except OSError as e:
-        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise CheckpointError(f"{path} is not UTF-8 text") from None
-    vocab = {line.rstrip("\n"): i for i, line in enumerate(lines)}  # later duplicates win
+    text = read_text(path, str(path), CheckpointError)
+    lines = text.removesuffix("\n").split("\n") if text else []
+    vocab = {line: i for i, line in enumerate(lines)}  # later duplicates win
     lower = settings.get("do_lower_case", True)
     if not isinstance(lower, bool):
         raise CheckpointError(
@@ -523,13 +518,7 @@ def tokenizer_from_vocab(folder: Path) -> tuple[Tokenizer, str]:
         )
     accents = settings.get("strip_accents")
     chinese = settings.get("tokenize_chinese_chars", True)
-    unk, cls, sep, pad, mask = (
-        _special(settings, "unk_token", "[UNK]"),
-        _special(settings, "cls_token", "[CLS]"),
-        _special(settings, "sep_token", "[SEP]"),
-        _special(settings, "pad_token", "[PAD]"),
-        _special(settings, "mask_token", "[MASK]"),
-    )
+    unk, cls, sep, pad, mask = _special_tokens(settings)
     for token in (unk, cls, sep):
         if token not in vocab:
             raise CheckpointError(
@@ -556,6 +545,18 @@ def tokenizer_from_vocab(folder: Path) -> tuple[Tokenizer, str]:
         f"{'lower-cased' if lower else 'cased'} as {source} says)"
     )
     return tokenizer, note
+
+
+def _special_tokens(settings: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """The unknown, [CLS], [SEP], padding and mask tokens of tokenizer_config.json's
+    `settings`, BERT's own where it names none."""
+    return (
+        _special(settings, "unk_token", "[UNK]"),
+        _special(settings, "cls_token", "[CLS]"),
+        _special(settings, "sep_token", "[SEP]"),
+        _special(settings, "pad_token", "[PAD]"),
+        _special(settings, "mask_token", "[MASK]"),
+    )
 
 
 def load_tokenizer(folder: str | Path, config: BertConfig) -> tuple[Tokenizer, str | None]:
@@ -989,6 +990,23 @@ def merge_to_words(
     word_cols = rows @ member.T  # [L, H, W, T] @ [T, W] -> [L, H, W, W]
     special_cols = rows[..., list(specials)]  # [L, H, W, T] -> [L, H, W, S]
     return WordAttention(word_hidden, word_cols, special_cols, specials)
+
+
+def merge_pieces(
+    groups: list[list[int]], row: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A head's attention row [T] and values [T, D] over pieces -> over groups of pieces (a
+    word's, or [CLS] + [SEP]): a group's weight is its pieces' sum [N], its value their
+    attention-weighted mean [N, D] (the plain mean when they get no weight), so that Σ w v is
+    the head's real output."""
+    w = np.array([row[g].sum() for g in groups])  # [N]
+    v = np.stack(
+        [
+            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
+            for g in groups
+        ]
+    )  # [N, D]
+    return w, v
 
 
 def drop_specials(word_attention: np.ndarray) -> np.ndarray:

@@ -25,8 +25,8 @@ from attention_math import model as bert
 from attention_math import tokens
 from attention_math.attention import MAX_STEPS, drift_from_scores
 from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
-from attention_math.errors import InputError, about
-from attention_math.pca import fit_basis, to_projection
+from attention_math.errors import InputError, about, read_text
+from attention_math.pca import Basis, fit_basis, to_projection
 from attention_math.plan import (
     AttentionInfo,
     EmbeddingInfo,
@@ -88,18 +88,6 @@ class _Run:
         return row.astype(np.float64), values.astype(np.float64)
 
 
-def _merge(groups: list[list[int]], row: np.ndarray, values: np.ndarray):
-    """Per group of pieces: its weight (sum) and value (weighted mean) -> [N], [N, D]."""
-    w = np.array([row[g].sum() for g in groups])  # [N]
-    v = np.stack(
-        [
-            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
-            for g in groups
-        ]
-    )  # [N, D]
-    return w, v
-
-
 def choose_head(runs: list[_Run], model: bert.Model) -> tuple[int, int, str]:
     """The (layer, head) whose target attends most to content words, summed over sentences."""
     total: dict[tuple[int, int], float] = {}
@@ -139,104 +127,30 @@ def build_model_plan(
         raise InputError(f"unknown order {order!r}; use weight or sentence")
     model = bert.load_model(model_dir)
     cfg = model.config
-    n = 1 + len(compare)
-    with about("sentence"):
-        runs = [_Run(model, sentence, target, target_index, tokens.sentence_label(0, sentence, n))]
-    for i, c in enumerate(compare, start=1):
-        with about(f"compare[{i - 1}]", override=True):
-            label = tokens.sentence_label(i, c, n)
-            runs.append(_Run(model, c, target, None, label, "a compared sentence needs it once"))
-
-    if head == "mean":
-        head_index: int | None = None
-        if layer is None:
-            raise InputError("{head} mean needs {layer}")
-        choice = "given (mean over heads)"
-    elif layer is None and head is None:
-        layer, head_index, choice = choose_head(runs, model)
-    elif layer is None or head is None:
-        raise InputError("give both {layer} and {head} (or neither, to choose the best head)")
-    else:
-        head_index = int(head)
-        choice = "given"
-    assert layer is not None
-    if not 0 <= layer < cfg.num_hidden_layers:
-        raise InputError(f"{{layer}} must be 1 to {cfg.num_hidden_layers}")
-    if head_index is not None and not 0 <= head_index < cfg.num_attention_heads:
-        raise InputError(f"{{head}} must be 1 to {cfg.num_attention_heads} or mean")
-
-    drafts = []
-    for r in runs:
-        row, values = r.head_view(layer, head_index)
-        members = list(range(len(r.toks)))
-        groups = [[t for t, w in enumerate(r.enc.word_ids) if w == i] for i in members]
-        if not drop_specials:
-            groups.append(r.specials)
-        w, v = _merge(groups, row, values)
-        if len(groups) < 2:
-            raise InputError(f'"{r.toks[r.ti].text}" has no other token to attend to')
-        t_row = members.index(r.ti)
-        scores = np.log(np.maximum(w, np.finfo(np.float64).tiny))  # softmax(log w) = w / Σ w
-        steps = drift_from_scores(scores, v, t_row, 1.0, order, max_steps=MAX_STEPS)
-        toks = list(r.toks)
-        rows = []
-        for i, t in enumerate(r.toks):
-            reason = "target" if i == r.ti else ("context" if t.is_word else "punctuation")
-            pieces = tuple(r.enc.pieces[p] for p in groups[i])
-            rows.append((reason, True, pieces, v[i]))
-        if not drop_specials:
-            toks.append(tokens.Token(SPECIAL, SPECIAL, False))
-            rows.append(("special", True, tuple(r.enc.pieces[p] for p in r.specials), v[-1]))
-        member_ids = list(range(len(rows)))
-        drafts.append(_Drafted(r.text, toks, r.ti, rows, member_ids, 1.0, steps))
+    runs = _runs(model, sentence, compare, target, target_index)
+    layer, head_index, choice = _which_head(runs, model, layer, head)
+    drafts = [_draft(r, layer, head_index, drop_specials, order) for r in runs]
 
     reference = []
     for d in drafts:
         reference += [_vector(row) for row in d.word_rows]
         reference += [s.result.output for s in d.steps]
     basis = fit_basis(np.stack(reference))  # [R, D]
-    dim = basis.mean.shape[0]
 
     hidden = np.stack([r.hidden for r in runs])  # [n, L+1, C]
     layer_basis = fit_basis(hidden.reshape(-1, cfg.hidden_size))  # [n (L+1), C]
     first_unit = hidden[0] / np.linalg.norm(hidden[0], axis=-1, keepdims=True)  # [L+1, C]
-    sentences = []
-    for r, d, h in zip(runs, drafts, hidden, strict=True):
-        unit = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [L+1, C]
-        cos = (unit * first_unit).sum(-1)  # [L+1]
-        special_mass = float(r.head_view(layer, head_index)[0][r.specials].sum())
-        sm = SentenceModel(
-            pieces=tuple(r.enc.pieces),
-            word_ids=tuple(r.enc.word_ids),
-            target_pieces=tuple(r.target_pieces),
-            target_attention=tuple(
-                tuple(
-                    tuple(_vec(p) for p in r.out.attentions[li, hi][r.target_pieces])
-                    for hi in range(cfg.num_attention_heads)
-                )
-                for li in range(cfg.num_hidden_layers)
-            ),
-            target_hidden=tuple(_vec(x) for x in h),
-            layer_points=tuple((float(p[0]), float(p[1])) for p in layer_basis.project(h)),
-            cosine_to_first=_vec(cos),
-            cosine_to_layer0=_vec(unit @ unit[0]),
-            special_mass=special_mass,
+    sentences = [
+        dataclasses.replace(
+            _finish(d, basis),
+            model=_sentence_model(r, h, first_unit, layer_basis, layer, head_index),
         )
-        sentences.append(dataclasses.replace(_finish(d, basis), model=sm))
-
-    weights_file = model.path / "model.safetensors"
+        for r, d, h in zip(runs, drafts, hidden, strict=True)
+    ]
     return Plan(
         target=runs[0].toks[runs[0].ti].text,
         mode="model",
-        embedding=EmbeddingInfo(
-            kind="model",
-            name=f"{model.name} value vectors, layer {layer + 1}, "
-            + ("mean over heads" if head_index is None else f"head {head_index + 1}"),
-            file=f"{model.path.name}/{weights_file.name}",
-            sha256=model.sha256,
-            dim=dim,
-            subword_policy=MERGE_POLICY,
-        ),
+        embedding=_value_embedding(model, layer, head_index, dim=basis.mean.shape[0]),
         attention=AttentionInfo(
             formula=FORMULA,
             scale_rule=f"1/sqrt({cfg.hidden_size // cfg.num_attention_heads}) (the model's)",
@@ -246,23 +160,155 @@ def build_model_plan(
         sentences=tuple(sentences),
         projection=to_projection(basis, "every member's value vector + every drift step's output"),
         tool=TOOL,
-        model=ModelInfo(
-            name=model.name,
-            file=f"{model.path.name}/{weights_file.name}",
-            sha256=model.sha256,
-            n_layers=cfg.num_hidden_layers,
-            n_heads=cfg.num_attention_heads,
-            d_head=cfg.hidden_size // cfg.num_attention_heads,
-            layer_index=layer,
-            head_index=head_index,
-            head_choice=choice,
-            drop_specials=drop_specials,
-            merge_policy=MERGE_POLICY,
-            layer_basis=to_projection(
-                layer_basis, "the target's hidden state at every layer of every sentence"
-            ),
-            notes=model.notes,
+        model=_model_info(model, layer, head_index, choice, drop_specials, layer_basis),
+    )
+
+
+def _runs(
+    model: bert.Model,
+    sentence: str,
+    compare: list[str] | tuple[str, ...],
+    target: str,
+    target_index: int | None,
+) -> list[_Run]:
+    """The main sentence, then each compared one, through the model (an error is about the
+    sentence it comes from)."""
+    n = 1 + len(compare)
+    with about("sentence"):
+        runs = [_Run(model, sentence, target, target_index, tokens.sentence_label(0, sentence, n))]
+    for i, c in enumerate(compare, start=1):
+        with about(f"compare[{i - 1}]", override=True):
+            label = tokens.sentence_label(i, c, n)
+            runs.append(_Run(model, c, target, None, label, "a compared sentence needs it once"))
+    return runs
+
+
+def _which_head(
+    runs: list[_Run], model: bert.Model, layer: int | None, head: int | str | None
+) -> tuple[int, int | None, str]:
+    """The layer, the head (None: the mean over heads) and how they were chosen: as given,
+    or the best head for the sentences when neither is given."""
+    cfg = model.config
+    if head == "mean":
+        head_index: int | None = None
+        if layer is None:
+            raise InputError("{head} mean needs {layer}")
+        choice = "given (mean over heads)"
+    elif layer is None and head is None:
+        layer, head_index, choice = choose_head(runs, model)
+    elif layer is None or head is None:
+        raise InputError(bert.BOTH_OR_NEITHER)
+    else:
+        head_index = int(head)
+        choice = "given"
+    assert layer is not None
+    if not 0 <= layer < cfg.num_hidden_layers:
+        raise InputError(f"{{layer}} must be 1 to {cfg.num_hidden_layers}")
+    if head_index is not None and not 0 <= head_index < cfg.num_attention_heads:
+        raise InputError(f"{{head}} must be 1 to {cfg.num_attention_heads} or mean")
+    return layer, head_index, choice
+
+
+def _draft(
+    r: _Run, layer: int, head_index: int | None, drop_specials: bool, order: str
+) -> _Drafted:
+    """One sentence's drift under the head: its tokens (and [special], unless dropped) are
+    the members, their weights and values the head's, merged from pieces."""
+    row, values = r.head_view(layer, head_index)
+    members = list(range(len(r.toks)))
+    groups = [[t for t, w in enumerate(r.enc.word_ids) if w == i] for i in members]
+    if not drop_specials:
+        groups.append(r.specials)
+    w, v = bert.merge_pieces(groups, row, values)  # [N], [N, D]
+    if len(groups) < 2:
+        raise InputError(f'"{r.toks[r.ti].text}" has no other token to attend to')
+    t_row = members.index(r.ti)
+    scores = np.log(np.maximum(w, np.finfo(np.float64).tiny))  # softmax(log w) = w / Σ w
+    steps = drift_from_scores(scores, v, t_row, 1.0, order, max_steps=MAX_STEPS)
+    toks = list(r.toks)
+    rows = []
+    for i, t in enumerate(r.toks):
+        reason = "target" if i == r.ti else ("context" if t.is_word else "punctuation")
+        pieces = tuple(r.enc.pieces[p] for p in groups[i])
+        rows.append((reason, True, pieces, v[i]))
+    if not drop_specials:
+        toks.append(tokens.Token(SPECIAL, SPECIAL, False))
+        rows.append(("special", True, tuple(r.enc.pieces[p] for p in r.specials), v[-1]))
+    member_ids = list(range(len(rows)))
+    return _Drafted(r.text, toks, r.ti, rows, member_ids, 1.0, steps)
+
+
+def _sentence_model(
+    r: _Run,
+    h: np.ndarray,
+    first_unit: np.ndarray,
+    layer_basis: Basis,
+    layer: int,
+    head_index: int | None,
+) -> SentenceModel:
+    """What the model did with one sentence: its pieces, the target's attention in every
+    head, its hidden state h [L+1, C] at every layer and how its direction compares with the
+    first sentence's (first_unit [L+1, C]) and with its own at layer 0."""
+    unit = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [L+1, C]
+    cos = (unit * first_unit).sum(-1)  # [L+1]
+    special_mass = float(r.head_view(layer, head_index)[0][r.specials].sum())
+    return SentenceModel(
+        pieces=tuple(r.enc.pieces),
+        word_ids=tuple(r.enc.word_ids),
+        target_pieces=tuple(r.target_pieces),
+        target_attention=tuple(
+            tuple(tuple(_vec(p) for p in by_head[r.target_pieces]) for by_head in by_layer)
+            for by_layer in r.out.attentions  # [L, H, T, T]
         ),
+        target_hidden=tuple(_vec(x) for x in h),
+        layer_points=tuple((float(p[0]), float(p[1])) for p in layer_basis.project(h)),
+        cosine_to_first=_vec(cos),
+        cosine_to_layer0=_vec(unit @ unit[0]),
+        special_mass=special_mass,
+    )
+
+
+def _value_embedding(
+    model: bert.Model, layer: int, head_index: int | None, dim: int
+) -> EmbeddingInfo:
+    """The vectors a model plan draws: the head's value vectors (dim: their size)."""
+    which = "mean over heads" if head_index is None else f"head {head_index + 1}"
+    return EmbeddingInfo(
+        kind="model",
+        name=f"{model.name} value vectors, layer {layer + 1}, {which}",
+        file=f"{model.path.name}/model.safetensors",
+        sha256=model.sha256,
+        dim=dim,
+        subword_policy=MERGE_POLICY,
+    )
+
+
+def _model_info(
+    model: bert.Model,
+    layer: int,
+    head_index: int | None,
+    choice: str,
+    drop_specials: bool,
+    layer_basis: Basis,
+) -> ModelInfo:
+    """The model, the head and how it was chosen, and the plane of the layers' picture."""
+    cfg = model.config
+    return ModelInfo(
+        name=model.name,
+        file=f"{model.path.name}/model.safetensors",
+        sha256=model.sha256,
+        n_layers=cfg.num_hidden_layers,
+        n_heads=cfg.num_attention_heads,
+        d_head=cfg.hidden_size // cfg.num_attention_heads,
+        layer_index=layer,
+        head_index=head_index,
+        head_choice=choice,
+        drop_specials=drop_specials,
+        merge_policy=MERGE_POLICY,
+        layer_basis=to_projection(
+            layer_basis, "the target's hidden state at every layer of every sentence"
+        ),
+        notes=model.notes,
     )
 
 
@@ -271,12 +317,9 @@ def load_senses(path: str | Path) -> tuple[str, dict[str, list[str]]]:
     import tomllib
 
     path = Path(path)
+    text = read_text(path, f"senses file {str(path)!r}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise InputError(f"cannot read senses file {str(path)!r}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{path.name}: not valid TOML: {e}") from None
     unknown = set(data) - {"target", "senses"}
@@ -312,35 +355,14 @@ def build_sense_plan(
     model_dir: str | Path | None = None,
 ) -> Plan:
     """The target's last-layer hidden state in every sentence, grouped by sense."""
-    from sklearn.cluster import KMeans
-
     if len(senses) < 2:
         raise InputError("a sense split needs at least two senses")
     model = bert.load_model(model_dir)
-    points, vecs, labels = [], [], []
-    for sense, texts in senses.items():
-        if not texts:
-            raise InputError(f"sense {sense!r} has no sentences")
-        for k, text in enumerate(texts, start=1):
-            what = f"sentence {k} of sense {tokens.escape(sense)!r} ({tokens.excerpt(text)})"
-            r = _Run(model, text, target, None, what, "a sense sentence needs it once")
-            vecs.append(r.hidden[-1])
-            labels.append(sense)
-            points.append((text, sense, r.ti))
-    x = np.stack(vecs)  # [n, C]
+    points, x = _sense_points(model, target, senses)  # x: [n, C]
     basis = fit_basis(x)
     p2 = basis.project(x)  # [n, 2]
-    unit = x / np.linalg.norm(x, axis=1, keepdims=True)  # [n, C]
-    cos = unit @ unit.T  # [n, n]
-    same = np.equal.outer(labels, labels)
-    off = ~np.eye(len(labels), dtype=bool)
     names = list(senses)
-    km = KMeans(n_clusters=len(names), n_init=10, random_state=0).fit(unit)
-    truth = np.array([names.index(s) for s in labels])
-    agreement = max(
-        float(np.mean(np.array(perm)[km.labels_] == truth))
-        for perm in itertools.permutations(range(len(names)))
-    )
+    agreement, within, across = _how_senses_separate(x, [p[1] for p in points], names)
     return Plan(
         target=target,
         mode="senses",
@@ -368,7 +390,45 @@ def build_sense_plan(
                 for (text, sense, ti), v, p in zip(points, x, p2, strict=True)
             ),
             kmeans_agreement=agreement,
-            within_cosine=float(cos[same & off].mean()),
-            across_cosine=float(cos[~same].mean()),
+            within_cosine=within,
+            across_cosine=across,
         ),
     )
+
+
+def _sense_points(
+    model: bert.Model, target: str, senses: dict[str, list[str]]
+) -> tuple[list[tuple[str, str, int]], np.ndarray]:
+    """(sentence, sense, target's token index) of every sentence, sense by sense, and the
+    target's last-layer hidden state in each [n, C]."""
+    points, vecs = [], []
+    for sense, texts in senses.items():
+        if not texts:
+            raise InputError(f"sense {sense!r} has no sentences")
+        for k, text in enumerate(texts, start=1):
+            what = f"sentence {k} of sense {tokens.escape(sense)!r} ({tokens.excerpt(text)})"
+            r = _Run(model, text, target, None, what, "a sense sentence needs it once")
+            vecs.append(r.hidden[-1])
+            points.append((text, sense, r.ti))
+    return points, np.stack(vecs)  # [n, C]
+
+
+def _how_senses_separate(
+    x: np.ndarray, labels: list[str], names: list[str]
+) -> tuple[float, float, float]:
+    """How well the hidden states x [n, C] of sentences with sense `labels` separate: the
+    share that k-means on their directions puts with their own sense (under the best match
+    of clusters to senses), and the mean cosine within a sense and across senses."""
+    from sklearn.cluster import KMeans
+
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)  # [n, C]
+    cos = unit @ unit.T  # [n, n]
+    same = np.equal.outer(labels, labels)
+    off = ~np.eye(len(labels), dtype=bool)
+    km = KMeans(n_clusters=len(names), n_init=10, random_state=0).fit(unit)
+    truth = np.array([names.index(s) for s in labels])
+    agreement = max(
+        float(np.mean(np.array(perm)[km.labels_] == truth))
+        for perm in itertools.permutations(range(len(names)))
+    )
+    return agreement, float(cos[same & off].mean()), float(cos[~same].mean())
