@@ -12,7 +12,7 @@ R rows of a comparison (tokens + [CLS]/[SEP]), D head size, L layers, H heads.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from attention_math.pca import fit_basis, to_projection
 from attention_math.scale import parse_scale
 
 if TYPE_CHECKING:
-    from attention_math.plan import Plan, Sentence
+    from attention_math.plan import Plan, Sentence, SentenceModel
 
 SPECIALS = "[CLS]+[SEP]"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -126,6 +126,14 @@ def _forward(s: Sentence, model_dir: str | Path | None):
     return m, words, enc, bert.forward(m, enc.ids)
 
 
+def _both_or_neither(layer: int | None, head: int | None) -> None:
+    """Refuse a layer without a head or a head without a layer."""
+    from attention_math import model as bert
+
+    if (layer is None) != (head is None):
+        raise OptionError("layer" if layer is None else "head", bert.BOTH_OR_NEITHER)
+
+
 def _check_head(m, layer: int, head: int) -> None:
     cfg = m.config
     if not 0 <= layer < cfg.num_hidden_layers:
@@ -149,22 +157,19 @@ def best_head(m, words: list[str], target_index: int) -> tuple[int, int, str]:
     )
 
 
-def _merge_rows(
-    word_ids: list[int | None], n_words: int, row: np.ndarray, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """A head's attention row [T] and values [T, D] over pieces -> over rows: each word, then
-    [CLS] + [SEP] together. A row's weight is its pieces' sum [R]; its value the weighted
-    mean of its pieces' values [R, D], so that Σ w v is the head's real output."""
-    groups = [[t for t, w in enumerate(word_ids) if w == i] for i in range(n_words)]
-    groups.append([t for t, w in enumerate(word_ids) if w is None])
-    learned = np.array([row[g].sum() for g in groups])  # [R]
-    vals = np.stack(
-        [
-            (row[g] @ values[g]) / row[g].sum() if row[g].sum() > 0 else values[g].mean(axis=0)
-            for g in groups
-        ]
-    )  # [R, D]
-    return learned, vals
+def _head_rows(enc, out, layer: int, head: int, target_index: int, n_words: int):
+    """Head (layer, head)'s attention from the target and its values, from pieces to rows:
+    each word, then [CLS] + [SEP] together. A row's weight is its pieces' sum [R]; its value
+    the weighted mean of its pieces' values [R, D], so that Σ w v is the head's real output."""
+    from attention_math import model as bert
+
+    ids = list(enc.word_ids)
+    target_pieces = [t for t, w in enumerate(ids) if w == target_index]
+    row = out.attentions[layer, head][target_pieces].mean(axis=0).astype(np.float64)  # [T]
+    values = out.v[layer, head].astype(np.float64)  # [T, D]
+    groups = [[t for t, w in enumerate(ids) if w == i] for i in range(n_words)]
+    groups.append([t for t, w in enumerate(ids) if w is None])
+    return bert.merge_pieces(groups, row, values)  # [R], [R, D]
 
 
 def head_comparison(
@@ -183,11 +188,7 @@ def head_comparison(
             "the head comparison starts from simple attention: leave out {mode} model "
             "(choose the head with {layer} and {head})",
         )
-    if (layer is None) != (head is None):
-        raise OptionError(
-            "layer" if layer is None else "head",
-            "give both {layer} and {head} (or neither, to choose the best head)",
-        )
+    _both_or_neither(layer, head)
     s = plan.sentences[0]
     m, words, enc, out = _forward(s, model_dir)
     if layer is None or head is None:
@@ -195,28 +196,22 @@ def head_comparison(
     else:
         _check_head(m, layer, head)
         choice = "given"
-    ids = list(enc.word_ids)
-    target_pieces = [t for t, w in enumerate(ids) if w == s.target_index]
-    row = out.attentions[layer, head][target_pieces].mean(axis=0).astype(np.float64)  # [T]
-    values = out.v[layer, head].astype(np.float64)  # [T, D]
-    learned, vals = _merge_rows(ids, len(words), row, values)  # [R], [R, D]
-    simple_of = dict(zip(s.final.words, s.final.weights, strict=True))
-    simple = [simple_of.get(i) for i in range(len(words))] + [None]
+    learned, vals = _head_rows(enc, out, layer, head, s.target_index, len(words))  # [R], [R, D]
+    simple = _simple_rows(s, len(words))  # [R]
     used = [r for r, w in enumerate(simple) if w is not None]
     out_learned = learned @ vals  # [R] @ [R, D] -> [D]
     out_simple = np.array([simple[r] for r in used]) @ vals[used]  # [n] @ [n, D] -> [D]
     reference = np.vstack([vals, out_learned, out_simple])  # [R + 2, D]
     basis = fit_basis(reference)
     pts = basis.project(reference)  # [R + 2, 2]
-    size = [max(learned[r], simple[r] or 0.0) for r in range(len(simple))]
-    shown = sorted(sorted(range(len(simple)), key=lambda r: (-size[r], r))[:HEAD_ROWS])
+    shown = _largest_rows(learned, simple)
     hidden = [r for r in range(len(simple)) if r not in shown]
     return HeadComparison(
         layer=layer,
         head=head,
         head_choice=choice,
         model=m.name,
-        d_head=int(values.shape[1]),
+        d_head=int(vals.shape[1]),
         rows=(*range(len(words)), -1),
         labels=(*words, SPECIALS),
         simple_weights=tuple(simple),
@@ -235,6 +230,20 @@ def head_comparison(
         rest_simple=float(sum(simple[r] or 0.0 for r in hidden)),
         rest_learned=float(sum(learned[r] for r in hidden)),
     )
+
+
+def _simple_rows(s: Sentence, n_words: int) -> list[float | None]:
+    """Simple attention's final weight per row of a comparison: each token (None when it does
+    not take part), then [CLS] + [SEP] (None: simple attention has no such tokens)."""
+    simple_of = dict(zip(s.final.words, s.final.weights, strict=True))
+    return [simple_of.get(i) for i in range(n_words)] + [None]
+
+
+def _largest_rows(learned: np.ndarray, simple: list[float | None]) -> list[int]:
+    """The HEAD_ROWS rows with the largest weight, learned [R] or simple, in row order (the
+    rows ProjectionScene shows; the others are summed)."""
+    size = [max(learned[r], simple[r] or 0.0) for r in range(len(simple))]
+    return sorted(sorted(range(len(simple)), key=lambda r: (-size[r], r))[:HEAD_ROWS])
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,13 +316,9 @@ def model_matrix(
     m, words, enc, out = _forward(s, model_dir)
     if plan.mode == "model" and plan.model is not None:
         layer, head = plan.model.layer_index, plan.model.head_index
-    elif layer is None and head is None:
-        layer, head, _ = best_head(m, words, s.target_index)
     elif layer is None or head is None:
-        raise OptionError(
-            "layer" if layer is None else "head",
-            "give both {layer} and {head} (or neither, to choose the best head)",
-        )
+        _both_or_neither(layer, head)
+        layer, head, _ = best_head(m, words, s.target_index)
     else:
         _check_head(m, layer, head)
     assert layer is not None
@@ -367,71 +372,93 @@ def layer_view(plan: Plan) -> LayerView:
         raise OptionError("mode", "the layers are drawn from a model-mode plan ({mode} model)")
     h = np.array([m.target_hidden for m in models], dtype=np.float64)  # [n, L+1, C]
     u = h / np.linalg.norm(h, axis=-1, keepdims=True)  # [n, L+1, C]
-    n, n_layers = u.shape[0], u.shape[1] - 1
     flat = u.reshape(-1, u.shape[2])  # [n (L+1), C]
     mean = flat.mean(axis=0)  # [C]
-    centred = flat - mean  # [n (L+1), C]
     target = f"“{plan.target}”"
-    exact: tuple[int, int] | None = None
-    if n == 1:
-        basis = fit_basis(flat)
-        axes = basis.components  # [2, C]
-        ev = basis.explained_variance_ratio
-        view = f"the direction of {target} at each layer: 2-D PCA ({ev[0]:.0%} + {ev[1]:.0%})"
-        method = PCA_METHOD
-    else:
-        last = u[:, -1]  # [n, C]
-        cos = last @ last.T  # [n, n]
-        a, b = divmod(int(np.argmin(cos + 3 * np.tril(np.ones((n, n))))), n)  # widest pair
-        exact = (a, b)
-        e1 = _unit(last[b] - last[a], fallback=centred)  # [C]
-        if n == 2:
-            e2 = _top_direction(_without(centred, e1))  # [C]
-            view = (
-                f"the direction of {target} per layer; across: how (1) and (2) differ at "
-                f"layer {n_layers}, to scale"
-            )
-        else:
-            e2 = _top_direction(_without(last - last.mean(axis=0), e1))  # [C]
-            scope = "every distance" if n == 3 else f"({a + 1})–({b + 1})"
-            view = (
-                f"{target} per layer, in the plane of the layer-{n_layers} directions: "
-                f"{scope} to scale"
-            )
-        climb = (u[:, -1] - u[:, 0]).mean(axis=0)  # [C]: the layers' shared change
-        if climb @ e2 < 0:
-            e2 = -e2
-        axes = np.stack([e1, e2])  # [2, C]
-        total = float((centred**2).sum())
-        ev = ((centred @ axes.T) ** 2).sum(axis=0) / total if total > 0 else np.zeros(2)  # [2]
-        method = "the difference of two sentences' last-layer directions, then the largest "
-        method += "remaining variation (unit hidden states)"
-    points = (u - mean) @ axes.T  # [n, L+1, C] @ [C, 2] -> [n, L+1, 2]
-    lines: tuple[tuple[int, int, tuple[float, ...]], ...]
-    if n == 1:
-        lines = ((0, 0, tuple(models[0].cosine_to_layer0)),)
-    else:
-        lines = tuple((0, k, tuple(models[k].cosine_to_first)) for k in range(1, n))
+    plane = _path_plane(flat, target) if len(u) == 1 else _sentences_plane(u, mean, target)
+    points = (u - mean) @ plane.axes.T  # [n, L+1, C] @ [C, 2] -> [n, L+1, 2]
+    lines = _cosine_lines(models)
     axis, ticks = chart_axis([v for _, _, vals in lines for v in vals])
-    origin = -mean @ axes.T  # [C] @ [C, 2] -> [2]
+    origin = -mean @ plane.axes.T  # [C] @ [C, 2] -> [2]
     basis_record = Projection(
-        method=method,
+        method=plane.method,
         reference="the target's hidden state at every layer of every sentence, unit length",
         n_reference=len(flat),
         mean=_vec(mean),
-        components=(_vec(axes[0]), _vec(axes[1])),
-        explained_variance_ratio=(float(ev[0]), float(ev[1])),
+        components=(_vec(plane.axes[0]), _vec(plane.axes[1])),
+        explained_variance_ratio=(float(plane.explained[0]), float(plane.explained[1])),
         origin=_pt(origin),
     )
     return LayerView(
         points=tuple(tuple(_pt(p) for p in path) for path in points),
-        exact=exact,
+        exact=plane.exact,
         lines=lines,
         axis=axis,
         ticks=ticks,
-        view=view,
+        view=plane.view,
         basis=basis_record,
     )
+
+
+class _Plane(NamedTuple):
+    """The plane of the layers picture: axes [2, C], the share of the variation along each
+    [2], what the view shows (for the screen), how the axes were found, and the pair of
+    sentences whose last-layer distance is drawn exactly (None: no pair)."""
+
+    axes: np.ndarray
+    explained: np.ndarray
+    view: str
+    method: str
+    exact: tuple[int, int] | None
+
+
+def _path_plane(flat: np.ndarray, target: str) -> _Plane:
+    """One sentence: the 2-D PCA of its path flat [L+1, C]."""
+    basis = fit_basis(flat)
+    ev = basis.explained_variance_ratio
+    view = f"the direction of {target} at each layer: 2-D PCA ({ev[0]:.0%} + {ev[1]:.0%})"
+    return _Plane(basis.components, ev, view, PCA_METHOD, None)
+
+
+def _sentences_plane(u: np.ndarray, mean: np.ndarray, target: str) -> _Plane:
+    """Two or more sentences' unit paths u [n, L+1, C] (mean [C] of all their points): across,
+    the widest pair's last-layer difference; up, the largest remaining variation (of every
+    state with two sentences, of the last-layer directions with more), deeper layers higher."""
+    n, n_layers = u.shape[0], u.shape[1] - 1
+    centred = u.reshape(-1, u.shape[2]) - mean  # [n (L+1), C]
+    last = u[:, -1]  # [n, C]
+    cos = last @ last.T  # [n, n]
+    a, b = divmod(int(np.argmin(cos + 3 * np.tril(np.ones((n, n))))), n)  # widest pair
+    e1 = _unit(last[b] - last[a], fallback=centred)  # [C]
+    if n == 2:
+        e2 = _top_direction(_without(centred, e1))  # [C]
+        view = (
+            f"the direction of {target} per layer; across: how (1) and (2) differ at "
+            f"layer {n_layers}, to scale"
+        )
+    else:
+        e2 = _top_direction(_without(last - last.mean(axis=0), e1))  # [C]
+        scope = "every distance" if n == 3 else f"({a + 1})–({b + 1})"
+        view = (
+            f"{target} per layer, in the plane of the layer-{n_layers} directions: {scope} to scale"
+        )
+    climb = (u[:, -1] - u[:, 0]).mean(axis=0)  # [C]: the layers' shared change
+    if climb @ e2 < 0:
+        e2 = -e2
+    axes = np.stack([e1, e2])  # [2, C]
+    total = float((centred**2).sum())
+    ev = ((centred @ axes.T) ** 2).sum(axis=0) / total if total > 0 else np.zeros(2)  # [2]
+    method = "the difference of two sentences' last-layer directions, then the largest "
+    method += "remaining variation (unit hidden states)"
+    return _Plane(axes, ev, view, method, (a, b))
+
+
+def _cosine_lines(models: list[SentenceModel]) -> tuple[tuple[int, int, tuple[float, ...]], ...]:
+    """The cosine chart's lines (from, to, cosine per layer): one sentence, its direction
+    against its layer 0; more, each sentence's against the first sentence's at each layer."""
+    if len(models) == 1:
+        return ((0, 0, tuple(models[0].cosine_to_layer0)),)
+    return tuple((0, k, tuple(models[k].cosine_to_first)) for k in range(1, len(models)))
 
 
 def _unit(x: np.ndarray, fallback: np.ndarray) -> np.ndarray:
