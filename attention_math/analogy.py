@@ -166,17 +166,9 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
         )
 
     cos = cosine_to_all(result, matrix)  # [V]
-    inputs = {w.casefold() for _, w in terms}
-    candidates = np.array([w.casefold() not in inputs for w in words])  # [V]
-    order = [int(i) for i in np.argsort(-cos, kind="stable") if candidates[i]]
+    order = _candidates_by_cosine(words, cos, inputs={w.casefold() for _, w in terms})
     top = order[:k]
-    rank = cosine = None
-    if expected is not None:
-        key = expected.casefold()
-        where = {words[i].casefold(): r for r, i in enumerate(order, start=1)}
-        if key in where:
-            rank = where[key]
-            cosine = float(cos[order[rank - 1]])
+    rank, cosine = _expected_rank(expected, words, order, cos)
 
     axes = picture_axes(result, matrix[top[0]] if top else vecs[0], vecs)  # [2, C]
     radius = float(np.linalg.norm(result))
@@ -188,7 +180,6 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
     if rank is not None and rank > len(top):
         i = order[rank - 1]
         expected_point = on_circle(float(cos[i]), float(axes[1] @ matrix[i]), radius)
-    share = ((vecs @ axes.T) ** 2).sum(axis=0) / (vecs**2).sum()  # [2]
     top_word = words[top[0]] if top else terms[0][1]  # no candidates: the first term
     return Analogy(
         expression=_expression(terms),
@@ -212,21 +203,49 @@ def compute_analogy(text: str, emb: embeddings.Embeddings, k: int = N_NEIGHBOURS
         expected_cosine=cosine,
         vocabulary=desc,
         n_candidates=len(order),
-        basis=Projection(
-            method=f"the plane of the result and “{top_word}” (through the origin)",
-            reference=f"the result and its nearest word; the {len(terms)} input words projected",
-            n_reference=2,
-            mean=tuple(0.0 for _ in range(emb.dim)),
-            components=(tuple(float(x) for x in axes[0]), tuple(float(x) for x in axes[1])),
-            explained_variance_ratio=(float(share[0]), float(share[1])),
-            origin=(0.0, 0.0),
-        ),
+        basis=_picture_basis(axes, vecs, top_word),
         view=(
             f"the plane of the result and “{top_word}”: the terms' arrows projected (their sum "
             f"is the result); the ranked words at their true angle to the result, at its length"
         ),
         kept=tuple(float(x) for x in kept),
         expected_point=expected_point,
+    )
+
+
+def _candidates_by_cosine(words: list[str], cos: np.ndarray, inputs: set[str]) -> list[int]:
+    """The positions of the candidate words (not one of the case-folded `inputs`), by their
+    cosine cos [V] with the result, largest first (ties in vocabulary order)."""
+    candidates = np.array([w.casefold() not in inputs for w in words])  # [V]
+    return [int(i) for i in np.argsort(-cos, kind="stable") if candidates[i]]
+
+
+def _expected_rank(
+    expected: str | None, words: list[str], order: list[int], cos: np.ndarray
+) -> tuple[int | None, float | None]:
+    """The expected word's rank among the candidates in `order` (from 1) and its cosine
+    cos [V] with the result; (None, None) when there is none or it is not a candidate."""
+    if expected is None:
+        return None, None
+    where = {words[i].casefold(): r for r, i in enumerate(order, start=1)}
+    rank = where.get(expected.casefold())
+    if rank is None:
+        return None, None
+    return rank, float(cos[order[rank - 1]])
+
+
+def _picture_basis(axes: np.ndarray, vecs: np.ndarray, top_word: str) -> Projection:
+    """The picture's plane axes [2, C] as a plan's projection (through the origin), with the
+    share of the terms' vectors vecs [n, C] along each axis."""
+    share = ((vecs @ axes.T) ** 2).sum(axis=0) / (vecs**2).sum()  # [2]
+    return Projection(
+        method=f"the plane of the result and “{top_word}” (through the origin)",
+        reference=f"the result and its nearest word; the {len(vecs)} input words projected",
+        n_reference=2,
+        mean=tuple(0.0 for _ in range(axes.shape[1])),
+        components=(tuple(float(x) for x in axes[0]), tuple(float(x) for x in axes[1])),
+        explained_variance_ratio=(float(share[0]), float(share[1])),
+        origin=(0.0, 0.0),
     )
 
 
