@@ -326,6 +326,12 @@ def render_command(
         return
     if jobs is not None:
         raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
+    _render_one(out_dir, quiet, params)
+
+
+def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
+    """render SENTENCE: the written files on stdout (the recorded ones when the same request
+    was rendered before), status lines on stderr unless quiet."""
 
     def status(message: str) -> None:
         if not quiet:
@@ -350,6 +356,15 @@ def render_command(
         f"attention-drift: rendering {', '.join(opts.formats)} ({opts.quality}, "
         f"{opts.palette}) into {out_dir}"
     )
+    for path in _render_media(plan, out_dir, opts, inputs, quiet):
+        click.echo(str(path))
+
+
+def _render_media(
+    plan: Plan, out_dir: Path, opts: RenderOptions, inputs: str, quiet: bool
+) -> list[Path]:
+    """Render `plan` into `out_dir` (manim loads now); the written files. A user error is
+    one line; a kill leaves the old files in place."""
     from scenes.app.progress import for_stderr
 
     progress = for_stderr(quiet)  # a bar per pass on a terminal, else a line per file
@@ -367,8 +382,7 @@ def render_command(
         result = app.render(
             plan, out_dir=out_dir, progress=progress, inputs=inputs, **_render_kwargs(opts)
         )
-    for path in result.files:
-        click.echo(str(path))
+    return result.files
 
 
 def _plan_while_manim_loads(request: PlanRequest, scene: str) -> Plan:
