@@ -254,5 +254,5 @@ def test_parse_scale(text: str, expected: str | float) -> None:
 
 @pytest.mark.parametrize("text", ["0", "-1", "-0.5", "nan", "inf", "abc", ""])
 def test_parse_scale_refuses(text: str) -> None:
-    with pytest.raises(InputError, match="--scale"):
+    with pytest.raises(InputError, match=r"\bscale\b"):
         parse_scale(text)

@@ -67,7 +67,7 @@ def test_empty_target_is_refused() -> None:
 
 def test_a_target_occurring_twice_needs_an_index() -> None:
     toks = tokenize("The bank by the bank.")
-    with pytest.raises(InputError, match=r"occurs 2 times \(tokens 1, 4\).*--target-index"):
+    with pytest.raises(InputError, match=r"occurs 2 times \(tokens 1, 4\).*\btarget_index\b"):
         find_target(toks, "bank")
     assert find_target(toks, "bank", 4) == 4
     assert find_target(toks, "bank", 1) == 1
