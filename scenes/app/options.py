@@ -2,8 +2,8 @@
 
 The command line's options and a spec file's keys are both derived from these two dataclasses
 and their constraint tables, so a spec can say everything the command line can, and a new
-option appears in both. Messages from the numbers name options as command-line flags
-(`--keep-stopwords`); `as_keys` rewrites exactly those flags as spec keys, from the same table.
+option appears in both. Messages name options as {field} (attention_math.errors); the command
+line spells them as flags (`flag`), a spec file as its keys.
 
 No manim, numpy or click at import time (the CLI's `--help` reads this).
 """
@@ -11,12 +11,11 @@ No manim, numpy or click at import time (the CLI's `--help` reads this).
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attention_math.errors import InputError, OptionError
+from attention_math.errors import OptionError
 from attention_math.request import (
     CONSTRAINTS,
     HELP,
@@ -141,18 +140,18 @@ class RenderOptions:
         if self.transparent and "mp4" in self.formats:
             raise OptionError(
                 "transparent",
-                "--transparent needs a format with alpha, mov or webm (mp4 has no transparency)",
+                "{transparent} needs a format with alpha, mov or webm (mp4 has no transparency)",
             )
         if self.slides and "html" in self.formats:
             raise OptionError(
                 "slides",
-                "--slides and --format html both write STEM.html; render them separately, "
-                "with different --name",
+                "{slides} and {formats} html both write STEM.html; render them separately, "
+                "with different {name}",
             )
         if self.transparent and "html" in self.formats:
             raise OptionError(
                 "transparent",
-                "--format html embeds an MP4, which has no transparency; leave out --transparent",
+                "{formats} html embeds an MP4, which has no transparency; leave out {transparent}",
             )
 
     @property
@@ -208,32 +207,6 @@ def constraint_of(key: str) -> tuple[tuple[Any, ...], str]:
 
 def help_of(key: str) -> str:
     return HELP[key] if key in HELP else RENDER_HELP[key]
-
-
-_FLAGS = re.compile(
-    "(?:"
-    + "|".join(
-        re.escape(flag(k)) for k in sorted((*PLAN_KEYS, *RENDER_KEYS), key=len, reverse=True)
-    )
-    + r")(?![\w-])(?: [A-Z]+\b)?"
-)
-
-
-def as_keys(message: str) -> str:
-    """A message for the command line, for a spec file: every option's flag becomes its key
-    (`--keep-stopwords` -> `keep_stopwords`, `--embeddings FILE` -> `embeddings`)."""
-    by_flag = {flag(k): k for k in (*PLAN_KEYS, *RENDER_KEYS)}
-    return _FLAGS.sub(lambda m: by_flag[m.group(0).split(" ")[0]], message)
-
-
-def for_command_line(exc: InputError) -> str:
-    """An error as the command line says it: a bad value names its flag first."""
-    from attention_math.errors import BadValue
-
-    text = " ".join(str(exc).split())
-    if isinstance(exc, BadValue):
-        return f"{flag(exc.field or '')} {' '.join(exc.reason.split())}"
-    return text
 
 
 def scenes_needing(part: str) -> list[str]:

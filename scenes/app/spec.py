@@ -48,7 +48,6 @@ from scenes.app.options import (
     PLAN_KEYS,
     RENDER_KEYS,
     RenderOptions,
-    as_keys,
     constraint_of,
     plan_request,
 )
@@ -323,9 +322,7 @@ def _reason(exc: InputError) -> str:
     """An error's message as a spec says it: no field name in front (the line has it), its
     options named by their keys (`_as_key`)."""
     text = exc.reason if isinstance(exc, BadValue) else exc.template
-    text = spell(" ".join(text.split()), _as_key)
-    # RenderOptions' own messages (scenes.app.options) still name their flags
-    return as_keys(text) if exc.field in RENDER_KEYS else text
+    return spell(" ".join(text.split()), _as_key)
 
 
 def _as_key(field: str, metavar: str) -> str | None:
