@@ -1,6 +1,6 @@
 """High-dimensional vectors down to the 2-D picture: one PCA basis per render.
 
-The basis is ``sklearn.decomposition.PCA`` fitted once on an explicit reference set (the
+The basis is a PCA (scikit-learn's, in numpy) fitted once on an explicit reference set (the
 words of every sentence in the render plus every step's output), so two sentences share one
 picture. scikit-learn's sign convention (``svd_flip``) keeps the picture from mirroring
 between runs. Projection is affine (x ↦ (x − mean) Cᵀ), and attention weights sum to 1, so
@@ -18,7 +18,7 @@ import numpy as np
 from attention_math.errors import InputError
 from attention_math.plan import Projection
 
-METHOD = "sklearn.decomposition.PCA(n_components=2)"
+METHOD = "PCA, 2 components (SVD of the centred reference; scikit-learn's full solver and signs)"
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,11 @@ class Basis:
 
 
 def fit_basis(reference: np.ndarray) -> Basis:
-    """Fit PCA(n_components=2) on reference [R, C]."""
-    from sklearn.decomposition import PCA
-
+    """Fit a 2-component PCA on reference [R, C]: the SVD of the centred vectors, with
+    scikit-learn's sign convention (``svd_flip`` on the rows of Vᵀ: each component's largest
+    entry is positive) and ratios, so the basis is ``PCA(n_components=2, svd_solver="full")``'s
+    (tests/test_pca.py holds it to scikit-learn's). numpy alone: importing scikit-learn costs
+    a second of every start."""
     if reference.ndim != 2 or reference.shape[1] < 2:
         raise InputError("vectors need at least 2 dimensions to be drawn in 2-D")
     if len(np.unique(reference, axis=0)) < 2:
@@ -47,12 +49,18 @@ def fit_basis(reference: np.ndarray) -> Basis:
             "all the words to draw have the same vector, so there is no direction to show; "
             "add context words (or {keep_stopwords})"
         )
-    pca = PCA(n_components=2, svd_solver="full").fit(reference)
-    ratio = pca.explained_variance_ratio_
+    x = np.asarray(reference, dtype=np.float64)
+    mean = x.mean(axis=0)  # [C]
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)  # s [k], vt [k, C]
+    biggest = np.argmax(np.abs(vt), axis=1)  # [k]
+    vt *= np.sign(vt[np.arange(len(vt)), biggest])[:, None]
+    variance = s**2 / (len(x) - 1)  # [k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = variance[:2] / variance.sum()
     return Basis(
-        mean=pca.mean_.astype(np.float64),
-        components=pca.components_.astype(np.float64),
-        explained_variance_ratio=np.nan_to_num(ratio.astype(np.float64)),
+        mean=mean,
+        components=vt[:2].copy(),
+        explained_variance_ratio=np.nan_to_num(ratio),
         n_reference=len(reference),
     )
 

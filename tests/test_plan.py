@@ -265,6 +265,29 @@ def test_projection_matches_numpy_svd_pca(which: str, request: pytest.FixtureReq
     assert np.allclose(plan.projection.explained_variance_ratio, variance[:2] / variance.sum())
 
 
+@pytest.mark.parametrize("which", ["toml", "minilm", "random", "two", "wide"])
+def test_projection_is_scikit_learns_pca(which: str, request: pytest.FixtureRequest) -> None:
+    """The basis is scikit-learn's PCA(n_components=2, svd_solver="full"), signs included
+    (fitted here with scikit-learn itself, the reference the numpy code must equal)."""
+    from sklearn.decomposition import PCA
+
+    from attention_math.pca import fit_basis
+
+    rng = np.random.default_rng(7)
+    if which in ("toml", "minilm"):
+        plan = request.getfixturevalue("toml_plan" if which == "toml" else "figure_plan")
+        x = _reference_vectors(plan)
+    else:
+        shape = {"random": (12, 5), "two": (2, 384), "wide": (9, 384)}[which]
+        x = rng.normal(size=shape) * rng.uniform(0.1, 3.0, size=shape[1])
+    basis = fit_basis(x)
+    pca = PCA(n_components=2, svd_solver="full").fit(x)
+    assert np.allclose(basis.mean, pca.mean_, atol=1e-12)
+    assert np.allclose(basis.components, pca.components_, atol=1e-9)  # signs too
+    assert np.allclose(basis.explained_variance_ratio, np.nan_to_num(pca.explained_variance_ratio_))
+    assert np.allclose(basis.project(x), pca.transform(x), atol=1e-9)
+
+
 def test_points_are_the_affine_projection(figure_plan: Plan) -> None:
     mean = np.array(figure_plan.projection.mean)  # [C]
     comps = np.array(figure_plan.projection.components)  # [2, C]
