@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +19,16 @@ import pytest
 
 REQUIRE_REFERENCE = os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1"
 
-# Hand-made 3-D vectors for the two sentences of the post's figure.
+# Test modules import what they share from `tests` (this file's constants, tests.reference):
+# `python -m pytest` has the checkout on sys.path, the `pytest` script has only this folder.
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+# The two sentences of the post's figure, and hand-made 3-D vectors for their content words
+# (tests that need more words add their own lines to TOML_VECTORS).
+RIVER = "He sat on the river bank."
+CASH = "He deposited cash at the bank."
 TOML_VECTORS = """\
 # word = [x, y, z]
 bank = [2.0, 0.6, 0.1]
@@ -26,6 +37,13 @@ sat = [0.2, 1.0, 0.3]
 deposited = [1.0, -1.2, 0.4]
 cash = [2.5, -1.0, 0.0]
 """
+
+
+def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
+    """A spec file `name` in `folder`: `text`, dedented."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

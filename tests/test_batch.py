@@ -29,26 +29,18 @@ from attention_math.errors import InputError, OutputError
 from attention_math.plan import Plan
 from scenes.app import batch, cli, notebook, signals, store
 from scenes.app.options import RenderOptions
+from tests.conftest import CASH, RIVER, TOML_VECTORS
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).with_name("attention-drift")
-RIVER = "He sat on the river bank."
-CASH = "He deposited cash at the bank."
-VECTORS = """\
-bank = [2.0, 0.6, 0.1]
-river = [1.5, 1.5, -0.2]
-sat = [0.2, 1.0, 0.3]
-deposited = [1.0, -1.2, 0.4]
-cash = [2.5, -1.0, 0.0]
-"""
 
 
 @pytest.fixture(scope="module")
 def vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("vectors") / "vectors.toml"
-    path.write_text(VECTORS, encoding="utf-8")
+    path.write_text(TOML_VECTORS, encoding="utf-8")
     return path
 
 
@@ -379,7 +371,7 @@ def test_out_of_disk_keeps_the_old_file(
 
 def plan_file_vectors(folder: Path) -> Path:
     path = folder.parent / "v.toml"
-    path.write_text(VECTORS, encoding="utf-8")
+    path.write_text(TOML_VECTORS, encoding="utf-8")
     return path
 
 
@@ -495,7 +487,7 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
 
 
 def write_spec(folder: Path, body: str) -> Path:
-    (folder / "vectors.toml").write_text(VECTORS, encoding="utf-8")
+    (folder / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
     path = folder / "course.toml"
     path.write_text(textwrap.dedent(body), encoding="utf-8")
     return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,24 +22,14 @@ from attention_math import model as M
 from attention_math.analogy import build_analogy_plan
 from attention_math.build import build_plan
 from attention_math.errors import InputError
+from tests.conftest import CASH, RIVER, TOML_VECTORS
 
-RIVER = "He sat on the river bank."
-CASH = "He deposited cash at the bank."
-VECTORS = """\
-bank = [2.0, 0.6, 0.1]
-river = [1.5, 1.5, -0.2]
-sat = [0.2, 1.0, 0.3]
-deposited = [1.0, -1.2, 0.4]
-cash = [2.5, -1.0, 0.0]
-sofa = [0.1, 0.1, 1.0]
-"""
+VECTORS = TOML_VECTORS + "sofa = [0.1, 0.1, 1.0]\n"
 
 
 @pytest.fixture
-def vectors(tmp_path: Path) -> Path:
-    path = tmp_path / "v.toml"
-    path.write_text(VECTORS, encoding="utf-8")
-    return path
+def vectors(write_file: Callable[..., Path]) -> Path:
+    return write_file("v.toml", VECTORS)
 
 
 def error(call) -> str:  # type: ignore[no-untyped-def]

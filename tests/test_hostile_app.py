@@ -16,7 +16,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -35,21 +34,16 @@ from scenes import scene_needs
 from scenes.app import batch, cli, store
 from scenes.app.options import RenderOptions
 from scenes.app.spec import SpecError, build_plans, load_spec
+from tests.conftest import CASH, RIVER, TOML_VECTORS, write_spec
 
 CLI = Path(sys.executable).with_name("attention-drift")
-RIVER = "He sat on the river bank."
-CASH = "He deposited cash at the bank."
 SECRET = "SENTINEL-3b7e1d"
-VECTORS = """\
-bank = [2.0, 0.6, 0.1]
-river = [1.5, 1.5, -0.2]
-sat = [0.2, 1.0, 0.3]
-deposited = [1.0, -1.2, 0.4]
-cash = [2.5, -1.0, 0.0]
+SMALL_WORDS = """\
 he = [0.1, 0.2, 0.9]
 on = [0.3, -0.1, 0.2]
 the = [0.0, 0.1, 0.1]
 """
+VECTORS = TOML_VECTORS + SMALL_WORDS
 HASHED = r"-[0-9a-f]{8}"
 
 
@@ -75,12 +69,6 @@ def folder(tmp_path: Path) -> Path:
     spec_dir.mkdir()
     (spec_dir / "vectors.toml").write_text(VECTORS, encoding="utf-8")
     return spec_dir
-
-
-def write_spec(folder: Path, body: str, name: str = "course.toml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
 
 
 def entry(key: str, value: str) -> str:

@@ -19,28 +19,13 @@ from scenes.app.spec import (
     load_spec,
     parse_spec,
 )
-
-RIVER = "He sat on the river bank."
-CASH = "He deposited cash at the bank."
-VECTORS = """\
-bank = [2.0, 0.6, 0.1]
-river = [1.5, 1.5, -0.2]
-sat = [0.2, 1.0, 0.3]
-deposited = [1.0, -1.2, 0.4]
-cash = [2.5, -1.0, 0.0]
-"""
+from tests.conftest import CASH, RIVER, TOML_VECTORS, write_spec
 
 
 @pytest.fixture
 def spec_dir(tmp_path: Path) -> Path:
-    (tmp_path / "vectors.toml").write_text(VECTORS, encoding="utf-8")
+    (tmp_path / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
     return tmp_path
-
-
-def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def problems(path: Path) -> list[str]:

@@ -14,19 +14,17 @@ from click.testing import CliRunner
 from attention_math import build_plan
 from scenes.app import cli
 from scenes.app.webpage import figure_html, weighted_sum
+from tests.conftest import RIVER, TOML_VECTORS
 
-RIVER = "He sat on the river bank."
 NASTY = 'Tom & Jerry sat by the <script>alert("x")</script> river bank.'
-VECTORS = """\
-bank = [2.0, 0.6, 0.1]
-river = [1.5, 1.5, -0.2]
-sat = [0.2, 1.0, 0.3]
+NASTY_WORDS = """\
 Tom = [0.1, 0.2, 0.9]
 Jerry = [0.3, -0.2, 0.8]
 script = [-0.5, 0.4, 0.2]
 alert = [0.6, -0.6, 0.5]
 x = [0.0, 0.1, -0.4]
 """
+VECTORS = TOML_VECTORS + NASTY_WORDS
 MEDIA = ["fig.mp4", "fig.webm", "fig.gif"]
 
 
