@@ -241,10 +241,10 @@ def _remove(folder: Path, *names: str) -> Path:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: d / "nope", "the model folder {d}/nope does not exist; give --model-dir a "
+        (lambda d: d / "nope", "the model folder {d}/nope does not exist; give model_dir a "
          "folder with config.json, model.safetensors and tokenizer.json (or vocab.txt)"),
         (lambda d: write_folder(d / "c", encoder_tensors()) / "config.json",
-         "{d}/c/config.json is a file; give --model-dir the folder that holds config.json"),
+         "{d}/c/config.json is a file; give model_dir the folder that holds config.json"),
         (lambda d: _remove(write_folder(d / "c", encoder_tensors()), "config.json"),
          "no config.json in {d}/c; a BERT checkpoint folder has config.json, model.safetensors"),
         (lambda d: _remove(write_folder(d / "c", encoder_tensors()), "model.safetensors"),

@@ -119,7 +119,7 @@ def test_scores_too_large_for_the_scale_name_the_word(tmp_path: Path) -> None:
     got = error(lambda: build_plan(RIVER, "bank", embeddings_file=path, scale=1e300))
     assert got == (
         'in the sentence, the score of "sat" against "bank" times the scale (1e+300) is too '
-        "large to compute with; use a smaller --scale or smaller vectors"
+        "large to compute with; use a smaller scale or smaller vectors"
     )
 
 
@@ -195,11 +195,11 @@ def test_one_load_serves_many_plans(tmp_path: Path) -> None:
 
 def test_a_misspelt_analogy_word_gets_the_closest_whole_words(minilm_dir: Path) -> None:
     got = error(lambda: build_analogy_plan("queen - wmoan + man"))
-    assert got.startswith('--analogy: "wmoan" is not a whole word of MiniLM\'s vocabulary (it '
+    assert got.startswith('analogy: "wmoan" is not a whole word of MiniLM\'s vocabulary (it '
                           "would be made of the word pieces ")  # fmt: skip
     assert got.endswith('; closest: "woman", "moan"')
     expected = error(lambda: build_analogy_plan("queen - woman + man = kign"))
-    assert expected.startswith('--analogy: "kign" is not a whole word')
+    assert expected.startswith('analogy: "kign" is not a whole word')
     assert '"king"' in expected
     none = error(lambda: build_analogy_plan("queen - xqzvw + man"))
     assert none.endswith("; no whole word of the vocabulary is close: check the spelling")
@@ -207,7 +207,7 @@ def test_a_misspelt_analogy_word_gets_the_closest_whole_words(minilm_dir: Path) 
 
 def test_analogy_words_in_a_user_table(vectors: Path) -> None:
     got = error(lambda: build_analogy_plan("bank - rivre + cash", embeddings_file=vectors))
-    assert got == '--analogy: "rivre" is not a whole word of v.toml; closest: "river"'
+    assert got == 'analogy: "rivre" is not a whole word of v.toml; closest: "river"'
     ok = build_analogy_plan("bank - river + cash = sat", embeddings_file=vectors)
     assert ok.lecture is not None and ok.lecture.analogy is not None
 
@@ -215,9 +215,9 @@ def test_analogy_words_in_a_user_table(vectors: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("queen - wo\x1bman + man", "--analogy has the control character ESC (U+001B) at "
+        ("queen - wo\x1bman + man", "analogy has the control character ESC (U+001B) at "
          "character 11"),
-        ("queen - " + "x" * 5000, "--analogy has 5008 characters; an analogy of at most 6 "
+        ("queen - " + "x" * 5000, "analogy has 5008 characters; an analogy of at most 6 "
          "words has fewer than"),
     ],
 )  # fmt: skip
