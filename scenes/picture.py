@@ -92,6 +92,12 @@ class LectureScene(BeatScene):
         self.add_text(name, t, size, phase)
         return t
 
+    def title_text(self, string: str) -> StrutText:
+        """The registered title ("title"): one line at the title size, top left."""
+        title = self.text("title", string, TITLE, max_width=WIDTH)
+        title.move_to(at(X_LEFT + title.width / 2, Y_TOP - title.height / 2))
+        return title
+
     def add_text(self, name: str, mob: M, size: float, phase: str | None = None) -> M:
         self.registry.append(Entry(name, "text", mob, size=size, phase=phase))
         return mob

@@ -16,11 +16,8 @@ from scenes.components import Fade, fmt
 from scenes.layout import Box
 from scenes.picture import (
     SMALL,
-    TITLE,
-    WIDTH,
     X_LEFT,
     X_RIGHT,
-    Y_TOP,
     LectureScene,
     at,
     picture_mapping,
@@ -75,13 +72,9 @@ class SenseSplitScene(LectureScene):
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self) -> None:
         n, t = len(self.data.points), self.plan.target
-        self.title = self.text(
-            "title",
-            f"“{t}” in {n} sentences: one static vector, then the last layer",
-            TITLE,
-            max_width=WIDTH,
+        self.title = self.title_text(
+            f"“{t}” in {n} sentences: one static vector, then the last layer"
         )
-        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
         self.body_top = self.title.get_bottom()[1] - 0.3
 
     def build_footer(self) -> None:
