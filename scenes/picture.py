@@ -34,7 +34,7 @@ from scenes.components import (
 )
 from scenes.drift import Mapping, fit_mapping
 from scenes.layout import FRAME, Box, Item, Segment, place_labels, segment_item, text_item
-from scenes.theme import PALETTES, SIZES
+from scenes.theme import PALETTES, SIZES, Palette
 
 MARGIN = 0.36  # inner margin of every lecture scene (the check's safe margin is 0.284)
 X_LEFT, X_RIGHT = FRAME[0] + MARGIN, FRAME[2] - MARGIN
@@ -239,6 +239,98 @@ def place_right(counter: Counter, x: float, y: float) -> Counter:
 # ---- the sentence -------------------------------------------------------------------------
 
 
+CHIP_BUFF = 0.12  # between two chips of a row
+
+
+class ChipFit:
+    """The chips of one sentence and whether a choice of its words fits: each chip is made
+    once per size (Text is slow); a run of words left out is one "…" chip."""
+
+    def __init__(
+        self,
+        s: Sentence,
+        pal: Palette,
+        *,
+        max_width: float,
+        max_rows: int,
+        color: str | None,
+    ) -> None:
+        self.s, self.pal = s, pal
+        self.max_width, self.max_rows, self.color = max_width, max_rows, color
+        self.order = [w.index for w in s.words if w.reason != "special"]
+        self.made: dict[tuple[int, float], TokenChip] = {}
+
+    def chip(self, i: int, size: float) -> TokenChip:
+        if (i, size) not in self.made:
+            s, pal = self.s, self.pal
+            w = s.words[i]
+            role = "target" if i == s.target_index else ("context" if w.included else "excluded")
+            self.made[(i, size)] = TokenChip(
+                w.text, pal, role=role, color=self.color or pal.color(0), size=size,
+                max_width=self.max_width,
+            )  # fmt: skip
+        return self.made[(i, size)]
+
+    def sequence(self, shown: set[int]) -> list[int | None]:
+        """The words in sentence order: a shown word by its index, a run of others as None."""
+        out: list[int | None] = []
+        gap = False
+        for i in self.order:
+            if i in shown:
+                out.append(i)
+                gap = False
+            elif not gap:
+                out.append(None)
+                gap = True
+        return out
+
+    def items(self, shown: set[int], size: float) -> list[TokenChip]:
+        """The chips drawn: the shown words, a "…" chip for each run of the others."""
+        return [
+            self.chip(i, size)
+            if i is not None
+            else TokenChip("…", self.pal, role="excluded", size=size)
+            for i in self.sequence(shown)
+        ]
+
+    def rows(self, widths: list[float]) -> int:
+        """How many rows chips of these widths wrap into."""
+        count, used = 1, 0.0
+        for w in widths:
+            if used and used + CHIP_BUFF + w > self.max_width:
+                count, used = count + 1, 0.0
+            used += (CHIP_BUFF if used else 0.0) + w
+        return count
+
+    def width(self, i: int, size: float) -> float:
+        """A chip's width, measured at the small size (chips are made once: Text is slow)."""
+        c = self.chip(i, SMALL)
+        pad = c.width - c.word.width
+        return pad + c.word.width * size / SMALL
+
+    def fits(self, shown: set[int], size: float, dots: float) -> bool:
+        """Whether the shown words (and a "…" chip `dots` wide per gap) fit in max_rows."""
+        widths = [self.width(i, size) if i is not None else dots for i in self.sequence(shown)]
+        return self.rows(widths) <= self.max_rows
+
+    def choose(self, keep: Sequence[int]) -> tuple[set[int], float]:
+        """The words shown and their size: every word at the body size if it fits, else at
+        the small size, else the target and the `keep` words, then the words nearest the
+        target, as many as fit at the small size."""
+        s, order = self.s, self.order
+        shown = set(order)
+        for size in (BODY, SMALL):
+            if self.fits(shown, size, 0.0):
+                return shown, size
+        dots = TokenChip("…", self.pal, role="excluded", size=SMALL).width
+        first = [s.target_index, *(i for i in keep if i in order and i != s.target_index)]
+        shown = set()
+        for i in first + sorted(order, key=lambda i: (abs(i - s.target_index), i)):
+            if i not in shown and self.fits(shown | {i}, SMALL, dots):
+                shown.add(i)
+        return shown, SMALL
+
+
 def sentence_chips(
     s: Sentence,
     scene: LectureScene,
@@ -252,71 +344,10 @@ def sentence_chips(
     most max_rows rows: at the body size if it fits, else the small size, else with words
     elided as "…" (the target and the `keep` words stay, then the words nearest them).
     Registers every chip."""
-    pal = scene.pal
-    order = [w.index for w in s.words if w.reason != "special"]
-    buff = 0.12
-    made: dict[tuple[int, float], TokenChip] = {}
-
-    def chip(i: int, size: float) -> TokenChip:
-        if (i, size) not in made:
-            w = s.words[i]
-            role = "target" if i == s.target_index else ("context" if w.included else "excluded")
-            made[(i, size)] = TokenChip(
-                w.text, pal, role=role, color=color or pal.color(0), size=size,
-                max_width=max_width,
-            )  # fmt: skip
-        return made[(i, size)]
-
-    def items(shown: set[int], size: float) -> list[TokenChip]:
-        out: list[TokenChip] = []
-        gap = False
-        for i in order:
-            if i in shown:
-                out.append(chip(i, size))
-                gap = False
-            elif not gap:
-                out.append(TokenChip("…", pal, role="excluded", size=size))
-                gap = True
-        return out
-
-    def rows(widths: list[float]) -> int:
-        count, used = 1, 0.0
-        for w in widths:
-            if used and used + buff + w > max_width:
-                count, used = count + 1, 0.0
-            used += (buff if used else 0.0) + w
-        return count
-
-    def width(i: int, size: float) -> float:
-        """A chip's width, measured at the small size (chips are made once: Text is slow)."""
-        c = chip(i, SMALL)
-        pad = c.width - c.word.width
-        return pad + c.word.width * size / SMALL
-
-    def fits(shown: set[int], size: float, dots: float) -> bool:
-        widths, gap = [], False
-        for i in order:
-            if i in shown:
-                widths.append(width(i, size))
-                gap = False
-            elif not gap:
-                widths.append(dots)
-                gap = True
-        return rows(widths) <= max_rows
-
-    shown = set(order)
-    for size in (BODY, SMALL):
-        if fits(shown, size, 0.0):
-            break
-    else:
-        dots = TokenChip("…", pal, role="excluded", size=SMALL).width
-        first = [s.target_index, *(i for i in keep if i in order and i != s.target_index)]
-        shown = set()
-        for i in first + sorted(order, key=lambda i: (abs(i - s.target_index), i)):
-            if i not in shown and fits(shown | {i}, SMALL, dots):
-                shown.add(i)
-    chips = items(shown, size)
-    group = chip_rows(chips, max_width=max_width, buff=buff, row_buff=0.1)
+    fit = ChipFit(s, scene.pal, max_width=max_width, max_rows=max_rows, color=color)
+    shown, size = fit.choose(keep)
+    chips = fit.items(shown, size)
+    group = chip_rows(chips, max_width=max_width, buff=CHIP_BUFF, row_buff=0.1)
     for k, c in enumerate(chips):
         scene.add_text(f"chip {k}:{c.word.text}", c, c.word.font_size)
     group.chips = chips  # type: ignore[attr-defined]
