@@ -22,16 +22,14 @@ from manim import *
 
 from attention_math.lecture_data import LayerView
 from attention_math.plan import Plan, SentenceModel
-from scenes.components import Counter, CountTo, Fade, fmt
+from scenes.components import Counter, CountTo, Fade, StrutText, fmt
 from scenes.layout import Box
 from scenes.picture import (
     SMALL,
-    TITLE,
     WIDTH,
     X_LEFT,
     X_RIGHT,
     Y_BOTTOM,
-    Y_TOP,
     LectureScene,
     at,
     number_template,
@@ -122,13 +120,7 @@ class LayerDriftScene(LectureScene):
         plan, pal = self.plan, self.pal
         m = plan.model
         assert m is not None
-        self.title = self.text(
-            "title",
-            f"“{plan.target}” through the {m.n_layers} layers of {m.name}",
-            TITLE,
-            max_width=WIDTH,
-        )
-        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
+        self.title = self.title_text(f"“{plan.target}” through the {m.n_layers} layers of {m.name}")
         y = self.title.get_bottom()[1] - 0.16
         self.rows = VGroup()
         for si, s in enumerate(plan.sentences):
@@ -151,19 +143,36 @@ class LayerDriftScene(LectureScene):
         self.body_bottom = self.caption.get_top()[1] + 0.25
 
     def build_chart(self) -> None:
-        """The cosine per layer: title, readout (numbers that count), axes spanning the data."""
-        pal, view = self.pal, self.view
-        n = len(self.plan.sentences)
-        x0 = CHART_LEFT
+        """The cosine per layer: title, readout (numbers that count), axes spanning the data,
+        one line per compared pair."""
+        self.build_chart_title()
+        self.build_readout()
+        self.build_axes()
+        # the lines, one segment per layer
+        self.chart_lines: list[list[Line]] = []
+        self.chart_dots: list[list[Dot]] = []
+        for k, (a, b, vals) in enumerate(self.view.lines):
+            pts = [np.array([self.chart_x(i), self.chart_y(v), 0]) for i, v in enumerate(vals)]
+            segs, dots = self.dotted_path(
+                pts, self.line_color(a, b), f"chart line {k}", f"chart dot {k}"
+            )
+            self.chart_lines.append(segs)
+            self.chart_dots.append(dots)
+
+    def build_chart_title(self) -> None:
         title = {
             1: "cosine with layer 0, per layer",
             2: f"cosine of the two “{self.plan.target}”s, per layer",
-        }.get(n, "cosine with (1), per layer")
-        self.chart_title = self.text("chart title", title, SMALL, max_width=X_RIGHT - x0)
+        }.get(len(self.plan.sentences), "cosine with (1), per layer")
+        self.chart_title = self.text("chart title", title, SMALL, max_width=X_RIGHT - CHART_LEFT)
         self.chart_title.move_to(
-            at(x0 + self.chart_title.width / 2, self.body_top - self.chart_title.height / 2)
+            at(CHART_LEFT + self.chart_title.width / 2, self.body_top - self.chart_title.height / 2)
         )
-        # readout: "layer 0" and one number per line
+
+    def build_readout(self) -> None:
+        """Under the chart title, "layer 0" and one number per line, wrapped to the chart's
+        width; with more than one line each number has its line's colour as a swatch."""
+        view, x0 = self.view, CHART_LEFT
         y = self.chart_title.get_bottom()[1] - 0.3
         self.layer_word = self.text("readout layer", "layer", SMALL, muted=True)
         self.layer_word.move_to(at(x0 + self.layer_word.width / 2, y))
@@ -191,11 +200,14 @@ class LayerDriftScene(LectureScene):
             self.readouts.append(c)
             x = c.get_right()[0] + 0.4
         self.readout_bottom = y - 0.25
-        # axes
-        lo, hi = view.axis
+
+    def build_axes(self) -> None:
+        """The axes under the readout: a grid line and a label per cosine tick (as many
+        labels as fit), the layer numbers under the x axis, its name under them."""
+        view = self.view
         tick_labels = [self.text(f"tick {fmt(t)}", fmt(t), SMALL, muted=True) for t in view.ticks]
         label_w = max(m.width for m in tick_labels)
-        self.ax_left = x0 + label_w + 0.15
+        self.ax_left = CHART_LEFT + label_w + 0.15
         self.ax_right = X_RIGHT - 0.2
         xl = self.text("axis layer", "layer", SMALL, muted=True)
         xl.move_to(at((self.ax_left + self.ax_right) / 2, self.body_bottom + xl.height / 2))
@@ -205,59 +217,67 @@ class LayerDriftScene(LectureScene):
         ]
         self.ax_bottom = xl.get_top()[1] + 0.15 + layer_ticks[0].height + 0.12
         self.ax_top = self.readout_bottom - 0.2
-        ys = self.chart_y
-        # every tick has a grid line; labels on as many as fit (the first and last always)
-        gap = ys(view.ticks[1]) - ys(view.ticks[0]) if len(view.ticks) > 1 else 1.0
-        stride = max(1, math.ceil((tick_labels[0].height + 0.06) / gap))
-        last = len(view.ticks) - 1
-        keep = list(range(0, last + 1, stride))
-        if keep[-1] != last:  # the top label always; the one under it goes if too close
-            keep[-1:] = [last] if len(keep) > 1 and last - keep[-1] < stride else [keep[-1], last]
-        for k, (t, m) in enumerate(zip(view.ticks, tick_labels, strict=True)):
-            m.move_to(at(self.ax_left - 0.15 - m.width / 2, ys(t)))
-            if k not in keep:
-                self.registry = [e for e in self.registry if e.mob is not m]
-        tick_labels = [m for k, m in enumerate(tick_labels) if k in keep]
+        tick_labels = self.place_tick_labels(tick_labels)
         for i, m in enumerate(layer_ticks):
             m.move_to(at(self.chart_x(i), self.ax_bottom - 0.12 - m.height / 2))
-        grid = VGroup()
-        for t in view.ticks:
-            grid.add(
-                Line(
-                    at(self.ax_left, ys(t)),
-                    at(self.ax_right, ys(t)),
-                    stroke_width=1,
-                    color=pal.faint,
-                )
-            )
-            self.add_segment(f"grid {fmt(t)}", (self.ax_left, ys(t)), (self.ax_right, ys(t)), 1)
+        grid = self.grid_lines()
         axis = Line(
             at(self.ax_left, self.ax_bottom),
             at(self.ax_right, self.ax_bottom),
             stroke_width=2,
-            color=pal.muted,
+            color=self.pal.muted,
         )
         self.add_segment(
             "x axis", (self.ax_left, self.ax_bottom), (self.ax_right, self.ax_bottom), 2
         )
         self.chart_axes = VGroup(grid, axis, *tick_labels, *layer_ticks, xl)
+        lo, hi = view.axis
         assert lo < hi
-        # the lines, one segment per layer
-        self.chart_lines: list[list[Line]] = []
-        self.chart_dots: list[list[Dot]] = []
-        for k, (a, b, vals) in enumerate(view.lines):
-            color = self.line_color(a, b)
-            pts = [np.array([self.chart_x(i), ys(v), 0]) for i, v in enumerate(vals)]
-            segs = []
-            for i, (p, q) in enumerate(itertools.pairwise(pts)):
-                segs.append(Line(p, q, stroke_width=4, color=color))
-                self.add_segment(f"chart line {k} layer {i + 1}", p, q, 4)
-            dots = [
-                self.add_dot(f"chart dot {k} layer {i}", Dot(p, radius=0.06, color=color))
-                for i, p in enumerate(pts)
-            ]
-            self.chart_lines.append(segs)
-            self.chart_dots.append(dots)
+
+    def place_tick_labels(self, tick_labels: list[StrutText]) -> list[StrutText]:
+        """Each cosine tick's label left of the axis; returns the ones drawn (the others
+        leave the registry)."""
+        ticks, ys = self.view.ticks, self.chart_y
+        # every tick has a grid line; labels on as many as fit (the first and last always)
+        gap = ys(ticks[1]) - ys(ticks[0]) if len(ticks) > 1 else 1.0
+        stride = max(1, math.ceil((tick_labels[0].height + 0.06) / gap))
+        keep = kept_ticks(len(ticks) - 1, stride)
+        for k, (t, m) in enumerate(zip(ticks, tick_labels, strict=True)):
+            m.move_to(at(self.ax_left - 0.15 - m.width / 2, ys(t)))
+            if k not in keep:
+                self.registry = [e for e in self.registry if e.mob is not m]
+        return [m for k, m in enumerate(tick_labels) if k in keep]
+
+    def grid_lines(self) -> VGroup:
+        """A faint line across the chart at every cosine tick."""
+        grid = VGroup()
+        for t in self.view.ticks:
+            y = self.chart_y(t)
+            grid.add(
+                Line(
+                    at(self.ax_left, y),
+                    at(self.ax_right, y),
+                    stroke_width=1,
+                    color=self.pal.faint,
+                )
+            )
+            self.add_segment(f"grid {fmt(t)}", (self.ax_left, y), (self.ax_right, y), 1)
+        return grid
+
+    def dotted_path(
+        self, pts: list[np.ndarray], color: str, line_name: str, dot_name: str
+    ) -> tuple[list[Line], list[Dot]]:
+        """A line through the points, one registered segment per layer ("{line_name} layer
+        i", from 1), and a registered dot at every layer's point ("{dot_name} layer i")."""
+        segs = []
+        for i, (p, q) in enumerate(itertools.pairwise(pts)):
+            segs.append(Line(p, q, stroke_width=4, color=color))
+            self.add_segment(f"{line_name} layer {i + 1}", p, q, 4)
+        dots = [
+            self.add_dot(f"{dot_name} layer {i}", Dot(p, radius=0.06, color=color))
+            for i, p in enumerate(pts)
+        ]
+        return segs, dots
 
     def chart_x(self, layer: int) -> float:
         return self.ax_left + 0.2 + (self.ax_right - self.ax_left - 0.4) * layer / self.n_layers
@@ -284,15 +304,7 @@ class LayerDriftScene(LectureScene):
         self.path_lines: list[list[Line]] = []
         self.path_dots: list[list[Dot]] = []
         for si, path in enumerate(self.paths):
-            color = pal.color(si)
-            segs = []
-            for i, (p, q) in enumerate(itertools.pairwise(path)):
-                segs.append(Line(p, q, stroke_width=4, color=color))
-                self.add_segment(f"path {si + 1} layer {i + 1}", p, q, 4)
-            dots = [
-                self.add_dot(f"point {si + 1} layer {i}", Dot(p, radius=0.06, color=color))
-                for i, p in enumerate(path)
-            ]
+            segs, dots = self.dotted_path(path, pal.color(si), f"path {si + 1}", f"point {si + 1}")
             self.path_lines.append(segs)
             self.path_dots.append(dots)
         self.heads = [
@@ -368,3 +380,12 @@ class LayerDriftScene(LectureScene):
         self.play(*anims, run_time=1.0)
         self.bring_to_front(*self.heads)
         self.wait(0.4)
+
+
+def kept_ticks(last: int, stride: int) -> list[int]:
+    """The tick labels drawn (indices up to `last`): every `stride`-th from the first, and the
+    top one always (the one under it goes if too close)."""
+    keep = list(range(0, last + 1, stride))
+    if keep[-1] != last:
+        keep[-1:] = [last] if len(keep) > 1 and last - keep[-1] < stride else [keep[-1], last]
+    return keep
