@@ -23,12 +23,10 @@ from scenes.components import Counter, CountTo, Fade, StrutText, fmt
 from scenes.picture import (
     BODY,
     SMALL,
-    TITLE,
     WIDTH,
     X_LEFT,
     X_RIGHT,
     Y_BOTTOM,
-    Y_TOP,
     LectureScene,
     at,
     number_template,
@@ -38,6 +36,7 @@ from scenes.picture import (
 PANEL_LEFT = 2.6  # the matrix is left of this x, the target's row read out right of it
 MAX_LISTED = 8  # weights of the target's row written out in the panel
 LABEL_W = 2.0  # row and column labels longer than this are cut with "…"
+LEGEND_H = 0.5  # room under the matrix for the colour scale
 
 
 class AttentionMatrixScene(LectureScene):
@@ -103,10 +102,7 @@ class AttentionMatrixScene(LectureScene):
 
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self) -> None:
-        self.title = self.text(
-            "title", "Who attends to whom: each row sums to 1", TITLE, max_width=WIDTH
-        )
-        self.title.move_to(at(X_LEFT + self.title.width / 2, Y_TOP - self.title.height / 2))
+        self.title = self.title_text("Who attends to whom: each row sums to 1")
         lines = [self.m.description]
         if self.left_out_text():
             lines.append(self.left_out_text())
@@ -146,13 +142,44 @@ class AttentionMatrixScene(LectureScene):
         return out
 
     def build_cells(self) -> None:
-        pal, m = self.pal, self.m
-        rows = self.cell_rows()
-        names = self.column_names()
+        """The heat map: a square per weight (its number in it when the cells are wide
+        enough), the row labels left of it, the column labels above it (written upwards), the
+        target's row outlined, the colour scale under it."""
+        rows, names = self.cell_rows(), self.column_names()
         self.peak = max(max(r) for r in rows)
-        row_names = [m.row_labels[r] for r in self.shown_rows()]
-        target_k = self.shown_rows().index(m.target_row)
-        labels_r = [
+        labels_r = self.row_label_texts()
+        labels_c = self.column_label_texts(names, labels_r, len(rows))
+        room_w = PANEL_LEFT - 0.4 - X_LEFT - max(x.width for x in labels_r) - 0.1
+        room_h = self.body_top - Y_BOTTOM - max(x.height for x in labels_c) - 0.1 - LEGEND_H
+        cell = min(1.2, room_w / len(names), room_h / len(rows))
+        x0 = X_LEFT + max(x.width for x in labels_r) + 0.1 + (room_w - cell * len(names)) / 2
+        y0 = self.body_top - max(x.height for x in labels_c) - 0.1
+        self.draw_cells(rows, cell, x0, y0)
+        for i, lab in enumerate(labels_r):
+            lab.move_to(at(x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell))
+        for j, lab in enumerate(labels_c):
+            lab.move_to(at(x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2))
+        self.row_labels, self.col_labels = VGroup(*labels_r), VGroup(*labels_c)
+        target = self.target_position()
+        self.row_box = Rectangle(
+            width=len(names) * cell + 0.08,
+            height=cell + 0.08,
+            stroke_color=self.pal.text,
+            stroke_width=4,
+        )
+        self.row_box.move_to(at(x0 + len(names) * cell / 2, y0 - (target + 0.5) * cell))
+        bottom = y0 - len(rows) * cell
+        self.build_legend(x0, bottom - 0.3)
+
+    def target_position(self) -> int:
+        """The target's row among the rows shown."""
+        return self.shown_rows().index(self.m.target_row)
+
+    def row_label_texts(self) -> list[StrutText]:
+        """The shown rows' words, the target's in bold."""
+        target_k = self.target_position()
+        row_names = [self.m.row_labels[r] for r in self.shown_rows()]
+        return [
             self.text(
                 f"row label {k}",
                 t,
@@ -162,14 +189,18 @@ class AttentionMatrixScene(LectureScene):
             )
             for k, t in enumerate(row_names)
         ]
+
+    def column_label_texts(
+        self, names: list[str], labels_r: list[StrutText], n_rows: int
+    ) -> list[StrutText]:
+        """The column labels, written upwards ("N more" and [CLS]+[SEP] muted). Rows never
+        closer than their labels: the column labels give up length first, so that a long
+        sentence's rows stay readable."""
         grey = {k for k, t in enumerate(names) if t == "[CLS]+[SEP]"}
-        if m.rest:
+        if self.m.rest:
             grey.add(len(self.shown_rows()))
-        legend_h = 0.5
-        # Rows never closer than their labels: the column labels (written upwards) give up
-        # length first, so that a long sentence's rows stay readable.
         pitch = max(x.height for x in labels_r) + 0.04
-        col_room = self.body_top - Y_BOTTOM - 0.1 - legend_h - len(rows) * pitch
+        col_room = self.body_top - Y_BOTTOM - 0.1 - LEGEND_H - n_rows * pitch
         col_w = min(LABEL_W, max(col_room, 0.6))
         labels_c = [
             self.text(f"column label {k}", t, SMALL, max_width=col_w, muted=k in grey)
@@ -177,11 +208,12 @@ class AttentionMatrixScene(LectureScene):
         ]
         for lab in labels_c:
             lab.rotate(PI / 2)
-        room_w = PANEL_LEFT - 0.4 - X_LEFT - max(x.width for x in labels_r) - 0.1
-        room_h = self.body_top - Y_BOTTOM - max(x.height for x in labels_c) - 0.1 - legend_h
-        cell = min(1.2, room_w / len(names), room_h / len(rows))
-        x0 = X_LEFT + max(x.width for x in labels_r) + 0.1 + (room_w - cell * len(names)) / 2
-        y0 = self.body_top - max(x.height for x in labels_c) - 0.1
+        return labels_c
+
+    def draw_cells(self, rows: list[list[float]], cell: float, x0: float, y0: float) -> None:
+        """A square per weight, shaded by weight over the peak, top left at (x0, y0); each
+        square's number in it when the squares are wide enough."""
+        pal = self.pal
         self.cells = VGroup()
         self.numbers = VGroup()
         number_w = StrutText("0.00", pal, size=SMALL).width + 0.1  # cells this wide or more
@@ -201,21 +233,6 @@ class AttentionMatrixScene(LectureScene):
                     if pal.backdrop is not None:  # readable on any shade of the cell
                         num.set_stroke(pal.backdrop, width=5, background=True)
                     self.numbers.add(num)
-        for i, lab in enumerate(labels_r):
-            lab.move_to(at(x0 - 0.1 - lab.width / 2, y0 - (i + 0.5) * cell))
-        for j, lab in enumerate(labels_c):
-            lab.move_to(at(x0 + (j + 0.5) * cell, y0 + 0.1 + lab.height / 2))
-        self.row_labels, self.col_labels = VGroup(*labels_r), VGroup(*labels_c)
-        target = self.shown_rows().index(m.target_row)
-        self.row_box = Rectangle(
-            width=len(names) * cell + 0.08,
-            height=cell + 0.08,
-            stroke_color=pal.text,
-            stroke_width=4,
-        )
-        self.row_box.move_to(at(x0 + len(names) * cell / 2, y0 - (target + 0.5) * cell))
-        bottom = y0 - len(rows) * cell
-        self.build_legend(x0, bottom - 0.3)
 
     def build_legend(self, x: float, y: float) -> None:
         pal = self.pal
