@@ -16,6 +16,7 @@ large; with many words it shows the largest terms and then the rest as one arrow
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from manim import *
 
@@ -47,6 +48,22 @@ COLUMN = -0.2  # the table is left of this x, the formulas and pictures right of
 BAR = 1.3  # length of a weight-1 bar
 NAME_W = 1.7  # table words longer than this are cut with "…"
 STEPS = ("scores", "scaled", "weights", "values", "sum")
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """The table's type size, row height, number templates (scores, weights) and columns:
+    the right edges of the words and of the number columns, the left edge of the bars."""
+
+    size: float
+    rh: float
+    t_scores: str
+    t_weights: str
+    x_name: float
+    x_score: float
+    x_scaled: float
+    x_bar: float
+    x_weight: float
 
 
 class AttentionMathScene(LectureScene):
@@ -136,81 +153,104 @@ class AttentionMathScene(LectureScene):
         return list(range(n - len(rest.words))) if rest is not None else list(range(n))
 
     def build_table(self) -> None:
-        pal, s, final = self.pal, self.s, self.final
+        """The words with their scores, scaled scores, weight bars and weights (each column
+        aligned on the decimal point), then "+ N more" (the plan's rest) and Σ w."""
         rows = self.table_positions()
-        n_lines = 1 + len(rows) + (1 if self.ws.rest else 0) + 1  # head, rows, rest, Σ
         size = self.table_size = BODY if len(rows) <= 6 else SMALL
-        rh = min(0.52 if size == BODY else 0.42, (self.body_top - Y_BOTTOM) / n_lines)
-        t_scores = number_template([*final.scores, *final.scaled_scores])
-        t_weights = number_template([*final.weights, 1.0])
-        probe = Counter(0.0, size=size, color=pal.text, template=t_scores)
-        num_w = probe.width
-        words = []
-        for j in rows:
-            i = final.words[j]
-            bold = "BOLD" if i == s.target_index else "NORMAL"
-            words.append(
-                self.text(f"word {j}", s.words[i].text, size, weight=bold, max_width=NAME_W)
-            )
-        more_w = (
-            StrutText(f"+ {len(final.words)} more", pal, size=size).width if self.ws.rest else 0
-        )
-        name_w = max(more_w, *(w.width for w in words))
-        x_name = X_LEFT + name_w  # right edge of the words
-        x_score = x_name + 0.3 + num_w  # right edges of the number columns
-        x_scaled = x_score + 0.35 + num_w
-        self.bar_x = x_scaled + 0.3
-        x_weight = self.bar_x + BAR + 0.15 + probe.width
-        y = self.body_top - rh / 2
-        self.heads = [
-            self.text("head q·k", "q · k", size, muted=True),
-            self.text("head c·s", "c · s", size, muted=True),
-            self.text("head w", "w", size, muted=True),
-        ]
-        for h, x in zip(self.heads, (x_score, x_scaled, self.bar_x + BAR / 2), strict=True):
-            h.move_to(at(x - (h.width / 2 if h is not self.heads[2] else 0), y))
+        words = [self.table_word(j, size) for j in rows]
+        t = self.table_layout(rows, words)
+        self.bar_x = t.x_bar
+        y = self.body_top - t.rh / 2
+        self.build_table_heads(t, y)
         self.words: list[StrutText] = []
         self.scores: list[Counter] = []
         self.scaled: list[Counter] = []
         self.bars: list[Rectangle] = []
         self.tracks: list[Line] = []
         self.values: list[Counter] = []
-        for j in rows:
-            y -= rh
-            i = final.words[j]
-            w = words[len(self.words)]
-            w.move_to(at(x_name - w.width / 2, y))
-            self.words.append(w)
-            self.scores.append(
-                place_right(self.counter(f"score {j}", final.scores[j], t_scores, size), x_score, y)
-            )
-            self.scaled.append(
-                place_right(
-                    self.counter(f"scaled {j}", final.scores[j], t_scores, size), x_scaled, y
-                )
-            )
-            self.add_bar(y, rh, final.weights[j], pal.color(0))
-            self.values.append(
-                place_right(self.counter(f"weight {j}", 0.0, t_weights, size), x_weight, y)
-            )
+        for j, w in zip(rows, words, strict=True):
+            y -= t.rh
+            self.add_table_row(t, j, w, y)
         self.extra = VGroup()
         if self.ws.rest is not None:
-            y -= rh
-            more = self.text("more", f"+ {len(self.ws.rest.words)} more", size, muted=True)
-            more.move_to(at(x_name - more.width / 2, y))
-            self.add_bar(y, rh, self.ws.rest.weight, pal.muted)
-            rest = place_right(self.counter("rest weight", 0.0, t_weights, size), x_weight, y)
+            y -= t.rh
+            more = self.text("more", f"+ {len(self.ws.rest.words)} more", t.size, muted=True)
+            more.move_to(at(t.x_name - more.width / 2, y))
+            self.add_bar(y, t.rh, self.ws.rest.weight, self.pal.muted)
+            rest = place_right(self.counter("rest weight", 0.0, t.t_weights, t.size), t.x_weight, y)
             self.values.append(rest)
             self.extra.add(more)
-        y -= rh
-        self.sum_name = self.text("sum name", "Σ w", size, muted=True)
+        y -= t.rh
+        self.sum_name = self.text("sum name", "Σ w", t.size, muted=True)
         self.sum_name.move_to(at(self.bar_x + BAR - self.sum_name.width / 2, y))
-        self.total = place_right(self.counter("sum", 0.0, t_weights, size), x_weight, y)
-        self.weight_targets = [*final.weights[: len(rows)]]
+        self.total = place_right(self.counter("sum", 0.0, t.t_weights, t.size), t.x_weight, y)
+        self.weight_targets = [*self.final.weights[: len(rows)]]
         if self.ws.rest is not None:
             self.weight_targets.append(self.ws.rest.weight)
-        self.table_right = x_weight
-        self.table_bottom = y - rh / 2
+        self.table_right = t.x_weight
+        self.table_bottom = y - t.rh / 2
+
+    def table_word(self, j: int, size: float) -> StrutText:
+        """The registered name of the table's row j (the target in bold)."""
+        i = self.final.words[j]
+        bold = "BOLD" if i == self.s.target_index else "NORMAL"
+        return self.text(f"word {j}", self.s.words[i].text, size, weight=bold, max_width=NAME_W)
+
+    def table_layout(self, rows: list[int], words: list[StrutText]) -> TableLayout:
+        """The row height (the lines fit between the header and the bottom margin), the
+        number templates and the columns' x, from the widest word and the widest number."""
+        final, size = self.final, self.table_size
+        n_lines = 1 + len(rows) + (1 if self.ws.rest else 0) + 1  # head, rows, rest, Σ
+        rh = min(0.52 if size == BODY else 0.42, (self.body_top - Y_BOTTOM) / n_lines)
+        t_scores = number_template([*final.scores, *final.scaled_scores])
+        t_weights = number_template([*final.weights, 1.0])
+        probe = Counter(0.0, size=size, color=self.pal.text, template=t_scores)
+        num_w = probe.width
+        more_w = (
+            StrutText(f"+ {len(final.words)} more", self.pal, size=size).width
+            if self.ws.rest
+            else 0
+        )
+        name_w = max(more_w, *(w.width for w in words))
+        x_name = X_LEFT + name_w  # right edge of the words
+        x_score = x_name + 0.3 + num_w  # right edges of the number columns
+        x_scaled = x_score + 0.35 + num_w
+        x_bar = x_scaled + 0.3
+        x_weight = x_bar + BAR + 0.15 + probe.width
+        return TableLayout(
+            size, rh, t_scores, t_weights, x_name, x_score, x_scaled, x_bar, x_weight
+        )
+
+    def build_table_heads(self, t: TableLayout, y: float) -> None:
+        """The columns' names: q · k and c · s over their numbers, w over the bars."""
+        self.heads = [
+            self.text("head q·k", "q · k", t.size, muted=True),
+            self.text("head c·s", "c · s", t.size, muted=True),
+            self.text("head w", "w", t.size, muted=True),
+        ]
+        for h, x in zip(self.heads, (t.x_score, t.x_scaled, t.x_bar + BAR / 2), strict=True):
+            h.move_to(at(x - (h.width / 2 if h is not self.heads[2] else 0), y))
+
+    def add_table_row(self, t: TableLayout, j: int, word: StrutText, y: float) -> None:
+        """Row j at y: its word, score, scaled score (a copy of the score until it counts),
+        weight bar and weight (0 until it counts)."""
+        final = self.final
+        word.move_to(at(t.x_name - word.width / 2, y))
+        self.words.append(word)
+        self.scores.append(
+            place_right(
+                self.counter(f"score {j}", final.scores[j], t.t_scores, t.size), t.x_score, y
+            )
+        )
+        self.scaled.append(
+            place_right(
+                self.counter(f"scaled {j}", final.scores[j], t.t_scores, t.size), t.x_scaled, y
+            )
+        )
+        self.add_bar(y, t.rh, final.weights[j], self.pal.color(0))
+        self.values.append(
+            place_right(self.counter(f"weight {j}", 0.0, t.t_weights, t.size), t.x_weight, y)
+        )
 
     def add_bar(self, y: float, rh: float, w: float, color: str) -> None:
         track = Line(
@@ -368,6 +408,12 @@ class AttentionMathScene(LectureScene):
         self.out_ring = self.add_dot(
             "output", Circle(radius=0.16, stroke_width=3, color=pal.text).move_to(pts[-1]), "sum"
         )
+        self.label_sum(pts, inner)
+        self.build_zoom_note(area)
+
+    def label_sum(self, pts: list[np.ndarray], inner: Box) -> None:
+        """The output's name at its ring and each term ("0.56·bank") at its arrow's middle,
+        clear of the arrows."""
         self.out_label = self.text(
             "output label",
             f"{self.s.target.text}′",
@@ -384,7 +430,7 @@ class AttentionMathScene(LectureScene):
                 max_width=2.6,
                 phase="sum",
             )
-            for k, g in enumerate(ws.chain)
+            for k, g in enumerate(self.ws.chain)
         ]
         mids = [(a + b) / 2 for a, b in itertools.pairwise(pts)]
         segs = [e.segment for e in self.registry if e.phase == "sum" and e.segment]
@@ -397,6 +443,9 @@ class AttentionMathScene(LectureScene):
             points=pts,
         )
         self.term_labels = term_labels
+
+    def build_zoom_note(self, area: Box) -> None:
+        """Under the sum: how much larger than the values' view it is drawn."""
         zoom = self.sum_map.scale / self.values_map.scale
         self.zoom_note = self.text(
             "zoom note",
