@@ -137,6 +137,8 @@ class ProjectionScene(LectureScene):
         self.body_bottom = foot[0].get_top()[1] + 0.02 + 0.2
 
     def build_table(self) -> None:
+        """Each shown row's simple and learned weight, bar and number side by side, under a
+        head naming the two kinds; then "+ N more" (the rows not shown, summed)."""
         pal, h = self.pal, self.h
         rows = self.shown()
         more = len(rows) < len(h.rows)
@@ -154,6 +156,32 @@ class ProjectionScene(LectureScene):
         self.x_simple = x_name + 0.25
         self.x_learned = self.x_simple + BAR + 0.15 + num_w + 0.35
         y = self.body_top - rh / 2
+        self.build_table_heads(y, num_w)
+        self.names: list[StrutText] = []
+        self.simple_cells: list[VGroup] = []
+        self.learned_cells: list[VGroup] = []
+        self.learned_values: list[tuple[Counter, float]] = []
+        self.numbers: list[tuple[Counter, float]] = []  # every weight shown, with its value
+        for k, r in enumerate([*rows, None] if more else rows):
+            y -= rh
+            name = self.row_name(k, r, hidden=len(h.rows) - len(rows))
+            name.move_to(at(x_name - name.width / 2, y))
+            self.names.append(name)
+            ws, wl = self.row_weights(r)
+            self.simple_cells.append(
+                self.cell(
+                    f"simple {k}", self.x_simple, y, rh, ws, pal.color(0), template, count=False
+                )
+            )
+            self.learned_cells.append(
+                self.cell(
+                    f"learned {k}", self.x_learned, y, rh, wl, pal.color(1), template, count=True
+                )
+            )
+
+    def build_table_heads(self, y: float, num_w: float) -> None:
+        """Over each column its colour's swatch and its name: "simple", the head's name."""
+        pal = self.pal
         heads = [
             ("simple", pal.color(0), self.x_simple, self.x_learned - self.x_simple - 0.7),
             (self.head_name(), pal.color(1), self.x_learned, BAR + num_w + 0.6),
@@ -166,40 +194,28 @@ class ProjectionScene(LectureScene):
             t = self.text(f"head {k}", text, SMALL, max_width=room)
             t.move_to(at(x + 0.3 + t.width / 2, y))
             self.heads.append(VGroup(swatch, t))
-        self.names: list[StrutText] = []
-        self.simple_cells: list[VGroup] = []
-        self.learned_cells: list[VGroup] = []
-        self.learned_values: list[tuple[Counter, float]] = []
-        self.numbers: list[tuple[Counter, float]] = []  # every weight shown, with its value
-        for k, r in enumerate([*rows, None] if more else rows):
-            y -= rh
-            if r is None:
-                name = self.text("more", f"+ {len(h.rows) - len(rows)} more", SMALL, muted=True)
-                ws: float | None = h.rest_simple
-                wl = h.rest_learned
-            else:
-                target, special = r == h.target_row, h.rows[r] == -1
-                name = self.text(
-                    f"row {k}",
-                    h.labels[r],
-                    SMALL,
-                    muted=special,
-                    weight="BOLD" if target else "NORMAL",
-                    max_width=NAME_W,
-                )
-                ws, wl = h.simple_weights[r], h.learned_weights[r]
-            name.move_to(at(x_name - name.width / 2, y))
-            self.names.append(name)
-            self.simple_cells.append(
-                self.cell(
-                    f"simple {k}", self.x_simple, y, rh, ws, pal.color(0), template, count=False
-                )
-            )
-            self.learned_cells.append(
-                self.cell(
-                    f"learned {k}", self.x_learned, y, rh, wl, pal.color(1), template, count=True
-                )
-            )
+
+    def row_name(self, k: int, r: int | None, hidden: int) -> StrutText:
+        """Row r's token (the target bold, [CLS]/[SEP] muted), or "+ N more" for r = None."""
+        h = self.h
+        if r is None:
+            return self.text("more", f"+ {hidden} more", SMALL, muted=True)
+        return self.text(
+            f"row {k}",
+            h.labels[r],
+            SMALL,
+            muted=h.rows[r] == -1,
+            weight="BOLD" if r == h.target_row else "NORMAL",
+            max_width=NAME_W,
+        )
+
+    def row_weights(self, r: int | None) -> tuple[float | None, float]:
+        """Row r's simple weight (None where simple attention gives it none) and learned
+        weight; r = None: the rows not shown, summed."""
+        h = self.h
+        if r is None:
+            return h.rest_simple, h.rest_learned
+        return h.simple_weights[r], h.learned_weights[r]
 
     def cell(
         self,
