@@ -649,7 +649,7 @@ def test_default_names_tell_themes_apart(tmp_path: Path) -> None:
         target = "bank"
         theme = "light"
     """)  # fmt: skip
-    jobs = batch.load_spec_jobs(spec, out_dir=tmp_path / "out")
+    jobs = batch.plan_spec(spec, out_dir=tmp_path / "out")[0]
     dark, light = (j.stem for j in jobs)
     assert re.fullmatch(r"bank-he-sat-on-the-river-bank-[0-9a-f]{8}", dark), dark
     assert re.fullmatch(r"bank-he-sat-on-the-river-bank-light-[0-9a-f]{8}", light), light

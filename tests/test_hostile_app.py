@@ -422,20 +422,20 @@ def test_a_spec_name_that_holds_another_render_is_a_problem_before_rendering(
     fake_record(folder / "out", "fig", other, RenderOptions(name="fig"))
     spec = write_spec(folder, entry("embeddings", "vectors.toml") + 'name = "fig"\n')
     with pytest.raises(SpecError) as err:
-        batch.load_spec_jobs(spec, out_dir=folder / "out")
+        batch.plan_spec(spec, out_dir=folder / "out")
     assert err.value.problems == (
         f"renders[0].name: fig is taken in {folder / 'out'} by another render (different "
         'sentences); give this one another name = "...", or force = true to replace it',
     )
-    jobs = batch.load_spec_jobs(spec, out_dir=folder / "out", force=True)
+    jobs = batch.plan_spec(spec, out_dir=folder / "out", force=True)[0]
     assert [j.stem for j in jobs] == ["fig"]
     # Written for this very entry (since edited): its new render may replace it.
     store.set_owner(folder / "out", "fig", f"{spec.resolve()}#fig")
-    (job,) = batch.load_spec_jobs(spec, out_dir=folder / "out")
+    (job,) = batch.plan_spec(spec, out_dir=folder / "out")[0]
     assert job.stem == "fig" and job.owner == f"{spec.resolve()}#fig"
     other = write_spec(folder, entry("embeddings", "vectors.toml") + 'name = "fig"\n', "b.toml")
     with pytest.raises(SpecError, match="fig is taken in"):  # another spec: not its owner
-        batch.load_spec_jobs(other, out_dir=folder / "out")
+        batch.plan_spec(other, out_dir=folder / "out")
 
 
 # ---------------------------------------------------------------------------------------------

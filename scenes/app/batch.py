@@ -27,12 +27,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from attention_math.errors import InputError, OutputError
 from scenes.app import store
 from scenes.app.notebook import RenderResult
-from scenes.app.signals import STOP_SIGNALS, stop_once
+from scenes.app.progress import Progress
+from scenes.app.signals import STOP_SIGNALS, check_signals, stop_once
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -145,32 +146,53 @@ def die_with_parent(parent: int) -> None:
 
 
 def _render_job(job: Job, force: bool) -> tuple[str, list[str], float, str]:
-    """Worker side: (status, files, seconds, reason). Exceptions become a failed status;
-    KeyboardInterrupt / SystemExit (a signal) are not caught."""
+    """Worker side: (status, files, seconds, reason). Exceptions become a failed status; a
+    stop signal (SystemExit / KeyboardInterrupt) ends the worker (`_leave`)."""
     start = time.perf_counter()
     try:
-        from scenes.app import pipeline
-
-        assert job.plan is not None
-        # A named spec entry's name was checked against its owner before it was sent (and it
-        # was not up to date then): render it even where the name holds its older render.
-        forced = force or job.options.force or job.owner is not None
-        options = replace(job.options, force=forced)
-        result = pipeline.render(job.plan, options, job.out_dir, inputs=job.inputs)
-        if job.owner is not None:
-            store.set_owner(job.out_dir, job.stem, job.owner)
-    except Exception as exc:
-        return "failed", [], time.perf_counter() - start, _reason(exc)
+        check_signals()  # a stop signal came already (its exception swallowed): start nothing
+        try:
+            result = _render(job, force)
+        except Exception as exc:
+            check_signals()  # stopped, and the clean-up failed: leave all the same
+            return "failed", [], time.perf_counter() - start, _reason(exc)
     except (SystemExit, KeyboardInterrupt) as exc:
-        # A signal: the `with` blocks have run (no staging folder is left). Leave now rather
-        # than return to the pool, which would start the next queued render.
-        sys.stderr.flush()
-        # Unlink the semaphores libraries made (tqdm's lock), or the tracker warns of a leak.
-        with contextlib.suppress(Exception):
-            multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
-        os._exit(exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130)
+        _leave(exc)
     status = "cached" if result.cached else "done"
     return status, [str(p) for p in result.files], time.perf_counter() - start, ""
+
+
+def _render(job: Job, force: bool) -> RenderResult:
+    """The job's render (`pipeline.render`), in the worker; the files record their owner."""
+    from scenes.app import pipeline
+
+    assert job.plan is not None
+    # A named spec entry's name was checked against its owner before it was sent (and it
+    # was not up to date then): render it even where the name holds its older render.
+    forced = force or job.options.force or job.owner is not None
+    options = replace(job.options, force=forced)
+    result = pipeline.render(job.plan, options, job.out_dir, _StopCheck(), inputs=job.inputs)
+    if job.owner is not None:
+        store.set_owner(job.out_dir, job.stem, job.owner)
+    return result
+
+
+class _StopCheck(Progress):
+    """A worker's progress: says nothing, and at every frame raises again a stop signal whose
+    exception was swallowed (`check_signals`), so a stopped worker draws no further."""
+
+    def frames(self, n: int) -> None:
+        check_signals()
+
+
+def _leave(exc: SystemExit | KeyboardInterrupt) -> NoReturn:
+    """A stopped worker leaves at once, once the `with` blocks have run (no staging folder is
+    left), rather than return to the pool, which would start the next queued render."""
+    sys.stderr.flush()
+    # Unlink the semaphores libraries made (tqdm's lock), or the tracker warns of a leak.
+    with contextlib.suppress(Exception):
+        multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
+    os._exit(exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130)
 
 
 def _preload() -> None:
@@ -445,18 +467,6 @@ def plain(text: str) -> Any:
 
 # --------------------------------------------------------------------------------------------
 # spec files
-
-
-def load_spec_jobs(
-    path: str | Path,
-    *,
-    out_dir: Path | None = None,
-    overrides: dict[str, Any] | None = None,
-    force: bool = False,
-    on_work: Callable[[int], None] | None = None,
-) -> list[Job]:
-    """`plan_spec`'s jobs (their plans are not kept: `run_spec` builds each when it is sent)."""
-    return plan_spec(path, out_dir=out_dir, overrides=overrides, force=force, on_work=on_work)[0]
 
 
 def plan_spec(
