@@ -753,22 +753,19 @@ def final_formula(plan: Plan, i: int) -> str:
     return f"“{s.text}”: {s.target.text}′ = " + " + ".join(terms)
 
 
-@pytest.mark.slow
-def test_the_readme_examples_in_order_never_overwrite_one_another(
-    tmp_path: Path, minilm_dir: Path
-) -> None:
-    """The command line's examples of the README, rendered one after the other into one
-    folder (low quality; a page where the example makes one, else a still): every render
-    keeps its own files, and every page captions its own plan."""
-    (tmp_path / "my.toml").write_text(MY_TOML, encoding="utf-8")
-    out = tmp_path / "out"
-    examples: list[tuple[list[str], PlanRequest, str]] = [
+Example = tuple[list[str], PlanRequest, str]  # the flags, the request they make, the scene
+
+
+def readme_examples(my_toml: Path) -> list[Example]:
+    """The command line's examples of the README (after `render RIVER -t bank`), each with a
+    page where the example makes one, else a still."""
+    return [
         (["--compare", CASH, "--format", "html"], PlanRequest(RIVER, "bank", compare=(CASH,)),
          "DriftScene"),
         (["--theme", "light", "--format", "png", "--name", "bank-light"],
          PlanRequest(RIVER, "bank"), "DriftScene"),
-        (["--embeddings", str(tmp_path / "my.toml"), "--format", "html"],
-         PlanRequest(RIVER, "bank", embeddings=tmp_path / "my.toml"), "DriftScene"),
+        (["--embeddings", str(my_toml), "--format", "html"],
+         PlanRequest(RIVER, "bank", embeddings=my_toml), "DriftScene"),
         (["--format", "html"], PlanRequest(RIVER, "bank"), "DriftScene"),
         (["--mode", "model", "--layer", "6", "--head", "11", "--format", "html"],
          PlanRequest(RIVER, "bank", mode="model", layer=6, head=11), "DriftScene"),
@@ -778,11 +775,48 @@ def test_the_readme_examples_in_order_never_overwrite_one_another(
          PlanRequest(RIVER, "bank", compare=(CASH,)),
          "LayerDriftScene"),
     ]  # fmt: skip
-    printed: list[list[Path]] = []
-    for args, _request, _scene in examples:
-        result = run("render", RIVER, "-t", "bank", *args, "--quality", "low", "--out", out)
-        assert result.exit_code == 0, (args, result.output)
-        printed.append([Path(p) for p in result.stdout.split()])
+
+
+def render_example(args: list[str], out: Path) -> list[Path]:
+    """The files an example's render prints (at low quality, into `out`)."""
+    result = run("render", RIVER, "-t", "bank", *args, "--quality", "low", "--out", out)
+    assert result.exit_code == 0, (args, result.output)
+    return [Path(p) for p in result.stdout.split()]
+
+
+def check_own_files(
+    out: Path, args: list[str], files: list[Path], plan_path: Path, plan_json: str
+) -> None:
+    """An example's files are still its own: its plan, its stem's files (and its record lists
+    them all), and its page, where it makes one, captions its own plan."""
+    saved = Plan.load(plan_path)
+    assert saved.to_json() == plan_json, args  # still this example's plan
+    stem = plan_path.name.removesuffix(".plan.json")
+    assert all(f.exists() and f.name.startswith(stem + ".") for f in files), files
+    record = json.loads((out / f"{stem}.cache.json").read_text())
+    assert sorted(record["files"]) == sorted(f.name for f in out.glob(f"{stem}.*")
+                                             if not f.name.endswith(".cache.json"))  # fmt: skip
+    page = out / f"{stem}.html"
+    if "html" in args:
+        lines = caption_lines(page.read_text(encoding="utf-8"))
+        for i in range(len(saved.sentences)):
+            assert final_formula(saved, i) in lines, (args, lines)
+        assert lines[-1] == f"Vectors: {saved.embedding.name}."
+    else:
+        assert not page.exists()
+
+
+@pytest.mark.slow
+def test_the_readme_examples_in_order_never_overwrite_one_another(
+    tmp_path: Path, minilm_dir: Path
+) -> None:
+    """The command line's examples of the README, rendered one after the other into one
+    folder (low quality; a page where the example makes one, else a still): every render
+    keeps its own files, and every page captions its own plan."""
+    (tmp_path / "my.toml").write_text(MY_TOML, encoding="utf-8")
+    out = tmp_path / "out"
+    examples = readme_examples(tmp_path / "my.toml")
+    printed = [render_example(args, out) for args, _request, _scene in examples]
     plans = [p for files in printed for p in files if p.name.endswith(".plan.json")]
     assert len(plans) == len(examples)
     expected = [
@@ -797,21 +831,7 @@ def test_the_readme_examples_in_order_never_overwrite_one_another(
     for (args, _request, _scene), files, plan_path, plan_json in zip(
         examples, printed, plans, expected, strict=True
     ):
-        saved = Plan.load(plan_path)
-        assert saved.to_json() == plan_json, args  # still this example's plan
-        stem = plan_path.name.removesuffix(".plan.json")
-        assert all(f.exists() and f.name.startswith(stem + ".") for f in files), files
-        record = json.loads((out / f"{stem}.cache.json").read_text())
-        assert sorted(record["files"]) == sorted(f.name for f in out.glob(f"{stem}.*")
-                                                 if not f.name.endswith(".cache.json"))  # fmt: skip
-        page = out / f"{stem}.html"
-        if "html" in args:
-            lines = caption_lines(page.read_text(encoding="utf-8"))
-            for i in range(len(saved.sentences)):
-                assert final_formula(saved, i) in lines, (args, lines)
-            assert lines[-1] == f"Vectors: {saved.embedding.name}."
-        else:
-            assert not page.exists()
+        check_own_files(out, args, files, plan_path, plan_json)
     model = Plan.load(plans[4]).model
     assert model is not None and (model.layer_index, model.head_index) == (5, 10)
     assert "-model-l6h11-" in plans[4].name and plans[1].name == "bank-light.plan.json"
