@@ -29,7 +29,7 @@ import numpy as np
 from manim import *
 
 from attention_math.errors import InputError
-from attention_math.plan import Plan, Sentence
+from attention_math.plan import Plan, Sentence, Step, Word
 from scenes.beats import BeatScene
 from scenes.components import (
     Badge,
@@ -89,6 +89,31 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     if rule == "1/sqrt(d)":
         return f"scale = 1/√{dim} = {sentence.scale:.3g}"
     return f"scale = {sentence.scale:.3g}"
+
+
+def weights_by_token(step: Step) -> dict[int, float]:
+    """Token index -> its weight at this step."""
+    return dict(zip(step.words, step.weights, strict=True))
+
+
+def final_terms(sentence: Sentence) -> list[tuple[int, float]]:
+    """(token index, final weight) pairs: the target's first, then the largest."""
+    pairs = list(zip(sentence.final.words, sentence.final.weights, strict=True))
+    return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
+
+
+def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:
+    """The context words with a point in the plan (the plot draws them), with it."""
+    return [
+        (w, w.point)
+        for w in sentence.words
+        if w.included and w.index != sentence.target_index and w.point is not None
+    ]
+
+
+def _cut(text: str, most: int) -> str:
+    """text, or when longer than `most` characters its start and "…" (`most` in all)."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 @dataclass
@@ -215,9 +240,7 @@ class DriftScene(BeatScene):
         self.place_panels()
         self.build_summary()
         if self.summary is not None:
-            self.summary.move_to(
-                [self.col_x + self.summary.width / 2, self.body_top - self.summary.height / 2, 0]
-            )
+            _put_top_left(self.summary, self.col_x, self.body_top)
         self.build_plot()
 
     def build_title(self) -> None:
@@ -229,9 +252,11 @@ class DriftScene(BeatScene):
             size=SIZES.title,
             max_width=self.right - self.left,
         )
-        self.title.move_to(
-            np.array([self.left + self.title.width / 2, self.top - self.title.height / 2, 0])
-        )
+        _put_top_left(self.title, self.left, self.top)
+
+    def badge(self, si: int) -> Badge:
+        """Sentence si's numbered badge, in its colour."""
+        return Badge(si + 1, self.pal, color=self.pal.color(si), size=SIZES.small)
 
     # -- the panel column
     def panel_rows(self, si: int) -> list[tuple[int, ...]]:
@@ -240,11 +265,15 @@ class DriftScene(BeatScene):
         s = self.plan.sentences[si]
         return [(s.target_index,), *(st.joined for st in s.steps[1:])]
 
+    def word_rows(self, si: int) -> list[int]:
+        """The context words of sentence si with a panel row of their own (not in a group),
+        in the order they join."""
+        return [r[0] for r in self.panel_rows(si)[1:] if len(r) == 1]
+
     def row_weights(self, si: int, k: int) -> list[float | None]:
         """Each panel row's weight at step k (a group's: the sum of its words' weights);
         None for rows not joined yet."""
-        step = self.plan.sentences[si].steps[k]
-        weight_of = dict(zip(step.words, step.weights, strict=True))
+        weight_of = weights_by_token(self.plan.sentences[si].steps[k])
         out: list[float | None] = []
         for row in self.panel_rows(si):
             if row[0] in weight_of:
@@ -262,29 +291,27 @@ class DriftScene(BeatScene):
             o.norm == s.target.norm and o.index != s.target_index and o.included for o in s.words
         )
         if w.index == s.target_index and twice:
-            return f"{w.text if len(w.text) <= 6 else w.text[:5] + '…'} (target)"
+            return f"{_cut(w.text, 6)} (target)"
         return w.text
 
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
         self.panels: list[VGroup] = []
-        self.heads: list[VMobject] = []  # per panel: its title, the scale lines, the bars
-        self.subs: list[list[Text]] = []
+        self.panel_titles: list[VMobject] = []  # per panel: its title (and badge, compared)
+        self.scale_lines: list[list[Text]] = []  # per panel: how the weights were made
         self.bars: list[WeightBars] = []
         self.equations: list[VGroup] = []
         for si, s in enumerate(plan.sentences):
             color = pal.color(si)
-            head: VMobject = fitted(
+            title: VMobject = fitted(
                 f"weights of “{s.target.text}”",
                 pal,
                 size=SIZES.body,
                 max_width=PANEL_W - (0.55 if self.multi else 0.0),
             )
             if self.multi:
-                head = VGroup(Badge(si + 1, pal, color=color, size=SIZES.small), head).arrange(
-                    RIGHT, buff=0.15
-                )
-            subs = [
+                title = VGroup(self.badge(si), title).arrange(RIGHT, buff=0.15)
+            lines = [
                 fitted(line, pal, size=SIZES.small, color=pal.muted, max_width=PANEL_W)
                 for line in scale_text(plan, s).split("\n")
             ]
@@ -305,21 +332,21 @@ class DriftScene(BeatScene):
                 bold=[0],
             )
             self.bars.append(bars)
-            self.heads.append(head)
-            self.subs.append(subs)
-            self.panels.append(VGroup(head, *subs, bars))
+            self.panel_titles.append(title)
+            self.scale_lines.append(lines)
+            self.panels.append(VGroup(title, *lines, bars))
             self.equations.append(self.equation(si, PANEL_W))
 
     def panel_height(self, si: int, row_h: float) -> float:
-        head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
+        title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
         n = len(bars.names)
-        return head.height + sum(m.height + 0.08 for m in subs) + 0.2 + n * row_h
+        return title.height + sum(m.height + 0.08 for m in lines) + 0.2 + n * row_h
 
     def place_panels(self) -> None:
         """Rows as tall as the column allows (between ROW_H), equation under the panel."""
         room = self.body_top - self.bottom
         for si in range(len(self.panels)):
-            head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
+            title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
             eq = self.equations[si]
             n = len(bars.names)
             fixed = self.panel_height(si, 0.0) + 0.3 + eq.height
@@ -327,10 +354,10 @@ class DriftScene(BeatScene):
             for i, row in enumerate(bars.rows):
                 row.shift(np.array([0, -i * (row_h - ROW_H[1]), 0]))
             y = self.body_top
-            head.move_to(np.array([self.col_x + head.width / 2, y - head.height / 2, 0]))
-            y -= head.height + 0.08
-            for m in subs:
-                m.move_to(np.array([self.col_x + m.width / 2, y - m.height / 2, 0]))
+            _put_top_left(title, self.col_x, y)
+            y -= title.height + 0.08
+            for m in lines:
+                _put_top_left(m, self.col_x, y)
                 y -= m.height + 0.08
             y -= 0.12
             track_x = self.col_x + self.name_col_width() + 0.15
@@ -342,12 +369,6 @@ class DriftScene(BeatScene):
     def name_col_width(self) -> float:
         return max(n.width for b in self.bars for n in b.names)
 
-    def equation_pairs(self, si: int) -> list[tuple[int, float]]:
-        """(token index, final weight): the target's first, then the largest."""
-        s = self.plan.sentences[si]
-        pairs = list(zip(s.final.words, s.final.weights, strict=True))
-        return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
-
     def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> Equation:
         """“bank′ = 0.56·bank + 0.26·river + …” with the final weights: the target's term
         first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
@@ -355,12 +376,11 @@ class DriftScene(BeatScene):
         s, pal = self.plan.sentences[si], self.pal
         space, indent = 0.1, 0.3
         width -= 0.25  # the invisible struts either side of the ink
-        pairs = self.equation_pairs(si)
+        pairs = final_terms(s)
         n = len(pairs)
 
         def word(i: int) -> str:
-            w = s.words[i].text
-            return w if len(w) <= 11 else w[:10] + "…"
+            return _cut(s.words[i].text, 11)
 
         def text(t: str) -> StrutText:
             return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
@@ -436,14 +456,14 @@ class DriftScene(BeatScene):
         room = self.title.get_bottom()[1] - 0.2 - (self.bottom + body_min + 0.3)
         per_sentence = (room - 0.14 * (n - 1)) / n
         self.chips: list[dict[int, TokenChip]] = []
-        self.rows: list[VGroup] = []
+        self.sentence_rows: list[VGroup] = []
         self.badges: list[Badge] = []
         self.fillers: list[TokenChip] = []  # "…" where words are elided
         for si, s in enumerate(plan.sentences):
             row, chips = self.sentence_row(si, s, width, per_sentence)
             self.chips.append(chips)
-            self.rows.append(row)
-        header = VGroup(*self.rows).arrange(DOWN, buff=0.14, aligned_edge=LEFT)
+            self.sentence_rows.append(row)
+        header = VGroup(*self.sentence_rows).arrange(DOWN, buff=0.14, aligned_edge=LEFT)
         header.move_to(np.array([self.left + header.width / 2, 0, 0]))
         header.shift(np.array([0, self.title.get_bottom()[1] - 0.2 - header.get_top()[1], 0]))
         self.header = header
@@ -488,8 +508,7 @@ class DriftScene(BeatScene):
         if not fits(shown, scale):
             scale = SIZES.small / SIZES.body
         if not fits(shown, scale):
-            joined = [r[0] for r in self.panel_rows(si)[1:] if len(r) == 1]
-            keep = [s.target_index, *(i for i in joined if i in chips)]
+            keep = [s.target_index, *(i for i in self.word_rows(si) if i in chips)]
             while len(keep) > 1 and not fits(set(keep), scale):
                 keep.pop()
             shown = set(keep)
@@ -516,7 +535,7 @@ class DriftScene(BeatScene):
                 m.scale(scale)
         group = chip_rows(items, max_width=width, buff=buff, row_buff=0.1, aligned_edge=LEFT)
         if self.multi:
-            badge = Badge(si + 1, pal, color=color, size=SIZES.small)
+            badge = self.badge(si)
             badge.next_to(group[0], LEFT, buff=0.2)
             group = VGroup(badge, group)
             self.badges.append(badge)
@@ -541,7 +560,7 @@ class DriftScene(BeatScene):
             blocks = []
             for si in range(n):
                 eq = self.equation(si, PANEL_W - 0.55, max_lines=lines, lhs=False)
-                badge = Badge(si + 1, pal, color=pal.color(si), size=SIZES.small)
+                badge = self.badge(si)
                 badge.move_to(
                     np.array([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
                 )
@@ -582,12 +601,7 @@ class DriftScene(BeatScene):
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
-        words = [
-            w.point
-            for s in plan.sentences
-            for w in s.words
-            if w.included and w.index != s.target_index and w.point is not None
-        ]
+        words = [point for s in plan.sentences for _, point in plotted_words(s)]
         self.map = drift_view(
             np.array(drift, dtype=float),
             np.array(words, dtype=float).reshape(-1, 2),
@@ -609,24 +623,21 @@ class DriftScene(BeatScene):
         self.point_of: dict[tuple[int, int], int] = {}  # (sentence, token) -> index
         seen: dict[tuple[str, tuple[float, float]], int] = {}
         for si, s in enumerate(plan.sentences):
-            labelled = {r[0] for r in self.panel_rows(si)[1:] if len(r) == 1}
+            labelled = set(self.word_rows(si))
             # Where the arrow's tip is when each word joins: its pull starts there.
+            tips = self.tips(si)
             pulled_from = {
-                i: self.map(s.steps[k - 1].point)
-                for k in range(1, len(s.steps))
-                for i in s.steps[k].joined
+                i: tips[k - 1] for k in range(1, len(s.steps)) for i in s.steps[k].joined
             }
-            for w in s.words:
-                if not w.included or w.index == s.target_index or w.point is None:
-                    continue
-                key = (w.norm, w.point)
+            for w, point in plotted_words(s):
+                key = (w.norm, point)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
                     self.points[j]["sentences"].add(si)
                     self.points[j]["labelled"] |= w.index in labelled
                     self.point_of[(si, w.index)] = j
                     continue
-                p = self.map(w.point)
+                p = self.map(point)
                 outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
                 # Outside the view: a marker where the line from the tip to the word leaves it.
                 spot = edge_point(pulled_from.get(w.index, centre), p, inner) if outside else p
@@ -668,11 +679,15 @@ class DriftScene(BeatScene):
             self.dots.append(m)
         self.origin_mark = OriginMark(self.origin, color=pal.text)
 
+    def tips(self, si: int) -> list[np.ndarray]:
+        """The tip of sentence si's arrow at each step, in the scene."""
+        return [self.map(st.point) for st in self.plan.sentences[si].steps]
+
     def build_vectors(self) -> None:
         """The static vector(s), each sentence's arrow and trail, at their final places."""
         plan, pal = self.plan, self.pal
         n = len(plan.sentences)
-        self.start_points = [self.map(s.steps[0].point) for s in plan.sentences]
+        self.start_points = [self.tips(si)[0] for si in range(n)]
         self.shared_start = all(np.allclose(p, self.start_points[0]) for p in self.start_points)
         widths = [7.5 - 1.2 * si for si in range(n)]  # later arrows thinner, on top: none hidden
         if self.shared_start:
@@ -701,9 +716,9 @@ class DriftScene(BeatScene):
             ]
         self.arrows: list[VectorArrow] = []
         self.trails: list[list[VGroup]] = []  # per sentence, per step k >= 1
-        for si, s in enumerate(plan.sentences):
+        for si in range(n):
             color = pal.color(si)
-            tips = [self.map(st.point) for st in s.steps]
+            tips = self.tips(si)
             w = widths[si]
             self.arrows.append(
                 VectorArrow(
@@ -727,8 +742,8 @@ class DriftScene(BeatScene):
         out: list[tuple[str, Segment]] = []
         for j, a in enumerate(self.static_arrows):
             out += [(f"static vector {j}", seg) for seg in a.segments()]
-        for si, s in enumerate(self.plan.sentences):
-            tips = [self.map(st.point) for st in s.steps]
+        for si in range(len(self.plan.sentences)):
+            tips = self.tips(si)
             arrow = self.arrows[si]
             for k, tip in enumerate(tips):
                 frac = [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]
@@ -747,7 +762,7 @@ class DriftScene(BeatScene):
         """Start, end and word labels, placed off every point, line and each other."""
         plan, pal = self.plan, self.pal
         target = plan.sentences[0].target
-        name = plan.target if len(plan.target) <= 14 else plan.target[:13] + "…"
+        name = _cut(plan.target, 14)
         start_text = f"v({name})" if plan.model is not None else f"{name} (static)"
         labels: list[VMobject] = []
         anchors: list[np.ndarray] = []
@@ -763,7 +778,7 @@ class DriftScene(BeatScene):
         anchors += self.start_points[: len(self.start_labels)]
         self.end_labels: list[VMobject] = []
         for si, s in enumerate(plan.sentences):
-            end = target.text if len(target.text) <= 14 else target.text[:13] + "…"
+            end = _cut(target.text, 14)
             t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
             self.end_labels.append(self.with_badge(t, si) if self.multi else t)
             anchors.append(self.map(s.final.point))
@@ -789,7 +804,6 @@ class DriftScene(BeatScene):
             obstacles=obstacles,
         )
         self.leaders = VGroup()
-        self.leader_of: dict[int, Line] = {}
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to(np.array([c[0], c[1], 0]))
             gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
@@ -799,7 +813,6 @@ class DriftScene(BeatScene):
                 line = Line(np.array([a[0], a[1], 0]), edge, stroke_width=1.5, color=pal.muted,
                             stroke_opacity=0.7)  # fmt: skip
                 self.leaders.add(line)
-                self.leader_of[id(m)] = line
         if pal.backdrop is not None:  # a line under a label leaves its letters readable
             in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
             for m in labels:
@@ -808,7 +821,7 @@ class DriftScene(BeatScene):
                         part.set_stroke(pal.backdrop, width=6, background=True)
 
     def with_badge(self, t: VMobject, si: int) -> VGroup:
-        badge = Badge(si + 1, self.pal, color=self.pal.color(si), size=SIZES.small)
+        badge = self.badge(si)
         self.label_badges.append(badge)
         return VGroup(t, badge).arrange(RIGHT, buff=0.1)
 
@@ -829,10 +842,10 @@ class DriftScene(BeatScene):
         items.append(text_item("caption", box_of(self.caption), SIZES.small))
         for si in range(len(self.panels)):
             phase = f"panel {si + 1}"
-            head, subs, bars = self.heads[si], self.subs[si], self.bars[si]
-            items.append(text_item(f"panel {si + 1} title", box_of(head), SIZES.body, phase))
+            title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
+            items.append(text_item(f"panel {si + 1} title", box_of(title), SIZES.body, phase))
             items += [
-                text_item(f"panel {si + 1} scale", box_of(m), SIZES.small, phase) for m in subs
+                text_item(f"panel {si + 1} scale", box_of(m), SIZES.small, phase) for m in lines
             ]
             for name, value in zip(bars.names, bars.values, strict=True):
                 items.append(
@@ -925,9 +938,9 @@ class DriftScene(BeatScene):
             anims += [Fade(self.panels[si - 1], out=True), Fade(self.equations[si - 1], out=True)]
             anims += self.dim_now(self.dim(si - 1, DIM))
         if si == 0 and self.multi:
-            anims += self.dim_now([Dim(row, DIM) for j, row in enumerate(self.rows) if j != si])
+            anims += self.dim_now([Dim(row, DIM) for row in self.sentence_rows[1:]])
         elif si > 0:
-            anims += self.dim_now([Dim(self.rows[si], 1.0)])
+            anims += self.dim_now([Dim(self.sentence_rows[si], 1.0)])
         self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.intro - self.timing.fade)
         self.connectors: list[VMobject] = []
@@ -935,13 +948,13 @@ class DriftScene(BeatScene):
     def dim(self, si: int, level: float) -> list[Animation]:
         """Sentence si's things (chips, rings, trail, arrow, end label) to opacity `level`."""
         things: list[Mobject] = [
-            self.rows[si],
+            self.sentence_rows[si],
             *self.trails[si],
             self.arrows[si],
             self.end_labels[si],
         ]
         things += [r for (sj, _), r in self.rings.items() if sj == si and r in self.mobjects]
-        return [Dim(m, level) for m in things if m in self.mobjects or m is self.rows[si]]
+        return [Dim(m, level) for m in things if m in self.mobjects or m is self.sentence_rows[si]]
 
     def dim_now(self, anims: list[Animation]) -> list[Animation]:
         """Dimming happens at once (a fading header costs a GIF more than it shows)."""
@@ -956,7 +969,7 @@ class DriftScene(BeatScene):
         step, prev = s.steps[k], s.steps[k - 1]
         a, b = self.map(prev.point), self.map(step.point)
         arrow = self.arrows[si]
-        weight_of = dict(zip(step.words, step.weights, strict=True))
+        weight_of = weights_by_token(step)
         self.remove(*self.connectors)
         self.connectors = []
         anims: list[Animation] = []
@@ -1018,6 +1031,11 @@ def _early(t: float) -> float:
     return float(smooth(min(1.0, t / 0.6)))
 
 
+def _put_top_left(m: Mobject, left: float, top: float) -> None:
+    """Move m so that its top left corner is at (left, top)."""
+    m.move_to(np.array([left + m.width / 2, top - m.height / 2, 0]))
+
+
 def pad_box(b: Box, p: float) -> Box:
     return (b[0] - p, b[1] - p, b[2] + p, b[3] + p)
 
@@ -1069,10 +1087,6 @@ class Pulse(InPlace):
 # what each beat says: presenter notes and one-line captions, from the plan's numbers
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−")
-
-
 def _joined_text(s: Sentence, k: int) -> str:
     joined = s.steps[k].joined
     if len(joined) == 1:
@@ -1101,12 +1115,12 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         return f"sentence {si + 1}: “{s.text}”"
     step = s.steps[k]
     pairs = ", ".join(
-        f"{s.words[i].text} {_fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
+        f"{s.words[i].text} {fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
     )
     if what == "step":
         return f"{_joined_text(s, k)} joins; the weights renormalise: {pairs}"
     terms = " + ".join(
-        f"{_fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
+        f"{fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
     return f"{s.target.text}′ = {terms}"
 
@@ -1129,11 +1143,11 @@ def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         return f"Sentence {si + 1}: “{s.target.text}” alone"
     if what == "step":
         step = s.steps[k]
-        weight_of = dict(zip(step.words, step.weights, strict=True))
+        weight_of = weights_by_token(step)
         w = math.fsum(weight_of[i] for i in step.joined)
-        return f"{_joined_text(s, k)} joins with weight {_fmt(w)}"
-    pairs = list(zip(s.final.words, s.final.weights, strict=True))
-    top = pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])[:2]
+        return f"{_joined_text(s, k)} joins with weight {fmt(w)}"
+    pairs = final_terms(s)
+    top = pairs[:3]  # the target's and the two largest
     more = " + …" if len(pairs) > len(top) else ""
-    terms = " + ".join(f"{_fmt(w)}·{s.words[i].text}" for i, w in top)
+    terms = " + ".join(f"{fmt(w)}·{s.words[i].text}" for i, w in top)
     return f"{s.target.text}′ = {terms}{more}"
