@@ -23,6 +23,7 @@ chips elided with "…" when a sentence does not fit its rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,8 @@ MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge e
 MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
 DIM = 0.28  # opacity factor of the sentences not playing
 MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
+EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
+EQ_INDENT = 0.3  # an equation's lines after the first
 
 
 def scale_text(plan: Plan, sentence: Sentence) -> str:
@@ -157,6 +160,92 @@ class Equation(VGroup):
     def __init__(self, lines: VGroup, terms: list[tuple[int, float]]) -> None:
         super().__init__(*lines)
         self.terms = terms
+
+
+class EquationTerms:
+    """The terms of an equation's right side as StrutTexts, each built when first needed (a
+    long sentence's equation shows only a few), and how many of them fit in a width.
+
+    text: a StrutText of a string, in the equation's size and colour. labels: the terms'
+    strings, in order ("0.56·bank", "+ 0.26·river", ...).
+    """
+
+    def __init__(self, text: Callable[[str], StrutText], labels: list[str]) -> None:
+        self.text = text
+        self.labels = labels
+        self.built: list[StrutText] = []
+        # For the layout, "+ … (N more)" of N's digit count (digits are equally wide).
+        self.probes: dict[int, StrutText] = {}
+
+    def first(self, k: int) -> list[StrutText]:
+        """The first k terms."""
+        while len(self.built) < k:
+            self.built.append(self.text(self.labels[len(self.built)]))
+        return self.built[:k]
+
+    def probe(self, rest: int) -> list[StrutText]:
+        """The room "+ … (N more)" takes when `rest` terms are left out (none for 0)."""
+        if not rest:
+            return []
+        d = len(str(rest))
+        if d not in self.probes:
+            self.probes[d] = self.text(f"+ … ({'8' * d} more)")
+        return [self.probes[d]]
+
+    def fit(
+        self, first: list[StrutText], width: float, max_lines: int
+    ) -> tuple[list[list[StrutText]], int]:
+        """After `first`, as many terms as fit in max_lines lines of `width` (one at least),
+        then "+ … (N more)": the lines, and how many terms they show."""
+        n = len(self.labels)
+        shown = 1  # one term at least, even when it does not fit
+        lines = wrap_terms([*first, *self.first(1), *self.probe(n - 1)], width, max_lines)
+        if lines is None:
+            lines = [[*first, *self.first(1)]]
+        for k in range(2, n + 1):
+            found = wrap_terms([*first, *self.first(k), *self.probe(n - k)], width, max_lines)
+            if found is None:
+                break
+            shown, lines = k, found
+        if shown < n:  # the probe stands in for the real "+ … (N more)"
+            lines = [[self.text(f"+ … ({n - shown} more)") if m in self.probes.values() else m
+                      for m in line] for line in lines]  # fmt: skip
+        return lines, shown
+
+
+def wrap_terms(
+    items: list[StrutText], width: float, max_lines: int
+) -> list[list[StrutText]] | None:
+    """items in lines of `width` (ink EQ_SPACE apart, lines after the first EQ_INDENT in);
+    None when that takes more than max_lines lines or an item alone does not fit."""
+    lines: list[list[StrutText]] = [[]]
+    used = 0.0
+    for m in items:
+        ink = float(m.glyphs.width)
+        room = width - (EQ_INDENT if len(lines) > 1 else 0.0)
+        if lines[-1] and used + EQ_SPACE + ink > room:
+            lines.append([])
+            used = 0.0
+            room = width - EQ_INDENT
+        if not lines[-1] and ink > room:
+            return None
+        used += (EQ_SPACE if lines[-1] else 0.0) + ink
+        lines[-1].append(m)
+    return lines if len(lines) <= max_lines else None
+
+
+def set_lines(lines: list[list[StrutText]]) -> VGroup:
+    """The lines of an equation set in place: a VGroup per line, lines after the first
+    indented by EQ_INDENT."""
+    rows = VGroup()
+    for li, line in enumerate(lines):
+        x = EQ_INDENT if li else 0.0
+        for m in line:  # ink to ink, one space apart (the struts are invisible)
+            y = -li * (m.struts.height + 0.08) - m.struts.get_center()[1]
+            m.shift(np.array([x - m.glyphs.get_left()[0], y, 0]))
+            x = m.glyphs.get_right()[0] + EQ_SPACE
+        rows.add(VGroup(*line))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -374,74 +463,19 @@ class DriftScene(BeatScene):
         first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
         the terms shown are built). `.terms` lists the (token index, weight) pairs shown."""
         s, pal = self.plan.sentences[si], self.pal
-        space, indent = 0.1, 0.3
-        width -= 0.25  # the invisible struts either side of the ink
         pairs = final_terms(s)
-        n = len(pairs)
-
-        def word(i: int) -> str:
-            return _cut(s.words[i].text, 11)
 
         def text(t: str) -> StrutText:
             return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
 
-        def term(k: int) -> StrutText:  # the k-th term, built when first needed
-            while len(terms) <= k:
-                j = len(terms)
-                i, w = pairs[j]
-                terms.append(text(f"{'+ ' if j else ''}{fmt(w)}·{word(i)}"))
-            return terms[k]
-
-        terms: list[StrutText] = []
-        first = [text(f"{word(s.target_index)}′ =")] if lhs else []  # the summary's title has it
-        # For the layout, "+ … (N more)" of N's digit count (digits are equally wide).
-        probes: dict[int, StrutText] = {}
-
-        def probe(rest: int) -> list[StrutText]:
-            if not rest:
-                return []
-            d = len(str(rest))
-            if d not in probes:
-                probes[d] = text(f"+ … ({'8' * d} more)")
-            return [probes[d]]
-
-        def ink(m: StrutText) -> float:
-            return float(m.glyphs.width)
-
-        def wrap(items: list[StrutText]) -> list[list[StrutText]] | None:
-            lines: list[list[StrutText]] = [[]]
-            used = 0.0
-            for m in items:
-                room = width - (indent if len(lines) > 1 else 0.0)
-                if lines[-1] and used + space + ink(m) > room:
-                    lines.append([])
-                    used = 0.0
-                    room = width - indent
-                if not lines[-1] and ink(m) > room:
-                    return None
-                used += (space if lines[-1] else 0.0) + ink(m)
-                lines[-1].append(m)
-            return lines if len(lines) <= max_lines else None
-
-        # As many terms as fit (one at least), then "+ … (N more)".
-        shown, lines = 1, wrap([*first, term(0), *probe(n - 1)]) or [[*first, term(0)]]
-        for k in range(2, n + 1):
-            found = wrap([*first, *(term(j) for j in range(k)), *probe(n - k)])
-            if found is None:
-                break
-            shown, lines = k, found
-        if shown < n:  # the probe stands in for the real "+ … (N more)"
-            lines = [[text(f"+ … ({n - shown} more)") if m in probes.values() else m
-                      for m in line] for line in lines]  # fmt: skip
-        rows = VGroup()
-        for li, line in enumerate(lines):
-            x = indent if li else 0.0
-            for m in line:  # ink to ink, one space apart (the struts are invisible)
-                y = -li * (m.struts.height + 0.08) - m.struts.get_center()[1]
-                m.shift(np.array([x - m.glyphs.get_left()[0], y, 0]))
-                x = m.glyphs.get_right()[0] + space
-            rows.add(VGroup(*line))
-        return Equation(rows, pairs[:shown])
+        first = [text(f"{_cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
+        labels = [
+            f"{'+ ' if j else ''}{fmt(w)}·{_cut(s.words[i].text, 11)}"
+            for j, (i, w) in enumerate(pairs)
+        ]
+        # 0.25: the invisible struts either side of the ink
+        lines, shown = EquationTerms(text, labels).fit(first, width - 0.25, max_lines)
+        return Equation(set_lines(lines), pairs[:shown])
 
     # -- the sentences
     def build_header(self) -> None:
