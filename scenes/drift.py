@@ -72,6 +72,7 @@ MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge e
 MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
 DIM = 0.28  # opacity factor of the sentences not playing
 MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
+CHIP_BUFF = 0.15  # between a sentence's chips
 EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
 EQ_INDENT = 0.3  # an equation's lines after the first
 
@@ -246,6 +247,42 @@ def set_lines(lines: list[list[StrutText]]) -> VGroup:
             x = m.glyphs.get_right()[0] + EQ_SPACE
         rows.add(VGroup(*line))
     return rows
+
+
+def elided(order: list[int], shown: set[int]) -> list[int | None]:
+    """The tokens of `order` that are shown, each run of the others as one None ("…")."""
+    out: list[int | None] = []
+    for i in order:
+        if i in shown:
+            out.append(i)
+        elif not out or out[-1] is not None:
+            out.append(None)
+    return out
+
+
+@dataclass
+class ChipWrap:
+    """A sentence's chips wrapped in rows `width` wide, CHIP_BUFF apart, with only some of
+    them shown (each run of the others one `dots` chip): how many rows they take, and
+    whether those fit in the height max_h."""
+
+    chips: dict[int, TokenChip]
+    dots: TokenChip
+    width: float
+    max_h: float
+
+    def rows(self, shown: set[int], scale: float) -> int:
+        count, used = 1, 0.0
+        for i in elided(list(self.chips), shown):
+            m = (self.dots if i is None else self.chips[i]).width * scale
+            if used and used + CHIP_BUFF + m > self.width:
+                count, used = count + 1, 0.0
+            used += (CHIP_BUFF if used else 0.0) + m
+        return count
+
+    def fits(self, shown: set[int], scale: float) -> bool:
+        n_rows = self.rows(shown, scale)
+        return n_rows * self.dots.height * scale + (n_rows - 1) * 0.1 <= self.max_h + 1e-6
 
 
 @dataclass(frozen=True)
@@ -506,74 +543,66 @@ class DriftScene(BeatScene):
         self, si: int, s: Sentence, width: float, max_h: float
     ) -> tuple[VGroup, dict[int, TokenChip]]:
         """A sentence as chips, wrapped. If it needs more room than max_h: the chips at the
-        small size, then words elided with "…" (the target and the words with a panel row
-        stay as long as they fit)."""
-        pal, color = self.pal, self.pal.color(si)
-        chips = {
-            w.index: TokenChip(
-                w.text, pal, role=self.role(s, w.index), color=color, size=SIZES.body,
-                max_width=width,
-            )
-            for w in s.words
-            if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
-        }  # fmt: skip
-        order = list(chips)
+        small size, then words elided with "…" (shown_chips)."""
+        pal = self.pal
+        chips = self.sentence_chips(si, s, width)
         dots = TokenChip("…", pal, role="excluded", size=SIZES.body)
-        buff = 0.15
-
-        def rows_needed(shown: set[int], scale: float) -> int:
-            count, w, gap = 1, 0.0, False
-            for i in order:
-                if i not in shown and gap:
-                    continue
-                gap = i not in shown
-                m = (dots if gap else chips[i]).width * scale
-                if w and w + buff + m > width:
-                    count, w = count + 1, 0.0
-                w += (buff if w else 0.0) + m
-            return count
-
-        def fits(shown: set[int], scale: float) -> bool:
-            n_rows = rows_needed(shown, scale)
-            return n_rows * dots.height * scale + (n_rows - 1) * 0.1 <= max_h + 1e-6
-
-        shown = set(order)
-        scale = 1.0 if len(self.plan.sentences) <= 2 else SIZES.small / SIZES.body
-        if not fits(shown, scale):
-            scale = SIZES.small / SIZES.body
-        if not fits(shown, scale):
-            keep = [s.target_index, *(i for i in self.word_rows(si) if i in chips)]
-            while len(keep) > 1 and not fits(set(keep), scale):
-                keep.pop()
-            shown = set(keep)
-            rest = sorted(
-                (i for i in order if i not in shown),
-                key=lambda i: (min(abs(i - j) for j in keep), i),
-            )
-            for i in rest:  # the nearest words around them, as room allows
-                if fits(shown | {i}, scale):
-                    shown.add(i)
+        shown, scale = self.shown_chips(si, ChipWrap(chips, dots, width, max_h))
         items: list[VMobject] = []
-        elided = False
-        for i in order:
-            if i in shown:
-                items.append(chips[i])
-                elided = False
-            elif not elided:
+        for i in elided(list(chips), shown):
+            if i is None:
                 filler = TokenChip("…", pal, role="excluded", size=SIZES.body)
                 items.append(filler)
                 self.fillers.append(filler)
-                elided = True
+            else:
+                items.append(chips[i])
         if scale != 1.0:
             for m in items:
                 m.scale(scale)
-        group = chip_rows(items, max_width=width, buff=buff, row_buff=0.1, aligned_edge=LEFT)
+        group = chip_rows(items, max_width=width, buff=CHIP_BUFF, row_buff=0.1, aligned_edge=LEFT)
         if self.multi:
             badge = self.badge(si)
             badge.next_to(group[0], LEFT, buff=0.2)
             group = VGroup(badge, group)
             self.badges.append(badge)
-        return group, {i: chips[i] for i in order if i in shown}
+        return group, {i: chip for i, chip in chips.items() if i in shown}
+
+    def sentence_chips(self, si: int, s: Sentence, width: float) -> dict[int, TokenChip]:
+        """A chip per word of sentence si, by token index, in the sentence's colour."""
+        return {
+            w.index: TokenChip(
+                w.text, self.pal, role=self.role(s, w.index), color=self.pal.color(si),
+                size=SIZES.body, max_width=width,
+            )
+            for w in s.words
+            if w.reason != "special"  # [CLS]/[SEP] get a bar, not a chip
+        }  # fmt: skip
+
+    def shown_chips(self, si: int, wrap: ChipWrap) -> tuple[set[int], float]:
+        """Which chips of sentence si fit, and their scale: all of them at the body size
+        (the small size with three sentences or more), else at the small size; else the
+        target and the words with a panel row as long as they fit, then the words nearest
+        them as room allows."""
+        small = SIZES.small / SIZES.body
+        shown = set(wrap.chips)
+        scale = 1.0 if len(self.plan.sentences) <= 2 else small
+        if not wrap.fits(shown, scale):
+            scale = small
+        if wrap.fits(shown, scale):
+            return shown, scale
+        keep = [self.plan.sentences[si].target_index]
+        keep += [i for i in self.word_rows(si) if i in wrap.chips]
+        while len(keep) > 1 and not wrap.fits(set(keep), scale):
+            keep.pop()
+        shown = set(keep)
+        rest = sorted(
+            (i for i in wrap.chips if i not in shown),
+            key=lambda i: (min(abs(i - j) for j in keep), i),
+        )
+        for i in rest:  # the nearest words around them, as room allows
+            if wrap.fits(shown | {i}, scale):
+                shown.add(i)
+        return shown, scale
 
     def role(self, s: Sentence, index: int) -> str:
         if index == s.target_index:
