@@ -678,20 +678,29 @@ class DriftScene(BeatScene):
 
     def build_points(self) -> None:
         """Each context word's point (or, outside the view, a marker at its edge)."""
-        plan, pal = self.plan, self.pal
+        self.collect_points()
+        n_labels = 0  # the words with a panel row are labelled, MAX_WORD_LABELS at most
+        for pt in self.points:
+            if pt["labelled"]:
+                n_labels += 1
+                pt["labelled"] = n_labels <= MAX_WORD_LABELS
+        for pt in self.points:
+            pt["mob"] = self.point_mark(pt)
+        self.dots = [pt["mob"] for pt in self.points]
+        self.origin_mark = OriginMark(self.origin, color=self.pal.text)
+
+    def collect_points(self) -> None:
+        """self.points: one per distinct (word, point), where it is drawn ("at": on the
+        view's edge when it is outside); self.point_of: (sentence, token) -> its index."""
         x0, y0, x1, y1 = self.plot_box
         inner = (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
         centre = np.array([(inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2, 0])
-        self.points: list[dict] = []  # one per distinct (word, point)
-        self.point_of: dict[tuple[int, int], int] = {}  # (sentence, token) -> index
+        self.points: list[dict] = []
+        self.point_of: dict[tuple[int, int], int] = {}
         seen: dict[tuple[str, tuple[float, float]], int] = {}
-        for si, s in enumerate(plan.sentences):
+        for si, s in enumerate(self.plan.sentences):
             labelled = set(self.word_rows(si))
-            # Where the arrow's tip is when each word joins: its pull starts there.
-            tips = self.tips(si)
-            pulled_from = {
-                i: tips[k - 1] for k in range(1, len(s.steps)) for i in s.steps[k].joined
-            }
+            pulled_from = self.pull_starts(si)
             for w, point in plotted_words(s):
                 key = (w.norm, point)
                 if key in seen:  # the same word in two sentences: one neutral point
@@ -717,30 +726,31 @@ class DriftScene(BeatScene):
                         "labelled": w.index in labelled,
                     }
                 )
-        n_labels = 0
-        for pt in self.points:
-            if pt["labelled"]:
-                n_labels += 1
-                pt["labelled"] = n_labels <= MAX_WORD_LABELS
-        self.dots = []
-        for pt in self.points:
-            color = (
-                pal.special
-                if pt["special"]
-                else (pal.text if len(pt["sentences"]) > 1 else pal.color(min(pt["sentences"])))
-            )
-            pt["color"] = color
-            if pt["outside"]:
-                # A word of "the rest" (no label): a smaller, fainter marker.
-                size = 0.26 if pt["labelled"] else 0.17
-                m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color, size=size)
-                if not pt["labelled"]:
-                    m.set_fill(opacity=0.6)
-            else:
-                m = Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)  # type: ignore[assignment]
-            pt["mob"] = m
-            self.dots.append(m)
-        self.origin_mark = OriginMark(self.origin, color=pal.text)
+
+    def pull_starts(self, si: int) -> dict[int, np.ndarray]:
+        """Where the arrow's tip is when each word of sentence si joins: its pull starts
+        there."""
+        tips, steps = self.tips(si), self.plan.sentences[si].steps
+        return {i: tips[k - 1] for k in range(1, len(steps)) for i in steps[k].joined}
+
+    def point_mark(self, pt: dict) -> VMobject:
+        """A word's dot in its sentence's colour (neutral when sentences share it), or
+        outside the view a marker at the edge pointing towards it; sets pt["color"]."""
+        pal = self.pal
+        color = (
+            pal.special
+            if pt["special"]
+            else (pal.text if len(pt["sentences"]) > 1 else pal.color(min(pt["sentences"])))
+        )
+        pt["color"] = color
+        if not pt["outside"]:
+            return Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
+        # A word of "the rest" (no label): a smaller, fainter marker.
+        size = 0.26 if pt["labelled"] else 0.17
+        m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color, size=size)
+        if not pt["labelled"]:
+            m.set_fill(opacity=0.6)
+        return m
 
     def tips(self, si: int) -> list[np.ndarray]:
         """The tip of sentence si's arrow at each step, in the scene."""
@@ -823,48 +833,26 @@ class DriftScene(BeatScene):
 
     def place_plot_labels(self) -> None:
         """Start, end and word labels, placed off every point, line and each other."""
-        plan, pal = self.plan, self.pal
-        target = plan.sentences[0].target
-        name = _cut(plan.target, 14)
-        start_text = f"v({name})" if plan.model is not None else f"{name} (static)"
-        labels: list[VMobject] = []
-        anchors: list[np.ndarray] = []
+        pal = self.pal
         self.label_badges: list[Badge] = []
-        self.start_labels: list[VMobject] = []
-        if self.shared_start:
-            self.start_labels.append(label(start_text, pal, size=SIZES.body, color=pal.static))
-        else:
-            for si in range(len(plan.sentences)):
-                t = label(start_text, pal, size=SIZES.body, color=pal.color(si))
-                self.start_labels.append(self.with_badge(t, si))
-        labels += self.start_labels
-        anchors += self.start_points[: len(self.start_labels)]
-        self.end_labels: list[VMobject] = []
-        for si, s in enumerate(plan.sentences):
-            end = _cut(target.text, 14)
-            t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
-            self.end_labels.append(self.with_badge(t, si) if self.multi else t)
-            anchors.append(self.map(s.final.point))
-        labels += self.end_labels
-        self.word_labels: dict[int, Text] = {}
-        for j, pt in enumerate(self.points):
-            if pt["labelled"]:
-                t = fitted(pt["text"], pal, size=SIZES.small, color=pt["color"], max_width=2.2)
-                self.word_labels[j] = t
-                labels.append(t)
-                anchors.append(pt["at"])
-        obstacles: list[Box] = []
-        for pt in self.points:
-            obstacles.append(pad_box(box_of(pt["mob"]), 0.05))
-        obstacles.append(pad_box(box_of(self.origin_mark), 0.05))
-        for _, seg in self.segments():
-            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], seg[4] + 0.04), 0.12)
-        bounds = self.plot_box
+        self.start_labels = self.build_start_labels()
+        self.end_labels = self.build_end_labels()
+        self.word_labels: dict[int, Text] = {
+            j: fitted(pt["text"], pal, size=SIZES.small, color=pt["color"], max_width=2.2)
+            for j, pt in enumerate(self.points)
+            if pt["labelled"]
+        }
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        anchors = [
+            *self.start_points[: len(self.start_labels)],
+            *(self.map(s.final.point) for s in self.plan.sentences),
+            *(self.points[j]["at"] for j in self.word_labels),
+        ]
         centres = place_labels(
             [(float(a[0]), float(a[1])) for a in anchors],
             [(m.width, m.height) for m in labels],
-            bounds,
-            obstacles=obstacles,
+            self.plot_box,
+            obstacles=self.label_obstacles(),
         )
         self.leaders = VGroup()
         for m, c, a in zip(labels, centres, anchors, strict=True):
@@ -882,6 +870,38 @@ class DriftScene(BeatScene):
                 for part in m.family_members_with_points():
                     if id(part) not in in_badges and isinstance(part, VMobject):
                         part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def build_start_labels(self) -> list[VMobject]:
+        """The static vector's label: one, or one per sentence with its badge when the
+        sentences' static vectors differ."""
+        plan, pal = self.plan, self.pal
+        name = _cut(plan.target, 14)
+        text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        if self.shared_start:
+            return [label(text, pal, size=SIZES.body, color=pal.static)]
+        return [
+            self.with_badge(label(text, pal, size=SIZES.body, color=pal.color(si)), si)
+            for si in range(len(plan.sentences))
+        ]
+
+    def build_end_labels(self) -> list[VMobject]:
+        """Where each sentence takes the target: “bank′” in bold, in the sentence's colour
+        (with its badge when compared)."""
+        pal = self.pal
+        end = _cut(self.plan.sentences[0].target.text, 14)
+        out: list[VMobject] = []
+        for si in range(len(self.plan.sentences)):
+            t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
+            out.append(self.with_badge(t, si) if self.multi else t)
+        return out
+
+    def label_obstacles(self) -> list[Box]:
+        """What the plot's labels must stay off: the points, the origin and every line."""
+        obstacles = [pad_box(box_of(pt["mob"]), 0.05) for pt in self.points]
+        obstacles.append(pad_box(box_of(self.origin_mark), 0.05))
+        for _, seg in self.segments():
+            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], seg[4] + 0.04), 0.12)
+        return obstacles
 
     def with_badge(self, t: VMobject, si: int) -> VGroup:
         badge = self.badge(si)
