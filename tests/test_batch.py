@@ -752,6 +752,35 @@ def test_killing_a_batch_stops_its_workers_and_keeps_old_files(tmp_path: Path) -
                              for pid in workers), timeout=10)  # fmt: skip
 
 
+def clean_up_slowly(folder: str, seconds: float) -> None:
+    """A worker task for the next test: makes `folder` and waits; stopped, it takes `seconds`
+    to remove it (as the store's `with` removes a render's staging folder) and leaves as a
+    stopped render does (`batch._leave`)."""
+    path = Path(folder)
+    path.mkdir()
+    try:
+        try:
+            time.sleep(60)
+        finally:
+            time.sleep(seconds)
+            path.rmdir()
+    except (SystemExit, KeyboardInterrupt) as exc:
+        batch._leave(exc)
+
+
+def test_a_stopped_worker_cleans_up_to_the_end_while_the_others_exit(tmp_path: Path) -> None:
+    """Seeing the first stopped worker exit, the process pool takes itself for broken and
+    terminates every worker again: the one still cleaning up ignores that (signals.stop_once)
+    and removes its folder."""
+    pool = batch._pool(2, quiet=True)
+    folders = [tmp_path / "quick", tmp_path / "slow"]
+    for folder, seconds in zip(folders, (0.0, 2.0), strict=True):
+        pool.submit(clean_up_slowly, str(folder), seconds)
+    wait_for(lambda: all(f.is_dir() for f in folders))
+    batch.stop_workers(pool)
+    assert listing(tmp_path) == []
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
                          text=True).stdout  # fmt: skip
