@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +18,7 @@ import pytest
 
 REQUIRE_REFERENCE = os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1"
 
-# Test modules import what they share from `tests` (this file's constants, tests.reference):
-# `python -m pytest` has the checkout on sys.path, the `pytest` script has only this folder.
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 # The two sentences of the post's figure, and hand-made 3-D vectors for their content words
 # (tests that need more words add their own lines to TOML_VECTORS).
