@@ -18,8 +18,6 @@ import pytest
 
 REQUIRE_REFERENCE = os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1"
 
-REPO = Path(__file__).resolve().parents[1]
-
 # The two sentences of the post's figure, and hand-made 3-D vectors for their content words
 # (tests that need more words add their own lines to TOML_VECTORS).
 RIVER = "He sat on the river bank."
