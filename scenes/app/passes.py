@@ -100,8 +100,27 @@ def manim_pass(
     share_svgs(work)
     base = scene_class(scene)
     cls = type(scene, (base,), {"plan": plan, "theme": theme, **(attrs or {})})
+    with tempconfig(_manim_config(work, size, fps, fmt, theme)), _quiet_manim():
+        if fmt == "frames":
+            if sink is None:
+                raise ValueError("manim_pass(..., 'frames') needs a sink")
+            _render_frames(cls, sink)
+            return work
+        if fmt == "still":
+            s = cls(renderer=_still_renderer()())
+            s.render()
+            return Path(s.renderer.file_writer.image_file_path)
+        s = cls()
+        s.render()
+        return Path(s.renderer.file_writer.movie_file_path)
+
+
+def _manim_config(
+    work: Path, size: tuple[int, int], fps: int, fmt: str, theme: str
+) -> dict[str, Any]:
+    """Manim's configuration for a pass of `manim_pass` (its arguments)."""
     frames = fmt == "frames"
-    options = {
+    return {
         "media_dir": str(work),
         # Pango's and LaTeX's SVGs: made here, or copied from the user cache (share_svgs).
         "text_dir": str(work / "texts"),
@@ -119,29 +138,21 @@ def manim_pass(
         "movie_file_extension": {"webm": ".webm", "mov": ".mov", "rgba": ".mov"}.get(fmt, ".mp4"),
         "transparent": _transparent(theme) or fmt == "rgba",
     }
-    with tempconfig(options), _quiet_manim():
-        if frames:
-            if sink is None:
-                raise ValueError("manim_pass(..., 'frames') needs a sink")
-            from manim.renderer.cairo_renderer import CairoRenderer
 
-            s = cls(renderer=CairoRenderer(file_writer_class=_pipe_writer()))
-            s.renderer.file_writer.sink = sink
-            with sink:
-                s.render()
-                r = s.renderer
-                r.static_image = None  # the final state, drawn whole (as a still pass does)
-                r.update_frame(s, ignore_skipping=True)
-                sink.last_frame(r.get_frame())
-            return work
-        if fmt == "still":
-            s = cls(renderer=_still_renderer()())
-        else:
-            s = cls()
+
+def _render_frames(cls: type, sink: FrameSink) -> None:
+    """Render scene class `cls` with every frame going to `sink`, then its final state drawn
+    whole (as a still pass draws it) as the last frame."""
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    s = cls(renderer=CairoRenderer(file_writer_class=_pipe_writer()))
+    s.renderer.file_writer.sink = sink
+    with sink:
         s.render()
-        if fmt == "still":
-            return Path(s.renderer.file_writer.image_file_path)
-        return Path(s.renderer.file_writer.movie_file_path)
+        r = s.renderer
+        r.static_image = None
+        r.update_frame(s, ignore_skipping=True)
+        sink.last_frame(r.get_frame())
 
 
 def movie_pass(
