@@ -53,6 +53,8 @@ class BeatScene(_Base):
     slides: cut a slide at every beat (manim-slides). slides_dir: where manim-slides writes.
     stills_dir: save a PNG of every beat there. captions: each beat's caption becomes a
     subcaption (`Scene.add_subcaption`) from the end of the previous beat to the end of this one.
+    final_only: only the last frame is wanted (a still pass without beat stills): a scene whose
+    first frame already is its last (DriftScene's poster) may stop once it is drawn.
     """
 
     plan: Plan | None = None
@@ -60,6 +62,7 @@ class BeatScene(_Base):
     slides: bool = False
     slides_dir: str | None = None
     stills_dir: str | None = None
+    final_only: bool = False
     # each beat's caption a subcaption over the beat's time: on for the pipeline's video passes
     # only (Manim's own writer would put a still's or a slide pass's .srt in the cwd)
     captions = False

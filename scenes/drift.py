@@ -337,6 +337,8 @@ class DriftScene(BeatScene):
     def construct(self) -> None:
         plan = self.plan  # each beat ends with self.beat(notes, caption=...)
         self.show_poster()
+        if self.final_only:  # the poster is the last frame
+            return
         self.beat(drift_notes(plan, "poster"), caption=drift_caption(plan, "poster"))
         self.rewind()
         for si, s in enumerate(plan.sentences):

@@ -99,7 +99,8 @@ def manim_pass(
 
     share_svgs(work)
     base = scene_class(scene)
-    cls = type(scene, (base,), {"plan": plan, "theme": theme, **(attrs or {})})
+    attrs = {"final_only": fmt == "still" and not (attrs or {}).get("stills_dir"), **(attrs or {})}
+    cls = type(scene, (base,), {"plan": plan, "theme": theme, **attrs})
     with tempconfig(_manim_config(work, size, fps, fmt, theme)), _quiet_manim():
         if fmt == "frames":
             if sink is None:
