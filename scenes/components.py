@@ -608,15 +608,21 @@ class VectorArrow(VGroup):
         self.add(self.shaft, self.tip)
         self.put(start, end)
 
-    def put(self, start: PointLike, end: PointLike) -> VectorArrow:
+    def _shape(
+        self, start: PointLike, end: PointLike
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """(start, end, unit direction, the tip's base) as 3-D points, and the tip's length:
+        a very short arrow keeps a tip in proportion."""
         s = np.array([start[0], start[1], 0.0])
         e = np.array([end[0], end[1], 0.0])
-        d = e - s
-        n = float(np.linalg.norm(d))
-        u = d / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
-        tl = min(self.tip_length, 0.6 * n)  # a very short arrow keeps a tip in proportion
+        n = float(np.linalg.norm(e - s))
+        u = (e - s) / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
+        tl = min(self.tip_length, 0.6 * n)
+        return s, e, u, e - u * tl, tl
+
+    def put(self, start: PointLike, end: PointLike) -> VectorArrow:
+        s, e, u, base, tl = self._shape(start, end)
         tw = self.tip_width * (tl / self.tip_length if self.tip_length else 1.0)
-        base = e - u * tl
         perp = np.array([-u[1], u[0], 0.0])
         self.shaft.set_points_as_corners([s, base + u * 0.02])
         self.tip.set_points_as_corners([e, base + perp * tw / 2, base - perp * tw / 2, e])
@@ -628,13 +634,9 @@ class VectorArrow(VGroup):
     ) -> list[tuple[float, float, float, float, float]]:
         """The arrow (or the same arrow from start to end) as thick segments (shaft, tip),
         for the layout check, in scene units."""
-        s = np.array([*(self.start if start is None else start)[:2], 0.0])
-        e = np.array([*(self.end if end is None else end)[:2], 0.0])
-        d = e - s
-        n = float(np.linalg.norm(d))
-        u = d / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
-        tl = min(self.tip_length, 0.6 * n)
-        base = e - u * tl
+        s, e, _, base, _ = self._shape(
+            self.start if start is None else start, self.end if end is None else end
+        )
         shaft_hw = self.shaft.get_stroke_width() / 200  # Manim: width 100 = 1 unit
         return [
             (float(s[0]), float(s[1]), float(base[0]), float(base[1]), shaft_hw),
