@@ -57,6 +57,7 @@ def hostile_renders(
     from manim.utils import tex_file_writing
 
     import scenes
+    import scenes.texts
     from attention_math.request import PlanRequest
     from scenes.app import render
 
@@ -75,6 +76,9 @@ def hostile_renders(
     results: dict[str, Path] = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
+        # Every text built here, not copied from one kept by an earlier render (scenes.texts)
+        mp.setenv("XDG_CACHE_HOME", str(work / "cache"))
+        mp.setattr(scenes.texts, "_BUILT", {})
         real_tex = tex_file_writing.generate_tex_file
 
         def spy_tex(expression: str, environment: Any = None, tex_template: Any = None) -> Any:
