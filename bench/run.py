@@ -29,7 +29,7 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
 * the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
 * the batch figures (bench/batch_bench.py), when that benchmark is there.
 
-KB is 1000 bytes. The whole run takes 15 to 20 minutes on the 2-core machine it was written
+KB is 1000 bytes. The whole run takes 5 to 10 minutes on the 2-core machine it was written
 for (the whole test suite is half of it); timings on a shared machine vary by some per cent
 from run to run.
 """
@@ -765,14 +765,15 @@ def report(r: dict[str, Any]) -> str:
         "render, the per-video-second figures, the stills and the cold starts are whole "
         "processes. One pass feeds every raster format: the default render draws the figure "
         "once at 720p30 and ffmpeg makes the MP4 and the GIF from those frames, on the "
-        "second core while Manim draws. Where the floor ratio is missed (480p15 and the GIF "
-        "size, where drawing a frame is cheap), most of DriftScene's pass comes before its "
-        "first frame: building its text labels (Pango, parsing their SVGs, Manim's copies of "
-        "them), which the one-dot floor does not have; at 1080p60 drawing and encoding "
-        "pixels dominate. A batch's speed-up over --jobs 1 needs a free second core, which "
-        "other work on a shared machine takes (the parallel capacity says how much was "
-        "free before the runs; the CPU seconds bench/batch_bench.py prints do not depend "
-        "on it).",
+        "second core while Manim draws. At 480p15 and the GIF size, where drawing a frame is "
+        "cheap, what DriftScene adds to the floor is mostly its text labels: each is built "
+        "once (Pango, SVG parsing) and kept in the user cache, and every use is a copy "
+        "unpickled in half a millisecond (scenes/texts.py), so timings are with that cache "
+        "warm, as after any first render; at 1080p60 drawing and encoding pixels dominate. "
+        "A batch's speed-up over --jobs 1 needs a free second core, which one render "
+        "already half uses (ffmpeg beside Manim) and other work on a shared machine takes "
+        "(the parallel capacity says how much was free before the runs; the CPU seconds "
+        "bench/batch_bench.py prints do not depend on it).",
     ]) + "\n"  # fmt: skip
 
 
