@@ -23,7 +23,7 @@ from manim import *
 from attention_math.errors import InputError
 from attention_math.lecture_data import Group as Terms
 from attention_math.plan import Plan
-from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, fmt
+from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, cut, fmt
 from scenes.drift import scale_text
 from scenes.layout import Box
 from scenes.picture import (
@@ -276,7 +276,7 @@ class AttentionMathScene(LectureScene):
             c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
         else:
             c_def = f"c = {c}"
-        t = s.target.text if len(s.target.text) <= 14 else s.target.text[:13] + "…"
+        t = cut(s.target.text, 14)
         lines = {
             "scores": ["s = q · k, for every word"],
             "scaled": [f"c · s, with {c_def}"],
@@ -339,7 +339,7 @@ class AttentionMathScene(LectureScene):
         if len(g.words) > 1:
             return f"({len(g.words)} more)"
         word = self.s.words[g.words[0]].text
-        return word if len(word) <= 12 else word[:11] + "…"
+        return cut(word, 12)
 
     def area(self) -> Box:
         return (self.x0, self.pictures_bottom, X_RIGHT, self.pictures_top)

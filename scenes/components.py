@@ -9,7 +9,7 @@ counts in place (one typeface, fixed digit positions) and never morphs glyph int
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -410,6 +410,22 @@ class TokenChip(VGroup):
             fill_opacity=0.0,
         )
         return ring.move_to(self.box)
+
+
+def cut(text: str, most: int) -> str:
+    """text, or when longer than `most` characters its start and "…" (`most` in all)."""
+    return text if len(text) <= most else text[: most - 1] + ELLIPSIS
+
+
+def wrapped_rows(widths: Iterable[float], max_width: float, gap: float) -> int:
+    """How many rows items of these widths take, `gap` apart, wrapped at max_width (as
+    `chip_rows` wraps them)."""
+    count, used = 1, 0.0
+    for w in widths:
+        if used and used + gap + w > max_width:
+            count, used = count + 1, 0.0
+        used += (gap if used else 0.0) + w
+    return count
 
 
 def chip_rows(

@@ -47,9 +47,11 @@ from scenes.components import (
     WeightBars,
     box_of,
     chip_rows,
+    cut,
     fitted,
     fmt,
     label,
+    wrapped_rows,
 )
 from scenes.layout import (
     FRAME,
@@ -113,11 +115,6 @@ def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:
         for w in sentence.words
         if w.included and w.index != sentence.target_index and w.point is not None
     ]
-
-
-def _cut(text: str, most: int) -> str:
-    """text, or when longer than `most` characters its start and "…" (`most` in all)."""
-    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 @dataclass
@@ -272,13 +269,9 @@ class ChipWrap:
     max_h: float
 
     def rows(self, shown: set[int], scale: float) -> int:
-        count, used = 1, 0.0
-        for i in elided(list(self.chips), shown):
-            m = (self.dots if i is None else self.chips[i]).width * scale
-            if used and used + CHIP_BUFF + m > self.width:
-                count, used = count + 1, 0.0
-            used += (CHIP_BUFF if used else 0.0) + m
-        return count
+        order = elided(list(self.chips), shown)
+        widths = ((self.dots if i is None else self.chips[i]).width * scale for i in order)
+        return wrapped_rows(widths, self.width, CHIP_BUFF)
 
     def fits(self, shown: set[int], scale: float) -> bool:
         n_rows = self.rows(shown, scale)
@@ -419,7 +412,7 @@ class DriftScene(BeatScene):
             o.norm == s.target.norm and o.index != s.target_index and o.included for o in s.words
         )
         if w.index == s.target_index and twice:
-            return f"{_cut(w.text, 6)} (target)"
+            return f"{cut(w.text, 6)} (target)"
         return w.text
 
     def build_panels(self) -> None:
@@ -507,9 +500,9 @@ class DriftScene(BeatScene):
         def text(t: str) -> StrutText:
             return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
 
-        first = [text(f"{_cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
+        first = [text(f"{cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
         labels = [
-            f"{'+ ' if j else ''}{fmt(w)}·{_cut(s.words[i].text, 11)}"
+            f"{'+ ' if j else ''}{fmt(w)}·{cut(s.words[i].text, 11)}"
             for j, (i, w) in enumerate(pairs)
         ]
         # 0.25: the invisible struts either side of the ink
@@ -877,7 +870,7 @@ class DriftScene(BeatScene):
         """The static vector's label: one, or one per sentence with its badge when the
         sentences' static vectors differ."""
         plan, pal = self.plan, self.pal
-        name = _cut(plan.target, 14)
+        name = cut(plan.target, 14)
         text = f"v({name})" if plan.model is not None else f"{name} (static)"
         if self.shared_start:
             return [label(text, pal, size=SIZES.body, color=pal.static)]
@@ -890,7 +883,7 @@ class DriftScene(BeatScene):
         """Where each sentence takes the target: “bank′” in bold, in the sentence's colour
         (with its badge when compared)."""
         pal = self.pal
-        end = _cut(self.plan.sentences[0].target.text, 14)
+        end = cut(self.plan.sentences[0].target.text, 14)
         out: list[VMobject] = []
         for si in range(len(self.plan.sentences)):
             t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")

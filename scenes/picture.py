@@ -31,6 +31,7 @@ from scenes.components import (
     box_of,
     chip_rows,
     fmt,
+    wrapped_rows,
 )
 from scenes.drift import Mapping, fit_mapping
 from scenes.layout import FRAME, Box, Item, Segment, place_labels, segment_item, text_item
@@ -295,12 +296,7 @@ class ChipFit:
 
     def rows(self, widths: list[float]) -> int:
         """How many rows chips of these widths wrap into."""
-        count, used = 1, 0.0
-        for w in widths:
-            if used and used + CHIP_BUFF + w > self.max_width:
-                count, used = count + 1, 0.0
-            used += (CHIP_BUFF if used else 0.0) + w
-        return count
+        return wrapped_rows(widths, self.max_width, CHIP_BUFF)
 
     def width(self, i: int, size: float) -> float:
         """A chip's width, measured at the small size (chips are made once: Text is slow)."""
