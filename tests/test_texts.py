@@ -126,3 +126,29 @@ def test_a_text_cache_others_may_write_is_not_used(tmp_path: Path) -> None:
     assert _usable(shared, private=True) is None
     assert _usable(tmp_path / "mine", private=True) == tmp_path / "mine"
     assert (tmp_path / "mine").stat().st_mode & 0o077 == 0
+
+
+def test_a_text_the_store_could_not_read_back_is_not_stored(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new Manim that pickles a class the list does not name: texts still work (in this
+    process), they are only not kept across runs."""
+    monkeypatch.setattr(texts, "ALLOWED", set())
+    a = texts.text("bank", font=FONT, size=24, color="#ffffff")
+    b = texts.text("bank", font=FONT, size=24, color="#ffffff")
+    assert a.text == b.text == "bank" and a is not b
+    assert store.files == {}
+
+
+def test_built_texts_leave_the_cache_after_months_unused(tmp_path: Path) -> None:
+    import time
+
+    from scenes.app.passes import CACHE_DAYS, _prune
+
+    now = time.time()
+    old, recent = tmp_path / f"old{TextCache.SUFFIX}", tmp_path / f"recent{TextCache.SUFFIX}"
+    for path, age_days in ((old, CACHE_DAYS + 1), (recent, CACHE_DAYS - 1)):
+        path.write_bytes(b"x")
+        os.utime(path, (now - age_days * 86400,) * 2)
+    _prune(tmp_path, now)
+    assert not old.exists() and recent.exists()
