@@ -58,6 +58,7 @@ from scenes.layout import (
     Box,
     Item,
     Segment,
+    needs_leader,
     place_labels,
     segment_item,
     segment_obstacles,
@@ -72,6 +73,7 @@ NAME_W = 2.0  # panel row labels longer than this are cut with "…"
 ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
 MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
+LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 DIM = 0.28  # opacity factor of the sentences not playing
 MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
 CHIP_BUFF = 0.15  # between a sentence's chips
@@ -848,13 +850,12 @@ class DriftScene(BeatScene):
             [(m.width, m.height) for m in labels],
             self.plot_box,
             obstacles=self.label_obstacles(),
+            leader_gap=LEADER_GAP,
         )
         self.leaders = VGroup()
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to(np.array([c[0], c[1], 0]))
-            gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
-            gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
-            if np.hypot(gap_x, gap_y) > 0.45:  # placed far away: a leader line to its point
+            if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
                 edge = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
                 line = Line(np.array([a[0], a[1], 0]), edge, stroke_width=1.5, color=pal.muted,
                             stroke_opacity=0.7)  # fmt: skip

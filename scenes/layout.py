@@ -13,6 +13,7 @@ sizes. Items shown at different times (two sentences' weights panels) carry diff
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -96,6 +97,17 @@ def segment_obstacles(seg: Segment, step: float = 0.1) -> list[Box]:
     ]
 
 
+def needs_leader(
+    anchor: tuple[float, float], centre: tuple[float, float], size: tuple[float, float],
+    leader_gap: float,
+) -> bool:  # fmt: skip
+    """Is a label of `size` at `centre` so far from its anchor (more than leader_gap from
+    its box) that the scene draws a leader line to it?"""
+    gap_x = max(abs(centre[0] - anchor[0]) - size[0] / 2, 0.0)
+    gap_y = max(abs(centre[1] - anchor[1]) - size[1] / 2, 0.0)
+    return bool(np.hypot(gap_x, gap_y) > leader_gap)
+
+
 def place_labels(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -104,16 +116,21 @@ def place_labels(
     gap: float = 0.1,
     grid: float = 0.12,
     spacing: float = 0.12,
+    leader_gap: float | None = None,
 ) -> list[tuple[float, float]]:
     """Centres for labels of the given sizes near their anchor points.
 
     Greedy, in the order given: each label takes the first free candidate (inside `bounds`,
     clear of every obstacle and every label placed before it). Candidates are tried nearest
     first: 8 directions around the anchor at growing distances, then every point of a grid
-    over `bounds` by distance to the anchor (the scene draws a leader line to a label placed
-    far from its point). Labels keep `spacing` from each other. Only if nothing is free
-    anywhere does a label take the candidate with the least overlap, which the layout check
-    then reports.
+    over `bounds` by distance to the anchor. Labels keep `spacing` from each other. Only if
+    nothing is free anywhere does a label take the candidate with the least overlap, which
+    the layout check then reports.
+
+    leader_gap: the scene draws a leader line from a label placed farther than this from its
+    anchor (`needs_leader`). Such a label also wants its line clear: a free place whose line
+    would cross a label placed before is passed over while another is free, and the line,
+    once placed, is an obstacle for the labels after it.
     """
     placed = np.array(list(obstacles), dtype=float).reshape(-1, 4)  # [P, 4]
     x0, y0, x1, y1 = bounds
@@ -123,33 +140,58 @@ def place_labels(
         [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=float
     )
     centres: list[tuple[float, float]] = []
+    label_boxes: list[Box] = []  # the labels placed so far, for their leader lines
     for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
+        clear = functools.partial(_leader_clear, (ax, ay), (w, h), leader_gap, label_boxes)
+
         rings = [
             np.array([ax, ay]) + dirs * np.array([w / 2 + r, h / 2 + r])
             for r in gap + 0.15 * np.arange(4)
         ]
         near = np.concatenate(rings)  # [R, 2]
         cand, cost = near, _overlap_cost(near, w, h, bounds, placed)
-        if not (cost == 0.0).any():  # nothing free near the anchor: the grid, nearest first
+        if not any(clear(cand[i]) for i in np.flatnonzero(cost == 0.0)):
+            # nothing free near the anchor: the grid, nearest first
             far = grid_pts[
                 np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")
             ]
             parts, costs = [near], [cost]
-            for i in range(0, len(far), 256):  # in chunks: stop at the first free place
+            for i in range(0, len(far), 256):  # in chunks: stop at the first clear place
                 parts.append(far[i : i + 256])
                 costs.append(_overlap_cost(parts[-1], w, h, bounds, placed))
-                if (costs[-1] == 0.0).any():
+                if any(clear(parts[-1][j]) for j in np.flatnonzero(costs[-1] == 0.0)):
                     break
             cand, cost = np.concatenate(parts), np.concatenate(costs)  # [K, 2], [K]
         free = np.flatnonzero(cost == 0.0)
-        k = int(free[0]) if len(free) else int(np.argmin(cost))
+        best = [int(k) for k in free if clear(cand[k])][:1] or [int(k) for k in free[:1]]
+        k = best[0] if best else int(np.argmin(cost))
         if not np.isfinite(cost[k]):  # nothing inside the bounds: clamp at the anchor
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
         else:
             c = (float(cand[k, 0]), float(cand[k, 1]))
         centres.append(c)
+        label_boxes.append(box_at(*c, w, h))
         placed = np.vstack([placed, box_at(*c, w + 2 * spacing, h + 2 * spacing)])
+        if leader_gap is not None and needs_leader((ax, ay), c, (w, h), leader_gap):
+            line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
+            placed = np.vstack([placed, np.array(line, dtype=float).reshape(-1, 4)])
     return centres
+
+
+def _leader_clear(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    leader_gap: float | None,
+    label_boxes: Sequence[Box],
+    centre: np.ndarray,
+) -> bool:
+    """Does a label at `centre` need no leader line, or one that crosses none of the
+    `label_boxes`?"""
+    at = (float(centre[0]), float(centre[1]))
+    if leader_gap is None or not needs_leader(anchor, at, size, leader_gap):
+        return True
+    line = (anchor[0], anchor[1], at[0], at[1], 0.02)
+    return not any(segment_hits_box(line, b) for b in label_boxes)
 
 
 def _overlap_cost(

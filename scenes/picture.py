@@ -34,7 +34,16 @@ from scenes.components import (
     wrapped_rows,
 )
 from scenes.drift import Mapping, fit_mapping
-from scenes.layout import FRAME, Box, Item, Segment, place_labels, segment_item, text_item
+from scenes.layout import (
+    FRAME,
+    Box,
+    Item,
+    Segment,
+    needs_leader,
+    place_labels,
+    segment_item,
+    text_item,
+)
 from scenes.theme import PALETTES, SIZES, Palette
 
 MARGIN = 0.36  # inner margin of every lecture scene (the check's safe margin is 0.284)
@@ -241,6 +250,7 @@ def place_right(counter: Counter, x: float, y: float) -> Counter:
 
 
 CHIP_BUFF = 0.12  # between two chips of a row
+LEADER_GAP = 0.25  # a label placed farther than this from its point gets a line to it
 
 
 class ChipFit:
@@ -386,13 +396,12 @@ def place_point_labels(
         [(m.width, m.height) for m in labels],
         area,
         obstacles=obstacles,
+        leader_gap=LEADER_GAP,
     )
     leaders = VGroup()
     for m, c, a in zip(labels, centres, anchors, strict=True):
         m.move_to(at(c[0], c[1]))
-        gap_x = max(abs(c[0] - a[0]) - m.width / 2, 0.0)
-        gap_y = max(abs(c[1] - a[1]) - m.height / 2, 0.0)
-        if np.hypot(gap_x, gap_y) > 0.25:
+        if needs_leader((float(a[0]), float(a[1])), c, (m.width, m.height), LEADER_GAP):
             end = m.get_critical_point(np.sign(at(a[0] - c[0], a[1] - c[1])))
             leaders.add(
                 Line(at(a[0], a[1]), end, stroke_width=1.5, color=scene.pal.muted).set_stroke(

@@ -470,3 +470,27 @@ def test_gif_first_frame_is_the_poster_and_the_loop_has_no_cut(tmp_path: Path) -
     assert ink.mean() > 0.03  # text and lines, not an empty background
     assert ink[:60].mean() > 0.05  # the title and the sentences at the top
     assert np.abs(first - last).max(axis=2).mean() < 1.0
+
+
+def test_leader_lines_cross_no_other_label() -> None:
+    """Labels crowded around their points go far and get leader lines: with leader_gap, no
+    line crosses another label (without it, the same crowd has crossings: the test can fail)."""
+    from scenes.layout import box_at, needs_leader, place_labels, segment_hits_box
+
+    rng = np.random.default_rng(3)
+    anchors = [(float(x), float(y)) for x, y in rng.normal(0.0, 0.3, size=(14, 2))]
+    sizes = [(float(w), 0.3) for w in rng.uniform(0.6, 1.4, size=14)]
+    crowd = [box_at(x, y, 0.3, 0.3) for x, y in anchors]  # the points themselves
+
+    def crossings(gap: float | None) -> int:
+        centres = place_labels(anchors, sizes, (-4.0, -3.0, 4.0, 3.0), crowd, leader_gap=gap)
+        boxes = [box_at(*c, *s) for c, s in zip(centres, sizes, strict=True)]
+        count = 0
+        for i, (a, c, s) in enumerate(zip(anchors, centres, sizes, strict=True)):
+            if needs_leader(a, c, s, 0.25):
+                line = (a[0], a[1], c[0], c[1], 0.02)
+                count += sum(segment_hits_box(line, b) for j, b in enumerate(boxes) if j != i)
+        return count
+
+    assert crossings(None) > 0
+    assert crossings(0.25) == 0
