@@ -32,8 +32,10 @@ class TextStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
 
 
+Key = tuple[str, float, str, str, str]  # (text, size, colour, weight, font)
+
 STORE: TextStore | None = None  # set by the application; None: this process only
-_BUILT: dict[tuple[str, float, str, str, str], bytes] = {}  # Key: pickled Text
+_BUILT: dict[Key, bytes] = {}  # the pickled Text of each key built in this process
 MAX_KEPT = 4096  # texts kept in memory (a long batch in one process starts afresh beyond)
 FORMAT = 1  # the layout of what is stored: a change makes every stored text a miss
 
@@ -51,9 +53,6 @@ def text(string: str, *, font: str, size: float, color: str, weight: str = "NORM
         _BUILT.clear()
     _BUILT[key] = data
     return made
-
-
-Key = tuple[str, float, str, str, str]  # (text, size, colour, weight, font)
 
 
 def _build(key: Key) -> tuple[Text, bytes]:
