@@ -509,7 +509,9 @@ def share_svgs(work: Path) -> None:
     manimpango / manim version (whose output they are); without a writable cache, nothing
     is shared. Each pass keeps its own text_dir and tex_dir (Manim writes a modified copy of
     every SVG next to it, and LaTeX its .aux and .log): a cached SVG is copied in, a new one
-    is made there and published to the cache with `publish`. Installs the wrappers once."""
+    is made there and published to the cache with `publish`. Also gives scenes.texts its
+    store of built texts (`TextCache`, a folder of this user's alone). Installs the wrappers
+    once."""
     from importlib.metadata import version
 
     import manimpango
