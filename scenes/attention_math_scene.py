@@ -23,7 +23,7 @@ from manim import *
 from attention_math.errors import InputError
 from attention_math.lecture_data import Group as Terms
 from attention_math.plan import Plan
-from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, cut, fmt
+from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, cut, fmt, swap
 from scenes.drift import scale_text
 from scenes.layout import Box
 from scenes.picture import (
@@ -510,8 +510,7 @@ class AttentionMathScene(LectureScene):
     def show_scaled(self) -> None:
         """The scaled column starts as a copy of the scores and counts to c · s."""
         self.play(
-            Fade(self.formulas["scores"], out=True),
-            Fade(self.formulas["scaled"]),
+            *swap([self.formulas["scores"]], [self.formulas["scaled"]]),
             Fade(self.heads[1]),
             *[Fade(m) for m in self.scaled],
             run_time=0.4,
@@ -523,8 +522,7 @@ class AttentionMathScene(LectureScene):
 
     def show_weights(self) -> None:
         self.play(
-            Fade(self.formulas["scaled"], out=True),
-            Fade(self.formulas["weights"]),
+            *swap([self.formulas["scaled"]], [self.formulas["weights"]]),
             Fade(self.heads[2]),
             *[Fade(t) for t in self.tracks],
             *[GrowFromEdge(b, LEFT) for b in self.bars],
@@ -539,8 +537,7 @@ class AttentionMathScene(LectureScene):
 
     def show_values(self) -> None:
         self.play(
-            Fade(self.formulas["weights"], out=True),
-            Fade(self.formulas["values"]),
+            *swap([self.formulas["weights"]], [self.formulas["values"]]),
             Fade(self.values_origin),
             *[Create(a) for a in self.value_arrows],
             Fade(self.value_labels),
@@ -550,8 +547,7 @@ class AttentionMathScene(LectureScene):
 
     def show_sum(self) -> None:
         self.play(
-            Fade(self.formulas["values"], out=True),
-            Fade(self.formulas["sum"]),
+            *swap([self.formulas["values"]], [self.formulas["sum"]]),
             *[
                 Fade(m, out=True)
                 for m in (

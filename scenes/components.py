@@ -31,6 +31,7 @@ from manim import (
     VectorizedPoint,
     VGroup,
     VMobject,
+    smooth,
 )
 
 from scenes import texts
@@ -199,6 +200,24 @@ class Fade(InPlace):
         super().clean_up_from_scene(scene)
         if self.out:
             _scale_opacities(self.rows, 1.0)
+
+
+def swap(old: Sequence[Mobject], new: Sequence[Mobject], **kwargs: Any) -> list[Animation]:
+    """`old` fades out over the first half of the time, then `new` fades in: what takes the
+    place of a text never shows through it (two texts crossfading in one place are glyph
+    soup while they do)."""
+    return [
+        *(Fade(m, out=True, rate_func=_first_half, **kwargs) for m in old),
+        *(Fade(m, rate_func=_second_half, **kwargs) for m in new),
+    ]
+
+
+def _first_half(t: float) -> float:
+    return float(smooth(min(1.0, 2 * t)))
+
+
+def _second_half(t: float) -> float:
+    return float(smooth(max(0.0, 2 * t - 1)))
 
 
 class Dim(InPlace):

@@ -51,6 +51,7 @@ from scenes.components import (
     fitted,
     fmt,
     label,
+    swap,
     wrapped_rows,
 )
 from scenes.layout import (
@@ -1012,9 +1013,11 @@ class DriftScene(BeatScene):
         """Sentence si's turn: the others dimmed, its panel at step 0, its arrow at the start."""
         self.bars[si].set_weights(self.row_weights(si, 0))
         self.arrows[si].put(self.origin, self.start_points[si])
-        anims: list[Animation] = [Fade(self.panels[si]), Fade(self.arrows[si])]
-        if si > 0:
-            anims += [Fade(self.panels[si - 1], out=True), Fade(self.equations[si - 1], out=True)]
+        anims: list[Animation] = [Fade(self.arrows[si])]
+        if si == 0:
+            anims.append(Fade(self.panels[si]))
+        else:  # the panel takes the place of the last sentence's panel and equation
+            anims += swap([self.panels[si - 1], self.equations[si - 1]], [self.panels[si]])
             anims += self.dim_now(self.dim(si - 1, DIM))
         if si == 0 and self.multi:
             anims += self.dim_now([Dim(row, DIM) for row in self.sentence_rows[1:]])
@@ -1085,11 +1088,8 @@ class DriftScene(BeatScene):
         n = len(self.plan.sentences)
         anims: list[Animation] = []
         if self.multi:
-            anims += [
-                Fade(self.panels[n - 1], out=True),
-                Fade(self.equations[n - 1], out=True),
-                Fade(self.summary),  # type: ignore[arg-type]
-            ]
+            assert self.summary is not None
+            anims += swap([self.panels[n - 1], self.equations[n - 1]], [self.summary])
             for si in range(n - 1):
                 anims += self.dim_now(self.dim(si, 1.0))
         if anims:
