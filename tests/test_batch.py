@@ -451,8 +451,10 @@ def test_a_hard_kill_leaves_a_staging_folder_the_next_render_removes(
 
 
 def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Path) -> None:
-    """Concurrent renders of different names and of the same name: every file whole, the
-    cache record matches the files that won."""
+    """Concurrent renders of different names and of the same name: every file whole. Of the
+    two different figures racing for one name, whichever comes second (at the start or at
+    the commit) is refused, as it is when they run one after the other; the cache record
+    matches the files that won."""
 
     def start(name: str, theme: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -462,9 +464,12 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
         )  # fmt: skip
 
     procs = [start("a", "light"), start("same", "dark"), start("same", "light")]
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err.decode()
+    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+    codes = [p.returncode for p in procs]
+    assert codes[0] == 0, errors[0]
+    assert sorted(codes[1:]) == [0, 1], errors
+    refused = errors[1 + codes[1:].index(1)]
+    assert "the name same is taken" in refused and "(different theme)" in refused, refused
     assert listing(tmp_path) == sorted(
         f"{s}.{ext}" for s in ("a", "same") for ext in ("png", "plan.json", "cache.json")
     )
@@ -475,6 +480,7 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
     # theme is a miss.
     plan = Plan.load(tmp_path / "same.plan.json")
     winner = "dark" if same == [0x11, 0x13, 0x18] else "light"
+    assert winner == ("dark", "light")[codes[1:].index(0)]  # the render that succeeded
     loser = "light" if winner == "dark" else "dark"
     key = {t: cache_key(plan, scene="DriftScene", formats=("png",), quality="low", theme=t)
            for t in ("dark", "light")}  # fmt: skip

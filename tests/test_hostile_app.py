@@ -415,6 +415,29 @@ def test_an_explicit_name_is_not_reused_for_another_render(vectors: Path, tmp_pa
     store.check_name(tmp_path, "fig", cash, RenderOptions(name="fig", force=True))
 
 
+def test_a_commit_that_lost_the_race_for_a_name_is_refused(vectors: Path, tmp_path: Path) -> None:
+    """Two renders passed check_name before either committed: the second commit checks
+    again under the folder's lock, so it cannot silently replace the other figure."""
+    river = build_plan(RIVER, "bank", embeddings_file=vectors)
+    cash = build_plan(CASH, "bank", embeddings_file=vectors)
+    fig = RenderOptions(name="fig")
+    fake_record(tmp_path, "fig", river, fig)  # the first render has just committed
+    cash_id = store.render_identity(cash, fig)
+    with store.staging(tmp_path) as stage:
+        (stage / "fig.png").write_bytes(b"cash")
+        taken = r"the name fig is taken .*\(different sentences\)"
+        with pytest.raises(OutputError, match=taken):
+            store.commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
+                         identity=cash_id, replace_other=False)  # fmt: skip
+    assert (tmp_path / "fig.png").read_bytes() == b"png"  # the first render's file stays
+    assert store.name_taken(tmp_path, "fig", store.render_identity(river, fig)) is None
+    with store.staging(tmp_path) as stage:  # --force: replaced
+        (stage / "fig.png").write_bytes(b"cash")
+        store.commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
+                     identity=cash_id, replace_other=True)  # fmt: skip
+    assert (tmp_path / "fig.png").read_bytes() == b"cash"
+
+
 def test_a_spec_name_that_holds_another_render_is_a_problem_before_rendering(
     folder: Path,
 ) -> None:

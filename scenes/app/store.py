@@ -399,6 +399,7 @@ def commit(
     inputs: str | None = None,
     identity: dict[str, Any] | None = None,
     content: str | None = None,
+    replace_other: bool = True,
 ) -> RenderResult:
     """Move every finished file of `stage` into `out_dir` and record them: all or nothing.
 
@@ -411,7 +412,9 @@ def commit(
 
     identity: `render_identity` (recorded: `check_name` compares it). content: the cache
     key without the formats (`content_key`): a previous render with the same content keeps
-    its other files (a GIF rendered before a PNG of the same figure).
+    its other files (a GIF rendered before a PNG of the same figure). replace_other=False:
+    `check_name` again under the lock, so of two renders racing for one name with different
+    requests, the later commit is refused rather than silently replacing the other.
     """
     names, files = _staged_files(stage)
     plan_name = f"{stem}.plan.json"
@@ -419,6 +422,8 @@ def commit(
     check_signals()
     with _folder_lock(out_dir, exclusive=True) as fd:
         _refuse_blocking_folder(out_dir, stem)
+        if not replace_other and identity is not None:
+            _refuse_taken(out_dir, stem, identity)
         old = _read_record(record_path) or {}
         old_media = old["media"] if isinstance(old.get("media"), list) else []
         leftovers = [n for n in old.get("files", {}) if n not in files]
@@ -580,7 +585,8 @@ def produce_and_commit(
             media = produce(stage)
             plan.save(stage / f"{stem}.plan.json")
             check_signals()
-            return commit(stage, out_dir, stem, key, media, inputs, identity, content)
+            return commit(stage, out_dir, stem, key, media, inputs, identity, content,
+                          replace_other=options is None or options.force)  # fmt: skip
     except OSError as exc:
         if exc.errno in DISK_ERRORS:
             raise OutputError(
@@ -594,10 +600,12 @@ def check_name(out_dir: Path, stem: str, plan: Plan, options: RenderOptions) -> 
     """Refuse a name that already holds another render in `out_dir` (its record's identity
     differs), unless options.force: `--name fig` used twice for different figures would
     leave one figure's page captioning the other's video."""
-    if options.force:
-        return
-    other = name_taken(out_dir, stem, render_identity(plan, options))
-    if other is not None:
+    if not options.force:
+        _refuse_taken(out_dir, stem, render_identity(plan, options))
+
+
+def _refuse_taken(out_dir: Path, stem: str, identity: dict[str, Any]) -> None:
+    if (other := name_taken(out_dir, stem, identity)) is not None:
         raise OutputError(
             f"the name {stem} is taken in {_show_path(out_dir)} by another render ({other}); "
             f"choose another name, or --force to replace it"
