@@ -60,7 +60,7 @@ from scenes.layout import (
     Item,
     Segment,
     needs_leader,
-    place_labels,
+    place_labels_best,
     segment_item,
     segment_obstacles,
     text_item,
@@ -75,6 +75,8 @@ ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
 MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
+LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
+ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 DIM = 0.28  # opacity factor of the sentences not playing
 MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
 CHIP_BUFF = 0.15  # between a sentence's chips
@@ -741,10 +743,14 @@ class DriftScene(BeatScene):
             else (pal.text if len(pt["sentences"]) > 1 else pal.color(min(pt["sentences"])))
         )
         pt["color"] = color
+        if not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN:
+            # A dot there would hide under the origin's cross and the arrows' tails: a ring
+            # round them says "this word is at the origin".
+            return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
         if not pt["outside"]:
             return Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
         # A word of "the rest" (no label): a smaller, fainter marker.
-        size = 0.26 if pt["labelled"] else 0.17
+        size = 0.36 if pt["labelled"] else 0.22
         m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color, size=size)
         if not pt["labelled"]:
             m.set_fill(opacity=0.6)
@@ -829,6 +835,19 @@ class DriftScene(BeatScene):
                 out.append((f"trail {si + 1} step {k}", seg))
         return out
 
+    def final_lines(self) -> list[Segment]:
+        """The lines of the last frame (static vectors, arrows, trails): a leader line
+        crossing fewer of them is easier to follow."""
+        out: list[Segment] = [seg for a in self.static_arrows for seg in a.segments()]
+        for si in range(len(self.plan.sentences)):
+            tips = self.tips(si)
+            out += self.arrows[si].segments(self.origin, tips[-1])
+            out += [
+                (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
+                for p, q in zip(tips, tips[1:], strict=False)
+            ]
+        return out
+
     def place_plot_labels(self) -> None:
         """Start, end and word labels, placed off every point, line and each other."""
         pal = self.pal
@@ -846,12 +865,15 @@ class DriftScene(BeatScene):
             *(self.map(s.final.point) for s in self.plan.sentences),
             *(self.points[j]["at"] for j in self.word_labels),
         ]
-        centres = place_labels(
+        centres = place_labels_best(
             [(float(a[0]), float(a[1])) for a in anchors],
             [(m.width, m.height) for m in labels],
             self.plot_box,
+            self.label_orders(),
+            [LABEL_WEIGHT.get(kind, 1.0) for kind in self.label_kinds()],
             obstacles=self.label_obstacles(),
             leader_gap=LEADER_GAP,
+            lines=self.final_lines(),
         )
         self.leaders = VGroup()
         for m, c, a in zip(labels, centres, anchors, strict=True):
@@ -867,6 +889,28 @@ class DriftScene(BeatScene):
                 for part in m.family_members_with_points():
                     if id(part) not in in_badges and isinstance(part, VMobject):
                         part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def label_kinds(self) -> list[str]:
+        """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word
+        whose marker is at the view's edge)."""
+        return [
+            *["start"] * len(self.start_labels),
+            *["end"] * len(self.end_labels),
+            *("outside" if self.points[j]["outside"] else "word" for j in self.word_labels),
+        ]
+
+    def label_orders(self) -> list[list[int]]:
+        """The orders the labels may take their places in (`place_labels_best` keeps the one
+        with the shortest, least crossed leader lines): as listed; the words outside the
+        view first (their markers crowd the view's edge, where only their labels want to
+        be); the end labels, then those words."""
+        kinds = self.label_kinds()
+        rank = [
+            {"start": 0, "end": 1, "word": 2, "outside": 2},
+            {"outside": 0, "start": 1, "end": 2, "word": 3},
+            {"end": 0, "outside": 1, "start": 2, "word": 3},
+        ]
+        return [sorted(range(len(kinds)), key=[r[k] for k in kinds].__getitem__) for r in rank]
 
     def build_start_labels(self) -> list[VMobject]:
         """The static vector's label: one, or one per sentence with its badge when the

@@ -14,7 +14,8 @@ sizes. Items shown at different times (two sentences' weights panels) carry diff
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,10 @@ def needs_leader(
     return bool(np.hypot(gap_x, gap_y) > leader_gap)
 
 
+LEADER_SLACK = 1.5  # a leader may be this much longer than the shortest, to cross fewer lines
+CROSSING_COST = 1.0  # one line crossed weighs as much as this much more leader
+
+
 def place_labels(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -117,81 +122,286 @@ def place_labels(
     grid: float = 0.12,
     spacing: float = 0.12,
     leader_gap: float | None = None,
+    lines: Sequence[Segment] = (),
 ) -> list[tuple[float, float]]:
     """Centres for labels of the given sizes near their anchor points.
 
-    Greedy, in the order given: each label takes the first free candidate (inside `bounds`,
-    clear of every obstacle and every label placed before it). Candidates are tried nearest
-    first: 8 directions around the anchor at growing distances, then every point of a grid
-    over `bounds` by distance to the anchor. Labels keep `spacing` from each other. Only if
+    Greedy, in the order given: each label takes a free candidate (inside `bounds`, clear of
+    every obstacle and every label placed before it). Candidates are tried nearest first: 8
+    directions around the anchor at growing distances, then every point of a grid over
+    `bounds` by distance to the anchor. Labels keep `spacing` from each other. Only if
     nothing is free anywhere does a label take the candidate with the least overlap, which
     the layout check then reports.
 
     leader_gap: the scene draws a leader line from a label placed farther than this from its
     anchor (`needs_leader`). Such a label also wants its line clear: a free place whose line
     would cross a label placed before is passed over while another is free, and the line,
-    once placed, is an obstacle for the labels after it.
+    once placed, is an obstacle for the labels after it. lines: what the picture draws
+    (arrows, trails): of the free places whose leader is at most LEADER_SLACK longer than
+    the nearest one's, the label takes the one whose leader is shortest counting each of
+    these lines it crosses as CROSSING_COST more.
     """
-    placed = np.array(list(obstacles), dtype=float).reshape(-1, 4)  # [P, 4]
+    return _place(anchors, sizes, bounds, obstacles, gap, grid, spacing, leader_gap, lines)[0]
+
+
+def place_labels_best(
+    anchors: Sequence[tuple[float, float]],
+    sizes: Sequence[tuple[float, float]],
+    bounds: Box,
+    orders: Sequence[Sequence[int]],
+    weights: Sequence[float],
+    obstacles: Iterable[Box] = (),
+    leader_gap: float = 0.45,
+    lines: Sequence[Segment] = (),
+) -> list[tuple[float, float]]:
+    """`place_labels` with the labels taking their places in each of `orders` (lists of
+    label indices) in turn; the centres (in the labels' own order) of the placement whose
+    leader lines cost least: each label's leader length plus CROSSING_COST per line of
+    `lines` it crosses, times the label's weight. A label with no free place costs 100.
+    The first order wins ties."""
+    obstacles = list(obstacles)
+    best: tuple[float, list[tuple[float, float]]] | None = None
+    drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
+    for order in orders:
+        placed, stuck = _place(
+            [anchors[i] for i in order], [sizes[i] for i in order], bounds, obstacles,
+            leader_gap=leader_gap, lines=lines,
+        )  # fmt: skip
+        centres = [placed[order.index(i)] for i in range(len(anchors))]
+        cost = 100.0 * stuck
+        for a, size, c, wt in zip(anchors, sizes, centres, weights, strict=True):
+            length = float(_gaps(a, size, np.array([c]))[0])
+            if length > leader_gap:
+                a_ = np.array(a, dtype=float)
+                d = np.array(c) - a_
+                start = a_ + d * 0.15 / max(float(np.hypot(*d)), 1e-9)
+                crossed = int(_crossings(start[None], np.array([c]), drawn)[0]) if len(drawn) else 0
+                cost += wt * (length + CROSSING_COST * crossed)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, centres)
+    assert best is not None, "no order given"
+    return best[1]
+
+
+def _place(
+    anchors: Sequence[tuple[float, float]],
+    sizes: Sequence[tuple[float, float]],
+    bounds: Box,
+    obstacles: Iterable[Box] = (),
+    gap: float = 0.1,
+    grid: float = 0.12,
+    spacing: float = 0.12,
+    leader_gap: float | None = None,
+    lines: Sequence[Segment] = (),
+) -> tuple[list[tuple[float, float]], int]:
+    """`place_labels`, and how many labels found no free place."""
+    stuck = 0
+    placed = _Occupancy(bounds)
+    placed.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
     x0, y0, x1, y1 = bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
     grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
-    dirs = np.array(
-        [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=float
-    )
+    drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)  # [L, 4]
     centres: list[tuple[float, float]] = []
     label_boxes: list[Box] = []  # the labels placed so far, for their leader lines
     for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
-        clear = functools.partial(_leader_clear, (ax, ay), (w, h), leader_gap, label_boxes)
-
-        rings = [
-            np.array([ax, ay]) + dirs * np.array([w / 2 + r, h / 2 + r])
-            for r in gap + 0.15 * np.arange(4)
-        ]
-        near = np.concatenate(rings)  # [R, 2]
-        cand, cost = near, _overlap_cost(near, w, h, bounds, placed)
-        if not any(clear(cand[i]) for i in np.flatnonzero(cost == 0.0)):
-            # nothing free near the anchor: the grid, nearest first
-            far = grid_pts[
-                np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")
-            ]
-            parts, costs = [near], [cost]
-            for i in range(0, len(far), 256):  # in chunks: stop at the first clear place
-                parts.append(far[i : i + 256])
-                costs.append(_overlap_cost(parts[-1], w, h, bounds, placed))
-                if any(clear(parts[-1][j]) for j in np.flatnonzero(costs[-1] == 0.0)):
-                    break
-            cand, cost = np.concatenate(parts), np.concatenate(costs)  # [K, 2], [K]
-        free = np.flatnonzero(cost == 0.0)
-        best = [int(k) for k in free if clear(cand[k])][:1] or [int(k) for k in free[:1]]
-        k = best[0] if best else int(np.argmin(cost))
-        if not np.isfinite(cost[k]):  # nothing inside the bounds: clamp at the anchor
+        clear = functools.partial(_leaders_clear, (ax, ay), (w, h), leader_gap, label_boxes)
+        k, cand, free = _choose((ax, ay), (w, h), gap, grid_pts, placed, clear, leader_gap, drawn)
+        stuck += not free
+        if k is None:  # nothing inside the bounds: clamp at the anchor
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
         else:
             c = (float(cand[k, 0]), float(cand[k, 1]))
         centres.append(c)
         label_boxes.append(box_at(*c, w, h))
-        placed = np.vstack([placed, box_at(*c, w + 2 * spacing, h + 2 * spacing)])
+        placed.add(np.array([box_at(*c, w + 2 * spacing, h + 2 * spacing)]))
         if leader_gap is not None and needs_leader((ax, ay), c, (w, h), leader_gap):
             line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
-            placed = np.vstack([placed, np.array(line, dtype=float).reshape(-1, 4)])
-    return centres
+            placed.add(np.array(line, dtype=float).reshape(-1, 4))
+    return centres, stuck
 
 
-def _leader_clear(
+class _Occupancy:
+    """What is taken inside `bounds`, as a raster of `cell`-sized squares (a square any
+    obstacle touches is taken), with a summed-area table: whether a label's box is free is
+    then four lookups, for thousands of candidates at once. A box is called free only if
+    every square it touches is: never a false "free"; at worst a place one square (0.01)
+    from an obstacle is passed over. Exact overlap areas (`_overlap_cost`) are computed only
+    when nothing is free."""
+
+    def __init__(self, bounds: Box, cell: float = 0.01) -> None:
+        self.bounds, self.cell = bounds, cell
+        self.nx = math.ceil((bounds[2] - bounds[0]) / cell) + 1
+        self.ny = math.ceil((bounds[3] - bounds[1]) / cell) + 1
+        self.taken = np.zeros((self.ny, self.nx), dtype=np.int32)
+        self.boxes = np.zeros((0, 4))
+        self.sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int64)
+
+    def _cells(self, boxes: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The squares each box [N, 4] touches: i0, j0 (first), i1, j1 (past the last)."""
+        x0, y0 = self.bounds[0], self.bounds[1]
+        i0 = np.clip(np.floor((boxes[:, 0] - x0) / self.cell + 1e-9), 0, self.nx).astype(int)
+        j0 = np.clip(np.floor((boxes[:, 1] - y0) / self.cell + 1e-9), 0, self.ny).astype(int)
+        i1 = np.clip(np.ceil((boxes[:, 2] - x0) / self.cell - 1e-9), 0, self.nx).astype(int)
+        j1 = np.clip(np.ceil((boxes[:, 3] - y0) / self.cell - 1e-9), 0, self.ny).astype(int)
+        return i0, j0, np.maximum(i1, i0), np.maximum(j1, j0)
+
+    def add(self, boxes: np.ndarray) -> None:
+        """Mark the boxes [N, 4] as taken."""
+        if not len(boxes):
+            return
+        self.boxes = np.vstack([self.boxes, boxes])
+        i0, j0, i1, j1 = self._cells(boxes)
+        diff = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
+        np.add.at(diff, (j0, i0), 1)
+        np.add.at(diff, (j0, i1), -1)
+        np.add.at(diff, (j1, i0), -1)
+        np.add.at(diff, (j1, i1), 1)
+        self.taken += diff.cumsum(axis=0).cumsum(axis=1)[: self.ny, : self.nx]
+        self.sat[1:, 1:] = (self.taken > 0).cumsum(axis=0).cumsum(axis=1)
+
+    def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
+        """For label centres [K, 2]: 0 where the label's box is free, 1 where something is
+        in it, inf where it leaves the bounds."""
+        boxes = np.concatenate([centres - [w / 2, h / 2], centres + [w / 2, h / 2]], axis=1)
+        bx0, by0, bx1, by1 = self.bounds
+        tol = 1e-6
+        inside = (
+            (boxes[:, 0] >= bx0 - tol) & (boxes[:, 1] >= by0 - tol)
+            & (boxes[:, 2] <= bx1 + tol) & (boxes[:, 3] <= by1 + tol)
+        )  # fmt: skip
+        i0, j0, i1, j1 = self._cells(boxes)
+        sat = self.sat
+        n = sat[j1, i1] - sat[j0, i1] - sat[j1, i0] + sat[j0, i0]
+        return np.where(inside, np.where(n > 0, 1.0, 0.0), np.inf)
+
+    def overlap(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
+        """The exact overlap areas (inf outside the bounds), in chunks."""
+        parts = [
+            _overlap_cost(centres[i : i + 256], w, h, self.bounds, self.boxes)
+            for i in range(0, len(centres), 256)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+
+_DIRS = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], float)
+
+
+def _choose(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    gap: float,
+    grid_pts: np.ndarray,
+    placed: _Occupancy,
+    clear: Callable[[np.ndarray], np.ndarray],
+    leader_gap: float | None,
+    drawn: np.ndarray,
+) -> tuple[int | None, np.ndarray, bool]:
+    """A label's place: the index of the chosen one among the candidates (None: nothing
+    inside the bounds), the candidates [K, 2] (the rings round the anchor, then the grid by
+    distance) and whether the place is free. The first free place whose leader crosses no
+    label, or of those within LEADER_SLACK of it, the least crossed (`_least_crossed`); if
+    nothing is free, the least overlapped."""
+    (ax, ay), (w, h) = anchor, size
+    rings = [
+        np.array([ax, ay]) + _DIRS * np.array([w / 2 + r, h / 2 + r])
+        for r in gap + 0.15 * np.arange(4)
+    ]
+    near = np.concatenate(rings)  # [R, 2]
+    far = grid_pts[np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")]
+    cand = np.concatenate([near, far])  # [K, 2]
+    cost = placed.costs(cand, w, h)
+    free = np.flatnonzero(cost == 0.0)
+    ok = free[clear(cand[free])]
+    if not len(ok):
+        ok = free[:1]
+    if not len(ok):
+        exact = placed.overlap(cand, w, h)
+        k = int(np.argmin(exact))
+        return (k if np.isfinite(exact[k]) else None), cand, False
+    if leader_gap is None or not len(drawn):
+        return int(ok[0]), cand, True
+    keys = [int(k) for k in ok]
+    return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True
+
+
+def _least_crossed(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    centres: np.ndarray,
+    drawn: np.ndarray,
+    leader_gap: float,
+    keys: list[int],
+) -> int:
+    """Of free places `centres` [K, 2] (nearest first; their keys), the one whose leader
+    line is shortest, each of the `drawn` lines [L, 4] it crosses counting CROSSING_COST
+    (no leader: length 0, nothing crossed); within LEADER_SLACK of the nearest."""
+    a = np.array(anchor, dtype=float)
+    length = _gaps(anchor, size, centres)  # [K]
+    leader = length > leader_gap
+    length = np.where(leader, length, 0.0)
+    # The line leaves the anchor (often on a drawn line itself): its first 0.15 is not counted.
+    d = centres - a
+    start = a + d * (0.15 / np.maximum(np.hypot(*d.T), 1e-9))[:, None]
+    crossed = _crossings(start, centres, drawn) * leader  # [K]
+    score = length + CROSSING_COST * crossed
+    score = np.where(length <= length[0] + LEADER_SLACK, score, np.inf)
+    return keys[int(np.argmin(score))]
+
+
+def _crossings(p: np.ndarray, q: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """How many of the segments `drawn` [L, 4] each segment p→q ([K, 2] each) crosses."""
+
+    def side(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.sign(
+            (b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1])
+            - (b[..., 1] - a[..., 1]) * (c[..., 0] - a[..., 0])
+        )
+
+    P, Q = p[:, None, :], q[:, None, :]  # [K, 1, 2]
+    R, S = drawn[None, :, :2], drawn[None, :, 2:]  # [1, L, 2]
+    hit = (side(P, Q, R) != side(P, Q, S)) & (side(R, S, P) != side(R, S, Q))
+    return hit.sum(axis=1)
+
+
+def _gaps(
+    anchor: tuple[float, float], size: tuple[float, float], centres: np.ndarray
+) -> np.ndarray:
+    """For label centres [K, 2]: the distance from the anchor to each label's box [K] (a
+    leader line is drawn where it exceeds the leader gap: `needs_leader`)."""
+    half = np.array(size, dtype=float) / 2
+    return np.hypot(*np.clip(np.abs(centres - np.array(anchor)) - half, 0.0, None).T)
+
+
+def _leaders_clear(
     anchor: tuple[float, float],
     size: tuple[float, float],
     leader_gap: float | None,
     label_boxes: Sequence[Box],
-    centre: np.ndarray,
-) -> bool:
-    """Does a label at `centre` need no leader line, or one that crosses none of the
-    `label_boxes`?"""
-    at = (float(centre[0]), float(centre[1]))
-    if leader_gap is None or not needs_leader(anchor, at, size, leader_gap):
-        return True
-    line = (anchor[0], anchor[1], at[0], at[1], 0.02)
-    return not any(segment_hits_box(line, b) for b in label_boxes)
+    centres: np.ndarray,
+) -> np.ndarray:
+    """For label centres [K, 2]: does each need no leader line, or one that crosses none of
+    the `label_boxes`? [K] bools (`segment_hits_box`, for every pair at once)."""
+    ok = np.ones(len(centres), dtype=bool)
+    if leader_gap is None or not label_boxes or not len(centres):
+        return ok
+    led = _gaps(anchor, size, centres) > leader_gap
+    boxes = np.array(label_boxes, dtype=float) + [-0.02, -0.02, 0.02, 0.02]  # [B, 4]
+    p0 = np.array(anchor, dtype=float)
+    d = centres[:, None, :] - p0  # [K, 1, 2]
+    t0, t1 = np.zeros((len(centres), len(boxes))), np.ones((len(centres), len(boxes)))
+    for axis in (0, 1):
+        lo, hi = boxes[None, :, axis] - p0[axis], boxes[None, :, axis + 2] - p0[axis]
+        dd = d[..., axis]  # [K, 1]
+        flat = np.abs(dd) < 1e-12
+        safe = np.where(flat, 1.0, dd)
+        ta, tc = lo / safe, hi / safe
+        t0 = np.where(
+            flat, np.where((lo <= 0) & (hi >= 0), t0, 2.0), np.maximum(t0, np.minimum(ta, tc))
+        )
+        t1 = np.where(flat, t1, np.minimum(t1, np.maximum(ta, tc)))
+    hits = (t0 <= t1).any(axis=1)  # [K]
+    return ~(led & hits)
 
 
 def _overlap_cost(

@@ -494,3 +494,42 @@ def test_leader_lines_cross_no_other_label() -> None:
 
     assert crossings(None) > 0
     assert crossings(0.25) == 0
+
+
+def test_a_word_at_the_origin_and_words_outside_the_view_read_as_such(tmp_path: Path) -> None:
+    """A word whose point is the origin would hide under the origin's cross and the arrows'
+    tails: it is a ring round them, wider than the cross. A word outside the view is a dart
+    at the edge whose tip points at the word, clearly longer than it is wide (an
+    equilateral triangle pointing up-left reads as pointing down)."""
+    from manim import Circle
+
+    from scenes.components import EdgeMarker
+
+    vectors = tmp_path / "v.toml"
+    vectors.write_text(
+        "bank = [2.0, 0.6, 0.1]\nriver = [1.5, 1.5, -0.2]\nnil = [0.0, 0.0, 0.0]\n"
+        "far = [-60.0, -45.0, 3.0]\n", encoding="utf-8",
+    )  # fmt: skip
+    plan = build_plan("nil river far bank", "bank", embeddings_file=vectors)
+    scene = laid_out(plan)
+    by_text = {pt["text"]: pt for pt in scene.points}
+    ring = by_text["nil"]["mob"]
+    assert isinstance(ring, Circle) and not ring.get_fill_opacity()
+    cross = scene.origin_mark
+    assert ring.width > cross.width + 0.05
+    assert np.allclose(ring.get_center()[:2], scene.origin[:2], atol=1e-6)
+    dot = by_text["river"]["mob"]  # an ordinary point: a filled dot, smaller than the cross
+    assert dot.get_fill_opacity() == 1 and dot.width < cross.width
+
+    far = by_text["far"]
+    assert far["outside"]
+    dart = far["mob"]
+    assert isinstance(dart, EdgeMarker)
+    corners = dart.get_vertices()[:, :2]
+    towards = far["true"][:2] - far["at"][:2]
+    towards /= np.linalg.norm(towards)
+    along = (corners - far["at"][:2]) @ towards
+    across = (corners - far["at"][:2]) @ np.array([-towards[1], towards[0]])
+    tip = int(np.argmax(along))
+    assert along[tip] > 0 and np.all(np.delete(along, tip) < along[tip] - 0.1)
+    assert (along.max() - along.min()) >= 1.6 * (across.max() - across.min())

@@ -1,0 +1,67 @@
+"""scenes.layout's label placement, on hand-made scenes (no Manim): the raster of what is
+taken never calls an overlapped place free; a leader line goes round the drawn lines when
+a place a little farther allows it; of several orders, the labels that matter most get the
+near places."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenes.layout import _Occupancy, _overlap_cost, box_at, place_labels, place_labels_best
+
+BOUNDS = (-4.0, -3.0, 4.0, 3.0)
+
+
+def test_the_raster_never_calls_an_overlapped_place_free() -> None:
+    """Against the exact overlap areas: every place the raster calls free overlaps nothing,
+    and it calls free nearly every place that is (it may pass over one a cell away)."""
+    rng = np.random.default_rng(5)
+    lo = rng.uniform(-4.0, 3.5, size=(60, 2))
+    boxes = np.concatenate([lo, lo + rng.uniform(0.02, 0.8, size=(60, 2))], axis=1)
+    taken = _Occupancy(BOUNDS)
+    taken.add(boxes)
+    centres = rng.uniform([-3.6, -2.8], [3.6, 2.8], size=(4000, 2))
+    raster = taken.costs(centres, 0.7, 0.3)
+    exact = _overlap_cost(centres, 0.7, 0.3, BOUNDS, boxes)
+    assert np.all(exact[raster == 0.0] == 0.0)
+    assert np.array_equal(np.isinf(raster), np.isinf(exact))
+    exact_free = exact == 0.0
+    assert exact_free.sum() > 500 and (raster == 0.0).sum() >= 0.95 * exact_free.sum()
+
+
+def _two_windows() -> list[tuple[float, float, float, float]]:
+    """Everything taken but two windows on the line y = 0: left x in (-2.6, -1.4), right x
+    in (1.5, 2.9); the anchor (0, 0) sits between them."""
+    return [
+        (-4.0, 0.25, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.25), (-1.4, -0.25, 1.5, 0.25),
+        (-4.0, -0.25, -2.6, 0.25), (2.9, -0.25, 4.0, 0.25),
+    ]  # fmt: skip
+
+
+def test_a_leader_line_goes_round_a_drawn_line_when_a_place_a_little_farther_allows() -> None:
+    size = [(0.8, 0.3)]
+    (plain,) = place_labels([(0.0, 0.0)], size, BOUNDS, _two_windows(), leader_gap=0.45)
+    assert plain[0] < 0  # the nearer window
+    wall = [(-1.0, -1.0, -1.0, 1.0, 0.02)]  # a line between the anchor and the left window
+    (round_,) = place_labels(
+        [(0.0, 0.0)], size, BOUNDS, _two_windows(), leader_gap=0.45, lines=wall
+    )
+    assert round_[0] > 0  # the right window: a little farther, crossing nothing
+    far_wall = [(1.2, -1.0, 1.2, 1.0, 0.02)]  # a line on the other side: the near window
+    (near,) = place_labels(
+        [(0.0, 0.0)], size, BOUNDS, _two_windows(), leader_gap=0.45, lines=far_wall
+    )
+    assert near[0] < 0
+
+
+def test_the_label_that_matters_more_gets_the_near_place() -> None:
+    """One free strip right of two labels' anchor: whichever is placed first sits next to
+    it, the other farther along. Of the orders tried, the weights decide, not the list."""
+    strip = [(-4.0, 0.2, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.2), (-4.0, -0.2, 0.0, 0.2)]
+    anchors, sizes = [(0.0, 0.0), (0.0, 0.0)], [(1.0, 0.3), (1.0, 0.3)]
+    orders = [[1, 0], [0, 1]]
+    for weights, first in (([2.0, 1.0], 0), ([1.0, 2.0], 1)):
+        centres = place_labels_best(anchors, sizes, BOUNDS, orders, weights, strip)
+        assert centres[first][0] < centres[1 - first][0]
+        near = box_at(*centres[first], *sizes[first])
+        assert near[0] - 0.0 < 0.45  # it needs no leader line
