@@ -37,6 +37,7 @@ from scenes.picture import (
     LectureScene,
     arrow_between,
     at,
+    box_of,
     number_template,
     picture_mapping,
     place_point_labels,
@@ -441,6 +442,7 @@ class AttentionMathScene(LectureScene):
             inner,
             segments=segs,
             points=pts,
+            avoid=[box_of(self.out_ring)],  # wider than a point
         )
         self.term_labels = term_labels
 

@@ -59,6 +59,7 @@ from scenes.layout import (
     Box,
     Item,
     Segment,
+    leader_end,
     needs_leader,
     place_labels_best,
     segment_item,
@@ -874,14 +875,15 @@ class DriftScene(BeatScene):
             obstacles=self.label_obstacles(),
             leader_gap=LEADER_GAP,
             lines=self.final_lines(),
+            marks=[box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
         )
         self.leaders = VGroup()
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to(np.array([c[0], c[1], 0]))
             if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
-                edge = m.get_critical_point(np.sign([a[0] - c[0], a[1] - c[1], 0]))
-                line = Line(np.array([a[0], a[1], 0]), edge, stroke_width=1.5, color=pal.muted,
-                            stroke_opacity=0.7)  # fmt: skip
+                end = leader_end((a[0], a[1]), c, (m.width, m.height))
+                line = Line(np.array([a[0], a[1], 0]), np.array([*end, 0.0]), stroke_width=1.5,
+                            color=pal.muted, stroke_opacity=0.7)  # fmt: skip
                 self.leaders.add(line)
         if pal.backdrop is not None:  # a line under a label leaves its letters readable
             in_badges = {id(x) for b in self.label_badges for x in b.get_family()}

@@ -113,6 +113,19 @@ LEADER_SLACK = 1.5  # a leader may be this much longer than the shortest, to cro
 CROSSING_COST = 1.0  # one line crossed weighs as much as this much more leader
 
 
+def leader_end(
+    anchor: tuple[float, float], centre: tuple[float, float], size: tuple[float, float],
+    pad: float = 0.06,
+) -> tuple[float, float]:  # fmt: skip
+    """Where a leader line from `anchor` to a label (centre, size) stops: on its way to the
+    label's centre, `pad` short of its box. It runs along the line `place_labels` kept
+    clear of labels and points."""
+    d = (anchor[0] - centre[0], anchor[1] - centre[1])
+    reach = [(size[i] / 2 + pad) / abs(d[i]) for i in (0, 1) if abs(d[i]) > 1e-12]
+    s = min([1.0, *reach])
+    return (centre[0] + d[0] * s, centre[1] + d[1] * s)
+
+
 def place_labels(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -123,6 +136,7 @@ def place_labels(
     spacing: float = 0.12,
     leader_gap: float | None = None,
     lines: Sequence[Segment] = (),
+    marks: Sequence[Box] = (),
 ) -> list[tuple[float, float]]:
     """Centres for labels of the given sizes near their anchor points.
 
@@ -139,9 +153,13 @@ def place_labels(
     once placed, is an obstacle for the labels after it. lines: what the picture draws
     (arrows, trails): of the free places whose leader is at most LEADER_SLACK longer than
     the nearest one's, the label takes the one whose leader is shortest counting each of
-    these lines it crosses as CROSSING_COST more.
+    these lines it crosses as CROSSING_COST more. marks: the points drawn (boxes): a leader
+    line passes over none but its own, like a label (a line through a dot would seem to
+    name it).
     """
-    return _place(anchors, sizes, bounds, obstacles, gap, grid, spacing, leader_gap, lines)[0]
+    return _place(anchors, sizes, bounds, obstacles, gap, grid, spacing, leader_gap, lines, marks)[
+        0
+    ]
 
 
 def place_labels_best(
@@ -153,6 +171,7 @@ def place_labels_best(
     obstacles: Iterable[Box] = (),
     leader_gap: float = 0.45,
     lines: Sequence[Segment] = (),
+    marks: Sequence[Box] = (),
 ) -> list[tuple[float, float]]:
     """`place_labels` with the labels taking their places in each of `orders` (lists of
     label indices) in turn; the centres (in the labels' own order) of the placement whose
@@ -165,7 +184,7 @@ def place_labels_best(
     for order in orders:
         placed, stuck = _place(
             [anchors[i] for i in order], [sizes[i] for i in order], bounds, obstacles,
-            leader_gap=leader_gap, lines=lines,
+            leader_gap=leader_gap, lines=lines, marks=marks,
         )  # fmt: skip
         centres = [placed[order.index(i)] for i in range(len(anchors))]
         cost = 100.0 * stuck
@@ -193,6 +212,7 @@ def _place(
     spacing: float = 0.12,
     leader_gap: float | None = None,
     lines: Sequence[Segment] = (),
+    marks: Sequence[Box] = (),
 ) -> tuple[list[tuple[float, float]], int]:
     """`place_labels`, and how many labels found no free place."""
     stuck = 0
@@ -205,7 +225,10 @@ def _place(
     centres: list[tuple[float, float]] = []
     label_boxes: list[Box] = []  # the labels placed so far, for their leader lines
     for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
-        clear = functools.partial(_leaders_clear, (ax, ay), (w, h), leader_gap, label_boxes)
+        others = [b for b in marks if not (b[0] <= ax <= b[2] and b[1] <= ay <= b[3])]
+        clear = functools.partial(
+            _leaders_clear, (ax, ay), (w, h), leader_gap, [*label_boxes, *others]
+        )
         k, cand, free = _choose((ax, ay), (w, h), gap, grid_pts, placed, clear, leader_gap, drawn)
         stuck += not free
         if k is None:  # nothing inside the bounds: clamp at the anchor

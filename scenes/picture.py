@@ -39,6 +39,7 @@ from scenes.layout import (
     Box,
     Item,
     Segment,
+    leader_end,
     needs_leader,
     place_labels,
     segment_item,
@@ -380,7 +381,8 @@ def place_point_labels(
 ) -> VGroup:
     """Move each label next to its anchor point, clear of the other labels, of every anchor
     and of the `points`, of the `segments` (arrows, lines) and of the `avoid` boxes; returns
-    leader lines for the labels that had to go far from their point."""
+    leader lines for the labels that had to go far from their point (a leader crosses as
+    few of the segments as a place a little farther allows)."""
     spots = [a[:2] for a in anchors] + [p[:2] for p in points]
     obstacles: list[Box] = [(p[0] - 0.14, p[1] - 0.14, p[0] + 0.14, p[1] + 0.14) for p in spots]
     for x0, y0, x1, y1, hw in segments:
@@ -397,14 +399,16 @@ def place_point_labels(
         area,
         obstacles=obstacles,
         leader_gap=LEADER_GAP,
+        lines=segments,
+        marks=obstacles[: len(spots)],
     )
     leaders = VGroup()
     for m, c, a in zip(labels, centres, anchors, strict=True):
         m.move_to(at(c[0], c[1]))
         if needs_leader((float(a[0]), float(a[1])), c, (m.width, m.height), LEADER_GAP):
-            end = m.get_critical_point(np.sign(at(a[0] - c[0], a[1] - c[1])))
+            end = leader_end((float(a[0]), float(a[1])), c, (m.width, m.height))
             leaders.add(
-                Line(at(a[0], a[1]), end, stroke_width=1.5, color=scene.pal.muted).set_stroke(
+                Line(at(a[0], a[1]), at(*end), stroke_width=1.5, color=scene.pal.muted).set_stroke(
                     opacity=0.7
                 )
             )

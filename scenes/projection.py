@@ -26,6 +26,7 @@ from scenes.picture import (
     LectureScene,
     arrow_between,
     at,
+    box_of,
     number_template,
     picture_mapping,
     place_point_labels,
@@ -280,6 +281,7 @@ class ProjectionScene(LectureScene):
             area,
             segments=segs,
             points=[self.map(p) for p in h.value_points],
+            avoid=[box_of(head) for head in self.heads],  # a long head name reaches in
         )
         self.value_labels = VGroup(*labels)
 

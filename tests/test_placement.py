@@ -6,6 +6,7 @@ near places."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from scenes.layout import _Occupancy, _overlap_cost, box_at, place_labels, place_labels_best
 
@@ -65,3 +66,24 @@ def test_the_label_that_matters_more_gets_the_near_place() -> None:
         assert centres[first][0] < centres[1 - first][0]
         near = box_at(*centres[first], *sizes[first])
         assert near[0] - 0.0 < 0.45  # it needs no leader line
+
+
+def test_a_leader_line_passes_over_no_other_point_and_is_drawn_where_it_was_kept_clear() -> None:
+    """A dot between the anchor and the nearer window: the label goes to the other window
+    (a line through a dot would seem to name it). The drawn leader runs from the anchor
+    towards the label's centre and stops just short of its box."""
+    from scenes.layout import leader_end, segment_hits_box
+
+    size = [(0.8, 0.3)]
+    dot = (-1.1, -0.1, -0.9, 0.1)
+    (plain,) = place_labels([(0.0, 0.0)], size, BOUNDS, _two_windows(), leader_gap=0.45)
+    assert segment_hits_box((0.0, 0.0, *plain, 0.0), dot)  # without marks: through the dot
+    own = (-0.1, -0.1, 0.1, 0.1)  # the label's own point does not count
+    (moved,) = place_labels(
+        [(0.0, 0.0)], size, BOUNDS, _two_windows(), leader_gap=0.45, marks=[dot, own]
+    )
+    assert moved[0] > 0
+    end = leader_end((0.0, 0.0), moved, size[0])
+    box = box_at(*moved, *size[0])
+    assert box[0] - end[0] == pytest.approx(0.06)  # just short of the box's near side
+    assert end[1] == pytest.approx(moved[1] * end[0] / moved[0])  # on the way to the centre
