@@ -189,13 +189,7 @@ def place_labels_best(
         centres = [placed[order.index(i)] for i in range(len(anchors))]
         cost = 100.0 * stuck
         for a, size, c, wt in zip(anchors, sizes, centres, weights, strict=True):
-            length = float(_gaps(a, size, np.array([c]))[0])
-            if length > leader_gap:
-                a_ = np.array(a, dtype=float)
-                d = np.array(c) - a_
-                start = a_ + d * 0.15 / max(float(np.hypot(*d)), 1e-9)
-                crossed = int(_crossings(start[None], np.array([c]), drawn)[0]) if len(drawn) else 0
-                cost += wt * (length + CROSSING_COST * crossed)
+            cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
         if best is None or cost < best[0] - 1e-9:
             best = (cost, centres)
     assert best is not None, "no order given"
@@ -357,19 +351,32 @@ def _least_crossed(
     keys: list[int],
 ) -> int:
     """Of free places `centres` [K, 2] (nearest first; their keys), the one whose leader
-    line is shortest, each of the `drawn` lines [L, 4] it crosses counting CROSSING_COST
-    (no leader: length 0, nothing crossed); within LEADER_SLACK of the nearest."""
+    costs least (`_leader_costs`), within LEADER_SLACK of the nearest."""
+    score = _leader_costs(anchor, size, centres, drawn, leader_gap)
+    length = _gaps(anchor, size, centres)
+    score = np.where(length <= length[0] + LEADER_SLACK, score, np.inf)
+    return keys[int(np.argmin(score))]
+
+
+def _leader_costs(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    centres: np.ndarray,
+    drawn: np.ndarray,
+    leader_gap: float,
+) -> np.ndarray:
+    """For label centres [K, 2]: the leader line's length plus CROSSING_COST for each of
+    the `drawn` lines [L, 4] it crosses; 0 where no leader is drawn."""
     a = np.array(anchor, dtype=float)
     length = _gaps(anchor, size, centres)  # [K]
     leader = length > leader_gap
-    length = np.where(leader, length, 0.0)
+    if not len(drawn):
+        return np.where(leader, length, 0.0)
     # The line leaves the anchor (often on a drawn line itself): its first 0.15 is not counted.
     d = centres - a
     start = a + d * (0.15 / np.maximum(np.hypot(*d.T), 1e-9))[:, None]
-    crossed = _crossings(start, centres, drawn) * leader  # [K]
-    score = length + CROSSING_COST * crossed
-    score = np.where(length <= length[0] + LEADER_SLACK, score, np.inf)
-    return keys[int(np.argmin(score))]
+    crossed = _crossings(start, centres, drawn)  # [K]
+    return np.where(leader, length + CROSSING_COST * crossed, 0.0)
 
 
 def _crossings(p: np.ndarray, q: np.ndarray, drawn: np.ndarray) -> np.ndarray:
