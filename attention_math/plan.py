@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,12 @@ class Step:
         if self.added_group:
             return self.added_group
         return () if self.added is None else (self.added,)
+
+    def weight_of(self, tokens: Sequence[int]) -> float:
+        """The weight these tokens (all attended at this step) get together: one word's
+        weight, or a group's sum ("12 more, Σ 0.40")."""
+        weight = dict(zip(self.words, self.weights, strict=True))
+        return math.fsum(weight[i] for i in tokens)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ chips elided with "…" when a sentence does not fit its rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ import numpy as np
 from manim import *
 
 from attention_math.errors import InputError
-from attention_math.plan import Plan, Sentence, Step, Word
+from attention_math.plan import Plan, Sentence, Word
 from scenes.beats import BeatScene
 from scenes.components import (
     Badge,
@@ -101,11 +100,6 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     if rule == "1/sqrt(d)":
         return f"scale = 1/√{dim} = {sentence.scale:.3g}"
     return f"scale = {sentence.scale:.3g}"
-
-
-def weights_by_token(step: Step) -> dict[int, float]:
-    """Token index -> its weight at this step."""
-    return dict(zip(step.words, step.weights, strict=True))
 
 
 def final_terms(sentence: Sentence) -> list[tuple[int, float]]:
@@ -400,14 +394,10 @@ class DriftScene(BeatScene):
     def row_weights(self, si: int, k: int) -> list[float | None]:
         """Each panel row's weight at step k (a group's: the sum of its words' weights);
         None for rows not joined yet."""
-        weight_of = weights_by_token(self.plan.sentences[si].steps[k])
-        out: list[float | None] = []
-        for row in self.panel_rows(si):
-            if row[0] in weight_of:
-                out.append(math.fsum(weight_of[i] for i in row))
-            else:
-                out.append(None)
-        return out
+        step = self.plan.sentences[si].steps[k]
+        return [
+            step.weight_of(row) if row[0] in step.words else None for row in self.panel_rows(si)
+        ]
 
     def row_name(self, si: int, row: tuple[int, ...]) -> str:
         s = self.plan.sentences[si]
@@ -1097,7 +1087,6 @@ class DriftScene(BeatScene):
         step, prev = s.steps[k], s.steps[k - 1]
         a, b = self.map(prev.point), self.map(step.point)
         arrow = self.arrows[si]
-        weight_of = weights_by_token(step)
         self.remove(*self.connectors)
         self.connectors = []
         anims: list[Animation] = []
@@ -1111,7 +1100,7 @@ class DriftScene(BeatScene):
             # The pull: a dashed line from the word to the tip, as thick as the word's weight.
             # The new output lies on it (a mix of the old output and the word's vector), so
             # the tip slides along it towards the word.
-            rope = Connector(pt["at"], a, color=color, width=2.5 + 10 * weight_of[i])
+            rope = Connector(pt["at"], a, color=color, width=2.5 + 10 * step.weight_of((i,)))
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=_early))
             anims.append(Pulse(pt["at"], color))
@@ -1268,9 +1257,7 @@ def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         return f"Sentence {si + 1}: “{s.target.text}” alone"
     if what == "step":
         step = s.steps[k]
-        weight_of = weights_by_token(step)
-        w = math.fsum(weight_of[i] for i in step.joined)
-        return f"{_joined_text(s, k)} joins with weight {fmt(w)}"
+        return f"{_joined_text(s, k)} joins with weight {fmt(step.weight_of(step.joined))}"
     pairs = final_terms(s)
     top = pairs[:3]  # the target's and the two largest
     more = " + …" if len(pairs) > len(top) else ""
