@@ -13,6 +13,7 @@ sizes. Items shown at different times (two sentences' weights panels) carry diff
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -178,12 +179,13 @@ def place_labels_best(
     leader lines cost least: each label's leader length plus CROSSING_COST per line of
     `lines` it crosses, times the label's weight. A label with no free place costs 100.
     The first order wins ties."""
-    obstacles = list(obstacles)
+    taken = _Occupancy(bounds)  # the obstacles, rasterised once for every order
+    taken.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
     best: tuple[float, list[tuple[float, float]]] | None = None
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     for order in orders:
         placed, stuck = _place(
-            [anchors[i] for i in order], [sizes[i] for i in order], bounds, obstacles,
+            [anchors[i] for i in order], [sizes[i] for i in order], bounds, taken,
             leader_gap=leader_gap, lines=lines, marks=marks,
         )  # fmt: skip
         centres = [placed[order.index(i)] for i in range(len(anchors))]
@@ -200,7 +202,7 @@ def _place(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
     bounds: Box,
-    obstacles: Iterable[Box] = (),
+    obstacles: Iterable[Box] | _Occupancy = (),
     gap: float = 0.1,
     grid: float = 0.12,
     spacing: float = 0.12,
@@ -208,10 +210,14 @@ def _place(
     lines: Sequence[Segment] = (),
     marks: Sequence[Box] = (),
 ) -> tuple[list[tuple[float, float]], int]:
-    """`place_labels`, and how many labels found no free place."""
+    """`place_labels`, and how many labels found no free place. obstacles: boxes, or an
+    _Occupancy already holding them (copied, not changed)."""
     stuck = 0
-    placed = _Occupancy(bounds)
-    placed.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
+    if isinstance(obstacles, _Occupancy):
+        placed = obstacles.copy()
+    else:
+        placed = _Occupancy(bounds)
+        placed.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
     x0, y0, x1, y1 = bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
     grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
@@ -250,9 +256,16 @@ class _Occupancy:
         self.bounds, self.cell = bounds, cell
         self.nx = math.ceil((bounds[2] - bounds[0]) / cell) + 1
         self.ny = math.ceil((bounds[3] - bounds[1]) / cell) + 1
-        self.taken = np.zeros((self.ny, self.nx), dtype=np.int32)
+        self.taken = np.zeros((self.ny, self.nx), dtype=bool)
         self.boxes = np.zeros((0, 4))
-        self.sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int64)
+        self.sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
+        self.stale = False  # the table is rebuilt when it is next read, not at every add
+
+    def copy(self) -> _Occupancy:
+        """An independent copy (for placing the same labels in another order)."""
+        other = copy.copy(self)
+        other.taken, other.sat = self.taken.copy(), self.sat.copy()
+        return other
 
     def _cells(self, boxes: np.ndarray) -> tuple[np.ndarray, ...]:
         """The squares each box [N, 4] touches: i0, j0 (first), i1, j1 (past the last)."""
@@ -269,13 +282,24 @@ class _Occupancy:
             return
         self.boxes = np.vstack([self.boxes, boxes])
         i0, j0, i1, j1 = self._cells(boxes)
-        diff = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
-        np.add.at(diff, (j0, i0), 1)
-        np.add.at(diff, (j0, i1), -1)
-        np.add.at(diff, (j1, i0), -1)
-        np.add.at(diff, (j1, i1), 1)
-        self.taken += diff.cumsum(axis=0).cumsum(axis=1)[: self.ny, : self.nx]
-        self.sat[1:, 1:] = (self.taken > 0).cumsum(axis=0).cumsum(axis=1)
+        if len(boxes) > 64:  # many: one pass over the raster (a 2-D difference array)
+            diff = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
+            np.add.at(diff, (j0, i0), 1)
+            np.add.at(diff, (j0, i1), -1)
+            np.add.at(diff, (j1, i0), -1)
+            np.add.at(diff, (j1, i1), 1)
+            self.taken |= diff.cumsum(axis=0).cumsum(axis=1)[: self.ny, : self.nx] > 0
+        else:
+            for a, b, c, d in zip(i0, j0, i1, j1, strict=True):
+                self.taken[b:d, a:c] = True
+        self.stale = True
+
+    def _table(self) -> np.ndarray:
+        if self.stale:
+            np.cumsum(self.taken, axis=0, dtype=np.int32, out=self.sat[1:, 1:])
+            np.cumsum(self.sat[1:, 1:], axis=1, out=self.sat[1:, 1:])
+            self.stale = False
+        return self.sat
 
     def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         """For label centres [K, 2]: 0 where the label's box is free, 1 where something is
@@ -288,7 +312,7 @@ class _Occupancy:
             & (boxes[:, 2] <= bx1 + tol) & (boxes[:, 3] <= by1 + tol)
         )  # fmt: skip
         i0, j0, i1, j1 = self._cells(boxes)
-        sat = self.sat
+        sat = self._table()
         n = sat[j1, i1] - sat[j0, i1] - sat[j1, i0] + sat[j0, i0]
         return np.where(inside, np.where(n > 0, 1.0, 0.0), np.inf)
 
