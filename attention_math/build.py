@@ -115,7 +115,14 @@ def _draft(
             rows.append(("context", True, wv.pieces, wv.vector))
     members = [i for i, r in enumerate(rows) if r[1]]
     if len(members) < 2:
-        hint = "" if keep_stopwords else " (all the others are stop-words: try {keep_stopwords})"
+        reasons = {r[0] for r in rows}
+        hint = (
+            " (the others are stop-words or punctuation: try {keep_stopwords})"
+            if "stop-word" in reasons
+            else " (the others are punctuation or symbols)"
+            if len(toks) > 1
+            else ""
+        )
         raise InputError(f'"{toks[ti].text}" has no context words to attend to in {quoted}{hint}')
     x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
     t_row = members.index(ti)

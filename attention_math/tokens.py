@@ -322,7 +322,16 @@ def find_target(
             f"{repeat_hint}"
         )
     near = closest(want, [t.norm for t in tokens if t.is_word])
-    hint = f'; closest: "{near[0]}"' if near else f"; no word of {_short(what)} is close"
+    inside = [t.text for t in tokens if t.is_word and want in t.norm and t.norm != want]
+    if near:
+        hint = f'; closest: "{near[0]}"'
+    elif inside:  # a language written without spaces ("我在河边的银行")
+        hint = (
+            f'; it is part of "{escape(inside[0])}": words are split at spaces and '
+            f"punctuation, so write the words with spaces between them"
+        )
+    else:
+        hint = f"; no word of {_short(what)} is close"
     raise InputError(f'"{shown}" is not a word of {what}{hint}')
 
 

@@ -225,3 +225,25 @@ def test_hostile_analogy_text_is_refused_short(vectors: Path, text: str, message
     got = error(lambda: build_analogy_plan(text, embeddings_file=vectors))
     assert got.startswith(message), got
     assert len(got) < 200
+
+
+def test_a_target_inside_a_word_written_without_spaces_says_so(vectors: Path) -> None:
+    """Chinese or Japanese without spaces is one token: the message says the target is part
+    of it and what to do, rather than "no word is close"."""
+    got = error(lambda: build_plan("我在河边的银行", "银行", embeddings_file=vectors))
+    assert got == (
+        '"银行" is not a word of the sentence; it is part of "我在河边的银行": words are split '
+        "at spaces and punctuation, so write the words with spaces between them"
+    )
+
+
+def test_no_context_says_what_the_others_are(vectors: Path) -> None:
+    """Only symbols besides the target: no suggestion of --keep-stopwords, which would not
+    help; stop-words among them: the suggestion."""
+    symbols = error(lambda: build_plan("🙂 bank 🙂", "bank", embeddings_file=vectors))
+    assert symbols == (
+        "\"bank\" has no context words to attend to in the sentence '🙂 bank 🙂' (the others "
+        "are punctuation or symbols)"
+    )
+    stop = error(lambda: build_plan("on the bank!", "bank", embeddings_file=vectors))
+    assert stop.endswith("(the others are stop-words or punctuation: try keep_stopwords)")
