@@ -361,7 +361,7 @@ def test_a_60_word_sentence_is_refused_with_the_limit(spec_dir: Path) -> None:
             "Bank.",
             "bank",
             'renders[0].sentence: "Bank" has no context words to attend to in the sentence '
-            "'Bank.' (all the others are stop-words: try keep_stopwords)",
+            "'Bank.' (the others are punctuation or symbols)",
         ),
         ("On the bank.", "bank", 'renders[0].sentence: "bank" has no context words'),
         ("", "bank", "renders[0].sentence: the sentence is empty"),
