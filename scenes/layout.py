@@ -158,9 +158,10 @@ def place_labels(
     line passes over none but its own, like a label (a line through a dot would seem to
     name it).
     """
-    return _place(anchors, sizes, bounds, obstacles, gap, grid, spacing, leader_gap, lines, marks)[
-        0
-    ]
+    centres, _ = _place(
+        anchors, sizes, bounds, obstacles, gap, grid, spacing, leader_gap, lines, marks
+    )
+    return centres
 
 
 def place_labels_best(
