@@ -436,15 +436,24 @@ def _leaders_clear(
     centres: np.ndarray,
 ) -> np.ndarray:
     """For label centres [K, 2]: does each need no leader line, or one that crosses none of
-    the `label_boxes`? [K] bools (`segment_hits_box`, for every pair at once)."""
+    the `label_boxes`? [K] bools."""
     ok = np.ones(len(centres), dtype=bool)
     if leader_gap is None or not label_boxes or not len(centres):
         return ok
     led = _gaps(anchor, size, centres) > leader_gap
-    boxes = np.array(label_boxes, dtype=float) + [-0.02, -0.02, 0.02, 0.02]  # [B, 4]
-    p0 = np.array(anchor, dtype=float)
-    d = centres[:, None, :] - p0  # [K, 1, 2]
-    t0, t1 = np.zeros((len(centres), len(boxes))), np.ones((len(centres), len(boxes)))
+    hits = segments_hit_boxes(anchor, centres, np.array(label_boxes, dtype=float), 0.02)
+    return ~(led & hits.any(axis=1))
+
+
+def segments_hit_boxes(
+    start: tuple[float, float], ends: np.ndarray, boxes: np.ndarray, half_width: float
+) -> np.ndarray:
+    """`segment_hits_box` for many segments from one start to `ends` [K, 2] against many
+    `boxes` [B, 4] at once: [K, B] bools (the same Liang-Barsky clipping, vectorised)."""
+    boxes = boxes + [-half_width, -half_width, half_width, half_width]
+    p0 = np.array(start, dtype=float)
+    d = ends[:, None, :] - p0  # [K, 1, 2]
+    t0, t1 = np.zeros((len(ends), len(boxes))), np.ones((len(ends), len(boxes)))
     for axis in (0, 1):
         lo, hi = boxes[None, :, axis] - p0[axis], boxes[None, :, axis + 2] - p0[axis]
         dd = d[..., axis]  # [K, 1]
@@ -455,8 +464,7 @@ def _leaders_clear(
             flat, np.where((lo <= 0) & (hi >= 0), t0, 2.0), np.maximum(t0, np.minimum(ta, tc))
         )
         t1 = np.where(flat, t1, np.minimum(t1, np.maximum(ta, tc)))
-    hits = (t0 <= t1).any(axis=1)  # [K]
-    return ~(led & hits)
+    return t0 <= t1
 
 
 def _overlap_cost(

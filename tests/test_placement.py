@@ -87,3 +87,20 @@ def test_a_leader_line_passes_over_no_other_point_and_is_drawn_where_it_was_kept
     box = box_at(*moved, *size[0])
     assert box[0] - end[0] == pytest.approx(0.06)  # just short of the box's near side
     assert end[1] == pytest.approx(moved[1] * end[0] / moved[0])  # on the way to the centre
+
+
+def test_the_vectorised_clipping_agrees_with_segment_hits_box() -> None:
+    """Leader lines are tested against boxes many at a time (`segments_hit_boxes`); on random
+    segments, axis-parallel ones included, it says what `segment_hits_box` says one by one."""
+    from scenes.layout import segment_hits_box, segments_hit_boxes
+
+    rng = np.random.default_rng(11)
+    start = (0.3, -0.2)
+    ends = rng.uniform(-3.0, 3.0, size=(300, 2))
+    ends[:20, 0] = start[0]  # vertical
+    ends[20:40, 1] = start[1]  # horizontal
+    lo = rng.uniform(-3.0, 2.5, size=(40, 2))
+    boxes = np.concatenate([lo, lo + rng.uniform(0.05, 1.0, size=(40, 2))], axis=1)
+    many = segments_hit_boxes(start, ends, boxes, 0.02)
+    one = np.array([[segment_hits_box((*start, *e, 0.02), tuple(b)) for b in boxes] for e in ends])
+    assert np.array_equal(many, one) and 0 < one.sum() < one.size
