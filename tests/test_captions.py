@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 
 from attention_math import build_plan
 from scenes.app.captions import Cue, read_srt, to_srt, to_vtt, wrap
-from tests.conftest import TOML_VECTORS, probe
+from tests.conftest import TOML_VECTORS, needs_tools, probe
 
 RIVER, CASH = "He sat on the river bank.", "He deposited cash at the bank."
 VTT_CUE = re.compile(r"(\d\d:\d\d:\d\d\.\d\d\d) --> (\d\d:\d\d:\d\d\.\d\d\d)\n((?:.+\n?)+)")
@@ -102,8 +101,7 @@ def test_wrap_keeps_every_word_and_the_width() -> None:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("needs ffmpeg")
+    needs_tools("ffmpeg")
     from scenes.app import render
 
     folder = tmp_path_factory.mktemp("captions")

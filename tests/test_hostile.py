@@ -9,7 +9,6 @@ hostile sentence; what reaches Pango and LaTeX is recorded on the way.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from PIL import Image
 
 from attention_math.plan import Plan
 from scenes.app import cli
+from tests.conftest import needs_tools
 
 pytestmark = pytest.mark.slow
 
@@ -293,8 +293,7 @@ def test_a_missing_glyph_would_show_as_a_hex_box() -> None:
     ],
 )
 def test_scripts_have_a_font_with_their_glyphs(script: str, sample: str, fc_lang: str) -> None:
-    if shutil.which("fc-list") is None:
-        pytest.skip("needs fontconfig's fc-list")
+    needs_tools("fc-list")
     fonts = subprocess.run(["fc-list", f":lang={fc_lang}", "family"], capture_output=True,
                            text=True).stdout  # fmt: skip
     assert fonts.strip(), f"no font for {script}: install fonts-noto-core (./render.sh does)"

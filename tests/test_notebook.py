@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOML_VECTORS
+from tests.conftest import TOML_VECTORS, needs_module
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "docs" / "notebook.ipynb"
@@ -33,9 +33,9 @@ def test_notebook_is_committed_without_outputs() -> None:
 
 @pytest.mark.slow
 def test_notebook_runs_in_a_kernel(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+    nbformat = needs_module("nbformat")
+    nbclient = needs_module("nbclient")
+    needs_module("ipykernel")
     from attention_math.request import PlanRequest, make_plan
 
     nb = nbformat.read(NOTEBOOK, as_version=4)

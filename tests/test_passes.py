@@ -7,7 +7,6 @@ real scene and compare the formats made from one pass with each other and with a
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from PIL import Image
 
 from tests.conftest import probe
 
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+needs_ffmpeg = pytest.mark.needs("ffmpeg")
 COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200)]  # one per second of the clip
 
 

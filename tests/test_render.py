@@ -4,7 +4,6 @@ and the layout check on several sentences."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -43,7 +42,7 @@ def expected_seconds(plan) -> float:
     return total
 
 
-@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe")
+@pytest.mark.needs("ffprobe")
 def test_mp4_decodes_with_browser_safe_settings(rendered, plan):
     _, files = rendered
     info = probe(files[".mp4"])
@@ -57,7 +56,7 @@ def test_mp4_decodes_with_browser_safe_settings(rendered, plan):
     assert abs(info["frames"] - want * 15) <= 0.03 * want * 15 + 2
 
 
-@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe")
+@pytest.mark.needs("ffprobe")
 def test_gif_is_800x450_10fps_looping_and_small(rendered, plan):
     _, files = rendered
     gif = files[".gif"]

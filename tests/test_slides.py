@@ -19,7 +19,7 @@ from tests.conftest import probe
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe"),
+    pytest.mark.needs("ffprobe"),
 ]
 
 RIVER = "He sat on the river bank."
