@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -85,6 +86,26 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """`@pytest.mark.needs("ffprobe", ...)` (or a module's pytestmark): `needs_tools`."""
     for mark in item.iter_markers("needs"):
         needs_tools(*mark.args)
+
+
+def wait_for(
+    condition: Callable[[], object], timeout: float = 60, what: str = "", log: Path | None = None
+) -> None:
+    """Poll until `condition()` holds. The timeout only keeps a broken run from hanging (its
+    error shows the end of `log`): a test asserts on what happened, never on how long it
+    took."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            tail = f"; stderr:\n{log.read_text()[-3000:]}" if log is not None else ""
+            raise AssertionError(f"timed out waiting for {what or 'the condition'}{tail}")
+        time.sleep(0.05)
+
+
+def rendering_frames(folder: Path) -> bool:
+    """Manim is drawing frames into `folder`: ffmpeg has begun the movie in a staging folder
+    (it opens its output once the first frame arrives; scenes.app.passes.FrameSink)."""
+    return any(folder.glob(".render-*/**/frames/scene.mp4"))
 
 
 @pytest.fixture

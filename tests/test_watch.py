@@ -12,13 +12,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TOML_VECTORS
+from tests.conftest import TOML_VECTORS, wait_for
 
 SPEC = """\
 [defaults]
@@ -33,15 +32,6 @@ name = "fig"
 """
 RIVER = "He sat on the river bank."
 CASH = "He deposited cash at the bank."
-
-
-def wait_for(check, seconds: float, what: str, log: Path):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; stderr:\n{log.read_text()[-3000:]}")
 
 
 def planned_sentence(plan: Path) -> str | None:
@@ -72,15 +62,15 @@ def test_an_edited_spec_gets_its_still_first_then_its_media(tmp_path: Path) -> N
         first_gif = (media / "fig.gif").read_bytes()
         rounds = log.read_text().count("watching")
 
+        # A file the spec does not read starts no round (which files do is
+        # test_only_the_spec_and_what_it_reads_are_changes); the spec's edit starts one.
         (tmp_path / "notes.txt").write_text("a file the spec does not read: nothing to do")
-        time.sleep(2)
-        assert log.read_text().count("watching") == rounds  # no new round
-
         spec.write_text(SPEC.format(sentence=CASH))
         wait_for(lambda: planned_sentence(preview / "fig.plan.json") == CASH, 120,
                  "the new still", log)  # fmt: skip
         wait_for(lambda: log.read_text().count("watching") > rounds, 120, "the media", log)
         assert planned_sentence(media / "fig.plan.json") == CASH
+        assert log.read_text().count("watching") == rounds + 1  # one round for both files
         assert (media / "fig.gif").read_bytes() != first_gif
         lines = log.read_text().splitlines()
         after = lines[max(i for i, line in enumerate(lines) if "watching" in line and
