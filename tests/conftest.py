@@ -16,11 +16,12 @@ import shutil
 import subprocess
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
+import numpy as np
 import pytest
 
 pytest_plugins = ["pytester"]  # tests/test_skips.py runs a small suite of its own
@@ -142,6 +143,34 @@ def minilm_dir() -> Path:
     if not (path / "model.safetensors").is_file():
         missing_reference(f"no model.safetensors in {path}")
     return path
+
+
+def minilm_vectors(minilm_dir: Path, words: Iterable[str]) -> dict[str, np.ndarray]:
+    """Each word's static vector in all-MiniLM-L6-v2 (its word pieces' rows of the embedding
+    table, averaged), read here with safetensors and tokenizers, not through attention_math."""
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    table = load_file(str(minilm_dir / "model.safetensors"))
+    rows = table[next(k for k in table if k.endswith("word_embeddings.weight"))]
+    tokenizer = Tokenizer.from_file(str(minilm_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    return {
+        w: rows[tokenizer.encode(w, add_special_tokens=False).ids].astype(np.float64).mean(0)
+        for w in words
+    }
+
+
+def attention_formula(target: str, vectors: dict[str, np.ndarray]) -> str:
+    """The post's last drift step in numpy: q = k = v = the static vectors, scores q·k / ‖q‖²
+    (the target with itself scores 1), softmax; "bank′ = 0.56·bank + ...", largest first."""
+    words = [target, *(w for w in vectors if w != target)]
+    keys = np.array([vectors[w] for w in words], dtype=np.float64)
+    scores = keys @ keys[0] / (keys[0] @ keys[0])
+    weights = np.exp(scores - scores.max())
+    weights /= weights.sum()
+    terms = [f"{weights[i]:.2f}·{words[i]}" for i in np.argsort(-weights, kind="stable")]
+    return f"{target}′ = " + " + ".join(terms)
 
 
 def probe(path: Path) -> dict:

@@ -18,6 +18,7 @@ from attention_math import build_plan
 from attention_math.errors import InputError
 from attention_math.plan import Plan
 from attention_math.request import PlanRequest
+from tests.conftest import attention_formula, minilm_vectors
 
 RIVER = "He sat on the river bank."
 HOSTILE = "The \\ { } $ % & # _ ^ ~ river bank is here"
@@ -238,14 +239,15 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
     return plan, scene
 
 
-def test_math_scene_shows_the_plans_numbers(river, tmp_path):
+def test_math_scene_shows_the_plans_numbers(river, minilm_dir, tmp_path):
     from scenes.components import fmt
 
     plan, scene = scene_for("AttentionMathScene", PlanRequest(RIVER, "bank"), tmp_path=tmp_path)
     final = plan.sentences[0].final
     assert [m.text for m in scene.scores] == [fmt(x) for x in final.scores]
     assert scene.weight_targets == list(final.weights)  # the weights count up to these
-    assert [t.text for t in scene.equation] == ["bank′ = 0.56·bank + 0.26·river + 0.18·sat"]
+    want = attention_formula("bank", minilm_vectors(minilm_dir, ["bank", "river", "sat"]))
+    assert [t.text for t in scene.equation] == [want]  # "bank′ = 0.56·bank + 0.26·river + …"
 
 
 def test_projection_scene_shows_the_plans_numbers(minilm_dir, river, tmp_path):

@@ -21,6 +21,7 @@ import pytest
 
 from attention_math.plan import Plan
 from attention_math.request import PlanRequest, make_plan
+from tests.conftest import attention_formula, minilm_vectors
 
 CORPUS = Path(__file__).resolve().parent.parent / "assets" / "corpus"
 SENSES = Path(__file__).resolve().parent.parent / "assets" / "senses"
@@ -320,7 +321,7 @@ def test_math_scene_tip_to_tail_sum_is_large_and_labelled(tmp_path):
         assert ring.get_fill_opacity() == 0
 
 
-def test_math_scene_numbers_are_the_plans(tmp_path):
+def test_math_scene_numbers_are_the_plans(minilm_dir, tmp_path):
     from scenes.components import fmt
 
     plan = plan_for("AttentionMathScene", PlanRequest(RIVER, "bank"))
@@ -328,7 +329,8 @@ def test_math_scene_numbers_are_the_plans(tmp_path):
     final = plan.sentences[0].final
     assert [c.text for c in scene.scores] == [fmt(x) for x in final.scores]
     assert scene.weight_targets == list(final.weights)
-    assert [t.text for t in scene.equation] == ["bank′ = 0.56·bank + 0.26·river + 0.18·sat"]
+    want = attention_formula("bank", minilm_vectors(minilm_dir, ["bank", "river", "sat"]))
+    assert [t.text for t in scene.equation] == [want]  # "bank′ = 0.56·bank + 0.26·river + …"
 
 
 # ---------------------------------------------------------------------------------------------

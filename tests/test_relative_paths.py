@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from scenes.app import cli
-from tests.conftest import RIVER, TOML_VECTORS, probe, write_spec
+from tests.conftest import RIVER, TOML_VECTORS, attention_formula, probe, write_spec
 
 pytestmark = pytest.mark.render
 SMALL = ("--embeddings", "vectors.toml", "--quality", "low", "--name", "fig", "-q")
@@ -108,18 +108,9 @@ def test_captions_next_to_the_mp4(mp4_render: tuple[Path, Result]) -> None:
     seconds = [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in
                (c[1].split(":") for c in got)]  # fmt: skip
     assert seconds[-1] <= probe(media / "fig.mp4")["duration"] + 0.1
-    assert got[-1][2] == final_formula()
-
-
-def final_formula() -> str:
-    """bank′ as the weighted sum of bank, river and sat: softmax(q·k / ‖q‖²) in numpy."""
-    vectors = tomllib.loads(TOML_VECTORS)
-    words = ["bank", "river", "sat"]
-    keys = np.array([vectors[w] for w in words])
-    scores = keys @ keys[0] / (keys[0] @ keys[0])
-    weights = np.exp(scores) / np.exp(scores).sum()
-    order = np.argsort(-weights)
-    return "bank′ = " + " + ".join(f"{weights[i]:.2f}·{words[i]}" for i in order)
+    vectors = {w: np.array(v) for w, v in tomllib.loads(TOML_VECTORS).items()}
+    want = attention_formula("bank", {w: vectors[w] for w in ("bank", "river", "sat")})
+    assert got[-1][2] == want  # "bank′ = 0.42·bank + 0.38·river + 0.20·sat"
 
 
 def test_html_page_into_a_relative_folder_names_its_media_relatively(here: Path) -> None:
