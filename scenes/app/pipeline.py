@@ -145,17 +145,22 @@ def run_passes(
     width, height, fps = QUALITY[options.quality]
     work = stage / ".work"
     formats = _formats(options)
+    media: list[Path] = []
     raster = [f for f in formats if f != "html"]
     made = _raster(plan, options, raster, work, report) if raster or options.stills else {}
-    media: list[Path] = []
+    if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
+        media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
+    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
+    stills = [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
         if fmt == "html":  # last: it names the media rendered above
             from scenes.app.webpage import figure_html
 
             report.say(f"writing {dest.name}: the figure for a web page")
-            names = [m.name for m in media]
-            html = figure_html(plan, names, (width, height), scene=options.scene, gif_size=GIF_SIZE)
+            media += _page_files(plan, stage, stem)
+            html = figure_html(plan, [m.name for m in [*media, *stills]], (width, height),
+                               scene=options.scene, gif_size=GIF_SIZE, folder=stage)  # fmt: skip
             dest.write_text(html, encoding="utf-8")
         else:
             made[fmt].replace(dest)
@@ -166,8 +171,7 @@ def run_passes(
             from scenes.app.captions import write_captions
 
             media += write_captions(made.pop("srt"), stage, stem)
-    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
-    media += [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
+    media += stills
     if options.slides:
         from scenes.app.slides import render_slides
 
@@ -182,6 +186,16 @@ def run_passes(
     return media
 
 
+def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
+    """What the page adds next to the media: its chapters and descriptions tracks (STEM
+    .chapters.vtt, STEM.descriptions.vtt) from the beats the scene recorded in
+    STEM.figure.json; none for a scene that records none."""
+    from scenes.app.captions import write_beat_tracks
+
+    figure = stage / f"{stem}.figure.json"
+    return write_beat_tracks(plan, figure, stage, stem) if figure.is_file() else []
+
+
 def _raster(
     plan: Plan, options: RenderOptions, raster: list[str], work: Path, report: Progress
 ) -> dict[str, Path]:
@@ -190,8 +204,10 @@ def _raster(
     scene, theme = options.scene, options.palette
     width, height, fps = QUALITY[options.quality]
     attrs: dict[str, object] = {}
-    if options.stills:
+    if options.stills or "html" in options.formats:  # the page's reduced-motion stepper
         attrs["stills_dir"] = str(work / "stills")
+    if "html" in options.formats:  # the layout as data, where the scene writes it
+        attrs["figure_file"] = str(work / "figure.json")
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")
@@ -212,8 +228,10 @@ def _raster(
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
                           poster=bool(videos), attrs=attrs, on_frames=report.frames)  # fmt: skip
     report.pass_done()
-    if options.stills:
+    if "stills_dir" in attrs:
         made["stills"] = work / "stills"
+    if (work / "figure.json").is_file():
+        made["figure"] = work / "figure.json"
     return made
 
 
