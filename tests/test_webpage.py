@@ -268,3 +268,26 @@ def test_beat_tracks_say_the_plans_numbers(vectors: Path, tmp_path: Path) -> Non
         assert f"“{word}” joins with weight {weights[step.joined[0]]:.2f}" in cue[2]
         dist = ((step.point[0] - prev.point[0]) ** 2 + (step.point[1] - prev.point[1]) ** 2) ** 0.5
         assert f"moves {dist:.2f} units" in cue[2]
+
+
+def test_notebook_shows_the_same_figure_with_its_files_embedded(
+    vectors: Path, tmp_path: Path
+) -> None:
+    from scenes.app.notebook import RenderResult
+
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    for name in FIGURE_MEDIA:
+        if not (tmp_path / name).exists():
+            (tmp_path / name).write_bytes(b"WEBVTT\n\n" if name.endswith(".vtt") else b"x")
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    (tmp_path / "fig.html").write_text(page, encoding="utf-8")
+    shown = RenderResult([tmp_path / n for n in [*FIGURE_MEDIA, "fig.html"]])._repr_html_()
+    assert shown.count('<figure class="adf"') == 1
+    assert 'src="data:video/mp4;base64,' in shown and 'poster="data:image/png;base64,' in shown
+    tracks = [a["src"] for t, a in parse(shown).tags if t == "track"]
+    assert len(tracks) == 3 and all(s.startswith("data:text/vtt;base64,") for s in tracks)
+    assert '"fig.beat-01.png"' not in shown and '"stills":["data:image/png;base64,' in shown
+    # the same markup as the page's figure: the same elements in the same order
+    figure = page[page.index('<figure class="adf"') : page.index("</figure>")]
+    assert [t for t, _ in parse(shown).tags][3:] == [t for t, _ in parse(figure).tags]  # div p code

@@ -151,7 +151,13 @@ def run_passes(
     if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
         media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
     stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
-    stills = [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
+    steps: list[str] = []  # the page's reduced-motion stills (STEM.beat-NN.webp)
+    if "html" in formats and stills:
+        from scenes.app.webpage import web_stills
+
+        written, steps = web_stills(stills, stage, stem)
+        media += written
+    stills = [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills] if options.stills else []
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
         if fmt == "html":  # last: it names the media rendered above
@@ -159,8 +165,8 @@ def run_passes(
 
             report.say(f"writing {dest.name}: the figure for a web page")
             media += _page_files(plan, stage, stem)
-            html = figure_html(plan, [m.name for m in [*media, *stills]], (width, height),
-                               scene=options.scene, gif_size=GIF_SIZE, folder=stage)  # fmt: skip
+            html = figure_html(plan, [m.name for m in media], (width, height), scene=options.scene,
+                               gif_size=GIF_SIZE, folder=stage, stills=steps)  # fmt: skip
             dest.write_text(html, encoding="utf-8")
         else:
             made[fmt].replace(dest)

@@ -113,6 +113,28 @@ def long_description(plan: Plan) -> list[str]:
     return out
 
 
+def web_stills(pngs: Sequence[Path], folder: Path, stem: str) -> tuple[list[Path], list[str]]:
+    """The beat stills for the page's reduced-motion stepper: each PNG as a lossless WebP
+    (the same pixels in about a third of the bytes), STEM.beat-NN.webp in `folder`; a still
+    equal to an earlier one is not written again. Returns (the files written, the file name of
+    every beat in order)."""
+    from PIL import Image
+
+    written: list[Path] = []
+    names: list[str] = []
+    seen: dict[bytes, str] = {}
+    for png in pngs:
+        with Image.open(png) as im:
+            key = hashlib.sha256(im.tobytes()).digest()
+            if key not in seen:
+                dest = folder / f"{stem}.{png.stem}.webp"
+                im.save(dest, "WEBP", lossless=True, method=4)
+                written.append(dest)
+                seen[key] = dest.name
+        names.append(seen[key])
+    return written, names
+
+
 def figure_html(
     plan: Plan,
     media: Sequence[str],
@@ -121,15 +143,19 @@ def figure_html(
     scene: str = "DriftScene",
     gif_size: tuple[int, int] = (800, 450),
     folder: Path | None = None,
+    stills: Sequence[str] | None = None,
 ) -> str:
     """A complete HTML page (UTF-8) with the figure; `media` are file names next to it.
 
     media: the rendered files; .mp4 / .webm become <source>s (in VIDEO_TYPES order), .gif the
       fallback <img>, STEM.poster.png the video's poster (shown before it plays), the .vtt
-      files its tracks (TRACKS), STEM.beat-NN.png the reduced-motion steps; STEM.figure.json
-      (read from `folder`) the highlights. size: the video's width and height in pixels.
+      files its tracks (TRACKS), STEM.figure.json (read from `folder`) the highlights.
+      size: the video's width and height in pixels. stills: the reduced-motion step of
+      every beat (`web_stills`; default: the STEM.beat-NN.png of `media`).
     """
-    figure = figure_markup(plan, media, size, scene=scene, gif_size=gif_size, folder=folder)
+    figure = figure_markup(
+        plan, media, size, scene=scene, gif_size=gif_size, folder=folder, stills=stills
+    )
     width = size[0] if any(m.endswith(tuple(VIDEO_TYPES)) for m in media) else gif_size[0]
     return PAGE.format(target=escape(plan.target), scene=escape(scene), width=width, figure=figure)
 
@@ -142,6 +168,7 @@ def figure_markup(
     scene: str = "DriftScene",
     gif_size: tuple[int, int] = (800, 450),
     folder: Path | None = None,
+    stills: Sequence[str] | None = None,
 ) -> str:
     """The paste-ready `<figure class="adf">` (arguments as for `figure_html`)."""
     by_suffix = {_suffix(m): m for m in media if "." in m}
@@ -163,8 +190,9 @@ def figure_markup(
     if not sources:
         parts += [fallback.strip(), f"  <figcaption>\n    {caption}\n  </figcaption>", "</figure>"]
         return "\n".join(parts)
-    stills = sorted(m for m in media if _is_still(m))
-    data = {"figure": _figure_data(folder, by_suffix), "stills": stills}
+    if stills is None:
+        stills = sorted(m for m in media if _is_still(m))
+    data = {"figure": _figure_data(folder, by_suffix), "stills": list(stills)}
     video = _video_element(media, size, alt, [*sources, *_tracks(by_suffix), fallback], uid)
     parts += [
         '  <div class="adf-stage">',
@@ -281,7 +309,7 @@ def _gif_fallback(by_suffix: dict[str, str], gif_size: tuple[int, int], alt: str
     if ".gif" not in by_suffix:
         return ""
     return (
-        f'    <img src="{escape(by_suffix[".gif"])}" width="{gif_size[0]}" '
+        f'    <img src="{escape(by_suffix[".gif"])}" loading="lazy" width="{gif_size[0]}" '
         f'height="{gif_size[1]}" alt="{escape(alt)}">'
     )
 
