@@ -11,7 +11,10 @@ into a staging folder, and the store commits them with STEM.plan.json:
   Alone, a GIF is drawn at its own size (no scaling), and a PNG by a still pass (Manim skips
   the animations); --stills are taken in the same pass;
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
-  fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too;
+  fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too,
+  the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), the layout the scene drew
+  (STEM.figure.json, where the scene writes one: DriftScene) and from its beats the tracks
+  STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.captions`);
 - slides: one slide per beat in a self-contained HTML file (`scenes.app.slides`: a pass of
   its own, manim-slides cuts Manim's partial movie files).
 

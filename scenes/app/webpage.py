@@ -204,11 +204,12 @@ def figure_markup(
         # after the controls (the Tab order: playback first, then the words), over the video
         f'  <svg class="adf-overlay" style="aspect-ratio: {size[0]} / {size[1]}" role="group" '
         'aria-label="The numbers: focus or point at a word" preserveAspectRatio="none"></svg>',
-        f"  <figcaption>\n    {caption}\n    <details><summary>Describe the figure</summary>"
-        f'<div id="{uid}-long">{long}</div></details>\n  </figcaption>',
+        f'  <details><summary>Describe the figure</summary><div id="{uid}-long">{long}</div>'
+        "</details>",
         f'  <script type="application/json" class="adf-data">{_json(data)}</script>',
         f"  <style>\n{_asset('figure.css', '</style')}  </style>",
         f"  <script>\n{_asset('figure.js', '</script')}  </script>",
+        f"  <figcaption>\n    {caption}\n  </figcaption>",  # a figure's first or last child
         "</figure>",
     ]
     return "\n".join(parts)
