@@ -291,3 +291,15 @@ def test_notebook_shows_the_same_figure_with_its_files_embedded(
     # the same markup as the page's figure: the same elements in the same order
     figure = page[page.index('<figure class="adf"') : page.index("</figure>")]
     assert [t for t, _ in parse(shown).tags][3:] == [t for t, _ in parse(figure).tags]  # div p code
+
+
+def test_a_scene_without_figure_json_gets_chapters_from_its_captions(tmp_path: Path) -> None:
+    from scenes.app.captions import write_caption_chapters
+    from tests.test_captions import read_vtt
+
+    srt = tmp_path / "fig.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,500\nfirst beat\n\n2\n00:00:01,500 --> "
+                   "00:00:04,250\nsecond & <last> beat\n", encoding="utf-8")  # fmt: skip
+    (chapters,) = write_caption_chapters(srt, tmp_path, "fig")
+    cues = read_vtt(chapters.read_text(encoding="utf-8"))
+    assert cues == [(0.0, 1.5, "first beat"), (1.5, 4.25, "second & <last> beat")]

@@ -217,3 +217,11 @@ def write_beat_tracks(plan: Plan, figure_file: Path, folder: Path, stem: str) ->
         path.write_text(to_vtt(cues), encoding="utf-8")
         out.append(path)
     return out
+
+
+def write_caption_chapters(srt_file: Path, folder: Path, stem: str) -> list[Path]:
+    """STEM.chapters.vtt from the captions (STEM.srt): a chapter per beat, for a scene that
+    records no STEM.figure.json (each beat has a caption)."""
+    path = folder / f"{stem}.chapters.vtt"
+    path.write_text(to_vtt(read_srt(srt_file.read_text(encoding="utf-8"))), encoding="utf-8")
+    return [path]

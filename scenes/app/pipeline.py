@@ -198,11 +198,14 @@ def run_passes(
 def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
     """What the page adds next to the media: its chapters and descriptions tracks (STEM
     .chapters.vtt, STEM.descriptions.vtt) from the beats the scene recorded in
-    STEM.figure.json; none for a scene that records none."""
-    from scenes.app.captions import write_beat_tracks
+    STEM.figure.json; for a scene that records none, chapters from its captions (a cue per
+    beat); none without either."""
+    from scenes.app.captions import write_beat_tracks, write_caption_chapters
 
-    figure = stage / f"{stem}.figure.json"
-    return write_beat_tracks(plan, figure, stage, stem) if figure.is_file() else []
+    figure, srt = stage / f"{stem}.figure.json", stage / f"{stem}.srt"
+    if figure.is_file():
+        return write_beat_tracks(plan, figure, stage, stem)
+    return write_caption_chapters(srt, stage, stem) if srt.is_file() else []
 
 
 def _raster(

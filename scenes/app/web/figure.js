@@ -190,7 +190,7 @@
       play.textContent = p ? "▶" : "❚❚";
       play.setAttribute("aria-label", p ? "Play" : "Pause");
       label.textContent = n ? "Step " + (i + 1) + " of " + n + ": " + steps[i].text : "";
-      if (still_mode) scrub.value = i; else if (document.activeElement !== scrub) scrub.value = video.currentTime;
+      scrub.value = still_mode ? i : video.currentTime;
       scrub.setAttribute("aria-valuetext", still_mode ? "step " + (i + 1) + " of " + n :
         video.currentTime.toFixed(1) + " s, step " + (i + 1) + " of " + n);
       hots.forEach(function (h) { h.el.style.display = visible(h.kind, h.si) ? "" : "none"; });
