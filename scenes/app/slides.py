@@ -31,8 +31,10 @@ REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 # the arrows drawn large, in a colour that reads on both themes' slides, with a backing
 CONTROLS_STYLE = """<style>
-  .reveal .controls { color: #ffbf47; }
-  .reveal .controls button { background: rgba(0, 0, 0, 0.55); border-radius: 6px; }
+  .reveal .controls { font-size: 14px; }
+  .reveal .controls .controls-arrow { color: #ffbf47; }
+  .reveal .controls .enabled { opacity: 1; }
+  .reveal .controls button { background: rgba(0, 0, 0, 0.6); border-radius: 6px; }
   .reveal .controls button:focus-visible { outline: 3px solid #ffbf47; }
 </style>
 """

@@ -66,6 +66,7 @@
       el.track.mode = el.kind === "captions" ? el.track.mode : "hidden";
       var read = function () {
         if (el.track.cues && el.track.cues.length) use(Array.prototype.slice.call(el.track.cues));
+        setupScrub();
         update();
       };
       if (el.readyState === 2) read(); else el.addEventListener("load", read);
