@@ -510,7 +510,7 @@ def figure_state(driver: Any, n: int = 0) -> dict[str, Any]:
                 mode: f.dataset.adfMode, captions: cc.mode,
                 pressed: f.querySelector('.adf-cc').getAttribute('aria-pressed'),
                 videoShown: v.offsetParent !== null, stillShown: s.offsetParent !== null,
-                still: s.currentSrc, stillLoaded: s.complete && s.naturalWidth,
+                still: s.currentSrc, stillLoaded: s.complete && s.naturalWidth, alt: s.alt,
                 readout: f.querySelector('.adf-readout').textContent,
                 active: (a.getAttribute('class') || '') + '|' +
                     (a.getAttribute('aria-label') || ''),
@@ -613,6 +613,7 @@ def test_reduced_motion_shows_stills_and_steps(served: tuple[str, Path], browser
                 f"no still of step {i + 1}",
             )  # fmt: skip
             assert s["step"] == f"Step {i + 1} of {len(cues)}: {cues[i][2]}"
+            assert s["alt"].startswith(f"Step {i + 1} of {len(cues)}: ")  # what it shows
             # the picture shown is the scene's own still of that beat, pixel for pixel
             name = s["still"].rsplit("/", 1)[-1]
             with (

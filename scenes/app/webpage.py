@@ -226,6 +226,8 @@ PAGE = """<!doctype html>
 </head>
 <body>
 <main>
+<h1 style="max-width: {width}px; margin: 1em auto 0; font: 600 1.25em system-ui, sans-serif">\
+{target}: {scene}</h1>
 <!-- the figure: copy from here, with the files it names -->
 {figure}
 <!-- to here -->

@@ -91,7 +91,10 @@
     function go(i) {
       if (!steps.length) return;
       at = Math.max(0, Math.min(steps.length - 1, i));
-      if (still_mode) { still.src = data.stills[Math.min(at, data.stills.length - 1)]; }
+      if (still_mode) {
+        still.src = data.stills[Math.min(at, data.stills.length - 1)];
+        still.alt = "Step " + (at + 1) + " of " + steps.length + ": " + (described[at] || steps[at].text);
+      }
       else { video.currentTime = stepTime(at); }
       if (spoken) spoken.textContent = described[at] || steps[at].text;
       update();
