@@ -18,6 +18,10 @@ vector, every step); words far outside are drawn at the plot's edge as markers p
 towards them. Long input is summarised: at most 8 panel rows (the plan's last step joins
 the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
 chips elided with "…" when a sentence does not fit its rows.
+
+With `figure_file` set (`--format html`), the scene also writes the layout it drew as JSON
+(`figure_layout`: every chip, point, panel row, equation term and arrow tip in frame
+coordinates, and per beat its time and what is on screen), for the page's highlights.
 """
 
 from __future__ import annotations
