@@ -243,6 +243,8 @@ def test_style_is_scoped_and_script_and_style_are_small() -> None:
     selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", body) for sel in rule.split(",")]
     assert selectors and all(sel.startswith(".adf") for sel in selectors), selectors
     assert len(css.encode()) < 4_000 and len(js.encode()) < 16_000  # bytes, unminified
+    for call in ("fetch(", "XMLHttpRequest", "import(", "WebSocket", "sendBeacon", "eval("):
+        assert call not in js  # the script loads nothing and runs no text as code
 
 
 def test_beat_tracks_say_the_plans_numbers(vectors: Path, tmp_path: Path) -> None:
