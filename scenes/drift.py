@@ -18,12 +18,18 @@ vector, every step); words far outside are drawn at the plot's edge as markers p
 towards them. Long input is summarised: at most 8 panel rows (the plan's last step joins
 the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
 chips elided with "…" when a sentence does not fit its rows.
+
+With `figure_file` set (`--format html`), the scene also writes the layout it drew as JSON
+(`figure_layout`: every chip, point, panel row, equation term and arrow tip in frame
+coordinates, and per beat its time and what is on screen), for the page's highlights.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from manim import *
@@ -314,6 +320,9 @@ class DriftScene(BeatScene):
 
     plan: Plan  # set by the pipeline (or ATTENTION_DRIFT_PLAN for `manim`); load_plan() checks
     theme: str = "dark"
+    # the layout the scene drew, per beat, written there as JSON (STEM.figure.json: the HTML
+    # page's highlights and chapters read it); None: not written
+    figure_file: str | None = None
 
     # ---- configuration -------------------------------------------------------------------
     def setup(self) -> None:
@@ -1131,6 +1140,40 @@ class DriftScene(BeatScene):
             self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.hold)
 
+    # ---- the layout as data (STEM.figure.json) ----------------------------------------------
+    def beat(self, notes: str, caption: str | None = None) -> None:
+        if self.figure_file is not None:  # what is on screen at the end of this beat
+            self.figure_beats = [*getattr(self, "figure_beats", []), self.beat_state(caption)]
+        super().beat(notes, caption)
+
+    def tear_down(self) -> None:
+        super().tear_down()
+        if self.figure_file is not None:
+            figure = figure_layout(self, getattr(self, "figure_beats", []))
+            text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"))
+            Path(self.figure_file).write_text(text, encoding="utf-8")
+
+    def beat_state(self, caption: str | None) -> dict:
+        """The beat that ends now: its time, caption and place in the story (`beat_plan`),
+        each sentence's arrow tip (None: not drawn) and drawn trail segments, and which
+        panel, equation or summary shows."""
+        n = len(getattr(self, "figure_beats", []))
+        what, si, k = beat_plan(self.plan)[n]
+        on = set(map(id, self.mobjects))
+        return {
+            "end": round(float(self.time), 3),
+            "what": what,
+            "sentence": si,
+            "step": k,
+            "caption": caption or "",
+            "tips": [_norm(a.end) if id(a) in on else None for a in self.arrows],
+            # a trail segment is added whole (the poster) or as its line (a step)
+            "trails": [sum(id(t) in on or id(t[0]) in on for t in trail) for trail in self.trails],
+            "panel": next((i for i, p in enumerate(self.panels) if id(p) in on), None),
+            "equation": next((i for i, e in enumerate(self.equations) if id(e) in on), None),
+            "summary": self.summary is not None and id(self.summary) in on,
+        }
+
 
 # --------------------------------------------------------------------------------------------
 # small pieces of the scene
@@ -1263,3 +1306,92 @@ def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
     more = " + …" if len(pairs) > len(top) else ""
     terms = " + ".join(f"{fmt(w)}·{s.words[i].text}" for i, w in top)
     return f"{s.target.text}′ = {terms}{more}"
+
+
+# --------------------------------------------------------------------------------------------
+# the layout as data: what the scene drew, in normalised frame coordinates
+
+
+def beat_plan(plan: Plan) -> list[tuple[str, int | None, int | None]]:
+    """DriftScene's beats in order, as (what, sentence, step): the poster, then per sentence
+    its panel (step 0), each word joining (step k) and its formula; the summary."""
+    out: list[tuple[str, int | None, int | None]] = [("poster", None, None)]
+    for si, s in enumerate(plan.sentences):
+        out.append(("panel", si, 0))
+        out += [("step", si, k) for k in range(1, len(s.steps))]
+        out.append(("formula", si, len(s.steps) - 1))
+    return [*out, ("summary", None, None)]
+
+
+def _norm(p: np.ndarray | tuple[float, float]) -> list[float]:
+    """A scene point as [x, y] in the frame, 0..1 from the left and from the top."""
+    w, h = config.frame_width, config.frame_height
+    return [round((float(p[0]) + w / 2) / w, 5), round((h / 2 - float(p[1])) / h, 5)]
+
+
+def _norm_box(m: Mobject) -> list[float]:
+    """A mobject's box as [left, top, right, bottom], normalised as `_norm`."""
+    x0, y0, x1, y1 = box_of(m)
+    return [*_norm((x0, y1)), *_norm((x1, y0))]
+
+
+def _terms(eq: Equation, lhs: bool) -> list[Mobject]:
+    """An equation's term texts, in `eq.terms` order (after the left side when it has one)."""
+    parts: list[Mobject] = [m for line in eq.submobjects for m in line.submobjects]
+    return parts[int(lhs) : int(lhs) + len(eq.terms)]
+
+
+def figure_layout(scene: DriftScene, beats: list[dict]) -> dict:
+    """STEM.figure.json: per sentence its words (chip, point, panel row, equation term, with
+    their boxes and the plan's numbers) and arrow tips; the beats (`DriftScene.beat_state`),
+    each from the previous one's end to its own."""
+    start = 0.0
+    for b in beats:
+        b["start"], start = start, b["end"]
+    return {
+        "version": 1,
+        "scene": "DriftScene",
+        "target": scene.plan.target,
+        "frame": [config.pixel_width, config.pixel_height],
+        "sentences": [_sentence_layout(scene, si) for si in range(len(scene.plan.sentences))],
+        "beats": beats,
+    }
+
+
+def _sentence_layout(scene: DriftScene, si: int) -> dict:
+    s = scene.plan.sentences[si]
+    rows = {r[0]: n for n, r in enumerate(scene.panel_rows(si)) if len(r) == 1}
+    eq = scene.equations[si]
+    assert isinstance(eq, Equation)
+    terms = dict(zip([i for i, _ in eq.terms], _terms(eq, True), strict=True))
+    bars = scene.bars[si]
+    final = dict(zip(s.final.words, range(len(s.final.words)), strict=True))
+    words = []
+    for w in s.words:
+        j = scene.point_of.get((si, w.index))
+        pt = scene.points[j] if j is not None else None
+        n = rows.get(w.index)
+        at = final.get(w.index)
+        words.append({
+            "index": w.index,
+            "text": w.text,
+            "role": scene.role(s, w.index),
+            "chip": _norm_box(scene.chips[si][w.index]) if w.index in scene.chips[si] else None,
+            "point": _norm(pt["at"]) if pt is not None else None,
+            "point_box": _norm_box(pt["mob"]) if pt is not None else None,
+            "outside": bool(pt["outside"]) if pt is not None else False,
+            "bar": _norm_box(VGroup(bars.names[n], bars.tracks[n], bars.values[n]))
+            if n is not None else None,
+            "term_box": _norm_box(terms[w.index]) if w.index in terms else None,
+            "score": round(float(s.final.scaled_scores[at]), 4) if at is not None else None,
+            "weight": round(float(s.final.weights[at]), 4) if at is not None else None,
+            "term": f"{fmt(float(s.final.weights[at]))}·{w.text}" if at is not None else None,
+            "weights": [round(float(st.weights[st.words.index(w.index)]), 4)
+                        if w.index in st.words else None for st in s.steps],
+        })  # fmt: skip
+    return {
+        "text": s.text,
+        "color": scene.pal.color(si),
+        "tips": [_norm(t) for t in scene.tips(si)],
+        "words": words,
+    }

@@ -20,10 +20,11 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import json
 import os
+import re
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,39 @@ div {{ display: flex; }}</style></head>
 """
 
 
+class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """A static server that answers Range requests, as a static site's does: a browser can
+    only seek in a video served with them (http.server alone sends the whole file)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        m = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        path = self.translate_path(self.path)
+        if m is None or not os.path.isfile(path):
+            self.left = None
+            return super().send_head()
+        size = os.path.getsize(path)
+        start, end = int(m.group(1)), min(int(m.group(2) or size - 1), size - 1)
+        f = open(path, "rb")  # closed by the handler after copyfile
+        f.seek(start)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        self.left = end - start + 1
+        return f
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        if self.left is None:
+            super().copyfile(source, outputfile)
+        else:
+            outputfile.write(source.read(self.left))
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Render the media into a temp folder and serve it: yields (base URL, folder)."""
@@ -81,14 +115,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     vectors = folder / "vectors.toml"
     vectors.write_text(TOML_VECTORS, encoding="utf-8")
     plan = build_plan(RIVER, "bank", embeddings_file=vectors)
-    render(plan, formats=["html", "webm"], quality="low", out_dir=folder, name="fig")
+    # --stills too: the scene's PNG of every beat, the tests' reference for the page's steps
+    render(plan, formats=["html", "webm"], quality="low", out_dir=folder, name="fig", stills=True)
     (folder / "media.html").write_text(TEST_PAGE.format(stem="fig"), encoding="utf-8")
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(folder))
+    handler = functools.partial(RangeHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -121,6 +152,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     options.binary_location = str(CHROMIUM)
     for flag in [*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('profile')}"]:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # network events
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
         OBSERVED["browser"] = (
@@ -145,16 +177,31 @@ def video_state(driver: Any, element_id: str) -> dict[str, Any]:
     )
 
 
-def wait_playing(driver: Any, element_id: str, timeout: float = 15.0) -> dict[str, Any]:
-    """Poll until the video has enough data and its clock has moved; the last state."""
-    end = time.monotonic() + timeout
-    while True:
-        state = video_state(driver, element_id)
-        if state["error"] is not None or time.monotonic() > end:
-            return state
-        if state["readyState"] >= HAVE_ENOUGH_DATA and state["currentTime"] > 0.2:
-            return state
-        time.sleep(0.1)
+def wait_for(driver: Any, condition: Any, message: str = "", timeout: float = 20.0) -> Any:
+    """WebDriverWait until `condition(driver)` is truthy (its value), or a TimeoutException
+    saying `message`."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message)
+
+
+def wait_playing(driver: Any, element_id: str, after: float = 0.2) -> dict[str, Any]:
+    """Wait until the video has enough data and its clock is past `after` seconds (or it
+    failed); its state then."""
+
+    def ready(d: Any) -> dict[str, Any] | None:
+        state = video_state(d, element_id)
+        done = state["readyState"] >= HAVE_ENOUGH_DATA and state["currentTime"] > after
+        return state if state["error"] is not None or done else None
+
+    return wait_for(driver, ready, f"{element_id} does not play past {after} s")
+
+
+def next_frame(driver: Any) -> None:
+    """Return once the browser has painted twice (what the page changed is on screen)."""
+    driver.execute_async_script(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));"
+    )
 
 
 def std_of(png: bytes) -> float:
@@ -175,21 +222,21 @@ def test_video_plays(media_page: Any, kind: str) -> None:
     assert first["error"] is None, f"{kind}: MediaError code {first['error']}"
     assert first["readyState"] == HAVE_ENOUGH_DATA
     assert not first["paused"]
-    time.sleep(1.0)
-    later = video_state(media_page, kind)
-    assert later["currentTime"] - first["currentTime"] > 0.5  # the clock runs (~1 s)
+    later = wait_playing(media_page, kind, after=first["currentTime"] + 0.5)  # the clock runs
+    assert later["error"] is None and not later["paused"]
     assert (later["videoWidth"], later["videoHeight"]) == SIZE
     OBSERVED[kind] = (
         f"readyState {first['readyState']}, currentTime {first['currentTime']:.3f} -> "
-        f"{later['currentTime']:.3f} s over 1 s, {later['videoWidth']}×{later['videoHeight']}"
+        f"{later['currentTime']:.3f} s, {later['videoWidth']}×{later['videoHeight']}"
     )
 
 
 def test_gif_loads_at_800x450(media_page: Any) -> None:
-    end = time.monotonic() + 10
-    while not media_page.execute_script("return document.getElementById('gif').complete;"):
-        assert time.monotonic() < end, "the GIF did not load"
-        time.sleep(0.1)
+    wait_for(
+        media_page,
+        lambda d: d.execute_script("return document.getElementById('gif').complete;"),
+        "the GIF did not load",
+    )
     size = media_page.execute_script(
         "const g = document.getElementById('gif'); return [g.naturalWidth, g.naturalHeight];"
     )
@@ -201,8 +248,7 @@ def test_screenshots_are_not_blank(media_page: Any) -> None:
     from selenium.webdriver.common.by import By
 
     for kind in ("mp4", "webm"):
-        wait_playing(media_page, kind)
-    time.sleep(1.5)  # past the first beat: the sentence is on screen
+        wait_playing(media_page, kind, after=1.5)  # past the first beat: the sentence shows
     page = std_of(media_page.get_screenshot_as_png())
     # each element on its own: a video that decodes to black would pass the page's test
     # (white page, dark boxes) but not this one
@@ -229,9 +275,7 @@ def test_exported_html_page_plays_mp4_with_caption(served: tuple[str, Path], bro
     assert first["error"] is None
     assert first["readyState"] == HAVE_ENOUGH_DATA
     assert first["src"].endswith("/fig.mp4")  # the first source, which Chromium plays
-    time.sleep(1.0)
-    later = video_state(browser, "figure-video")
-    assert later["currentTime"] > first["currentTime"] + 0.5
+    later = wait_playing(browser, "figure-video", after=first["currentTime"] + 0.5)
     assert (later["videoWidth"], later["videoHeight"]) == SIZE
     caption = browser.find_element(By.TAG_NAME, "figcaption").text
     assert "bank′ = " in caption and "He sat on the river bank." in caption
@@ -315,20 +359,20 @@ def test_poster_is_the_first_frame_and_shows_before_play(
         c.removeAttribute('autoplay'); c.preload = 'none'; c.id = 'still';
         document.querySelector('figure').prepend(c);"""
     )
-    end = time.monotonic() + 10
-    while True:
-        state = browser.execute_script(
+
+    def poster_shown(d: Any) -> tuple[dict, bytes, tuple[int, int], np.ndarray, float] | None:
+        state = d.execute_script(
             """const v = document.getElementById('still');
             return {poster: v.poster, readyState: v.readyState, paused: v.paused};"""
         )
-        shot = browser.find_element(By.ID, "still").screenshot_as_png
+        shot = d.find_element(By.ID, "still").screenshot_as_png
         with Image.open(io.BytesIO(shot)) as im:
             shot_size = im.size
         seen = grey(shot)
         diff = float(np.abs(seen - grey(folder / "fig.poster.png", shot_size)).mean())
-        if diff < 6.0 or time.monotonic() > end:
-            break
-        time.sleep(0.2)
+        return (state, shot, shot_size, seen, diff) if diff < 6.0 else None
+
+    state, shot, shot_size, seen, diff = wait_for(browser, poster_shown, "no poster drawn")
     (folder / "poster-in-browser.png").write_bytes(shot)
     OBSERVED["poster before play"] = (
         f"{state['poster'].rsplit('/', 1)[-1]}, readyState {state['readyState']}, "
@@ -359,11 +403,10 @@ def test_captions_track_loads_with_the_plans_numbers(
 
     base, folder = served
     browser.get(f"{base}/fig.html")
-    end = time.monotonic() + 10
-    while (state := page_cues(browser))["trackReady"] != 2:  # HTMLTrackElement.LOADED
-        assert state["trackReady"] != 3, "the captions track failed to load"
-        assert time.monotonic() < end, f"the track did not load: {state}"
-        time.sleep(0.1)
+    state = wait_for(  # HTMLTrackElement.LOADED (2) or ERROR (3)
+        browser, lambda d: (c := page_cues(d))["trackReady"] in (2, 3) and c, "no track"
+    )
+    assert state["trackReady"] == 2, "the captions track failed to load"
     assert (state["kind"], state["mode"], state["label"]) == ("captions", "showing", "English")
     assert state["src"].endswith("/fig.vtt")
     plan = Plan.load(folder / "fig.plan.json")
@@ -386,10 +429,7 @@ def test_captions_show_during_play(served: tuple[str, Path], browser: Any) -> No
     browser.get(f"{base}/fig.html")
     browser.execute_script("document.querySelector('figure video').id = 'figure-video';")
     wait_playing(browser, "figure-video")
-    end = time.monotonic() + 10
-    while not (cues := page_cues(browser)["cues"]):
-        assert time.monotonic() < end, "no cues"
-        time.sleep(0.1)
+    cues = wait_for(browser, lambda d: page_cues(d)["cues"], "no cues")
     start, stop, text = next(c for c in cues if "joins with weight" in c[2])
     # play into the middle of that cue, then hold the frame
     browser.execute_script(
@@ -397,23 +437,22 @@ def test_captions_show_during_play(served: tuple[str, Path], browser: Any) -> No
         browser.find_element(By.ID, "figure-video"),
         start + 0.3 * (stop - start),
     )
-    end = time.monotonic() + 10
-    while True:
-        active = browser.execute_script(
+    active = wait_for(
+        browser,
+        lambda d: (a := d.execute_script(
             """const v = document.getElementById('figure-video');
             const a = v.textTracks[0].activeCues;
             return [v.paused, v.currentTime, a && a.length ? a[0].text : null];"""
-        )
-        if (active[2] == text and not active[0]) or time.monotonic() > end:
-            break
-        time.sleep(0.05)
+        ))[2] == text and not a[0] and a,
+        f"the cue {text!r} does not show",
+    )  # fmt: skip
     browser.execute_script("document.getElementById('figure-video').pause();")
-    time.sleep(0.3)
+    next_frame(browser)
     video = browser.find_element(By.ID, "figure-video")
     with_captions = video.screenshot_as_png
     (folder / "captions-in-browser.png").write_bytes(browser.get_screenshot_as_png())
     browser.execute_script("document.getElementById('figure-video').textTracks[0].mode = 'hidden';")
-    time.sleep(0.3)
+    next_frame(browser)
     without = video.screenshot_as_png
     a, b = grey(with_captions), grey(without)
     rows = np.abs(a - b).mean(axis=1)  # per row of pixels
@@ -426,3 +465,385 @@ def test_captions_show_during_play(served: tuple[str, Path], browser: Any) -> No
     assert active[2] == text and "joins with weight 0." in text
     assert rows[2 * third :].mean() > 1.0  # the cue is drawn over the bottom of the frame
     assert rows[:third].mean() < 0.1  # and nothing else changed
+
+
+# --------------------------------------------------------------------------------------------
+# the figure the reader controls (issue 20): keyboard, steps, reduced motion, the numbers
+
+NO_MOTION = [{"name": "prefers-reduced-motion", "value": "no-preference"}]
+REDUCE = [{"name": "prefers-reduced-motion", "value": "reduce"}]
+HOLD = 0.05  # figure.js: a paused step shows its beat's last frame, this long before its end
+
+
+def open_figure(driver: Any, url: str, media: list[dict[str, str]] = NO_MOTION) -> None:
+    """Open a page of figures with `prefers-reduced-motion` emulated as `media`; return once
+    every figure's script ran and its chapters track is read."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": media})
+    driver.get(url)
+    wait_for(
+        driver,
+        lambda d: d.execute_script(
+            """return Array.from(document.querySelectorAll('figure.adf')).every(f =>
+                f.dataset.adfReady && Array.from(f.querySelector('video').textTracks)
+                    .some(t => t.kind === 'chapters' && t.cues && t.cues.length));"""
+        ),
+        "the figure's script did not start or its chapters did not load",
+    )
+
+
+def chapters(folder: Path) -> list[tuple[float, float, str]]:
+    """STEM.chapters.vtt read by the tests' own WebVTT reader: the steps' times."""
+    from tests.test_captions import read_vtt
+
+    return read_vtt((folder / "fig.chapters.vtt").read_text(encoding="utf-8"))
+
+
+def figure_state(driver: Any, n: int = 0) -> dict[str, Any]:
+    return driver.execute_script(
+        """const f = document.querySelectorAll('figure.adf')[arguments[0]];
+        const v = f.querySelector('video'), s = f.querySelector('.adf-still');
+        const cc = Array.from(v.textTracks).find(t => t.kind === 'captions');
+        const a = document.activeElement;
+        return {paused: v.paused, time: v.currentTime, seeking: v.seeking,
+                step: f.querySelector('.adf-step').textContent,
+                play: f.querySelector('.adf-play').getAttribute('aria-label'),
+                mode: f.dataset.adfMode, captions: cc.mode,
+                pressed: f.querySelector('.adf-cc').getAttribute('aria-pressed'),
+                videoShown: v.offsetParent !== null, stillShown: s.offsetParent !== null,
+                still: s.currentSrc, stillLoaded: s.complete && s.naturalWidth, alt: s.alt,
+                readout: f.querySelector('.adf-readout').textContent,
+                active: (a.getAttribute('class') || '') + '|' +
+                    (a.getAttribute('aria-label') || ''),
+                outline: getComputedStyle(a).outlineStyle + ' ' + getComputedStyle(a).outlineWidth,
+                stroke: getComputedStyle(a).stroke};""",
+        n,
+    )
+
+
+def press(driver: Any, *keys: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    for key in keys:
+        ActionChains(driver).send_keys(key).perform()
+
+
+def at_step(driver: Any, cues: list[tuple[float, float, str]], i: int, n: int = 0) -> Any:
+    """Wait until figure n shows step i paused: the clock at that chapter's time (its beat's
+    last frame, HOLD before the chapter ends), the label naming it."""
+
+    def there(d: Any) -> dict[str, Any] | None:
+        s = figure_state(d, n)
+        want = max(cues[i][0], cues[i][1] - HOLD)
+        ok = s["paused"] and not s["seeking"] and abs(s["time"] - want) < 0.01
+        return s if ok and s["step"].startswith(f"Step {i + 1} of {len(cues)}: ") else None
+
+    return wait_for(driver, there, f"figure {n} does not show step {i + 1}")
+
+
+def test_keyboard_only_pause_steps_and_captions(served: tuple[str, Path], browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    base, folder = served
+    cues = chapters(folder)
+    open_figure(browser, f"{base}/fig.html")
+    wait_for(browser, lambda d: not figure_state(d)["paused"], "no autoplay without reduce")
+    assert figure_state(browser)["play"] == "Pause"  # the pause control is there while it plays
+    press(browser, Keys.TAB)  # from the page's start: the first stop is the play/pause button
+    first = figure_state(browser)
+    assert first["active"] == "adf-play|Pause" and first["outline"] == "solid 3px"
+    press(browser, Keys.SPACE)
+    paused = wait_for(browser, lambda d: (s := figure_state(d))["paused"] and s, "Space")
+    assert paused["play"] == "Play"
+    press(browser, "k")
+    wait_for(browser, lambda d: not figure_state(d)["paused"], "k does not play")
+    press(browser, "k")
+    now = wait_for(browser, lambda d: (s := figure_state(d))["paused"] and s, "k does not pause")
+    i = max(j for j, c in enumerate(cues) if c[0] <= now["time"])
+    i = min(i, len(cues) - 3)
+    press(browser, Keys.ARROW_RIGHT)
+    at_step(browser, cues, i + 1)
+    press(browser, Keys.ARROW_RIGHT)
+    at_step(browser, cues, i + 2)
+    press(browser, Keys.ARROW_LEFT)
+    at_step(browser, cues, i + 1)
+    names = []
+    for _ in range(4):  # previous, next, the scrubber, captions: each named, focus visible
+        press(browser, Keys.TAB)
+        s = figure_state(browser)
+        names.append(s["active"])
+        assert s["outline"] == "solid 3px", s
+    assert names == ["adf-prev|Previous step", "adf-next|Next step", "adf-scrub|Position",
+                     "adf-cc|Captions"]  # fmt: skip
+    press(browser, Keys.ENTER)
+    off = wait_for(browser, lambda d: (s := figure_state(d))["captions"] == "hidden" and s, "CC")
+    assert off["pressed"] == "false"
+    press(browser, Keys.SPACE)
+    on = wait_for(browser, lambda d: (s := figure_state(d))["captions"] == "showing" and s, "CC")
+    assert on["pressed"] == "true" and on["paused"]  # Space on a button presses it only
+    press(browser, Keys.TAB)  # then the words: a chip, focused, says its numbers
+    chip = figure_state(browser)
+    assert chip["active"].startswith("adf-hot adf-hot-chip|") and "weight 0." in chip["active"]
+    assert chip["stroke"] != "none" and "score" in chip["readout"]
+    OBSERVED["keyboard"] = (
+        f"Tab order {['adf-play', *[n.split('|')[0] for n in names]]} then a chip "
+        f"({chip['active'].split('|')[1]!r}); steps {i + 2} -> {i + 3} -> {i + 2} at "
+        f"{[round(max(c[0], c[1] - HOLD), 2) for c in cues[i + 1 : i + 3]]} s"
+    )
+
+
+def test_reduced_motion_shows_stills_and_steps(served: tuple[str, Path], browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    base, folder = served
+    cues = chapters(folder)
+    try:
+        open_figure(browser, f"{base}/fig.html", REDUCE)
+        start = figure_state(browser)
+        assert start["mode"] == "stills" and start["stillShown"] and not start["videoShown"]
+        assert start["still"].endswith("/fig.poster.png") and start["play"] == "Play"
+        press(browser, Keys.TAB, Keys.TAB, Keys.TAB)  # play, previous, next
+        assert figure_state(browser)["active"] == "adf-next|Next step"
+        shown = []
+        for key, i in ((Keys.ENTER, 1), (Keys.ARROW_RIGHT, 2), (Keys.ARROW_LEFT, 1)):
+            press(browser, key)
+            s = wait_for(
+                browser,
+                lambda d, i=i: (s := figure_state(d))["step"].startswith(f"Step {i + 1} of ")
+                and s["stillLoaded"] and not s["still"].endswith(".poster.png") and s,
+                f"no still of step {i + 1}",
+            )  # fmt: skip
+            assert s["step"] == f"Step {i + 1} of {len(cues)}: {cues[i][2]}"
+            assert s["alt"].startswith(f"Step {i + 1} of {len(cues)}: ")  # what it shows
+            # the picture shown is the scene's own still of that beat, pixel for pixel
+            name = s["still"].rsplit("/", 1)[-1]
+            with (
+                Image.open(folder / name) as a,
+                Image.open(folder / f"fig.beat-{i + 1:02d}.png") as b,
+            ):
+                assert np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
+            shown.append(name)
+        (folder / "reduced-motion.png").write_bytes(browser.get_screenshot_as_png())
+        end = figure_state(browser)
+        # nothing moved on its own: the video never played and stays hidden
+        assert end["paused"] and end["time"] == 0 and not end["videoShown"]
+        assert end["stillLoaded"] == SIZE[0]
+        OBSERVED["reduced motion"] = (
+            f"poster, then {' -> '.join(shown)} ({end['step']!r}); video paused "
+            f"at 0 s; {folder / 'reduced-motion.png'}"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})
+
+
+def dot_centre(still: Path, near: tuple[float, float], color: str) -> tuple[float, float]:
+    """The centre of the drawn dot of `color` nearest `near` (pixels) in a beat still: the
+    connected blob of that colour closest to `near` within 12 px, its centroid."""
+    from scipy import ndimage
+
+    with Image.open(still) as im:
+        rgb = np.asarray(im.convert("RGB"), dtype=np.float64)
+    target = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+    x0, y0 = round(near[0]) - 12, round(near[1]) - 12
+    window = rgb[y0 : y0 + 25, x0 : x0 + 25]
+    mask = np.linalg.norm(window - target, axis=2) < 60
+    labels, n = ndimage.label(mask)
+    assert n, f"no dot of {color} within 12 px of {near} in {still.name}"
+    ys, xs = np.nonzero(labels)
+    nearest = np.argmin((xs - 12) ** 2 + (ys - 12) ** 2)
+    blob = labels == labels[ys[nearest], xs[nearest]]
+    by, bx = np.nonzero(blob)
+    return float(bx.mean() + x0 + 0.5), float(by.mean() + y0 + 0.5)
+
+
+def test_highlight_lands_on_the_drawn_point(served: tuple[str, Path], browser: Any) -> None:
+    """Focus a word's chip at three steps: the ring the page draws round its point is
+    centred within 2 px of the dot in the beat's still (the scene's own PNG of that frame)."""
+    from selenium.webdriver.common.keys import Keys
+
+    from scenes.theme import PALETTES
+
+    base, folder = served
+    cues = chapters(folder)
+    figure = json.loads((folder / "fig.figure.json").read_text(encoding="utf-8"))
+    word = next(w for w in figure["sentences"][0]["words"]
+                if w["role"] == "context" and w["point"] and not w["outside"])  # fmt: skip
+    open_figure(browser, f"{base}/fig.html")
+    press(browser, Keys.TAB, "k")
+    wait_for(browser, lambda d: figure_state(d)["paused"], "k does not pause")
+    chip = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.adf-hot-chip')).find("
+        "c => c.getAttribute('aria-label').startsWith(arguments[0] + ','));",
+        word["text"],
+    )
+    seen = []
+    for i in (1, 2, len(cues) - 2):  # a sentence's panel, its first step, its formula
+        s = figure_state(browser)
+        k = int(s["step"].split()[1]) - 1
+        press(browser, *[Keys.ARROW_RIGHT if i > k else Keys.ARROW_LEFT] * abs(i - k))
+        at_step(browser, cues, i)
+        browser.execute_script("arguments[0].focus();", chip)
+        ring = wait_for(browser, lambda d: d.execute_script(
+            """const c = document.querySelector('.adf-hl-point');
+            if (c.hasAttribute('hidden')) return null;
+            const r = c.getBoundingClientRect();
+            const v = document.querySelector('figure.adf video').getBoundingClientRect();
+            const k = v.width / arguments[0];
+            return [(r.left + r.width / 2 - v.left) / k, (r.top + r.height / 2 - v.top) / k];""",
+            SIZE[0]), "no highlight")  # fmt: skip
+        dot = dot_centre(folder / f"fig.beat-{i + 1:02d}.png", ring, PALETTES["dark"].color(0))
+        off = float(np.hypot(ring[0] - dot[0], ring[1] - dot[1]))
+        seen.append(f"step {i + 1}: ring ({ring[0]:.1f}, {ring[1]:.1f}) dot "
+                    f"({dot[0]:.1f}, {dot[1]:.1f}) {off:.2f} px")  # fmt: skip
+        assert off <= 2.0, seen[-1]
+        assert f"“{word['text']}”" in figure_state(browser)["readout"]
+        if i == 2:
+            (folder / "highlight.png").write_bytes(browser.get_screenshot_as_png())
+    OBSERVED["highlight"] = f"“{word['text']}”: " + "; ".join(seen)
+
+
+def the_figure(folder: Path) -> str:
+    """The part of STEM.html a blogger pastes: between the two comments."""
+    page = (folder / "fig.html").read_text(encoding="utf-8")
+    return page.split("<!-- the figure: copy from here, with the files it names -->")[1].split(
+        "<!-- to here -->"
+    )[0]
+
+
+HOST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>a blog post</title>
+<link rel="icon" href="data:,"></head><body><main><h1>A post</h1>
+<p id="host-p">Some text.</p><button id="host-b" type="button">A button</button>
+{figures}</main></body></html>"""
+
+
+def test_two_figures_on_one_page(served: tuple[str, Path], browser: Any) -> None:
+    """The figure pasted twice into a blog's page: ids stay unique, each figure plays and
+    steps on its own, and the page's own elements keep their style."""
+    from selenium.webdriver.common.keys import Keys
+
+    base, folder = served
+    cues = chapters(folder)
+    (folder / "host.html").write_text(HOST.format(figures=""), encoding="utf-8")
+    (folder / "two.html").write_text(HOST.format(figures=the_figure(folder) * 2), "utf-8")
+    style = """const s = e => { const c = getComputedStyle(document.getElementById(e));
+        return [c.font, c.color, c.background, c.border, c.margin, c.outline].join('|'); };
+        return [s('host-p'), s('host-b')];"""
+    browser.get(f"{base}/host.html")
+    alone = browser.execute_script(style)
+    open_figure(browser, f"{base}/two.html")
+    assert browser.execute_script(style) == alone  # no rule of the figure's reaches them
+    ids = browser.execute_script("return Array.from(document.querySelectorAll('[id]'), e => e.id)")
+    assert len(ids) == len(set(ids)) == 4, ids  # two host ids, a description per figure
+    own = browser.execute_script(
+        """return Array.from(document.querySelectorAll('figure.adf'), f => {
+            const id = f.querySelector('video').getAttribute('aria-describedby');
+            return f.contains(document.getElementById(id)); });"""
+    )
+    assert own == [True, True]
+    for n in (0, 1):
+        wait_for(browser, lambda d, n=n: not figure_state(d, n)["paused"], f"figure {n} plays")
+    # pause the second by keyboard and step it; the first plays on
+    browser.execute_script("document.querySelectorAll('.adf-play')[1].focus();")
+    press(browser, Keys.SPACE)
+    wait_for(browser, lambda d: figure_state(d, 1)["paused"], "the second does not pause")
+    k = int(figure_state(browser, 1)["step"].split()[1]) - 1
+    press(browser, Keys.ARROW_RIGHT if k < len(cues) - 1 else Keys.ARROW_LEFT)
+    at_step(browser, cues, k + 1 if k < len(cues) - 1 else k - 1, n=1)
+    assert not figure_state(browser, 0)["paused"]
+    OBSERVED["two figures"] = f"ids {ids}; the second paused and stepped, the first plays"
+
+
+def test_no_request_but_the_pages_own_files(served: tuple[str, Path], browser: Any) -> None:
+    """Every request the page makes (CDP Network events, with and without reduced motion)
+    is for a file in its folder: no CDN, no font, nothing else."""
+    from selenium.webdriver.common.keys import Keys
+
+    base, folder = served
+    browser.get_log("performance")  # drop what earlier tests logged
+    try:
+        for media in (NO_MOTION, REDUCE):
+            open_figure(browser, f"{base}/fig.html", media)
+            if media is NO_MOTION:
+                wait_playing_figure(browser)
+            else:
+                press(browser, Keys.TAB, Keys.TAB, Keys.TAB, Keys.ENTER)
+                wait_for(browser, lambda d: figure_state(d)["stillLoaded"], "no still")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})
+    urls = set()
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    assert urls
+    outside = [u for u in urls if not u.startswith(f"{base}/")]
+    assert not outside, outside
+    names = {u.removeprefix(f"{base}/") for u in urls}
+    assert all((folder / n).is_file() for n in names), names
+    assert {"fig.html", "fig.mp4", "fig.poster.png", "fig.vtt", "fig.chapters.vtt"} <= names
+    assert "fig.gif" not in names  # the fallback inside <video> is never fetched (lazy)
+    assert any(n.endswith(".webp") for n in names)  # a reduced-motion still
+    OBSERVED["requests"] = f"{len(urls)}, all in the folder: {sorted(names)}"
+
+
+def wait_playing_figure(driver: Any) -> None:
+    wait_for(driver, lambda d: figure_state(d)["time"] > 0.2, "the figure does not play")
+
+
+def axe_violations(driver: Any) -> list[dict[str, Any]]:
+    """axe-core (the copy the axe-core-python package ships, requirements-test.txt) run in
+    the page: its violations of serious or critical impact."""
+    from importlib import resources
+
+    try:
+        script = (resources.files("axe_core_python") / "axe.min.js").read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        missing_reference("axe-core-python is not installed (pip install -r requirements-test.txt)")
+    driver.execute_script(script)
+    result = driver.execute_async_script(
+        "const done = arguments[0]; axe.run(document).then(r => done("
+        "{version: axe.version, violations: r.violations}));"
+    )
+    OBSERVED.setdefault("axe-core", result["version"])
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_finds_nothing_serious_on_the_page(served: tuple[str, Path], browser: Any) -> None:
+    base, _ = served
+    found = {}
+    for name, media in (("page", NO_MOTION), ("reduced motion", REDUCE)):
+        open_figure(browser, f"{base}/fig.html", media)
+        found[name] = axe_violations(browser)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})
+    OBSERVED["axe on fig.html"] = {k: [v["id"] for v in vs] for k, vs in found.items()}
+    for name, violations in found.items():
+        assert not violations, (name, [(v["id"], v["impact"], v["nodes"][0]["html"])
+                                       for v in violations])  # fmt: skip
+
+
+def test_axe_finds_nothing_serious_on_the_slides(
+    tmp_path_factory: pytest.TempPathFactory, browser: Any
+) -> None:
+    """The `--slides` page (reveal.js inlined), opened from its file: axe-core finds no
+    serious or critical violation, and its previous/next controls show."""
+    from scenes.app import render
+    from scenes.beats import HAVE_SLIDES
+
+    if not HAVE_SLIDES:
+        missing_reference("manim-slides is not installed (pip install 'attention-drift[slides]')")
+    folder = tmp_path_factory.mktemp("deck")
+    vectors = folder / "vectors.toml"
+    vectors.write_text(TOML_VECTORS, encoding="utf-8")
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    render(plan, formats=["png"], slides=True, quality="low", out_dir=folder, name="deck")
+    browser.get((folder / "deck.html").as_uri())
+    wait_for(browser, lambda d: d.execute_script("return !!(window.Reveal && Reveal.isReady())"))
+    arrows = browser.execute_script(
+        """return Array.from(document.querySelectorAll('.reveal .controls button'))
+            .filter(b => b.offsetParent !== null).map(b => b.getAttribute('aria-label'));"""
+    )
+    assert arrows and any("next" in (a or "") for a in arrows), arrows
+    violations = axe_violations(browser)
+    (folder / "slides.png").write_bytes(browser.get_screenshot_as_png())
+    OBSERVED["axe on the slides"] = [v["id"] for v in violations]
+    OBSERVED["slides controls"] = f"{arrows}; {folder / 'slides.png'}"
+    assert not violations, [(v["id"], v["impact"], v["nodes"][0]["html"][:200]) for v in violations]

@@ -1,9 +1,11 @@
 """`--format html` (scenes.webpage): the page's markup, escaping and caption, without rendering.
 
-The browser plays the real page in tests/test_browser.py."""
+The browser plays the real page in tests/test_browser.py (controls, keyboard, reduced
+motion, highlights against the drawn pixels, two figures, no network, axe-core)."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +15,8 @@ from click.testing import CliRunner
 
 from attention_math import build_plan
 from scenes.app import cli
-from scenes.app.webpage import figure_html, weighted_sum
+from scenes.app.captions import write_beat_tracks
+from scenes.app.webpage import WEB, figure_html, weighted_sum
 from tests.conftest import RIVER, TOML_VECTORS
 
 NASTY = 'Tom & Jerry sat by the <script>alert("x")</script> river bank.'
@@ -84,13 +87,17 @@ def test_caption_states_the_final_weights_from_the_plan(vectors: Path) -> None:
 def test_sentence_text_is_escaped(vectors: Path) -> None:
     plan = build_plan(NASTY, "bank", embeddings_file=vectors)
     page = figure_html(plan, MEDIA, (854, 480))
-    assert "<script" not in page.lower()
+    assert "<script>alert" not in page.lower()
     assert "&lt;script&gt;" in page and "Tom &amp; Jerry" in page
     tree = parse(page)
-    assert "script" not in {t for t, _ in tree.tags}
+    # the figure's own two scripts (its data and its code) and no other
+    scripts = [a for t, a in tree.tags if t == "script"]
+    assert scripts == [{"type": "application/json", "class": "adf-data"}, {}]
     assert NASTY in " ".join(tree.caption.split())  # shown as typed once unescaped
-    (img,) = [a for t, a in tree.tags if t == "img"]
-    assert NASTY in (img["alt"] or "")  # the attribute holds the whole sentence, quotes too
+    imgs = [a for t, a in tree.tags if t == "img"]  # the GIF fallback and the still
+    assert len(imgs) == 2
+    for img in imgs:
+        assert NASTY in (img["alt"] or "")  # the attribute holds the whole sentence, quotes too
 
 
 def test_video_sources_mp4_first_gif_fallback_relative_names(vectors: Path) -> None:
@@ -101,17 +108,19 @@ def test_video_sources_mp4_first_gif_fallback_relative_names(vectors: Path) -> N
     assert names.index("figure") < names.index("video") < names.index("img")
     assert names.index("img") < names.index("figcaption")
     video = dict(tree.tags)["video"]
-    assert {"autoplay", "muted", "loop", "playsinline"} <= set(video)
+    # no autoplay attribute: the figure's script plays it, and only without
+    # prefers-reduced-motion; without script the browser's own controls are there
+    assert {"muted", "playsinline", "controls"} <= set(video) and "autoplay" not in video
     # the poster is the first frame, not STEM.png (the last)
     assert (video["width"], video["height"], video["poster"]) == ("854", "480", "fig.poster.png")
-    (track,) = [a for t, a in tree.tags if t == "track"]
+    (track,) = [a for t, a in tree.tags if t == "track"]  # no chapters without figure.json
     assert track == {
         "kind": "captions", "default": None, "src": "fig.vtt", "srclang": "en", "label": "English"
     }  # fmt: skip
     assert names.index("video") < names.index("track") < names.index("img")
     sources = [(a["src"], a["type"]) for t, a in tree.tags if t == "source"]
     assert sources == [("fig.mp4", "video/mp4"), ("fig.webm", "video/webm")]
-    img = dict(tree.tags)["img"]
+    img = next(a for t, a in tree.tags if t == "img")  # inside the video
     assert (img["src"], img["width"], img["height"]) == ("fig.gif", "800", "450")
 
 
@@ -158,3 +167,141 @@ def test_cli_html_refuses_what_it_cannot_write(
     assert message in result.output
     assert not (tmp_path / "out").exists()  # refused before any work
     assert not list((tmp_path / "out").glob("*.html"))
+
+
+# --------------------------------------------------------------------------------------------
+# the figure: tracks, inlined layout, scoped style, no network (issue 20)
+
+FIGURE_MEDIA = [
+    "fig.mp4",
+    "fig.gif",
+    "fig.poster.png",
+    "fig.vtt",
+    "fig.chapters.vtt",
+    "fig.descriptions.vtt",
+    "fig.figure.json",
+    "fig.beat-01.png",
+    "fig.beat-02.png",
+]
+
+
+def fake_figure(plan, folder: Path) -> Path:
+    """A STEM.figure.json as DriftScene writes it (the beats of `beat_plan`, a second each),
+    with the sentence's text in it (it may hold anything the user typed)."""
+    from scenes.drift import beat_plan
+
+    beats = [
+        {"start": float(n), "end": n + 1.0, "what": what, "sentence": si, "step": k,
+         "caption": f"beat {n + 1}", "tips": [], "trails": [0], "panel": None,
+         "equation": None, "summary": False}
+        for n, (what, si, k) in enumerate(beat_plan(plan))
+    ]  # fmt: skip
+    sentences = [{"text": s.text, "tips": [], "words": []} for s in plan.sentences]
+    figure = {"version": 1, "frame": [854, 480], "beats": beats, "sentences": sentences}
+    path = folder / "fig.figure.json"
+    path.write_text(json.dumps(figure, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_page_has_the_tracks_and_the_layout_inlined_safely(vectors: Path, tmp_path: Path) -> None:
+    plan = build_plan(NASTY.replace("<script>", "</script><!--"), "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    tree = parse(page)
+    tracks = [(a["kind"], a["src"]) for t, a in tree.tags if t == "track"]
+    assert tracks == [
+        ("captions", "fig.vtt"),
+        ("chapters", "fig.chapters.vtt"),
+        ("descriptions", "fig.descriptions.vtt"),
+    ]
+    data = re.search(r'<script type="application/json" class="adf-data">(.*?)</script>', page, re.S)
+    assert data is not None
+    inlined = json.loads(data.group(1))  # the sentence's </script> did not end the element
+    assert inlined["figure"]["sentences"][0]["text"] == plan.sentences[0].text
+    assert inlined["stills"] == ["fig.beat-01.png", "fig.beat-02.png"]
+    # a long description of the whole figure, linked to the video
+    video = dict(tree.tags)["video"]
+    (long,) = [a for t, a in tree.tags if a.get("id") == video["aria-describedby"]]
+    assert "river" in page.split(f'id="{long["id"]}"')[1].split("</details>")[0]
+
+
+def test_page_fetches_only_files_next_to_it(vectors: Path, tmp_path: Path) -> None:
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    refs = re.findall(r'(?:src|href|poster)="([^"]*)"', page)
+    assert refs and all(r in FIGURE_MEDIA or r.startswith("data:") for r in refs), refs
+    page = page.replace('"http://www.w3.org/2000/svg"', "")  # a namespace name, never fetched
+    assert "http://" not in page and "https://" not in page and "@import" not in page
+    assert "@font-face" not in page and "url(" not in page
+
+
+def test_style_is_scoped_and_script_and_style_are_small() -> None:
+    css = (WEB / "figure.css").read_text(encoding="utf-8")
+    js = (WEB / "figure.js").read_text(encoding="utf-8")
+    body = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", body) for sel in rule.split(",")]
+    assert selectors and all(sel.startswith(".adf") for sel in selectors), selectors
+    assert len(css.encode()) < 4_000 and len(js.encode()) < 16_000  # bytes, unminified
+    for call in ("fetch(", "XMLHttpRequest", "import(", "WebSocket", "sendBeacon", "eval("):
+        assert call not in js  # the script loads nothing and runs no text as code
+
+
+def test_beat_tracks_say_the_plans_numbers(vectors: Path, tmp_path: Path) -> None:
+    from tests.test_captions import read_vtt
+
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    figure = fake_figure(plan, tmp_path)
+    chapters, descriptions = write_beat_tracks(plan, figure, tmp_path, "fig")
+    assert (chapters.name, descriptions.name) == ("fig.chapters.vtt", "fig.descriptions.vtt")
+    beats = json.loads(figure.read_text(encoding="utf-8"))["beats"]
+    cues = read_vtt(chapters.read_text(encoding="utf-8"))
+    assert [(a, b, t) for a, b, t in cues] == [(b["start"], b["end"], b["caption"]) for b in beats]
+    said = read_vtt(descriptions.read_text(encoding="utf-8"))
+    assert [c[:2] for c in said] == [c[:2] for c in cues]
+    s = plan.sentences[0]
+    for k in range(1, len(s.steps)):  # each step: the joining word's weight, how far the tip went
+        (cue,) = [
+            c for c, b in zip(said, beats, strict=True) if b["step"] == k and b["what"] == "step"
+        ]
+        step, prev = s.steps[k], s.steps[k - 1]
+        weights = dict(zip(step.words, step.weights, strict=True))
+        word = s.words[step.joined[0]].text
+        assert f"“{word}” joins with weight {weights[step.joined[0]]:.2f}" in cue[2]
+        dist = ((step.point[0] - prev.point[0]) ** 2 + (step.point[1] - prev.point[1]) ** 2) ** 0.5
+        assert f"moves {dist:.2f} units" in cue[2]
+
+
+def test_notebook_shows_the_same_figure_with_its_files_embedded(
+    vectors: Path, tmp_path: Path
+) -> None:
+    from scenes.app.notebook import RenderResult
+
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    for name in FIGURE_MEDIA:
+        if not (tmp_path / name).exists():
+            (tmp_path / name).write_bytes(b"WEBVTT\n\n" if name.endswith(".vtt") else b"x")
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    (tmp_path / "fig.html").write_text(page, encoding="utf-8")
+    shown = RenderResult([tmp_path / n for n in [*FIGURE_MEDIA, "fig.html"]])._repr_html_()
+    assert shown.count('<figure class="adf"') == 1
+    assert 'src="data:video/mp4;base64,' in shown and 'poster="data:image/png;base64,' in shown
+    tracks = [a["src"] for t, a in parse(shown).tags if t == "track"]
+    assert len(tracks) == 3 and all(s.startswith("data:text/vtt;base64,") for s in tracks)
+    assert '"fig.beat-01.png"' not in shown and '"stills":["data:image/png;base64,' in shown
+    # the same markup as the page's figure: the same elements in the same order
+    figure = page[page.index('<figure class="adf"') : page.index("</figure>")]
+    assert [t for t, _ in parse(shown).tags][3:] == [t for t, _ in parse(figure).tags]  # div p code
+
+
+def test_a_scene_without_figure_json_gets_chapters_from_its_captions(tmp_path: Path) -> None:
+    from scenes.app.captions import write_caption_chapters
+    from tests.test_captions import read_vtt
+
+    srt = tmp_path / "fig.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,500\nfirst beat\n\n2\n00:00:01,500 --> "
+                   "00:00:04,250\nsecond & <last> beat\n", encoding="utf-8")  # fmt: skip
+    (chapters,) = write_caption_chapters(srt, tmp_path, "fig")
+    cues = read_vtt(chapters.read_text(encoding="utf-8"))
+    assert cues == [(0.0, 1.5, "first beat"), (1.5, 4.25, "second & <last> beat")]

@@ -8,14 +8,26 @@ read: SubRip (``.srt``: course platforms, VLC, video editors) and WebVTT (``.vtt
 HTML page's ``<track kind="captions">``), with the same cues, each wrapped into lines of at
 most LINE_CHARS characters (broken at spaces, balanced), the text escaped for WebVTT.
 
+The page (`--format html`) also reads two tracks written from the beats the scene recorded
+in STEM.figure.json (`write_beat_tracks`): STEM.chapters.vtt (``kind="chapters"``, one cue per
+beat: the page's steps, any player's chapter menu) and STEM.descriptions.vtt
+(``kind="descriptions"``: per beat, what moves and by how much, from the plan's numbers, for
+screen readers).
+
 No manim here: this only reads and writes text.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attention_math.plan import Plan
 
 LINE_CHARS = 42  # the usual subtitle line (BBC, Netflix): two lines fit a 16:9 frame
 # an SRT / VTT timestamp: hours, minutes, seconds and milliseconds (, in SRT, . in VTT)
@@ -129,3 +141,87 @@ def write_captions(srt_file: Path, folder: Path, stem: str) -> list[Path]:
     srt_path.write_text(to_srt(cues), encoding="utf-8")
     vtt_path.write_text(to_vtt(cues), encoding="utf-8")
     return [srt_path, vtt_path]
+
+
+def beat_cues(figure: dict[str, Any]) -> list[Cue]:
+    """A cue per beat of STEM.figure.json: from its start to its end, its caption (or
+    "Step N"); beats that take no time are left out."""
+    return [
+        Cue(b["start"], b["end"], b["caption"] or f"Step {n}")
+        for n, b in enumerate(figure["beats"], start=1)
+        if round(b["end"] * 1000) > round(b["start"] * 1000)
+    ]
+
+
+def _words(plan: Plan, si: int, tokens: tuple[int, ...]) -> str:
+    s = plan.sentences[si]
+    if len(tokens) == 1:
+        return f"“{s.words[tokens[0]].text}”"
+    return f"the other {len(tokens)} words"
+
+
+def describe_beat(plan: Plan, what: str, si: int | None, k: int | None) -> str:
+    """What a DriftScene beat moves and by how much, from the plan (the descriptions track)."""
+    n = len(plan.sentences)
+    if what == "poster" or si is None or k is None:
+        if what == "poster":
+            whose = f"each of the {n} sentences takes" if n > 1 else "its sentence takes"
+            return (f"The whole figure at rest: the static vector of “{plan.target}” and where "
+                    f"{whose} it. Then the drift is rewound.")  # fmt: skip
+        ends = "; ".join(_ends(plan, i) for i in range(n))
+        return f"Summary, nothing moves: {ends}."
+    s = plan.sentences[si]
+    step, prev = s.steps[k], s.steps[max(k - 1, 0)]
+    if what == "panel":
+        return (f"Sentence {si + 1}, “{s.text}”, starts: its arrow is the static vector of "
+                f"“{s.target.text}”, weight 1.00; its weights panel appears.")  # fmt: skip
+    if what == "formula":
+        return f"Sentence {si + 1} ends; its equation appears: {_ends(plan, si)}."
+    old = dict(zip(prev.words, prev.weights, strict=True))
+    falls = ", ".join(
+        f"{s.words[i].text} {old[i]:.2f} → {w:.2f}"
+        for i, w in zip(step.words, step.weights, strict=True)
+        if i in old
+    )
+    moved = math.dist(prev.point, step.point)
+    return (
+        f"{_words(plan, si, step.joined)} joins with weight "
+        f"{step.weight_of(step.joined):.2f}; the others fall: {falls}. The arrow's tip moves "
+        f"{moved:.2f} units towards {_words(plan, si, step.joined)}; the trail grows by one step."
+    )
+
+
+def _ends(plan: Plan, si: int) -> str:
+    s = plan.sentences[si]
+    terms = " + ".join(
+        f"{w:.2f}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
+    )
+    moved = math.dist(s.steps[0].point, s.final.point)
+    return f"{s.target.text}′ = {terms}, {moved:.2f} units from the static vector"
+
+
+def write_beat_tracks(plan: Plan, figure_file: Path, folder: Path, stem: str) -> list[Path]:
+    """STEM.chapters.vtt (a chapter per beat, titled by its caption) and
+    STEM.descriptions.vtt (per beat, `describe_beat`) in `folder`, from the beats recorded in
+    `figure_file` (STEM.figure.json)."""
+    figure = json.loads(figure_file.read_text(encoding="utf-8"))
+    chapters = beat_cues(figure)
+    kept = [b for b in figure["beats"] if round(b["end"] * 1000) > round(b["start"] * 1000)]
+    described = [
+        Cue(c.start, c.end, describe_beat(plan, b["what"], b["sentence"], b["step"]))
+        for c, b in zip(chapters, kept, strict=True)
+    ]
+    out = []
+    for kind, cues in (("chapters", chapters), ("descriptions", described)):
+        path = folder / f"{stem}.{kind}.vtt"
+        path.write_text(to_vtt(cues), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def write_caption_chapters(srt_file: Path, folder: Path, stem: str) -> list[Path]:
+    """STEM.chapters.vtt from the captions (STEM.srt): a chapter per beat, for a scene that
+    records no STEM.figure.json (each beat has a caption)."""
+    path = folder / f"{stem}.chapters.vtt"
+    path.write_text(to_vtt(read_srt(srt_file.read_text(encoding="utf-8"))), encoding="utf-8")
+    return [path]

@@ -3,14 +3,17 @@
 `RenderResult` is a list of the media paths (equal to a plain list of them) that knows the
 plan file next to them and whether anything was rendered; in a notebook it shows the media
 (videos play with their poster and captions, images show), embedded as data URLs up to
-EMBED_LIMIT bytes.
+EMBED_LIMIT bytes. A render with `--format html` shows its page's figure, the same markup
+(`scenes.app.webpage`: controls, steps, highlights), its files embedded the same way.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +42,10 @@ class RenderResult(list[Path]):
 
     def _repr_html_(self) -> str:
         paths = [Path(p) for p in self]
+        figure = next((f for p in paths if p.suffix == ".html" and (f := _figure(p, paths))), "")
+        if figure:
+            names = ", ".join(html.escape(p.name) for p in paths)
+            return f"<div><p><code>{names}</code></p>{figure}</div>"
         # a video's poster (STEM.poster.png) and captions (STEM.vtt) go into its element
         extras = {p for p in paths if p.name.endswith(".poster.png") or p.suffix == ".vtt"}
         parts = [_media_html(p, paths) for p in paths if p not in extras]
@@ -54,6 +61,35 @@ _MIME = {
     ".gif": "image/gif",
     ".png": "image/png",
 }
+
+
+_FIGURE = re.compile(r'<figure class="adf".*?</figure>', re.S)
+_TRACK_MIME = {".vtt": "text/vtt", ".png": "image/png", ".json": "application/json"}
+
+
+def _figure(page: Path, paths: Sequence[Path]) -> str:
+    """The `<figure class="adf">` of a `--format html` page, with every file it names (media,
+    poster, tracks, the beat stills in its data) embedded; "" when the page has none."""
+    found = _FIGURE.search(page.read_text(encoding="utf-8")) if page.is_file() else None
+    if found is None:
+        return ""
+    files = {p.name: p for p in paths if p.is_file()}
+
+    def embed(name: str) -> str | None:
+        p = files.get(name)
+        mime = _MIME.get(p.suffix.lower()) or _TRACK_MIME.get(p.suffix.lower()) if p else None
+        return _src(p, mime) if p and mime else None
+
+    def attr(m: re.Match[str]) -> str:
+        src = embed(html.unescape(m.group(2)))
+        return f'{m.group(1)}"{html.escape(src) if src else m.group(2)}"'
+
+    figure = re.sub(r'(\b(?:src|poster)=)"([^"]*)"', attr, found.group(0))
+    for name in files:  # the stills' names in the figure's JSON data
+        src = embed(name)
+        if src and name.endswith(".png"):
+            figure = figure.replace(json.dumps(name, ensure_ascii=False), json.dumps(src))
+    return figure
 
 
 def _src(path: Path, mime: str) -> str:

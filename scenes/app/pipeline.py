@@ -11,7 +11,10 @@ into a staging folder, and the store commits them with STEM.plan.json:
   Alone, a GIF is drawn at its own size (no scaling), and a PNG by a still pass (Manim skips
   the animations); --stills are taken in the same pass;
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
-  fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too;
+  fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too,
+  the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), the layout the scene drew
+  (STEM.figure.json, where the scene writes one: DriftScene) and from its beats the tracks
+  STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.captions`);
 - slides: one slide per beat in a self-contained HTML file (`scenes.app.slides`: a pass of
   its own, manim-slides cuts Manim's partial movie files).
 
@@ -145,17 +148,28 @@ def run_passes(
     width, height, fps = QUALITY[options.quality]
     work = stage / ".work"
     formats = _formats(options)
+    media: list[Path] = []
     raster = [f for f in formats if f != "html"]
     made = _raster(plan, options, raster, work, report) if raster or options.stills else {}
-    media: list[Path] = []
+    if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
+        media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
+    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
+    steps: list[str] = []  # the page's reduced-motion stills (STEM.beat-NN.webp)
+    if "html" in formats and stills:
+        from scenes.app.webpage import web_stills
+
+        written, steps = web_stills(stills, stage, stem)
+        media += written
+    stills = [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills] if options.stills else []
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
         if fmt == "html":  # last: it names the media rendered above
             from scenes.app.webpage import figure_html
 
             report.say(f"writing {dest.name}: the figure for a web page")
-            names = [m.name for m in media]
-            html = figure_html(plan, names, (width, height), scene=options.scene, gif_size=GIF_SIZE)
+            media += _page_files(plan, stage, stem)
+            html = figure_html(plan, [m.name for m in media], (width, height), scene=options.scene,
+                               gif_size=GIF_SIZE, folder=stage, stills=steps)  # fmt: skip
             dest.write_text(html, encoding="utf-8")
         else:
             made[fmt].replace(dest)
@@ -166,8 +180,7 @@ def run_passes(
             from scenes.app.captions import write_captions
 
             media += write_captions(made.pop("srt"), stage, stem)
-    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
-    media += [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
+    media += stills
     if options.slides:
         from scenes.app.slides import render_slides
 
@@ -182,6 +195,19 @@ def run_passes(
     return media
 
 
+def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
+    """What the page adds next to the media: its chapters and descriptions tracks (STEM
+    .chapters.vtt, STEM.descriptions.vtt) from the beats the scene recorded in
+    STEM.figure.json; for a scene that records none, chapters from its captions (a cue per
+    beat); none without either."""
+    from scenes.app.captions import write_beat_tracks, write_caption_chapters
+
+    figure, srt = stage / f"{stem}.figure.json", stage / f"{stem}.srt"
+    if figure.is_file():
+        return write_beat_tracks(plan, figure, stage, stem)
+    return write_caption_chapters(srt, stage, stem) if srt.is_file() else []
+
+
 def _raster(
     plan: Plan, options: RenderOptions, raster: list[str], work: Path, report: Progress
 ) -> dict[str, Path]:
@@ -190,8 +216,10 @@ def _raster(
     scene, theme = options.scene, options.palette
     width, height, fps = QUALITY[options.quality]
     attrs: dict[str, object] = {}
-    if options.stills:
+    if options.stills or "html" in options.formats:  # the page's reduced-motion stepper
         attrs["stills_dir"] = str(work / "stills")
+    if "html" in options.formats:  # the layout as data, where the scene writes it
+        attrs["figure_file"] = str(work / "figure.json")
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")
@@ -212,8 +240,10 @@ def _raster(
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
                           poster=bool(videos), attrs=attrs, on_frames=report.frames)  # fmt: skip
     report.pass_done()
-    if options.stills:
+    if "stills_dir" in attrs:
         made["stills"] = work / "stills"
+    if (work / "figure.json").is_file():
+        made["figure"] = work / "figure.json"
     return made
 
 

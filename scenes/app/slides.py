@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
+# the arrows drawn large, in a colour that reads on both themes' slides, with a backing
+CONTROLS_STYLE = """<style>
+  .reveal .controls { font-size: 14px; }
+  .reveal .controls .controls-arrow { color: #ffbf47; }
+  .reveal .controls .enabled { opacity: 1; }
+  .reveal .controls button { background: rgba(0, 0, 0, 0.6); border-radius: 6px; }
+  .reveal .controls button:focus-visible { outline: 3px solid #ffbf47; }
+</style>
+"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,8 +94,11 @@ def render_slides(
         title=title,
         reveal_theme="serif" if light else "dracula",  # type: ignore[arg-type]
         cdn_url=REVEAL_PREFIX,
+        # previous / next arrows always on screen (reveal's buttons, named for screen readers)
+        controls="true",  # type: ignore[arg-type]
+        controls_back_arrows="visibly",  # type: ignore[arg-type]
     ).convert_to(dest)
-    dest.write_text(inline_reveal(dest.read_text(encoding="utf-8")), encoding="utf-8")
+    dest.write_text(accessible(inline_reveal(dest.read_text(encoding="utf-8"))), encoding="utf-8")
     return dest
 
 
@@ -102,6 +114,14 @@ _LINK = re.compile(
     rf'([\w.-]+\.css)">'
 )
 _SCRIPT = re.compile(rf'<script src="{REVEAL_PREFIX}/dist/(?:plugin/)?([\w.-]+\.js)"></script>')
+
+
+def accessible(page: str) -> str:
+    """manim-slides' page with a language, zoom allowed (its viewport forbids it) and the
+    controls' style (CONTROLS_STYLE)."""
+    page = page.replace("<html>", '<html lang="en">', 1)
+    page = page.replace(", maximum-scale=1.0, user-scalable=no", "", 1)
+    return page.replace("</head>", CONTROLS_STYLE + "</head>", 1)
 
 
 def inline_reveal(page: str) -> str:
