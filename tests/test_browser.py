@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,7 @@ import pytest
 from PIL import Image
 
 from attention_math import build_plan
-from tests.conftest import TOML_VECTORS, missing_reference
+from tests.conftest import TOML_VECTORS, missing_reference, needs_tools
 
 pytestmark = pytest.mark.slow
 
@@ -291,8 +290,7 @@ def test_exported_html_page_plays_mp4_with_caption(served: tuple[str, Path], bro
 def test_mp4_is_browser_safe_h264_yuv420p(served: tuple[str, Path]) -> None:
     """Chromium (software decoding) also plays yuv444p H.264; Safari, Firefox on some systems
     and hardware decoders do not, so the file itself must be yuv420p."""
-    if shutil.which("ffprobe") is None:
-        pytest.skip("needs ffprobe")
+    needs_tools("ffprobe")
     import subprocess
 
     _, folder = served

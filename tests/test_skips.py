@@ -15,9 +15,6 @@ from tests.conftest import REQUIRE_REFERENCE, missing_reference, needs_module, n
 TESTS = Path(__file__).parent
 # Skips that are no lack of the machine: (file, the literal reason).
 NOT_ENVIRONMENT = {("test_figure.py", "control frames written")}  # UPDATE_CONTROL mode
-# Owned by the browser helper of issue 18 (its pytest.skip("needs ffprobe") becomes
-# needs_tools): the lead drops this line when merging that branch.
-OWNED_ELSEWHERE = {"test_browser.py"}
 
 
 @pytest.fixture
@@ -154,7 +151,6 @@ def test_every_skip_for_the_machine_goes_through_missing_reference() -> None:
     found = {
         f"{path.name}:{line}": reason
         for path in sorted(TESTS.rglob("*.py"))
-        if path.name not in OWNED_ELSEWHERE
         for line, reason in skips_in(path)
         if (path.name, reason) not in NOT_ENVIRONMENT
     }
