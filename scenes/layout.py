@@ -156,11 +156,11 @@ def place_labels(
     """Centres for labels of the given sizes near their anchor points.
 
     Greedy, in the order given: each label takes a free candidate (inside `bounds`, clear of
-    every obstacle, by at least CLEARANCE, and every label placed before it). Candidates are tried nearest first: 8
-    directions around the anchor at growing distances, then every point of a grid over
-    `bounds` by distance to the anchor. Labels keep `spacing` from each other. Only if
-    nothing is free anywhere does a label take the candidate with the least overlap, which
-    the layout check then reports.
+    every obstacle by at least CLEARANCE, and of every label placed before it). Candidates
+    are tried nearest first: 8 directions around the anchor at growing distances, then
+    every point of a grid over `bounds` by distance to the anchor. Labels keep `spacing`
+    from each other. Only if nothing is free anywhere does a label take the candidate with
+    the least overlap, which the layout check then reports.
 
     leader_gap: the scene draws a leader line from a label placed farther than this from its
     anchor (`needs_leader`). Such a label also wants its line clear: a free place whose line
@@ -573,9 +573,7 @@ def _hits(text: Item, other: Item, pad: float) -> bool:
     return overlap(text.box, other.box, pad)
 
 
-def check_items(
-    items: Sequence[Item], safe: Box = SAFE, pad: float = CLEARANCE
-) -> list[Problem]:
+def check_items(items: Sequence[Item], safe: Box = SAFE, pad: float = CLEARANCE) -> list[Problem]:
     """The whole layout check: margins, overlaps with texts (closer than `pad` counts as
     touching), text sizes. Returns the problems."""
     problems = [
