@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attention_math.errors import InputError
+
 Box = tuple[float, float, float, float]
 Segment = tuple[float, float, float, float, float]
 
@@ -42,8 +44,23 @@ MAX_TEXT_SIZES = 3
 CLEARANCE = 0.02
 
 
-class LayoutError(RuntimeError):
-    """A render's text would be clipped, overlapping, too small, or in the margin."""
+class LayoutError(InputError):
+    """A render's text would be clipped, overlapping, too small, or in the margin: the input
+    does not fit the scene's picture. The placers adapt (another place, a cut word, a leader
+    line) so that input the tool accepts never gets here; where it still does, the user
+    reads one line saying what does not fit and what to change (`layout_error`)."""
+
+
+def layout_error(scene: str, problems: Sequence[object]) -> LayoutError:
+    """The LayoutError of `scene` for the check's `problems`: the first three, and what
+    to try instead (the options named in braces, as every InputError names them)."""
+    shown = "; ".join(map(str, problems[:3]))
+    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return LayoutError(
+        f"{scene} cannot lay this input out ({shown}{more}): shorten {{sentence}} (or "
+        "{target}), compare fewer sentences ({compare}), or pick another {scene}",
+        field="sentence",
+    )
 
 
 def box_at(cx: float, cy: float, w: float, h: float) -> Box:
