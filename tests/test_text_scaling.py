@@ -102,7 +102,8 @@ def text_scale(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 def sweep() -> list[Any]:
     """(scene, label, input) for every scene over the corpus (as the layout tests run them)
-    and the hostile sentences; the figure and the hostile sentences in the fast subset."""
+    and the hostile sentences; the hostile sentence, the figure (DriftScene), one analogy and
+    one senses file in the fast subset."""
     from tests.test_lecture_pictures import lecture_plans
 
     rows: list[tuple[str, str, Any]] = [("DriftScene", e["name"], e) for e in ENTRIES]
@@ -114,10 +115,12 @@ def sweep() -> list[Any]:
         scenes += [] if vectors else ["LayerDriftScene"]
         rows += [(scene, label, request) for scene in scenes]
     rows.append(("SenseSplitScene", "hostile", PlanRequest(HOSTILE, "bank")))
-    fast = {"figure", "hostile", "bank", "queen - woman + man = king"}
+    fast = {("DriftScene", "figure"), ("SenseSplitScene", "bank")}
+    fast |= {(scene, "hostile") for scene, *_ in rows}
+    fast |= {("AnalogyScene", "queen - woman + man = king")}
     return [
         pytest.param(
-            *row, marks=() if row[1] in fast else pytest.mark.slow, id=f"{row[0]}-{row[1]}"
+            *row, marks=() if row[:2] in fast else pytest.mark.slow, id=f"{row[0]}-{row[1]}"
         )
         for row in rows
     ]
