@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from manim import Scene
 
-from scenes.layout import Item, LayoutError, check, check_items
+from scenes.layout import Item, check, check_items, layout_error
 from scenes.theme import PALETTES, Palette
 
 if TYPE_CHECKING:
@@ -124,15 +124,19 @@ class BeatScene(_Base):
         """Every text inside the frame and none overlapping, or a LayoutError."""
         problems = check(list(boxes))
         if problems:
-            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])))
+            raise layout_error(self.scene_name(), problems)
 
     def check_layout_items(self, items: Sequence[Item]) -> None:
         """The whole check (scenes.layout.check_items): every text against every other text,
         point, mark, arrow and trail, the safe margin, text sizes; or a LayoutError."""
         problems = check_items(list(items))
         if problems:
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-            raise LayoutError("layout check failed: " + "; ".join(map(str, problems[:5])) + more)
+            raise layout_error(self.scene_name(), problems)
+
+    def scene_name(self) -> str:
+        """The name of the scene drawn (the class scenes.SCENES registers, not the subclass a
+        pass makes of it)."""
+        return next(c.__name__ for c in type(self).__mro__ if c.__module__.startswith("scenes."))
 
     # ---- beats --------------------------------------------------------------------------
     def beat(self, notes: str, caption: str | None = None) -> None:

@@ -262,6 +262,9 @@ def _atlas(size: float, weight: str) -> dict[str, tuple[np.ndarray, float]]:
     key = (FONT, size, weight)
     if key not in _ATLAS:
         t = texts.text(_GLYPHS, font=FONT, size=size, color=SHAPE_ONLY, weight=weight)
+        if len(t) != len(_GLYPHS):  # a kept text that is not this one: a miss, built anew
+            t = texts.text(_GLYPHS, font=FONT, size=size, color=SHAPE_ONLY, weight=weight,
+                           fresh=True)  # fmt: skip
         base = t[0].get_bottom()[1]
         _ATLAS[key] = {
             c: (g.points - g.get_center(), float(g.get_center()[1] - base))

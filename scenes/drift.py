@@ -60,6 +60,7 @@ from scenes.components import (
     wrapped_rows,
 )
 from scenes.layout import (
+    CLEARANCE,
     FRAME,
     Box,
     Item,
@@ -938,11 +939,14 @@ class DriftScene(BeatScene):
         return out
 
     def label_obstacles(self) -> list[Box]:
-        """What the plot's labels must stay off: the points, the origin and every line."""
-        obstacles = [pad_box(box_of(pt["mob"]), 0.05) for pt in self.points]
-        obstacles.append(pad_box(box_of(self.origin_mark), 0.05))
+        """What the plot's labels must stay off: the points, the origin and every line, with
+        air round them (0.05 in all, of which the placer keeps CLEARANCE itself)."""
+        air = 0.05 - CLEARANCE
+        obstacles = [pad_box(box_of(pt["mob"]), air) for pt in self.points]
+        obstacles.append(pad_box(box_of(self.origin_mark), air))
         for _, seg in self.segments():
-            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], seg[4] + 0.04), 0.12)
+            hw = seg[4] + 0.04 - CLEARANCE
+            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], hw), 0.12)
         return obstacles
 
     def with_badge(self, t: VMobject, si: int) -> VGroup:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attention_math.errors import InputError
+
 Box = tuple[float, float, float, float]
 Segment = tuple[float, float, float, float, float]
 
@@ -37,10 +39,28 @@ GIF_PX_PER_UNIT = 800 / (FRAME[2] - FRAME[0])  # 56.25: the GIF is 800×450
 CAP_HEIGHT = 0.00992  # Noto Sans: capital height in scene units per font-size unit
 MIN_TEXT_PX = 12.0  # capital height in the GIF
 MAX_TEXT_SIZES = 3
+# A text nearer than this to another text, a point, a mark or a line touches it: the check's
+# padding (`check_items`), which the label placer keeps from every obstacle too (`_taken`).
+CLEARANCE = 0.02
 
 
-class LayoutError(RuntimeError):
-    """A render's text would be clipped, overlapping, too small, or in the margin."""
+class LayoutError(InputError):
+    """A render's text would be clipped, overlapping, too small, or in the margin: the input
+    does not fit the scene's picture. The placers adapt (another place, a cut word, a leader
+    line) so that input the tool accepts never gets here; where it still does, the user
+    reads one line saying what does not fit and what to change (`layout_error`)."""
+
+
+def layout_error(scene: str, problems: Sequence[object]) -> LayoutError:
+    """The LayoutError of `scene` for the check's `problems`: the first three, and what
+    to try instead (the options named in braces, as every InputError names them)."""
+    shown = "; ".join(map(str, problems[:3]))
+    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return LayoutError(
+        f"{scene} cannot lay this input out ({shown}{more}): shorten {{sentence}} (or "
+        "{target}), compare fewer sentences ({compare}), or pick another {scene}",
+        field="sentence",
+    )
 
 
 def box_at(cx: float, cy: float, w: float, h: float) -> Box:
@@ -127,6 +147,17 @@ def leader_end(
     return (centre[0] + d[0] * s, centre[1] + d[1] * s)
 
 
+def _taken(bounds: Box, obstacles: Iterable[Box]) -> _Occupancy:
+    """The obstacles as an _Occupancy, each grown by CLEARANCE (and a hair more, for the
+    rounding of a box moved into place): a label placed free of them passes the check's
+    padding, whatever margin (or none) the caller gave them."""
+    boxes = np.array(list(obstacles), dtype=float).reshape(-1, 4)  # [N, 4]
+    grow = CLEARANCE + 1e-6
+    taken = _Occupancy(bounds)
+    taken.add(boxes + [-grow, -grow, grow, grow])
+    return taken
+
+
 def place_labels(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -142,11 +173,11 @@ def place_labels(
     """Centres for labels of the given sizes near their anchor points.
 
     Greedy, in the order given: each label takes a free candidate (inside `bounds`, clear of
-    every obstacle and every label placed before it). Candidates are tried nearest first: 8
-    directions around the anchor at growing distances, then every point of a grid over
-    `bounds` by distance to the anchor. Labels keep `spacing` from each other. Only if
-    nothing is free anywhere does a label take the candidate with the least overlap, which
-    the layout check then reports.
+    every obstacle by at least CLEARANCE, and of every label placed before it). Candidates
+    are tried nearest first: 8 directions around the anchor at growing distances, then
+    every point of a grid over `bounds` by distance to the anchor. Labels keep `spacing`
+    from each other. Only if nothing is free anywhere does a label take the candidate with
+    the least overlap, which the layout check then reports.
 
     leader_gap: the scene draws a leader line from a label placed farther than this from its
     anchor (`needs_leader`). Such a label also wants its line clear: a free place whose line
@@ -180,8 +211,7 @@ def place_labels_best(
     leader lines cost least: each label's leader length plus CROSSING_COST per line of
     `lines` it crosses, times the label's weight. A label with no free place costs 100.
     The first order wins ties."""
-    taken = _Occupancy(bounds)  # the obstacles, rasterised once for every order
-    taken.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
+    taken = _taken(bounds, obstacles)  # rasterised once for every order
     best: tuple[float, list[tuple[float, float]]] | None = None
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     for order in orders:
@@ -212,13 +242,11 @@ def _place(
     marks: Sequence[Box] = (),
 ) -> tuple[list[tuple[float, float]], int]:
     """`place_labels`, and how many labels found no free place. obstacles: boxes, or an
-    _Occupancy already holding them (copied, not changed)."""
+    _Occupancy already holding them (`_taken`; copied, not changed). Labels keep at least
+    CLEARANCE from each other, whatever `spacing` says."""
     stuck = 0
-    if isinstance(obstacles, _Occupancy):
-        placed = obstacles.copy()
-    else:
-        placed = _Occupancy(bounds)
-        placed.add(np.array(list(obstacles), dtype=float).reshape(-1, 4))
+    placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
+    spacing = max(spacing, CLEARANCE + 1e-6)
     x0, y0, x1, y1 = bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
     grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
@@ -562,7 +590,7 @@ def _hits(text: Item, other: Item, pad: float) -> bool:
     return overlap(text.box, other.box, pad)
 
 
-def check_items(items: Sequence[Item], safe: Box = SAFE, pad: float = 0.02) -> list[Problem]:
+def check_items(items: Sequence[Item], safe: Box = SAFE, pad: float = CLEARANCE) -> list[Problem]:
     """The whole layout check: margins, overlaps with texts (closer than `pad` counts as
     touching), text sizes. Returns the problems."""
     problems = [

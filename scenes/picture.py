@@ -369,6 +369,24 @@ def picture_mapping(points: Sequence[Sequence[float]], area: Box, margin: float 
     return fit_mapping(np.asarray(points, dtype=float).reshape(-1, 2), area, margin)
 
 
+POINT_R = 0.12  # half the side of the square kept clear round a point (a dot of radius <= 0.1)
+LINE_AIR = 0.03  # kept clear beside a line, beyond its half width
+
+
+def registered_marks(scene: LectureScene, labels: Sequence[Mobject]) -> list[Box]:
+    """The boxes of the dots and marks `scene` registered that show with `labels` (their
+    phase, or no phase): rings and dots wider than a point keep labels off too."""
+    ids = {id(m) for m in labels}
+    phases = {e.phase for e in scene.registry if id(e.mob) in ids}
+    return [
+        box_of(e.mob)
+        for e in scene.registry
+        if e.kind in ("dot", "mark")
+        and e.mob is not None
+        and (e.phase is None or None in phases or e.phase in phases)
+    ]
+
+
 def place_point_labels(
     scene: LectureScene,
     labels: Sequence[Mobject],
@@ -380,18 +398,22 @@ def place_point_labels(
     avoid: Sequence[Box] = (),
 ) -> VGroup:
     """Move each label next to its anchor point, clear of the other labels, of every anchor
-    and of the `points`, of the `segments` (arrows, lines) and of the `avoid` boxes; returns
-    leader lines for the labels that had to go far from their point (a leader crosses as
-    few of the segments as a place a little farther allows)."""
+    and of the `points`, of every dot and mark the scene registered to show with them, of
+    the `segments` (arrows, lines) and of the `avoid` boxes; returns leader lines for the
+    labels that had to go far from their point (a leader crosses as few of the segments as
+    a place a little farther allows). The placer keeps the check's CLEARANCE from all of
+    these (`scenes.layout.place_labels`); the margins here are air beyond it."""
     spots = [a[:2] for a in anchors] + [p[:2] for p in points]
-    obstacles: list[Box] = [(p[0] - 0.14, p[1] - 0.14, p[0] + 0.14, p[1] + 0.14) for p in spots]
+    r = POINT_R
+    obstacles: list[Box] = [(p[0] - r, p[1] - r, p[0] + r, p[1] + r) for p in spots]
     for x0, y0, x1, y1, hw in segments:
         n = max(2, int(np.hypot(x1 - x0, y1 - y0) / 0.08) + 1)
-        r = hw + 0.05  # the check's padding, and a little air
+        r = hw + LINE_AIR
         obstacles += [
             (x - r, y - r, x + r, y + r)
             for x, y in zip(np.linspace(x0, x1, n), np.linspace(y0, y1, n), strict=True)
         ]
+    obstacles += registered_marks(scene, labels)
     obstacles += list(avoid)
     centres = place_labels(
         [(float(a[0]), float(a[1])) for a in anchors],

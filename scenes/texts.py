@@ -9,15 +9,22 @@ render spends beyond Manim's own floor.
 
 Bytes read back from a store are unpickled by `load`, which builds only the classes a text
 is made of (Manim's mobjects, colours and constants, numpy arrays) and refuses anything
-else, as a cache miss: a store is a cache, never a way to run code.
+else, as a cache miss: a store is a cache, never a way to run code. A text read back is
+used only if it is the text asked for (its string, font, size and weight), and its name in a
+store (`store_key`) holds the font file fontconfig picks for its font (`font_file`: the file
+Pango draws with, its size and mtime) and the families installed (Pango's fallbacks): a text
+kept while another font was installed is a miss, never drawn in the old font.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import io
+import os
 import pickle
+import subprocess
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class TextStore(Protocol):
-    """Bytes by key, kept across runs (scenes.app.passes.TextCache)."""
+    """Bytes by key, kept across runs (scenes.app.passes.PrivateFiles)."""
 
     def get(self, key: str) -> bytes | None: ...
 
@@ -40,15 +47,18 @@ MAX_KEPT = 4096  # texts kept in memory (a long batch in one process starts afre
 FORMAT = 1  # the layout of what is stored: a change makes every stored text a miss
 
 
-def text(string: str, *, font: str, size: float, color: str, weight: str = "NORMAL") -> Text:
+def text(
+    string: str, *, font: str, size: float, color: str, weight: str = "NORMAL", fresh: bool = False
+) -> Text:
     """A new `Text(string, font=font, font_size=size, color=color, weight=weight)`, made
-    from the one built for these arguments in this process or found in `STORE`."""
+    from the one built for these arguments in this process or found in `STORE`.
+    fresh: build it anew (the kept one proved wrong to its user), and keep that instead."""
     key = (string, float(size), color, weight, font)
-    data = _BUILT.get(key)
+    data = None if fresh else _BUILT.get(key)
     if data is not None:
         made: Text = pickle.loads(data)  # bytes this process pickled: no check needed
         return made
-    made, data = _from_store(key) or _build(key)
+    made, data = (None if fresh else _from_store(key)) or _build(key)
     if len(_BUILT) >= MAX_KEPT:
         _BUILT.clear()
     _BUILT[key] = data
@@ -65,21 +75,32 @@ def _build(key: Key) -> tuple[Text, bytes]:
         # copy is a third of the bytes and time.
         glyph.path_obj = None  # type: ignore[attr-defined]
     data = pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)
-    if STORE is not None and load(data) is not None:  # stored only if it can be read back
-        STORE.put(store_key(key), data)
+    name = store_key(key) if STORE is not None else None
+    if STORE is not None and name is not None and load(data, key) is not None:
+        STORE.put(name, data)  # stored only if it can be read back
     return t, data
 
 
 def _from_store(key: Key) -> tuple[Text, bytes] | None:
-    data = STORE.get(store_key(key)) if STORE is not None else None
-    made = load(data) if data is not None else None
+    name = store_key(key) if STORE is not None else None
+    data = STORE.get(name) if STORE is not None and name is not None else None
+    made = load(data, key) if data is not None else None
     return (made, data) if made is not None and data is not None else None
 
 
-def store_key(key: Key) -> str:
-    """The text's name in a store: a hash of its arguments, the format, and the versions of
-    what made it (Manim, ManimPango) and of what it refers to (numpy)."""
-    return hashlib.sha256(repr((_made_by(), key)).encode()).hexdigest()
+def store_key(key: Key) -> str | None:
+    """The text's name in a store: a hash of its arguments, the format, the versions of what
+    made it (Manim, ManimPango) and of what it refers to (numpy), and the fonts it is drawn
+    in (`font_print`). None when the fonts cannot be told (the text is not kept)."""
+    fonts = font_print(key[4], key[3])
+    if fonts is None:
+        return None
+    return digest((_made_by(), fonts, key))
+
+
+def digest(value: object) -> str:
+    """A hex digest of `value`'s repr (of plain data: strings, numbers, tuples)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
 @functools.cache
@@ -121,13 +142,111 @@ class _TextUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load(data: bytes) -> Text | None:
+def load(data: bytes, key: Key | None = None) -> Text | None:
     """The Text pickled in `data`, or None if `data` is not one (anything but a Text's
-    classes is refused before it is built)."""
+    classes is refused before it is built) or not the text of `key` (its string, font, size
+    and weight)."""
     from manim import Text
 
     try:
         made = _TextUnpickler(io.BytesIO(data)).load()
     except Exception:
         return None
-    return made if isinstance(made, Text) else None
+    if not isinstance(made, Text):
+        return None
+    if key is not None:
+        string, size, _, weight, font = key
+        said = (getattr(made, "original_text", None), made.__dict__.get("font"),
+                made.__dict__.get("weight"), made.__dict__.get("_font_size"))  # fmt: skip
+        if said[:3] != (string, font, weight) or not isinstance(said[3], float | int):
+            return None
+        if abs(float(said[3]) - size) > 1e-6:
+            return None
+    return made
+
+
+# ---- the fonts a text is drawn in ------------------------------------------------------------
+
+# Pango's weight names that fontconfig spells otherwise (the rest: the same, in lower case).
+_FC_WEIGHT = {"NORMAL": "regular", "ULTRAHEAVY": "ultrablack"}
+
+
+def font_print(font: str, weight: str) -> tuple[object, ...] | None:
+    """What a text in `font` at `weight` is drawn with: the file fontconfig picks for it
+    (`font_file`) and a digest of the families installed (where Pango finds the glyphs the
+    font lacks). None when fontconfig cannot be asked."""
+    file = font_file(font, weight)
+    return None if file is None else (file, _families())
+
+
+@functools.cache
+def font_file(font: str, weight: str = "NORMAL") -> tuple[str, int, int] | None:
+    """The font file fontconfig (which Pango asks) picks for `font` at `weight`, with its
+    size and mtime (ns): a new version of the font is another file. None when fontconfig
+    cannot be asked (neither its library nor `fc-match` is found) or picks nothing."""
+    pattern = f"{font}:weight={_FC_WEIGHT.get(weight, weight.lower())}"
+    path = _fc_match(pattern)
+    try:
+        st = os.stat(path) if path else None
+    except OSError:
+        return None
+    return None if st is None or path is None else (path, st.st_size, st.st_mtime_ns)
+
+
+@functools.cache
+def _families() -> str:
+    import manimpango
+
+    return hashlib.sha256("\n".join(sorted(manimpango.list_fonts())).encode()).hexdigest()
+
+
+def _fc_match(pattern: str) -> str | None:
+    """The file of fontconfig's best match for `pattern`: through libfontconfig (what Pango
+    calls, in-process), else the `fc-match` command."""
+    lib = _fontconfig()
+    if lib is None:
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
+                                 text=True, timeout=30, check=True).stdout  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.strip() or None
+    pat = lib.FcNameParse(pattern.encode())
+    if not pat:
+        return None
+    lib.FcConfigSubstitute(None, pat, 0)  # FcMatchPattern
+    lib.FcDefaultSubstitute(pat)
+    result = ctypes.c_int()
+    match = lib.FcFontMatch(None, pat, ctypes.byref(result))
+    lib.FcPatternDestroy(pat)
+    if not match:
+        return None
+    file = ctypes.c_char_p()
+    found = lib.FcPatternGetString(match, b"file", 0, ctypes.byref(file)) == 0  # FcResultMatch
+    path = os.fsdecode(file.value) if found and file.value else None
+    lib.FcPatternDestroy(match)
+    return path
+
+
+@functools.cache
+def _fontconfig() -> ctypes.CDLL | None:
+    """libfontconfig with the signatures `_fc_match` calls, or None where it is missing."""
+    import ctypes.util
+
+    for name in ("libfontconfig.so.1", ctypes.util.find_library("fontconfig")):
+        try:
+            lib = ctypes.CDLL(name) if name else None
+        except OSError:
+            continue
+        if lib is None:
+            continue
+        p, c = ctypes.c_void_p, ctypes.c_char_p
+        lib.FcNameParse.restype, lib.FcNameParse.argtypes = p, [c]
+        lib.FcConfigSubstitute.argtypes = [p, p, ctypes.c_int]
+        lib.FcDefaultSubstitute.argtypes = [p]
+        lib.FcFontMatch.restype = p
+        lib.FcFontMatch.argtypes = [p, p, ctypes.POINTER(ctypes.c_int)]
+        lib.FcPatternGetString.argtypes = [p, c, ctypes.c_int, ctypes.POINTER(c)]
+        lib.FcPatternDestroy.argtypes = [p]
+        return lib
+    return None

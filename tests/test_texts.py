@@ -1,4 +1,4 @@
-"""Texts built once (scenes.texts) and kept across runs (scenes.app.passes.TextCache):
+"""Texts built once (scenes.texts) and kept across runs (scenes.app.passes.PrivateFiles):
 every copy is a new, independent Text equal to one Manim builds itself; a store's bytes are
 read only if they are a text, and only from this user's own files."""
 
@@ -13,7 +13,7 @@ import pytest
 from manim import Text
 
 from scenes import texts
-from scenes.app.passes import TextCache
+from scenes.app.passes import TEXT_SUFFIX, PrivateFiles
 from scenes.theme import FONT
 
 
@@ -99,11 +99,11 @@ def test_foreign_bytes_in_the_store_are_a_miss_and_never_run(
 def test_the_text_cache_reads_only_this_users_own_files(tmp_path: Path) -> None:
     folder = tmp_path / "texts-built"
     folder.mkdir(mode=0o700)
-    cache = TextCache(folder)
+    cache = PrivateFiles(folder, suffix=TEXT_SUFFIX)
     cache.put("k", b"bytes")
     assert cache.get("k") == b"bytes"
     assert cache.get("missing") is None
-    path = folder / f"k{TextCache.SUFFIX}"
+    path = folder / f"k{TEXT_SUFFIX}"
     assert path.stat().st_mode & 0o777 == 0o600
     path.chmod(0o620)  # someone else may write it: not trusted
     assert cache.get("k") is None
@@ -112,19 +112,22 @@ def test_the_text_cache_reads_only_this_users_own_files(tmp_path: Path) -> None:
 
 def test_an_unwritable_cache_only_means_no_sharing(tmp_path: Path) -> None:
     folder = tmp_path / "gone"
-    cache = TextCache(folder)  # the folder was removed: put fails quietly, get misses
-    cache.put("k", b"bytes")
+    cache = PrivateFiles(folder, suffix=TEXT_SUFFIX)  # the folder was removed: put fails
+    cache.put("k", b"bytes")  # quietly, get misses
     assert cache.get("k") is None
 
 
-def test_a_text_cache_others_may_write_is_not_used(tmp_path: Path) -> None:
-    from scenes.app.passes import _usable
+def test_a_cache_folder_others_may_write_is_emptied_and_made_private(tmp_path: Path) -> None:
+    from scenes.app.passes import private_folder
 
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o777)
-    assert _usable(shared, private=True) is None
-    assert _usable(tmp_path / "mine", private=True) == tmp_path / "mine"
+    (shared / f"planted{TEXT_SUFFIX}").write_bytes(b"x")
+    assert private_folder(shared) == shared
+    assert shared.stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in shared.iterdir()] == [".pruned"]  # what was planted is gone
+    assert private_folder(tmp_path / "mine") == tmp_path / "mine"
     assert (tmp_path / "mine").stat().st_mode & 0o077 == 0
 
 
@@ -146,7 +149,7 @@ def test_built_texts_leave_the_cache_after_months_unused(tmp_path: Path) -> None
     from scenes.app.passes import CACHE_DAYS, _prune
 
     now = time.time()
-    old, recent = tmp_path / f"old{TextCache.SUFFIX}", tmp_path / f"recent{TextCache.SUFFIX}"
+    old, recent = tmp_path / f"old{TEXT_SUFFIX}", tmp_path / f"recent{TEXT_SUFFIX}"
     for path, age_days in ((old, CACHE_DAYS + 1), (recent, CACHE_DAYS - 1)):
         path.write_bytes(b"x")
         os.utime(path, (now - age_days * 86400,) * 2)

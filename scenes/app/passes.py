@@ -10,11 +10,11 @@
 - `manim_pass` with fmt "still": only the last frame (Manim skips the animations: fast);
   with a movie format, Manim's own writer (manim-slides reads its partial movie files).
 
-Pango's and LaTeX's SVGs are kept across runs in a user cache folder (`cache_folder`). A
-pass still works in folders of its own (Manim writes a modified copy of every SVG next to
-it, LaTeX its .aux and .log): a cached SVG is copied in, a new one is checked whole and
-published under a temporary name renamed into place, so renders running at the same time
-never read a half-written file or remove each other's.
+Pango's SVGs and built texts are kept across runs in a user cache folder (`cache_folder`),
+this user's alone, keyed by the font they are drawn in. A pass still works in folders of its
+own (Manim writes a modified copy of every SVG next to it): a cached SVG is copied in, a new
+one is checked whole and published under a temporary name renamed into place, so renders
+running at the same time never read a half-written file or remove each other's.
 
 `scenes.app.pipeline` chooses the passes of a render (a beat's stills are taken in its one
 pass); `scenes.app.slides` uses `manim_pass` for slides.
@@ -29,6 +29,7 @@ import logging
 import os
 import queue
 import shutil
+import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -123,7 +124,7 @@ def _manim_config(
     frames = fmt == "frames"
     return {
         "media_dir": str(work),
-        # Pango's and LaTeX's SVGs: made here, or copied from the user cache (share_svgs).
+        # Pango's SVGs: made here, or copied from the user cache (share_svgs).
         "text_dir": str(work / "texts"),
         "tex_dir": str(work / "tex"),
         "pixel_width": size[0],
@@ -490,7 +491,7 @@ def encode_gif(
 
 
 # --------------------------------------------------------------------------------------------
-# Pango's and LaTeX's SVGs, kept across runs
+# Pango's SVGs and built texts, kept across runs
 
 
 def cache_folder() -> Path:
@@ -501,31 +502,32 @@ def cache_folder() -> Path:
     return root / "attention-drift"
 
 
-_shared: dict[str, Path | None] = {"texts": None, "tex": None}
+_shared: dict[str, PrivateFiles | None] = {"texts": None}
 
 
 def share_svgs(work: Path) -> None:
-    """Serve Pango's and LaTeX's SVGs from the user cache folder (`cache_folder`), per
-    manimpango / manim version (whose output they are); without a writable cache, nothing
-    is shared. Each pass keeps its own text_dir and tex_dir (Manim writes a modified copy of
-    every SVG next to it, and LaTeX its .aux and .log): a cached SVG is copied in, a new one
-    is made there and published to the cache with `publish`. Also gives scenes.texts its
-    store of built texts (`TextCache`, a folder of this user's alone). Installs the wrappers
-    once."""
+    """Serve Pango's SVGs and scenes.texts' built texts from the user cache folder
+    (`cache_folder`): Pango's SVGs per manimpango version and per font (`texts.font_print`
+    of the theme's font, in each SVG's name), built texts with the fonts in their keys. Every
+    cache folder is this user's alone (`private_folder`), every file in it read only if this
+    user wrote it (`PrivateFiles`); without such a folder, or where the fonts cannot be told
+    apart, nothing is shared. Each pass keeps its own text_dir (Manim writes a modified copy
+    of every SVG next to it): a cached SVG is copied in, a new one made there and published
+    to the cache. Installs the wrapper once."""
     from importlib.metadata import version
 
     import manimpango
-    from manim.mobject.text import tex_mobject, text_mobject
+    from manim.mobject.text import text_mobject
 
-    root = cache_folder()
-    folders = {
-        "texts": root / f"texts-manimpango-{version('manimpango')}",
-        "tex": root / f"tex-manim-{version('manim')}",
-    }
-    for kind, folder in folders.items():
-        _shared[kind] = _usable(folder)
-    mobjects = _usable(root / "texts-built", private=True)
-    texts.STORE = TextCache(mobjects) if mobjects is not None else None
+    from scenes.theme import FONT
+
+    root = private_folder(cache_folder())
+    svgs = private_folder(root / f"texts-manimpango-{version('manimpango')}") if root else None
+    built = private_folder(root / "texts-built") if root else None
+    fonts = [texts.font_print(FONT, weight) for weight in ("NORMAL", "BOLD")]
+    prefix = texts.digest(fonts)[:16] + "-"
+    _shared["texts"] = PrivateFiles(svgs, prefix) if svgs and None not in fonts else None
+    texts.STORE = PrivateFiles(built, suffix=TEXT_SUFFIX) if built is not None else None
     (work / "texts").mkdir(parents=True, exist_ok=True)
     if getattr(manimpango.text2svg, "_shared", False):
         return
@@ -533,19 +535,32 @@ def share_svgs(work: Path) -> None:
     text_mobject.MarkupUtils.text2svg = staticmethod(
         _shared_text_svg(text_mobject.MarkupUtils.text2svg, 7)
     )
-    tex_mobject.tex_to_svg_file = _shared_tex_svg(tex_mobject.tex_to_svg_file)
 
 
-def _usable(folder: Path, private: bool = False) -> Path | None:
-    """`folder`, made if needed, tidied (`_drop_broken`, `_prune`), if it can be written;
-    else None (no sharing). private: made for this user alone, and refused (None) when
-    someone else owns it or may write in it."""
+def private_folder(folder: Path) -> Path | None:
+    """`folder` as a cache folder of this user's alone, tidied (`_drop_broken`, `_prune`);
+    None (nothing cached there) when that cannot be. Made 0700 (and any missing parent);
+    one of this user's that others may enter is emptied and made again (whatever others
+    put in it is never read); a link, or a folder someone else owns, is not used."""
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
+        missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
+        for p in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # made by a render at the same time
+                os.mkdir(p, 0o700)
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            return None
+        if st.st_mode & 0o077:
+            if not shutil.rmtree.avoids_symlink_attacks:
+                return None
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+                return None
         if not os.access(folder, os.W_OK):
-            raise PermissionError(folder)
-        if private and not _own(folder):
-            raise PermissionError(folder)
+            return None
         _drop_broken(folder)
         _prune(folder)
     except OSError:
@@ -553,36 +568,45 @@ def _usable(folder: Path, private: bool = False) -> Path | None:
     return folder
 
 
-def _own(path: Path | os.stat_result) -> bool:
-    """Owned by this user, and nobody else may write it."""
-    st = path if isinstance(path, os.stat_result) else path.stat()
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+def _own(st: os.stat_result) -> bool:
+    """A regular file owned by this user, and nobody else may write it."""
+    return stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-class TextCache:
-    """scenes.texts' store: built texts as files in `folder` (this user's alone), named by
-    their key; written under a temporary name and renamed, read only if this user's."""
+TEXT_SUFFIX = ".text"  # a built text's file in the cache (an SVG's: its own name, .svg)
+MAX_CACHED = 64 << 20  # a cached file larger than this is not read (a text is ~100 KB)
 
-    SUFFIX = ".text"
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+class PrivateFiles:
+    """Files by name in a cache folder (`private_folder`), as every cache keeps them: read
+    only if this user's own regular file (no link followed, nothing others may write, at
+    most MAX_CACHED bytes); written 0600 under a temporary name and renamed into place, so a
+    reader sees no file or the whole one. A name is `prefix + key + suffix`. scenes.texts'
+    store (`TextStore`) and the SVG cache."""
+
+    def __init__(self, folder: Path, prefix: str = "", suffix: str = "") -> None:
+        self.folder, self.prefix, self.suffix = folder, prefix, suffix
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{self.prefix}{key}{self.suffix}"
 
     def get(self, key: str) -> bytes | None:
-        path = self.folder / f"{key}{self.SUFFIX}"
+        path = self.path(key)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            with open(path, "rb") as f:
-                if not _own(os.fstat(f.fileno())):
+            with os.fdopen(os.open(path, flags), "rb") as f:
+                st = os.fstat(f.fileno())
+                if not _own(st) or st.st_size > MAX_CACHED:
                     return None
-                data = f.read()
+                data = f.read(MAX_CACHED + 1)
         except OSError:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now (what `_prune` goes by)
-        return data
+        return data if len(data) <= MAX_CACHED else None
 
     def put(self, key: str, data: bytes) -> None:
-        final = self.folder / f"{key}{self.SUFFIX}"
+        final = self.path(key)
         tmp = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -596,30 +620,25 @@ class TextCache:
 
 def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any]:
     """Pango's text2svg, whose output file is argument `index` (named by Manim after a hash
-    of the text and its style): copied from the cache when it is there; else written,
+    of the text and its style): copied from the cache when it is there, whole; else written,
     checked whole, and published to the cache."""
 
     @functools.wraps(write)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         final = Path(args[index])
-        folder = _shared["texts"]
-        cached = folder / final.name if folder is not None else None
-        if cached is not None and _copy_cached(cached, final):
+        cache = _shared["texts"]
+        data = cache.get(final.name) if cache is not None else None
+        if data is not None and data.rstrip().endswith(b"</svg>"):
+            final.write_bytes(data)
             return str(final)
         atomic_writer(write, index)(*args, **kwargs)
-        if cached is not None:
-            publish(final, cached)
+        if cache is not None:
+            with contextlib.suppress(OSError):
+                cache.put(final.name, final.read_bytes())
         return str(final)
 
     wrapper._shared = True  # type: ignore[attr-defined]
     return wrapper
-
-
-def publish(svg: Path, cached: Path) -> None:
-    """Put a copy of `svg` into the cache as `cached`, atomically (a full cache folder or a
-    read-only one only means no sharing)."""
-    with contextlib.suppress(OSError):
-        atomic_writer(shutil.copyfile, 1)(svg, cached)
 
 
 def atomic_writer(write: Callable[..., Any], index: int) -> Callable[..., Any]:
@@ -659,18 +678,6 @@ def _whole_svg(path: str) -> bool:
 CACHE_DAYS = 60  # an SVG or text no render used for this long leaves the cache (checked daily)
 
 
-def _copy_cached(cached: Path, dest: Path) -> bool:
-    """Copy a cached SVG to `dest` and mark it used now (its mtime: what `_prune` goes by);
-    False when it is not there (never made, or pruned a moment ago)."""
-    try:
-        shutil.copyfile(cached, dest)
-    except FileNotFoundError:
-        return False
-    with contextlib.suppress(OSError):
-        os.utime(cached)
-    return True
-
-
 def _prune(folder: Path, now: float | None = None) -> None:
     """Remove SVGs and built texts not used for CACHE_DAYS, at most once a day (a stamp
     file's mtime), so that the cache of years of renders stays small."""
@@ -682,52 +689,20 @@ def _prune(folder: Path, now: float | None = None) -> None:
         if now - stamp.stat().st_mtime < 24 * 3600:
             return
     with contextlib.suppress(OSError):
-        stamp.touch()
+        stamp.touch(mode=0o600)
         os.utime(stamp, (now, now))
         with os.scandir(folder) as entries:
             for entry in entries:
                 old = now - entry.stat().st_mtime > CACHE_DAYS * 86400
-                if entry.name.endswith((".svg", TextCache.SUFFIX)) and old:
+                if entry.name.endswith((".svg", TEXT_SUFFIX)) and old:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
 
 def _drop_broken(folder: Path) -> None:
-    """Remove empty SVGs from a cache folder (left by a writer without these checks): Manim
-    takes any file with the right name as the text's SVG."""
+    """Remove empty SVGs from a cache folder (left by a writer without these checks)."""
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.endswith(".svg") and entry.stat().st_size == 0:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-
-
-def _shared_tex_svg(compile_svg: Callable[..., Path]) -> Callable[..., Path]:
-    """Manim's tex_to_svg_file with the SVGs kept in the cache: LaTeX runs in the pass's own
-    tex_dir (its .aux, .log and .dvi are private); a cached SVG is copied there instead."""
-    from manim import config
-    from manim.utils.tex_file_writing import tex_hash
-
-    @functools.wraps(compile_svg)
-    def wrapper(expression: str, environment: str | None = None, tex_template: Any = None) -> Path:
-        folder = _shared["tex"]
-        if folder is None:
-            return compile_svg(expression, environment, tex_template)
-        template = tex_template or config["tex_template"]
-        code = (
-            template.get_texcode_for_expression_in_env(expression, environment)
-            if environment is not None
-            else template.get_texcode_for_expression(expression)
-        )
-        name = f"{tex_hash(code)}.svg"
-        cached, private = folder / name, Path(config.get_dir("tex_dir")) / name
-        if not private.is_file():
-            private.parent.mkdir(parents=True, exist_ok=True)
-            _copy_cached(cached, private)
-        if private.is_file():
-            return private
-        svg = compile_svg(expression, environment, tex_template)
-        publish(svg, cached)
-        return svg
-
-    return wrapper
