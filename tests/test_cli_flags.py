@@ -251,7 +251,6 @@ def test_drop_specials_needs_model_mode(toml_embeddings: Path) -> None:
 
 
 @pytest.mark.render
-@pytest.mark.xfail(strict=True, reason="fonts helper fixes this")
 def test_a_layout_error_reaches_the_user_as_one_line(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
