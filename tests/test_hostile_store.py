@@ -355,6 +355,28 @@ def test_a_read_only_folder_is_said_to_be_read_only(
     )
 
 
+def test_a_spec_in_a_read_only_folder_serves_what_is_up_to_date(
+    tmp_path: Path, vectors: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry up to date by its plan's key is served; one to render is refused in one
+    line that says the folder is read-only."""
+    out = tmp_path / "out"
+    entry = f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\nembeddings = "vectors.toml"\n'
+    path = write_spec(tmp_path, entry + 'name = "fig"\n')
+    loaded = spec.load_spec(path).entries[0]
+    plan = spec.Planner([loaded]).plan(loaded)
+    commit(out, "fig", key=store.cache_key(plan, loaded.options))
+    read_only(monkeypatch, out)
+    jobs, _ = batch.plan_spec(path, out_dir=out)
+    assert jobs[0].ready is not None and [p.name for p in jobs[0].ready] == ["fig.png", "fig.mp4"]
+    path = write_spec(tmp_path, entry + 'name = "fig"\n' + entry + 'name = "new"\n')
+    result = run("render", "--spec", path, "--out", out)
+    assert error_line(result) == (
+        f"Error: cannot write in {str(out)!r} (read-only file system); choose another folder "
+        f"(--out)"
+    )
+
+
 @pytest.mark.parametrize("spec_option", [False, True])
 def test_ctrl_c_exits_130(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vectors: Path, spec_option: bool

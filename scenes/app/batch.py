@@ -207,9 +207,25 @@ def start_workers(workers: int, quiet: bool = False) -> Any:
     """A pool of `workers` processes, started now and importing manim while the caller goes
     on; give it to `run_batch` (which stops it), or stop it with `stop_workers`."""
     pool = _pool(workers, quiet)
-    for _ in range(workers):  # one task each: every process starts now
-        pool.submit(_preload)
+    with _no_ctrl_c_inherited():
+        for _ in range(workers):  # one task each: every process starts now
+            pool.submit(_preload)
     return pool
+
+
+@contextlib.contextmanager
+def _no_ctrl_c_inherited() -> Iterator[None]:
+    """Processes started inside begin with SIGINT ignored, until `_worker_init` sets their
+    handler: a Ctrl-C while one is still importing would otherwise end it with a
+    KeyboardInterrupt traceback on the terminal (the batch stops its workers itself)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def stop_workers(pool: Any) -> None:
@@ -512,8 +528,6 @@ def plan_spec(
             jobs[i] = Job(f"renders[{i}]", None, replace(_entry(entries, i).options, name=stem),
                           folder, stem, inputs[i], hit)  # fmt: skip
     to_plan = [e for e in entries if e.index not in jobs]
-    if to_plan and folder.is_dir():  # renders to write (a new folder: made below, or not)
-        store.check_writable(folder, "choose another folder (--out)")
     if to_plan and on_work is not None:
         on_work(len(to_plan))
     planner = Planner(to_plan)
@@ -529,6 +543,8 @@ def plan_spec(
     problems += _same_names([(jobs[i].label, jobs[i].stem) for i in sorted(jobs)], entries)
     if problems:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
+    if folder.is_dir() and any(job.ready is None for job in jobs.values()):  # to write
+        store.check_writable(folder, "choose another folder (--out)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -65,11 +65,7 @@ STAGING_PREFIX = ".render-"
 STALE_SECONDS = 3600  # a staging folder without a live owner we can see: removed after this
 STALE_OWNED_SECONDS = 24 * 3600  # even with a live pid (it may be another process by now)
 DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
-WRITE_HINTS = {  # what to do when the folder cannot be written: by errno, truthfully
-    errno.ENOSPC: "free some space, or choose another folder",
-    errno.EDQUOT: "free some space, or choose another folder",
-    errno.EROFS: "the file system is read-only: choose another folder",
-}
+FULL = {errno.ENOSPC, errno.EDQUOT}  # the disk errors that freeing some space cures
 MAX_RECORD_BYTES = 1_000_000  # a record of a render with a hundred stills is about 30 KB
 LOCK_SECONDS = 60.0  # how long a render waits for another process's lock of the folder
 LOCK_SECONDS_VARIABLE = "ATTENTION_DRIFT_LOCK_SECONDS"  # to change it (tests: a fraction)
@@ -711,10 +707,10 @@ def produce_and_commit(
                           replace_other=options is None or options.force)  # fmt: skip
     except OSError as exc:
         if exc.errno in DISK_ERRORS:
-            hint = WRITE_HINTS.get(exc.errno or 0, "choose a folder you can write to")
+            hint = "free some space, or " if exc.errno in FULL else ""
             raise OutputError(
                 f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
-                f"are unchanged ({hint})"
+                f"are unchanged ({hint}choose another folder)"
             ) from exc
         raise
 
