@@ -25,6 +25,12 @@ key and every file as recorded (size and mtime, else its hash; the hash always w
 `verify`). A spec entry's `inputs` (a hash of what its plan depends on, known without
 building it) is recorded too, so a batch finds unchanged entries without building their plans.
 
+A record is data in a folder others may write to: `_read_record` takes only a small regular
+file (no symlink followed, no FIFO waited on, at most MAX_RECORD_BYTES) of this version's
+shape, naming only files a render of its STEM writes (`own_file`), and the store replaces or
+removes no other file, whatever a record lists. A cache hit takes no lock; a commit waits for
+another process's lock at most `lock_seconds`, saying so on stderr.
+
 No manim at import time: the cached path of a batch never loads it.
 """
 
