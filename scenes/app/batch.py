@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from attention_math.plan import Plan
     from scenes.app.options import RenderOptions
-    from scenes.app.spec import Entry, Planner
+    from scenes.app.spec import Entry, Planner, Spec
 
 
 @dataclass(frozen=True)
@@ -517,10 +517,7 @@ def plan_spec(
     folder = store.absolute(out_dir or spec.out or "out")
     given = {k: v for k, v in (overrides or {}).items() if v}
     entries = [replace(e, options=replace(e.options, **given)) for e in spec.entries]
-    named = [(e.where, store.safe_stem(e.options.name, store.MAX_STEM))
-             for e in entries if e.options.name]  # fmt: skip
-    if problems := [*spec.problems, *_same_names(named, entries)]:  # before any plan is built
-        raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
+    _refuse_before_plans(spec, entries)
     inputs = {e.index: entry_inputs(e) for e in entries}
     jobs: dict[int, Job] = {}
     if not force:
@@ -550,6 +547,17 @@ def plan_spec(
     except OSError as exc:
         raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
     return [jobs[e.index] for e in entries], planner
+
+
+def _refuse_before_plans(spec: Spec, entries: Sequence[Entry]) -> None:
+    """A SpecError with every problem found without building a plan: the spec's (keys,
+    values, files named) and the names given twice."""
+    from scenes.app.spec import SpecError, _entry_order
+
+    named = [(e.where, store.safe_stem(e.options.name, store.MAX_STEM))
+             for e in entries if e.options.name]  # fmt: skip
+    if problems := [*spec.problems, *_same_names(named, entries)]:
+        raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
 
 
 def _entry(entries: Sequence[Entry], index: int) -> Entry:
