@@ -395,6 +395,22 @@ def test_ctrl_c_exits_130(
     )
 
 
+def test_a_batch_starts_its_workers_deaf_to_the_terminals_ctrl_c() -> None:
+    """A worker still importing when Ctrl-C comes would print a KeyboardInterrupt traceback:
+    processes start with SIGINT ignored (their own handler comes with `_worker_init`), and
+    the batch's own handler is back afterwards."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    show = "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"
+    with batch._no_ctrl_c_inherited():
+        child = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True)
+    assert child.stdout == "True\n"
+    assert signal.getsignal(signal.SIGINT) is before
+    child = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True)
+    assert child.stdout == "False\n"
+
+
 # ---------------------------------------------------------------------------------------------
 # a spec is checked, every entry, before any plan is built (defect 8)
 
