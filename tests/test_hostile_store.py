@@ -25,7 +25,7 @@ from attention_math.errors import OutputError
 from attention_math.request import PlanRequest
 from scenes.app import batch, cli, spec, store
 from scenes.app.options import RenderOptions
-from tests.conftest import RIVER, TOML_VECTORS, write_spec
+from tests.conftest import RIVER, TOML_VECTORS, missing_reference, write_spec
 
 HANG_GUARD = 60  # seconds: a call that has not returned by then hangs (it would forever)
 VECTORS = TOML_VECTORS + "he = [0.1, 0.2, 0.9]\non = [0.3, -0.1, 0.2]\nthe = [0.0, 0.1, 0.1]\n"
@@ -496,7 +496,10 @@ def test_every_path_below_the_command_line_is_absolute(
 def test_slides_render_into_a_relative_folder(
     tmp_path: Path, vectors: Path, monkeypatch: pytest.MonkeyPatch, out: str | None
 ) -> None:
-    pytest.importorskip("manim_slides")
+    from scenes.beats import HAVE_SLIDES
+
+    if not HAVE_SLIDES:
+        missing_reference("--slides needs manim-slides (pip install 'attention-drift[slides]')")
     monkeypatch.chdir(tmp_path)
     args = ["--out", out] if out else []
     result = run("render", RIVER, "-t", "bank", "--embeddings", "vectors.toml", "--scene",
