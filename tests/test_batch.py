@@ -596,17 +596,33 @@ def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> No
 
 
 def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> None:
+    """The problems found without plans (keys, values, files) first, every one, before any
+    plan is built; then those the plans find, every one."""
+    bad_target = SPEC.replace('target = "bank"\n    compare', 'target = "bnak"\n    compare')
     spec = write_spec(
         tmp_path,
-        SPEC.replace('name = "cash"', 'name = "cash"\nqualty = "low"').replace(
-            'target = "bank"\n    compare', 'target = "bnak"\n    compare'
+        bad_target.replace('name = "cash"', 'name = "cash"\nqualty = "low"').replace(
+            'name = "river"', 'name = "river"\nformats = ["jpg"]'
         ),
     )
     result = run("render", "--spec", spec)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
+        'course.toml: renders[0].formats: "jpg" is not one of gif, mp4, png, webm, mov, html; '
+        'closest: "png"',
         'course.toml: renders[1].qualty: unknown key; closest: "quality"',
+        "Error: 2 problems in course.toml; nothing was rendered",
+    ]
+    spec = write_spec(
+        tmp_path, bad_target.replace('name = "cash"', 'name = "cash"\ncompare = ["A cat."]')
+    )
+    result = run("render", "--spec", spec)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'course.toml: renders[1].compare[0]: "bank" is not a word of compare sentence 1 (“A '
+        "cat.”); no word of compare sentence 1 is close",
         'course.toml: renders[2].target: "bnak" is not a word of the main sentence; closest: '
         '"bank"',
         "Error: 2 problems in course.toml; nothing was rendered",

@@ -252,7 +252,9 @@ def test_every_bad_entry_is_reported_at_once(spec_dir: Path) -> None:
 
 def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
     """Plans are built for all entries before anything renders; each failure names its
-    field: the sentence, the target, a compared sentence, the embeddings file."""
+    field: the sentence, the target, a compared sentence, the embeddings file. (A file that
+    is not there at all is found before any plan: test_hostile_store.)"""
+    (spec_dir / "one-number.toml").write_text("bank = [1.0]\n", encoding="utf-8")
     path = write_spec(spec_dir, f"""\
         [defaults]
         embeddings = "vectors.toml"
@@ -266,7 +268,7 @@ def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
         [[renders]]
         sentence = "{RIVER}"
         target = "bank"
-        embeddings = "missing.toml"
+        embeddings = "one-number.toml"
         [[renders]]
         sentence = "{RIVER}"
         target = "bank"
@@ -281,7 +283,8 @@ def test_every_entry_whose_plan_fails_is_reported(spec_dir: Path) -> None:
         "vector for it or leave it out of the sentence",
         'renders[1].sentence: "meadow" is not in the embeddings file vectors.toml; add a '
         "vector for it or leave it out of the sentence",
-        f"renders[2].embeddings: embeddings file {str(spec_dir / 'missing.toml')!r} does not exist",
+        "renders[2].embeddings: one-number.toml: vectors need at least 2 numbers to be drawn "
+        "in 2-D",
         'renders[4].compare[0]: "bank" is not a word of compare sentence 1 (“He sat.”); no word '
         "of compare sentence 1 is close",
     ]
@@ -493,11 +496,14 @@ def test_a_spec_is_data_nothing_in_it_runs(spec_dir: Path, monkeypatch: pytest.M
         f"embeddings = '~/$SECRET_VALUE.toml'\n"
         for i, s in enumerate(tricks)
     )
+    literal = spec_dir / "~" / "$SECRET_VALUE.toml"  # the name as written, nothing expanded
+    literal.parent.mkdir()
+    literal.write_text(TOML_VECTORS, encoding="utf-8")
     spec = parse_spec(text.encode(), base=spec_dir, source="tricks.toml")
     assert [e.request.sentence for e in spec.entries] == tricks
     assert all(e.request.embeddings == spec_dir / "~" / "$SECRET_VALUE.toml" for e in spec.entries)
     with pytest.raises(SpecError):
-        build_plans(spec)  # the embeddings file does not exist: literally that name
+        build_plans(spec)  # the file holds none of the sentences' other words
     assert not pwned.exists()
     assert not (spec_dir / "pwned").exists()
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from attention_math.plan import Plan
     from scenes.app.options import RenderOptions
-    from scenes.app.spec import Entry, Planner
+    from scenes.app.spec import Entry, Planner, Spec
 
 
 @dataclass(frozen=True)
@@ -207,9 +207,25 @@ def start_workers(workers: int, quiet: bool = False) -> Any:
     """A pool of `workers` processes, started now and importing manim while the caller goes
     on; give it to `run_batch` (which stops it), or stop it with `stop_workers`."""
     pool = _pool(workers, quiet)
-    for _ in range(workers):  # one task each: every process starts now
-        pool.submit(_preload)
+    with _no_ctrl_c_inherited():
+        for _ in range(workers):  # one task each: every process starts now
+            pool.submit(_preload)
     return pool
+
+
+@contextlib.contextmanager
+def _no_ctrl_c_inherited() -> Iterator[None]:
+    """Processes started inside begin with SIGINT ignored, until `_worker_init` sets their
+    handler: a Ctrl-C while one is still importing would otherwise end it with a
+    KeyboardInterrupt traceback on the terminal (the batch stops its workers itself)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def stop_workers(pool: Any) -> None:
@@ -481,10 +497,13 @@ def plan_spec(
     their plans. out_dir: the folder (default: the spec's `out`, else ./out). overrides:
     formats, quality, theme, verify for every entry.
 
-    An entry whose inputs match a render recorded in the folder, with all its files there, is
-    up to date: its plan is not built again (no numpy, no scikit-learn: a cached batch takes
-    well under a second). Every other entry's plan is built once here, one at a time, to
-    check it (every problem of every entry is reported at once, as a SpecError), to name it
+    Every entry is checked first, without its plan (its keys and values, the files it names,
+    a name given twice): any problem there is a SpecError listing them all, in well under a
+    second even for thousands of entries. An entry whose inputs match a render recorded in the
+    folder, with all its files there, is up to date: its plan is not built again (no numpy,
+    no scikit-learn: a cached batch takes well under a second). Every other entry's plan is
+    built once here, one at a time, to check it (the problems of every plan are reported at
+    once, as a SpecError), to name it
     and to find it in the cache, and then dropped: a spec of thousands of entries holds its
     jobs, not their plans. Each embeddings file is read once (`spec.Planner`). Two entries
     that would write the same files, and a name that holds another render in the folder
@@ -495,9 +514,10 @@ def plan_spec(
     from scenes.app.spec import Planner, SpecError, _entry_order, each_plan, load_spec
 
     spec = load_spec(path, collect=True)
-    folder = out_dir or spec.out or Path("out")
+    folder = store.absolute(out_dir or spec.out or "out")
     given = {k: v for k, v in (overrides or {}).items() if v}
     entries = [replace(e, options=replace(e.options, **given)) for e in spec.entries]
+    _refuse_before_plans(spec, entries)
     inputs = {e.index: entry_inputs(e) for e in entries}
     jobs: dict[int, Job] = {}
     if not force:
@@ -505,10 +525,10 @@ def plan_spec(
             jobs[i] = Job(f"renders[{i}]", None, replace(_entry(entries, i).options, name=stem),
                           folder, stem, inputs[i], hit)  # fmt: skip
     to_plan = [e for e in entries if e.index not in jobs]
-    if to_plan and on_work is not None and not spec.problems:
+    if to_plan and on_work is not None:
         on_work(len(to_plan))
     planner = Planner(to_plan)
-    problems = list(spec.problems)
+    problems = []
     for e, plan, problem in each_plan(replace(spec, entries=tuple(to_plan)), planner):
         if plan is None:
             problems.append(problem or f"{e.where}: no plan")
@@ -517,14 +537,27 @@ def plan_spec(
         if problem is not None:
             problems.append(problem)
         jobs[e.index] = job
-    problems += _same_names([jobs[i] for i in sorted(jobs)], entries)
+    problems += _same_names([(jobs[i].label, jobs[i].stem) for i in sorted(jobs)], entries)
     if problems:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
+    if folder.is_dir() and any(job.ready is None for job in jobs.values()):  # to write
+        store.check_writable(folder, "choose another folder (--out)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
     return [jobs[e.index] for e in entries], planner
+
+
+def _refuse_before_plans(spec: Spec, entries: Sequence[Entry]) -> None:
+    """A SpecError with every problem found without building a plan: the spec's (keys,
+    values, files named) and the names given twice."""
+    from scenes.app.spec import SpecError, _entry_order
+
+    named = [(e.where, store.safe_stem(e.options.name, store.MAX_STEM))
+             for e in entries if e.options.name]  # fmt: skip
+    if problems := [*spec.problems, *_same_names(named, entries)]:
+        raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
 
 
 def _entry(entries: Sequence[Entry], index: int) -> Entry:
@@ -555,19 +588,20 @@ def _job(
     return job, None
 
 
-def _same_names(jobs: Sequence[Job], entries: Sequence[Entry]) -> list[str]:
-    """A problem for each entry that would write the same files as an earlier one."""
+def _same_names(stems: Sequence[tuple[str, str]], entries: Sequence[Entry]) -> list[str]:
+    """A problem for each entry that would write the same files as an earlier one; stems:
+    (entry label, stem) in order."""
     seen: dict[str, str] = {}
     problems = []
     named = {e.where: e.options.name is not None for e in entries}
-    for job in jobs:
-        if job.stem in seen:
+    for label, stem in stems:
+        if stem in seen:
             problems.append(
-                f"{job.label}{'.name' if named.get(job.label) else ''}: writes {job.stem}.* "
-                f'like {seen[job.stem]}; give one of them another name = "..."'
+                f"{label}{'.name' if named.get(label) else ''}: writes {stem}.* "
+                f'like {seen[stem]}; give one of them another name = "..."'
             )
         else:
-            seen[job.stem] = job.label
+            seen[stem] = label
     return problems
 
 

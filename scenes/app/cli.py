@@ -194,10 +194,10 @@ def _render_options(params: dict[str, Any]) -> RenderOptions:
     error (exit 2)."""
     try:
         return RenderOptions(**{k: params[k] for k in RENDER_KEYS})
-    except BadValue as exc:
-        raise click.ClickException(" ".join(exc.spelled(_as_flag).split())) from exc
+    except BadValue as exc:  # it may quote what was typed (--name): escaped, as every message
+        raise click.ClickException(_terminal_line(exc.spelled(_as_flag))) from exc
     except OptionError as exc:
-        raise click.UsageError(exc.spelled(_as_flag)) from exc
+        raise click.UsageError(_terminal_line(exc.spelled(_as_flag))) from exc
 
 
 def _make_plan(request: PlanRequest) -> Plan:
@@ -213,23 +213,37 @@ def _check_out_dir(out_dir: Path) -> None:
         raise click.ClickException(
             f"--out {str(out_dir)!r} is a file, not a folder; choose another --out"
         )
-    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists() or p == Path(p.anchor))
+    existing = _existing(out_dir)
     if not existing.is_dir():
         raise click.ClickException(
             f"--out {str(out_dir)!r} cannot be made: {str(existing)!r} is a file; "
             f"choose another --out"
         )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise click.ClickException(
-            f"cannot write in {str(existing)!r} (permission denied); choose another --out"
-        )
+
+
+def _existing(out_dir: Path) -> Path:
+    """`out_dir`, or the nearest of its parents that exists."""
+    return next(p for p in (out_dir, *out_dir.parents) if p.exists() or p == Path(p.anchor))
 
 
 # --------------------------------------------------------------------------------------------
 # commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; Ctrl-C ends a command with exit status 130 (128 + SIGINT), as a
+    shell expects of an interrupted program, where click would exit with 1 ("Aborted!")."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nattention-drift: interrupted; files not finished were not written",
+                       err=True)  # fmt: skip
+            ctx.exit(128 + 2)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="attention-drift")
 def main() -> None:
     """Animate self-attention computed from real embeddings: how a word's vector drifts
@@ -318,11 +332,14 @@ def render_command(
     Prints each written file on stdout (the media and STEM.plan.json, the plan they show).
     A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
+    from scenes.app import store  # here, not at import time: --help stays fast
+
     _refuse_undecodable(click.get_current_context())
+    out_dir = store.absolute(out_dir)  # once, here: every path below is absolute
     if watch and spec_file is None:
         raise click.UsageError("--watch goes with --spec FILE (it renders a spec's entries again)")
     if spec_file is not None:
-        _render_spec(spec_file, jobs, params["force"], quiet, watch=watch)
+        _render_spec(spec_file, out_dir, jobs, params["force"], quiet, watch=watch)
         return
     if jobs is not None:
         raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
@@ -350,6 +367,11 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
         for path in hit.files:
             click.echo(str(path))
         return
+    if opts.force or not _holds_records(out_dir):  # else the plan's key may find it there
+        from scenes.app import store
+
+        with _user_errors():  # before the plan, not after
+            store.check_writable(_existing(out_dir), "choose another --out")
     status("attention-drift: computing the plan")
     plan = _plan_while_manim_loads(request, opts.scene)
     status(
@@ -467,6 +489,16 @@ def _recorded(out_dir: Path, inputs: str, opts: RenderOptions) -> Any:
     return store.cached_files(out_dir, stem, key, verify=opts.verify)
 
 
+def _holds_records(out_dir: Path) -> bool:
+    """Whether `out_dir` holds a render's record (STEM.cache.json) at all."""
+    from scenes.app.store import CACHE_SUFFIX
+
+    try:
+        return any(out_dir.glob(f"*{CACHE_SUFFIX}"))
+    except OSError:
+        return False
+
+
 def _render_kwargs(opts: RenderOptions) -> dict[str, Any]:
     return {k: getattr(opts, k) for k in RENDER_KEYS}
 
@@ -482,9 +514,8 @@ def _given_options(ctx: click.Context) -> set[str]:
     }
 
 
-def _render_spec(
-    spec_file: Path, jobs: int | None, force: bool, quiet: bool, watch: bool = False
-) -> None:
+def _render_spec(spec_file: Path, out: Path, jobs: int | None, force: bool, quiet: bool,
+                 watch: bool = False) -> None:  # fmt: skip
     """render --spec: validate every entry (and build its plan) first, then render them in
     worker processes with one progress display and a summary table (scenes.app.batch)."""
     import time
@@ -507,7 +538,7 @@ def _render_spec(
     overrides: dict[str, Any] = {
         k: ctx.params[k] for k in ("formats", "quality", "theme", "verify") if k in given
     }
-    out_dir = ctx.params["out_dir"] if "out_dir" in given else None
+    out_dir = out if "out_dir" in given else None
     if out_dir is not None:
         _check_out_dir(out_dir)
     console = Console(stderr=True, quiet=quiet)

@@ -76,8 +76,11 @@ def render(
     inputs: the hash of the request that asked for this render (a spec entry's, or the
       command line's), recorded with the files: a later request with the same inputs finds
       them without building the plan again.
+    out_dir: relative to the working folder when it is relative; every path below is
+      absolute (`store.absolute`).
     """
     report = as_progress(progress)
+    out_dir = store.absolute(out_dir)
     check_plan(plan, options.scene)
     if "gif" in _formats(options) and shutil.which("ffmpeg") is None:
         raise InputError(

@@ -35,10 +35,18 @@ def stop_once(signum: int, frame: Any) -> None:
     clauses run. A second signal would raise again inside that clean-up and cut it short (a
     staging folder left half removed), and one comes: the process pool, seeing the first
     worker exit, takes the pool for broken and terminates every worker again. Whoever stops
-    the process still ends it: the batch SIGKILLs a worker still there after a grace period."""
+    the process still ends it: the batch SIGKILLs a worker still there after a grace period.
+
+    They are ignored by a handler that does nothing, not by SIG_IGN: a signal that came in
+    just before, not yet handed to Python, would find SIG_IGN and make Python raise
+    ``OSError: Signal 15 ignored due to race condition``, a traceback on the terminal."""
     for s in STOP_SIGNALS:
-        signal.signal(s, signal.SIG_IGN)
+        signal.signal(s, _ignore)
     on_signal(signum, frame)
+
+
+def _ignore(signum: int, frame: Any) -> None:
+    """A stop signal after the first (`stop_once`): nothing to do."""
 
 
 def check_signals() -> None:

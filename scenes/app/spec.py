@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -267,18 +268,42 @@ def outside(path: Path, base: Path) -> str | None:
 
 def _confine(where: str, request: PlanRequest, table: dict[str, Any], base: Path,
              problems: list[str]) -> bool:  # fmt: skip
-    """Every file or folder the entry names must be inside the spec's folder (`outside`);
-    a problem for each one that is not. True when all are."""
+    """Every file or folder the entry names must be inside the spec's folder (`outside`),
+    and be there, of its kind (`missing`); a problem for each one that is not. True when all
+    are. Checked for every entry before any plan is built: a spec of thousands of entries
+    says at once that its last one names a file that is not there."""
     ok = True
     for f in dataclasses.fields(request):
         value = getattr(request, f.name)
-        if isinstance(value, Path) and (problem := outside(value, base)) is not None:
+        if not isinstance(value, Path):
+            continue
+        shown = show(str(table.get(f.name, value)))
+        if (problem := outside(value, base)) is not None:
             problems.append(
-                f"{where}.{f.name}: {show(str(table.get(f.name, value)))} {problem}; a spec "
-                f"reads only files in its own folder: copy the file there"
+                f"{where}.{f.name}: {shown} {problem}; a spec reads only files in its own "
+                f"folder: copy the file there"
             )
-            ok = False
+        elif (problem := missing(value, folder=f.name in FOLDER_KEYS)) is not None:
+            problems.append(f"{where}.{f.name}: {shown} {problem}")
+        ok = ok and problem is None
     return ok
+
+
+FOLDER_KEYS = ("model_dir",)  # the file names of an entry that name a folder
+
+
+def missing(path: Path, *, folder: bool) -> str | None:
+    """Why `path` cannot be read as the file (or folder) it should be, or None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "does not exist in the spec's folder; check the name"
+    if folder and not stat.S_ISDIR(st.st_mode):
+        return "is not a folder; give the folder that holds the checkpoint's files"
+    if not folder and not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        return f"is {kind}; give the file's name"
+    return None
 
 
 def _check_table(

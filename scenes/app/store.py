@@ -25,6 +25,12 @@ key and every file as recorded (size and mtime, else its hash; the hash always w
 `verify`). A spec entry's `inputs` (a hash of what its plan depends on, known without
 building it) is recorded too, so a batch finds unchanged entries without building their plans.
 
+A record is data in a folder others may write to: `_read_record` takes only a small regular
+file (no symlink followed, no FIFO waited on, at most MAX_RECORD_BYTES) of this version's
+shape, naming only files a render of its STEM writes (`own_file`), and the store replaces or
+removes no other file, whatever a record lists. A cache hit takes no lock; a commit waits for
+another process's lock at most `lock_seconds`, saying so on stderr.
+
 No manim at import time: the cached path of a batch never loads it.
 """
 
@@ -40,6 +46,8 @@ import os
 import re
 import shutil
 import socket
+import stat
+import sys
 import tempfile
 import time
 import unicodedata
@@ -63,6 +71,17 @@ STAGING_PREFIX = ".render-"
 STALE_SECONDS = 3600  # a staging folder without a live owner we can see: removed after this
 STALE_OWNED_SECONDS = 24 * 3600  # even with a live pid (it may be another process by now)
 DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+FULL = {errno.ENOSPC, errno.EDQUOT}  # the disk errors that freeing some space cures
+MAX_RECORD_BYTES = 1_000_000  # a record of a render with a hundred stills is about 30 KB
+LOCK_SECONDS = 60.0  # how long a render waits for another process's lock of the folder
+LOCK_SECONDS_VARIABLE = "ATTENTION_DRIFT_LOCK_SECONDS"  # to change it (tests: a fraction)
+# The files a render writes for STEM, after "STEM.": the formats (options.FORMATS), the
+# poster, the stills, the captions, the plan, the slides' exports. The store moves, replaces
+# and removes only names of this form, whatever a record says (a record is data in a folder
+# others may write to). STEM itself is [A-Za-z0-9-] (`safe_stem`): no dot, so no ambiguity.
+OWN_SUFFIX = re.compile(
+    r"\.(?:gif|mp4|png|webm|mov|html|pdf|pptx|poster\.png|beat-\d+\.png|srt|vtt|plan\.json)"
+)
 # Modules that draw no scene: the registry, and the application except the render pipeline
 # (their changes that matter reach the plan or the options, which are in the key).
 NOT_DRAWING = {
@@ -196,6 +215,15 @@ def stem_of(plan: Plan, options: RenderOptions) -> str:
     return safe_stem(options.name, limit=MAX_STEM) if options.name else default_stem(plan, options)
 
 
+def absolute(path: str | Path) -> Path:
+    """`path` made absolute against the working folder, once, where a path comes in (the
+    command line, `scenes.app.render`, a spec's default folder): everything downstream works
+    with absolute paths, as some need them (manim-slides reads a relative path in its
+    presentation file as relative to that file). Symlinks are kept: the folder stays the one
+    the user named."""
+    return Path(os.path.abspath(path))
+
+
 # --------------------------------------------------------------------------------------------
 # staging and commits
 
@@ -260,9 +288,23 @@ def staging(out_dir: Path) -> Iterator[Path]:
         yield Path(tmp)
 
 
+def lock_seconds() -> float:
+    """How long to wait for the folder's lock: $ATTENTION_DRIFT_LOCK_SECONDS, else
+    LOCK_SECONDS."""
+    try:
+        seconds = float(os.environ.get(LOCK_SECONDS_VARIABLE, LOCK_SECONDS))
+    except ValueError:
+        return LOCK_SECONDS
+    return max(0.0, seconds) if seconds == seconds else LOCK_SECONDS  # NaN: the default
+
+
 @contextlib.contextmanager
-def _folder_lock(folder: Path, exclusive: bool) -> Iterator[int | None]:
-    """An flock on the folder itself (no lock file left behind); yields its fd."""
+def _folder_lock(
+    folder: Path, exclusive: bool, seconds: float | None = None
+) -> Iterator[int | None]:
+    """An flock on the folder itself (no lock file left behind); yields its fd. Held by
+    another process: a line on stderr says so, and after `seconds` (default `lock_seconds`)
+    an OutputError says who to wait for; never a silent wait without end."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
@@ -270,10 +312,39 @@ def _folder_lock(folder: Path, exclusive: bool) -> Iterator[int | None]:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        _acquire(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, folder, seconds)
         yield fd
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _acquire(fd: int, how: int, folder: Path, seconds: float | None) -> None:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, how | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    seconds = lock_seconds() if seconds is None else seconds
+    if seconds > 0:
+        print(f"attention-drift: waiting up to {seconds:g} s for another process to finish "
+              f"writing in {_show_path(folder)} (it holds the folder's lock)", file=sys.stderr,
+              flush=True)  # fmt: skip
+    deadline, pause = time.monotonic() + seconds, 0.02
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(pause, left))
+        pause = min(2 * pause, 0.5)
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            continue
+    raise OutputError(
+        f"another process has held the lock of {_show_path(folder)} for {seconds:g} s (a "
+        f"render writing there? `fuser -v` names it); wait for it to end, or choose another "
+        f"folder"
+    )
 
 
 def _fsync(path: Path) -> None:
@@ -298,18 +369,57 @@ def _facts(path: Path) -> dict[str, Any]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256_file(path)}
 
 
-def _read_record(path: Path) -> dict[str, Any] | None:
-    """A cache record as written by this version (files with their facts), or None."""
+def own_file(stem: str, name: str) -> bool:
+    """Whether `name` is a file a render writes for `stem` (STEM.png, STEM.plan.json ...)."""
+    return name.startswith(stem) and OWN_SUFFIX.fullmatch(name, len(stem)) is not None
+
+
+def _read_small(path: Path, limit: int = MAX_RECORD_BYTES) -> str | None:
+    """The text of `path` if it is a regular file of at most `limit` bytes, else None: a
+    symlink is not followed (it could lead to /dev/zero), a FIFO is not waited on (opened
+    without blocking, then refused), a device is not read."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8") if len(data) <= limit else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    """A cache record as written by this version (files with their facts), or None: also
+    for anything that is not a small regular file (`_read_small`), not JSON (or nested too
+    deep to parse), or that names a file the render of its STEM does not write (`own_file`):
+    such a record was not written by the store, and nothing it says is acted on."""
+    text = _read_small(path)
+    if text is None:
+        return None
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
         return None
-    files = record["files"]
-    if not all(isinstance(v, dict) and Path(k).name == k for k, v in files.items()):
-        return None  # a record of an older version (sizes only): it proves nothing
-    return record
+    files, stem = record["files"], path.name.removesuffix(CACHE_SUFFIX)
+    if not all(isinstance(v, dict) and own_file(stem, k) for k, v in files.items()):
+        return None  # an older version's (sizes only) proves nothing; a forged one, less
+    media, plan = record.get("media", []), record.get("plan")
+    if not isinstance(media, list) or not all(isinstance(m, str) and m in files for m in media):
+        return None
+    return record if plan is None or (isinstance(plan, str) and plan in files) else None
 
 
 def _show_path(path: Path) -> str:
@@ -321,10 +431,10 @@ def _show_path(path: Path) -> str:
 def blocking_folder(out_dir: Path, stem: str) -> Path | None:
     """A folder where a file of STEM would go (STEM.png, STEM.plan.json ...), or None: a
     render cannot replace a folder, so it is refused before any work."""
-    pattern = re.compile(re.escape(stem) + r"\.[A-Za-z0-9.-]+")
+    names = (f"{stem}{CACHE_SUFFIX}",)
     try:
         for p in out_dir.iterdir():
-            if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink():
+            if (own_file(stem, p.name) or p.name in names) and p.is_dir() and not p.is_symlink():
                 return p
     except OSError:
         return None
@@ -426,7 +536,8 @@ def commit(
             _refuse_taken(out_dir, stem, identity)
         old = _read_record(record_path) or {}
         old_media = old["media"] if isinstance(old.get("media"), list) else []
-        leftovers = [n for n in old.get("files", {}) if n not in files]
+        # only STEM's own files go, whatever the record says (`own_file`)
+        leftovers = [n for n in old.get("files", {}) if n not in files and own_file(stem, n)]
         carried = _carried_files(out_dir, old, leftovers, content)
         record = {
             "key": key,
@@ -551,6 +662,19 @@ def _commit_failure(exc: OSError, out_dir: Path, failed: list[str], backup: Path
     )
 
 
+def check_writable(folder: Path, hint: str) -> None:
+    """An OutputError if this process cannot make files in `folder`, saying why truthfully
+    (a read-only file system is not a permission problem), then `hint`."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - not POSIX
+        read_only = False
+    why = "read-only file system" if read_only else "permission denied"
+    raise OutputError(f"cannot write in {str(folder)!r} ({why}); {hint}")
+
+
 def prepare(out_dir: Path) -> None:
     """Make the output folder, and remove staging folders no running render owns."""
     try:
@@ -589,9 +713,10 @@ def produce_and_commit(
                           replace_other=options is None or options.force)  # fmt: skip
     except OSError as exc:
         if exc.errno in DISK_ERRORS:
+            hint = "free some space, or " if exc.errno in FULL else ""
             raise OutputError(
                 f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
-                f"are unchanged (free some space, or choose another folder)"
+                f"are unchanged ({hint}choose another folder)"
             ) from exc
         raise
 
@@ -766,30 +891,29 @@ def cached_files(
 ) -> RenderResult | None:
     """The render's files if STEM.cache.json has `key` and every file it lists is there as
     recorded; else None. A file with its recorded size and mtime is taken as it is (cheap);
-    one whose mtime changed, or every file with `verify`, must have its recorded sha256."""
-    record_path = out_dir / f"{stem}{CACHE_SUFFIX}"
-    if not record_path.is_file():
+    one whose mtime changed, or every file with `verify`, must have its recorded sha256.
+
+    No lock is taken: a commit replaces the record and each file atomically and removes the
+    old record first, so a file that changes under the check fails it (a miss, never a wrong
+    hit), and a render that is up to date never waits for another process, even on a folder
+    that is read-only."""
+    record = _read_record(out_dir / f"{stem}{CACHE_SUFFIX}")
+    if record is None or record.get("key") != key:
         return None
-    with _folder_lock(out_dir, exclusive=False):
-        record = _read_record(record_path)
-        if record is None or record.get("key") != key:
-            return None
-        try:
-            for name, facts in record["files"].items():
-                p = out_dir / name
-                if p.is_symlink() or not p.is_file():
-                    return None
-                st = p.stat()
-                if st.st_size != facts["size"]:
-                    return None
-                if (verify or st.st_mtime_ns != facts["mtime_ns"]) and _sha256_file(p) != facts[
-                    "sha256"
-                ]:
-                    return None
-            media = [out_dir / m for m in record["media"]]
-            plan_name = record.get("plan")
-        except (OSError, KeyError, TypeError):
-            return None
+    try:
+        for name, facts in record["files"].items():
+            p = out_dir / name
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size != facts["size"]:
+                return None
+            if (verify or st.st_mtime_ns != facts["mtime_ns"]) and _sha256_file(p) != facts[
+                "sha256"
+            ]:
+                return None
+        media = [out_dir / m for m in record["media"]]
+        plan_name = record.get("plan")
+    except (OSError, KeyError, TypeError):
+        return None
     return RenderResult(media, cached=True, plan_path=out_dir / plan_name if plan_name else None)
 
 
@@ -858,13 +982,12 @@ def note_inputs(out_dir: Path, stem: str, key: str, inputs: str) -> None:
     was recorded with other inputs (code the plan does not depend on changed): the next
     request with these inputs finds the files without building the plan. Best effort."""
     path = out_dir / f"{stem}{CACHE_SUFFIX}"
-    with _folder_lock(out_dir, exclusive=True):
-        record = _read_record(path)
+    with contextlib.suppress(OSError, OutputError), _folder_lock(out_dir, True, seconds=0):
+        record = _read_record(path)  # the folder is locked (else: not now, no wait)
         if record is None or record.get("key") != key or record.get("inputs") == inputs:
             return
         record["inputs"] = inputs
-        with contextlib.suppress(OSError, OutputError):
-            write_atomic(path, json.dumps(record, indent=2) + "\n")
+        write_atomic(path, json.dumps(record, indent=2) + "\n")
 
 
 def records_by_inputs(out_dir: Path) -> dict[str, tuple[str, str]]:
@@ -875,11 +998,8 @@ def records_by_inputs(out_dir: Path) -> dict[str, tuple[str, str]]:
     except OSError:
         return found
     for path in records:
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            inputs, key = record.get("inputs"), record["key"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
+        record = _read_record(path) or {}
+        inputs, key = record.get("inputs"), record.get("key")
         if isinstance(inputs, str) and isinstance(key, str):
             found[inputs] = (path.name.removesuffix(CACHE_SUFFIX), key)
     return found
