@@ -484,8 +484,10 @@ def test_every_path_below_the_command_line_is_absolute(
                      "png", "--name", "fig", *args)  # fmt: skip
         assert result.exit_code == 0, result.output
         assert seen[-1].is_absolute() and seen[-1].parent == folder
-        assert result.stdout.splitlines() == [str(folder / "fig.png"),
-                                              str(folder / "fig.plan.json")]  # fmt: skip
+        # printed as the user would write them: below the working folder, relative
+        shown = folder.relative_to(tmp_path)
+        assert result.stdout.splitlines() == [str(shown / "fig.png"),
+                                              str(shown / "fig.plan.json")]  # fmt: skip
     entry = f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\nembeddings = "vectors.toml"\n'
     jobs, _ = batch.plan_spec(write_spec(tmp_path, entry))
     assert jobs[0].out_dir == tmp_path / "out"
@@ -507,7 +509,7 @@ def test_slides_render_into_a_relative_folder(
                  "--name", "deck", *args)  # fmt: skip
     assert result.exit_code == 0, result.output
     folder = tmp_path / (out or "out")
-    assert result.stdout.splitlines() == [str(folder / f"deck.{n}")
+    assert result.stdout.splitlines() == [str(Path(out or "out") / f"deck.{n}")
                                           for n in ("png", "html", "plan.json")]  # fmt: skip
     page = (folder / "deck.html").read_text(encoding="utf-8")
     notes = json.loads((folder / "deck.plan.json").read_text(encoding="utf-8"))

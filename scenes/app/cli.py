@@ -51,6 +51,7 @@ from scenes.app.options import (
     plan_request,
     scenes_needing,
 )
+from scenes.app.progress import shown
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -362,10 +363,11 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
     inputs = _request_inputs(request, opts)
     if not opts.force and (hit := _recorded(out_dir, inputs, opts)) is not None:
         status(
-            f"attention-drift: up to date in {out_dir} (the same request; --force renders again)"
+            f"attention-drift: up to date in {shown(out_dir)} "
+            "(the same request; --force renders again)"
         )
         for path in hit.files:
-            click.echo(str(path))
+            click.echo(shown(path))
         return
     if opts.force or not _holds_records(out_dir):  # else the plan's key may find it there
         from scenes.app import store
@@ -376,10 +378,10 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
     plan = _plan_while_manim_loads(request, opts.scene)
     status(
         f"attention-drift: rendering {', '.join(opts.formats)} ({opts.quality}, "
-        f"{opts.palette}) into {out_dir}"
+        f"{opts.palette}) into {shown(out_dir)}"
     )
     for path in _render_media(plan, out_dir, opts, inputs, quiet):
-        click.echo(str(path))
+        click.echo(shown(path))
 
 
 def _render_media(
@@ -552,7 +554,7 @@ def _render_spec(spec_file: Path, out: Path, jobs: int | None, force: bool, quie
     console.print(summary_table(outcomes, time.perf_counter() - start))
     for outcome in outcomes:
         for path in outcome.files:
-            click.echo(str(path))
+            click.echo(shown(path))
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         if quiet:

@@ -23,6 +23,17 @@ from typing import Any
 Say = Callable[[str], None]
 
 
+def shown(path: Path | str) -> str:
+    """A path as the user would write it: relative to the working folder when it lies below
+    it (the app works with absolute paths; `out/x.gif` reads better than /home/.../out/x.gif),
+    else absolute."""
+    p = Path(path)
+    try:
+        return str(p.relative_to(Path.cwd())) if p.is_absolute() else str(p)
+    except (ValueError, OSError):  # outside the working folder, or no working folder
+        return str(p)
+
+
 class Progress:
     """The listener that hears nothing; the base of the others."""
 
@@ -60,7 +71,7 @@ class Lines(Progress):
             self._say(description)
 
     def wrote(self, path: Path) -> None:
-        self._say(f"wrote {path}")
+        self._say(f"wrote {shown(path)}")
 
 
 class Bars(Lines):

@@ -80,7 +80,8 @@ LOCK_SECONDS_VARIABLE = "ATTENTION_DRIFT_LOCK_SECONDS"  # to change it (tests: a
 # and removes only names of this form, whatever a record says (a record is data in a folder
 # others may write to). STEM itself is [A-Za-z0-9-] (`safe_stem`): no dot, so no ambiguity.
 OWN_SUFFIX = re.compile(
-    r"\.(?:gif|mp4|png|webm|mov|html|pdf|pptx|poster\.png|beat-\d+\.png|srt|vtt|plan\.json)"
+    r"\.(?:gif|mp4|png|webm|mov|html|pdf|pptx|poster\.png|beat-\d+\.(?:png|webp)|srt|vtt"
+    r"|chapters\.vtt|descriptions\.vtt|figure\.json|plan\.json)"
 )
 # Modules that draw no scene: the registry, and the application except the render pipeline
 # (their changes that matter reach the plan or the options, which are in the key).
