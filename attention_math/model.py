@@ -75,6 +75,7 @@ __all__ = [
     "merge_to_words",
     "model_name",
     "rank_heads",
+    "read_checked_config",
     "read_config",
     "self_attention",
     "sentence_embedding",
@@ -120,6 +121,23 @@ SUPPORTED_SETTINGS: dict[str, tuple[Any, ...]] = {
 }
 
 
+# The sizes config.json gives, with an upper bound far above any BERT checkpoint (bert-large:
+# 24 layers, 16 heads, C 1024, F 4096; multilingual vocabularies ~250k pieces): a config
+# beyond them is refused before anything is allocated. The weights' header must agree too
+# (`check_header`), so a config that lies within these bounds is still caught.
+SIZE_LIMITS: dict[str, int] = {
+    "hidden_size": 1 << 16,
+    "num_hidden_layers": 1024,
+    "num_attention_heads": 1024,
+    "intermediate_size": 1 << 18,
+    "max_position_embeddings": 1 << 17,
+    "type_vocab_size": 1024,
+    "vocab_size": 1 << 22,
+}
+# config.json and tokenizer_config.json are a few kB; anything far larger is not one.
+MAX_JSON_BYTES = 1 << 20
+
+
 @dataclass(frozen=True)
 class BertConfig:
     """The part of a Hugging Face BERT ``config.json`` that the forward pass needs."""
@@ -149,17 +167,11 @@ class BertConfig:
                 f'config.json: model_type = "{_show(self.model_type)}" is not supported: this '
                 f'loader reads BERT encoders (model_type "bert")'
             )
-        for name in (
-            "hidden_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "intermediate_size",
-            "max_position_embeddings",
-            "type_vocab_size",
-            "vocab_size",
-        ):
-            if getattr(self, name) < 1:
-                raise CheckpointError(f"config.json: {name} = {getattr(self, name)} must be >= 1")
+        for name, most in SIZE_LIMITS.items():
+            if not 1 <= getattr(self, name) <= most:
+                raise CheckpointError(
+                    f"config.json: {name} = {getattr(self, name)} must be 1 to {most:,}"
+                )
         if not (math.isfinite(self.layer_norm_eps) and self.layer_norm_eps > 0):
             raise CheckpointError(
                 f"config.json: layer_norm_eps = {self.layer_norm_eps} must be a positive number"
@@ -231,12 +243,29 @@ def _show(text: str, limit: int = 40) -> str:
 
 
 def _read_json(folder: Path, name: str) -> dict[str, Any]:
+    """A small JSON object file of the checkpoint folder (a regular file of at most
+    MAX_JSON_BYTES; nesting that Python's parser cannot follow is an error, not a crash)."""
     path = folder / name
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a regular file")
+    if size > MAX_JSON_BYTES:
+        raise CheckpointError(
+            f"{path} has {size:,} bytes; a checkpoint's {name} is a few kB (at most "
+            f"{MAX_JSON_BYTES:,} are read)"
+        )
     text = read_text(path, str(path), CheckpointError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise CheckpointError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise CheckpointError(
+            f"{path} nests its JSON too deeply to read; a checkpoint's {name} is a flat object"
+        ) from None
     if not isinstance(data, dict):
         raise CheckpointError(f"{path} is not a JSON object")
     return data
@@ -249,6 +278,20 @@ def read_config(folder: Path, name: str = "config.json") -> BertConfig:
         return BertConfig.from_dict(data)
     except CheckpointError as e:
         raise CheckpointError(f"{folder}/{e}") from None
+
+
+def read_checked_config(folder: Path) -> BertConfig:
+    """read_config, then its sizes against model.safetensors' header (`check_header`): a
+    config that does not describe these weights is refused before anything is allocated."""
+    config = read_config(folder)
+    weights = folder / "model.safetensors"
+    try:
+        check_header(config, header_shapes(weights))
+    except ValueError as e:
+        if isinstance(e, CheckpointError):
+            raise
+        raise CheckpointError(f"{weights}: {e}") from None
+    return config
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,23 +474,21 @@ def is_task_head(key: str) -> bool:
     return key.startswith(TASK_HEAD_PREFIXES)
 
 
-def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str, np.ndarray]:
-    """Rename, check and convert checkpoint tensors; ValueError naming the first bad key.
-
-    Task-head keys (``is_task_head``) are skipped.
-    """
+def check_shapes(shapes: Mapping[str, tuple[int, ...]], config: BertConfig) -> dict[str, str]:
+    """Rename and check checkpoint keys and their shapes (the tensors' or the header's,
+    `header_shapes`): the canonical name -> stored key of every encoder weight. ValueError
+    naming the first bad key; task-head keys (``is_task_head``) are skipped, tolerated keys
+    (`_tolerated_shapes`) checked and left out."""
     expected = expected_shapes(config)
     tolerated = _tolerated_shapes(config)
-    params: dict[str, np.ndarray] = {}
     seen: dict[str, str] = {}
-    for key in sorted(raw):
+    for key in sorted(shapes):
         if is_task_head(key):
             continue
         name = canonical_key(key)
         if name in seen:
             raise ValueError(f"checkpoint has both {seen[name]!r} and {key!r}")
         seen[name] = key
-        array = raw[key]
         if name in expected:
             want: tuple[int, ...] | None = expected[name]
         elif name in tolerated:
@@ -456,10 +497,22 @@ def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str,
             raise ValueError(
                 f"unexpected key in checkpoint: {_show(key, 80)!r} (not a BERT encoder weight)"
             )
-        if want is not None and tuple(array.shape) != want:
-            raise ValueError(f"wrong shape for {key!r}: {tuple(array.shape)}, expected {want}")
-        if name not in expected:
-            continue
+        if want is not None and tuple(shapes[key]) != want:
+            raise ValueError(f"wrong shape for {key!r}: {tuple(shapes[key])}, expected {want}")
+    missing = [name for name in expected if name not in seen]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ValueError(f"missing key in checkpoint: {missing[0]!r}{more}")
+    return {name: key for name, key in seen.items() if name in expected}
+
+
+def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str, np.ndarray]:
+    """Rename, check and convert checkpoint tensors (`check_shapes`, then float, finite);
+    ValueError naming the first bad key."""
+    keys = check_shapes({k: tuple(v.shape) for k, v in raw.items()}, config)
+    params: dict[str, np.ndarray] = {}
+    for name, key in keys.items():
+        array = raw[key]
         if not np.issubdtype(array.dtype, np.floating):
             raise ValueError(f"{key!r} has dtype {array.dtype}, expected a float type")
         array = array.astype(np.float32, copy=False)  # float16 -> float32; float32 untouched
@@ -467,11 +520,57 @@ def check_params(raw: Mapping[str, np.ndarray], config: BertConfig) -> dict[str,
             raise ValueError(f"{key!r} has non-finite values (inf or NaN)")
         array.flags.writeable = False  # the loaded model is cached and shared
         params[name] = array
-    missing = [name for name in expected if name not in params]
-    if missing:
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise ValueError(f"missing key in checkpoint: {missing[0]!r}{more}")
     return params
+
+
+_LAYER_KEY = re.compile(r"encoder\.layer\.(\d+)\.")
+
+
+def header_shapes(weights: Path) -> dict[str, tuple[int, ...]]:
+    """Every tensor's shape in a safetensors file, by its key as stored, read from the header
+    alone (nothing is loaded). CheckpointError when the header cannot be read."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(weights), framework="numpy") as f:
+            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except Exception as e:  # safetensors' own error type, or an OSError
+        raise CheckpointError(
+            f"{weights} cannot be read ({_show(str(e), 80)}); is the file complete?"
+        ) from None
+
+
+def check_header(config: BertConfig, shapes: Mapping[str, tuple[int, ...]]) -> None:
+    """config.json against the weights' header (`header_shapes`) before anything of its sizes
+    is built: more layers than the weights have, or embedding tables of other sizes, are the
+    config's mistake and said so; then every key and shape (`check_shapes`). ValueError
+    naming the first disagreement."""
+    names = {canonical_key(k): k for k in shapes if not is_task_head(k)}
+    layers = sorted({int(m[1]) for k in names if (m := _LAYER_KEY.match(k))})
+    if config.num_hidden_layers > len(layers):  # fewer: check_shapes names the extra keys
+        have = f"{len(layers)} layers" if layers else "no encoder layer"
+        if layers:
+            have += f" (encoder.layer.{layers[0]} to encoder.layer.{layers[-1]})"
+        raise ValueError(
+            f"config.json says num_hidden_layers = {config.num_hidden_layers} but the weights "
+            f"have {have}"
+        )
+    tables = (
+        ("embeddings.word_embeddings.weight", ("vocab_size", "hidden_size")),
+        ("embeddings.position_embeddings.weight", ("max_position_embeddings", "hidden_size")),
+        ("embeddings.token_type_embeddings.weight", ("type_vocab_size", "hidden_size")),
+    )
+    for key, fields in tables:
+        shape = shapes.get(names.get(key, ""))
+        if shape is None or len(shape) != len(fields):
+            continue  # check_shapes names it
+        for field, size in zip(fields, shape, strict=True):
+            if getattr(config, field) != size:
+                raise ValueError(
+                    f"config.json says {field} = {getattr(config, field)} but "
+                    f"{names[key]!r} has shape {shape}"
+                )
+    check_shapes(shapes, config)
 
 
 def task_head_note(keys: Sequence[str], architectures: Sequence[str] = ()) -> str | None:
@@ -621,8 +720,8 @@ def load_model(model_dir: str | Path | None = None) -> Model:
 @functools.lru_cache(maxsize=4)
 def _load_model_cached(path: Path, mtime_ns: int) -> Model:
     del mtime_ns  # part of the cache key only
-    config = read_config(path)
     weights = path / "model.safetensors"
+    config = read_checked_config(path)
     try:
         raw = load_file(weights)
     except Exception as e:  # safetensors' own error type, or an OSError

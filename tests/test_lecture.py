@@ -28,6 +28,34 @@ LONG = (
 
 
 # ---------------------------------------------------------------------------------------------
+# simple attention's equation, computed here from the embedding rows
+
+
+def expected_equation(minilm_dir: Path, words: list[str], target: str) -> str:
+    """AttentionMathScene's equation for simple attention over `words` (the target among
+    them), from MiniLM's word-piece rows (a word: the mean of its pieces): scores q·k scaled
+    by 1/‖q‖² (scale 'auto'), a softmax written as a loop, terms largest weight first."""
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    table = load_file(str(minilm_dir / "model.safetensors"))
+    emb = table[next(k for k in table if k.endswith("word_embeddings.weight"))]
+    tok = Tokenizer.from_file(str(minilm_dir / "tokenizer.json"))
+    tok.no_padding()
+    vectors = {
+        w: emb[tok.encode(w, add_special_tokens=False).ids].astype(np.float64).mean(axis=0)
+        for w in words
+    }
+    q = vectors[target]
+    scaled = [float(vectors[w] @ q) / float(q @ q) for w in words]
+    top = max(scaled)
+    exps = [math.exp(s - top) for s in scaled]
+    weights = [e / sum(exps) for e in exps]
+    terms = sorted(zip(weights, words, strict=True), key=lambda t: -t[0])
+    return f"{target}′ = " + " + ".join(f"{w:.2f}·{word}" for w, word in terms)
+
+
+# ---------------------------------------------------------------------------------------------
 # the analogy, checked by a brute-force search written here
 
 
@@ -238,14 +266,17 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
     return plan, scene
 
 
-def test_math_scene_shows_the_plans_numbers(river, tmp_path):
+def test_math_scene_shows_the_plans_numbers(river, tmp_path, minilm_dir):
     from scenes.components import fmt
 
     plan, scene = scene_for("AttentionMathScene", PlanRequest(RIVER, "bank"), tmp_path=tmp_path)
     final = plan.sentences[0].final
     assert [m.text for m in scene.scores] == [fmt(x) for x in final.scores]
     assert scene.weight_targets == list(final.weights)  # the weights count up to these
-    assert [t.text for t in scene.equation] == ["bank′ = 0.56·bank + 0.26·river + 0.18·sat"]
+    # bank, river and sat take part (He, on, the are stop-words; "." punctuation)
+    want = expected_equation(minilm_dir, ["bank", "river", "sat"], "bank")
+    assert want == "bank′ = 0.56·bank + 0.26·river + 0.18·sat"  # the post's numbers
+    assert [t.text for t in scene.equation] == [want]
 
 
 def test_projection_scene_shows_the_plans_numbers(minilm_dir, river, tmp_path):

@@ -320,15 +320,17 @@ def test_math_scene_tip_to_tail_sum_is_large_and_labelled(tmp_path):
         assert ring.get_fill_opacity() == 0
 
 
-def test_math_scene_numbers_are_the_plans(tmp_path):
+def test_math_scene_numbers_are_the_plans(tmp_path, minilm_dir):
     from scenes.components import fmt
+    from tests.test_lecture import expected_equation
 
     plan = plan_for("AttentionMathScene", PlanRequest(RIVER, "bank"))
     scene = scene_for("AttentionMathScene", plan, tmp_path=tmp_path)
     final = plan.sentences[0].final
     assert [c.text for c in scene.scores] == [fmt(x) for x in final.scores]
     assert scene.weight_targets == list(final.weights)
-    assert [t.text for t in scene.equation] == ["bank′ = 0.56·bank + 0.26·river + 0.18·sat"]
+    want = expected_equation(minilm_dir, ["bank", "river", "sat"], "bank")
+    assert [t.text for t in scene.equation] == [want]
 
 
 # ---------------------------------------------------------------------------------------------
