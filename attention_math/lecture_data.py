@@ -223,6 +223,44 @@ class LayerView:
 
 
 @dataclass(frozen=True)
+class LedgerLayer:
+    """One layer of the contribution ledger (`attention_math.model_ledger`), for the target.
+
+    R members: the sentence's tokens, then [CLS] + [SEP]. weights [H][R]: each head's
+    attention from the target (rows sum to 1); norms [H][R]: ‖α · v W_O,hᵀ‖, what that
+    weight moves. word_weights [R]: the mean over heads; word_norms [R]: ‖Σ_h α · v W_O,hᵀ‖.
+    The layer's step (the attention sublayer's output for the target, before the residual
+    and LayerNorm) has length output_norm; split along its own direction u it is
+    Σ_r along[r] + bias_along (b_O · u). sum_gap: max |Σ_h Σ_r contributions + b_O − output|,
+    the ledger's own check (float rounding only).
+    """
+
+    weights: tuple[Vec, ...]
+    norms: tuple[Vec, ...]
+    word_weights: Vec
+    word_norms: Vec
+    along: Vec
+    bias_along: float
+    bias_norm: float
+    output_norm: float
+    sum_gap: float
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What each word moves, through each head of each layer (HeadsScene,
+    ContributionScene): labels / rows the R members (token index, -1 for [CLS] + [SEP]),
+    target_row the target's; layers [L], 0-based."""
+
+    model: str
+    labels: tuple[str, ...]
+    rows: tuple[int, ...]
+    target_row: int
+    layers: tuple[LedgerLayer, ...]
+    formula: str
+
+
+@dataclass(frozen=True)
 class LectureData:
     """The lecture scenes' numbers; only the parts a render needs are filled in."""
 
@@ -231,3 +269,4 @@ class LectureData:
     head: HeadComparison | None = None
     matrix: WeightMatrix | None = None
     layers: LayerView | None = None
+    ledger: Ledger | None = None
