@@ -189,3 +189,46 @@ def build_ledger(
         layers=tuple(ledger_layer(s, layer) for layer in range(len(s.output))),
         formula=FORMULA,
     )
+
+
+def sentence_ledger_for(
+    sentence: str,
+    target: str,
+    target_index: int | None = None,
+    model_dir: str | Path | None = None,
+) -> Ledger:
+    """The ledger of `target` in `sentence` as the command line gives them (tokenized here)."""
+    from attention_math import tokens
+
+    toks = tokens.tokenize(sentence)
+    if not toks:
+        raise InputError("the sentence is empty; give a sentence in quotes")
+    ti = tokens.find_target(toks, target, target_index)
+    return build_ledger([t.text for t in toks], ti, model_dir=model_dir)
+
+
+def ledger_lines(ledger: Ledger, top: int = 5) -> list[str]:
+    """The ledger as text, one block per layer: the `top` members by what they move, with
+    their weight (mean over heads), the length of their contribution and its part along the
+    layer's step; then the step's length and the check of the sum."""
+    target = ledger.labels[ledger.target_row]
+    lines = [
+        f"what each word moves in “{target}”'s attention output, {ledger.model} "
+        f"(summed over heads; weight = mean over heads)"
+    ]
+    width = max(len(label) for label in ledger.labels)
+    for i, layer in enumerate(ledger.layers, start=1):
+        lines.append(
+            f"layer {i}: step ‖Σ‖ {layer.output_norm:.2f} (b_O {layer.bias_along:+.2f} of it; "
+            f"Σ heads, words + b_O = output within {layer.sum_gap:.0e})"
+        )
+        lines.append(f"  {'word':<{width}}  weight  moves  along step")
+        order = sorted(range(len(ledger.labels)), key=lambda r: -layer.word_norms[r])
+        for r in order[:top]:
+            lines.append(
+                f"  {ledger.labels[r]:<{width}}  {layer.word_weights[r]:>6.2f} "
+                f"{layer.word_norms[r]:>6.2f}  {layer.along[r]:>+10.2f}"
+            )
+        if len(order) > top:
+            lines.append(f"  ({len(order) - top} more)")
+    return lines

@@ -109,3 +109,38 @@ def test_the_plans_ledger_states_its_own_sums(minilm_dir: Path) -> None:
         assert all(a <= n + 1e-9 for a, n in zip(layer.along, layer.word_norms, strict=True))
     again = type(plan).from_json(plan.to_json())
     assert again.lecture.ledger == ledger
+
+
+def test_the_ledger_command_prints_what_each_word_moves(minilm) -> None:
+    from click.testing import CliRunner
+
+    from scenes.app.cli import main
+
+    m, meta, _ = minilm
+    case = meta["sentences"]["river"]
+    result = CliRunner().invoke(main, ["ledger", case["text"], "--target", "bank", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    s = ML.sentence_ledger(m, case["words"], case["target_index"])
+    norms = np.linalg.norm(s.contributions.sum(axis=1), axis=-1)  # [L, R]
+    # layer 1's first row is the word that moves most, with its mean weight and its norm
+    top = int(np.argmax(norms[0]))
+    first = lines[lines.index(next(x for x in lines if x.startswith("layer 1:"))) + 2].split()
+    assert first[0] == s.labels[top]
+    assert float(first[1]) == pytest.approx(s.weights[0, :, top].mean(), abs=0.006)
+    assert float(first[2]) == pytest.approx(norms[0, top], abs=0.006)
+    assert sum(x.startswith("layer ") for x in lines) == 6
+
+    as_json = CliRunner().invoke(main, ["ledger", case["text"], "-t", "bank", "--json"])
+    assert as_json.exit_code == 0 and '"word_norms"' in as_json.output
+
+
+def test_the_ledger_command_refuses_a_missing_target_in_one_line() -> None:
+    from click.testing import CliRunner
+
+    from scenes.app.cli import main
+
+    result = CliRunner().invoke(main, ["ledger", "He sat on the river bank.", "-t", "cash"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [result.output.strip()]
+    assert "not a word of the sentence" in result.output
