@@ -93,9 +93,14 @@ class HeadsScene(LectureScene):
         if choice.startswith("auto: ") and share:
             return (
                 f"outlined: {self.which()}, the head that gives other content words most "
-                f"({share[1]})"
+                f"({share[1]}{self.over()})"
             )
         return f"outlined: {self.which()}, as chosen for this render"
+
+    def over(self) -> str:
+        """ " over the 2 sentences" when the choice was made over compared ones too."""
+        n = len(self.plan.sentences)
+        return f" over the {n} sentences" if n > 1 else ""
 
     def top_word(self) -> int:
         """The word (not [CLS]+[SEP]) the chosen head gives the most weight."""
@@ -225,7 +230,10 @@ class HeadsScene(LectureScene):
         """The chosen head: a row per listed member (word, bar, number that counts)."""
         row, listed = self.chosen_row(), self.listed()
         self.read_head = self.text(
-            "readout head", self.which(), BODY, max_width=X_RIGHT - PANEL_LEFT
+            "readout head",
+            self.which() if self.head is not None else f"layer {self.layer + 1}, mean",
+            BODY,
+            max_width=X_RIGHT - PANEL_LEFT,
         )
         y = self.body_top - self.read_head.height / 2
         self.read_head.move_to(at(PANEL_LEFT + self.read_head.width / 2, y))
