@@ -136,6 +136,23 @@ SIZE_LIMITS: dict[str, int] = {
 }
 # config.json and tokenizer_config.json are a few kB; anything far larger is not one.
 MAX_JSON_BYTES = 1 << 20
+# tokenizer.json is at most ~20 MB (multilingual vocabularies), vocab.txt a few MB.
+MAX_TOKENIZER_BYTES = 64 << 20
+
+
+def check_size(path: Path, most: int) -> None:
+    """A CheckpointError unless `path` is a regular file of at most `most` bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a regular file")
+    if size > most:
+        raise CheckpointError(
+            f"{path} has {size:,} bytes, more than a checkpoint's {path.name} has "
+            f"(at most {most:,} are read)"
+        )
 
 
 @dataclass(frozen=True)
@@ -246,17 +263,7 @@ def _read_json(folder: Path, name: str) -> dict[str, Any]:
     """A small JSON object file of the checkpoint folder (a regular file of at most
     MAX_JSON_BYTES; nesting that Python's parser cannot follow is an error, not a crash)."""
     path = folder / name
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise CheckpointError(f"cannot read {path}: {e.strerror}") from None
-    if not path.is_file():
-        raise CheckpointError(f"{path} is not a regular file")
-    if size > MAX_JSON_BYTES:
-        raise CheckpointError(
-            f"{path} has {size:,} bytes; a checkpoint's {name} is a few kB (at most "
-            f"{MAX_JSON_BYTES:,} are read)"
-        )
+    check_size(path, MAX_JSON_BYTES)
     text = read_text(path, str(path), CheckpointError)
     try:
         data = json.loads(text)
@@ -606,6 +613,7 @@ def tokenizer_from_vocab(folder: Path) -> tuple[Tokenizer, str]:
     if (folder / "tokenizer_config.json").is_file():
         settings = _read_json(folder, "tokenizer_config.json")
     path = folder / "vocab.txt"
+    check_size(path, MAX_TOKENIZER_BYTES)
     text = read_text(path, str(path), CheckpointError)
     lines = text.removesuffix("\n").split("\n") if text else []
     vocab = {line: i for i, line in enumerate(lines)}  # later duplicates win
@@ -668,6 +676,7 @@ def load_tokenizer(folder: str | Path, config: BertConfig) -> tuple[Tokenizer, s
     folder = Path(folder)
     note = None
     if (folder / "tokenizer.json").is_file():
+        check_size(folder / "tokenizer.json", MAX_TOKENIZER_BYTES)
         try:
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         except Exception as e:  # tokenizers raises a plain Exception for a broken file

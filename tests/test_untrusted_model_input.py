@@ -103,7 +103,21 @@ def test_a_huge_config_json_is_not_read(tmp_path: Path) -> None:
     folder = folder_with(tmp_path)
     text = json.dumps({**CONFIG, "padding": "x" * (M.MAX_JSON_BYTES + 1)})
     (folder / "config.json").write_text(text, encoding="utf-8")
-    assert "a checkpoint's config.json is a few kB" in one_line_error(lambda: M.load_model(folder))
+    assert "more than a checkpoint's config.json has" in one_line_error(
+        lambda: M.load_model(folder)
+    )
+
+
+@pytest.mark.parametrize("name", ["tokenizer.json", "vocab.txt"])
+def test_a_huge_tokenizer_file_is_not_read(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = folder_with(tmp_path)
+    if name == "vocab.txt":
+        (folder / "tokenizer.json").unlink()
+    monkeypatch.setattr(M, "MAX_TOKENIZER_BYTES", 100)  # the real files are far larger
+    message = one_line_error(lambda: M.load_model(folder))
+    assert f"{name} has" in message and "at most 100 are read" in message
 
 
 @pytest.mark.parametrize("name", ["config.json", "tokenizer_config.json"])
