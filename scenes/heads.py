@@ -92,15 +92,15 @@ class HeadsScene(LectureScene):
         share = re.search(r"\((\d+\s?%)", choice)
         if choice.startswith("auto: ") and share:
             return (
-                f"outlined: {self.which()}, the head that gives other content words most "
+                f"outlined: {self.which()}: most weight on other content words "
                 f"({share[1]}{self.over()})"
             )
         return f"outlined: {self.which()}, as chosen for this render"
 
     def over(self) -> str:
-        """ " over the 2 sentences" when the choice was made over compared ones too."""
+        """ ", mean of 2 sentences" when the choice was made over compared ones too."""
         n = len(self.plan.sentences)
-        return f" over the {n} sentences" if n > 1 else ""
+        return f", mean of {n} sentences" if n > 1 else ""
 
     def top_word(self) -> int:
         """The word (not [CLS]+[SEP]) the chosen head gives the most weight."""

@@ -92,7 +92,8 @@ def test_heads_scene_draws_every_head_and_reads_out_the_chosen_one(figure_plan, 
     drawn = sorted(b.width / width for b in bars)
     expected = sorted(x for x in ledger.layers[0].weights[0] if x * width >= 0.004)
     assert drawn == pytest.approx(expected, abs=1e-6)
-    assert "the head that gives other content words most" in scene.reason_line.full_text
+    assert "most weight on other content words" in scene.reason_line.full_text
+    assert scene.reason_line.text == scene.reason_line.full_text  # not cut
 
 
 def test_contribution_scene_numbers_are_the_ledgers(figure_plan, tmp_path):
