@@ -232,7 +232,9 @@ class LedgerLayer:
     The layer's step (the attention sublayer's output for the target, before the residual
     and LayerNorm) has length output_norm; split along its own direction u it is
     Σ_r along[r] + bias_along (b_O · u). sum_gap: max |Σ_h Σ_r contributions + b_O − output|,
-    the ledger's own check (float rounding only).
+    the ledger's own check (float rounding only). value_bias_norm / value_bias_along: the
+    value bias's share, b_V W_Oᵀ: inside the words' contributions, but the same vector
+    whatever the weights (each head's weights sum to 1); 0 in plans made before.
     """
 
     weights: tuple[Vec, ...]
@@ -244,6 +246,8 @@ class LedgerLayer:
     bias_norm: float
     output_norm: float
     sum_gap: float
+    value_bias_along: float = 0.0
+    value_bias_norm: float = 0.0
 
 
 @dataclass(frozen=True)

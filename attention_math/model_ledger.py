@@ -91,6 +91,8 @@ class SentenceLedger:
     contributions [L, H, R, C]: α · f(x) per head and member (summed over the member's pieces).
     bias [L, C]: b_O of each layer. output [L, C]: the sublayer output for the target (the mean
     over its pieces), as the forward pass gives it; Σ_h Σ_r contributions + bias equals it.
+    value_bias [L, C]: b_V W_Oᵀ, the part of the contributions that is the value bias: each
+    head's weights sum to 1, so it is the same whatever the weights are.
     """
 
     labels: tuple[str, ...]
@@ -99,6 +101,7 @@ class SentenceLedger:
     contributions: np.ndarray
     bias: np.ndarray
     output: np.ndarray
+    value_bias: np.ndarray
 
 
 def sentence_ledger(
@@ -109,7 +112,7 @@ def sentence_ledger(
     out = out if out is not None else bert.forward(m, enc.ids)
     member = membership(enc.word_ids, len(words))  # [R, T]
     pieces = [t for t, w in enumerate(enc.word_ids) if w == target_index]
-    weights, contribs, biases, outputs = [], [], [], []
+    weights, contribs, biases, outputs, value_biases = [], [], [], [], []
     for layer in range(m.config.num_hidden_layers):
         p = layer_weights(m.params, layer)
         a = out.attentions[layer].astype(np.float64)  # [H, T, T]
@@ -119,6 +122,7 @@ def sentence_ledger(
         contribs.append(to_members(terms, member))  # [H, T, C] -> [H, R, C]
         weights.append(row @ member.T)  # [H, T] @ [T, R] -> [H, R]
         biases.append(p["bo"])
+        value_biases.append(p["wo"] @ p["bv"])  # [C, C] @ [C] -> [C]: b_V W_Oᵀ
         outputs.append(attention_sublayer(a, v, p["wo"], p["bo"])[pieces].mean(axis=0))  # [C]
     return SentenceLedger(
         labels=(*words, SPECIALS),
@@ -127,15 +131,18 @@ def sentence_ledger(
         contributions=np.stack(contribs),  # [L, H, R, C]
         bias=np.stack(biases),  # [L, C]
         output=np.stack(outputs),  # [L, C]
+        value_bias=np.stack(value_biases),  # [L, C]
     )
 
 
 def layer_weights(params: Mapping[str, np.ndarray], layer: int) -> dict[str, np.ndarray]:
-    """A layer's attention output projection, float64: wo [C, C] (torch [out, in]), bo [C]."""
-    prefix = f"encoder.layer.{layer}.attention.output.dense."
+    """A layer's attention output projection, float64: wo [C, C] (torch [out, in]), bo [C],
+    and its value bias bv [C]."""
+    prefix = f"encoder.layer.{layer}.attention."
     return {
-        "wo": params[prefix + "weight"].astype(np.float64),
-        "bo": params[prefix + "bias"].astype(np.float64),
+        "wo": params[prefix + "output.dense.weight"].astype(np.float64),
+        "bo": params[prefix + "output.dense.bias"].astype(np.float64),
+        "bv": params[prefix + "self.value.bias"].astype(np.float64),
     }
 
 
@@ -164,6 +171,8 @@ def ledger_layer(s: SentenceLedger, layer: int) -> LedgerLayer:
         along=_vec(by_word @ u),  # [R, C] @ [C] -> [R]
         bias_along=float(s.bias[layer] @ u),
         bias_norm=float(np.linalg.norm(s.bias[layer])),
+        value_bias_along=float(s.value_bias[layer] @ u),
+        value_bias_norm=float(np.linalg.norm(s.value_bias[layer])),
         output_norm=length,
         sum_gap=float(np.abs(total - out).max()),
     )
@@ -219,8 +228,9 @@ def ledger_lines(ledger: Ledger, top: int = 5) -> list[str]:
     width = max(len(label) for label in ledger.labels)
     for i, layer in enumerate(ledger.layers, start=1):
         lines.append(
-            f"layer {i}: step ‖Σ‖ {layer.output_norm:.2f} (b_O {layer.bias_along:+.2f} of it; "
-            f"Σ heads, words + b_O = output within {layer.sum_gap:.0e})"
+            f"layer {i}: step {layer.output_norm:.2f} = Σ heads, words + b_O (within "
+            f"{layer.sum_gap:.0e}); along it b_O {layer.bias_along:+.2f}, and the value bias "
+            f"{layer.value_bias_along:+.2f} inside the words' parts (the same whatever the weights)"
         )
         lines.append(f"  {'word':<{width}}  weight  moves  along step")
         order = sorted(range(len(ledger.labels)), key=lambda r: -layer.word_norms[r])

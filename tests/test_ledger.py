@@ -144,3 +144,27 @@ def test_the_ledger_command_refuses_a_missing_target_in_one_line() -> None:
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [result.output.strip()]
     assert "not a word of the sentence" in result.output
+
+
+def test_the_value_bias_moves_the_target_whatever_the_weights(minilm) -> None:
+    """Each head's weights sum to 1, so with the values' bias taken out of every word's part,
+    the parts plus b_V W_Oᵀ plus b_O still give the sublayer output (the bias from the
+    checkpoint, the output from transformers)."""
+    m, meta, arrays = minilm
+    case = meta["sentences"]["cash"]
+    enc = M.encode(m, case["words"])
+    out = M.forward(m, enc.ids)
+    s = ML.sentence_ledger(m, case["words"], case["target_index"], out)
+    n_head, d = m.config.num_attention_heads, m.config.d_head
+    for layer in range(m.config.num_hidden_layers):
+        p = f"encoder.layer.{layer}.attention."
+        bv = m.params[p + "self.value.bias"].astype(np.float64).reshape(n_head, d)  # [H, D]
+        v = out.v[layer].astype(np.float64) - bv[:, None, :]  # values without their bias
+        wo = m.params[p + "output.dense.weight"].astype(np.float64)
+        member = ML.membership(enc.word_ids, len(case["words"]))
+        pieces = [t for t, w in enumerate(enc.word_ids) if w == case["target_index"]]
+        row = out.attentions[layer][:, pieces].astype(np.float64).mean(axis=1)  # [H, T]
+        without = ML.to_members(ML.head_contributions(row, v, wo), member)  # [H, R, C]
+        total = without.sum(axis=(0, 1)) + s.value_bias[layer] + s.bias[layer]
+        ref.assert_max_abs(total, arrays["ledger.cash.output"][layer], TOL, f"layer {layer}")
+        np.testing.assert_allclose(s.value_bias[layer], wo @ bv.reshape(-1), atol=1e-12)
