@@ -335,6 +335,9 @@ def checkpoint_folder(model_dir: str | Path | None) -> Path:
             f"{given} is a file; give {{model_dir}} the folder that holds {FOLDER_FILES}"
         )
     path = given.resolve()
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "vocab.txt"):
+        if (path / name).exists() and not (path / name).is_file():  # never opened: a FIFO
+            raise CheckpointError(f"{path / name} is not a regular file")
     if not (path / "config.json").is_file():
         raise ModelNotFoundError(
             f"no config.json in {path}; a BERT checkpoint folder has {FOLDER_FILES} "

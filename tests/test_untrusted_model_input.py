@@ -201,3 +201,14 @@ def test_zero_vectors_are_still_all_zeros(tmp_path: Path) -> None:
     path = tiny_table(tmp_path, 1.0, target_scale=0.0)
     with pytest.raises(InputError, match="all zeros"):
         build_plan(SENTENCE, "bank", embeddings_file=path)
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors", "tokenizer.json"])
+def test_a_fifo_in_the_folder_is_named_not_missing_and_never_opened(
+    tmp_path: Path, name: str
+) -> None:
+    folder = folder_with(tmp_path)
+    (folder / name).unlink()
+    os.mkfifo(folder / name)  # reading it would block until a writer comes: never here
+    message = one_line_error(lambda: M.load_model(folder))
+    assert message.endswith(f"{name} is not a regular file")
