@@ -115,7 +115,9 @@ def test_a_huge_tokenizer_file_is_not_read(
     folder = folder_with(tmp_path)
     if name == "vocab.txt":
         (folder / "tokenizer.json").unlink()
-    monkeypatch.setattr(M, "MAX_TOKENIZER_BYTES", 100)  # the real files are far larger
+    from attention_math.model import config
+
+    monkeypatch.setattr(config, "MAX_TOKENIZER_BYTES", 100)  # the real files are far larger
     message = one_line_error(lambda: M.load_model(folder))
     assert f"{name} has" in message and "at most 100 are read" in message
 
