@@ -80,6 +80,12 @@ def resolve_scale(rule: str | float, q: np.ndarray) -> float:
         value = float(rule)
     elif rule == "auto":
         norm2 = float(q @ q)
+        if norm2 == 0.0 and np.any(q):
+            raise InputError(
+                f"the target's vector is too small for scale 'auto' (largest entry "
+                f"{float(np.max(np.abs(q))):.3g}: its squared length underflows to 0); multiply "
+                f"the vectors by a common factor or give {{scale}} a number"
+            )
         if norm2 == 0.0:
             raise InputError("the target's vector is all zeros; scale 'auto' needs a non-zero one")
         value = 1.0 / norm2

@@ -5,6 +5,7 @@ Dimension names: N included words of a sentence, C vector size, S drift steps.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -125,11 +126,29 @@ def _draft(
         )
         raise InputError(f'"{toks[ti].text}" has no context words to attend to in {quoted}{hint}')
     x = np.stack([_vector(rows[i]) for i in members])  # [N, C]
+    check_magnitude(x, what)
     t_row = members.index(ti)
     scale = attention.resolve_scale(scale_rule, x[t_row])
     check_finite_scores(x, t_row, scale, [toks[i].text for i in members], what)
     steps = attention.drift(x, t_row, scale, order, max_steps=attention.MAX_STEPS)
     return _Drafted(text, toks, ti, rows, members, scale, steps)
+
+
+# Below this, a product of two entries underflows float64 (sqrt of the smallest normal,
+# 1.5e-154, with room for sums): dot products, lengths and the PCA lose every digit.
+TINY_VECTORS = 1e-150
+
+
+def check_magnitude(x: np.ndarray, what: str) -> None:
+    """Refuse vectors [N, C] that are not all zero but too small to compute with: say so
+    (not "all zeros") and what to do."""
+    largest = float(np.max(np.abs(x)))
+    if 0.0 < largest < TINY_VECTORS:
+        raise InputError(
+            f"in {what}, the vectors are too small to compute with (largest entry "
+            f"{largest:.3g}: their products underflow to 0 in float64); multiply them all by a "
+            f"common factor, such as 1e{-math.floor(math.log10(largest))}"
+        )
 
 
 def check_finite_scores(

@@ -159,7 +159,7 @@ def load_minilm(model_dir: Path | None = None) -> Embeddings:
     from attention_math import model
 
     folder = model.checkpoint_folder(model_dir)
-    config = model.read_config(folder)
+    config = model.read_checked_config(folder)
     weights = folder / "model.safetensors"
     try:
         with safe_open(str(weights), framework="numpy") as f:
@@ -190,6 +190,22 @@ def load_minilm(model_dir: Path | None = None) -> Embeddings:
     )
 
 
+def _file_kind(path: Path) -> str:
+    """What a path that is not a regular file is, in words."""
+    import stat
+
+    mode = path.stat().st_mode
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a file"
+
+
 def load_embeddings_file(path: str | Path, words: Iterable[str] | None = None) -> Embeddings:
     """A user embedding file: ``.toml`` (hand-made table) or GloVe / word2vec text.
 
@@ -200,8 +216,15 @@ def load_embeddings_file(path: str | Path, words: Iterable[str] | None = None) -
     path = Path(path)
     if path.is_dir():
         raise EmbeddingFileError(f"embeddings file {str(path)!r} is a folder, not a file")
-    if not path.is_file():
+    if not path.exists():
         raise EmbeddingFileError(f"embeddings file {str(path)!r} does not exist")
+    if not path.is_file():  # never opened: a FIFO would block, a device never ends
+        raise EmbeddingFileError(
+            f"embeddings file {str(path)!r} is not a regular file ({_file_kind(path)}); give a "
+            f"TOML table or a GloVe / word2vec text file"
+        )
+    if path.stat().st_size == 0:
+        raise EmbeddingFileError(f"embeddings file {str(path)!r} is empty")
     wanted = None if words is None else frozenset(words)
     keep = None if wanted is None else frozenset(wanted | {w.casefold() for w in wanted})
     is_toml = path.suffix.lower() == ".toml"

@@ -22,6 +22,7 @@ from attention_math.lecture_data import (
     Group,
     HeadComparison,
     LayerView,
+    Ledger,
     Projection,
     WeightedSum,
     WeightMatrix,
@@ -348,6 +349,21 @@ def model_matrix(
         shown=shown,
         rest=rest,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the contribution ledger
+
+
+def ledger(plan: Plan, model_dir: str | Path | None = None) -> Ledger:
+    """The main sentence's contribution ledger (`attention_math.model_ledger`): what every
+    word moves through every head of every layer."""
+    from attention_math.model_ledger import build_ledger
+
+    if plan.mode != "model":
+        raise OptionError("mode", "the contribution ledger runs the model: add {mode} model")
+    s = plan.sentences[0]
+    return build_ledger(_model_tokens(s), s.target_index, model_dir=model_dir)
 
 
 # --------------------------------------------------------------------------------------------

@@ -223,6 +223,48 @@ class LayerView:
 
 
 @dataclass(frozen=True)
+class LedgerLayer:
+    """One layer of the contribution ledger (`attention_math.model_ledger`), for the target.
+
+    R members: the sentence's tokens, then [CLS] + [SEP]. weights [H][R]: each head's
+    attention from the target (rows sum to 1); norms [H][R]: ‖α · v W_O,hᵀ‖, what that
+    weight moves. word_weights [R]: the mean over heads; word_norms [R]: ‖Σ_h α · v W_O,hᵀ‖.
+    The layer's step (the attention sublayer's output for the target, before the residual
+    and LayerNorm) has length output_norm; split along its own direction u it is
+    Σ_r along[r] + bias_along (b_O · u). sum_gap: max |Σ_h Σ_r contributions + b_O − output|,
+    the ledger's own check (float rounding only). value_bias_norm / value_bias_along: the
+    value bias's share, b_V W_Oᵀ: inside the words' contributions, but the same vector
+    whatever the weights (each head's weights sum to 1); 0 in plans made before.
+    """
+
+    weights: tuple[Vec, ...]
+    norms: tuple[Vec, ...]
+    word_weights: Vec
+    word_norms: Vec
+    along: Vec
+    bias_along: float
+    bias_norm: float
+    output_norm: float
+    sum_gap: float
+    value_bias_along: float = 0.0
+    value_bias_norm: float = 0.0
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What each word moves, through each head of each layer (HeadsScene,
+    ContributionScene): labels / rows the R members (token index, -1 for [CLS] + [SEP]),
+    target_row the target's; layers [L], 0-based."""
+
+    model: str
+    labels: tuple[str, ...]
+    rows: tuple[int, ...]
+    target_row: int
+    layers: tuple[LedgerLayer, ...]
+    formula: str
+
+
+@dataclass(frozen=True)
 class LectureData:
     """The lecture scenes' numbers; only the parts a render needs are filled in."""
 
@@ -231,3 +273,4 @@ class LectureData:
     head: HeadComparison | None = None
     matrix: WeightMatrix | None = None
     layers: LayerView | None = None
+    ledger: Ledger | None = None

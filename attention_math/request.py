@@ -35,7 +35,16 @@ MODES = ("simple", "model")
 ORDERS = ("weight", "sentence")
 # The optional parts of a plan a scene can need: built with the plan (model, senses, analogy)
 # or added to it (the lecture section's weighted_sum, head_comparison, matrix, layers).
-PARTS = ("model", "senses", "analogy", "weighted_sum", "head_comparison", "matrix", "layers")
+PARTS = (
+    "model",
+    "senses",
+    "analogy",
+    "weighted_sum",
+    "head_comparison",
+    "matrix",
+    "layers",
+    "ledger",
+)
 MAX_SENTENCE_CHARS = 1000  # 40 words (build.MAX_WORDS) of ordinary length fit well below this
 MAX_WORD_CHARS = 100
 
@@ -486,12 +495,14 @@ def _with_parts(plan: Plan, r: PlanRequest) -> Plan:
             else lecture.simple_matrix(plan)
         ),
         "layers": lambda: lecture.layer_view(plan),
+        "ledger": lambda: lecture.ledger(plan, model_dir=r.model_dir),
     }
     wanted = {
         "weighted_sum": "weighted_sum",
         "head_comparison": "head",
         "matrix": "matrix",
         "layers": "layers",
+        "ledger": "ledger",
     }
     parts = {slot: builders[slot]() for part, slot in wanted.items() if part in r.needs}
     if not parts:
@@ -512,5 +523,6 @@ def missing_parts(plan: Plan, needs: Iterable[str]) -> list[str]:
         "head_comparison": lecture.head is not None,
         "matrix": lecture.matrix is not None,
         "layers": lecture.layers is not None,
+        "ledger": lecture.ledger is not None,
     }
     return [p for p in needs if not have[p]]

@@ -39,6 +39,14 @@ SCENES: dict[str, tuple[str, str]] = {
         "scenes.matrix",
         "The word × word weight matrix as a heat map, the target's row highlighted.",
     ),
+    "ContributionScene": (
+        "scenes.contributions",
+        "What attention moves: each word's weight next to what it adds, layer by layer.",
+    ),
+    "HeadsScene": (
+        "scenes.heads",
+        "Every layer and head at once: where the target looks; the chosen head outlined.",
+    ),
 }
 
 

@@ -88,7 +88,7 @@ def test_missing_word_is_named(toml_embeddings: Path) -> None:
         ("bank 1 2\n\nriver\n", "bad.txt:3: 'river' has no numbers after it"),
         ("bank 1 2\nriver 1 nan\n", "bad.txt:2: vector has a non-finite value"),
         ("bank 1 inf\n", "bad.txt:1: vector has a non-finite value"),
-        ("", "bad.txt: no vectors found"),
+        ("", "bad.txt' is empty"),
         ("\n  \n", "bad.txt: no vectors found"),
         ("bank 1\nriver 2\n", "bad.txt: vectors need at least 2 numbers"),
     ],

@@ -699,6 +699,47 @@ def _head_rows(
     return m.name, words[ti], rows
 
 
+@main.command("ledger")
+@click.argument("sentence")
+@click.option("--target", "-t", required=True, metavar="WORD", help="The word to follow.")
+@click.option(
+    "--target-index",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Which occurrence, when the target occurs more than once (token number from 0).",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Words per layer."
+)
+@click.option("--model-dir", default=None, metavar="DIR", help="A BERT checkpoint folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole ledger as JSON.")
+def ledger_command(
+    sentence: str,
+    target: str,
+    target_index: int | None,
+    top: int,
+    model_dir: str | None,
+    as_json: bool,
+) -> None:
+    """What each word moves, not only the weight it gets: per layer, the length of what it
+    adds to the target's attention output (weight × value × output projection, summed over
+    heads) next to its weight (Kobayashi et al. 2020). Layers count from 1."""
+    import dataclasses
+    import json
+
+    from attention_math.model_ledger import ledger_lines, sentence_ledger_for
+
+    _refuse_undecodable(click.get_current_context())
+    with _user_errors():
+        ledger = sentence_ledger_for(sentence, target, target_index, model_dir)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(ledger), indent=1, ensure_ascii=False))
+        return
+    for line in ledger_lines(ledger, top):
+        click.echo(line)
+
+
 @main.command("scenes")
 def scenes_command() -> None:
     """List the scenes `render --scene NAME` can draw, one line each."""

@@ -85,6 +85,20 @@ MODEL_MODE = {
     ),
 }
 
+# The contribution ledger (tests/test_ledger.py): the post's two sentences, their target, and
+# the layer whose per-head contributions are stored whole (every layer's are stored as norms
+# and, summed over heads, as vectors); the tiny BERT's target is a word of several pieces.
+LEDGER = {
+    "river": ("He sat on the river bank.", ["He", "sat", "on", "the", "river", "bank", "."], 5),
+    "cash": (
+        "He deposited cash at the bank.",
+        ["He", "deposited", "cash", "at", "the", "bank", "."],
+        5,
+    ),
+}
+LEDGER_LAYER = 2
+TINY_LEDGER_TARGET = 5  # "MiniLM": several pieces
+
 # The tiny random BERT: the shape of tests/test_model.py's TINY_CONFIG; the vocabulary is the
 # special pieces plus the real tokenizer's pieces of TINY_WORDS, so the checkpoint stays small.
 TINY_CONFIG: dict[str, Any] = {
@@ -220,6 +234,7 @@ def minilm(model_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     meta["qkv"] = qkv_case(ref, arrays)
     meta["sentence_embeddings"] = sentence_embeddings_case(model_dir, arrays)
     meta["model_mode"] = model_mode_case(ref, arrays)
+    meta["ledger"] = ledger_case(ref, arrays)
     meta["arrays"] = {k: list(v.shape) for k, v in sorted(arrays.items())}
     return meta, arrays
 
@@ -304,6 +319,76 @@ def model_mode_case(ref: Reference, arrays: dict[str, np.ndarray]) -> dict[str, 
     return {"layer": layer, "head": head, "sentences": sentences}
 
 
+def ledger_arrays(ref: Reference, words: list[str], target_index: int) -> dict[str, np.ndarray]:
+    """transformers' side of the contribution ledger for words[target_index]: each layer's
+    attention sublayer output (attention.output.dense, before dropout, residual and LayerNorm;
+    hooked) for the target [L, C], and per head h and member r (the words, then [CLS] + [SEP])
+    Σ_{t in r} α_h(target, t) · value_h(t) W_O[:, h]ᵀ [L, H, R, C], from the hooked value
+    projection (bias included) and the layer's output weight; the target's row is the mean
+    of its pieces' rows, as attention_math does."""
+    import torch
+
+    enc = ref.encode(words)
+    word_ids = enc["word_ids"]
+    pieces = [t for t, w in enumerate(word_ids) if w == target_index]
+    layers = ref.model.encoder.layer
+    caught: dict[str, torch.Tensor] = {}
+    hooks = []
+    for i, layer in enumerate(layers):
+        for name, module in (
+            ("dense", layer.attention.output.dense),
+            ("value", layer.attention.self.value),
+        ):
+            hooks.append(module.register_forward_hook(
+                lambda _m, _i, out, key=f"{name}.{i}": caught.__setitem__(key, out.detach())
+            ))  # fmt: skip
+    try:
+        _, attentions, _ = ref.forward(enc["input_ids"])
+    finally:
+        for h in hooks:
+            h.remove()
+    n_head = ref.model.config.num_attention_heads
+    member_of = [len(words) if w is None else w for w in word_ids]  # piece -> member
+    n_members = len(words) + 1
+    outputs, contributions, weights = [], [], []
+    for i, layer in enumerate(layers):
+        outputs.append(caught[f"dense.{i}"][0].numpy()[pieces].mean(axis=0))  # [T, C] -> [C]
+        value = caught[f"value.{i}"][0].numpy().astype(np.float64)  # [T, C]
+        d = value.shape[1] // n_head
+        w_out = layer.attention.output.dense.weight.detach().numpy().astype(np.float64)
+        per = np.zeros((n_head, n_members, value.shape[1]))  # [H, R, C]
+        alpha_r = np.zeros((n_head, n_members))  # [H, R]
+        for h in range(n_head):
+            alpha = attentions[i, h][pieces].astype(np.float64).mean(axis=0)  # [T]
+            w_h = w_out[:, h * d : (h + 1) * d]  # [C, D]: the columns that read head h
+            for tok, r in enumerate(member_of):
+                per[h, r] += alpha[tok] * (value[tok, h * d : (h + 1) * d] @ w_h.T)
+                alpha_r[h, r] += alpha[tok]
+        contributions.append(per)
+        weights.append(alpha_r)
+    return {
+        "output": f32(np.stack(outputs)),  # [L, C]
+        "contributions": f32(np.stack(contributions)),  # [L, H, R, C]
+        "weights": f32(np.stack(weights)),  # [L, H, R]
+    }
+
+
+def ledger_case(ref: Reference, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """For each of LEDGER: the sublayer outputs, the per-head contributions' norms [L, H, R],
+    their sums over heads [L, R, C], and layer LEDGER_LAYER's per-head vectors [H, R, C]."""
+    sentences = {}
+    for name, (text, words, target_index) in LEDGER.items():
+        got = ledger_arrays(ref, words, target_index)
+        contributions = got["contributions"].astype(np.float64)
+        arrays[f"ledger.{name}.output"] = got["output"]
+        arrays[f"ledger.{name}.weights"] = got["weights"]
+        arrays[f"ledger.{name}.head_norms"] = f32(np.linalg.norm(contributions, axis=-1))
+        arrays[f"ledger.{name}.word_contributions"] = f32(contributions.sum(axis=1))
+        arrays[f"ledger.{name}.layer_contributions"] = got["contributions"][LEDGER_LAYER]
+        sentences[name] = {"text": text, "words": words, "target_index": target_index}
+    return {"layer": LEDGER_LAYER, "sentences": sentences}
+
+
 # --------------------------------------------------------------------------------------------
 # the tiny random BERT
 
@@ -367,6 +452,7 @@ def tiny_bert(model_dir: Path, out_dir: Path) -> tuple[dict[str, Any], dict[str,
         ref = Reference(saved)
         enc = ref.encode(TINY_WORDS)
         hidden, attentions, _ = ref.forward(enc["input_ids"])
+        ledger = ledger_arrays(ref, TINY_WORDS, TINY_LEDGER_TARGET)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         out_dir.mkdir(parents=True)
@@ -383,9 +469,13 @@ def tiny_bert(model_dir: Path, out_dir: Path) -> tuple[dict[str, Any], dict[str,
         "versions": versions(),
         "words": TINY_WORDS,
         **enc,
-        "arrays": {"hidden": list(hidden.shape), "attentions": list(attentions.shape)},
+        "ledger_target": TINY_LEDGER_TARGET,
+        "arrays": {"hidden": list(hidden.shape), "attentions": list(attentions.shape)}
+        | {f"ledger.{k}": list(v.shape) for k, v in ledger.items()},
     }
-    return meta, {"hidden": hidden, "attentions": attentions}
+    return meta, {"hidden": hidden, "attentions": attentions} | {
+        f"ledger.{k}": v for k, v in ledger.items()
+    }
 
 
 # --------------------------------------------------------------------------------------------
