@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -96,7 +95,6 @@ def test_a_billion_layers_stays_small_and_quick(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     peak_kb = int(lines[-1].removeprefix("maxrss_kb="))
     assert peak_kb < 600 * 1024  # the interpreter and its libraries; nothing of the config's size
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 600 * 1024
 
 
 def test_a_huge_config_json_is_not_read(tmp_path: Path) -> None:
