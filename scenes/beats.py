@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - manim-slides is an optional extra
 
 BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
 CAPTIONS_FILE = "captions.json"  # the one-line caption of every beat, in order ("" if none)
+TIMES_FILE = "times.json"  # every beat's [start, end] in seconds, in order
 
 
 class BeatScene(_Base):
@@ -63,6 +64,11 @@ class BeatScene(_Base):
     slides_dir: str | None = None
     stills_dir: str | None = None
     final_only: bool = False
+    # more writers of a still (the application's vector stills): each called as
+    # saver(scene, path) after the PNG at `path` is saved, and saver(scene, None) once the scene
+    # has rendered (its final frame)
+    still_savers: tuple[Any, ...] = ()
+    record_dir: str | None = None  # where to write the beats' notes, captions and times
     # each beat's caption a subcaption over the beat's time: on for the pipeline's video passes
     # only (Manim's own writer would put a still's or a slide pass's .srt in the cwd)
     captions = False
@@ -71,6 +77,7 @@ class BeatScene(_Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.beat_notes: list[str] = []
         self.beat_captions: list[str] = []
+        self.beat_times: list[tuple[float, float]] = []  # each beat's start and end (seconds)
         self._beat_start = 0.0  # when the current beat began (the scene's time, seconds)
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
@@ -82,16 +89,24 @@ class BeatScene(_Base):
             _BaseSlide.__init__(self, *args, **kwargs)  # not Slide.__init__: no forced movie
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        result: Any
         if HAVE_SLIDES and not self.slides:
-            return Scene.render(self, *args, **kwargs)  # no slide files written
-        result = super().render(*args, **kwargs)
-        if self.slides_dir is not None:
-            notes = Path(self.slides_dir) / BEATS_FILE
-            notes.write_text(json.dumps(self.beat_notes, ensure_ascii=False), encoding="utf-8")
-            captions = Path(self.slides_dir) / CAPTIONS_FILE
-            text = json.dumps(self.beat_captions, ensure_ascii=False)
-            captions.write_text(text, encoding="utf-8")
+            result = Scene.render(self, *args, **kwargs)  # no slide files written
+        else:
+            result = super().render(*args, **kwargs)
+        for folder in dict.fromkeys(f for f in (self.slides_dir, self.record_dir) if f):
+            self.write_beats(Path(folder))
+        for save in self.still_savers:
+            save(self, None)
         return result
+
+    def write_beats(self, folder: Path) -> None:
+        """The beats' notes, captions and times (BEATS_FILE, CAPTIONS_FILE, TIMES_FILE)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, value in ((BEATS_FILE, self.beat_notes), (CAPTIONS_FILE, self.beat_captions),
+                            (TIMES_FILE, self.beat_times)):  # fmt: skip
+            text = json.dumps(value, ensure_ascii=False)
+            (folder / name).write_text(text, encoding="utf-8")
 
     @property
     def _background_color(self) -> str:
@@ -145,6 +160,7 @@ class BeatScene(_Base):
         self.beat_notes.append(notes)
         self.beat_captions.append(caption or "")
         start, self._beat_start = self._beat_start, float(self.time)
+        self.beat_times.append((start, self._beat_start))
         if self.captions and caption and self._beat_start > start:  # a subtitle for the beat
             self.add_subcaption(
                 caption, duration=self._beat_start - start, offset=start - self.time
@@ -167,3 +183,5 @@ class BeatScene(_Base):
             image = image.convert("RGB")
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path)
+        for save in self.still_savers:
+            save(self, path)

@@ -39,6 +39,7 @@ from scenes.app.passes import (
     scene_class,
 )
 from scenes.app.progress import Progress, Say, as_progress
+from scenes.app.vector import VECTOR_FORMATS, VectorSaver
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -142,11 +143,11 @@ def run_passes(
     STEM.poster.png and the captions STEM.srt / STEM.vtt after the first video,
     STEM.beat-NN.png)."""
     report = as_progress(progress)
-    width, height, fps = QUALITY[options.quality]
+    width, height, _fps = QUALITY[options.quality]
     work = stage / ".work"
     formats = _formats(options)
-    raster = [f for f in formats if f != "html"]
-    made = _raster(plan, options, raster, work, report) if raster or options.stills else {}
+    raster = [f for f in formats if f not in ("html", *VECTOR_FORMATS)]
+    made = _raster(plan, options, raster, work, report)
     media: list[Path] = []
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
@@ -166,32 +167,65 @@ def run_passes(
             from scenes.app.captions import write_captions
 
             media += write_captions(made.pop("srt"), stage, stem)
-    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
-    media += [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills]
+    stills = sorted(made.get("stills", work / "none").glob("beat-*.*"))
+    media += [p.replace(stage / f"{stem}.{p.name}") for p in stills]
+    media += _decks_and_script(plan, options, stage, stem, report)
+    shutil.rmtree(work, ignore_errors=True)
+    return media
+
+
+def _decks_and_script(
+    plan: Plan, options: RenderOptions, stage: Path, stem: str, report: Progress
+) -> list[Path]:
+    """The slides' decks (STEM.html, STEM.slides.pdf, STEM.slides.pptx) and the script
+    (STEM.script.md, from the beats the raster pass recorded)."""
+    work = stage / ".work"
+    width, height, fps = QUALITY[options.quality]
+    title = f"{options.scene}: “{plan.target}” in " + " / ".join(
+        f"“{s.text}”" for s in plan.sentences
+    )
+    files: list[Path] = []
     if options.slides:
         from scenes.app.slides import render_slides
 
-        report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps, to HTML")
-        page = render_slides(
+        decks = ", ".join(options.slides_formats)
+        report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps: {decks}")
+        made = render_slides(
             plan, options.scene, options.palette, work / "slides", (width, height), fps,
-            title=f"{options.scene}: {plan.target}",
+            title=title, formats=options.slides_formats,
         )  # fmt: skip
         report.pass_done()
-        media.append(page.replace(stage / f"{stem}.html"))
-    shutil.rmtree(work, ignore_errors=True)
-    return media
+        for fmt, path in made.items():
+            name = f"{stem}.html" if fmt == "html" else f"{stem}.slides.{fmt}"
+            files.append(path.replace(stage / name))
+    if options.script:
+        from scenes.app.script import write_script
+
+        dest = stage / f"{stem}.script.md"
+        report.say(f"writing {dest.name}: what to say over each beat")
+        files.append(write_script(work / "beats", dest, f"Script: {title}"))
+    return files
 
 
 def _raster(
     plan: Plan, options: RenderOptions, raster: list[str], work: Path, report: Progress
 ) -> dict[str, Path]:
-    """The one Manim pass for the raster formats (and stills): {format: file in work}, with
-    "poster" when a video is made and "stills" (the folder of beat-NN.png) when asked."""
+    """The one Manim pass for the raster formats, the vector stills, the beats' stills and
+    the beats' record for the script: {format: file in work}, with "poster" when a video is
+    made and "stills" (the folder of beat-NN.png, .svg, .pdf) when asked."""
     scene, theme = options.scene, options.palette
     width, height, fps = QUALITY[options.quality]
     attrs: dict[str, object] = {}
     if options.stills:
         attrs["stills_dir"] = str(work / "stills")
+    vector = [f for f in options.formats if f in VECTOR_FORMATS]
+    saver = VectorSaver(tuple(vector), work / "vector")
+    if vector:
+        attrs["still_savers"] = (saver,)
+    if options.script:  # every beat, with its time (a still pass may stop at the poster)
+        attrs.update(record_dir=str(work / "beats"), final_only=False)
+    if not (raster or attrs):
+        return {}
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")
@@ -212,6 +246,7 @@ def _raster(
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
                           poster=bool(videos), attrs=attrs, on_frames=report.frames)  # fmt: skip
     report.pass_done()
+    made.update({fmt: saver.final(fmt) for fmt in vector})
     if options.stills:
         made["stills"] = work / "stills"
     return made
