@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 EMU_PER_PIXEL = 9525  # PowerPoint's English Metric Units: 914400 an inch, 96 pixels an inch
-NOTE_FLAGS = 2  # a PDF annotation's flags: Hidden (not drawn on the page)
+NOTE_FLAGS = 8 | 16  # a PDF note's flags: NoZoom, NoRotate (and not Print)
+NOTE_SIZE = 16  # the note icon's side, in points (pixels of the frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,6 +77,7 @@ def render_slides(
         raise InputError("--slides needs manim-slides: pip install 'attention-drift[slides]'")
     from manim_slides.config import PresentationConfig
 
+    work = work.absolute()  # manim-slides reads its files relative to its own JSON's folder
     folder, beats_dir = work / "slides", work / "beats"
     attrs: dict[str, object] = {"slides": True, "slides_dir": str(folder)}
     if {"pdf", "pptx"} & set(formats):  # each beat's final frame: PNG (and PDF page)
@@ -126,14 +128,20 @@ def html_deck(
 
 def pdf_deck(pages: list[Path], beats: list[Beat], dest: Path, title: str) -> Path:
     """The beats' vector PDF pages as one document, each page's presenter notes a text
-    annotation on it (hidden on the page; pdfpc and PDF readers' comment lists show it)."""
+    annotation (a note icon in the bottom right corner, in the frame's safe margin: a PDF
+    reader shows the text on a click and in its list of comments; not printed)."""
     from pypdf import PdfWriter
     from pypdf.annotations import Text
+    from pypdf.generic import NameObject, NumberObject
 
     writer = PdfWriter()
     for i, (page, beat) in enumerate(zip(pages, beats, strict=True)):
         writer.append(str(page))
-        note = Text(rect=(0, 0, 24, 24), text=beat.notes_text, open=False, flags=NOTE_FLAGS)
+        width = float(writer.pages[i].mediabox.width)
+        rect = (width - NOTE_SIZE - 2, 2, width - 2, NOTE_SIZE + 2)
+        note = Text(rect=rect, text=beat.notes_text, open=False)
+        note[NameObject("/F")] = NumberObject(NOTE_FLAGS)  # pypdf 6 writes them as /Flags
+        note[NameObject("/Name")] = NameObject("/Note")
         writer.add_annotation(page_number=i, annotation=note)
     writer.add_metadata({"/Title": title, "/Creator": "attention-drift"})
     with open(dest, "wb") as f:
