@@ -176,8 +176,13 @@ class BeatScene(_Base):
         """The current state of the scene as a PNG (drawn now, even while skipping)."""
         from PIL import Image
 
-        self.renderer.update_frame(self, ignore_skipping=True)  # type: ignore[call-arg]
-        frame = self.renderer.get_frame()  # [h, w, 4] uint8 RGBA
+        renderer: Any = self.renderer
+        # drawn whole: not over the last play's static image, which holds the mobjects that
+        # did not move (drawn twice, their anti-aliased edges would come out heavier)
+        static, renderer.static_image = getattr(renderer, "static_image", None), None
+        renderer.update_frame(self, ignore_skipping=True)
+        renderer.static_image = static
+        frame = renderer.get_frame()  # [h, w, 4] uint8 RGBA
         image = Image.fromarray(frame, "RGBA")
         if self.pal.background is not None:
             image = image.convert("RGB")

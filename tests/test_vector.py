@@ -120,7 +120,7 @@ def test_svg_and_pdf_stills_are_paths_only(figure):
 
 
 def test_rasterised_svg_matches_the_png(figure, tmp_path):
-    out, plan = figure
+    out, _plan = figure
     for stem in ("fig", "fig.beat-03"):
         shot = chromium_png(out / f"{stem}.svg", tmp_path / f"{stem}.png")
         mean, share = difference(out / f"{stem}.png", shot)
@@ -145,7 +145,7 @@ def test_a_wrong_colour_order_would_fail(figure, tmp_path):
     with Image.open(out / "fig.png") as im:
         r, g, b = im.convert("RGB").split()
         Image.merge("RGB", (b, g, r)).save(tmp_path / "swapped.png")
-    mean, share = difference(out / "fig.png", tmp_path / "swapped.png")
+    _mean, share = difference(out / "fig.png", tmp_path / "swapped.png")
     assert share > EDGE_SHARE
 
 

@@ -74,6 +74,8 @@ _SPOKEN: list[tuple[str, str]] = [
     (r"\b(\w)·(\w)\b", r"\1 dot \2"),  # q·k
     (r"·", " times "),
     (r"(\w)′", r"\1 prime"),
+    (r"‖(\w)‖²", r"the squared length of \1"),  # 1/‖q‖²
+    (r"(?<=\d)/(?=‖|the squared)", " over "),
     (r"√", "root "),
     (r"(?<![\w.])−(?=\d)", "minus "),
     (r"−", " minus "),
