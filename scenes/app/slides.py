@@ -42,7 +42,7 @@ REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 EMU_PER_PIXEL = 9525  # PowerPoint's English Metric Units: 914400 an inch, 96 pixels an inch
 NOTE_FLAGS = 8 | 16  # a PDF note's flags: NoZoom, NoRotate (and not Print)
-NOTE_SIZE = 16  # the note icon's side, in points (pixels of the frame)
+NOTE_SIZE = 24  # the note icon's side, in points (pixels of the frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def pdf_deck(pages: list[Path], beats: list[Beat], dest: Path, title: str) -> Pa
     for i, (page, beat) in enumerate(zip(pages, beats, strict=True)):
         writer.append(str(page))
         width = float(writer.pages[i].mediabox.width)
-        rect = (width - NOTE_SIZE - 2, 2, width - 2, NOTE_SIZE + 2)
+        rect = (width - NOTE_SIZE - 4, 4, width - 4, NOTE_SIZE + 4)
         note = Text(rect=rect, text=beat.notes_text, open=False)
         note[NameObject("/F")] = NumberObject(NOTE_FLAGS)  # pypdf 6 writes them as /Flags
         note[NameObject("/Name")] = NameObject("/Note")
