@@ -20,6 +20,7 @@ are inlined, so the HTML opens with no network.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -84,7 +85,13 @@ def render_slides(
         attrs["stills_dir"] = str(beats_dir)
         if "pdf" in formats:
             attrs["still_savers"] = (VectorSaver(("pdf",), work / "vector"),)
-    manim_pass(plan, scene, theme, work / "pass", size, fps, "mp4", attrs=attrs)
+    log = logging.getLogger("manim-slides")  # its INFO lines ("configuration written") are
+    level = log.level  # not news for users, as Manim's (passes._quiet_manim)
+    log.setLevel(logging.WARNING)
+    try:
+        manim_pass(plan, scene, theme, work / "pass", size, fps, "mp4", attrs=attrs)
+    finally:
+        log.setLevel(level)
     # manim-slides names the presentation after the scene class (the pass's class is `scene`)
     presentation = PresentationConfig.from_file(folder / f"{scene}.json")
     beats = read_beats(folder)
