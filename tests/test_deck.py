@@ -173,6 +173,26 @@ def test_lecture_scene_deck_and_script(minilm_dir, tmp_path):
     assert not (out / "m.html").exists()  # html was not asked for
 
 
+@pytest.mark.render
+def test_script_of_a_still_render_has_every_beat(tmp_path):
+    """A PNG alone is a still pass, which may stop at DriftScene's poster: with --script it
+    plays every beat (their times are the video's)."""
+    plan = build_plan(RIVER, "bank")
+    out = render_here(tmp_path, plan, formats=["png"], script=True, name="s")
+    beats = script_beats(out / "s.script.md")
+    assert len(beats) == drift_beats(plan) == 6  # poster, start, river, sat, sum, summary
+    assert [c for _, c, _ in beats][1:3] == [
+        "“bank” alone: weight 1.00",
+        f"“river” joins with weight {two(plan.sentences[0].steps[1].weights[1])}",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "s.cache.json",
+        "s.plan.json",
+        "s.png",
+        "s.script.md",
+    ]
+
+
 def test_spoken_reads_the_symbols_out():
     assert spoken("bank′ = 0.56·bank + 0.44·river") == (
         "Bank prime equals 0.56 times bank, plus 0.44 times river."

@@ -11,7 +11,8 @@
 Modules (imports point down this list and never back; `scenes` and `attention_math` below):
 cli (click) > watch (render --spec --watch) > batch (process pool) > spec (spec files) >
 options (the option tables) > pipeline (one render's passes) > slides, webpage, passes
-(Manim), captions (STEM.srt / STEM.vtt) > store (every file written) > notebook
+(Manim), captions (STEM.srt / STEM.vtt), vector (SVG / PDF stills), script (STEM.script.md)
+> store (every file written) > notebook
 (RenderResult), signals, progress.
 """
 
