@@ -287,5 +287,25 @@ def test_slides_formats_in_the_cache_key():
     a = RenderOptions(slides=True).media_key()
     b = RenderOptions(slides=True, slides_formats=("html", "pdf")).media_key()
     assert a != b and json.dumps(a)  # another deck is another render
+    from scenes.app import store
+
+    plan = build_plan(RIVER, "bank")
+    options = [RenderOptions(slides=True), RenderOptions(slides=True, slides_formats=("pdf",))]
+    assert store.cache_key(plan, options[0]) != store.cache_key(plan, options[1])
+    # ... of the same frames: the files of one are kept when the other is rendered
+    assert store.content_key(plan, options[0]) == store.content_key(plan, options[1])
     with pytest.raises(OptionError):
         RenderOptions(slides=True, slides_formats=("html",), formats=("html",))
+
+
+@pytest.mark.render
+def test_transparent_pptx_shows_the_stills(minilm_dir, tmp_path):
+    """With --transparent the slides' videos are QuickTime with alpha, which PowerPoint does
+    not play: each slide is the beat's final frame, a picture, with its notes."""
+    out = render_here(tmp_path, PlanRequest(RIVER, "bank"), scene="AttentionMatrixScene",
+                      formats=["png"], transparent=True, slides=True, slides_formats=["pptx"],
+                      name="t")  # fmt: skip
+    slides = pptx_slides(out / "t.slides.pptx")
+    assert len(slides) == 2  # the matrix, then the target's row
+    assert [[s.shape_type for s in shapes] for _, shapes in slides] == [[13], [13]]  # PICTURE
+    assert "sat 0.18, river 0.26, bank 0.56" in slides[1][0]

@@ -166,7 +166,8 @@ def pptx_deck(
 ) -> Path:
     """A PowerPoint deck: a slide per beat filled by the beat's video (H.264 MP4, played
     when the slide opens), its final frame as the poster (what shows where the video does
-    not play), the beat's notes as the slide's notes."""
+    not play), the beat's notes as the slide's notes. A video with alpha (QuickTime, with
+    --transparent) is left out: the slide shows the final frame."""
     from manim_slides.convert import _auto_play_pptx_media
     from pptx import Presentation
     from pptx.util import Emu
@@ -177,10 +178,14 @@ def pptx_deck(
     blank = deck.slide_layouts[6]
     for video, still, beat in zip(videos, stills, beats, strict=True):
         slide = deck.slides.add_slide(blank)
-        movie = slide.shapes.add_movie(
-            str(video), 0, 0, width, height, poster_frame_image=str(still), mime_type="video/mp4"
-        )
-        _auto_play_pptx_media(movie)
+        if video.suffix == ".mp4":  # H.264: PowerPoint plays it
+            movie = slide.shapes.add_movie(
+                str(video), 0, 0, width, height, poster_frame_image=str(still),
+                mime_type="video/mp4",
+            )  # fmt: skip
+            _auto_play_pptx_media(movie)
+        else:  # --transparent: QuickTime with alpha, which PowerPoint does not play
+            slide.shapes.add_picture(str(still), 0, 0, width, height)
         slide.notes_slide.notes_text_frame.text = beat.notes_text
     deck.core_properties.title = title
     deck.save(str(dest))

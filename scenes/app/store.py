@@ -743,7 +743,8 @@ def content_key(plan: Plan, options: RenderOptions | None) -> str:
     from scenes.app.options import RenderOptions
 
     media = (options or RenderOptions()).media_key()
-    drawn = {k: v for k, v in media.items() if k not in ("formats", "stills", "captions")}
+    files_only = ("formats", "stills", "captions", "slides_formats", "script")  # which files
+    drawn = {k: v for k, v in media.items() if k not in files_only}
     return _key(plan, drawn)
 
 
