@@ -8,7 +8,11 @@ that state that beat's numbers and a one-line caption. The caption becomes a sub
 - a normal render: nothing (the scene plays straight through, as a plain Manim `Scene`);
 - `--slides`: `manim_slides.Slide.next_slide(notes=...)`, so that manim-slides cuts one
   slide per beat (the export is in the application layer);
-- `--stills`: the frame at that moment is saved as a PNG.
+- `--stills`: the frame at that moment is saved as a PNG (and given to `still_savers`, which
+  write it as SVG or PDF too).
+
+Every beat's notes, caption and time range (from the end of the previous beat) can be
+written out after the render (`record_dir`): the narration script and the decks' notes.
 
 `BeatScene` is built on `manim_slides.Slide` when manim-slides is installed and on Manim's
 `Scene` otherwise; with slides off it skips everything manim-slides adds (it would force a
@@ -56,6 +60,8 @@ class BeatScene(_Base):
     subcaption (`Scene.add_subcaption`) from the end of the previous beat to the end of this one.
     final_only: only the last frame is wanted (a still pass without beat stills): a scene whose
     first frame already is its last (DriftScene's poster) may stop once it is drawn.
+    still_savers: more writers of each still and of the final frame (the vector stills).
+    record_dir: write every beat's notes, caption and time range there (the script's source).
     """
 
     plan: Plan | None = None

@@ -12,8 +12,12 @@ into a staging folder, and the store commits them with STEM.plan.json:
   the animations); --stills are taken in the same pass;
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
   fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too;
-- slides: one slide per beat in a self-contained HTML file (`scenes.app.slides`: a pass of
-  its own, manim-slides cuts Manim's partial movie files).
+- svg and pdf: the last frame (and with --stills every beat's) as vector paths, drawn in the
+  same pass by `scenes.app.vector`;
+- slides: one slide per beat (`scenes.app.slides`: a pass of its own, manim-slides cuts
+  Manim's partial movie files) as the decks asked for: STEM.html (self-contained),
+  STEM.slides.pdf, STEM.slides.pptx;
+- script: STEM.script.md from the beats the raster pass recorded (`scenes.app.script`).
 
 Progress goes to a `scenes.app.progress.Progress` (a bar per pass on a terminal).
 
