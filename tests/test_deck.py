@@ -106,6 +106,12 @@ def test_pdf_deck_is_a_vector_page_per_beat_with_its_notes(drift_deck):
     for page, numbers in zip(notes, expected, strict=True):
         assert len(page) == 1
         assert all(n in page[0] for n in numbers), (numbers, page[0])
+    from pypdf import PdfReader
+
+    reader = PdfReader(deck)
+    marks = [(m.title, reader.get_destination_page_number(m)) for m in reader.outline]
+    captions = [c for _, c, _ in script_beats(out / "d.script.md")]
+    assert marks == [(f"{i + 1}. {c}", i) for i, c in enumerate(captions)]
 
 
 @pytest.mark.render

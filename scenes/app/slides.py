@@ -136,7 +136,8 @@ def html_deck(
 def pdf_deck(pages: list[Path], beats: list[Beat], dest: Path, title: str) -> Path:
     """The beats' vector PDF pages as one document, each page's presenter notes a text
     annotation (a note icon in the bottom right corner, in the frame's safe margin: a PDF
-    reader shows the text on a click and in its list of comments; not printed)."""
+    reader shows the text on a click and in its list of comments; not printed), and a
+    bookmark per page: the beat's caption."""
     from pypdf import PdfWriter
     from pypdf.annotations import Text
     from pypdf.generic import NameObject, NumberObject
@@ -150,6 +151,7 @@ def pdf_deck(pages: list[Path], beats: list[Beat], dest: Path, title: str) -> Pa
         note[NameObject("/F")] = NumberObject(NOTE_FLAGS)  # pypdf 6 writes them as /Flags
         note[NameObject("/Name")] = NameObject("/Note")
         writer.add_annotation(page_number=i, annotation=note)
+        writer.add_outline_item(f"{beat.number}. {beat.caption}", i)  # the reader's sidebar
     writer.add_metadata({"/Title": title, "/Creator": "attention-drift"})
     with open(dest, "wb") as f:
         writer.write(f)
