@@ -8,7 +8,11 @@ that state that beat's numbers and a one-line caption. The caption becomes a sub
 - a normal render: nothing (the scene plays straight through, as a plain Manim `Scene`);
 - `--slides`: `manim_slides.Slide.next_slide(notes=...)`, so that manim-slides cuts one
   slide per beat (the export is in the application layer);
-- `--stills`: the frame at that moment is saved as a PNG.
+- `--stills`: the frame at that moment is saved as a PNG (and given to `still_savers`, which
+  write it as SVG or PDF too).
+
+Every beat's notes, caption and time range (from the end of the previous beat) can be
+written out after the render (`record_dir`): the narration script and the decks' notes.
 
 `BeatScene` is built on `manim_slides.Slide` when manim-slides is installed and on Manim's
 `Scene` otherwise; with slides off it skips everything manim-slides adds (it would force a
@@ -44,6 +48,7 @@ except ImportError:  # pragma: no cover - manim-slides is an optional extra
 
 BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
 CAPTIONS_FILE = "captions.json"  # the one-line caption of every beat, in order ("" if none)
+TIMES_FILE = "times.json"  # every beat's [start, end] in seconds, in order
 
 
 class BeatScene(_Base):
@@ -55,6 +60,8 @@ class BeatScene(_Base):
     subcaption (`Scene.add_subcaption`) from the end of the previous beat to the end of this one.
     final_only: only the last frame is wanted (a still pass without beat stills): a scene whose
     first frame already is its last (DriftScene's poster) may stop once it is drawn.
+    still_savers: more writers of each still and of the final frame (the vector stills).
+    record_dir: write every beat's notes, caption and time range there (the script's source).
     """
 
     plan: Plan | None = None
@@ -63,6 +70,11 @@ class BeatScene(_Base):
     slides_dir: str | None = None
     stills_dir: str | None = None
     final_only: bool = False
+    # more writers of a still (the application's vector stills): each called as
+    # saver(scene, path) after the PNG at `path` is saved, and saver(scene, None) once the scene
+    # has rendered (its final frame)
+    still_savers: tuple[Any, ...] = ()
+    record_dir: str | None = None  # where to write the beats' notes, captions and times
     # each beat's caption a subcaption over the beat's time: on for the pipeline's video passes
     # only (Manim's own writer would put a still's or a slide pass's .srt in the cwd)
     captions = False
@@ -71,6 +83,7 @@ class BeatScene(_Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.beat_notes: list[str] = []
         self.beat_captions: list[str] = []
+        self.beat_times: list[tuple[float, float]] = []  # each beat's start and end (seconds)
         self._beat_start = 0.0  # when the current beat began (the scene's time, seconds)
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
@@ -82,16 +95,24 @@ class BeatScene(_Base):
             _BaseSlide.__init__(self, *args, **kwargs)  # not Slide.__init__: no forced movie
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        result: Any
         if HAVE_SLIDES and not self.slides:
-            return Scene.render(self, *args, **kwargs)  # no slide files written
-        result = super().render(*args, **kwargs)
-        if self.slides_dir is not None:
-            notes = Path(self.slides_dir) / BEATS_FILE
-            notes.write_text(json.dumps(self.beat_notes, ensure_ascii=False), encoding="utf-8")
-            captions = Path(self.slides_dir) / CAPTIONS_FILE
-            text = json.dumps(self.beat_captions, ensure_ascii=False)
-            captions.write_text(text, encoding="utf-8")
+            result = Scene.render(self, *args, **kwargs)  # no slide files written
+        else:
+            result = super().render(*args, **kwargs)
+        for folder in dict.fromkeys(f for f in (self.slides_dir, self.record_dir) if f):
+            self.write_beats(Path(folder))
+        for save in self.still_savers:
+            save(self, None)
         return result
+
+    def write_beats(self, folder: Path) -> None:
+        """The beats' notes, captions and times (BEATS_FILE, CAPTIONS_FILE, TIMES_FILE)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, value in ((BEATS_FILE, self.beat_notes), (CAPTIONS_FILE, self.beat_captions),
+                            (TIMES_FILE, self.beat_times)):  # fmt: skip
+            text = json.dumps(value, ensure_ascii=False)
+            (folder / name).write_text(text, encoding="utf-8")
 
     @property
     def _background_color(self) -> str:
@@ -149,6 +170,7 @@ class BeatScene(_Base):
         self.beat_notes.append(notes)
         self.beat_captions.append(caption or "")
         start, self._beat_start = self._beat_start, float(self.time)
+        self.beat_times.append((start, self._beat_start))
         if self.captions and caption and self._beat_start > start:  # a subtitle for the beat
             self.add_subcaption(
                 caption, duration=self._beat_start - start, offset=start - self.time
@@ -164,10 +186,17 @@ class BeatScene(_Base):
         """The current state of the scene as a PNG (drawn now, even while skipping)."""
         from PIL import Image
 
-        self.renderer.update_frame(self, ignore_skipping=True)  # type: ignore[call-arg]
-        frame = self.renderer.get_frame()  # [h, w, 4] uint8 RGBA
+        renderer: Any = self.renderer
+        # drawn whole: not over the last play's static image, which holds the mobjects that
+        # did not move (drawn twice, their anti-aliased edges would come out heavier)
+        static, renderer.static_image = getattr(renderer, "static_image", None), None
+        renderer.update_frame(self, ignore_skipping=True)
+        renderer.static_image = static
+        frame = renderer.get_frame()  # [h, w, 4] uint8 RGBA
         image = Image.fromarray(frame, "RGBA")
         if self.pal.background is not None:
             image = image.convert("RGB")
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path)
+        for save in self.still_savers:
+            save(self, path)

@@ -11,7 +11,8 @@
 Modules (imports point down this list and never back; `scenes` and `attention_math` below):
 cli (click) > watch (render --spec --watch) > batch (process pool) > spec (spec files) >
 options (the option tables) > pipeline (one render's passes) > slides, webpage, passes
-(Manim), captions (STEM.srt / STEM.vtt) > store (every file written) > notebook
+(Manim), captions (STEM.srt / STEM.vtt), vector (SVG / PDF stills), script (STEM.script.md)
+> store (every file written) > notebook
 (RenderResult), signals, progress.
 """
 
@@ -43,6 +44,9 @@ def render(
     slides: bool = False,
     stills: bool = False,
     captions: bool = True,
+    slides_formats: Sequence[str] = (),
+    script: bool = False,
+    preset: str | None = None,
     verify: bool = False,
     inputs: str | None = None,
 ) -> RenderResult:
@@ -51,14 +55,20 @@ def render(
 
     what: a PlanRequest (its plan is built with the parts the scene draws) or a finished
       Plan (from `make_plan` with those parts, or `build_plan` for DriftScene).
-    formats: gif, mp4, png, webm, mov, html (default: gif and mp4; mov when transparent).
+    formats: gif, mp4, png, webm, mov, html, svg, pdf (default: gif and mp4; mov when
+      transparent). svg and pdf: the last frame as vector paths (with stills, every beat's).
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines, or a `scenes.app.progress.Progress` (the CLI's
       draws a bar per pass on a terminal).
     force: render even when the files are up to date (same plan, scene, options and code).
-    slides: also STEM.html, one slide per beat with presenter notes (manim-slides, offline).
+    slides: also the deck, one slide per beat with presenter notes (manim-slides), in
+      slides_formats: html (STEM.html, offline; the default), pdf (STEM.slides.pdf, vector
+      pages), pptx (STEM.slides.pptx, PowerPoint).
     stills: also STEM.beat-NN.png, the frame at the end of every beat.
     captions: STEM.srt and STEM.vtt next to every video (the beats' captions as subtitles).
+    script: also STEM.script.md, what to say over each beat (the slides' notes are the same).
+    preset: "lecture": its settings for every argument left at its default (1080p60 MP4 with
+      captions, stills, the deck as html, pdf and pptx, the script).
     verify: check every recorded file's sha256 before taking the render as up to date.
     inputs: a hash of the request (the CLI's), recorded so that the same request finds the
       files again without building the plan.
@@ -73,7 +83,8 @@ def render(
     options = RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
         transparent=transparent, slides=slides, stills=stills, captions=captions, name=name,
-        force=force, verify=verify,
+        slides_formats=tuple(slides_formats), script=script, preset=preset, force=force,
+        verify=verify,
     )  # fmt: skip
     if isinstance(what, PlanRequest):
         needs = what.needs | set(scene_needs(scene))

@@ -38,7 +38,6 @@ from attention_math.request import (
 )
 from scenes import scene_needs
 from scenes.app.options import (
-    FORMATS,
     METAVAR,
     PLAN_KEYS,
     RENDER_KEYS,
@@ -50,6 +49,7 @@ from scenes.app.options import (
     help_of,
     plan_request,
     scenes_needing,
+    with_preset,
 )
 from scenes.app.progress import shown
 
@@ -154,7 +154,7 @@ def option(key: str) -> Callable[[F], F]:
             return click.option(pair, key, default=True, help=kw["help"])
         return click.option(*names, is_flag=True, help=kw["help"])
     if isinstance(first, Texts | Formats):
-        choice = click.Choice(FORMATS) if isinstance(first, Formats) else None
+        choice = click.Choice(first.choices) if isinstance(first, Formats) else None
         return click.option(*names, multiple=True, type=choice, **kw)
     if len(accepted) == 1 and isinstance(first, Options):
         kw.pop("metavar")
@@ -191,10 +191,12 @@ def _request(params: dict[str, Any], scene: str) -> PlanRequest:
 
 
 def _render_options(params: dict[str, Any]) -> RenderOptions:
-    """RenderOptions from the parameters: a bad value exits 1, a bad combination is a usage
-    error (exit 2)."""
+    """RenderOptions from the parameters (a --preset's settings for the options not given):
+    a bad value exits 1, a bad combination is a usage error (exit 2)."""
     try:
-        return RenderOptions(**{k: params[k] for k in RENDER_KEYS})
+        values = {k: params[k] for k in RENDER_KEYS}
+        given = _given_options(click.get_current_context())
+        return RenderOptions(**with_preset(values, given))
     except BadValue as exc:  # it may quote what was typed (--name): escaped, as every message
         raise click.ClickException(_terminal_line(exc.spelled(_as_flag))) from exc
     except OptionError as exc:

@@ -29,12 +29,34 @@ from attention_math.request import (
 )
 from scenes import SCENES
 
-FORMATS = ("gif", "mp4", "png", "webm", "mov", "html")
+FORMATS = ("gif", "mp4", "png", "webm", "mov", "html", "svg", "pdf")
+VECTOR_FORMATS = ("svg", "pdf")  # stills as paths (scenes.app.vector)
+SLIDES_FORMATS = ("html", "pdf", "pptx")  # the decks --slides writes (scenes.app.slides)
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
-ALPHA_FORMATS = ("mov", "webm", "png", "gif")  # formats that keep --transparent's alpha
+ALPHA_FORMATS = (
+    "mov",
+    "webm",
+    "png",
+    "gif",
+    "svg",
+    "pdf",
+)  # formats that keep --transparent's alpha
 DEFAULT_FORMATS = ("gif", "mp4")
 MAX_NAME_CHARS = 100
+# A preset: settings for the options not given (on the command line, or in the spec's entry
+# and [defaults]); the options given keep their values.
+PRESETS: dict[str, dict[str, Any]] = {
+    "lecture": {
+        "formats": ("mp4",),
+        "quality": "high",
+        "captions": True,
+        "stills": True,
+        "slides": True,
+        "slides_formats": SLIDES_FORMATS,
+        "script": True,
+    },
+}
 
 
 def name_problem(name: str) -> str | None:
@@ -56,15 +78,17 @@ def name_problem(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Formats:
-    """A non-empty list of FORMATS (repeats dropped, order kept)."""
+    """A non-empty list of `choices` (repeats dropped, order kept)."""
+
+    choices: tuple[str, ...] = FORMATS
 
     def check(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, str) or not isinstance(value, list | tuple):
             raise Mismatch
         if not value or not all(isinstance(f, str) for f in value):
             raise Mismatch
-        if unknown := [f for f in value if f not in FORMATS]:
-            Options(FORMATS).check(unknown[0])  # raises, naming the closest
+        if unknown := [f for f in value if f not in self.choices]:
+            Options(self.choices).check(unknown[0])  # raises, naming the closest
         return tuple(dict.fromkeys(value))
 
 
@@ -88,6 +112,9 @@ RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
     "slides": ((Boolean(),), "true or false"),
     "stills": ((Boolean(),), "true or false"),
     "captions": ((Boolean(),), "true or false"),
+    "slides_formats": ((Formats(SLIDES_FORMATS),), 'a list of deck formats, like ["html", "pdf"]'),
+    "script": ((Boolean(),), "true or false"),
+    "preset": ((Options(tuple(PRESETS)), None), "a preset name in quotes"),
     "name": ((Name(), None), "a file name stem in quotes"),
     "force": ((Boolean(),), "true or false"),
     "verify": ((Boolean(),), "true or false"),
@@ -95,14 +122,23 @@ RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
 RENDER_HELP = {
     "scene": "What to draw (`attention-drift scenes` lists them).",
     "formats": "Output format (repeatable). Default: gif and mp4 (mov with --transparent). png "
-    "is a still of the last frame; webm is VP9; html is STEM.html, a page for a blog embedding "
-    "the MP4 (rendered too) with the GIF as fallback and the weights as caption.",
+    "is a still of the last frame; svg and pdf are that still as vector paths (for papers; "
+    "with --stills every beat's too); webm is VP9; html is STEM.html, a page for a blog "
+    "embedding the MP4 (rendered too) with the GIF as fallback and the weights as caption.",
     "quality": "low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
     "theme": "Palette.",
     "transparent": "No background, for compositing: mov (QuickTime RLE) or webm (VP9) with "
     "alpha, PNG and GIF with transparency; dark-theme colours.",
-    "slides": "Also STEM.html: one slide per beat with presenter notes (manim-slides), a single "
-    "file that opens offline in a browser.",
+    "slides": "Also the deck: one slide per beat with presenter notes (manim-slides), as "
+    "--slides-format says (default STEM.html, a single file that opens offline in a browser).",
+    "slides_formats": "The deck's formats with --slides (repeatable; default html): html is "
+    "STEM.html (reveal.js, the videos inside); pdf is STEM.slides.pdf (a vector page per beat, "
+    "its final frame, the notes as page annotations); pptx is STEM.slides.pptx (PowerPoint: "
+    "each beat's video, its final frame where the video cannot play, notes per slide).",
+    "script": "Also STEM.script.md: per beat its time range, what is on screen and what to say, "
+    "with the plan's numbers (the slides' notes are the same text).",
+    "preset": "Settings for the options not given. lecture: 1080p60 MP4 with captions, stills, "
+    "the deck (html, pdf, pptx) and the script.",
     "stills": "Also STEM.beat-NN.png: the frame at the end of every beat, for slides and papers.",
     "captions": "STEM.srt and STEM.vtt next to every video: each beat's caption, with the "
     "plan's numbers, as a subtitle over the beat (on by default; --no-captions: none).",
@@ -127,22 +163,32 @@ class RenderOptions:
     slides: bool = False
     stills: bool = False
     captions: bool = True  # subtitles cost nothing to make and are what course sites require
+    slides_formats: tuple[str, ...] = ()
+    script: bool = False
+    preset: str | None = None
     name: str | None = None
     force: bool = False
     verify: bool = False
 
     def __post_init__(self) -> None:
+        self._apply_preset()
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name == "formats" and not value:
                 value = ("mov",) if self.transparent else DEFAULT_FORMATS
+            if f.name == "slides_formats" and not value:
+                value = ("html",)
             object.__setattr__(self, f.name, check_value(f.name, value, RENDER_CONSTRAINTS))
+        if self.slides_formats != ("html",) and not self.slides:
+            raise OptionError(
+                "slides_formats", "{slides_formats} chooses the deck's formats; add {slides}"
+            )
         if self.transparent and "mp4" in self.formats:
             raise OptionError(
                 "transparent",
                 "{transparent} needs a format with alpha, mov or webm (mp4 has no transparency)",
             )
-        if self.slides and "html" in self.formats:
+        if self.slides and "html" in self.slides_formats and "html" in self.formats:
             raise OptionError(
                 "slides",
                 "{slides} and {formats} html both write STEM.html; render them separately, "
@@ -153,6 +199,19 @@ class RenderOptions:
                 "transparent",
                 "{formats} html embeds an MP4, which has no transparency; leave out {transparent}",
             )
+
+    def _apply_preset(self) -> None:
+        """The preset's settings for the fields left at their defaults, then no preset (the
+        command line and spec files apply it first, knowing which options were given:
+        `with_preset`)."""
+        if self.preset is None:
+            return
+        preset = check_value("preset", self.preset, RENDER_CONSTRAINTS)
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        for key, value in PRESETS[preset].items():
+            if getattr(self, key) == defaults[key]:
+                object.__setattr__(self, key, value)
+        object.__setattr__(self, "preset", None)
 
     @property
     def palette(self) -> str:
@@ -170,6 +229,8 @@ class RenderOptions:
             "slides": self.slides,
             "stills": self.stills,
             "captions": self.captions,
+            "slides_formats": sorted(self.slides_formats),
+            "script": self.script,
         }
 
 
@@ -193,7 +254,7 @@ METAVAR = {
     "analogy": '"A - B + C [= D]"',
     "name": "STEM",
 }
-FLAG_NAME = {"formats": "format"}  # the flag is singular (repeatable)
+FLAG_NAME = {"formats": "format", "slides_formats": "slides-format"}  # singular: repeatable
 
 
 def flag(key: str) -> str:
@@ -227,3 +288,14 @@ def plan_request(values: dict[str, Any], scene: str, *, base: Path | None = None
             if given.get(key) is not None:
                 given[key] = base / check_value(key, given[key])
     return PlanRequest(**given, needs=frozenset(scene_needs(scene)))
+
+
+def with_preset(values: dict[str, Any], given: Any) -> dict[str, Any]:
+    """Render option `values` with their preset's settings for the keys not in `given` (the
+    options the user gave), the preset consumed (None)."""
+    preset = values.get("preset")
+    if preset is None:
+        return values
+    preset = check_value("preset", preset, RENDER_CONSTRAINTS)
+    chosen = {k: v for k, v in PRESETS[preset].items() if k not in given}
+    return {**values, **chosen, "preset": None}

@@ -15,8 +15,12 @@ into a staging folder, and the store commits them with STEM.plan.json:
   the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), the layout the scene drew
   (STEM.figure.json, where the scene writes one: DriftScene) and from its beats the tracks
   STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.captions`);
-- slides: one slide per beat in a self-contained HTML file (`scenes.app.slides`: a pass of
-  its own, manim-slides cuts Manim's partial movie files).
+- svg and pdf: the last frame (and with --stills every beat's) as vector paths, drawn in the
+  same pass by `scenes.app.vector`;
+- slides: one slide per beat (`scenes.app.slides`: a pass of its own, manim-slides cuts
+  Manim's partial movie files) as the decks asked for: STEM.html (self-contained),
+  STEM.slides.pdf, STEM.slides.pptx;
+- script: STEM.script.md from the beats the raster pass recorded (`scenes.app.script`).
 
 Progress goes to a `scenes.app.progress.Progress` (a bar per pass on a terminal).
 
@@ -42,6 +46,7 @@ from scenes.app.passes import (
     scene_class,
 )
 from scenes.app.progress import Progress, Say, as_progress
+from scenes.app.vector import VECTOR_FORMATS, VectorSaver
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -148,22 +153,22 @@ def run_passes(
     STEM.poster.png and the captions STEM.srt / STEM.vtt after the first video,
     STEM.beat-NN.png)."""
     report = as_progress(progress)
-    width, height, fps = QUALITY[options.quality]
+    width, height, _fps = QUALITY[options.quality]
     work = stage / ".work"
     formats = _formats(options)
+    raster = [f for f in formats if f not in ("html", *VECTOR_FORMATS)]
+    made = _raster(plan, options, raster, work, report)
     media: list[Path] = []
-    raster = [f for f in formats if f != "html"]
-    made = _raster(plan, options, raster, work, report) if raster or options.stills else {}
     if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
         media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
-    stills = sorted(made.get("stills", work / "none").glob("beat-*.png"))
+    stills = sorted(made.get("stills", work / "none").glob("beat-*.*"))
     steps: list[str] = []  # the page's reduced-motion stills (STEM.beat-NN.webp)
-    if "html" in formats and stills:
+    if "html" in formats and (pngs := [p for p in stills if p.suffix == ".png"]):
         from scenes.app.webpage import web_stills
 
-        written, steps = web_stills(stills, stage, stem)
+        written, steps = web_stills(pngs, stage, stem)
         media += written
-    stills = [p.replace(stage / f"{stem}.{p.stem}.png") for p in stills] if options.stills else []
+    stills = [p.replace(stage / f"{stem}.{p.name}") for p in stills] if options.stills else []
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
         if fmt == "html":  # last: it names the media rendered above
@@ -184,18 +189,42 @@ def run_passes(
 
             media += write_captions(made.pop("srt"), stage, stem)
     media += stills
+    media += _decks_and_script(plan, options, stage, stem, report)
+    shutil.rmtree(work, ignore_errors=True)
+    return media
+
+
+def _decks_and_script(
+    plan: Plan, options: RenderOptions, stage: Path, stem: str, report: Progress
+) -> list[Path]:
+    """The slides' decks (STEM.html, STEM.slides.pdf, STEM.slides.pptx) and the script
+    (STEM.script.md, from the beats the raster pass recorded)."""
+    work = stage / ".work"
+    width, height, fps = QUALITY[options.quality]
+    title = f"{options.scene}: “{plan.target}” in " + " / ".join(
+        f"“{s.text}”" for s in plan.sentences
+    )
+    files: list[Path] = []
     if options.slides:
         from scenes.app.slides import render_slides
 
-        report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps, to HTML")
-        page = render_slides(
+        decks = ", ".join(options.slides_formats)
+        report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps: {decks}")
+        made = render_slides(
             plan, options.scene, options.palette, work / "slides", (width, height), fps,
-            title=f"{options.scene}: {plan.target}",
+            title=title, formats=options.slides_formats,
         )  # fmt: skip
         report.pass_done()
-        media.append(page.replace(stage / f"{stem}.html"))
-    shutil.rmtree(work, ignore_errors=True)
-    return media
+        for fmt, path in made.items():
+            name = f"{stem}.html" if fmt == "html" else f"{stem}.slides.{fmt}"
+            files.append(path.replace(stage / name))
+    if options.script:
+        from scenes.app.script import write_script
+
+        dest = stage / f"{stem}.script.md"
+        report.say(f"writing {dest.name}: what to say over each beat")
+        files.append(write_script(work / "beats", dest, f"Script: {title}"))
+    return files
 
 
 def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
@@ -214,8 +243,9 @@ def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
 def _raster(
     plan: Plan, options: RenderOptions, raster: list[str], work: Path, report: Progress
 ) -> dict[str, Path]:
-    """The one Manim pass for the raster formats (and stills): {format: file in work}, with
-    "poster" when a video is made and "stills" (the folder of beat-NN.png) when asked."""
+    """The one Manim pass for the raster formats, the vector stills, the beats' stills and
+    the beats' record for the script: {format: file in work}, with "poster" when a video is
+    made and "stills" (the folder of beat-NN.png, .svg, .pdf) when asked."""
     scene, theme = options.scene, options.palette
     width, height, fps = QUALITY[options.quality]
     attrs: dict[str, object] = {}
@@ -223,6 +253,14 @@ def _raster(
         attrs["stills_dir"] = str(work / "stills")
     if "html" in options.formats:  # the layout as data, where the scene writes it
         attrs["figure_file"] = str(work / "figure.json")
+    vector = [f for f in options.formats if f in VECTOR_FORMATS]
+    saver = VectorSaver(tuple(vector), work / "vector")
+    if vector:
+        attrs["still_savers"] = (saver,)
+    if options.script:  # every beat, with its time (a still pass may stop at the poster)
+        attrs.update(record_dir=str(work / "beats"), final_only=False)
+    if not (raster or attrs):
+        return {}
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")
@@ -243,6 +281,7 @@ def _raster(
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
                           poster=bool(videos), attrs=attrs, on_frames=report.frames)  # fmt: skip
     report.pass_done()
+    made.update({fmt: saver.final(fmt) for fmt in vector})
     if "stills_dir" in attrs:
         made["stills"] = work / "stills"
     if (work / "figure.json").is_file():

@@ -51,6 +51,7 @@ from scenes.app.options import (
     RenderOptions,
     constraint_of,
     plan_request,
+    with_preset,
 )
 
 if TYPE_CHECKING:
@@ -373,6 +374,7 @@ def _entry(
     if values is None or missing:
         return None
     options = {k: v for k, v in values.items() if k in RENDER_KEYS}
+    options = with_preset(options, set(options))  # a preset fills in the keys not given
     try:
         request = plan_request(values, options.get("scene", RenderOptions.scene), base=base)
         entry = Entry(index, request, RenderOptions(**options))

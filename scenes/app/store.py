@@ -80,8 +80,9 @@ LOCK_SECONDS_VARIABLE = "ATTENTION_DRIFT_LOCK_SECONDS"  # to change it (tests: a
 # and removes only names of this form, whatever a record says (a record is data in a folder
 # others may write to). STEM itself is [A-Za-z0-9-] (`safe_stem`): no dot, so no ambiguity.
 OWN_SUFFIX = re.compile(
-    r"\.(?:gif|mp4|png|webm|mov|html|pdf|pptx|poster\.png|beat-\d+\.(?:png|webp)|srt|vtt"
-    r"|chapters\.vtt|descriptions\.vtt|figure\.json|plan\.json)"
+    r"\.(?:gif|mp4|png|webm|mov|html|svg|pdf|poster\.png|beat-\d+\.(?:png|webp|svg|pdf)"
+    r"|srt|vtt|chapters\.vtt|descriptions\.vtt|figure\.json|slides\.(?:pdf|pptx)|script\.md"
+    r"|plan\.json)"
 )
 # Modules that draw no scene: the registry, and the application except the render pipeline
 # (their changes that matter reach the plan or the options, which are in the key).
@@ -869,7 +870,8 @@ def content_key(plan: Plan, options: RenderOptions | None) -> str:
     from scenes.app.options import RenderOptions
 
     media = (options or RenderOptions()).media_key()
-    drawn = {k: v for k, v in media.items() if k not in ("formats", "stills", "captions")}
+    files_only = ("formats", "stills", "captions", "slides_formats", "script")  # which files
+    drawn = {k: v for k, v in media.items() if k not in files_only}
     return _key(plan, drawn)
 
 

@@ -211,7 +211,8 @@ def _render(job: Job, report: Progress, say: Callable[[str], None], result: Roun
     assert job.plan is not None
     options, folder, inputs = job.options, job.out_dir, job.inputs
     if still:
-        options = dataclasses.replace(options, formats=("png",), stills=False, slides=False)
+        options = dataclasses.replace(options, formats=("png",), stills=False, slides=False,
+                                      slides_formats=(), script=False)  # fmt: skip
         folder, inputs = job.out_dir / PREVIEW, None
     if store.cached_files(folder, job.stem, store.cache_key(job.plan, options)) is None:
         options = dataclasses.replace(options, force=True)  # not up to date: replace it
