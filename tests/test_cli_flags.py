@@ -200,8 +200,6 @@ def test_senses_file_of_another_word_is_one_line(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed, reported: --senses with a scene that draws "
-                   "no sense split is ignored (--model-dir, --layer are refused)")  # fmt: skip
 def test_senses_with_a_scene_that_draws_none_is_refused(folder: Path) -> None:
     (folder / "mine.toml").write_text(SENSES, encoding="utf-8")
     result = run("plan", RIVER, "-t", "bank", "--embeddings", folder / "vectors.toml",
@@ -280,9 +278,8 @@ def without_ffmpeg(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("fmt", [
     "gif",
     "gif+mp4",  # the default formats
-    pytest.param("mp4", marks=pytest.mark.xfail(strict=True, reason=(
-        "a video without ffmpeg ends in FileNotFoundError (scenes.app.passes.FrameSink); "
-        "pipeline.py's GIF check should cover every format that needs ffmpeg"))),
+    "mp4",
+    "webm",
 ])  # fmt: skip
 def test_without_ffmpeg_one_line_says_how_to_install_it(folder: Path, fmt: str) -> None:
     formats = () if fmt == "gif+mp4" else ("--format", fmt)

@@ -87,9 +87,11 @@ def render(
     report = as_progress(progress)
     out_dir = store.absolute(out_dir)
     check_plan(plan, options.scene)
-    if "gif" in _formats(options) and shutil.which("ffmpeg") is None:
+    encoded = [f for f in _formats(options) if f in ("gif", *VIDEO_FORMATS)]
+    if encoded and shutil.which("ffmpeg") is None:
         raise InputError(
-            "GIF output needs ffmpeg: apt-get install ffmpeg (or ./render.sh sets it up)"
+            f"{encoded[0].upper()} output needs ffmpeg: apt-get install ffmpeg (or "
+            "./render.sh sets it up); a --format png still needs none"
         )
     store.prepare(out_dir)
     stem = store.stem_of(plan, options)
