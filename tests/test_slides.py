@@ -15,6 +15,7 @@ from PIL import Image
 from attention_math import build_plan
 from attention_math.analogy import build_analogy_plan
 from attention_math.request import PlanRequest
+from tests.browsers import find_browser
 from tests.conftest import probe
 
 pytestmark = [
@@ -82,7 +83,7 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
     assert len(slides) == beats_of("AttentionMathScene", plan) == len(notes)
     assert "q·k: bank 1\\.79, river 0\\.44, sat −0\\.22" in notes[1]
     assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing fetched when viewed
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_browser()
     if chromium is None:
         return
     dom = subprocess.run(
