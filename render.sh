@@ -255,7 +255,7 @@ ensure_system() { # ensure_system MODE: what MODE needs is there, or installed, 
       done
     done
     if [[ "$kind" != debian && "$kind" != ubuntu || "$(id -u)" -ne 0 ]]; then
-      die "missing: $(echo $needs). Install them, then run this again:
+      die "missing: ${needs//$'\n'/ }. Install them, then run this again:
 $(install_hint "$kind" "${packages[@]}")"
     fi
     log "installing system packages (no recommends): ${packages[*]}"
@@ -263,7 +263,7 @@ $(install_hint "$kind" "${packages[@]}")"
     apt-get update >&2
     apt-get install -y --no-install-recommends "${packages[@]}" >&2
     needs="$(system_needs "$mode")"
-    [[ -z "$needs" ]] || die "still missing after apt-get install: $(echo $needs)"
+    [[ -z "$needs" ]] || die "still missing after apt-get install: ${needs//$'\n'/ }"
   fi
   log "system: everything needed is there"
   if [[ -d "$VENV" ]]; then

@@ -223,6 +223,7 @@ done
 say "  apt downloaded, in all: $(in_machine 'du -sh /var/cache/apt/archives | cut -f1')" \
   "($(in_machine 'ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l') packages)"
 say "  $(grep -E '^Need to get' "$LOG" | tr '\n' ';' || true)"
+# shellcheck disable=SC2016  # $5 and $9 are awk's, in the machine
 say "  figure: $(in_machine 'ls -l /root/attention-drift/out 2>/dev/null | tail -n +2 | awk "{print \$5, \$9}" | tr "\n" " "')"
 pytest_summary="$(grep -E '^=+ .*(passed|failed|error).* =+$' "$LOG" | tail -n1 || true)"
 say "  pytest: ${pytest_summary:-no summary line (see the log)}"
