@@ -101,6 +101,8 @@ safe_remove() { # rm -rf a machine folder, only with nothing mounted under it
   rm -rf --one-file-system "$1"
 }
 trap unmount_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --------------------------------------------------------------------------------------------
 # the base system, made once
@@ -140,10 +142,21 @@ mount --bind /dev "$M/dev"
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$M/dev/pts"
 mount -t tmpfs -o mode=1777 shm "$M/dev/shm" # Chromium needs a /dev/shm
 
+# pip in the machine trusts the CA bundle pip here is told to (PIP_CERT, or `cert =` in
+# /etc/pip.conf): on a network that intercepts TLS, PyPI is reachable only with its CA. Only
+# that: the machine gets none of this one's pip settings (indexes, wheel folders, constraints).
+HOST_CA="${PIP_CERT:-$(sed -n 's/^ *cert *= *//p' /etc/pip.conf 2>/dev/null | head -n1)}"
+MACHINE_ENV=()
+if [[ -n "$HOST_CA" && -f "$HOST_CA" ]]; then
+  cp -L "$HOST_CA" "$M/etc/host-ca-certificates.crt"
+  MACHINE_ENV=(PIP_CERT=/etc/host-ca-certificates.crt)
+  say "pip in the machine trusts $HOST_CA (PIP_CERT), as pip here does"
+fi
+
 in_machine() { # in_machine COMMAND: as root in the chroot, a clean environment
   chroot "$M" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=dumb \
     LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    /bin/bash -c "$1"
+    "${MACHINE_ENV[@]}" /bin/bash -c "$1"
 }
 
 # a clean clone at REV (no uncommitted changes, no .venv, no out/)
