@@ -13,6 +13,7 @@
 #
 #   ./render.sh          then          ./render.sh test
 #
+# (then ./render.sh once more, which has nothing left to do),
 # printing the time and exit status of each and the size of the system packages apt
 # downloaded for them (the .deb files in /var/cache/apt/archives). --compare REV also prints
 # what apt would download, on the same fresh machine, for the packages render.sh at REV asks
@@ -136,6 +137,9 @@ fi
 [[ -d "$M" ]] && safe_remove "$M"
 cp -a "$BASE" "$M"
 cp -L /etc/resolv.conf "$M/etc/resolv.conf"
+# what an installed Debian has and debootstrap does not write: without it `localhost` does
+# not resolve (Selenium reaches chromedriver at localhost)
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$M/etc/hosts"
 mount -t proc proc "$M/proc"
 mount -t sysfs sysfs "$M/sys"
 mount --bind /dev "$M/dev"
@@ -213,12 +217,13 @@ run_step() { # run_step LABEL COMMAND: prints the time and the exit status
   local label="$1" start end rc=0 before after
   before="$(in_machine 'du -sb /var/cache/apt/archives | cut -f1')"
   say "running: $label"
-  start=$(date +%s)
+  start=$(date +%s.%N)
   in_machine "cd /root/attention-drift && $2" >>"$LOG" 2>&1 || rc=$?
-  end=$(date +%s)
+  end=$(date +%s.%N)
   after="$(in_machine 'du -sb /var/cache/apt/archives | cut -f1')"
-  RESULTS+=("$(printf '%-18s exit %d in %dm%02ds; apt downloaded %d MB' "$label" "$rc" \
-    $(((end - start) / 60)) $(((end - start) % 60)) $(((after - before) / 1000000)))")
+  RESULTS+=("$(awk -v l="$label" -v rc="$rc" -v s="$start" -v e="$end" -v d=$((after - before)) \
+    'BEGIN {t = e - s; printf "%-18s exit %d in %.1f s (%dm%02ds); apt downloaded %d MB",
+      l, rc, t, t / 60, t % 60, d / 1e6}')")
   say "${RESULTS[-1]}"
   return "$rc"
 }
@@ -228,6 +233,8 @@ rc_render=0
 rc_test=0
 run_step "./render.sh" "./render.sh" || rc_render=$?
 run_step "./render.sh test" "./render.sh test" || rc_test=$?
+# and once more: with nothing to do, it answers in well under a second (the stamps)
+run_step "./render.sh again" "./render.sh" || rc_render=$?
 
 say "summary for $(git -C "$REPO" rev-parse --short "$SHA") on a fresh $SUITE (minbase):"
 for line in "${RESULTS[@]}"; do
