@@ -2,8 +2,9 @@
 
 A small render (low quality, MP4 + WebM + GIF + the `--format html` page) is served from a
 temporary folder by `http.server` on 127.0.0.1 (an ephemeral port, in a thread) and opened
-in Debian's `/usr/bin/chromium` through Selenium with Debian's `/usr/bin/chromedriver`
-(never a downloaded browser or driver: the paths are given and SE_OFFLINE=true). The checks
+in the system's Chromium through Selenium with the system's chromedriver (tests/browsers.py
+finds them on the PATH; never a downloaded browser or driver: the paths are given and
+SE_OFFLINE=true). The checks
 are what a reader of the post would see: each video reaches HAVE_ENOUGH_DATA and its clock
 runs, the decoded sizes are the rendered ones, the GIF loads at 800×450, and the screenshot
 of each element is a picture, not a black or empty box. The `--format html` page shows its
@@ -33,12 +34,11 @@ import pytest
 from PIL import Image
 
 from attention_math import build_plan
+from tests.browsers import find_browser, find_driver, missing_message
 from tests.conftest import TOML_VECTORS, missing_reference, needs_tools
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -137,9 +137,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Debian Chromium through Selenium, with a fresh profile; nothing downloaded."""
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not path.is_file():
-            missing_reference(f"{path} is missing (apt-get install chromium chromium-driver)")
+    chromium, chromedriver = find_browser(), find_driver()
+    if chromium is None or chromedriver is None:
+        missing_reference(missing_message())
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -148,11 +148,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     old = os.environ.get("SE_OFFLINE")
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not fetch a browser or driver
     options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = str(chromium)
     for flag in [*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('profile')}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # network events
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
     try:
         OBSERVED["browser"] = (
             f"{driver.capabilities.get('browserName')} {driver.capabilities.get('browserVersion')}"

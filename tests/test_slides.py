@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -15,7 +14,8 @@ from PIL import Image
 from attention_math import build_plan
 from attention_math.analogy import build_analogy_plan
 from attention_math.request import PlanRequest
-from tests.conftest import probe
+from tests.browsers import find_browser, missing_message
+from tests.conftest import missing_reference, probe
 
 pytestmark = [
     pytest.mark.slow,
@@ -82,9 +82,9 @@ def test_slides_html_has_one_slide_per_beat_and_opens_offline(minilm_dir, tmp_pa
     assert len(slides) == beats_of("AttentionMathScene", plan) == len(notes)
     assert "q·k: bank 1\\.79, river 0\\.44, sat −0\\.22" in notes[1]
     assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing fetched when viewed
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_browser()
     if chromium is None:
-        return
+        missing_reference(missing_message())
     dom = subprocess.run(
         [
             chromium,
