@@ -41,7 +41,7 @@ APT_BASE=(
   compiler:build-essential pkg-config:pkg-config cairo:libcairo2-dev pango:libpango1.0-dev
   ffmpeg:ffmpeg noto:fonts-noto-core symbola:fonts-symbola
 )
-APT_TEST=(browser:chromium driver:chromium-driver)
+APT_TEST=(browser:chromium driver:chromium-driver pdftoppm:poppler-utils)
 
 FIGURE=(
   render "He sat on the river bank." --target bank
@@ -132,6 +132,7 @@ system_needs() { # system_needs MODE: the names of what is missing, one a line
   if [[ "$1" == test ]]; then
     on_path "${BROWSERS[@]}" || echo browser
     on_path "${DRIVERS[@]}" || echo driver
+    on_path pdftoppm || echo pdftoppm # the PDF stills and decks, rasterised to compare
   fi
 }
 
@@ -174,12 +175,14 @@ package_for() { # package_for KIND NEED: the package(s) that bring NEED on that 
   fedora:python | fedora:python-*) echo python3 python3-devel ;;
   fedora:browser) echo chromium ;;
   fedora:driver) echo chromedriver ;;
+  fedora:pdftoppm) echo poppler-utils ;;
   arch:compiler) echo gcc ;;
   arch:pkg-config) echo pkgconf ;;
   arch:noto) echo noto-fonts ;;
   arch:symbola) echo "ttf-symbola(AUR)" ;;
   arch:python*) echo python ;;
   arch:browser | arch:driver) echo chromium ;; # Arch's chromium has chromedriver
+  arch:pdftoppm) echo poppler ;;
   arch:*) echo "$need" ;;                      # cairo, pango, ffmpeg
   macos:compiler) echo "xcode-select" ;;
   macos:pkg-config) echo pkgconf ;;
@@ -188,6 +191,7 @@ package_for() { # package_for KIND NEED: the package(s) that bring NEED on that 
   macos:python*) echo "python@3.11" ;;
   macos:browser) echo "cask:chromium" ;;
   macos:driver) echo "cask:chromedriver" ;;
+  macos:pdftoppm) echo poppler ;;
   macos:*) echo "$need" ;; # cairo, pango, ffmpeg
   *) echo "$need" ;;
   esac

@@ -29,7 +29,8 @@ import pytest
 pytest_plugins = ["pytester"]  # tests/test_skips.py runs a small suite of its own
 
 REQUIRE_REFERENCE = "ATTENTION_DRIFT_REQUIRE_REFERENCE"
-TOOL_PACKAGES = {"ffprobe": "ffmpeg", "fc-list": "fontconfig"}  # Debian's package of each
+# Debian's package of each
+TOOL_PACKAGES = {"ffprobe": "ffmpeg", "fc-list": "fontconfig", "pdftoppm": "poppler-utils"}
 
 # The two sentences of the post's figure, and hand-made 3-D vectors for their content words
 # (tests that need more words add their own lines to TOML_VECTORS).

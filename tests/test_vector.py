@@ -6,7 +6,6 @@ theme's background) and rasterised by programs other than the one that wrote the
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,7 +16,8 @@ from PIL import Image
 
 from attention_math import build_plan
 from scenes.theme import PALETTES
-from tests.conftest import CASH, RIVER
+from tests.browsers import find_browser, missing_message
+from tests.conftest import CASH, RIVER, missing_reference, needs_tools
 
 pytestmark = pytest.mark.render
 
@@ -84,9 +84,9 @@ def svg_is_vector(path: Path, background: str | None) -> None:
 
 
 def chromium_png(svg: Path, dest: Path) -> Path:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_browser()
     if chromium is None:
-        pytest.skip("needs chromium to rasterise the SVG")
+        missing_reference(missing_message())
     subprocess.run(
         [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
          "--force-device-scale-factor=1", f"--window-size={SIZE[0]},{SIZE[1]}",
@@ -129,8 +129,7 @@ def test_rasterised_svg_matches_the_png(figure, tmp_path):
 
 def test_rasterised_pdf_matches_the_png(figure, tmp_path):
     out, _plan = figure
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("needs pdftoppm (poppler-utils) to rasterise the PDF")
+    needs_tools("pdftoppm")
     base = tmp_path / "page"
     subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(out / "fig.pdf"),
                     str(base)], check=True, capture_output=True)  # fmt: skip
