@@ -135,8 +135,24 @@ ALLOWED = {
 }
 
 
+# The enums a text holds; some Pythons (3.11.2, Debian 12's) pickle a member as
+# getattr(CapStyleType, "AUTO") rather than CapStyleType(0).
+ENUMS = {("manim.constants", "CapStyleType"), ("manim.constants", "LineJointType")}
+
+
+def _member(cls: object, name: object) -> object:
+    """`getattr` as a pickle may call it: only a member of one of the allowed enums."""
+    if (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) not in ENUMS:
+        raise pickle.UnpicklingError(f"getattr on {cls!r} is not part of a text")
+    if not isinstance(name, str) or name not in cls.__members__:  # type: ignore[attr-defined]
+        raise pickle.UnpicklingError(f"{name!r} is not a member of {cls!r}")
+    return cls.__members__[name]  # type: ignore[attr-defined]
+
+
 class _TextUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
+        if (module, name) == ("builtins", "getattr"):
+            return _member
         if (module, name) not in ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a text")
         return super().find_class(module, name)

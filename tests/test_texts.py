@@ -4,6 +4,7 @@ read only if they are a text, and only from this user's own files."""
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 from pathlib import Path
@@ -155,3 +156,38 @@ def test_built_texts_leave_the_cache_after_months_unused(tmp_path: Path) -> None
         os.utime(path, (now - age_days * 86400,) * 2)
     _prune(tmp_path, now)
     assert not old.exists() and recent.exists()
+
+
+class OldStyleEnums(pickle.Pickler):
+    """Pickles an enum member as Python 3.11.2 (Debian 12's) does: getattr(cls, name)."""
+
+    def reducer_override(self, obj: object) -> object:
+        from enum import Enum
+
+        if isinstance(obj, Enum):
+            return (getattr, (type(obj), obj.name))
+        return NotImplemented
+
+
+def test_a_text_pickled_with_getattr_enums_is_read_back(tmp_path: Path) -> None:
+    """A store written by Debian 12's Python (enum members as getattr) is used, not refused."""
+    made = texts.text("cash", font=FONT, size=24, color="#ffffff")
+    buffer = io.BytesIO()
+    OldStyleEnums(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(made)
+    assert b"getattr" in buffer.getvalue()  # the old form, as the test means
+    back = texts.load(buffer.getvalue(), ("cash", 24.0, "#ffffff", "NORMAL", FONT))
+    assert back is not None and back.text == "cash"
+    assert back.cap_style == made.cap_style
+
+
+class Reaching:
+    """getattr(PosixPath, "unlink") in a pickle (PosixPath is allowed, a text's SVG name):
+    the store's getattr gives enum members only."""
+
+    def __reduce__(self) -> tuple[object, tuple[object, str]]:
+        return (getattr, (Path(".").__class__, "unlink"))
+
+
+def test_getattr_in_a_pickle_reaches_nothing_but_the_enums() -> None:
+    assert texts.load(pickle.dumps(Reaching())) is None
+    assert texts.load(pickle.dumps(Planted())) is None
