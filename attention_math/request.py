@@ -342,8 +342,6 @@ def check_combination(r: PlanRequest) -> None:
     sentence_free = {"analogy", "senses"} & r.needs
     if r.analogy is not None and "analogy" not in r.needs:
         raise OptionError("analogy", "{analogy} goes with a scene that draws an analogy")
-    if r.senses is not None and "senses" not in r.needs:
-        raise OptionError("senses", "{senses} goes with a scene that draws the sense split")
     if "analogy" in sentence_free:
         return
     if r.target is None or not r.target.strip():

@@ -609,8 +609,8 @@ def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        'course.toml: renders[0].formats: "jpg" is not one of gif, mp4, png, webm, mov, html; '
-        'closest: "png"',
+        'course.toml: renders[0].formats: "jpg" is not one of gif, mp4, png, webm, mov, html, '
+        'svg, pdf; closest: "png"',
         'course.toml: renders[1].qualty: unknown key; closest: "quality"',
         "Error: 2 problems in course.toml; nothing was rendered",
     ]

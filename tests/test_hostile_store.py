@@ -132,7 +132,8 @@ def test_a_record_naming_other_files_is_not_a_hit(tmp_path: Path) -> None:
     ("name", "own"),
     [
         ("k.png", True), ("k.plan.json", True), ("k.poster.png", True), ("k.beat-03.png", True),
-        ("k.srt", True), ("k.vtt", True), ("k.html", True), ("k.pdf", True), ("k.pptx", True),
+        ("k.srt", True), ("k.vtt", True), ("k.html", True), ("k.pdf", True),
+        ("k.slides.pptx", True), ("k.script.md", True), ("k.beat-01.webp", True),
         ("k.cache.json", False), ("k.txt", False), ("k2.png", False), ("kk.png", False),
         ("victim.txt", False), ("../k.png", False), ("k.png/x", False), (".k.png", False),
     ],

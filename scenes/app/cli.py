@@ -181,9 +181,10 @@ def _request(params: dict[str, Any], scene: str) -> PlanRequest:
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
-    if params.get("analogy") is not None and "analogy" not in scene_needs(scene):
-        drawn_by = " or ".join(f"--scene {s}" for s in scenes_needing("analogy"))
-        raise click.UsageError(f"--analogy goes with {drawn_by}")
+    for part in ("analogy", "senses"):  # a file or words only one kind of scene reads
+        if params.get(part) is not None and part not in scene_needs(scene):
+            drawn_by = " or ".join(f"--scene {s}" for s in scenes_needing(part))
+            raise click.UsageError(f"--{part} goes with {drawn_by}")
     with _user_errors():
         values = {k: params[k] for k in PLAN_KEYS if k in params}
         values["head"] = parse_head(values.get("head"))
