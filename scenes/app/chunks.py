@@ -293,6 +293,7 @@ def chunked_frames(
                 movie, last = future.result()
                 feed(movie, size, sink)
                 movie.unlink()
+            assert last is not None  # the last chunk's
             sink.last_frame(last)
     return work
 

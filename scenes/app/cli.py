@@ -297,7 +297,9 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="With --spec: renders at a time, each in its own process (default: the number of cores).",
+    help="Processes to use (default: the number of cores). With --spec: renders at a time, "
+    "each in its own process; else the one render's animations drawn in up to N chunks at once "
+    "(1080p and 4K videos of a few seconds or more).",
 )
 @click.option(
     "--watch",
@@ -324,8 +326,9 @@ def render_command(
     if spec_file is not None:
         _render_spec(spec_file, jobs, params["force"], quiet, watch=watch)
         return
-    if jobs is not None:
-        raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
+    from scenes.app.chunks import set_limit  # chunks: one render on up to N processes
+
+    set_limit(jobs)
     _render_one(out_dir, quiet, params)
 
 
