@@ -301,6 +301,14 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     "each in its own process; else the one render's animations drawn in up to N chunks at once "
     "(1080p and 4K videos of a few seconds or more).",
 )
+@click.option(  # cluster: the entries as Ray tasks (scenes.app.cluster)
+    "--cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="With --spec: render the entries on a Ray cluster (README: Renders on a cluster): "
+    "its address (ray start --head prints it), or 'local' to start one on this machine. "
+    "Needs pip install 'attention-drift[cluster]'.",
+)
 @click.option(
     "--watch",
     is_flag=True,
@@ -313,6 +321,7 @@ def render_command(
     spec_file: Path | None,
     jobs: int | None,
     watch: bool,
+    cluster: str | None,
     **params: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
@@ -323,8 +332,10 @@ def render_command(
     _refuse_undecodable(click.get_current_context())
     if watch and spec_file is None:
         raise click.UsageError("--watch goes with --spec FILE (it renders a spec's entries again)")
+    if cluster is not None and (spec_file is None or watch or jobs is not None):
+        raise click.UsageError("--cluster goes with --spec FILE (not --watch or --jobs)")
     if spec_file is not None:
-        _render_spec(spec_file, jobs, params["force"], quiet, watch=watch)
+        _render_spec(spec_file, jobs, params["force"], quiet, watch=watch, cluster=cluster)
         return
     from scenes.app.chunks import set_limit  # chunks: one render on up to N processes
 
@@ -486,7 +497,12 @@ def _given_options(ctx: click.Context) -> set[str]:
 
 
 def _render_spec(
-    spec_file: Path, jobs: int | None, force: bool, quiet: bool, watch: bool = False
+    spec_file: Path,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    watch: bool = False,
+    cluster: str | None = None,
 ) -> None:
     """render --spec: validate every entry (and build its plan) first, then render them in
     worker processes with one progress display and a summary table (scenes.app.batch)."""
@@ -498,7 +514,7 @@ def _render_spec(
     given = _given_options(ctx)
     with_spec = {
         "spec_file", "jobs", "watch", "force", "verify", "quiet", "formats", "quality", "theme",
-        "out_dir",
+        "out_dir", "cluster",
     }  # fmt: skip
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
@@ -518,7 +534,7 @@ def _render_spec(
         _watch_spec(spec_file, out_dir, overrides, console, quiet)
         return
     start = time.perf_counter()
-    outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet)
+    outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet, cluster)
     from scenes.app.batch import summary_table
 
     console.print(summary_table(outcomes, time.perf_counter() - start))
@@ -555,7 +571,8 @@ def _watch_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any]
 
 
 def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], jobs: int | None,
-              force: bool, console: Any, quiet: bool) -> list[Any]:  # fmt: skip
+              force: bool, console: Any, quiet: bool,
+              cluster: str | None = None) -> list[Any]:  # fmt: skip
     """scenes.app.batch.run_spec, its problems as one line each on stderr."""
     from scenes.app import batch
     from scenes.app.signals import signals_as_exceptions
@@ -564,6 +581,11 @@ def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], 
     with _user_errors():
         try:
             with signals_as_exceptions():
+                if cluster is not None:  # cluster: the entries as Ray tasks
+                    from scenes.app.cluster import run_spec
+
+                    return run_spec(spec_file, cluster, out_dir=out_dir, overrides=overrides,
+                                    force=force, console=console, quiet=quiet)  # fmt: skip
                 return batch.run_spec(
                     spec_file, out_dir=out_dir, overrides=overrides, workers=jobs,
                     force=force, console=console, quiet=quiet,
