@@ -5,7 +5,7 @@ chunk runs the scene's whole `construct`: the animations before its range are sk
 (Manim jumps each to its end without drawing it, so the scene's state is rebuilt in a
 fraction of the time) and the scene stops after its range. Chunk 0 is drawn in this process
 straight into the render's `passes.FrameSink`; the others in worker processes
-(`batch.start_workers`), each into a lossless QuickTime RLE file (ARGB), which this process
+(`_workers`), each into a lossless QuickTime RLE file (ARGB), which this process
 decodes and feeds into the same sink, in order, once chunk 0 is drawn. So the one ffmpeg of
 the render still encodes every format from the whole sequence of frames: the MP4's and
 WebM's frames, and the GIF's palette (made over all frames), are those of a serial render.
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,9 +52,15 @@ def set_limit(jobs: int | None) -> None:
 
 
 def limit() -> int:
-    from scenes.app.batch import default_jobs
+    return _limit[0] if _limit[0] is not None else available_cores()
 
-    return _limit[0] if _limit[0] is not None else default_jobs()
+
+def available_cores() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -317,15 +324,58 @@ def feed(movie: Path, size: tuple[int, int], sink: Any) -> None:
 
 @contextlib.contextmanager
 def _workers(n: int) -> Iterator[Any]:
-    """`n` worker processes (batch's: they die with this one, quiet), stopped on leaving."""
-    from scenes.app.batch import start_workers, stop_workers
+    """`n` worker processes ("spawn"), importing manim at once; stopped on leaving (the
+    chunks not started dropped, SIGTERM, then SIGKILL after a grace period)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    pool = start_workers(n, quiet=True) if n > 0 else None
+    if n <= 0:
+        yield None
+        return
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker)  # fmt: skip
+    for _ in range(n):
+        pool.submit(_preload)
     try:
         yield pool
     finally:
-        if pool is not None:
-            stop_workers(pool)
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+                p.join(15)
+                if p.is_alive():
+                    p.kill()
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True)
+
+
+def _init_worker() -> None:
+    """A chunk's worker: it dies with its parent (Linux), a stop signal cleans up like
+    Ctrl-C (`signals.stop_once`), nothing it prints reaches the parent's stdout or stderr, and
+    it draws no chunks of its own (`set_limit`)."""
+    import signal
+    import sys
+
+    from scenes.app.signals import STOP_SIGNALS, stop_once
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop_once)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    sys.stdout.flush()
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    set_limit(1)
+
+
+def _preload() -> None:
+    import manim  # noqa: F401
 
 
 def pass_for(
