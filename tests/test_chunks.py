@@ -63,10 +63,20 @@ def test_only_videos_large_enough_and_more_than_one_process_are_chunked() -> Non
         chunks.set_limit(None)
 
 
+@pytest.mark.parametrize(("cores", "load", "limit"), [(2, 0.0, 1), (4, 0.5, 3), (8, 6.5, 1),
+                                                       (16, 2.0, 14)])  # fmt: skip
+def test_without_jobs_chunks_need_three_free_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, limit: int
+) -> None:
+    monkeypatch.setattr(chunks, "available_cores", lambda: cores)
+    monkeypatch.setattr(chunks.os, "getloadavg", lambda: (load, load, load))
+    assert chunks.limit() == limit
+
+
 @pytest.fixture(scope="module")
 def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
-    """The river sentence at 854×480 15 fps (mp4, GIF, PNG, poster, captions), rendered
-    serially and in two chunks (forced: too small to pay otherwise)."""
+    """The river sentence at 854×480 15 fps (mp4, GIF, PNG, poster, captions, the beats'
+    stills), rendered serially and in two chunks (forced: too small to pay otherwise)."""
     from attention_math import build_plan
     from scenes.app.passes import movie_pass
 
@@ -75,8 +85,9 @@ def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
     made = {}
     in_chunks = functools.partial(chunks.chunked_frames, jobs=2)
     for name, pass_fn in [("serial", None), ("chunked", in_chunks)]:
-        made[name] = movie_pass(plan, "DriftScene", "dark", root / name, (854, 480), 15,
-                                ["mp4", "gif", "png"], poster=True, attrs={"captions": True},
+        attrs = {"captions": True, "stills_dir": str(root / name / "stills")}
+        made[name] = movie_pass(plan, "DriftScene", "dark", root / name / "work", (854, 480),
+                                15, ["mp4", "gif", "png"], poster=True, attrs=attrs,
                                 pass_fn=pass_fn)  # fmt: skip
     return made["serial"], made["chunked"], root
 
@@ -85,7 +96,7 @@ def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.render
 def test_a_render_in_chunks_is_the_serial_render_frame_for_frame(serial_and_chunked) -> None:
     serial, chunked, root = serial_and_chunked
-    assert len(list((root / "chunked").glob("chunk-*"))) >= 1  # it did run in chunks
+    assert len(list((root / "chunked" / "work").glob("chunk-*"))) >= 1  # it ran in chunks
     for fmt in ("mp4", "gif"):
         a, b = frame_hashes(serial[fmt]), frame_hashes(chunked[fmt])
         assert len(a) > 100
@@ -93,6 +104,13 @@ def test_a_render_in_chunks_is_the_serial_render_frame_for_frame(serial_and_chun
     for what in ("png", "poster", "srt"):  # the final state, the first frame, the captions
         assert chunked[what].read_bytes() == serial[what].read_bytes(), what
     assert serial["srt"].read_text(encoding="utf-8").count("-->") >= 3
+    stills = sorted(p.name for p in (root / "serial" / "stills").iterdir())
+    assert len(stills) >= 3  # every beat's still (--stills), taken by the last chunk
+    assert stills == sorted(p.name for p in (root / "chunked" / "stills").iterdir())
+    for name in stills:
+        assert (root / "chunked" / "stills" / name).read_bytes() == (
+            root / "serial" / "stills" / name
+        ).read_bytes(), name
 
 
 @needs_ffmpeg

@@ -1,26 +1,28 @@
 """One render on every core: a scene's animations cut into contiguous chunks, drawn at once.
 
 A chunk is a range of Manim's animation numbers (its `play` calls, waits included). Every
-chunk runs the scene's whole `construct`: the animations before its range are skipped
-(Manim jumps each to its end without drawing it, so the scene's state is rebuilt in a
-fraction of the time) and the scene stops after its range. Chunk 0 is drawn in this process
-straight into the render's `passes.FrameSink`; the others in worker processes
-(`_workers`), each into a lossless QuickTime RLE file (ARGB), which this process
-decodes and feeds into the same sink, in order, once chunk 0 is drawn. So the one ffmpeg of
-the render still encodes every format from the whole sequence of frames: the MP4's and
-WebM's frames, and the GIF's palette (made over all frames), are those of a serial render.
+chunk runs the scene's whole `construct`: the animations before its range are played
+without being drawn (every frame's time, so the scene's state and clock are a serial
+render's; Manim's own skipping would jump each to its end) and the scene stops after its
+range. Chunk 0 is drawn in this process straight into the render's `passes.FrameSink`; the
+others in worker processes (`_workers`), each into a lossless QuickTime RLE file (ARGB when
+transparent), which this process decodes and feeds into the same sink, in order, once
+chunk 0 is drawn. So the one ffmpeg of the render still encodes every format from the whole
+sequence of frames: the MP4's and WebM's frames, and the GIF's palette (made over all
+frames), are those of a serial render.
 
 - A count pass first (the scene at 16×9, every animation skipped) lists how many frames each
   animation draws; the chunks get equal shares of frames (`split`).
-- A skipped animation moves the scene's clock by the frames it would have drawn (Manim
-  moves it by the run time, which differs by a fraction of a frame), so a beat's caption and
-  anything timed by the clock is where a serial render puts it (`_chunk_renderer`).
+- An animation played undrawn moves the scene's clock by the frames it would have drawn,
+  as a drawn one does (Manim's skipping moves it by the run time, a fraction of a frame
+  off), so a beat's caption is where a serial render puts it (`_chunk_renderer`).
 - The last chunk also draws the final state (STEM.png), writes the captions (the skipped
   beats' subcaptions included: it runs every beat) and the --stills.
 
 When it pays (`plan_chunks`): a video of at least 1080p at 30 fps (or `min_rate`), more than
-one core allowed (`limit`, the CLI's --jobs; default: the cores this process may use), at
-least MIN_SECONDS of video per chunk. Stills-only renders and small GIFs stay serial.
+one process allowed (`limit`: the CLI's --jobs; without it, the free cores when at least
+MIN_FREE_CORES are free), at least MIN_SECONDS of video per chunk. Stills-only renders and
+small GIFs stay serial.
 """
 
 from __future__ import annotations
@@ -45,14 +47,29 @@ COUNT_SIZE = (16, 9)  # the count pass draws (almost) nothing: any size gives th
 _limit: list[int | None] = [None]
 
 
+# A chunked render spends about 1.45× the CPU of a serial one (measured at 1080p60: each
+# chunk past the first is drawn, written as RLE and decoded again, and the scene's earlier
+# animations are played undrawn), and a serial render already keeps 1.5 cores busy (Manim
+# drawing, x264 encoding beside it): by default, chunks only when this many cores are free.
+MIN_FREE_CORES = 3.0
+
+
 def set_limit(jobs: int | None) -> None:
-    """The most processes one render may use (None: the cores this process may use; 1: no
+    """The most processes one render may use (None: by default, `default_limit`; 1: no
     chunks). The CLI's --jobs; a batch's workers set 1 (the entries are the parallelism)."""
     _limit[0] = jobs
 
 
 def limit() -> int:
-    return _limit[0] if _limit[0] is not None else available_cores()
+    return _limit[0] if _limit[0] is not None else default_limit()
+
+
+def default_limit() -> int:
+    """Without --jobs: the free cores (those this process may use less the load average),
+    when at least MIN_FREE_CORES are free; else 1 (serial: on fewer, chunks cost more than
+    they give)."""
+    free = available_cores() - os.getloadavg()[0]
+    return int(free) if free >= MIN_FREE_CORES else 1
 
 
 def available_cores() -> int:
@@ -203,10 +220,12 @@ def _chunk_renderer() -> type:
                 super().update_frame(scene, *args, **kwargs)
 
         def save_static_frame_data(self, scene: Any, static_mobjects: Any) -> Any:
-            if self.hidden:
-                self.static_image = None
-                return None
-            return super().save_static_frame_data(scene, static_mobjects)
+            # drawn even while hidden: a beat's still after a wait is drawn over it
+            hidden, self.hidden = self.hidden, False
+            try:
+                return super().save_static_frame_data(scene, static_mobjects)
+            finally:
+                self.hidden = hidden
 
         def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
             if self.hidden:
@@ -243,11 +262,14 @@ class ChunkJob:
 
 
 def _render_chunk(job: ChunkJob) -> tuple[Path, Any]:
-    """Worker side: the chunk's frames as lossless RLE (ARGB) in job.work; returns the file
-    and the final frame (the last chunk's) or None."""
+    """Worker side: the chunk's frames as lossless RLE in job.work; returns the file and the
+    final frame (the last chunk's) or None."""
     from scenes.app.passes import FrameSink
+    from scenes.theme import PALETTES
 
-    sink = FrameSink(job.work, job.size, job.fps, ["mov"], transparent=True)
+    # ARGB with a transparent theme; else RGB (the render's files drop the alpha then)
+    transparent = PALETTES[job.theme].background is None
+    sink = FrameSink(job.work, job.size, job.fps, ["mov"], transparent=transparent)
     with sink:
         span = render_span(job.plan, job.scene, job.theme, job.work, job.size, job.fps,
                            job.attrs, job.chunk, sink)  # fmt: skip
