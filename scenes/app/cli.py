@@ -297,9 +297,9 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Processes to use (default: the number of cores). With --spec: renders at a time, "
-    "each in its own process; else the one render's animations drawn in up to N chunks at once "
-    "(1080p and 4K videos of a few seconds or more).",
+    help="With --spec: renders at a time, each in its own process (default: the number of "
+    "cores). Else: the one render's animations drawn in up to N processes at once (1080p and 4K "
+    "videos; default: chunks only when 3 cores are free; README: One render on every core).",
 )
 @click.option(  # cluster: the entries as Ray tasks (scenes.app.cluster)
     "--cluster",
