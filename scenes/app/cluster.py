@@ -177,8 +177,7 @@ def _run_tasks(
     import time
 
     task = ray.remote(num_cpus=1, max_retries=0)(render_entry)
-    waiting = sorted(todo, key=lambda t: _cost(t[1]), reverse=True)
-    waiting.reverse()
+    waiting = sorted(todo, key=lambda t: _cost(t[1]))  # popped from the end: longest first
     running: dict[Any, tuple[int, Job, Plan, float]] = {}
     try:
         while waiting or running:
