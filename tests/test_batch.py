@@ -691,12 +691,6 @@ def test_plan_options_do_not_go_with_spec(tmp_path: Path, args: list[str], messa
     assert not (tmp_path / "media").exists()
 
 
-def test_jobs_goes_with_spec() -> None:
-    result = run("render", RIVER, "-t", "bank", "--jobs", "2")
-    assert result.exit_code == 2
-    assert "--jobs goes with --spec" in result.stderr
-
-
 def test_spec_file_errors(tmp_path: Path) -> None:
     result = run("render", "--spec", tmp_path / "nope.toml")
     assert result.exit_code == 1

@@ -109,6 +109,9 @@ def _worker_init(quiet: bool, parent: int | None = None) -> None:
         die_with_parent(parent)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
+    from scenes.app.chunks import set_limit  # chunks: one process per render in a worker
+
+    set_limit(1)
     sys.stdout.flush()
     target = os.open(os.devnull, os.O_WRONLY) if quiet else 2
     os.dup2(target, 1)

@@ -315,7 +315,17 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="With --spec: renders at a time, each in its own process (default: the number of cores).",
+    help="With --spec: renders at a time, each in its own process (default: the number of "
+    "cores). Else: the one render's animations drawn in up to N processes at once (1080p and 4K "
+    "videos; default: chunks only when 3 cores are free; README: One render on every core).",
+)
+@click.option(  # cluster: the entries as Ray tasks (scenes.app.cluster)
+    "--cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="With --spec: render the entries on a Ray cluster (README: Renders on a cluster): "
+    "its address (ray start --head prints it), or 'local' to start one on this machine. "
+    "Needs pip install 'attention-drift[cluster]'.",
 )
 @click.option(
     "--watch",
@@ -329,6 +339,7 @@ def render_command(
     spec_file: Path | None,
     jobs: int | None,
     watch: bool,
+    cluster: str | None,
     **params: Any,
 ) -> None:
     """Render the drift of the target in SENTENCE to video / image files.
@@ -342,11 +353,15 @@ def render_command(
     out_dir = store.absolute(out_dir)  # once, here: every path below is absolute
     if watch and spec_file is None:
         raise click.UsageError("--watch goes with --spec FILE (it renders a spec's entries again)")
+    if cluster is not None and (spec_file is None or watch or jobs is not None):
+        raise click.UsageError("--cluster goes with --spec FILE (not --watch or --jobs)")
     if spec_file is not None:
-        _render_spec(spec_file, out_dir, jobs, params["force"], quiet, watch=watch)
+        _render_spec(spec_file, out_dir, jobs, params["force"], quiet, watch=watch,
+                     cluster=cluster)  # fmt: skip
         return
-    if jobs is not None:
-        raise click.UsageError("--jobs goes with --spec (a single render uses one process)")
+    from scenes.app.chunks import set_limit  # chunks: one render on up to N processes
+
+    set_limit(jobs)
     _render_one(out_dir, quiet, params)
 
 
@@ -520,7 +535,7 @@ def _given_options(ctx: click.Context) -> set[str]:
 
 
 def _render_spec(spec_file: Path, out: Path, jobs: int | None, force: bool, quiet: bool,
-                 watch: bool = False) -> None:  # fmt: skip
+                 watch: bool = False, cluster: str | None = None) -> None:  # fmt: skip
     """render --spec: validate every entry (and build its plan) first, then render them in
     worker processes with one progress display and a summary table (scenes.app.batch)."""
     import time
@@ -531,7 +546,7 @@ def _render_spec(spec_file: Path, out: Path, jobs: int | None, force: bool, quie
     given = _given_options(ctx)
     with_spec = {
         "spec_file", "jobs", "watch", "force", "verify", "quiet", "formats", "quality", "theme",
-        "out_dir",
+        "out_dir", "cluster",
     }  # fmt: skip
     for p in ctx.command.params:
         if p.name in given and p.name not in with_spec:
@@ -551,7 +566,7 @@ def _render_spec(spec_file: Path, out: Path, jobs: int | None, force: bool, quie
         _watch_spec(spec_file, out_dir, overrides, console, quiet)
         return
     start = time.perf_counter()
-    outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet)
+    outcomes = _run_spec(spec_file, out_dir, overrides, jobs, force, console, quiet, cluster)
     from scenes.app.batch import summary_table
 
     console.print(summary_table(outcomes, time.perf_counter() - start))
@@ -588,7 +603,8 @@ def _watch_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any]
 
 
 def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], jobs: int | None,
-              force: bool, console: Any, quiet: bool) -> list[Any]:  # fmt: skip
+              force: bool, console: Any, quiet: bool,
+              cluster: str | None = None) -> list[Any]:  # fmt: skip
     """scenes.app.batch.run_spec, its problems as one line each on stderr."""
     from scenes.app import batch
     from scenes.app.signals import signals_as_exceptions
@@ -597,6 +613,11 @@ def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], 
     with _user_errors():
         try:
             with signals_as_exceptions():
+                if cluster is not None:  # cluster: the entries as Ray tasks
+                    from scenes.app.cluster import run_spec
+
+                    return run_spec(spec_file, cluster, out_dir=out_dir, overrides=overrides,
+                                    force=force, console=console, quiet=quiet)  # fmt: skip
                 return batch.run_spec(
                     spec_file, out_dir=out_dir, overrides=overrides, workers=jobs,
                     force=force, console=console, quiet=quiet,

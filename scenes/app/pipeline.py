@@ -280,8 +280,12 @@ def _raster(
             _expected_frames(plan, scene, rate),
             rate,
         )
+        # chunks: the scene drawn on every core allowed (scenes.app.chunks), same frames
+        from scenes.app.chunks import pass_for
+
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
-                          poster=bool(videos), attrs=attrs, on_frames=report.frames)  # fmt: skip
+                          poster=bool(videos), attrs=attrs, on_frames=report.frames,
+                          pass_fn=pass_for(size, rate, raster))  # fmt: skip
     report.pass_done()
     made.update({fmt: saver.final(fmt) for fmt in vector})
     if "stills_dir" in attrs:

@@ -1,0 +1,143 @@
+"""A course on a cluster (scenes.app.cluster): `render --spec FILE --cluster ADDRESS`.
+
+The reference is the same spec rendered by the local batch with --jobs 1: the cluster run
+must give the same files, byte for byte (PNG and GIF are deterministic). Each run starts its
+own Ray on 127.0.0.1 (`--cluster local`: every Ray server bound there) and stops it.
+Ray is the optional extra `cluster`; `./render.sh test` installs it (without it these tests
+are skipped, and fail under ATTENTION_DRIFT_REQUIRE_REFERENCE=1).
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scenes.app import cli
+from tests.conftest import CASH, RIVER, TOML_VECTORS, missing_reference
+
+SPEC = f"""\
+    out = "media"
+    [defaults]
+    quality = "low"
+    formats = ["png"]
+    embeddings = "vectors.toml"
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    name = "river"
+    formats = ["png", "gif"]
+
+    [[renders]]
+    sentence = "{CASH}"
+    target = "bank"
+    theme = "light"
+    name = "cash"
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    compare = ["{CASH}"]
+    name = "both"
+"""
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+def write_course(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
+    spec = folder / "course.toml"
+    spec.write_text(textwrap.dedent(SPEC), encoding="utf-8")
+    return spec
+
+
+def media(folder: Path) -> dict[str, bytes]:
+    """The rendered files of a folder (not the records, which hold times and paths)."""
+    files = sorted(folder.iterdir())
+    return {p.name: p.read_bytes() for p in files if p.suffix in (".png", ".gif")}
+
+
+def test_without_ray_the_cluster_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails
+    spec = write_course(tmp_path)
+    result = run("render", "--spec", spec, "--cluster", "local")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: --cluster needs Ray, which is not installed: pip install "
+        "'attention-drift[cluster]' (Ray), or leave --cluster out"
+    ]
+    assert not (tmp_path / "media").exists()
+
+
+def test_cluster_goes_with_spec() -> None:
+    result = run("render", RIVER, "-t", "bank", "--cluster", "local")
+    assert result.exit_code == 2
+    assert "--cluster goes with --spec FILE" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def cluster() -> str:
+    """`local`: each run starts its own Ray on 127.0.0.1 (about 15 s) and stops it."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        missing_reference("Ray is not installed: pip install '.[cluster]'")
+    return "local"
+
+
+@pytest.mark.render
+def test_a_course_on_the_cluster_is_the_local_batch(cluster: str, tmp_path: Path) -> None:
+    reference = write_course(tmp_path / "local")
+    assert run("render", "--spec", reference, "--jobs", "1").exit_code == 0
+    expected = media(tmp_path / "local" / "media")
+    assert sorted(expected) == ["both.png", "cash.png", "river.gif", "river.png"]
+
+    spec = write_course(tmp_path / "cluster")
+    out = tmp_path / "cluster" / "media"
+    out.mkdir()
+    (out / "cash.png").mkdir()  # a folder where renders[1]'s file goes: it cannot commit
+    result = run("render", "--spec", spec, "--cluster", cluster)
+    assert result.exit_code == 1
+    err = " ".join(result.stderr.split())
+    assert "failed renders[1] cash:" in err  # the bad entry, by name, and why
+    assert "cash.pngisafolder" in "".join(err.split())  # (wrapped by the table)
+    assert "3 renders: 2 done, 0 cached, 1 failed" in err
+    assert result.stdout.splitlines() == [
+        str(out / "river.gif"), str(out / "river.png"), str(out / "river.plan.json"),
+        str(out / "both.png"), str(out / "both.plan.json"),
+    ] or sorted(result.stdout.splitlines()) == sorted(
+        str(p) for p in out.iterdir() if p.suffix in (".png", ".gif", ".json")
+        and "cache" not in p.name and p.is_file()
+    )  # fmt: skip
+    (out / "cash.png").rmdir()
+    again = run("render", "--spec", spec, "--cluster", cluster)
+    assert again.exit_code == 0, again.output
+    assert "3 renders: 1 done, 2 cached, 0 failed" in again.stderr  # cached ones not sent
+    assert media(out) == expected  # byte for byte
+    for name in ("river", "cash", "both"):
+        local = (tmp_path / "local" / "media" / f"{name}.plan.json").read_bytes()
+        assert (out / f"{name}.plan.json").read_bytes() == local
+
+
+@pytest.mark.render
+def test_all_cached_nothing_is_sent(cluster: str, tmp_path: Path) -> None:
+    """A course already rendered: the cluster is not even reached (an address where no
+    cluster is: nothing tries it)."""
+    spec = write_course(tmp_path)
+    (tmp_path / "course.toml").write_text(
+        textwrap.dedent(SPEC).split("[[renders]]")[0]
+        + f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\nname = "river"\n'
+    )
+    assert run("render", "--spec", spec, "--cluster", cluster).exit_code == 0
+    again = run("render", "--spec", spec, "--cluster", "127.0.0.1:1")
+    assert again.exit_code == 0, again.output
+    assert "1 renders: 0 done, 1 cached, 0 failed" in again.stderr
