@@ -23,7 +23,6 @@ from attention_math.plan import (
 )
 
 TOOL = "attention-drift 0.1.0"
-MAX_WORDS = 40  # beyond this the chips no longer fit a 16:9 frame at a readable size
 FORMULA = "q = k = v = x;  w = softmax(scale · q·k);  output = Σ w_i v_i"
 
 
@@ -63,16 +62,6 @@ class _Drafted:
         self.steps = steps
 
 
-def check_length(toks: list[tokens.Token], what: str = "the sentence") -> None:
-    """Refuse a sentence with more words than fit on screen readably."""
-    n_words = sum(t.is_word for t in toks)
-    if n_words > MAX_WORDS:
-        raise InputError(
-            f"{what} has {n_words} words; at most {MAX_WORDS} fit on screen readably "
-            f"(split it, or shorten it)"
-        )
-
-
 def _draft(
     text: str,
     target: str,
@@ -85,22 +74,9 @@ def _draft(
     n_sentences: int = 1,
 ) -> _Drafted:
     """Sentence `index` of `n_sentences` (0 the main one) up to its drift."""
+    toks, ti = tokens.locate(text, target, target_index, index, n_sentences)
     what = tokens.sentence_label(index, text, n_sentences)
     quoted = f"{what} {text!r}" if index == 0 else what  # the label of a compared one quotes it
-    if not text.strip():
-        raise InputError(f"{what} is empty; give a sentence in quotes")
-    toks = tokens.tokenize(text, what)
-    if not any(t.is_word for t in toks):
-        raise InputError(f"{quoted} has no words")
-    check_length(toks, what)
-    with about("target_index" if target_index is not None else "target"):
-        ti = tokens.find_target(
-            toks,
-            target,
-            target_index,
-            what,
-            tokens.REPEAT_HINT if index == 0 else "a compared sentence needs it once",
-        )
     stop = tokens.stopwords()
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
     for i, t in enumerate(toks):

@@ -24,7 +24,7 @@ import numpy as np
 from attention_math import model as bert
 from attention_math import tokens
 from attention_math.attention import MAX_STEPS, drift_from_scores
-from attention_math.build import TOOL, _Drafted, _finish, _vector, check_length
+from attention_math.build import TOOL, _Drafted, _finish, _vector
 from attention_math.errors import InputError, about, read_text
 from attention_math.pca import Basis, fit_basis, to_projection
 from attention_math.plan import (
@@ -36,6 +36,7 @@ from attention_math.plan import (
     SenseSplit,
     SentenceModel,
 )
+from attention_math.tokens import check_length
 
 SPECIAL = "[special]"
 MERGE_POLICY = (

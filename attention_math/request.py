@@ -45,7 +45,7 @@ PARTS = (
     "layers",
     "ledger",
 )
-MAX_SENTENCE_CHARS = 1000  # 40 words (build.MAX_WORDS) of ordinary length fit well below this
+MAX_SENTENCE_CHARS = 1000  # 40 words (tokens.MAX_WORDS) of ordinary length fit well below this
 MAX_WORD_CHARS = 100
 
 

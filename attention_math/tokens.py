@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from attention_math.data import ASSETS
-from attention_math.errors import InputError
+from attention_math.errors import InputError, about
 
 # Characters that may join two word characters into one word.
 _JOINERS = frozenset("'’-_")  # a lone '_' is a symbol; snake_case stays one word
@@ -345,3 +345,52 @@ def _occurrences_hint(tokens: list[Token], want: str) -> str:
     if hits:
         return f"it occurs at token {', '.join(map(str, hits))}"
     return "it does not occur in the sentence"
+
+
+MAX_WORDS = 40  # beyond this the chips no longer fit a 16:9 frame at a readable size
+
+
+def check_length(toks: list[Token], what: str = "the sentence") -> None:
+    """Refuse a sentence with more words than fit on screen readably."""
+    n_words = sum(t.is_word for t in toks)
+    if n_words > MAX_WORDS:
+        raise InputError(
+            f"{what} has {n_words} words; at most {MAX_WORDS} fit on screen readably "
+            f"(split it, or shorten it)"
+        )
+
+
+def locate(
+    text: str, target: str, target_index: int | None, index: int = 0, n_sentences: int = 1
+) -> tuple[list[Token], int]:
+    """The tokens of sentence `index` of `n_sentences` (0 the main one) and where its target
+    is: every check a sentence passes before a vector is read (empty, no words, too long, the
+    target not there or there twice)."""
+    what = sentence_label(index, text, n_sentences)
+    quoted = f"{what} {text!r}" if index == 0 else what  # the label of a compared one quotes it
+    if not text.strip():
+        raise InputError(f"{what} is empty; give a sentence in quotes")
+    toks = tokenize(text, what)
+    if not any(t.is_word for t in toks):
+        raise InputError(f"{quoted} has no words")
+    check_length(toks, what)
+    with about("target_index" if target_index is not None else "target"):
+        ti = find_target(
+            toks,
+            target,
+            target_index,
+            what,
+            REPEAT_HINT if index == 0 else "a compared sentence needs it once",
+        )
+    return toks, ti
+
+
+def check_sentences(
+    sentence: str, target: str, compare: Iterable[str] = (), target_index: int | None = None
+) -> None:
+    """Every sentence of a request located (`locate`), no vector read: a spec checks all its
+    entries so before it builds any plan. Errors name the sentence's field, as `build_plan`'s."""
+    texts = [sentence, *compare]
+    for i, text in enumerate(texts):
+        with about("sentence" if i == 0 else f"compare[{i - 1}]", override=i > 0):
+            locate(text, target, target_index if i == 0 else None, i, len(texts))

@@ -459,6 +459,31 @@ def test_the_last_of_2000_entries_is_reported_before_any_plan(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("last", "problem"),
+    [
+        ('sentence = "He sat on the river."\ntarget = "bank"',
+         '.target: "bank" is not a word of the sentence'),
+        ('sentence = "He sat on the river bank."\ntarget = "bank"\ncompare = ["He sat."]',
+         ".compare[0]: "),
+        ('sentence = ""\ntarget = "bank"', ".sentence: "),
+    ],
+)  # fmt: skip
+def test_a_target_missing_from_the_last_of_2000_sentences_is_found_before_any_plan(
+    tmp_path: Path, vectors: Path, no_plans: None, last: str, problem: str
+) -> None:
+    """The sentences are located (tokens only, no vector read) before any plan is built."""
+    entries = "".join(
+        f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\nname = "r{i}"\n'
+        for i in range(ENTRIES - 1)
+    )
+    path = write_spec(tmp_path, f'[defaults]\nembeddings = "vectors.toml"\n{entries}'
+                      f"[[renders]]\n{last}\n")  # fmt: skip
+    result = run("render", "--spec", path, "--out", tmp_path / "out")
+    assert error_line(result).startswith(f"Error: course.toml: renders[{ENTRIES - 1}]{problem}")
+    assert not (tmp_path / "out").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # relative output folders (--slides crashed with the default `out`)
 

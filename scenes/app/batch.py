@@ -554,12 +554,23 @@ def plan_spec(
 
 def _refuse_before_plans(spec: Spec, entries: Sequence[Entry]) -> None:
     """A SpecError with every problem found without building a plan: the spec's (keys,
-    values, files named) and the names given twice."""
-    from scenes.app.spec import SpecError, _entry_order
+    values, files named), the sentences' (empty, too long, the target not in them: no vector
+    read) and the names given twice."""
+    from attention_math.tokens import check_sentences
+    from scenes.app.spec import SpecError, _entry_order, problem_line
 
+    sentences = []
+    for e in entries:
+        r = e.request
+        if r.sentence is None or {"analogy", "senses"} & r.needs:
+            continue  # drawn without a sentence of the user's
+        try:
+            check_sentences(r.sentence, r.target or "", r.compare, r.target_index)
+        except InputError as exc:
+            sentences.append(problem_line(e.where, exc))
     named = [(e.where, store.safe_stem(e.options.name, store.MAX_STEM))
              for e in entries if e.options.name]  # fmt: skip
-    if problems := [*spec.problems, *_same_names(named, entries)]:
+    if problems := [*spec.problems, *sentences, *_same_names(named, entries)]:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
 
 
