@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import textwrap
@@ -63,6 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="attention-drift-tests-")
     config.stash[_CACHE] = (cache, os.environ.get("XDG_CACHE_HOME"))
     os.environ["XDG_CACHE_HOME"] = cache
+    # Ctrl-C as a terminal gives it, whoever started the suite: a shell's background job
+    # (`cmd &` without job control) inherits SIGINT ignored, and the signal tests would see
+    # that instead of Python's own handler (children started here inherit it restored).
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
