@@ -87,6 +87,7 @@ def _build(entry: dict[str, Any]) -> Plan:
         scale=entry.get("scale", "auto"),
         order=entry.get("order", "weight"),
         keep_stopwords=entry.get("keep_stopwords", False),
+        language=entry.get("language", "auto"),
     )
 
 
