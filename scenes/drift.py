@@ -44,6 +44,7 @@ from scenes.components import (
     TrailDot,
     VectorArrow,
     WeightBars,
+    bowed,
     box_of,
     chip_rows,
     cut,
@@ -79,6 +80,8 @@ LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each labe
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 DIM = 0.28  # opacity factor of the sentences not playing
 MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
+BEND = 0.2  # a pull or trail step that would lie on an arrow bows out by this × its length
+ON_LINE = 0.1  # a line this close to an arrow's, along it, would be hidden by it
 CHIP_BUFF = 0.15  # between a sentence's chips
 EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
 EQ_INDENT = 0.3  # an equation's lines after the first
@@ -800,9 +803,38 @@ class DriftScene(BeatScene):
             )
             trail = []
             for k in range(1, len(tips)):
-                seg = Line(tips[k - 1], tips[k], stroke_width=5, color=color)
+                seg = VMobject(stroke_width=5, stroke_color=color)
+                seg.set_points_as_corners(self.trail_path(si, k))
                 trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
             self.trails.append(trail)
+
+    def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The arrows a line drawn at sentence si's step k must not lie along: the static
+        vectors, sentence si's arrow from step k on and the other sentences' last arrows."""
+        lines = [(self.origin, p) for p in self.start_points]
+        tips = self.tips(si)
+        lines += [(self.origin, t) for t in tips[k:]]
+        lines += [
+            (self.origin, self.map(s.final.point))
+            for sj, s in enumerate(self.plan.sentences)
+            if sj != si
+        ]
+        return lines
+
+    def trail_path(self, si: int, k: int) -> np.ndarray:
+        """The trail of sentence si's step k as corner points [m, 3]: straight from the last
+        tip to this one, or bowed when it would lie along an arrow (a trail step running on
+        past the last arrow's head would make the head look mid-shaft); it stops short of
+        the tip, under the arrowhead."""
+        tips = self.tips(si)
+        a, b = tips[k - 1], tips[k]
+        bend = BEND if lies_on(a, b, self.arrow_lines(si, k)) else 0.0
+        pts = bowed(a, b, bend, np.linspace(0.0, 1.0, 9 if bend else 2))  # [m, 3]
+        last = pts[-1] - pts[-2]
+        n = float(np.linalg.norm(last))
+        if n > 1e-9:
+            pts[-1] = pts[-1] - last / n * min(0.06, n / 3)
+        return pts
 
     def segments(self) -> list[tuple[str, Segment]]:
         """Every line a label must stay off: static vectors, every step's arrow and the arrow
@@ -821,10 +853,15 @@ class DriftScene(BeatScene):
                         (f"arrow {si + 1} step {k}", seg) for seg in arrow.segments(self.origin, p)
                     ]
             for k in range(1, len(tips)):
-                p0, p1 = tips[k - 1], tips[k]
-                seg = (float(p0[0]), float(p0[1]), float(p1[0]), float(p1[1]), 0.03)
-                out.append((f"trail {si + 1} step {k}", seg))
+                out += [(f"trail {si + 1} step {k}", seg) for seg in self.trail_segments(si, k)]
         return out
+
+    def trail_segments(self, si: int, k: int) -> list[Segment]:
+        pts = self.trail_path(si, k)
+        return [
+            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
+            for p, q in zip(pts, pts[1:], strict=False)
+        ]
 
     def final_lines(self) -> list[Segment]:
         """The lines of the last frame (static vectors, arrows, trails): a leader line
@@ -833,10 +870,8 @@ class DriftScene(BeatScene):
         for si in range(len(self.plan.sentences)):
             tips = self.tips(si)
             out += self.arrows[si].segments(self.origin, tips[-1])
-            out += [
-                (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
-                for p, q in zip(tips, tips[1:], strict=False)
-            ]
+            for k in range(1, len(tips)):
+                out += self.trail_segments(si, k)
         return out
 
     def place_plot_labels(self) -> None:
@@ -867,14 +902,21 @@ class DriftScene(BeatScene):
             lines=self.final_lines(),
             marks=[box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
         )
-        self.leaders = VGroup()
+        # A leader shows with its label: the end labels' come and go with them (an end label
+        # appears when its sentence ends), the others are always on (self.leaders).
+        self.leader_of: dict[int, Line] = {}  # id(label) -> its leader line
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to(np.array([c[0], c[1], 0]))
             if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
                 end = leader_end((a[0], a[1]), c, (m.width, m.height))
                 line = Line(np.array([a[0], a[1], 0]), np.array([*end, 0.0]), stroke_width=1.5,
                             color=pal.muted, stroke_opacity=0.7)  # fmt: skip
-                self.leaders.add(line)
+                self.leader_of[id(m)] = line
+        self.end_leaders = [self.leader_of.get(id(m)) for m in self.end_labels]
+        ends = {id(m) for m in self.end_labels}
+        self.leaders = VGroup(
+            *(self.leader_of[id(m)] for m in labels if id(m) in self.leader_of.keys() - ends)
+        )
         if pal.backdrop is not None:  # a line under a label leaves its letters readable
             in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
             for m in labels:
@@ -1020,13 +1062,33 @@ class DriftScene(BeatScene):
         """What the last frame adds: trails, arrows, end labels, rings, the conclusion."""
         out: list[Mobject] = []
         for si in range(len(self.plan.sentences)):
-            out += [*self.trails[si], self.arrows[si], self.end_labels[si]]
+            out += [*self.trails[si], self.arrows[si], *self.end_label(si)]
         out += list(self.rings.values())
         if self.multi:
             assert self.summary is not None
             out.append(self.summary)
         else:
             out += [self.panels[0], self.equations[0]]
+        return out
+
+    def end_label(self, si: int) -> list[VMobject]:
+        """Sentence si's end label with its leader line, if it has one."""
+        leader = self.end_leaders[si]
+        return [self.end_labels[si]] if leader is None else [leader, self.end_labels[si]]
+
+    def own_marks(self, si: int) -> list[Mobject]:
+        """The plot's marks that belong to sentence si alone: its words' points, labels and
+        leaders (a word two sentences share is neutral and stays), and its own static
+        vector and label when the sentences' static vectors differ."""
+        out: list[Mobject] = []
+        for j, pt in enumerate(self.points):
+            if pt["sentences"] == {si}:
+                out.append(pt["mob"])
+                if j in self.word_labels:
+                    out.append(self.word_labels[j])
+        if not self.shared_start:
+            out += [self.static_arrows[si], self.start_labels[si]]
+        out += [self.leader_of[id(m)] for m in out if id(m) in self.leader_of]
         return out
 
     # ---- beats ------------------------------------------------------------------------------
@@ -1054,25 +1116,25 @@ class DriftScene(BeatScene):
             anims.append(Fade(self.panels[si]))
         else:  # the panel takes the place of the last sentence's panel and equation
             anims += swap([self.panels[si - 1], self.equations[si - 1]], [self.panels[si]])
-            anims += self.dim_now(self.dim(si - 1, DIM))
-        if si == 0 and self.multi:
-            anims += self.dim_now([Dim(row, DIM) for row in self.sentence_rows[1:]])
-        elif si > 0:
-            anims += self.dim_now([Dim(self.sentence_rows[si], 1.0)])
+        if self.multi:  # every other sentence dimmed: its chips, trail, arrow, points, labels
+            for sj in range(len(self.plan.sentences)):
+                if sj == si - 1 or (si == 0 and sj > 0):
+                    anims += self.dim_now(self.dim(sj, DIM))
+            anims += self.dim_now(self.dim(si, 1.0))
         self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.intro - self.timing.fade)
         self.connectors: list[VMobject] = []
 
     def dim(self, si: int, level: float) -> list[Animation]:
-        """Sentence si's things (chips, rings, trail, arrow, end label) to opacity `level`."""
-        things: list[Mobject] = [
-            self.sentence_rows[si],
-            *self.trails[si],
-            self.arrows[si],
-            self.end_labels[si],
-        ]
-        things += [r for (sj, _), r in self.rings.items() if sj == si and r in self.mobjects]
-        return [Dim(m, level) for m in things if m in self.mobjects or m is self.sentence_rows[si]]
+        """Sentence si's things to opacity `level`: chips, rings, trail, arrow, end label and
+        the plot's marks of its own (points, labels, leaders)."""
+        # a trail's line and dot are added one by one (Create, Fade), not as their group
+        things: list[Mobject] = [part for t in self.trails[si] for part in t.submobjects]
+        things += [self.arrows[si], *self.end_label(si)]
+        things += [r for (sj, _), r in self.rings.items() if sj == si]
+        things = [m for m in things if m in self.mobjects]
+        things += [self.sentence_rows[si], *self.own_marks(si)]  # on screen, maybe in a group
+        return [Dim(m, level) for m in things]
 
     def dim_now(self, anims: list[Animation]) -> list[Animation]:
         """Dimming happens at once (a fading header costs a GIF more than it shows)."""
@@ -1100,7 +1162,10 @@ class DriftScene(BeatScene):
             # The pull: a dashed line from the word to the tip, as thick as the word's weight.
             # The new output lies on it (a mix of the old output and the word's vector), so
             # the tip slides along it towards the word.
-            rope = Connector(pt["at"], a, color=color, width=2.5 + 10 * step.weight_of((i,)))
+            rope = Connector(
+                pt["at"], a, color=color, width=2.5 + 10 * step.weight_of((i,)),
+                bend=self.pull_bend(si, k, pt["at"]),
+            )  # fmt: skip
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=_early))
             anims.append(Pulse(pt["at"], color))
@@ -1112,10 +1177,20 @@ class DriftScene(BeatScene):
         self.play(*anims, run_time=MOVE * self.timing.step)
         self.wait((1 - MOVE) * self.timing.step)
 
+    def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
+        """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
+        when a straight line would lie along an arrow or through the origin's cross (a word
+        that projects onto the origin or onto the line of the tip's move)."""
+        tip = self.tips(si)[k - 1]
+        if lies_on(at, tip, self.arrow_lines(si, k - 1)):
+            return BEND
+        return BEND if near_segment(self.origin, at, tip, ON_LINE) else 0.0
+
     def end_sentence(self, si: int) -> None:
         self.remove(*self.connectors)
         self.connectors = []
-        anims: list[Animation] = [Fade(self.end_labels[si]), Fade(self.equations[si])]
+        anims: list[Animation] = [Fade(m) for m in self.end_label(si)]
+        anims.append(Fade(self.equations[si]))
         self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.outro - self.timing.fade)
 
@@ -1156,6 +1231,33 @@ def pad_box(b: Box, p: float) -> Box:
 
 def label_text(m: Mobject) -> str:
     return str(getattr(m, "text", None) or getattr(m[0], "text", ""))
+
+
+def lies_on(
+    p: np.ndarray, q: np.ndarray, lines: list[tuple[np.ndarray, np.ndarray]], tol: float = ON_LINE
+) -> bool:
+    """Whether the segment p-q runs along one of `lines` (a, b): both its ends within tol of
+    the line through a and b, and overlapping a-b (or touching its ends)."""
+    for a, b in lines:
+        d = (b - a)[:2]
+        length = float(np.linalg.norm(d))
+        if length < 1e-9:
+            continue
+        u = d / length
+        n = np.array([-u[1], u[0]])
+        if max(abs(float(n @ (p - a)[:2])), abs(float(n @ (q - a)[:2]))) > tol:
+            continue
+        s0, s1 = sorted((float(u @ (p - a)[:2]), float(u @ (q - a)[:2])))
+        if s1 >= -tol and s0 <= length + tol:
+            return True
+    return False
+
+
+def near_segment(c: np.ndarray, p: np.ndarray, q: np.ndarray, tol: float) -> bool:
+    """Whether point c is within tol of the segment p-q."""
+    d = (q - p)[:2]
+    t = float(np.clip((c - p)[:2] @ d / max(float(d @ d), 1e-12), 0.0, 1.0))
+    return float(np.linalg.norm((p + (q - p) * t - c)[:2])) < tol
 
 
 def edge_point(centre: np.ndarray, p: np.ndarray, box: Box) -> np.ndarray:
