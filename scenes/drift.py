@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import *
@@ -74,12 +75,11 @@ PANEL_W = 5.2  # the panel column
 NAME_W = 2.0  # panel row labels longer than this are cut with "…"
 ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
-MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
+MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 DIM = 0.28  # opacity factor of the sentences not playing
-MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
 BEND = 0.2  # a pull or trail step that would lie on an arrow bows out by this × its length
 ON_LINE = 0.1  # a line this close to an arrow's, along it, would be hidden by it
 CHIP_BUFF = 0.15  # between a sentence's chips
@@ -105,10 +105,38 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     return f"scale = {sentence.scale:.3g}"
 
 
-def final_terms(sentence: Sentence) -> list[tuple[int, float]]:
-    """(token index, final weight) pairs: the target's first, then the largest."""
-    pairs = list(zip(sentence.final.words, sentence.final.weights, strict=True))
-    return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
+Row = tuple[int, ...]  # the token indices of a panel row: one word, or a group that joined
+
+
+def final_terms(sentence: Sentence) -> list[tuple[Row, float]]:
+    """The terms of the equation, one per panel row, with their final weight: the target's
+    first, then the words with a row of their own, largest first, then the group that joined
+    together ("12 more"), last."""
+    s = sentence
+    rows = [st.joined for st in s.steps[1:]]
+    singles = sorted(((r, s.final.weight_of(r)) for r in rows if len(r) == 1), key=lambda p: -p[1])
+    groups = [(r, s.final.weight_of(r)) for r in rows if len(r) > 1]
+    return [((s.target_index,), s.final.weight_of((s.target_index,))), *singles, *groups]
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def word_name(s: Sentence, index: int) -> str:
+    """How the figure names token `index` of sentence s: its text, with its position among
+    the sentence's words as a subscript when another word taking part reads the same
+    ("the₂", "the₅"; "bank₇" beside the target "bank")."""
+    w = s.words[index]
+    twins = [o for o in s.words if o.included and o.norm == w.norm]
+    if len(twins) < 2 or index == s.target_index:
+        return w.text
+    position = sum(o.is_word for o in s.words[: index + 1])
+    return w.text + str(position).translate(SUBSCRIPTS)
+
+
+def row_text(s: Sentence, row: Row, most: int = 11) -> str:
+    """A term's name: the word ("river", "bank₇"), or the group's "(12 more)"."""
+    return f"({len(row)} more)" if len(row) > 1 else cut(word_name(s, row[0]), most)
 
 
 def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:
@@ -155,10 +183,10 @@ def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) ->
 
 
 class Equation(VGroup):
-    """The lines of an equation (VGroups of StrutTexts); `terms`: the (token index, weight)
-    pairs it shows."""
+    """The lines of an equation (VGroups of StrutTexts); `terms`: the (row, weight) pairs it
+    shows (a row: one token index, or a group's)."""
 
-    def __init__(self, lines: VGroup, terms: list[tuple[int, float]]) -> None:
+    def __init__(self, lines: VGroup, terms: list[tuple[Row, float]]) -> None:
         super().__init__(*lines)
         self.terms = terms
 
@@ -168,15 +196,19 @@ class EquationTerms:
     long sentence's equation shows only a few), and how many of them fit in a width.
 
     text: a StrutText of a string, in the equation's size and colour. labels: the terms'
-    strings, in order ("0.56·bank", "+ 0.26·river", ...).
+    strings, in order ("0.56·bank", "+ 0.26·river", ...); with `keep_last`, the last one
+    (the group's "+ 0.12·(5 more)") is always shown, after "+ …" when others are left out:
+    every "N more" on screen counts the same words as the panel's row.
     """
 
-    def __init__(self, text: Callable[[str], StrutText], labels: list[str]) -> None:
+    def __init__(
+        self, text: Callable[[str], StrutText], labels: list[str], keep_last: bool = False
+    ) -> None:
         self.text = text
-        self.labels = labels
+        self.labels = labels[:-1] if keep_last else labels
+        self.last = [text(labels[-1])] if keep_last else []
         self.built: list[StrutText] = []
-        # For the layout, "+ … (N more)" of N's digit count (digits are equally wide).
-        self.probes: dict[int, StrutText] = {}
+        self.dots = text("+ …")
 
     def first(self, k: int) -> list[StrutText]:
         """The first k terms."""
@@ -184,33 +216,24 @@ class EquationTerms:
             self.built.append(self.text(self.labels[len(self.built)]))
         return self.built[:k]
 
-    def probe(self, rest: int) -> list[StrutText]:
-        """The room "+ … (N more)" takes when `rest` terms are left out (none for 0)."""
-        if not rest:
-            return []
-        d = len(str(rest))
-        if d not in self.probes:
-            self.probes[d] = self.text(f"+ … ({'8' * d} more)")
-        return [self.probes[d]]
-
     def fit(
         self, first: list[StrutText], width: float, max_lines: int
     ) -> tuple[list[list[StrutText]], int]:
         """After `first`, as many terms as fit in max_lines lines of `width` (one at least),
-        then "+ … (N more)": the lines, and how many terms they show."""
+        then "+ …" if some are left out, then the kept last term: the lines, and how many
+        of the terms before it they show."""
         n = len(self.labels)
+
+        def items(k: int) -> list[StrutText]:
+            return [*first, *self.first(k), *([self.dots] if k < n else []), *self.last]
+
         shown = 1  # one term at least, even when it does not fit
-        lines = wrap_terms([*first, *self.first(1), *self.probe(n - 1)], width, max_lines)
-        if lines is None:
-            lines = [[*first, *self.first(1)]]
+        lines = wrap_terms(items(1), width, max_lines) or [items(1)]
         for k in range(2, n + 1):
-            found = wrap_terms([*first, *self.first(k), *self.probe(n - k)], width, max_lines)
+            found = wrap_terms(items(k), width, max_lines)
             if found is None:
                 break
             shown, lines = k, found
-        if shown < n:  # the probe stands in for the real "+ … (N more)"
-            lines = [[self.text(f"+ … ({n - shown} more)") if m in self.probes.values() else m
-                      for m in line] for line in lines]  # fmt: skip
         return lines, shown
 
 
@@ -286,7 +309,9 @@ class Timing:
     """Seconds of each part of the figure (`timeline`). fade: every fade and dimming (short:
     a fade redraws its whole area in every frame, the costliest thing in a GIF); poster:
     the first frame's hold; intro / outro: a sentence's start and end, fade included; step:
-    one word joining (MOVE of it in motion, the rest still); hold: the last frame."""
+    the longest step (motion and rest); hold: the last frame. moves: per sentence, per step
+    k >= 1, the seconds the output moves (as long as its move needs); rest: the still time
+    after each move (the eye catches up)."""
 
     fade: float
     poster: float
@@ -295,21 +320,49 @@ class Timing:
     outro: float
     hold: float
     total: float
+    moves: tuple[tuple[float, ...], ...] = ()
+    rest: float = 0.0
 
 
 MAX_SECONDS = 30.0
+# A step's motion: MOVE_S[0] s for a move too small to see, plus MOVE_GAIN s per reach of
+# the drift moved (the farthest output from the origin), at most MOVE_S[1] s; then REST_S s.
+MOVE_S = (0.6, 1.8)
+MOVE_GAIN = 2.4
+REST_S = 0.45
+
+
+def step_moves(plan: Plan) -> list[list[float]]:
+    """Per sentence, per step k >= 1: how far the output moves, as a share of the drift's
+    reach (plan units: the view is one uniform scale, so shares on screen are the same)."""
+    o = np.array(plan.projection.origin)
+    pts = [[np.array(st.point) for st in s.steps] for s in plan.sentences]
+    reach = max(float(np.linalg.norm(p - o)) for ps in pts for p in ps)
+    return [
+        [float(np.linalg.norm(b - a)) / max(reach, 1e-12) for a, b in zip(ps, ps[1:], strict=False)]
+        for ps in pts
+    ]
 
 
 def timeline(plan: Plan) -> Timing:
-    """How long each part lasts: about 20 s for the post's figure, never over 30 s (the step
-    time shrinks with the number of steps, down to 0.35 s)."""
+    """How long each part lasts: each step as long as its move needs (eased; a large pull
+    moves for about 1.5 s), about 20 s for the post's figure, never over 30 s (every step
+    shrinks alike when the steps would not fit)."""
     n = len(plan.sentences)
-    steps = sum(len(s.steps) - 1 for s in plan.sentences)
     fade, poster, hold = 0.2, 1.8, 3.5
-    intro, outro = (1.0, 1.8) if n <= 2 else (0.6, 0.9)
+    intro, outro = (0.9, 1.6) if n <= 2 else (0.6, 0.9)
     fixed = poster + fade + n * (intro + outro) + (fade if n > 1 else 0.0) + hold
-    step = float(np.clip((MAX_SECONDS - 1.0 - fixed) / max(steps, 1), 0.35, 2.2))
-    return Timing(fade, poster, intro, step, outro, hold, fixed + step * steps)
+    moves = [
+        [float(np.clip(MOVE_S[0] + MOVE_GAIN * d, *MOVE_S)) for d in ds] for ds in step_moves(plan)
+    ]
+    n_steps = sum(len(m) for m in moves)
+    need = sum(map(sum, moves)) + REST_S * n_steps
+    f = min(1.0, (MAX_SECONDS - 1.0 - fixed) / max(need, 1e-9))
+    scaled = tuple(tuple(m * f for m in ms) for ms in moves)
+    rest = REST_S * f
+    longest = max((m for ms in scaled for m in ms), default=0.0) + rest
+    total = fixed + sum(map(sum, scaled)) + rest * n_steps
+    return Timing(fade, poster, intro, longest, outro, hold, total, scaled, rest)
 
 
 class DriftScene(BeatScene):
@@ -412,7 +465,7 @@ class DriftScene(BeatScene):
         )
         if w.index == s.target_index and twice:
             return f"{cut(w.text, 6)} (target)"
-        return w.text
+        return word_name(s, w.index)
 
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
@@ -490,9 +543,10 @@ class DriftScene(BeatScene):
         return max(n.width for b in self.bars for n in b.names)
 
     def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> Equation:
-        """“bank′ = 0.56·bank + 0.26·river + …” with the final weights: the target's term
-        first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
-        the terms shown are built). `.terms` lists the (token index, weight) pairs shown."""
+        """“bank′ = 0.56·bank + 0.26·river + … + 0.12·(5 more)” with the final weights, one
+        term per panel row (final_terms): the target's first, then the largest, the group
+        last; at most max_lines lines, the words left out as "+ …" (only the terms shown are
+        built). `.terms` lists the (row, weight) pairs shown."""
         s, pal = self.plan.sentences[si], self.pal
         pairs = final_terms(s)
 
@@ -501,12 +555,13 @@ class DriftScene(BeatScene):
 
         first = [text(f"{cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
         labels = [
-            f"{'+ ' if j else ''}{fmt(w)}·{cut(s.words[i].text, 11)}"
-            for j, (i, w) in enumerate(pairs)
+            f"{'+ ' if j else ''}{fmt(w)}·{row_text(s, row)}" for j, (row, w) in enumerate(pairs)
         ]
+        group = len(pairs) > 1 and len(pairs[-1][0]) > 1
+        terms = EquationTerms(text, labels, keep_last=group)
         # 0.25: the invisible struts either side of the ink
-        lines, shown = EquationTerms(text, labels).fit(first, width - 0.25, max_lines)
-        return Equation(set_lines(lines), pairs[:shown])
+        lines, shown = terms.fit(first, width - 0.25, max_lines)
+        return Equation(set_lines(lines), pairs[:shown] + (pairs[-1:] if group else []))
 
     # -- the sentences
     def build_header(self) -> None:
@@ -695,7 +750,10 @@ class DriftScene(BeatScene):
         for si, s in enumerate(self.plan.sentences):
             labelled = set(self.word_rows(si))
             pulled_from = self.pull_starts(si)
+            grouped = self.add_groups(si, inner, centre)
             for w, point in plotted_words(s):
+                if w.index in grouped:
+                    continue
                 key = (w.norm, point)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
@@ -711,7 +769,7 @@ class DriftScene(BeatScene):
                 self.point_of[(si, w.index)] = len(self.points)
                 self.points.append(
                     {
-                        "text": w.text,
+                        "text": word_name(s, w.index),
                         "special": w.reason == "special",
                         "true": p,
                         "at": spot,
@@ -720,6 +778,38 @@ class DriftScene(BeatScene):
                         "labelled": w.index in labelled,
                     }
                 )
+
+    def add_groups(self, si: int, inner: Box, centre: np.ndarray) -> set[int]:
+        """One mark per group of sentence si's words that join together ("12 more"), where
+        they pull together: the mean of their points weighted by their weights (the output
+        moves towards it, exactly: the projection is affine). Returns the grouped tokens."""
+        s, grouped = self.plan.sentences[si], set()
+        tips = self.tips(si)
+        for k, st in enumerate(s.steps[1:], start=1):
+            row = st.joined
+            if len(row) < 2:
+                continue
+            weight = dict(zip(st.words, st.weights, strict=True))
+            pts = np.array([s.words[i].point for i in row], dtype=float)  # [G, 2]
+            w = np.array([weight[i] for i in row])  # [G]
+            p = self.map(tuple(w @ pts / max(float(w.sum()), 1e-300)))
+            outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
+            for i in row:
+                self.point_of[(si, i)] = len(self.points)
+            grouped |= set(row)
+            self.points.append(
+                {
+                    "text": f"{len(row)} more",
+                    "special": False,
+                    "group": True,
+                    "true": p,
+                    "at": edge_point(tips[k - 1], p, inner) if outside else p,
+                    "outside": outside,
+                    "sentences": {si},
+                    "labelled": True,
+                }
+            )
+        return grouped
 
     def pull_starts(self, si: int) -> dict[int, np.ndarray]:
         """Where the arrow's tip is when each word of sentence si joins: its pull starts
@@ -741,6 +831,12 @@ class DriftScene(BeatScene):
             # A dot there would hide under the origin's cross and the arrows' tails: a ring
             # round them says "this word is at the origin".
             return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
+        if not pt["outside"] and pt.get("group"):  # several words as one: a diamond
+            return (
+                Square(0.15, stroke_width=0, fill_color=color, fill_opacity=1.0)
+                .rotate(PI / 4)
+                .move_to(pt["at"])
+            )
         if not pt["outside"]:
             return Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
         # A word of "the rest" (no label): a smaller, fainter marker.
@@ -1152,30 +1248,34 @@ class DriftScene(BeatScene):
         self.remove(*self.connectors)
         self.connectors = []
         anims: list[Animation] = []
+        marks: dict[int, list[int]] = {}  # point -> the joining words drawn there
         for i in step.joined:
             if i in self.chips[si]:
                 anims.append(Create(self.rings[(si, i)]))
             j = self.point_of.get((si, i))
-            if j is None:
-                continue
+            if j is not None:
+                marks.setdefault(j, []).append(i)
+        for j, members in marks.items():
             pt = self.points[j]
-            # The pull: a dashed line from the word to the tip, as thick as the word's weight.
-            # The new output lies on it (a mix of the old output and the word's vector), so
-            # the tip slides along it towards the word.
+            # The pull: a dashed line from the word (or the group's mark) to the tip, as
+            # thick as its weight. The new output lies on it (a mix of the old output and
+            # the word's vector), so the tip slides along it towards the word.
             rope = Connector(
-                pt["at"], a, color=color, width=2.5 + 10 * step.weight_of((i,)),
+                pt["at"], a, color=color, width=2.5 + 10 * step.weight_of(members),
                 bend=self.pull_bend(si, k, pt["at"]),
             )  # fmt: skip
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=_early))
             anims.append(Pulse(pt["at"], color))
         trail = self.trails[si][k - 1]
-        anims.append(_MoveArrow(arrow, self.origin, a, b))
-        anims.append(Create(trail[0]))
+        anims.append(
+            _MoveArrow(arrow, self.origin, a, b, rate_func=rate_functions.ease_in_out_sine)
+        )
+        anims.append(Create(trail[0], rate_func=rate_functions.ease_in_out_sine))
         anims.append(Fade(trail[1]))
         anims += self.bars[si].to(self.row_weights(si, k), rate_func=_early)
-        self.play(*anims, run_time=MOVE * self.timing.step)
-        self.wait((1 - MOVE) * self.timing.step)
+        self.play(*anims, run_time=self.timing.moves[si][k - 1])
+        self.wait(self.timing.rest)
 
     def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
         """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
@@ -1275,10 +1375,10 @@ class _MoveArrow(InPlace):
     """The sentence's arrow turning from one step's output to the next."""
 
     def __init__(
-        self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray
+        self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray, **kwargs: Any
     ) -> None:
         self.arrow, self.origin, self.a, self.b = arrow, origin, a, b
-        super().__init__(arrow)
+        super().__init__(arrow, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)
@@ -1306,8 +1406,34 @@ class Pulse(InPlace):
 def _joined_text(s: Sentence, k: int) -> str:
     joined = s.steps[k].joined
     if len(joined) == 1:
-        return f"“{s.words[joined[0]].text}”"
-    return f"the other {len(joined)} words"
+        return f"“{word_name(s, joined[0])}”"
+    return f"{len(joined)} more words"
+
+
+def _verb(s: Sentence, k: int) -> str:
+    return "joins" if len(s.steps[k].joined) == 1 else "join together"
+
+
+STILL = 0.03  # a step that moves the output by less than this share of the drift's reach
+
+
+def still_note(plan: Plan, si: int, k: int) -> str:
+    """ "": the step moves the output visibly; else why it hardly moves, in a few words (the
+    word's point is where the output already is: the target's other occurrence, say)."""
+    s = plan.sentences[si]
+    o = np.array(plan.projection.origin)
+    reach = max(
+        float(np.linalg.norm(np.array(st.point) - o)) for t in plan.sentences for st in t.steps
+    )
+    move = float(np.linalg.norm(np.array(s.steps[k].point) - np.array(s.steps[k - 1].point)))
+    if move >= STILL * max(reach, 1e-12):
+        return ""
+    joined = s.steps[k].joined
+    if len(joined) == 1 and s.words[joined[0]].norm == s.target.norm:
+        return f": the same vector as “{s.target.text}”, so it barely moves"
+    if s.steps[k].weight_of(joined) < 0.05:
+        return ": too light to move it visibly"
+    return ": its point is where the output already is"
 
 
 def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
@@ -1334,7 +1460,7 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         f"{s.words[i].text} {fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
     )
     if what == "step":
-        return f"{_joined_text(s, k)} joins; the weights renormalise: {pairs}"
+        return f"{_joined_text(s, k)} {_verb(s, k)}; the weights renormalise: {pairs}"
     terms = " + ".join(
         f"{fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
@@ -1359,9 +1485,12 @@ def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         return f"Sentence {si + 1}: “{s.target.text}” alone"
     if what == "step":
         step = s.steps[k]
-        return f"{_joined_text(s, k)} joins with weight {fmt(step.weight_of(step.joined))}"
+        joined = (
+            f"{_joined_text(s, k)} {_verb(s, k)} with weight {fmt(step.weight_of(step.joined))}"
+        )
+        return joined + still_note(plan, si, k)
     pairs = final_terms(s)
     top = pairs[:3]  # the target's and the two largest
     more = " + …" if len(pairs) > len(top) else ""
-    terms = " + ".join(f"{fmt(w)}·{s.words[i].text}" for i, w in top)
+    terms = " + ".join(f"{fmt(w)}·{row_text(s, row, 40)}" for row, w in top)
     return f"{s.target.text}′ = {terms}{more}"
