@@ -60,6 +60,7 @@ from scenes.layout import (
     Box,
     Item,
     Segment,
+    check_items,
     leader_end,
     needs_leader,
     place_labels_best,
@@ -76,6 +77,7 @@ NAME_W = 2.0  # panel row labels longer than this are cut with "…"
 ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
 MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
+FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
@@ -179,7 +181,9 @@ def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) ->
     """
     everything = fit_mapping(np.vstack([drift, words]) if len(words) else drift, box, margin)
     tight = fit_mapping(drift, box, margin)
-    return everything if everything.scale >= 0.65 * tight.scale else tight
+    extent = float((drift.max(axis=0) - drift.min(axis=0)).max()) * everything.scale
+    half = 0.5 * min(box[2] - box[0], box[3] - box[1])
+    return everything if everything.scale >= 0.65 * tight.scale and extent >= half else tight
 
 
 class Equation(VGroup):
@@ -418,7 +422,12 @@ class DriftScene(BeatScene):
         self.build_summary()
         if self.summary is not None:
             _put_top_left(self.summary, self.col_x, self.body_top)
+        self.label_cap = MAX_WORD_LABELS
         self.build_plot()
+        clash = any("label" in p.what for p in check_items(self.layout_items()))
+        if clash and len(self.word_labels) > FEW_WORD_LABELS:  # fewer names, placed apart
+            self.label_cap = FEW_WORD_LABELS
+            self.build_plot()
 
     def build_title(self) -> None:
         pal, target = self.pal, self.plan.target
@@ -704,12 +713,26 @@ class DriftScene(BeatScene):
         self.caption.move_to(
             np.array([self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0])
         )
-        self.plot_box: Box = (
-            self.left,
-            self.caption.get_top()[1] + 0.15,
-            plot_right,
-            self.body_top,
-        )
+        self.key = VGroup()
+        self.key_parts: list[VMobject] = []
+        self.view(plot_right, self.caption.get_top()[1] + 0.15)
+        self.key = self.build_key()
+        if len(self.key):
+            room = plot_right - self.caption.get_right()[0] - 0.4
+            if len(self.key) == 1 and self.key.width <= room:  # on the caption's line
+                self.key.next_to(self.caption, RIGHT, buff=0.4)
+            else:  # on a line of its own above it: the plot gives up that line
+                _put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height
+                )
+                self.view(plot_right, self.key.get_top()[1] + 0.15)
+        self.build_vectors()
+        self.place_plot_labels()
+
+    def view(self, plot_right: float, plot_bottom: float) -> None:
+        """The plot's box, the view of the drift in it, the origin and the words' marks."""
+        plan = self.plan
+        self.plot_box: Box = (self.left, plot_bottom, plot_right, self.body_top)
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
@@ -722,8 +745,34 @@ class DriftScene(BeatScene):
         )
         self.origin = self.map(plan.projection.origin)
         self.build_points()
-        self.build_vectors()
-        self.place_plot_labels()
+
+    def build_key(self) -> VGroup:
+        """One line saying what the marks of this figure mean (only those it draws): the
+        edge dart, the ring at the origin, the group's diamond, v(·), [special], ′."""
+        pal, plan = self.pal, self.plan
+        muted = pal.muted
+        entries: list[tuple[VMobject | None, str]] = []
+        if any(pt["outside"] for pt in self.points):
+            dart = EdgeMarker(ORIGIN, RIGHT, color=muted, size=0.26)
+            entries.append((dart, "word off view"))
+        if any(isinstance(pt["mob"], Circle) for pt in self.points):
+            entries.append((Circle(radius=0.09, color=muted, stroke_width=2.5), "word at origin"))
+        if any(pt.get("group") for pt in self.points):
+            diamond = Square(0.12, stroke_width=0, fill_color=muted, fill_opacity=1).rotate(PI / 4)
+            entries.append((diamond, "words joined"))
+        if any(pt["special"] for pt in self.points):
+            entries.append((None, "[special]: CLS+SEP"))
+        t = cut(plan.target, 14)
+        if plan.model is not None:
+            entries.append((None, f"v({t}): value vector"))
+        entries.append((None, f"{t}′: after attention"))
+        parts: list[VMobject] = []
+        for mark, text in entries:
+            words = label(text, pal, size=SIZES.small, color=muted)
+            parts.append(VGroup(mark, words).arrange(RIGHT, buff=0.1) if mark else words)
+        self.key_parts = parts
+        width = self.col_x - GUTTER - self.left
+        return chip_rows(parts, max_width=width, buff=0.3, row_buff=0.08, aligned_edge=LEFT)
 
     def build_points(self) -> None:
         """Each context word's point (or, outside the view, a marker at its edge)."""
@@ -732,7 +781,7 @@ class DriftScene(BeatScene):
         for pt in self.points:
             if pt["labelled"]:
                 n_labels += 1
-                pt["labelled"] = n_labels <= MAX_WORD_LABELS
+                pt["labelled"] = n_labels <= self.label_cap
         for pt in self.points:
             pt["mob"] = self.point_mark(pt)
         self.dots = [pt["mob"] for pt in self.points]
@@ -924,7 +973,9 @@ class DriftScene(BeatScene):
         the tip, under the arrowhead."""
         tips = self.tips(si)
         a, b = tips[k - 1], tips[k]
-        bend = BEND if lies_on(a, b, self.arrow_lines(si, k)) else 0.0
+        # from the arrow's head, nearly along its shaft, it reads as the shaft going on
+        shaft = aligned(a - b, b - self.origin) or aligned(b - a, b - self.origin)
+        bend = BEND if shaft or lies_on(a, b, self.arrow_lines(si, k)) else 0.0
         pts = bowed(a, b, bend, np.linspace(0.0, 1.0, 9 if bend else 2))  # [m, 3]
         last = pts[-1] - pts[-2]
         n = float(np.linalg.norm(last))
@@ -1094,6 +1145,9 @@ class DriftScene(BeatScene):
         for f in self.fillers:
             items.append(text_item("elided words", box_of(f), f.word.font_size))
         items.append(text_item("caption", box_of(self.caption), SIZES.small))
+        items += [
+            text_item(f"key {i + 1}", box_of(m), SIZES.small) for i, m in enumerate(self.key_parts)
+        ]
         for si in range(len(self.panels)):
             phase = f"panel {si + 1}"
             title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
@@ -1146,6 +1200,7 @@ class DriftScene(BeatScene):
             self.title,
             self.header,
             self.caption,
+            self.key,
             self.leaders,
             *self.dots,
             self.origin_mark,
@@ -1282,7 +1337,7 @@ class DriftScene(BeatScene):
         when a straight line would lie along an arrow or through the origin's cross (a word
         that projects onto the origin or onto the line of the tip's move)."""
         tip = self.tips(si)[k - 1]
-        if lies_on(at, tip, self.arrow_lines(si, k - 1)):
+        if aligned(at - tip, self.origin - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
             return BEND
         return BEND if near_segment(self.origin, at, tip, ON_LINE) else 0.0
 
@@ -1351,6 +1406,15 @@ def lies_on(
         if s1 >= -tol and s0 <= length + tol:
             return True
     return False
+
+
+ALIGNED = np.cos(np.radians(20))  # lines closer than 20° to each other read as one
+
+
+def aligned(u: np.ndarray, v: np.ndarray) -> bool:
+    """Whether the directions u and v (from one point) are within 20° of each other."""
+    nu, nv = float(np.linalg.norm(u[:2])), float(np.linalg.norm(v[:2]))
+    return nu > 1e-9 and nv > 1e-9 and float(u[:2] @ v[:2]) / (nu * nv) > ALIGNED
 
 
 def near_segment(c: np.ndarray, p: np.ndarray, q: np.ndarray, tol: float) -> bool:
