@@ -137,6 +137,19 @@ def test_the_corpus_is_varied() -> None:
             assert (CORPUS.parent / e["embeddings"]).is_file(), e["name"]
 
 
+def test_the_corpus_speaks_seven_languages() -> None:
+    """Stop-words in the sentence's language: the corpus has sentences in each language with
+    a shipped list, guessed from their words (or given)."""
+    from attention_math.tokens import LANGUAGES, detect_language, tokenize
+
+    found = set()
+    for e in ENTRIES:
+        for text in [e["sentence"], *e.get("compare", [])]:
+            found.add(e.get("language") or detect_language(tokenize(text)))
+    assert found >= set(LANGUAGES)
+    assert any(len(e.get("compare", [])) >= 2 and e.get("mode") == "model" for e in ENTRIES)
+
+
 def assert_lays_out(plan: Plan) -> None:
     from scenes.drift import NAME_W, timeline
     from scenes.layout import MAX_TEXT_SIZES, MIN_TEXT_PX, check_items, text_px
