@@ -409,6 +409,10 @@ class AttentionMathScene(LectureScene):
         self.out_ring = self.add_dot(
             "output", Circle(radius=0.16, stroke_width=3, color=pal.text).move_to(pts[-1]), "sum"
         )
+        # the sum itself: one arrow from the origin to where the terms end
+        self.resultant = arrow_between(
+            self, "resultant", pts[0], pts[-1], pal.text, width=4, phase="sum"
+        )
         self.label_sum(pts, inner)
         self.build_zoom_note(area)
 
@@ -567,6 +571,7 @@ class AttentionMathScene(LectureScene):
         for a, lab in zip(self.sum_arrows, self.term_labels, strict=True):
             self.play(Create(a), Fade(lab), run_time=rt)
         self.play(
+            Create(self.resultant),
             Fade(self.out_ring),
             Fade(self.out_label),
             Fade(self.sum_leaders),

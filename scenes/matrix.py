@@ -38,6 +38,10 @@ MAX_LISTED = 8  # weights of the target's row written out in the panel
 LABEL_W = 2.0  # row and column labels longer than this are cut with "…"
 LEGEND_H = 0.5  # room under the matrix for the colour scale
 
+# why: the last frame holds the target's row and the whole matrix; a reader needs about 4 s
+# to find the row, read its largest weight and compare it with the panel's (issue 19)
+HOLD = 4.5
+
 
 class AttentionMatrixScene(LectureScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
@@ -69,7 +73,7 @@ class AttentionMatrixScene(LectureScene):
             caption=f"Each row: one word's attention over the sentence (largest {fmt(self.peak)})",
         )
         self.show_target_row()
-        self.wait(1.5)
+        self.wait(HOLD)
         row = m.weights[m.target_row]
         top = max(range(len(row)), key=lambda j: row[j])
         self.beat(

@@ -37,7 +37,7 @@ from scenes.picture import (
 TABLE_RIGHT = 1.0  # the table is left of this x, the picture right of it
 BAR = 1.2  # length of a weight-1 bar
 NAME_W = 1.9  # row names longer than this are cut with "…"
-MAX_LABELS = 6  # value points labelled in the picture: the largest weights of either kind
+MAX_LABELS = 9  # value points drawn, each named: the largest weights of either kind
 
 
 class ProjectionScene(LectureScene):
@@ -255,18 +255,18 @@ class ProjectionScene(LectureScene):
         labelled = set(sorted(self.shown(), key=lambda r: -size[r])[:MAX_LABELS])
         self.value_dots = VGroup()
         labels, anchors = [], []
+        labelled.add(h.target_row)
         for r, p in enumerate(h.value_points):
+            if r not in labelled:  # a dot without a name is a question: the light ones are left out
+                continue
             q = self.map(p)
             target = r == h.target_row
             dot = Dot(q, radius=0.06 if target else 0.05, color=pal.text if target else pal.muted)
             self.value_dots.add(self.add_dot(f"value {r}", dot))
-            if r in labelled:
-                labels.append(
-                    self.text(
-                        f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0
-                    )
-                )
-                anchors.append(q)
+            labels.append(
+                self.text(f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0)
+            )
+            anchors.append(q)
         a, b = self.map(h.output_simple_point), self.map(h.output_learned_point)
         self.simple_dot = self.add_dot("simple output", Dot(a, radius=0.1, color=pal.color(0)))
         self.learned_dot = self.add_dot("learned output", Dot(b, radius=0.1, color=pal.color(1)))
@@ -280,7 +280,7 @@ class ProjectionScene(LectureScene):
             [a, b, *anchors],
             area,
             segments=segs,
-            points=[self.map(p) for p in h.value_points],
+            points=[self.map(h.value_points[r]) for r in sorted(labelled)],
             avoid=[box_of(head) for head in self.heads],  # a long head name reaches in
         )
         self.value_labels = VGroup(*labels)
