@@ -66,6 +66,7 @@ from scenes.layout import (
     place_labels_best,
     segment_item,
     segment_obstacles,
+    segments_hit_boxes,
     text_item,
 )
 from scenes.theme import SIZES
@@ -77,6 +78,7 @@ NAME_W = 2.0  # panel row labels longer than this are cut with "…"
 ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
 MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
+NUMBERING_ROUNDS = 3  # placements tried, each numbering the words whose leaders cross
 FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
@@ -713,6 +715,25 @@ class DriftScene(BeatScene):
         self.caption.move_to(
             np.array([self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0])
         )
+        # A word label whose leader line would cross a line, a label or a point becomes a
+        # number beside its point, named in the key's legend ("1 river"): short enough to
+        # sit by the point with no leader.
+        self.numbered: dict[int, int] = {}  # point -> its number in the legend
+        for round_ in range(NUMBERING_ROUNDS):
+            self.lay_out_plot(plot_right)
+            crossing = {id(m) for m, _ in self.leader_problems()}
+            bad = [
+                j
+                for j, m in self.word_labels.items()
+                if id(m) in crossing and j not in self.numbered
+            ]
+            if not bad or round_ == NUMBERING_ROUNDS - 1:
+                break
+            for j in bad:
+                self.numbered[j] = len(self.numbered) + 1
+
+    def lay_out_plot(self, plot_right: float) -> None:
+        """The key, the plot's box and view, the vectors and the plot's labels."""
         self.key = VGroup()
         self.key_parts: list[VMobject] = []
         self.view(plot_right, self.caption.get_top()[1] + 0.15)
@@ -762,6 +783,8 @@ class DriftScene(BeatScene):
             entries.append((diamond, "words joined"))
         if any(pt["special"] for pt in self.points):
             entries.append((None, "[special]: CLS+SEP"))
+        for j, n in self.numbered.items():  # the legend
+            entries.append((None, f"{n}: {self.points[j]['text']}"))
         t = cut(plan.target, 14)
         if plan.model is not None:
             entries.append((None, f"v({t}): value vector"))
@@ -1028,7 +1051,13 @@ class DriftScene(BeatScene):
         self.start_labels = self.build_start_labels()
         self.end_labels = self.build_end_labels()
         self.word_labels: dict[int, Text] = {
-            j: fitted(pt["text"], pal, size=SIZES.small, color=pt["color"], max_width=2.2)
+            j: fitted(
+                str(self.numbered[j]) if j in self.numbered else pt["text"],
+                pal,
+                size=SIZES.small,
+                color=pt["color"],
+                max_width=2.2,
+            )
             for j, pt in enumerate(self.points)
             if pt["labelled"]
         }
@@ -1070,6 +1099,29 @@ class DriftScene(BeatScene):
                 for part in m.family_members_with_points():
                     if id(part) not in in_badges and isinstance(part, VMobject):
                         part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def leader_problems(self) -> list[tuple[VMobject, str]]:
+        """Each label whose leader line crosses a drawn line of the last frame (a static
+        vector, an arrow, a trail), another label or another point, with what it crosses."""
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        boxes = {id(m): box_of(m) for m in labels}
+        marks = [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)]
+        drawn = np.array([seg[:4] for seg in self.final_lines()], dtype=float).reshape(-1, 4)
+        out = []
+        for m in labels:
+            line = self.leader_of.get(id(m))
+            if line is None:
+                continue
+            a, b = line.get_start()[:2], line.get_end()[:2]
+            start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
+            crossed = int(_segments_cross(start, b, drawn).sum())
+            others = [boxes[i] for i in boxes if i != id(m)]
+            others += [x for x in marks if not _contains(x, a)]
+            hit = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :],
+                                     np.array(others, dtype=float).reshape(-1, 4), 0.0)  # fmt: skip
+            if crossed or hit.any():
+                out.append((m, f"{crossed} lines, {int(hit.sum())} boxes"))
+        return out
 
     def label_kinds(self) -> list[str]:
         """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word
@@ -1378,6 +1430,23 @@ def _early(t: float) -> float:
 def _put_top_left(m: Mobject, left: float, top: float) -> None:
     """Move m so that its top left corner is at (left, top)."""
     m.move_to(np.array([left + m.width / 2, top - m.height / 2, 0]))
+
+
+def _contains(b: Box, p: np.ndarray, tol: float = 0.02) -> bool:
+    return b[0] - tol <= p[0] <= b[2] + tol and b[1] - tol <= p[1] <= b[3] + tol
+
+
+def _segments_cross(p: np.ndarray, q: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """For the segment p-q, whether it properly crosses each of `drawn` [L, 4]: [L] bools."""
+
+    def side(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.sign((b[0] - a[0]) * (c[..., 1] - a[1]) - (b[1] - a[1]) * (c[..., 0] - a[0]))
+
+    r, t = drawn[:, :2], drawn[:, 2:]
+    cross_rt = np.sign(
+        (t[:, 0] - r[:, 0]) * (p[1] - r[:, 1]) - (t[:, 1] - r[:, 1]) * (p[0] - r[:, 0])
+    ) != np.sign((t[:, 0] - r[:, 0]) * (q[1] - r[:, 1]) - (t[:, 1] - r[:, 1]) * (q[0] - r[:, 0]))
+    return (side(p, q, r) != side(p, q, t)) & cross_rt
 
 
 def pad_box(b: Box, p: float) -> Box:

@@ -151,12 +151,21 @@ def test_the_corpus_speaks_seven_languages() -> None:
 
 
 def assert_lays_out(plan: Plan) -> None:
-    from scenes.drift import NAME_W, timeline
+    from scenes.drift import NAME_W, label_text, timeline
     from scenes.layout import MAX_TEXT_SIZES, MIN_TEXT_PX, check_items, text_px
 
     scene = laid_out(plan)
     items = scene.layout_items()
     assert check_items(items) == []
+    # Every mark is named: each point, dart, ring or group's diamond has its label (or its
+    # number, named in the key's legend).
+    assert all(pt["labelled"] for pt in scene.points)
+    assert all(scene.word_labels[j].text == str(n) for j, n in scene.numbered.items())
+    legend = [label_text(m) for m in scene.key_parts]  # Text.text drops spaces
+    for j, n in scene.numbered.items():
+        assert f"{n}:{scene.points[j]['text']}".replace(" ", "") in legend
+    if len(plan.sentences) == 1:  # no leader line crosses a line, a label or a point
+        assert scene.leader_problems() == []
     sizes = {round(it.size, 1) for it in items if it.kind == "text"}
     assert len(sizes) <= MAX_TEXT_SIZES and min(text_px(x) for x in sizes) >= MIN_TEXT_PX
     # The drift fills at least half of the plot's shorter side.
