@@ -79,6 +79,7 @@ ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
 MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
 NUMBERING_ROUNDS = 3  # placements tried, each numbering the words whose leaders cross
+MAX_NUMBERED = 6  # the legend's entries: more would take the plot's room (two lines of key)
 FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
@@ -726,7 +727,7 @@ class DriftScene(BeatScene):
                 j
                 for j, m in self.word_labels.items()
                 if id(m) in crossing and j not in self.numbered
-            ]
+            ][: MAX_NUMBERED - len(self.numbered)]
             if not bad or round_ == NUMBERING_ROUNDS - 1:
                 break
             for j in bad:
@@ -738,15 +739,22 @@ class DriftScene(BeatScene):
         self.key_parts: list[VMobject] = []
         self.view(plot_right, self.caption.get_top()[1] + 0.15)
         self.key = self.build_key()
-        if len(self.key):
-            room = plot_right - self.caption.get_right()[0] - 0.4
-            if len(self.key) == 1 and self.key.width <= room:  # on the caption's line
-                self.key.next_to(self.caption, RIGHT, buff=0.4)
-            else:  # on a line of its own above it: the plot gives up that line
+        room = plot_right - self.caption.get_right()[0] - 0.4
+        if len(self.key) == 1 and self.key.width <= room:  # on the caption's line
+            self.key.next_to(self.caption, RIGHT, buff=0.4)
+        else:  # on lines of their own above it: the plot gives up that room
+            for _ in range(2):  # the new view may draw other marks: their key, once more
                 _put_top_left(
                     self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height
                 )
+                height = self.key.height
                 self.view(plot_right, self.key.get_top()[1] + 0.15)
+                self.key = self.build_key()
+                _put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height
+                )
+                if self.key.height <= height + 1e-6:
+                    break
         self.build_vectors()
         self.place_plot_labels()
 
@@ -776,7 +784,7 @@ class DriftScene(BeatScene):
         if any(pt["outside"] for pt in self.points):
             dart = EdgeMarker(ORIGIN, RIGHT, color=muted, size=0.26)
             entries.append((dart, "word off view"))
-        if any(isinstance(pt["mob"], Circle) for pt in self.points):
+        if any(pt.get("ring") for pt in self.points):
             entries.append((Circle(radius=0.09, color=muted, stroke_width=2.5), "word at origin"))
         if any(pt.get("group") for pt in self.points):
             diamond = Square(0.12, stroke_width=0, fill_color=muted, fill_opacity=1).rotate(PI / 4)
@@ -902,6 +910,7 @@ class DriftScene(BeatScene):
         if not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN:
             # A dot there would hide under the origin's cross and the arrows' tails: a ring
             # round them says "this word is at the origin".
+            pt["ring"] = True
             return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
         if not pt["outside"] and pt.get("group"):  # several words as one: a diamond
             return (

@@ -151,7 +151,7 @@ def test_the_corpus_speaks_seven_languages() -> None:
 
 
 def assert_lays_out(plan: Plan) -> None:
-    from scenes.drift import NAME_W, label_text, timeline
+    from scenes.drift import NAME_W, timeline
     from scenes.layout import MAX_TEXT_SIZES, MIN_TEXT_PX, check_items, text_px
 
     scene = laid_out(plan)
@@ -161,9 +161,16 @@ def assert_lays_out(plan: Plan) -> None:
     # number, named in the key's legend).
     assert all(pt["labelled"] for pt in scene.points)
     assert all(scene.word_labels[j].text == str(n) for j, n in scene.numbered.items())
-    legend = [label_text(m) for m in scene.key_parts]  # Text.text drops spaces
+    # each entry's words (after its mark, if any); Text.text drops spaces
+    legend = ["".join(getattr(x, "text", "") for x in m.get_family()) for m in scene.key_parts]
     for j, n in scene.numbered.items():
         assert f"{n}:{scene.points[j]['text']}".replace(" ", "") in legend
+    # The key names the marks this figure draws, and only those.
+    keyed = "".join(legend)
+    assert ("wordoffview" in keyed) == any(pt["outside"] for pt in scene.points)
+    assert ("wordatorigin" in keyed) == any(pt.get("ring") for pt in scene.points)
+    assert ("wordsjoined" in keyed) == any(pt.get("group") for pt in scene.points)
+    assert ("valuevector" in keyed) == (plan.model is not None)
     if len(plan.sentences) == 1:  # no leader line crosses a line, a label or a point
         assert scene.leader_problems() == []
     sizes = {round(it.size, 1) for it in items if it.kind == "text"}
