@@ -317,8 +317,8 @@ class Timing:
     a fade redraws its whole area in every frame, the costliest thing in a GIF); poster:
     the first frame's hold; intro / outro: a sentence's start and end, fade included; step:
     the longest step (motion and rest); hold: the last frame. moves: per sentence, per step
-    k >= 1, the seconds the output moves (as long as its move needs); rest: the still time
-    after each move (the eye catches up)."""
+    k >= 1, the seconds the output moves (as long as its move needs); rests: the still time
+    after each move (the eye catches up, the step's caption is read)."""
 
     fade: float
     poster: float
@@ -328,7 +328,7 @@ class Timing:
     hold: float
     total: float
     moves: tuple[tuple[float, ...], ...] = ()
-    rest: float = 0.0
+    rests: tuple[tuple[float, ...], ...] = ()
 
 
 MAX_SECONDS = 30.0
@@ -337,6 +337,7 @@ MAX_SECONDS = 30.0
 MOVE_S = (0.6, 1.8)
 MOVE_GAIN = 2.4
 REST_S = 0.45
+READ_CPS = 19.0  # subtitle guides: about 17-20 characters a second
 
 
 def step_moves(plan: Plan) -> list[list[float]]:
@@ -357,19 +358,27 @@ def timeline(plan: Plan) -> Timing:
     shrinks alike when the steps would not fit)."""
     n = len(plan.sentences)
     fade, poster, hold = 0.2, 1.8, 3.5
-    intro, outro = (0.9, 1.6) if n <= 2 else (0.6, 0.9)
+    intro, outro = (1.0, 1.8) if n <= 2 else (0.6, 0.9)
     fixed = poster + fade + n * (intro + outro) + (fade if n > 1 else 0.0) + hold
     moves = [
         [float(np.clip(MOVE_S[0] + MOVE_GAIN * d, *MOVE_S)) for d in ds] for ds in step_moves(plan)
     ]
-    n_steps = sum(len(m) for m in moves)
-    need = sum(map(sum, moves)) + REST_S * n_steps
+    rests = [  # the step's caption read at READ_CPS characters a second
+        [
+            max(REST_S, len(drift_caption(plan, "step", si, k)) / READ_CPS - m)
+            for k, m in enumerate(ms, start=1)
+        ]
+        for si, ms in enumerate(moves)
+    ]
+    need = sum(map(sum, moves)) + sum(map(sum, rests))
     f = min(1.0, (MAX_SECONDS - 1.0 - fixed) / max(need, 1e-9))
     scaled = tuple(tuple(m * f for m in ms) for ms in moves)
-    rest = REST_S * f
-    longest = max((m for ms in scaled for m in ms), default=0.0) + rest
-    total = fixed + sum(map(sum, scaled)) + rest * n_steps
-    return Timing(fade, poster, intro, longest, outro, hold, total, scaled, rest)
+    still = tuple(tuple(r * f for r in rs) for rs in rests)
+    steps = [
+        m + r for ms, rs in zip(scaled, still, strict=True) for m, r in zip(ms, rs, strict=True)
+    ]
+    total = fixed + sum(steps)
+    return Timing(fade, poster, intro, max(steps, default=0.0), outro, hold, total, scaled, still)
 
 
 class DriftScene(BeatScene):
@@ -802,8 +811,21 @@ class DriftScene(BeatScene):
             words = label(text, pal, size=SIZES.small, color=muted)
             parts.append(VGroup(mark, words).arrange(RIGHT, buff=0.1) if mark else words)
         self.key_parts = parts
+        # Under the panel column too, when its panels and equations end above the key.
+        wide = chip_rows(parts, max_width=self.right - self.left, buff=0.3, row_buff=0.08,
+                         aligned_edge=LEFT)  # fmt: skip
+        top = self.caption.get_top()[1] + 0.1 + wide.height
+        if len(wide) > 1 and top + 0.2 < self.column_bottom():
+            return wide
         width = self.col_x - GUTTER - self.left
         return chip_rows(parts, max_width=width, buff=0.3, row_buff=0.08, aligned_edge=LEFT)
+
+    def column_bottom(self) -> float:
+        """The lowest the panel column's texts reach (panels, equations, summary)."""
+        column = [*self.panels, *self.equations]
+        if self.summary is not None:
+            column.append(self.summary)
+        return min(m.get_bottom()[1] for m in column)
 
     def build_points(self) -> None:
         """Each context word's point (or, outside the view, a marker at its edge)."""
@@ -1391,7 +1413,7 @@ class DriftScene(BeatScene):
         anims.append(Fade(trail[1]))
         anims += self.bars[si].to(self.row_weights(si, k), rate_func=_early)
         self.play(*anims, run_time=self.timing.moves[si][k - 1])
-        self.wait(self.timing.rest)
+        self.wait(self.timing.rests[si][k - 1])
 
     def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
         """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
