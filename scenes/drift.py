@@ -1405,6 +1405,7 @@ class DriftScene(BeatScene):
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=_early))
             anims.append(Pulse(pt["at"], color))
+        anims += self.still_line(si, k)
         trail = self.trails[si][k - 1]
         anims.append(
             _MoveArrow(arrow, self.origin, a, b, rate_func=rate_functions.ease_in_out_sine)
@@ -1414,6 +1415,19 @@ class DriftScene(BeatScene):
         anims += self.bars[si].to(self.row_weights(si, k), rate_func=_early)
         self.play(*anims, run_time=self.timing.moves[si][k - 1])
         self.wait(self.timing.rests[si][k - 1])
+
+    def still_line(self, si: int, k: int) -> list[Animation]:
+        """When step k barely moves the output: one short line saying why, where the
+        sentence's equation will be (it goes with the step, like the pull)."""
+        why = still_note(self.plan, si, k)
+        if not why:
+            return []
+        s = self.plan.sentences[si]
+        text = f"{_joined_text(s, k)}{why}"
+        note = fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
+        _put_top_left(note, self.col_x, self.equations[si].get_top()[1])
+        self.connectors.append(note)
+        return [Fade(note)]
 
     def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
         """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
@@ -1594,10 +1608,10 @@ def still_note(plan: Plan, si: int, k: int) -> str:
         return ""
     joined = s.steps[k].joined
     if len(joined) == 1 and s.words[joined[0]].norm == s.target.norm:
-        return f": the same vector as “{s.target.text}”, so it barely moves"
+        return f": same vector as “{s.target.text}”, no move"
     if s.steps[k].weight_of(joined) < 0.05:
-        return ": too light to move it visibly"
-    return ": its point is where the output already is"
+        return ": too light to move it"
+    return ": already where the output is"
 
 
 def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:

@@ -575,3 +575,21 @@ def test_a_word_at_the_origin_and_words_outside_the_view_read_as_such(tmp_path: 
     tip = int(np.argmax(along))
     assert along[tip] > 0 and np.all(np.delete(along, tip) < along[tip] - 0.1)
     assert (along.max() - along.min()) >= 1.6 * (across.max() - across.min())
+
+
+def test_a_step_that_barely_moves_says_why(request: pytest.FixtureRequest) -> None:
+    """ "Bank, bank, the river bank!": the other "bank"s have the target's own vector, so
+    their steps do not move the output (it is a mix of equal vectors); the caption says so,
+    and a step that moves says nothing more."""
+    from scenes.drift import drift_caption
+
+    plan = corpus_plan(BY_NAME["target-twice-heavy"], request)
+    s = plan.sentences[0]
+    for k in range(1, len(s.steps)):
+        (i,) = s.steps[k].joined
+        moved = np.linalg.norm(np.subtract(s.steps[k].point, s.steps[k - 1].point))
+        caption = drift_caption(plan, "step", 0, k)
+        if s.words[i].norm == "bank":
+            assert moved < 1e-9 and "same vector as “Bank”" in caption
+        else:
+            assert moved > 0.05 and caption.endswith(f"{s.steps[k].weight_of((i,)):.2f}")
