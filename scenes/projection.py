@@ -37,6 +37,7 @@ from scenes.picture import (
 TABLE_RIGHT = 1.0  # the table is left of this x, the picture right of it
 BAR = 1.2  # length of a weight-1 bar
 NAME_W = 1.9  # row names longer than this are cut with "…"
+POSTER = 1.5  # the first frame's hold: the whole comparison, as at the end
 MAX_LABELS = 9  # value points drawn, each named: the largest weights of either kind
 
 
@@ -63,6 +64,9 @@ class ProjectionScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        self.show_poster()
+        if self.final_only:  # the poster is the last frame
+            return
         self.show_simple()
         self.beat(
             "simple attention (q = k = v = x): " + self.notes_weights(simple=True),
@@ -296,6 +300,31 @@ class ProjectionScene(LectureScene):
         return ", ".join(pairs)
 
     # ---- beats ----------------------------------------------------------------------------
+    def final_state(self) -> list[Mobject]:
+        """What the last frame shows: both columns of weights, the values, both outputs and
+        the move between them."""
+        return [
+            self.header, *self.heads, *self.names, *self.simple_cells, self.formula,
+            *(VGroup(*c[:2]) for c in self.learned_cells), *(v for v, _ in self.learned_values),
+            self.notes, self.value_dots, self.value_labels, self.leaders, self.simple_dot,
+            self.simple_label, self.move, self.learned_dot, self.learned_label,
+        ]  # fmt: skip
+
+    def show_poster(self) -> None:
+        """The first frame is the last one (a paused GIF shows the whole comparison), then it
+        fades out and is built again: the loop returns to it without a cut."""
+        for v, w in self.learned_values:
+            v.set_value(w)
+        final = self.final_state()
+        self.add(*final)
+        self.bring_to_front(self.simple_dot, self.learned_dot)
+        self.wait(POSTER)
+        if self.final_only:
+            return
+        self.play(*[Fade(m, out=True) for m in final], run_time=0.3)
+        for v, _ in self.learned_values:
+            v.set_value(0.0)
+
     def show_simple(self) -> None:
         self.play(
             Fade(self.header), Fade(self.heads[0]), *[Fade(n) for n in self.names], run_time=1.0
