@@ -439,7 +439,7 @@ def test_layer_view_round_trips_and_old_plans_load(figure_layers):
 
 
 @pytest.mark.render
-@pytest.mark.parametrize("scene", ["AttentionMatrixScene", "ProjectionScene"])
+@pytest.mark.parametrize("scene", ["AttentionMathScene", "AttentionMatrixScene", "ProjectionScene"])
 def test_the_gif_opens_on_its_last_frame(
     scene: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
