@@ -28,6 +28,9 @@ from attention_math.scale import SCALE_RULES, parse_scale  # noqa: F401 (re-expo
 # Steps per sentence in a plan: 7 words one at a time, then the rest together. At about 2 s a
 # step the default figure stays near 20 s, and 4 compared sentences stay under 30 s.
 MAX_STEPS = 8
+# A context word with less than this final weight moves the output by less than a reader can
+# see: such words join together, in one named step ("5 more"), after the others.
+SMALL_WEIGHT = 0.03
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -132,15 +135,20 @@ def context_order(full_weights: np.ndarray, target: int, order: str) -> list[int
     raise InputError(f"unknown order {order!r}; use weight or sentence")
 
 
-def join_groups(ordered: list[int], max_steps: int | None) -> list[list[int]]:
+def join_groups(
+    ordered: list[int], max_steps: int | None, small: frozenset[int] = frozenset()
+) -> list[list[int]]:
     """The words added at each step after step 0: one each, or with `max_steps` (>= 1) the
-    first max_steps - 1 one each and all the rest together in the last step."""
+    first max_steps - 1 one each and all the rest together in the last step. Words in
+    `small` (two or more) join together in the last step, after the others."""
     if max_steps is not None and max_steps < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}")
-    if max_steps is None or len(ordered) <= max_steps:
-        return [[i] for i in ordered]
-    head = max_steps - 1
-    return [[i] for i in ordered[:head]] + [ordered[head:]]
+    tail = [i for i in ordered if i in small] if len(small & set(ordered)) >= 2 else []
+    head = [i for i in ordered if i not in tail]
+    if max_steps is not None and len(head) + (1 if tail else 0) > max_steps:
+        keep = max_steps - 1
+        head, tail = head[:keep], head[keep:] + tail
+    return [[i] for i in head] + ([tail] if tail else [])
 
 
 def drift(
@@ -177,7 +185,8 @@ def drift_from_scores(
     full = softmax(scores * scale)  # [N]
     steps: list[DriftStep] = []
     members = [target]
-    groups = join_groups(context_order(full, target, order), max_steps)
+    small = frozenset(int(i) for i in np.flatnonzero(full < SMALL_WEIGHT) if i != target)
+    groups = join_groups(context_order(full, target, order), max_steps, small)
     for group in [[], *groups]:
         members += group
         sc = scores[members]  # [N] -> [M] (M members so far)

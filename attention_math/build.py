@@ -52,6 +52,7 @@ class _Drafted:
         members: list[int],
         scale: float,
         steps: list[attention.DriftStep],
+        language: str = "",
     ) -> None:
         self.text = text
         self.toks = toks
@@ -60,6 +61,7 @@ class _Drafted:
         self.members = members  # token index of each row of the attention input x
         self.scale = scale
         self.steps = steps
+        self.language = language  # the stop-word list's language code ("": none, model mode)
 
 
 def _draft(
@@ -72,12 +74,14 @@ def _draft(
     keep_stopwords: bool,
     index: int = 0,
     n_sentences: int = 1,
+    language: str = "auto",
 ) -> _Drafted:
     """Sentence `index` of `n_sentences` (0 the main one) up to its drift."""
     toks, ti = tokens.locate(text, target, target_index, index, n_sentences)
     what = tokens.sentence_label(index, text, n_sentences)
     quoted = f"{what} {text!r}" if index == 0 else what  # the label of a compared one quotes it
-    stop = tokens.stopwords()
+    code = tokens.detect_language(toks) if language == "auto" else language
+    stop = tokens.stopwords(code)
     rows: list[tuple[str, bool, tuple[str, ...], np.ndarray | None]] = []
     for i, t in enumerate(toks):
         if i == ti:
@@ -107,7 +111,7 @@ def _draft(
     scale = attention.resolve_scale(scale_rule, x[t_row])
     check_finite_scores(x, t_row, scale, [toks[i].text for i in members], what)
     steps = attention.drift(x, t_row, scale, order, max_steps=attention.MAX_STEPS)
-    return _Drafted(text, toks, ti, rows, members, scale, steps)
+    return _Drafted(text, toks, ti, rows, members, scale, steps, code)
 
 
 # Below this, a product of two entries underflows float64 (sqrt of the smallest normal,
@@ -180,7 +184,15 @@ def _finish(d: _Drafted, basis: Basis) -> Sentence:
                 point=_point(basis.project(s.result.output)),
             )
         )
-    return Sentence(d.text, d.target_index, d.scale, tuple(words), tuple(steps))
+    return Sentence(
+        d.text,
+        d.target_index,
+        d.scale,
+        tuple(words),
+        tuple(steps),
+        language=d.language,
+        stopword_list=tokens.stopword_source(d.language) if d.language else "",
+    )
 
 
 def build_plan(
@@ -193,6 +205,7 @@ def build_plan(
     scale: str | float = "auto",
     order: str = "weight",
     keep_stopwords: bool = False,
+    language: str = "auto",
 ) -> Plan:
     """The plan for `sentence` (and each `compare` sentence) following the word `target`.
 
@@ -201,9 +214,14 @@ def build_plan(
       or an `embeddings.Embeddings` loaded once for many plans; default: MiniLM's input table.
     scale: "auto", "1/sqrt(d)", "1" or a positive number (see attention.resolve_scale).
     order: "weight" (largest final weight first) or "sentence".
+    language: whose stop-words are left out: "auto" (each sentence's own, guessed from its
+      words) or a code of tokens.LANGUAGES.
     """
     if order not in ("weight", "sentence"):
         raise InputError(f"unknown order {order!r}; use weight or sentence")
+    if language != "auto" and language not in tokens.LANGUAGES:
+        codes = ", ".join(tokens.LANGUAGES)
+        raise InputError(f"unknown language {language!r}; use auto or {codes}")
     texts = [sentence, *compare]
     words = embeddings.sentence_words(texts)
     with about("embeddings"):
@@ -213,7 +231,7 @@ def build_plan(
         with about("sentence" if i == 0 else f"compare[{i - 1}]", override=i > 0):
             ti = target_index if i == 0 else None
             drafts.append(
-                _draft(text, target, ti, emb, scale, order, keep_stopwords, i, len(texts))
+                _draft(text, target, ti, emb, scale, order, keep_stopwords, i, len(texts), language)
             )
 
     reference = []
@@ -232,6 +250,7 @@ def build_plan(
             scale_rule=str(scale),
             keep_stopwords=keep_stopwords,
             order=order,
+            language=language,
         ),
         sentences=tuple(_finish(d, basis) for d in drafts),
         projection=to_projection(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def assets_dir() -> Path:
-    """The folder with stopwords.txt, senses/ and examples/."""
+    """The folder with stopwords/, senses/ and examples/."""
     packaged = resources.files("attention_math") / "assets"
     if packaged.is_dir():
         return Path(str(packaged))

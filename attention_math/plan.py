@@ -121,7 +121,12 @@ class SentenceModel:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of the render, its words and its drift."""
+    """One sentence of the render, its words and its drift.
+
+    language: the code of the language whose stop-words were left out (asked for, or guessed
+      from the words: attention_math.tokens.detect_language); "" in model mode and in plans
+      written before the field. stopword_list: where that list comes from.
+    """
 
     text: str
     target_index: int
@@ -129,6 +134,8 @@ class Sentence:
     words: tuple[Word, ...]
     steps: tuple[Step, ...]
     model: SentenceModel | None = None
+    language: str = ""
+    stopword_list: str = ""
 
     @property
     def target(self) -> Word:
@@ -153,12 +160,14 @@ class EmbeddingInfo:
 
 @dataclass(frozen=True)
 class AttentionInfo:
-    """How the weights were computed; `scale_rule` is what the user asked for."""
+    """How the weights were computed; `scale_rule` and `language` ("auto" or a code) are
+    what the user asked for (each sentence records the language used)."""
 
     formula: str
     scale_rule: str
     keep_stopwords: bool
     order: str
+    language: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from attention_math.embeddings import Embeddings
 
 MODES = ("simple", "model")
+# "auto" or a code of attention_math.tokens.LANGUAGES (kept here so that --help imports
+# nothing more); a test holds the two equal
+LANGUAGES = ("auto", "en", "es", "fr", "de", "pt", "it", "hi")
 ORDERS = ("weight", "sentence")
 # The optional parts of a plan a scene can need: built with the plan (model, senses, analogy)
 # or added to it (the lecture section's weighted_sum, head_comparison, matrix, layers).
@@ -216,6 +219,7 @@ CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
     "scale": ((PositiveNumber(), ScaleRule()), 'a positive number or "auto", "1/sqrt(d)", "1"'),
     "order": ((Options(ORDERS),), '"weight" or "sentence"'),
     "keep_stopwords": ((Boolean(),), "true or false"),
+    "language": ((Options(LANGUAGES),), f"a language code ({', '.join(LANGUAGES)})"),
     "mode": ((Options(MODES),), "a mode name in quotes"),
     "layer": ((Integer(1), None), "a layer number, from 1"),
     "head": ((Integer(1), Literal("mean"), None), 'a head number, from 1, or "mean"'),
@@ -276,6 +280,10 @@ HELP: dict[str, str] = {
         "The order the context words join in: largest final weight first, or sentence order."
     ),
     "keep_stopwords": "Let stop-words (the, on, at ...) take part in attention too.",
+    "language": (
+        "The sentences' language, for its stop-words: auto (each sentence's own, guessed from "
+        "its words) or en, es, fr, de, pt, it, hi."
+    ),
     "mode": (
         "simple: the post's attention on static vectors (q = k = v). model: a real head of "
         "all-MiniLM-L6-v2, its weights and value vectors."
@@ -319,6 +327,7 @@ class PlanRequest:
     scale: str | float = "auto"
     order: str = "weight"
     keep_stopwords: bool = False
+    language: str = "auto"
     mode: str = "simple"
     layer: int | None = None
     head: int | str | None = None
@@ -417,6 +426,7 @@ def make_plan(request: PlanRequest, embeddings: Embeddings | None = None) -> Pla
             scale=request.scale,
             order=request.order,
             keep_stopwords=request.keep_stopwords,
+            language=request.language,
         )
     return _with_parts(plan, request)
 

@@ -205,11 +205,40 @@ def tokenize(sentence: str, what: str = "the sentence") -> list[Token]:
     return tokens
 
 
+# The languages with a shipped stop-word list (assets/stopwords/<code>.txt, generated from
+# maintained lists by assets/stopwords/make_lists.py: Snowball's, stopwords-iso's for hi).
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "hi")
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German",
+    "pt": "Portuguese", "it": "Italian", "hi": "Hindi",
+}  # fmt: skip
+
+
 @cache
-def stopwords() -> frozenset[str]:
-    """The shipped English stop-word list (assets/stopwords.txt)."""
-    lines = (ASSETS / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+def stopwords(language: str = "en") -> frozenset[str]:
+    """The shipped stop-word list of `language` (a code of LANGUAGES), case-folded."""
+    lines = (ASSETS / "stopwords" / f"{language}.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(s.strip() for s in lines if s.strip() and not s.startswith("#"))
+
+
+@cache
+def stopword_source(language: str) -> str:
+    """Where the list of `language` comes from and its licence (its file's header line)."""
+    lines = (ASSETS / "stopwords" / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+    head = " ".join(s.lstrip("# ") for s in lines[:2])
+    return head.split("Source: ", 1)[-1].rstrip(".")
+
+
+def detect_language(toks: Iterable[Token]) -> str:
+    """The language of a sentence, from its words: Devanagari letters are Hindi; otherwise
+    the language whose stop-word list holds most of its words (English on a tie, or when
+    none does). A guess from a handful of function words: the `language` option overrides it."""
+    words = [t.norm for t in toks if t.is_word]
+    if any("\u0900" <= ch <= "\u097f" for w in words for ch in w):
+        return "hi"
+    counts = {code: sum(w in stopwords(code) for w in words) for code in LANGUAGES}
+    best = max(LANGUAGES, key=lambda code: counts[code])  # the first of equals: en
+    return best if counts[best] > counts["en"] else "en"
 
 
 # --------------------------------------------------------------------------------------------

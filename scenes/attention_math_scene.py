@@ -49,6 +49,7 @@ COLUMN = -0.2  # the table is left of this x, the formulas and pictures right of
 BAR = 1.3  # length of a weight-1 bar
 NAME_W = 1.7  # table words longer than this are cut with "…"
 STEPS = ("scores", "scaled", "weights", "values", "sum")
+POSTER = 1.5  # the first frame's hold: the whole computation, as at the end
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class AttentionMathScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        self.show_poster()
+        if self.final_only:  # the poster is the last frame
+            return
         self.show_sentence()
         self.beat(self.notes_sentence(), caption=self.caption_of("sentence"))
         self.show_scores()
@@ -409,6 +413,10 @@ class AttentionMathScene(LectureScene):
         self.out_ring = self.add_dot(
             "output", Circle(radius=0.16, stroke_width=3, color=pal.text).move_to(pts[-1]), "sum"
         )
+        # the sum itself: one arrow from the origin to where the terms end
+        self.resultant = arrow_between(
+            self, "resultant", pts[0], pts[-1], pal.text, width=4, phase="sum"
+        )
         self.label_sum(pts, inner)
         self.build_zoom_note(area)
 
@@ -498,6 +506,36 @@ class AttentionMathScene(LectureScene):
         }[step]
 
     # ---- beats ----------------------------------------------------------------------------
+    def final_state(self) -> list[Mobject]:
+        """What the last frame shows: the table counted out, the sum tip to tail, its
+        resultant and the equation."""
+        return [
+            self.header, *self.words, self.extra, *self.heads, self.formulas["sum"],
+            *self.scores, *self.scaled, *self.tracks, *self.bars, *self.values, self.sum_name,
+            self.total, self.sum_origin, self.zoom_note, *self.sum_arrows, *self.term_labels,
+            self.resultant, self.out_ring, self.out_label, self.sum_leaders, self.equation,
+        ]  # fmt: skip
+
+    def show_poster(self) -> None:
+        """The first frame is the last one (a paused GIF shows the whole computation), then
+        it fades out and is built again: the loop returns to it without a cut."""
+        counted = [
+            *zip(self.scaled, self.final.scaled_scores, strict=False),
+            *zip(self.values, self.weight_targets, strict=True),
+            (self.total, 1.0),
+        ]
+        start = [c.value for c, _ in counted]
+        for c, v in counted:
+            c.set_value(v)
+        final = self.final_state()
+        self.add(*final)
+        self.wait(POSTER)
+        if self.final_only:
+            return
+        self.play(*[Fade(m, out=True) for m in final], run_time=0.3)
+        for (c, _), v in zip(counted, start, strict=True):
+            c.set_value(v)
+
     def show_sentence(self) -> None:
         self.play(Fade(self.header), *[Fade(w) for w in self.words], Fade(self.extra), run_time=1.0)
 
@@ -567,6 +605,7 @@ class AttentionMathScene(LectureScene):
         for a, lab in zip(self.sum_arrows, self.term_labels, strict=True):
             self.play(Create(a), Fade(lab), run_time=rt)
         self.play(
+            Create(self.resultant),
             Fade(self.out_ring),
             Fade(self.out_label),
             Fade(self.sum_leaders),

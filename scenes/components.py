@@ -692,6 +692,8 @@ class Connector(VMobject):
     cheaply with `put`: the dashes are one path, not one mobject each).
 
     color, width (stroke width), dash: dash length (the gaps are as long), opacity.
+    bend: 0 for a straight line; else the line bows sideways by bend × its length (to the
+    left of start -> end for bend > 0), so that a pull that would lie on an arrow is seen.
     """
 
     def __init__(
@@ -703,23 +705,32 @@ class Connector(VMobject):
         width: float = 3,
         dash: float = 0.09,
         opacity: float = 1.0,
+        bend: float = 0.0,
     ) -> None:
         super().__init__(stroke_color=color, stroke_width=width, stroke_opacity=opacity)
-        self.dash = dash
+        self.dash, self.bend = dash, bend
         self.put(start, end)
 
     def put(self, start: PointLike, end: PointLike) -> Connector:
         a = np.array([start[0], start[1], 0.0])
         b = np.array([end[0], end[1], 0.0])
-        length = float(np.linalg.norm(b - a))
+        length = float(np.linalg.norm(b - a)) * (1 + 2.7 * self.bend**2)  # the arc's, about
         n = max(1, int(length / (2 * self.dash)))
         t0 = np.arange(n) / n  # [n] dash starts along the line
         t1 = t0 + 0.5 / n
-        p0 = a + np.outer(t0, b - a)  # [n, 3]
-        p1 = a + np.outer(t1, b - a)  # [n, 3]
+        p0, p1 = bowed(a, b, self.bend, t0), bowed(a, b, self.bend, t1)  # [n, 3] each
         curves = np.stack([p0, p0 + (p1 - p0) / 3, p0 + 2 * (p1 - p0) / 3, p1], axis=1)
         self.points = curves.reshape(-1, 3)  # [n, 4, 3] -> [4n, 3]: one cubic per dash
         return self
+
+
+def bowed(a: np.ndarray, b: np.ndarray, bend: float, t: np.ndarray) -> np.ndarray:
+    """Points at parameters t [n] of the quadratic Bézier from a to b whose control point
+    is bend × |b - a| to the left of the middle (a straight line for bend 0): [n, 3]."""
+    d = b - a
+    control = (a + b) / 2 + np.array([-d[1], d[0], 0.0]) * bend * 2  # the curve peaks at half
+    t = t[:, None]  # [n, 1]
+    return (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t**2 * b  # [n, 3]
 
 
 class OriginMark(VGroup):

@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from manim import *
@@ -50,6 +51,7 @@ from scenes.components import (
     TrailDot,
     VectorArrow,
     WeightBars,
+    bowed,
     box_of,
     chip_rows,
     cut,
@@ -65,11 +67,13 @@ from scenes.layout import (
     Box,
     Item,
     Segment,
+    check_items,
     leader_end,
     needs_leader,
     place_labels_best,
     segment_item,
     segment_obstacles,
+    segments_hit_boxes,
     text_item,
 )
 from scenes.theme import SIZES
@@ -80,12 +84,16 @@ PANEL_W = 5.2  # the panel column
 NAME_W = 2.0  # panel row labels longer than this are cut with "…"
 ROW_H = (0.34, 0.42)  # panel row height: least, most
 MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge each
-MAX_WORD_LABELS = 14  # word labels in the plot (beyond: unlabelled points)
+MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
+NUMBERING_ROUNDS = 3  # placements tried, each numbering the words whose leaders cross
+MAX_NUMBERED = 6  # the legend's entries: more would take the plot's room (two lines of key)
+FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 DIM = 0.28  # opacity factor of the sentences not playing
-MOVE = 0.6  # of a step, the part in motion (the rest lets the eye catch up)
+BEND = 0.2  # a pull or trail step that would lie on an arrow bows out by this × its length
+ON_LINE = 0.1  # a line this close to an arrow's, along it, would be hidden by it
 CHIP_BUFF = 0.15  # between a sentence's chips
 EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
 EQ_INDENT = 0.3  # an equation's lines after the first
@@ -109,10 +117,38 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
     return f"scale = {sentence.scale:.3g}"
 
 
-def final_terms(sentence: Sentence) -> list[tuple[int, float]]:
-    """(token index, final weight) pairs: the target's first, then the largest."""
-    pairs = list(zip(sentence.final.words, sentence.final.weights, strict=True))
-    return pairs[:1] + sorted(pairs[1:], key=lambda p: -p[1])
+Row = tuple[int, ...]  # the token indices of a panel row: one word, or a group that joined
+
+
+def final_terms(sentence: Sentence) -> list[tuple[Row, float]]:
+    """The terms of the equation, one per panel row, with their final weight: the target's
+    first, then the words with a row of their own, largest first, then the group that joined
+    together ("12 more"), last."""
+    s = sentence
+    rows = [st.joined for st in s.steps[1:]]
+    singles = sorted(((r, s.final.weight_of(r)) for r in rows if len(r) == 1), key=lambda p: -p[1])
+    groups = [(r, s.final.weight_of(r)) for r in rows if len(r) > 1]
+    return [((s.target_index,), s.final.weight_of((s.target_index,))), *singles, *groups]
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def word_name(s: Sentence, index: int) -> str:
+    """How the figure names token `index` of sentence s: its text, with its position among
+    the sentence's words as a subscript when another word taking part reads the same
+    ("the₂", "the₅"; "bank₇" beside the target "bank")."""
+    w = s.words[index]
+    twins = [o for o in s.words if o.included and o.norm == w.norm]
+    if len(twins) < 2 or index == s.target_index:
+        return w.text
+    position = sum(o.is_word for o in s.words[: index + 1])
+    return w.text + str(position).translate(SUBSCRIPTS)
+
+
+def row_text(s: Sentence, row: Row, most: int = 11) -> str:
+    """A term's name: the word ("river", "bank₇"), or the group's "(12 more)"."""
+    return f"({len(row)} more)" if len(row) > 1 else cut(word_name(s, row[0]), most)
 
 
 def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:
@@ -155,14 +191,16 @@ def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) ->
     """
     everything = fit_mapping(np.vstack([drift, words]) if len(words) else drift, box, margin)
     tight = fit_mapping(drift, box, margin)
-    return everything if everything.scale >= 0.65 * tight.scale else tight
+    extent = float((drift.max(axis=0) - drift.min(axis=0)).max()) * everything.scale
+    half = 0.5 * min(box[2] - box[0], box[3] - box[1])
+    return everything if everything.scale >= 0.65 * tight.scale and extent >= half else tight
 
 
 class Equation(VGroup):
-    """The lines of an equation (VGroups of StrutTexts); `terms`: the (token index, weight)
-    pairs it shows."""
+    """The lines of an equation (VGroups of StrutTexts); `terms`: the (row, weight) pairs it
+    shows (a row: one token index, or a group's)."""
 
-    def __init__(self, lines: VGroup, terms: list[tuple[int, float]]) -> None:
+    def __init__(self, lines: VGroup, terms: list[tuple[Row, float]]) -> None:
         super().__init__(*lines)
         self.terms = terms
 
@@ -172,15 +210,19 @@ class EquationTerms:
     long sentence's equation shows only a few), and how many of them fit in a width.
 
     text: a StrutText of a string, in the equation's size and colour. labels: the terms'
-    strings, in order ("0.56·bank", "+ 0.26·river", ...).
+    strings, in order ("0.56·bank", "+ 0.26·river", ...); with `keep_last`, the last one
+    (the group's "+ 0.12·(5 more)") is always shown, after "+ …" when others are left out:
+    every "N more" on screen counts the same words as the panel's row.
     """
 
-    def __init__(self, text: Callable[[str], StrutText], labels: list[str]) -> None:
+    def __init__(
+        self, text: Callable[[str], StrutText], labels: list[str], keep_last: bool = False
+    ) -> None:
         self.text = text
-        self.labels = labels
+        self.labels = labels[:-1] if keep_last else labels
+        self.last = [text(labels[-1])] if keep_last else []
         self.built: list[StrutText] = []
-        # For the layout, "+ … (N more)" of N's digit count (digits are equally wide).
-        self.probes: dict[int, StrutText] = {}
+        self.dots = text("+ …")
 
     def first(self, k: int) -> list[StrutText]:
         """The first k terms."""
@@ -188,33 +230,24 @@ class EquationTerms:
             self.built.append(self.text(self.labels[len(self.built)]))
         return self.built[:k]
 
-    def probe(self, rest: int) -> list[StrutText]:
-        """The room "+ … (N more)" takes when `rest` terms are left out (none for 0)."""
-        if not rest:
-            return []
-        d = len(str(rest))
-        if d not in self.probes:
-            self.probes[d] = self.text(f"+ … ({'8' * d} more)")
-        return [self.probes[d]]
-
     def fit(
         self, first: list[StrutText], width: float, max_lines: int
     ) -> tuple[list[list[StrutText]], int]:
         """After `first`, as many terms as fit in max_lines lines of `width` (one at least),
-        then "+ … (N more)": the lines, and how many terms they show."""
+        then "+ …" if some are left out, then the kept last term: the lines, and how many
+        of the terms before it they show."""
         n = len(self.labels)
+
+        def items(k: int) -> list[StrutText]:
+            return [*first, *self.first(k), *([self.dots] if k < n else []), *self.last]
+
         shown = 1  # one term at least, even when it does not fit
-        lines = wrap_terms([*first, *self.first(1), *self.probe(n - 1)], width, max_lines)
-        if lines is None:
-            lines = [[*first, *self.first(1)]]
+        lines = wrap_terms(items(1), width, max_lines) or [items(1)]
         for k in range(2, n + 1):
-            found = wrap_terms([*first, *self.first(k), *self.probe(n - k)], width, max_lines)
+            found = wrap_terms(items(k), width, max_lines)
             if found is None:
                 break
             shown, lines = k, found
-        if shown < n:  # the probe stands in for the real "+ … (N more)"
-            lines = [[self.text(f"+ … ({n - shown} more)") if m in self.probes.values() else m
-                      for m in line] for line in lines]  # fmt: skip
         return lines, shown
 
 
@@ -290,7 +323,9 @@ class Timing:
     """Seconds of each part of the figure (`timeline`). fade: every fade and dimming (short:
     a fade redraws its whole area in every frame, the costliest thing in a GIF); poster:
     the first frame's hold; intro / outro: a sentence's start and end, fade included; step:
-    one word joining (MOVE of it in motion, the rest still); hold: the last frame."""
+    the longest step (motion and rest); hold: the last frame. moves: per sentence, per step
+    k >= 1, the seconds the output moves (as long as its move needs); rests: the still time
+    after each move (the eye catches up, the step's caption is read)."""
 
     fade: float
     poster: float
@@ -299,21 +334,58 @@ class Timing:
     outro: float
     hold: float
     total: float
+    moves: tuple[tuple[float, ...], ...] = ()
+    rests: tuple[tuple[float, ...], ...] = ()
 
 
 MAX_SECONDS = 30.0
+# A step's motion: MOVE_S[0] s for a move too small to see, plus MOVE_GAIN s per reach of
+# the drift moved (the farthest output from the origin), at most MOVE_S[1] s; then REST_S s.
+MOVE_S = (0.6, 1.8)
+MOVE_GAIN = 2.4
+REST_S = 0.45
+READ_CPS = 19.0  # subtitle guides: about 17-20 characters a second
+
+
+def step_moves(plan: Plan) -> list[list[float]]:
+    """Per sentence, per step k >= 1: how far the output moves, as a share of the drift's
+    reach (plan units: the view is one uniform scale, so shares on screen are the same)."""
+    o = np.array(plan.projection.origin)
+    pts = [[np.array(st.point) for st in s.steps] for s in plan.sentences]
+    reach = max(float(np.linalg.norm(p - o)) for ps in pts for p in ps)
+    return [
+        [float(np.linalg.norm(b - a)) / max(reach, 1e-12) for a, b in zip(ps, ps[1:], strict=False)]
+        for ps in pts
+    ]
 
 
 def timeline(plan: Plan) -> Timing:
-    """How long each part lasts: about 20 s for the post's figure, never over 30 s (the step
-    time shrinks with the number of steps, down to 0.35 s)."""
+    """How long each part lasts: each step as long as its move needs (eased; a large pull
+    moves for about 1.5 s), about 20 s for the post's figure, never over 30 s (every step
+    shrinks alike when the steps would not fit)."""
     n = len(plan.sentences)
-    steps = sum(len(s.steps) - 1 for s in plan.sentences)
     fade, poster, hold = 0.2, 1.8, 3.5
     intro, outro = (1.0, 1.8) if n <= 2 else (0.6, 0.9)
     fixed = poster + fade + n * (intro + outro) + (fade if n > 1 else 0.0) + hold
-    step = float(np.clip((MAX_SECONDS - 1.0 - fixed) / max(steps, 1), 0.35, 2.2))
-    return Timing(fade, poster, intro, step, outro, hold, fixed + step * steps)
+    moves = [
+        [float(np.clip(MOVE_S[0] + MOVE_GAIN * d, *MOVE_S)) for d in ds] for ds in step_moves(plan)
+    ]
+    rests = [  # the step's caption read at READ_CPS characters a second
+        [
+            max(REST_S, len(drift_caption(plan, "step", si, k)) / READ_CPS - m)
+            for k, m in enumerate(ms, start=1)
+        ]
+        for si, ms in enumerate(moves)
+    ]
+    need = sum(map(sum, moves)) + sum(map(sum, rests))
+    f = min(1.0, (MAX_SECONDS - 1.0 - fixed) / max(need, 1e-9))
+    scaled = tuple(tuple(m * f for m in ms) for ms in moves)
+    still = tuple(tuple(r * f for r in rs) for rs in rests)
+    steps = [
+        m + r for ms, rs in zip(scaled, still, strict=True) for m, r in zip(ms, rs, strict=True)
+    ]
+    total = fixed + sum(steps)
+    return Timing(fade, poster, intro, max(steps, default=0.0), outro, hold, total, scaled, still)
 
 
 class DriftScene(BeatScene):
@@ -372,7 +444,12 @@ class DriftScene(BeatScene):
         self.build_summary()
         if self.summary is not None:
             _put_top_left(self.summary, self.col_x, self.body_top)
+        self.label_cap = MAX_WORD_LABELS
         self.build_plot()
+        clash = any("label" in p.what for p in check_items(self.layout_items()))
+        if clash and len(self.word_labels) > FEW_WORD_LABELS:  # fewer names, placed apart
+            self.label_cap = FEW_WORD_LABELS
+            self.build_plot()
 
     def build_title(self) -> None:
         pal, target = self.pal, self.plan.target
@@ -419,7 +496,7 @@ class DriftScene(BeatScene):
         )
         if w.index == s.target_index and twice:
             return f"{cut(w.text, 6)} (target)"
-        return w.text
+        return word_name(s, w.index)
 
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
@@ -497,9 +574,10 @@ class DriftScene(BeatScene):
         return max(n.width for b in self.bars for n in b.names)
 
     def equation(self, si: int, width: float, max_lines: int = 2, lhs: bool = True) -> Equation:
-        """“bank′ = 0.56·bank + 0.26·river + …” with the final weights: the target's term
-        first, then the largest; at most max_lines lines, the rest as "+ … (N more)" (only
-        the terms shown are built). `.terms` lists the (token index, weight) pairs shown."""
+        """“bank′ = 0.56·bank + 0.26·river + … + 0.12·(5 more)” with the final weights, one
+        term per panel row (final_terms): the target's first, then the largest, the group
+        last; at most max_lines lines, the words left out as "+ …" (only the terms shown are
+        built). `.terms` lists the (row, weight) pairs shown."""
         s, pal = self.plan.sentences[si], self.pal
         pairs = final_terms(s)
 
@@ -508,12 +586,13 @@ class DriftScene(BeatScene):
 
         first = [text(f"{cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
         labels = [
-            f"{'+ ' if j else ''}{fmt(w)}·{cut(s.words[i].text, 11)}"
-            for j, (i, w) in enumerate(pairs)
+            f"{'+ ' if j else ''}{fmt(w)}·{row_text(s, row)}" for j, (row, w) in enumerate(pairs)
         ]
+        group = len(pairs) > 1 and len(pairs[-1][0]) > 1
+        terms = EquationTerms(text, labels, keep_last=group)
         # 0.25: the invisible struts either side of the ink
-        lines, shown = EquationTerms(text, labels).fit(first, width - 0.25, max_lines)
-        return Equation(set_lines(lines), pairs[:shown])
+        lines, shown = terms.fit(first, width - 0.25, max_lines)
+        return Equation(set_lines(lines), pairs[:shown] + (pairs[-1:] if group else []))
 
     # -- the sentences
     def build_header(self) -> None:
@@ -656,12 +735,52 @@ class DriftScene(BeatScene):
         self.caption.move_to(
             np.array([self.left + self.caption.width / 2, self.bottom + self.caption.height / 2, 0])
         )
-        self.plot_box: Box = (
-            self.left,
-            self.caption.get_top()[1] + 0.15,
-            plot_right,
-            self.body_top,
-        )
+        # A word label whose leader line would cross a line, a label or a point becomes a
+        # number beside its point, named in the key's legend ("1 river"): short enough to
+        # sit by the point with no leader.
+        self.numbered: dict[int, int] = {}  # point -> its number in the legend
+        for round_ in range(NUMBERING_ROUNDS):
+            self.lay_out_plot(plot_right)
+            crossing = {id(m) for m, _ in self.leader_problems()}
+            bad = [
+                j
+                for j, m in self.word_labels.items()
+                if id(m) in crossing and j not in self.numbered
+            ][: MAX_NUMBERED - len(self.numbered)]
+            if not bad or round_ == NUMBERING_ROUNDS - 1:
+                break
+            for j in bad:
+                self.numbered[j] = len(self.numbered) + 1
+
+    def lay_out_plot(self, plot_right: float) -> None:
+        """The key, the plot's box and view, the vectors and the plot's labels."""
+        self.key = VGroup()
+        self.key_parts: list[VMobject] = []
+        self.view(plot_right, self.caption.get_top()[1] + 0.15)
+        self.key = self.build_key()
+        room = plot_right - self.caption.get_right()[0] - 0.4
+        if len(self.key) == 1 and self.key.width <= room:  # on the caption's line
+            self.key.next_to(self.caption, RIGHT, buff=0.4)
+        else:  # on lines of their own above it: the plot gives up that room
+            for _ in range(2):  # the new view may draw other marks: their key, once more
+                _put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height
+                )
+                height = self.key.height
+                self.view(plot_right, self.key.get_top()[1] + 0.15)
+                self.key = self.build_key()
+                _put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height
+                )
+                if self.key.height <= height + 1e-6:
+                    break
+        self.build_vectors()
+        self.place_plot_labels()
+
+    def view(self, plot_right: float, plot_bottom: float) -> None:
+        """The plot's box, the view of the drift in it, the origin and the words' marks."""
+        plan = self.plan
+        self.plot_box: Box = (self.left, plot_bottom, plot_right, self.body_top)
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
@@ -674,8 +793,49 @@ class DriftScene(BeatScene):
         )
         self.origin = self.map(plan.projection.origin)
         self.build_points()
-        self.build_vectors()
-        self.place_plot_labels()
+
+    def build_key(self) -> VGroup:
+        """One line saying what the marks of this figure mean (only those it draws): the
+        edge dart, the ring at the origin, the group's diamond, v(·), [special], ′."""
+        pal, plan = self.pal, self.plan
+        muted = pal.muted
+        entries: list[tuple[VMobject | None, str]] = []
+        if any(pt["outside"] for pt in self.points):
+            dart = EdgeMarker(ORIGIN, RIGHT, color=muted, size=0.26)
+            entries.append((dart, "word off view"))
+        if any(pt.get("ring") for pt in self.points):
+            entries.append((Circle(radius=0.09, color=muted, stroke_width=2.5), "word at origin"))
+        if any(pt.get("group") for pt in self.points):
+            diamond = Square(0.12, stroke_width=0, fill_color=muted, fill_opacity=1).rotate(PI / 4)
+            entries.append((diamond, "words joined"))
+        if any(pt["special"] for pt in self.points):
+            entries.append((None, "[special]: CLS+SEP"))
+        for j, n in self.numbered.items():  # the legend
+            entries.append((None, f"{n}: {self.points[j]['text']}"))
+        t = cut(plan.target, 14)
+        if plan.model is not None:
+            entries.append((None, f"v({t}): value vector"))
+        entries.append((None, f"{t}′: after attention"))
+        parts: list[VMobject] = []
+        for mark, text in entries:
+            words = label(text, pal, size=SIZES.small, color=muted)
+            parts.append(VGroup(mark, words).arrange(RIGHT, buff=0.1) if mark else words)
+        self.key_parts = parts
+        # Under the panel column too, when its panels and equations end above the key.
+        wide = chip_rows(parts, max_width=self.right - self.left, buff=0.3, row_buff=0.08,
+                         aligned_edge=LEFT)  # fmt: skip
+        top = self.caption.get_top()[1] + 0.1 + wide.height
+        if len(wide) > 1 and top + 0.2 < self.column_bottom():
+            return wide
+        width = self.col_x - GUTTER - self.left
+        return chip_rows(parts, max_width=width, buff=0.3, row_buff=0.08, aligned_edge=LEFT)
+
+    def column_bottom(self) -> float:
+        """The lowest the panel column's texts reach (panels, equations, summary)."""
+        column = [*self.panels, *self.equations]
+        if self.summary is not None:
+            column.append(self.summary)
+        return min(m.get_bottom()[1] for m in column)
 
     def build_points(self) -> None:
         """Each context word's point (or, outside the view, a marker at its edge)."""
@@ -684,7 +844,7 @@ class DriftScene(BeatScene):
         for pt in self.points:
             if pt["labelled"]:
                 n_labels += 1
-                pt["labelled"] = n_labels <= MAX_WORD_LABELS
+                pt["labelled"] = n_labels <= self.label_cap
         for pt in self.points:
             pt["mob"] = self.point_mark(pt)
         self.dots = [pt["mob"] for pt in self.points]
@@ -702,7 +862,10 @@ class DriftScene(BeatScene):
         for si, s in enumerate(self.plan.sentences):
             labelled = set(self.word_rows(si))
             pulled_from = self.pull_starts(si)
+            grouped = self.add_groups(si, inner, centre)
             for w, point in plotted_words(s):
+                if w.index in grouped:
+                    continue
                 key = (w.norm, point)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
@@ -718,7 +881,7 @@ class DriftScene(BeatScene):
                 self.point_of[(si, w.index)] = len(self.points)
                 self.points.append(
                     {
-                        "text": w.text,
+                        "text": word_name(s, w.index),
                         "special": w.reason == "special",
                         "true": p,
                         "at": spot,
@@ -727,6 +890,38 @@ class DriftScene(BeatScene):
                         "labelled": w.index in labelled,
                     }
                 )
+
+    def add_groups(self, si: int, inner: Box, centre: np.ndarray) -> set[int]:
+        """One mark per group of sentence si's words that join together ("12 more"), where
+        they pull together: the mean of their points weighted by their weights (the output
+        moves towards it, exactly: the projection is affine). Returns the grouped tokens."""
+        s, grouped = self.plan.sentences[si], set()
+        tips = self.tips(si)
+        for k, st in enumerate(s.steps[1:], start=1):
+            row = st.joined
+            if len(row) < 2:
+                continue
+            weight = dict(zip(st.words, st.weights, strict=True))
+            pts = np.array([s.words[i].point for i in row], dtype=float)  # [G, 2]
+            w = np.array([weight[i] for i in row])  # [G]
+            p = self.map(tuple(w @ pts / max(float(w.sum()), 1e-300)))
+            outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
+            for i in row:
+                self.point_of[(si, i)] = len(self.points)
+            grouped |= set(row)
+            self.points.append(
+                {
+                    "text": f"{len(row)} more",
+                    "special": False,
+                    "group": True,
+                    "true": p,
+                    "at": edge_point(tips[k - 1], p, inner) if outside else p,
+                    "outside": outside,
+                    "sentences": {si},
+                    "labelled": True,
+                }
+            )
+        return grouped
 
     def pull_starts(self, si: int) -> dict[int, np.ndarray]:
         """Where the arrow's tip is when each word of sentence si joins: its pull starts
@@ -747,7 +942,14 @@ class DriftScene(BeatScene):
         if not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN:
             # A dot there would hide under the origin's cross and the arrows' tails: a ring
             # round them says "this word is at the origin".
+            pt["ring"] = True
             return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
+        if not pt["outside"] and pt.get("group"):  # several words as one: a diamond
+            return (
+                Square(0.15, stroke_width=0, fill_color=color, fill_opacity=1.0)
+                .rotate(PI / 4)
+                .move_to(pt["at"])
+            )
         if not pt["outside"]:
             return Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
         # A word of "the rest" (no label): a smaller, fainter marker.
@@ -810,9 +1012,40 @@ class DriftScene(BeatScene):
             )
             trail = []
             for k in range(1, len(tips)):
-                seg = Line(tips[k - 1], tips[k], stroke_width=5, color=color)
+                seg = VMobject(stroke_width=5, stroke_color=color)
+                seg.set_points_as_corners(self.trail_path(si, k))
                 trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
             self.trails.append(trail)
+
+    def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The arrows a line drawn at sentence si's step k must not lie along: the static
+        vectors, sentence si's arrow from step k on and the other sentences' last arrows."""
+        lines = [(self.origin, p) for p in self.start_points]
+        tips = self.tips(si)
+        lines += [(self.origin, t) for t in tips[k:]]
+        lines += [
+            (self.origin, self.map(s.final.point))
+            for sj, s in enumerate(self.plan.sentences)
+            if sj != si
+        ]
+        return lines
+
+    def trail_path(self, si: int, k: int) -> np.ndarray:
+        """The trail of sentence si's step k as corner points [m, 3]: straight from the last
+        tip to this one, or bowed when it would lie along an arrow (a trail step running on
+        past the last arrow's head would make the head look mid-shaft); it stops short of
+        the tip, under the arrowhead."""
+        tips = self.tips(si)
+        a, b = tips[k - 1], tips[k]
+        # from the arrow's head, nearly along its shaft, it reads as the shaft going on
+        shaft = aligned(a - b, b - self.origin) or aligned(b - a, b - self.origin)
+        bend = BEND if shaft or lies_on(a, b, self.arrow_lines(si, k)) else 0.0
+        pts = bowed(a, b, bend, np.linspace(0.0, 1.0, 9 if bend else 2))  # [m, 3]
+        last = pts[-1] - pts[-2]
+        n = float(np.linalg.norm(last))
+        if n > 1e-9:
+            pts[-1] = pts[-1] - last / n * min(0.06, n / 3)
+        return pts
 
     def segments(self) -> list[tuple[str, Segment]]:
         """Every line a label must stay off: static vectors, every step's arrow and the arrow
@@ -831,10 +1064,15 @@ class DriftScene(BeatScene):
                         (f"arrow {si + 1} step {k}", seg) for seg in arrow.segments(self.origin, p)
                     ]
             for k in range(1, len(tips)):
-                p0, p1 = tips[k - 1], tips[k]
-                seg = (float(p0[0]), float(p0[1]), float(p1[0]), float(p1[1]), 0.03)
-                out.append((f"trail {si + 1} step {k}", seg))
+                out += [(f"trail {si + 1} step {k}", seg) for seg in self.trail_segments(si, k)]
         return out
+
+    def trail_segments(self, si: int, k: int) -> list[Segment]:
+        pts = self.trail_path(si, k)
+        return [
+            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
+            for p, q in zip(pts, pts[1:], strict=False)
+        ]
 
     def final_lines(self) -> list[Segment]:
         """The lines of the last frame (static vectors, arrows, trails): a leader line
@@ -843,10 +1081,8 @@ class DriftScene(BeatScene):
         for si in range(len(self.plan.sentences)):
             tips = self.tips(si)
             out += self.arrows[si].segments(self.origin, tips[-1])
-            out += [
-                (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
-                for p, q in zip(tips, tips[1:], strict=False)
-            ]
+            for k in range(1, len(tips)):
+                out += self.trail_segments(si, k)
         return out
 
     def place_plot_labels(self) -> None:
@@ -856,7 +1092,13 @@ class DriftScene(BeatScene):
         self.start_labels = self.build_start_labels()
         self.end_labels = self.build_end_labels()
         self.word_labels: dict[int, Text] = {
-            j: fitted(pt["text"], pal, size=SIZES.small, color=pt["color"], max_width=2.2)
+            j: fitted(
+                str(self.numbered[j]) if j in self.numbered else pt["text"],
+                pal,
+                size=SIZES.small,
+                color=pt["color"],
+                max_width=2.2,
+            )
             for j, pt in enumerate(self.points)
             if pt["labelled"]
         }
@@ -877,20 +1119,50 @@ class DriftScene(BeatScene):
             lines=self.final_lines(),
             marks=[box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
         )
-        self.leaders = VGroup()
+        # A leader shows with its label: the end labels' come and go with them (an end label
+        # appears when its sentence ends), the others are always on (self.leaders).
+        self.leader_of: dict[int, Line] = {}  # id(label) -> its leader line
         for m, c, a in zip(labels, centres, anchors, strict=True):
             m.move_to(np.array([c[0], c[1], 0]))
             if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
                 end = leader_end((a[0], a[1]), c, (m.width, m.height))
                 line = Line(np.array([a[0], a[1], 0]), np.array([*end, 0.0]), stroke_width=1.5,
                             color=pal.muted, stroke_opacity=0.7)  # fmt: skip
-                self.leaders.add(line)
+                self.leader_of[id(m)] = line
+        self.end_leaders = [self.leader_of.get(id(m)) for m in self.end_labels]
+        ends = {id(m) for m in self.end_labels}
+        self.leaders = VGroup(
+            *(self.leader_of[id(m)] for m in labels if id(m) in self.leader_of.keys() - ends)
+        )
         if pal.backdrop is not None:  # a line under a label leaves its letters readable
             in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
             for m in labels:
                 for part in m.family_members_with_points():
                     if id(part) not in in_badges and isinstance(part, VMobject):
                         part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def leader_problems(self) -> list[tuple[VMobject, str]]:
+        """Each label whose leader line crosses a drawn line of the last frame (a static
+        vector, an arrow, a trail), another label or another point, with what it crosses."""
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        boxes = {id(m): box_of(m) for m in labels}
+        marks = [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)]
+        drawn = np.array([seg[:4] for seg in self.final_lines()], dtype=float).reshape(-1, 4)
+        out = []
+        for m in labels:
+            line = self.leader_of.get(id(m))
+            if line is None:
+                continue
+            a, b = line.get_start()[:2], line.get_end()[:2]
+            start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
+            crossed = int(_segments_cross(start, b, drawn).sum())
+            others = [boxes[i] for i in boxes if i != id(m)]
+            others += [x for x in marks if not _contains(x, a)]
+            hit = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :],
+                                     np.array(others, dtype=float).reshape(-1, 4), 0.0)  # fmt: skip
+            if crossed or hit.any():
+                out.append((m, f"{crossed} lines, {int(hit.sum())} boxes"))
+        return out
 
     def label_kinds(self) -> list[str]:
         """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word
@@ -969,6 +1241,9 @@ class DriftScene(BeatScene):
         for f in self.fillers:
             items.append(text_item("elided words", box_of(f), f.word.font_size))
         items.append(text_item("caption", box_of(self.caption), SIZES.small))
+        items += [
+            text_item(f"key {i + 1}", box_of(m), SIZES.small) for i, m in enumerate(self.key_parts)
+        ]
         for si in range(len(self.panels)):
             phase = f"panel {si + 1}"
             title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
@@ -1021,6 +1296,7 @@ class DriftScene(BeatScene):
             self.title,
             self.header,
             self.caption,
+            self.key,
             self.leaders,
             *self.dots,
             self.origin_mark,
@@ -1033,13 +1309,33 @@ class DriftScene(BeatScene):
         """What the last frame adds: trails, arrows, end labels, rings, the conclusion."""
         out: list[Mobject] = []
         for si in range(len(self.plan.sentences)):
-            out += [*self.trails[si], self.arrows[si], self.end_labels[si]]
+            out += [*self.trails[si], self.arrows[si], *self.end_label(si)]
         out += list(self.rings.values())
         if self.multi:
             assert self.summary is not None
             out.append(self.summary)
         else:
             out += [self.panels[0], self.equations[0]]
+        return out
+
+    def end_label(self, si: int) -> list[VMobject]:
+        """Sentence si's end label with its leader line, if it has one."""
+        leader = self.end_leaders[si]
+        return [self.end_labels[si]] if leader is None else [leader, self.end_labels[si]]
+
+    def own_marks(self, si: int) -> list[Mobject]:
+        """The plot's marks that belong to sentence si alone: its words' points, labels and
+        leaders (a word two sentences share is neutral and stays), and its own static
+        vector and label when the sentences' static vectors differ."""
+        out: list[Mobject] = []
+        for j, pt in enumerate(self.points):
+            if pt["sentences"] == {si}:
+                out.append(pt["mob"])
+                if j in self.word_labels:
+                    out.append(self.word_labels[j])
+        if not self.shared_start:
+            out += [self.static_arrows[si], self.start_labels[si]]
+        out += [self.leader_of[id(m)] for m in out if id(m) in self.leader_of]
         return out
 
     # ---- beats ------------------------------------------------------------------------------
@@ -1067,25 +1363,25 @@ class DriftScene(BeatScene):
             anims.append(Fade(self.panels[si]))
         else:  # the panel takes the place of the last sentence's panel and equation
             anims += swap([self.panels[si - 1], self.equations[si - 1]], [self.panels[si]])
-            anims += self.dim_now(self.dim(si - 1, DIM))
-        if si == 0 and self.multi:
-            anims += self.dim_now([Dim(row, DIM) for row in self.sentence_rows[1:]])
-        elif si > 0:
-            anims += self.dim_now([Dim(self.sentence_rows[si], 1.0)])
+        if self.multi:  # every other sentence dimmed: its chips, trail, arrow, points, labels
+            for sj in range(len(self.plan.sentences)):
+                if sj == si - 1 or (si == 0 and sj > 0):
+                    anims += self.dim_now(self.dim(sj, DIM))
+            anims += self.dim_now(self.dim(si, 1.0))
         self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.intro - self.timing.fade)
         self.connectors: list[VMobject] = []
 
     def dim(self, si: int, level: float) -> list[Animation]:
-        """Sentence si's things (chips, rings, trail, arrow, end label) to opacity `level`."""
-        things: list[Mobject] = [
-            self.sentence_rows[si],
-            *self.trails[si],
-            self.arrows[si],
-            self.end_labels[si],
-        ]
-        things += [r for (sj, _), r in self.rings.items() if sj == si and r in self.mobjects]
-        return [Dim(m, level) for m in things if m in self.mobjects or m is self.sentence_rows[si]]
+        """Sentence si's things to opacity `level`: chips, rings, trail, arrow, end label and
+        the plot's marks of its own (points, labels, leaders)."""
+        # a trail's line and dot are added one by one (Create, Fade), not as their group
+        things: list[Mobject] = [part for t in self.trails[si] for part in t.submobjects]
+        things += [self.arrows[si], *self.end_label(si)]
+        things += [r for (sj, _), r in self.rings.items() if sj == si]
+        things = [m for m in things if m in self.mobjects]
+        things += [self.sentence_rows[si], *self.own_marks(si)]  # on screen, maybe in a group
+        return [Dim(m, level) for m in things]
 
     def dim_now(self, anims: list[Animation]) -> list[Animation]:
         """Dimming happens at once (a fading header costs a GIF more than it shows)."""
@@ -1103,32 +1399,63 @@ class DriftScene(BeatScene):
         self.remove(*self.connectors)
         self.connectors = []
         anims: list[Animation] = []
+        marks: dict[int, list[int]] = {}  # point -> the joining words drawn there
         for i in step.joined:
             if i in self.chips[si]:
                 anims.append(Create(self.rings[(si, i)]))
             j = self.point_of.get((si, i))
-            if j is None:
-                continue
+            if j is not None:
+                marks.setdefault(j, []).append(i)
+        for j, members in marks.items():
             pt = self.points[j]
-            # The pull: a dashed line from the word to the tip, as thick as the word's weight.
-            # The new output lies on it (a mix of the old output and the word's vector), so
-            # the tip slides along it towards the word.
-            rope = Connector(pt["at"], a, color=color, width=2.5 + 10 * step.weight_of((i,)))
+            # The pull: a dashed line from the word (or the group's mark) to the tip, as
+            # thick as its weight. The new output lies on it (a mix of the old output and
+            # the word's vector), so the tip slides along it towards the word.
+            rope = Connector(
+                pt["at"], a, color=color, width=2.5 + 10 * step.weight_of(members),
+                bend=self.pull_bend(si, k, pt["at"]),
+            )  # fmt: skip
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=_early))
             anims.append(Pulse(pt["at"], color))
+        anims += self.still_line(si, k)
         trail = self.trails[si][k - 1]
-        anims.append(_MoveArrow(arrow, self.origin, a, b))
-        anims.append(Create(trail[0]))
+        anims.append(
+            _MoveArrow(arrow, self.origin, a, b, rate_func=rate_functions.ease_in_out_sine)
+        )
+        anims.append(Create(trail[0], rate_func=rate_functions.ease_in_out_sine))
         anims.append(Fade(trail[1]))
         anims += self.bars[si].to(self.row_weights(si, k), rate_func=_early)
-        self.play(*anims, run_time=MOVE * self.timing.step)
-        self.wait((1 - MOVE) * self.timing.step)
+        self.play(*anims, run_time=self.timing.moves[si][k - 1])
+        self.wait(self.timing.rests[si][k - 1])
+
+    def still_line(self, si: int, k: int) -> list[Animation]:
+        """When step k barely moves the output: one short line saying why, where the
+        sentence's equation will be (it goes with the step, like the pull)."""
+        why = still_note(self.plan, si, k)
+        if not why:
+            return []
+        s = self.plan.sentences[si]
+        text = f"{_joined_text(s, k)}{why}"
+        note = fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
+        _put_top_left(note, self.col_x, self.equations[si].get_top()[1])
+        self.connectors.append(note)
+        return [Fade(note)]
+
+    def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
+        """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
+        when a straight line would lie along an arrow or through the origin's cross (a word
+        that projects onto the origin or onto the line of the tip's move)."""
+        tip = self.tips(si)[k - 1]
+        if aligned(at - tip, self.origin - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
+            return BEND
+        return BEND if near_segment(self.origin, at, tip, ON_LINE) else 0.0
 
     def end_sentence(self, si: int) -> None:
         self.remove(*self.connectors)
         self.connectors = []
-        anims: list[Animation] = [Fade(self.end_labels[si]), Fade(self.equations[si])]
+        anims: list[Animation] = [Fade(m) for m in self.end_label(si)]
+        anims.append(Fade(self.equations[si]))
         self.play(*anims, run_time=self.timing.fade)
         self.wait(self.timing.outro - self.timing.fade)
 
@@ -1197,12 +1524,65 @@ def _put_top_left(m: Mobject, left: float, top: float) -> None:
     m.move_to(np.array([left + m.width / 2, top - m.height / 2, 0]))
 
 
+def _contains(b: Box, p: np.ndarray, tol: float = 0.02) -> bool:
+    return b[0] - tol <= p[0] <= b[2] + tol and b[1] - tol <= p[1] <= b[3] + tol
+
+
+def _segments_cross(p: np.ndarray, q: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """For the segment p-q, whether it properly crosses each of `drawn` [L, 4]: [L] bools."""
+
+    def side(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.sign((b[0] - a[0]) * (c[..., 1] - a[1]) - (b[1] - a[1]) * (c[..., 0] - a[0]))
+
+    r, t = drawn[:, :2], drawn[:, 2:]
+    cross_rt = np.sign(
+        (t[:, 0] - r[:, 0]) * (p[1] - r[:, 1]) - (t[:, 1] - r[:, 1]) * (p[0] - r[:, 0])
+    ) != np.sign((t[:, 0] - r[:, 0]) * (q[1] - r[:, 1]) - (t[:, 1] - r[:, 1]) * (q[0] - r[:, 0]))
+    return (side(p, q, r) != side(p, q, t)) & cross_rt
+
+
 def pad_box(b: Box, p: float) -> Box:
     return (b[0] - p, b[1] - p, b[2] + p, b[3] + p)
 
 
 def label_text(m: Mobject) -> str:
     return str(getattr(m, "text", None) or getattr(m[0], "text", ""))
+
+
+def lies_on(
+    p: np.ndarray, q: np.ndarray, lines: list[tuple[np.ndarray, np.ndarray]], tol: float = ON_LINE
+) -> bool:
+    """Whether the segment p-q runs along one of `lines` (a, b): both its ends within tol of
+    the line through a and b, and overlapping a-b (or touching its ends)."""
+    for a, b in lines:
+        d = (b - a)[:2]
+        length = float(np.linalg.norm(d))
+        if length < 1e-9:
+            continue
+        u = d / length
+        n = np.array([-u[1], u[0]])
+        if max(abs(float(n @ (p - a)[:2])), abs(float(n @ (q - a)[:2]))) > tol:
+            continue
+        s0, s1 = sorted((float(u @ (p - a)[:2]), float(u @ (q - a)[:2])))
+        if s1 >= -tol and s0 <= length + tol:
+            return True
+    return False
+
+
+ALIGNED = np.cos(np.radians(20))  # lines closer than 20° to each other read as one
+
+
+def aligned(u: np.ndarray, v: np.ndarray) -> bool:
+    """Whether the directions u and v (from one point) are within 20° of each other."""
+    nu, nv = float(np.linalg.norm(u[:2])), float(np.linalg.norm(v[:2]))
+    return nu > 1e-9 and nv > 1e-9 and float(u[:2] @ v[:2]) / (nu * nv) > ALIGNED
+
+
+def near_segment(c: np.ndarray, p: np.ndarray, q: np.ndarray, tol: float) -> bool:
+    """Whether point c is within tol of the segment p-q."""
+    d = (q - p)[:2]
+    t = float(np.clip((c - p)[:2] @ d / max(float(d @ d), 1e-12), 0.0, 1.0))
+    return float(np.linalg.norm((p + (q - p) * t - c)[:2])) < tol
 
 
 def edge_point(centre: np.ndarray, p: np.ndarray, box: Box) -> np.ndarray:
@@ -1220,10 +1600,10 @@ class _MoveArrow(InPlace):
     """The sentence's arrow turning from one step's output to the next."""
 
     def __init__(
-        self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray
+        self, arrow: VectorArrow, origin: np.ndarray, a: np.ndarray, b: np.ndarray, **kwargs: Any
     ) -> None:
         self.arrow, self.origin, self.a, self.b = arrow, origin, a, b
-        super().__init__(arrow)
+        super().__init__(arrow, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)
@@ -1251,8 +1631,34 @@ class Pulse(InPlace):
 def _joined_text(s: Sentence, k: int) -> str:
     joined = s.steps[k].joined
     if len(joined) == 1:
-        return f"“{s.words[joined[0]].text}”"
-    return f"the other {len(joined)} words"
+        return f"“{word_name(s, joined[0])}”"
+    return f"{len(joined)} more words"
+
+
+def _verb(s: Sentence, k: int) -> str:
+    return "joins" if len(s.steps[k].joined) == 1 else "join together"
+
+
+STILL = 0.03  # a step that moves the output by less than this share of the drift's reach
+
+
+def still_note(plan: Plan, si: int, k: int) -> str:
+    """ "": the step moves the output visibly; else why it hardly moves, in a few words (the
+    word's point is where the output already is: the target's other occurrence, say)."""
+    s = plan.sentences[si]
+    o = np.array(plan.projection.origin)
+    reach = max(
+        float(np.linalg.norm(np.array(st.point) - o)) for t in plan.sentences for st in t.steps
+    )
+    move = float(np.linalg.norm(np.array(s.steps[k].point) - np.array(s.steps[k - 1].point)))
+    if move >= STILL * max(reach, 1e-12):
+        return ""
+    joined = s.steps[k].joined
+    if len(joined) == 1 and s.words[joined[0]].norm == s.target.norm:
+        return f": same vector as “{s.target.text}”, no move"
+    if s.steps[k].weight_of(joined) < 0.05:
+        return ": too light to move it"
+    return ": already where the output is"
 
 
 def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
@@ -1279,7 +1685,7 @@ def drift_notes(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         f"{s.words[i].text} {fmt(w)}" for i, w in zip(step.words, step.weights, strict=True)
     )
     if what == "step":
-        return f"{_joined_text(s, k)} joins; the weights renormalise: {pairs}"
+        return f"{_joined_text(s, k)} {_verb(s, k)}; the weights renormalise: {pairs}"
     terms = " + ".join(
         f"{fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
@@ -1304,11 +1710,14 @@ def drift_caption(plan: Plan, what: str, si: int = 0, k: int = 0) -> str:
         return f"Sentence {si + 1}: “{s.target.text}” alone"
     if what == "step":
         step = s.steps[k]
-        return f"{_joined_text(s, k)} joins with weight {fmt(step.weight_of(step.joined))}"
+        joined = (
+            f"{_joined_text(s, k)} {_verb(s, k)} with weight {fmt(step.weight_of(step.joined))}"
+        )
+        return joined + still_note(plan, si, k)
     pairs = final_terms(s)
     top = pairs[:3]  # the target's and the two largest
     more = " + …" if len(pairs) > len(top) else ""
-    terms = " + ".join(f"{fmt(w)}·{s.words[i].text}" for i, w in top)
+    terms = " + ".join(f"{fmt(w)}·{row_text(s, row, 40)}" for row, w in top)
     return f"{s.target.text}′ = {terms}{more}"
 
 
@@ -1367,7 +1776,7 @@ def _sentence_layout(scene: DriftScene, si: int) -> dict:
     rows = {r[0]: n for n, r in enumerate(scene.panel_rows(si)) if len(r) == 1}
     eq = scene.equations[si]
     assert isinstance(eq, Equation)
-    terms = dict(zip([i for i, _ in eq.terms], _terms(eq, True), strict=True))
+    terms = dict(zip([row for row, _ in eq.terms], _terms(eq, True), strict=True))
     bars = scene.bars[si]
     final = dict(zip(s.final.words, range(len(s.final.words)), strict=True))
     words = []
@@ -1386,7 +1795,7 @@ def _sentence_layout(scene: DriftScene, si: int) -> dict:
             "outside": bool(pt["outside"]) if pt is not None else False,
             "bar": _norm_box(VGroup(bars.names[n], bars.tracks[n], bars.values[n]))
             if n is not None else None,
-            "term_box": _norm_box(terms[w.index]) if w.index in terms else None,
+            "term_box": _norm_box(terms[(w.index,)]) if (w.index,) in terms else None,
             "score": round(float(s.final.scaled_scores[at]), 4) if at is not None else None,
             "weight": round(float(s.final.weights[at]), 4) if at is not None else None,
             "term": f"{fmt(float(s.final.weights[at]))}·{w.text}" if at is not None else None,

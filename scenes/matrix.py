@@ -38,6 +38,11 @@ MAX_LISTED = 8  # weights of the target's row written out in the panel
 LABEL_W = 2.0  # row and column labels longer than this are cut with "…"
 LEGEND_H = 0.5  # room under the matrix for the colour scale
 
+# why: the last frame holds the target's row and the whole matrix; a reader needs about 4 s
+# to find the row, read its largest weight and compare it with the panel's (issue 19)
+HOLD = 4.5
+POSTER = 1.5  # the first frame's hold: the whole matrix, as at the end
+
 
 class AttentionMatrixScene(LectureScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
@@ -62,6 +67,9 @@ class AttentionMatrixScene(LectureScene):
 
     def construct(self) -> None:
         m = self.m
+        self.show_poster()
+        if self.final_only:  # the poster is the last frame
+            return
         self.show_matrix()
         self.beat(
             f"{m.description}; {len(m.rows)} rows × {len(m.columns)} columns, each row sums "
@@ -69,7 +77,7 @@ class AttentionMatrixScene(LectureScene):
             caption=f"Each row: one word's attention over the sentence (largest {fmt(self.peak)})",
         )
         self.show_target_row()
-        self.wait(1.5)
+        self.wait(HOLD)
         row = m.weights[m.target_row]
         top = max(range(len(row)), key=lambda j: row[j])
         self.beat(
@@ -284,6 +292,27 @@ class AttentionMatrixScene(LectureScene):
             self.panel_more = VGroup()
 
     # ---- beats ----------------------------------------------------------------------------
+    def final_state(self) -> list[Mobject]:
+        """What the last frame shows: the matrix, the target's row boxed and read out."""
+        return [
+            self.header, self.row_labels, self.col_labels, self.cells, self.numbers,
+            self.legend, self.row_box, self.panel_head,
+            *(m for name, value, _ in self.panel_rows for m in (name, value)), self.panel_more,
+        ]  # fmt: skip
+
+    def show_poster(self) -> None:
+        """The first frame is the last one (a paused GIF shows the whole matrix), then it
+        fades out and is built again: the loop returns to it without a cut."""
+        for _, value, w in self.panel_rows:
+            value.set_value(w)
+        self.add(*self.final_state())
+        self.wait(POSTER)
+        if self.final_only:
+            return
+        self.play(*[Fade(m, out=True) for m in self.final_state()], run_time=0.3)
+        for _, value, _ in self.panel_rows:
+            value.set_value(0.0)
+
     def show_matrix(self) -> None:
         self.play(Fade(self.header), Fade(self.row_labels), Fade(self.col_labels), run_time=0.8)
         self.play(Fade(self.cells), Fade(self.numbers), Fade(self.legend), run_time=1.2)

@@ -37,7 +37,8 @@ from scenes.picture import (
 TABLE_RIGHT = 1.0  # the table is left of this x, the picture right of it
 BAR = 1.2  # length of a weight-1 bar
 NAME_W = 1.9  # row names longer than this are cut with "…"
-MAX_LABELS = 6  # value points labelled in the picture: the largest weights of either kind
+POSTER = 1.5  # the first frame's hold: the whole comparison, as at the end
+MAX_LABELS = 9  # value points drawn, each named: the largest weights of either kind
 
 
 class ProjectionScene(LectureScene):
@@ -63,6 +64,9 @@ class ProjectionScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        self.show_poster()
+        if self.final_only:  # the poster is the last frame
+            return
         self.show_simple()
         self.beat(
             "simple attention (q = k = v = x): " + self.notes_weights(simple=True),
@@ -255,18 +259,18 @@ class ProjectionScene(LectureScene):
         labelled = set(sorted(self.shown(), key=lambda r: -size[r])[:MAX_LABELS])
         self.value_dots = VGroup()
         labels, anchors = [], []
+        labelled.add(h.target_row)
         for r, p in enumerate(h.value_points):
+            if r not in labelled:  # a dot without a name is a question: the light ones are left out
+                continue
             q = self.map(p)
             target = r == h.target_row
             dot = Dot(q, radius=0.06 if target else 0.05, color=pal.text if target else pal.muted)
             self.value_dots.add(self.add_dot(f"value {r}", dot))
-            if r in labelled:
-                labels.append(
-                    self.text(
-                        f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0
-                    )
-                )
-                anchors.append(q)
+            labels.append(
+                self.text(f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0)
+            )
+            anchors.append(q)
         a, b = self.map(h.output_simple_point), self.map(h.output_learned_point)
         self.simple_dot = self.add_dot("simple output", Dot(a, radius=0.1, color=pal.color(0)))
         self.learned_dot = self.add_dot("learned output", Dot(b, radius=0.1, color=pal.color(1)))
@@ -280,7 +284,7 @@ class ProjectionScene(LectureScene):
             [a, b, *anchors],
             area,
             segments=segs,
-            points=[self.map(p) for p in h.value_points],
+            points=[self.map(h.value_points[r]) for r in sorted(labelled)],
             avoid=[box_of(head) for head in self.heads],  # a long head name reaches in
         )
         self.value_labels = VGroup(*labels)
@@ -296,6 +300,31 @@ class ProjectionScene(LectureScene):
         return ", ".join(pairs)
 
     # ---- beats ----------------------------------------------------------------------------
+    def final_state(self) -> list[Mobject]:
+        """What the last frame shows: both columns of weights, the values, both outputs and
+        the move between them."""
+        return [
+            self.header, *self.heads, *self.names, *self.simple_cells, self.formula,
+            *(VGroup(*c[:2]) for c in self.learned_cells), *(v for v, _ in self.learned_values),
+            self.notes, self.value_dots, self.value_labels, self.leaders, self.simple_dot,
+            self.simple_label, self.move, self.learned_dot, self.learned_label,
+        ]  # fmt: skip
+
+    def show_poster(self) -> None:
+        """The first frame is the last one (a paused GIF shows the whole comparison), then it
+        fades out and is built again: the loop returns to it without a cut."""
+        for v, w in self.learned_values:
+            v.set_value(w)
+        final = self.final_state()
+        self.add(*final)
+        self.bring_to_front(self.simple_dot, self.learned_dot)
+        self.wait(POSTER)
+        if self.final_only:
+            return
+        self.play(*[Fade(m, out=True) for m in final], run_time=0.3)
+        for v, _ in self.learned_values:
+            v.set_value(0.0)
+
     def show_simple(self) -> None:
         self.play(
             Fade(self.header), Fade(self.heads[0]), *[Fade(n) for n in self.names], run_time=1.0

@@ -131,12 +131,13 @@ def test_order_weight_adds_largest_final_weight_first() -> None:
     target, scale = 0, 0.5
     weights, _ = ref_attention(x[target].tolist(), x.tolist(), x.tolist(), scale)
     expected = sorted((i for i in range(len(x)) if i != target), key=lambda i: -weights[i])
-    assert [s.added for s in drift(x, target, scale, "weight")[1:]] == expected
+    joined = [i for s in drift(x, target, scale, "weight")[1:] for i in s.added_group]
+    assert joined == expected  # the small ones, if any, together at the end
 
 
 def test_order_sentence_adds_in_sentence_order() -> None:
     x = random_words(5, 4, 9)
-    assert [s.added for s in drift(x, 2, 0.5, "sentence")[1:]] == [0, 1, 3, 4]
+    assert [s.added for s in drift(x, 2, 0.05, "sentence")[1:]] == [0, 1, 3, 4]  # none small
 
 
 def test_order_weight_ties_keep_sentence_order() -> None:
@@ -148,7 +149,7 @@ def test_max_steps_joins_the_rest_in_one_last_step() -> None:
     """12 words, max_steps 4: three words one at a time, then the other eight together; every
     step is still softmax attention over the words included so far (the hand-written loop)."""
     x = random_words(12, 5, 11)
-    target, scale = 4, 0.6
+    target, scale = 4, 0.05  # every weight near 1/12: none under SMALL_WEIGHT
     full, _ = ref_attention(x[target].tolist(), x.tolist(), x.tolist(), scale)
     by_weight = sorted((i for i in range(12) if i != target), key=lambda i: -full[i])
     steps = drift(x, target, scale, "weight", max_steps=4)
@@ -168,6 +169,20 @@ def test_max_steps_joins_the_rest_in_one_last_step() -> None:
         assert step.result.output.tolist() == pytest.approx(output, rel=1e-12, abs=1e-12)
     last = dict(zip(steps[-1].members, steps[-1].result.weights.tolist(), strict=True))
     assert [last[i] for i in range(12)] == pytest.approx(full, rel=1e-12)  # the full attention
+
+
+def test_words_of_small_weight_join_together_last() -> None:
+    """Words under SMALL_WEIGHT (3 %) of final weight join in one last step, in either order;
+    a single small word keeps a step of its own."""
+    x = np.array([[3.0, 0.0], [3.0, 0.2], [-3.0, 0.0], [0.0, 2.8], [-3.0, 0.1], [2.5, 1.0]])
+    full, _ = ref_attention(x[0].tolist(), x.tolist(), x.tolist(), 0.2)
+    small = [i for i in range(1, 6) if full[i] < 0.03]
+    assert small == [2, 4]  # the two words opposite the target
+    for order in ("weight", "sentence"):
+        groups = [s.added_group for s in drift(x, 0, 0.2, order)[1:]]
+        assert groups[-1] == (2, 4) and all(len(g) == 1 for g in groups[:-1]), order
+    assert join_groups([0, 1, 2], None, frozenset({2})) == [[0], [1], [2]]
+    assert join_groups([0, 1, 2, 3], 2, frozenset({3})) == [[0], [1, 2, 3]]
 
 
 def test_max_steps_changes_nothing_for_a_short_sentence() -> None:

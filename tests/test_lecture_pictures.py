@@ -438,3 +438,35 @@ def test_layer_view_round_trips_and_old_plans_load(figure_layers):
     data = json.loads(figure_layers.to_json())
     del data["lecture"]
     assert Plan.from_dict(data).lecture is None
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("scene", ["AttentionMathScene", "AttentionMatrixScene", "ProjectionScene"])
+def test_the_gif_opens_on_its_last_frame(
+    scene: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The first frame is a poster (AttentionMatrixScene: the whole matrix and the target's
+    row; ProjectionScene: both weight columns, the values and both outputs), the same as
+    the last, so the GIF loops without a cut; the matrix's last frame holds."""
+    from PIL import Image
+
+    from scenes.app.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
+    from scenes.matrix import HOLD
+    from scenes.theme import PALETTES
+
+    if scene == "ProjectionScene":  # runs a real head
+        request.getfixturevalue("minilm_dir")
+    plan = plan_for(scene, PlanRequest(RIVER, "bank"))
+    movie = manim_pass(plan, scene, "dark", tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
+    gif = tmp_path / "matrix.gif"
+    encode_gif(movie, gif, PALETTES["dark"].background)
+    with Image.open(gif) as im:
+        n = im.n_frames
+        first = np.asarray(im.convert("RGB"), dtype=np.int16)
+        im.seek(n - 1)
+        last = np.asarray(im.convert("RGB"), dtype=np.int16)
+    background = np.array([int(PALETTES["dark"].background[i : i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(first - background).max(axis=2) > 40).mean() > 0.03  # not an empty frame
+    assert np.abs(first - last).max(axis=2).mean() < 1.0
+    if scene == "AttentionMatrixScene":
+        assert n / GIF_FPS >= HOLD + 3.0

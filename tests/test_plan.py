@@ -168,6 +168,28 @@ def test_keep_stopwords_lets_them_attend(write_file: Callable[..., Path]) -> Non
         build_plan("He on the bank.", "bank", embeddings_file=path)
 
 
+def test_stop_words_are_those_of_each_sentences_language(
+    write_file: Callable[..., Path],
+) -> None:
+    path = write_file(
+        "v.toml",
+        'banco = [2, 1]\nparque = [1, 2]\n"senté" = [1, 0]\nriver = [1, 1]\nthe = [0, 2]\n',
+    )
+    plan = build_plan(
+        "Me senté en el banco del parque.", "banco", compare=["the banco river"],
+        embeddings_file=path,
+    )  # fmt: skip
+    spanish, english = plan.sentences
+    assert [w.text for w in spanish.words if w.reason == "stop-word"] == ["Me", "en", "el", "del"]
+    assert [w.text for w in english.words if w.reason == "stop-word"] == ["the"]
+    assert (spanish.language, english.language) == ("es", "en")
+    assert "spanish/stop.txt" in spanish.stopword_list and plan.attention.language == "auto"
+    assert Plan.from_json(plan.to_json()) == plan
+    forced = build_plan("the banco river", "banco", embeddings_file=path, language="es")
+    assert forced.sentences[0].language == "es" and forced.attention.language == "es"
+    assert forced.sentences[0].words[0].reason == "context"  # "the" is not Spanish
+
+
 @pytest.mark.parametrize("which", ["toml", "minilm"])
 def test_steps_match_a_hand_computation(which: str, request: pytest.FixtureRequest) -> None:
     plan: Plan = request.getfixturevalue("toml_plan" if which == "toml" else "figure_plan")

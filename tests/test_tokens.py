@@ -6,12 +6,15 @@ import pytest
 
 from attention_math.errors import InputError
 from attention_math.tokens import (
+    LANGUAGES,
     MAX_WORD_CHARS,
     closest,
+    detect_language,
     edit_distance,
     escape,
     find_target,
     sentence_label,
+    stopword_source,
     stopwords,
     tokenize,
 )
@@ -257,3 +260,43 @@ def test_errors_name_which_sentence() -> None:
 def test_escape_shows_every_invisible_character() -> None:
     assert escape("a\x1b[0m\x00\u202e\udce9b") == "a\\x1b[0m\\x00\\u202e\\xe9b"
     assert escape("café 🏦 किनारा") == "café 🏦 किनारा"
+
+
+# --------------------------------------------------------------------------------------------
+# stop-words in the sentence's language
+
+
+def test_spanish_function_words_are_stop_words_and_content_words_are_not() -> None:
+    spanish = stopwords("es")
+    assert {"del", "el", "en", "de"} <= spanish
+    assert not {"parque", "banco", "dinero"} & spanish
+
+
+@pytest.mark.parametrize(
+    ("code", "function_word", "content_word"),
+    [("en", "the", "river"), ("fr", "du", "rivière"), ("de", "dem", "ufer"),
+     ("pt", "do", "rio"), ("it", "della", "fiume"), ("hi", "के", "नदी")],
+)  # fmt: skip
+def test_every_language_has_a_list(code: str, function_word: str, content_word: str) -> None:
+    assert function_word in stopwords(code)
+    assert content_word not in stopwords(code)
+    source = stopword_source(code)
+    assert ("snowball" in source) != ("stopwords-iso" in source)  # one maintained list
+    assert "licence: " in source
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [("He sat on the river bank.", "en"), ("Me senté en el banco del parque.", "es"),
+     ("Il était assis sur la rive du fleuve.", "fr"), ("Er saß auf der Bank am Ufer.", "de"),
+     ("Eu sentei no banco do parque.", "pt"), ("Mi sono seduto sulla riva del fiume.", "it"),
+     ("वह नदी के किनारे बैठा।", "hi"), ("Bank river money.", "en")],
+)  # fmt: skip
+def test_the_language_is_guessed_from_the_words(sentence: str, code: str) -> None:
+    assert detect_language(tokenize(sentence)) == code
+
+
+def test_the_request_offers_exactly_the_shipped_languages() -> None:
+    from attention_math.request import LANGUAGES as OFFERED
+
+    assert OFFERED == ("auto", *LANGUAGES)

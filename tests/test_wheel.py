@@ -73,7 +73,7 @@ def test_the_package_comes_from_the_wheel(installed: Path, tmp_path: Path) -> No
     for line in out:
         assert Path(line).resolve().is_relative_to(venv), out
         assert not Path(line).resolve().is_relative_to(ROOT), out
-    assert (Path(out[2]) / "stopwords.txt").is_file()
+    assert (Path(out[2]) / "stopwords" / "es.txt").is_file()
     assert (Path(out[2]) / "senses" / "bank.toml").is_file()
 
 

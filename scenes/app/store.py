@@ -152,6 +152,8 @@ def render_identity(plan: Plan, options: RenderOptions | None = None) -> dict[st
         "palette": o.palette,
         "quality": o.quality,
         "slides": o.slides,
+        # only when asked: the names of renders that guess the language stay as they were
+        **({"language": plan.attention.language} if plan.attention.language != "auto" else {}),
     }
 
 
