@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from manim import *
 
-from attention_math.errors import InputError
 from attention_math.lecture_data import Ledger, LedgerLayer
 from attention_math.plan import Plan
 from scenes.components import Counter, CountTo, Fade, StrutText, fmt
@@ -215,13 +214,7 @@ class ContributionScene(StepSplit):
     NEEDS = ("model", "ledger")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
-        plan = self.load_plan()
-        if plan.model is None or plan.lecture is None or plan.lecture.ledger is None:
-            raise InputError(
-                "ContributionScene needs a model-mode plan with its ledger: render it with "
-                "attention-drift render --scene ContributionScene"
-            )
-        self.ledger: Ledger = plan.lecture.ledger
+        self.ledger = self.load_ledger()
         self.start_registry()
         self.build_header()
         self.build_table()

@@ -17,8 +17,6 @@ import re
 
 from manim import *
 
-from attention_math.errors import InputError
-from attention_math.lecture_data import Ledger
 from attention_math.plan import Plan
 from scenes.components import Counter, CountTo, Fade, StrutText, fmt
 from scenes.picture import (
@@ -47,14 +45,10 @@ class HeadsScene(LectureScene):
     NEEDS = ("model", "ledger")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
-        plan = self.load_plan()
-        if plan.model is None or plan.lecture is None or plan.lecture.ledger is None:
-            raise InputError(
-                "HeadsScene needs a model-mode plan with its ledger: render it with "
-                "attention-drift render --scene HeadsScene"
-            )
-        self.ledger: Ledger = plan.lecture.ledger
-        self.layer, self.head = plan.model.layer_index, plan.model.head_index
+        self.ledger = self.load_ledger()
+        model = self.plan.model
+        assert model is not None  # load_ledger checked it
+        self.layer, self.head = model.layer_index, model.head_index
         self.start_registry()
         self.build_header()
         self.build_footer()

@@ -21,6 +21,8 @@ from typing import TypeVar
 import numpy as np
 from manim import *
 
+from attention_math.errors import InputError
+from attention_math.lecture_data import Ledger
 from attention_math.plan import Sentence
 from scenes.beats import BeatScene
 from scenes.components import (
@@ -79,6 +81,19 @@ class LectureScene(BeatScene):
 
     def start_registry(self) -> None:
         self.registry: list[Entry] = []
+
+    def load_ledger(self) -> Ledger:
+        """The plan's ledger (model mode), checked: a one-line error naming the scene and
+        how to render it otherwise."""
+        plan = self.load_plan()
+        if plan.model is None or plan.lecture is None or plan.lecture.ledger is None:
+            name = type(self).__name__
+            raise InputError(
+                f"{name} needs a model-mode plan with its ledger: render it with "
+                f"attention-drift render --scene {name}"
+            )
+        ledger: Ledger = plan.lecture.ledger
+        return ledger
 
     # ---- registering --------------------------------------------------------------------
     def text(
