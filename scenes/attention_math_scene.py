@@ -436,7 +436,7 @@ class AttentionMathScene(LectureScene):
                 f"term label {k}",
                 f"{fmt(g.weight)}·{self.group_name(g)}",
                 SMALL,
-                max_width=2.6,
+                max_width=2.6 if len(self.ws.chain) < 6 else 1.9,  # many terms: shorter
                 phase="sum",
             )
             for k, g in enumerate(self.ws.chain)

@@ -596,8 +596,8 @@ def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> No
 
 
 def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> None:
-    """The problems found without plans (keys, values, files) first, every one, before any
-    plan is built; then those the plans find, every one."""
+    """The problems found without plans (keys, values, files, the sentences and targets)
+    first, every one, before any plan is built; then those the plans find, every one."""
     bad_target = SPEC.replace('target = "bank"\n    compare', 'target = "bnak"\n    compare')
     spec = write_spec(
         tmp_path,
@@ -612,7 +612,9 @@ def test_a_bad_spec_renders_nothing_and_lists_every_problem(tmp_path: Path) -> N
         'course.toml: renders[0].formats: "jpg" is not one of gif, mp4, png, webm, mov, html, '
         'svg, pdf; closest: "png"',
         'course.toml: renders[1].qualty: unknown key; closest: "quality"',
-        "Error: 2 problems in course.toml; nothing was rendered",
+        'course.toml: renders[2].target: "bnak" is not a word of the main sentence; closest: '
+        '"bank"',
+        "Error: 3 problems in course.toml; nothing was rendered",
     ]
     spec = write_spec(
         tmp_path, bad_target.replace('name = "cash"', 'name = "cash"\ncompare = ["A cat."]')
