@@ -361,7 +361,9 @@ if [[ "${1:-}" == test ]]; then
   "$VENV/bin/lint-imports" >&2
   log "running the tests"
   rc=0
-  "$PY" -m pytest "$@" || rc=$?
+  # one process per core, each test file's tests together (their module fixtures: a Ray
+  # cluster, rendered figures); PYTEST_WORKERS=0 runs them in this process
+  "$PY" -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadfile "$@" || rc=$?
   if ((rc == 5)); then
     log "pytest collected no tests: that is a failure here"
     exit 1
