@@ -24,7 +24,7 @@ from attention_math.errors import InputError
 from attention_math.lecture_data import Group as Terms
 from attention_math.plan import Plan
 from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, cut, fmt, swap
-from scenes.drift import scale_text
+from scenes.figure.names import scale_text
 from scenes.layout import Box
 from scenes.picture import (
     BODY,

@@ -35,12 +35,12 @@ from manim import (
 )
 
 from scenes import texts
+from scenes.figure.names import ELLIPSIS
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
 
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 PointLike = Sequence[float] | np.ndarray  # a point: (x, y) or (x, y, z)
-ELLIPSIS = "…"
 
 
 def box_of(m: Mobject) -> Box:
@@ -432,11 +432,6 @@ class TokenChip(VGroup):
             fill_opacity=0.0,
         )
         return ring.move_to(self.box)
-
-
-def cut(text: str, most: int) -> str:
-    """text, or when longer than `most` characters its start and "…" (`most` in all)."""
-    return text if len(text) <= most else text[: most - 1] + ELLIPSIS
 
 
 def wrapped_rows(widths: Iterable[float], max_width: float, gap: float) -> int:

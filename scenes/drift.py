@@ -36,7 +36,7 @@ import numpy as np
 from manim import *
 
 from attention_math.errors import InputError
-from attention_math.plan import Plan, Sentence, Word
+from attention_math.plan import Plan, Sentence
 from scenes.beats import BeatScene
 from scenes.components import (
     Badge,
@@ -60,6 +60,15 @@ from scenes.components import (
     label,
     swap,
     wrapped_rows,
+)
+from scenes.figure.mapping import drift_view
+from scenes.figure.names import (
+    Row,
+    final_terms,
+    plotted_words,
+    row_text,
+    scale_text,
+    word_name,
 )
 from scenes.layout import (
     CLEARANCE,
@@ -97,103 +106,6 @@ ON_LINE = 0.1  # a line this close to an arrow's, along it, would be hidden by i
 CHIP_BUFF = 0.15  # between a sentence's chips
 EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
 EQ_INDENT = 0.3  # an equation's lines after the first
-
-
-def scale_text(plan: Plan, sentence: Sentence) -> str:
-    """How the weights were made (simple mode: the scale), as shown on screen."""
-    if plan.model is not None:
-        m = plan.model
-        head = "mean of heads" if m.head_index is None else f"head {m.head_index + 1}"
-        text = f"layer {m.layer_index + 1}, {head}: softmax(q·k/√{m.d_head})"
-        if m.drop_specials:
-            text += "\n[CLS]/[SEP] dropped, weights renormalised"
-        return text
-    rule = plan.attention.scale_rule
-    dim = plan.embedding.dim
-    if rule == "auto":
-        return f"scale = 1/‖q‖² = {sentence.scale:.3g}"
-    if rule == "1/sqrt(d)":
-        return f"scale = 1/√{dim} = {sentence.scale:.3g}"
-    return f"scale = {sentence.scale:.3g}"
-
-
-Row = tuple[int, ...]  # the token indices of a panel row: one word, or a group that joined
-
-
-def final_terms(sentence: Sentence) -> list[tuple[Row, float]]:
-    """The terms of the equation, one per panel row, with their final weight: the target's
-    first, then the words with a row of their own, largest first, then the group that joined
-    together ("12 more"), last."""
-    s = sentence
-    rows = [st.joined for st in s.steps[1:]]
-    singles = sorted(((r, s.final.weight_of(r)) for r in rows if len(r) == 1), key=lambda p: -p[1])
-    groups = [(r, s.final.weight_of(r)) for r in rows if len(r) > 1]
-    return [((s.target_index,), s.final.weight_of((s.target_index,))), *singles, *groups]
-
-
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def word_name(s: Sentence, index: int) -> str:
-    """How the figure names token `index` of sentence s: its text, with its position among
-    the sentence's words as a subscript when another word taking part reads the same
-    ("the₂", "the₅"; "bank₇" beside the target "bank")."""
-    w = s.words[index]
-    twins = [o for o in s.words if o.included and o.norm == w.norm]
-    if len(twins) < 2 or index == s.target_index:
-        return w.text
-    position = sum(o.is_word for o in s.words[: index + 1])
-    return w.text + str(position).translate(SUBSCRIPTS)
-
-
-def row_text(s: Sentence, row: Row, most: int = 11) -> str:
-    """A term's name: the word ("river", "bank₇"), or the group's "(12 more)"."""
-    return f"({len(row)} more)" if len(row) > 1 else cut(word_name(s, row[0]), most)
-
-
-def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:
-    """The context words with a point in the plan (the plot draws them), with it."""
-    return [
-        (w, w.point)
-        for w in sentence.words
-        if w.included and w.index != sentence.target_index and w.point is not None
-    ]
-
-
-@dataclass
-class Mapping:
-    """Plan coordinates (PCA units) to scene coordinates: uniform scale, no distortion."""
-
-    scale: float
-    shift: np.ndarray
-
-    def __call__(self, p: tuple[float, float] | list[float]) -> np.ndarray:
-        x, y = (np.asarray(p[:2], dtype=float) * self.scale) + self.shift
-        return np.array([x, y, 0.0])
-
-
-def fit_mapping(points: np.ndarray, box: Box, margin: float) -> Mapping:
-    """Fit points [M, 2] into box with a margin, keeping the aspect ratio."""
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    span = np.maximum(hi - lo, 1e-9)
-    w, h = box[2] - box[0] - 2 * margin, box[3] - box[1] - 2 * margin
-    s = float(min(w / span[0], h / span[1]))
-    centre_data = (lo + hi) / 2
-    centre_box = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
-    return Mapping(s, centre_box - centre_data * s)
-
-
-def drift_view(drift: np.ndarray, words: np.ndarray, box: Box, margin: float) -> Mapping:
-    """The view of the plot: the drift (origin, static vector, every step: [D, 2]) drawn at
-    least two thirds as large as it could be (so it fills at least half of the plot's
-    shorter side); the words [W, 2] are in view too when that allows it, else the view is
-    fitted to the drift alone (the scene marks the words outside at the edge).
-    """
-    everything = fit_mapping(np.vstack([drift, words]) if len(words) else drift, box, margin)
-    tight = fit_mapping(drift, box, margin)
-    extent = float((drift.max(axis=0) - drift.min(axis=0)).max()) * everything.scale
-    half = 0.5 * min(box[2] - box[0], box[3] - box[1])
-    return everything if everything.scale >= 0.65 * tight.scale and extent >= half else tight
 
 
 class Equation(VGroup):

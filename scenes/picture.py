@@ -35,7 +35,7 @@ from scenes.components import (
     fmt,
     wrapped_rows,
 )
-from scenes.drift import Mapping, fit_mapping
+from scenes.figure.mapping import Mapping, fit_mapping
 from scenes.layout import (
     FRAME,
     Box,
