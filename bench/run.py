@@ -13,7 +13,7 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
   alone (whole commands), against issue 13's 0.71 and 2.59 s (target: half of those);
 * DriftScene's rendering speed (frames per second of the pass, imports excluded) at low
   (480p15) and high (1080p60), and for the GIF alone (800×450, 10 fps, with its palette);
-* the overhead over Manim's floor: the same pass (`scenes.app.passes.movie_pass`, the same
+* the overhead over Manim's floor: the same pass (`scenes.app.media.passes.movie_pass`, the same
   configuration) with a minimal scene that moves one dot for the same duration, resolution
   and frame rate; the ratio of the two render times (target ≤ 2.0);
 * the tweak loop: a still of a new sentence in a fresh process (target < 3.5 s), the still
@@ -28,8 +28,9 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
   (target < 1.5 s; manim must not be imported, checked with ``-X importtime``);
 * the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
 * one render on every core: the figure as a 1080p60 and a 4K MP4 (whole commands), serial
-  (``--jobs 1``) against chunked (``--jobs CORES``, ``scenes.app.chunks``), per video-second and
-  their ratio (target: chunked ≥ 1.6× on 2 cores; ``--only chunks`` measures this alone);
+  (``--jobs 1``) against chunked (``--jobs CORES``, ``scenes.app.media.chunks``), per
+  video-second and their ratio (target: chunked ≥ 1.6× on 2 cores; ``--only chunks``
+  measures this alone);
 * the batch figures (bench/batch_bench.py), when that benchmark is there.
 
 KB is 1000 bytes. The whole run takes 5 to 10 minutes on the 2-core machine it was written
@@ -175,10 +176,10 @@ def _dot_scene(seconds: float) -> type:
 def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any]:
     """One pass of the default figure's plan: `scene` is "drift" or "dot".
 
-    quality: a name of scenes.app.passes.QUALITY (an MP4), or "gif" (a GIF alone: drawn at
+    quality: a name of scenes.app.media.passes.QUALITY (an MP4), or "gif" (a GIF alone: drawn at
     800×450, 10 fps, then its palette pass; also encoded without one, for comparison).
     """
-    import scenes.app.passes as passes
+    import scenes.app.media.passes as passes
     from scenes.theme import PALETTES
 
     plan = _figure_plan()
@@ -327,7 +328,7 @@ def per_video_second() -> dict[str, dict[str, float]]:
 
 def chunked() -> dict[str, Any]:
     """The figure as a 1080p60 and a 4K MP4 (whole commands): serial (--jobs 1) against
-    chunked on every core (--jobs CORES, scenes.app.chunks); seconds per second of video,
+    chunked on every core (--jobs CORES, scenes.app.media.chunks); seconds per second of video,
     their ratio, and the load average before each run."""
     out: dict[str, Any] = {"cores": len(os.sched_getaffinity(0))}
     for quality in ("high", "4k"):

@@ -6,7 +6,7 @@ other entry's plan and options to the cluster as one task (`render_entry`, one C
 renders into a temporary folder of its worker (`pipeline.run_passes`: the same passes as a
 local render, serially) and returns the files as bytes: workers need not share the driver's
 file system, and nothing on a worker is kept. The driver commits each entry's files through
-the store (`store.produce_and_commit`, all or nothing, STEM.plan.json and the record as a
+the store (`produce_and_commit`, all or nothing, STEM.plan.json and the record as a
 local render writes them). A task that fails, or whose worker renders with other code (its
 cache key differs from the driver's), fails its entry by name; the others go on. Ctrl-C
 cancels every task not finished, and nothing half-made is committed.
@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import InputError, OutputError
-from scenes.app import store
 from scenes.app.batch import Job, Outcome, _cost, _progress, _reason, plan_spec
+from scenes.app.cache.key import cache_key, produce_and_commit
+from scenes.app.files.commit import check_name, prepare, set_owner
 from scenes.app.notebook import RenderResult
 
 if TYPE_CHECKING:
@@ -59,21 +60,21 @@ def render_entry(
     """The task (on a worker): the entry's media rendered in a temporary folder, returned as
     (the cache key this worker computes, [(file name, bytes)]), nothing kept."""
     from scenes.app import pipeline
-    from scenes.app.chunks import set_limit
+    from scenes.app.media.chunks import set_limit
     from scenes.app.progress import Progress
 
     set_limit(1)  # one CPU per task: the cluster's tasks are the parallelism
     pipeline.check_plan(plan, options.scene)
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
         media = pipeline.run_passes(plan, options, Path(tmp), stem, Progress())
-        return store.cache_key(plan, options), [(p.name, p.read_bytes()) for p in media]
+        return cache_key(plan, options), [(p.name, p.read_bytes()) for p in media]
 
 
 def commit(job: Job, plan: Plan, key: str, files: Sequence[tuple[str, bytes]]) -> RenderResult:
     """The files a task returned, committed into job.out_dir by the store (all or nothing),
     as `batch._render` commits a local render (a named entry's files record their owner)."""
     options = replace(job.options, force=job.options.force or job.owner is not None)
-    if key != store.cache_key(plan, options):
+    if key != cache_key(plan, options):
         raise OutputError(
             "the worker renders with other code or packages than this machine (its cache key "
             "differs): install the same attention-drift on every node of the cluster"
@@ -81,8 +82,8 @@ def commit(job: Job, plan: Plan, key: str, files: Sequence[tuple[str, bytes]]) -
     for name, _ in files:
         if Path(name).name != name or not name.startswith(job.stem):
             raise OutputError(f"the worker returned a file named {name!r}, not {job.stem}.*")
-    store.prepare(job.out_dir)
-    store.check_name(job.out_dir, job.stem, plan, options)
+    prepare(job.out_dir)
+    check_name(job.out_dir, job.stem, plan, options)
 
     def produce(stage: Path) -> list[Path]:
         paths = []
@@ -91,11 +92,11 @@ def commit(job: Job, plan: Plan, key: str, files: Sequence[tuple[str, bytes]]) -
             paths.append(stage / name)
         return paths
 
-    result = store.produce_and_commit(
+    result = produce_and_commit(
         job.out_dir, job.stem, key, plan, produce, inputs=job.inputs, options=options
     )
     if job.owner is not None:
-        store.set_owner(job.out_dir, job.stem, job.owner)
+        set_owner(job.out_dir, job.stem, job.owner)
     return result
 
 

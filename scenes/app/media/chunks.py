@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
 MIN_RATE = 1920 * 1080 * 30  # pixels a second below which a render is not worth chunking
 MIN_SECONDS = 3.0  # of video per chunk: below, the processes' start-up eats the gain
@@ -150,7 +150,7 @@ def render_span(
     Manim does, without playing it."""
     from manim import tempconfig
 
-    from scenes.app import passes
+    from scenes.app.media import passes
 
     passes.share_svgs(work)
     cls = type(scene, (passes.scene_class(scene),), {"plan": plan, "theme": theme, **attrs})
@@ -194,7 +194,7 @@ def _chunk_renderer() -> type:
     from manim import config
     from manim.utils.exceptions import EndSceneEarlyException
 
-    from scenes.app.passes import _still_renderer
+    from scenes.app.media.passes import _still_renderer
 
     class ChunkRenderer(_still_renderer()):  # type: ignore[misc]
         span: Span
@@ -264,7 +264,7 @@ class ChunkJob:
 def _render_chunk(job: ChunkJob) -> tuple[Path, Any]:
     """Worker side: the chunk's frames as lossless RLE in job.work; returns the file and the
     final frame (the last chunk's) or None."""
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
     from scenes.theme import PALETTES
 
     # ARGB with a transparent theme; else RGB (the render's files drop the alpha then)
@@ -299,7 +299,7 @@ def chunked_frames(
     """`passes.manim_pass(..., "frames", attrs, sink)` on up to `jobs` processes (default:
     `limit`): the same frames into `sink`, drawn in chunks at once. Give it to
     `passes.movie_pass` as its pass_fn."""
-    from scenes.app.passes import manim_pass
+    from scenes.app.media.passes import manim_pass
 
     assert fmt == "frames" and sink is not None
     attrs = dict(attrs or {})
