@@ -41,43 +41,6 @@ if TYPE_CHECKING:
     from scenes.app.options import RenderOptions
 
 
-def produce_and_commit(
-    out_dir: Path,
-    stem: str,
-    key: str,
-    plan: Plan,
-    produce: Callable[[Path], list[Path]],
-    inputs: str | None = None,
-    options: RenderOptions | None = None,
-) -> RenderResult:
-    """Run `produce(stage)` (it writes the media into the staging folder, named STEM.*, and
-    returns them), add STEM.plan.json, and commit it all (`commit`: all or nothing). A folder
-    where a file of STEM would go is refused before `produce` runs; a full disk is an
-    OutputError and the previous files stay."""
-    if (folder := blocking_folder(out_dir, stem)) is not None:
-        raise OutputError(
-            f"{_show_path(folder)} is a folder, so the render cannot be written there; "
-            f"move it away or choose another name"
-        )
-    identity = render_identity(plan, options)
-    content = content_key(plan, options) if options is not None else None
-    try:
-        with staging(out_dir) as stage:
-            media = produce(stage)
-            plan.save(stage / f"{stem}.plan.json")
-            check_signals()
-            return commit(stage, out_dir, stem, key, media, inputs, identity, content,
-                          replace_other=options is None or options.force)  # fmt: skip
-    except OSError as exc:
-        if exc.errno in DISK_ERRORS:
-            hint = "free some space, or " if exc.errno in FULL else ""
-            raise OutputError(
-                f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
-                f"are unchanged ({hint}choose another folder)"
-            ) from exc
-        raise
-
-
 def _version(package: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -146,3 +109,40 @@ def cached_files(
     except (OSError, KeyError, TypeError):
         return None
     return RenderResult(media, cached=True, plan_path=out_dir / plan_name if plan_name else None)
+
+
+def produce_and_commit(
+    out_dir: Path,
+    stem: str,
+    key: str,
+    plan: Plan,
+    produce: Callable[[Path], list[Path]],
+    inputs: str | None = None,
+    options: RenderOptions | None = None,
+) -> RenderResult:
+    """Run `produce(stage)` (it writes the media into the staging folder, named STEM.*, and
+    returns them), add STEM.plan.json, and commit it all (`commit`: all or nothing). A folder
+    where a file of STEM would go is refused before `produce` runs; a full disk is an
+    OutputError and the previous files stay."""
+    if (folder := blocking_folder(out_dir, stem)) is not None:
+        raise OutputError(
+            f"{_show_path(folder)} is a folder, so the render cannot be written there; "
+            f"move it away or choose another name"
+        )
+    identity = render_identity(plan, options)
+    content = content_key(plan, options) if options is not None else None
+    try:
+        with staging(out_dir) as stage:
+            media = produce(stage)
+            plan.save(stage / f"{stem}.plan.json")
+            check_signals()
+            return commit(stage, out_dir, stem, key, media, inputs, identity, content,
+                          replace_other=options is None or options.force)  # fmt: skip
+    except OSError as exc:
+        if exc.errno in DISK_ERRORS:
+            hint = "free some space, or " if exc.errno in FULL else ""
+            raise OutputError(
+                f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
+                f"are unchanged ({hint}choose another folder)"
+            ) from exc
+        raise

@@ -108,8 +108,6 @@ def _own(st: os.stat_result) -> bool:
 
 
 TEXT_SUFFIX = ".text"  # a built text's file in the cache (an SVG's: its own name, .svg)
-
-
 MAX_CACHED = 64 << 20  # a cached file larger than this is not read (a text is ~100 KB)
 
 

@@ -34,8 +34,6 @@ OWN_SUFFIX = re.compile(
     r"|srt|vtt|chapters\.vtt|descriptions\.vtt|figure\.json|slides\.(?:pdf|pptx)|script\.md"
     r"|plan\.json)"
 )
-
-
 MAX_STEM = 120  # a stem, with its suffixes; names on most file systems may have 255 bytes
 
 
@@ -50,11 +48,7 @@ def safe_stem(text: str, limit: int = 60) -> str:
 
 
 STEM_WORDS = 60  # the readable words of a default name; the suffixes and the hash come after
-
-
 HASH_CHARS = 8  # 32 bits: two different renders in a folder of thousands share it ~1 in 10^3
-
-
 QUALITY_SUFFIX = {"low": "-low", "medium": "", "high": "-high", "4k": "-4k"}
 
 

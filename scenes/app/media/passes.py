@@ -11,7 +11,7 @@
   with a movie format, Manim's own writer (manim-slides reads its partial movie files).
 
 Pango's SVGs and built texts are kept across runs in a user cache folder
-(`scenes.app.cache.texts.share_svgs`, called by every pass).
+(`scenes.app.cache.texts.share_svgs`, set up before a pass draws).
 
 `scenes.app.pipeline` chooses the passes of a render (a beat's stills are taken in its one
 pass); `scenes.app.media.slides` uses `manim_pass` for slides.
