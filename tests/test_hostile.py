@@ -174,7 +174,7 @@ def test_pango_markup_in_a_sentence_shows_literally(hostile_renders: dict[str, A
     ],
 )
 def test_names_from_sentences_are_safe_file_names(text: str) -> None:
-    from scenes.app.files.commit import safe_stem
+    from scenes.app.files.names import safe_stem
 
     stem = safe_stem(text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -184,7 +184,7 @@ def test_names_from_sentences_are_safe_file_names(text: str) -> None:
 
 
 def test_scripts_without_ascii_get_distinct_names() -> None:
-    from scenes.app.files.commit import safe_stem
+    from scenes.app.files.names import safe_stem
 
     assert safe_stem(HINDI) != safe_stem("वह नदी")
     assert safe_stem(HINDI).startswith("render-")

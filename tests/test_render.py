@@ -134,7 +134,7 @@ def test_layout_check_passes(sentence, target, compare, keep):
 
 def test_default_stem_is_stable_under_safe_stem():
     """The batch passes the default stem back as a name: it must come out unchanged."""
-    from scenes.app.files.commit import MAX_STEM, default_stem, stem_of
+    from scenes.app.files.names import MAX_STEM, default_stem, stem_of
     from scenes.app.options import RenderOptions
 
     long = "After the long storm the old fisherman slowly walked along the muddy river bank"
