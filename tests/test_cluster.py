@@ -9,14 +9,17 @@ are skipped, and fail under ATTENTION_DRIFT_REQUIRE_REFERENCE=1).
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from scenes.app import cli
+from scenes.app import chunks, cli
+from scenes.app import cluster as cluster_module
 from tests.conftest import CASH, RIVER, TOML_VECTORS, missing_reference
 
 SPEC = f"""\
@@ -141,3 +144,92 @@ def test_all_cached_nothing_is_sent(cluster: str, tmp_path: Path) -> None:
     again = run("render", "--spec", spec, "--cluster", "127.0.0.1:1")
     assert again.exit_code == 0, again.output
     assert "1 renders: 0 done, 1 cached, 0 failed" in again.stderr
+
+
+CHUNKED = f"""\
+    out = "media"
+    [defaults]
+    quality = "low"
+    formats = ["mp4", "gif"]
+    embeddings = "vectors.toml"
+    stills = true
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    name = "river"
+
+    [[renders]]
+    sentence = "{CASH}"
+    target = "bank"
+    theme = "light"
+    name = "cash"
+"""
+
+
+def frame_hashes(path: Path) -> list[str]:
+    """ffmpeg's MD5 of every decoded frame of a media file, in order."""
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "framemd5", "-"],
+                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line[:1] != "#"]
+
+
+@pytest.mark.render
+@pytest.mark.needs("ffmpeg")
+def test_a_long_render_goes_in_chunks_with_the_serial_frames(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every entry forced into chunks (CHUNK_MIN_RATE 0, 1 s a chunk): river's MP4 and GIF
+    decode to --jobs 1's frames, its captions, poster and stills are the same bytes; cash's
+    second chunk fails, and cash fails by name while river is committed."""
+    folder = tmp_path / "serial"
+    folder.mkdir()
+    (folder / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
+    only_river = textwrap.dedent(CHUNKED).rsplit("[[renders]]", 1)[0]
+    (folder / "course.toml").write_text(only_river, encoding="utf-8")
+    assert run("render", "--spec", folder / "course.toml", "--jobs", "1").exit_code == 0
+    serial = folder / "media"
+
+    chunked = tmp_path / "chunked"
+    chunked.mkdir()
+    (chunked / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
+    (chunked / "course.toml").write_text(textwrap.dedent(CHUNKED), encoding="utf-8")
+    monkeypatch.setattr(cluster_module, "CHUNK_MIN_RATE", 0)
+    monkeypatch.setattr(chunks, "MIN_SECONDS", 1.0)
+
+    def broken_chunk(job: Any, root: str) -> Any:
+        """The light theme's chunks past the first fail (a nested function goes to the
+        worker by value: it runs this, not the real one)."""
+        from scenes.app import cluster as real
+
+        if job.theme == "light" and job.chunk.first > 0:
+            raise RuntimeError("this chunk broke")
+        return real.render_chunk(job, root)
+
+    monkeypatch.setattr(cluster_module, "render_chunk", broken_chunk)
+    seen: list[tuple[str, int]] = []
+    frames = cluster_module.RayChunks.frames
+
+    def spy(self: Any, plan: Any, scene: str, theme: str, *args: Any, **kw: Any) -> Path:
+        try:
+            return frames(self, plan, scene, theme, *args, **kw)
+        finally:
+            seen.append((theme, self.chunks))
+
+    monkeypatch.setattr(cluster_module.RayChunks, "frames", spy)
+    result = run("render", "--spec", chunked / "course.toml", "--cluster", cluster)
+    assert result.exit_code == 1, result.output
+    err = " ".join(result.stderr.split())
+    assert "failed renders[1] cash:" in err and "thischunkbroke" in "".join(err.split())
+    assert "2 renders: 1 done, 0 cached, 1 failed" in err
+    assert sorted(seen) == [("dark", 2), ("light", 2)]  # each in 2 chunks (2 CPUs)
+    out = chunked / "media"
+    assert not list(out.glob("cash.*"))  # nothing of the failed entry committed
+    for name in ("river.mp4", "river.gif"):
+        expected = frame_hashes(serial / name)
+        assert len(expected) > 20 and frame_hashes(out / name) == expected, name
+    same = ["river.srt", "river.vtt", "river.poster.png"]
+    same += sorted(p.name for p in serial.glob("river.beat-*.png"))
+    assert len(same) > 4
+    for name in same:
+        assert (out / name).read_bytes() == (serial / name).read_bytes(), name
