@@ -904,6 +904,16 @@ def rewrite_rows(rows: list[Row]) -> None:
     say(f"README.md: {len(new)} rows of the Performance table rewritten")
 
 
+def only(part: str, smoke: bool, readme: bool) -> None:
+    """`--only PART`: its rows printed (and written into README's table with `readme`)."""
+    load = os.getloadavg()[0]
+    rows = parallel_rows(part, smoke)
+    print(f"load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+    print("\n".join(f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows))
+    if readme:
+        rewrite_rows(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="rewrite README's block too")
@@ -931,12 +941,7 @@ def main() -> None:
     if args.only:  # this part alone (its rows, the load average)
         if args.smoke and args.readme:
             parser.error("--smoke rows are not measurements: leave --readme out")
-        load = os.getloadavg()[0]
-        rows = parallel_rows(args.only, args.smoke)
-        print(f"load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after")
-        print("\n".join(f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows))
-        if args.readme:
-            rewrite_rows(rows)
+        only(args.only, args.smoke, args.readme)
         return
 
     start = time.perf_counter()

@@ -158,6 +158,7 @@ CHUNKED = f"""\
     sentence = "{RIVER}"
     target = "bank"
     name = "river"
+    slides = true
 
     [[renders]]
     sentence = "{CASH}"
@@ -180,8 +181,9 @@ def test_a_long_render_goes_in_chunks_with_the_serial_frames(
     cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every entry forced into chunks (CHUNK_MIN_RATE 0, 1 s a chunk): river's MP4 and GIF
-    decode to --jobs 1's frames, its captions, poster and stills are the same bytes; cash's
-    second chunk fails, and cash fails by name while river is committed."""
+    decode to --jobs 1's frames, its captions, poster, stills and slides' deck (a task
+    beside the chunks) are the same bytes; cash's second chunk fails, and cash fails by
+    name while river is committed."""
     folder = tmp_path / "serial"
     folder.mkdir()
     (folder / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
@@ -228,7 +230,7 @@ def test_a_long_render_goes_in_chunks_with_the_serial_frames(
     for name in ("river.mp4", "river.gif"):
         expected = frame_hashes(serial / name)
         assert len(expected) > 20 and frame_hashes(out / name) == expected, name
-    same = ["river.srt", "river.vtt", "river.poster.png"]
+    same = ["river.srt", "river.vtt", "river.poster.png", "river.html"]  # html: the deck
     same += sorted(p.name for p in serial.glob("river.beat-*.png"))
     assert len(same) > 4
     for name in same:

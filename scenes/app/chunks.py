@@ -49,10 +49,12 @@ _limit: list[int | None] = [None]
 _remote = threading.local()  # .runner: who draws this thread's chunks elsewhere (`remote`)
 
 
-# A chunked render spends about 1.45× the CPU of a serial one (measured at 1080p60: each
-# chunk past the first is drawn, written as RLE and decoded again, and the scene's earlier
-# animations are played undrawn), and a serial render already keeps 1.5 cores busy (Manim
-# drawing, x264 encoding beside it): by default, chunks only when this many cores are free.
+# A chunked render spends about 1.45× the CPU of a serial one (measured at 1080p60 by
+# bench/cpu_profile.py: each chunk past the first is drawn, written as RLE and decoded
+# again, and the scene's earlier animations are played undrawn), and a serial render
+# already keeps 1.5 cores busy (Manim drawing 0.5 CPU s per video-second, ffmpeg's RGBA to
+# YUV and x264 1.1 beside it): 2 / 1.5 / 1.45 < 1, so by default, chunks only when this
+# many cores are free (README: Why chunks do not pay on 2 cores).
 MIN_FREE_CORES = 3.0
 
 
@@ -334,12 +336,15 @@ def feed(movie: Path, size: tuple[int, int], sink: Any) -> None:
     """Every frame of `movie` (decoded by ffmpeg as RGBA) written to `sink`, in order."""
     import numpy as np
 
+    from scenes.app.passes import grow_pipe
+
     w, h = size
     n = w * h * 4
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(movie), "-f", "rawvideo", "-pix_fmt",
            "rgba", "pipe:1"]  # fmt: skip
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None
+        grow_pipe(proc.stdout)
         while len(data := proc.stdout.read(n)) == n:
             sink.write(np.frombuffer(data, np.uint8).reshape(h, w, 4))
         err = proc.stderr.read() if proc.stderr else b""

@@ -149,6 +149,7 @@ class RayChunks:
         self.ray, self.cpus, self.note = ray, cpus, note
         self.root = Path()  # set by `_render_joined`
         self.refs: list[Any] = []  # the tasks sent, to cancel on leaving early
+        self.stopping = False  # set by the driver's loop when it stops (Ctrl-C)
         self.chunks = 0
 
     def pass_fn(self, size: tuple[int, int], fps: int, videos: Sequence[str]) -> Any:
@@ -166,15 +167,15 @@ class RayChunks:
         attrs, root = dict(attrs or {}), str(self.root)
         ray = self.ray
         count = ray.remote(num_cpus=1, max_retries=0)(count_frames)
-        frames = self._get(count.remote(plan, scene, theme, size, fps, attrs, root))
+        frames = self._get(self._sent(count.remote(plan, scene, theme, size, fps, attrs, root)))
         n = max(1, min(self.cpus, int(sum(frames) / fps // chunks.MIN_SECONDS)))
         parts = chunks.split(frames, n)
         self.chunks = len(parts)
         task = ray.remote(num_cpus=1, max_retries=0)(render_chunk)
-        refs = [task.remote(chunks.ChunkJob(plan, scene, theme, work / f"chunk-{i}", size, fps,
-                                            chunks._chunk_attrs(attrs, c), c), root)
+        refs = [self._sent(task.remote(chunks.ChunkJob(plan, scene, theme, work / f"chunk-{i}",
+                                                       size, fps, chunks._chunk_attrs(attrs, c),
+                                                       c), root))
                 for i, c in enumerate(parts)]  # fmt: skip
-        self.refs += refs
         with sink:
             last = None
             for k, ref in enumerate(refs, 1):
@@ -186,6 +187,13 @@ class RayChunks:
             assert last is not None  # the last chunk's
             sink.last_frame(last)
         return work
+
+    def _sent(self, ref: Any) -> Any:
+        """`ref`, kept to be cancelled; cancelled at once when the run is stopping."""
+        self.refs.append(ref)
+        if self.stopping:
+            self.cancel()
+        return ref
 
     def _get(self, ref: Any) -> Any:
         """A task's result; its own exception (not Ray's wrapper) when it failed."""
@@ -205,6 +213,7 @@ class RayChunks:
             dest.write_bytes(data)
 
     def cancel(self) -> None:
+        """Every task sent cancelled (those finished are not affected)."""
         for ref in self.refs:
             with contextlib.suppress(Exception):
                 self.ray.cancel(ref, force=True)
@@ -242,9 +251,9 @@ def _render_joined(
             if options.slides:
                 task = ray.remote(num_cpus=1, max_retries=0)(render_decks)
                 decks = task.remote(plan, options, stem)
-                runner.refs.append(decks)
+                runner._sent(decks)
             with chunks.remote(runner):
-                here = replace(options, slides=False)
+                here = replace(options, slides=False, slides_formats=())  # the decks: a task
                 media = pipeline.run_passes(plan, here, runner.root, stem, Progress())
             files = [(p.name, p.read_bytes()) for p in media]
             if decks is not None:
@@ -405,6 +414,7 @@ def _run_tasks(
             with contextlib.suppress(Exception):
                 ray.cancel(ref, force=True)
         for runner in runners:
+            runner.stopping = True
             runner.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
