@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from attention_math.errors import OutputError
 from scenes.app import chunks, cli
 from scenes.app import cluster as cluster_module
 from tests.conftest import CASH, RIVER, TOML_VECTORS, missing_reference
@@ -235,3 +236,46 @@ def test_a_long_render_goes_in_chunks_with_the_serial_frames(
     assert len(same) > 4
     for name in same:
         assert (out / name).read_bytes() == (serial / name).read_bytes(), name
+
+
+def test_a_chunk_writes_where_its_worker_is(tmp_path: Path) -> None:
+    """The scene's attributes name the driver's folders; `moved` gives the worker's, in
+    strings, paths, tuples and dataclasses (vector.VectorSaver), and leaves the rest."""
+    from scenes.app.vector import VectorSaver
+
+    driver, worker = Path("/tmp/driver-x"), tmp_path
+    attrs = {
+        "stills_dir": "/tmp/driver-x/.work/stills",
+        "still_savers": (VectorSaver(("svg",), driver / ".work" / "vector"),),
+        "captions": True,
+        "name": "river",  # a relative name stays
+        "elsewhere": "/tmp/driver-xy/a",  # not under the driver's folder
+    }
+    got = cluster_module.moved(attrs, driver, worker)
+    assert got["stills_dir"] == str(worker / ".work" / "stills")
+    assert got["still_savers"] == (VectorSaver(("svg",), worker / ".work" / "vector"),)
+    assert (got["captions"], got["name"], got["elsewhere"]) == (True, "river", "/tmp/driver-xy/a")
+    assert attrs["stills_dir"] == "/tmp/driver-x/.work/stills"  # the input unchanged
+
+
+def test_a_chunk_cannot_write_outside_its_render(tmp_path: Path) -> None:
+    runner = cluster_module.RayChunks(None, 2, lambda text: None)
+    runner.root = tmp_path / "render"
+    runner._unpack([("frames/chunk-1/scene.srt", b"1")])
+    assert (tmp_path / "render" / "frames" / "chunk-1" / "scene.srt").read_bytes() == b"1"
+    for name in ("../outside.txt", "/etc/passwd", "frames/../../outside.txt"):
+        with pytest.raises(OutputError, match="outside its folder"):
+            runner._unpack([(name, b"x")])
+    assert not (tmp_path / "outside.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("quality", "formats", "chunked"),
+    [("high", ("mp4",), True), ("4k", ("webm", "png"), True), ("high", ("html",), True),
+     ("medium", ("mp4",), False), ("high", ("png",), False), ("high", ("gif",), False)],
+)  # fmt: skip
+def test_long_renders_go_in_chunks(quality: str, formats: tuple[str, ...], chunked: bool) -> None:
+    from scenes.app.options import RenderOptions
+
+    options = RenderOptions(quality=quality, formats=formats)
+    assert cluster_module._long(options) is chunked
