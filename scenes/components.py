@@ -35,7 +35,7 @@ from manim import (
 )
 
 from scenes import texts
-from scenes.figure.names import ELLIPSIS
+from scenes.figure.names import ELLIPSIS, cut  # noqa: F401 (cut: re-exported)
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
 

@@ -400,9 +400,10 @@ def _cached(job: Job) -> RenderResult | None:
 @contextlib.contextmanager
 def _progress(
     console: Console | None, quiet: bool, workers: int, total: int
-) -> Iterator[Callable[[Outcome], None]]:
+) -> Iterator[Callable[..., None]]:
     """One rich progress bar for the batch; yields the function that counts an outcome (and
-    prints a failure)."""
+    prints a failure), or with None and a note, shows the note after the bar's title (a
+    cluster's "entry 3/12 STEM · chunk 2/4")."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -424,11 +425,13 @@ def _progress(
         disable=quiet or console is None,
     )
     with progress:
-        task = progress.add_task(
-            f"rendering with {workers} worker{'s' if workers > 1 else ''}", total=total
-        )
+        title = f"rendering with {workers} worker{'s' if workers > 1 else ''}"
+        task = progress.add_task(title, total=total)
 
-        def advance(outcome: Outcome) -> None:
+        def advance(outcome: Outcome | None, note: str = "") -> None:
+            if outcome is None:
+                progress.update(task, description=f"{title} · {note}")
+                return
             progress.advance(task)
             if outcome.status == "failed" and console is not None:
                 job = outcome.job

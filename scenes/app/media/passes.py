@@ -258,6 +258,7 @@ class FrameSink:
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
             )
+            grow_pipe(self._proc.stdin)
             self._thread = threading.Thread(target=self._feed, name="ffmpeg-feed", daemon=True)
             self._thread.start()
         return self
@@ -338,6 +339,21 @@ class FrameSink:
         path = self.work / name
         image.save(path)
         return path
+
+
+PIPE_BYTES = 1 << 20  # a frame (8 MB at 1080p) through 1 MiB, not 64 KiB, at a time
+
+
+def grow_pipe(pipe: Any) -> None:
+    """`pipe` (a file of a pipe) made PIPE_BYTES large where the system allows it (Linux): a
+    frame crosses in fewer system calls, about a quarter less system time on both sides
+    (bench/cpu_profile.py); the bytes are the same."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass  # another system, or a limit lower than PIPE_BYTES: the default size
 
 
 def _transparent(theme: str) -> bool:
