@@ -54,7 +54,7 @@ def worker(quality: str, jobs: int, short: bool) -> dict[str, Any]:
     import functools
 
     from attention_math import build_plan
-    from scenes.app import chunks, passes
+    from scenes.app.media import chunks, passes
 
     plan = build_plan("He sat on the river bank.", "bank",
                       compare=[] if short else ["He deposited cash at the bank."])  # fmt: skip

@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from attention_math.errors import OutputError
-from scenes.app import chunks, cli
+from scenes.app import cli
 from scenes.app import cluster as cluster_module
+from scenes.app.media import chunks
 from tests.conftest import CASH, RIVER, TOML_VECTORS, missing_reference
 
 SPEC = f"""\
