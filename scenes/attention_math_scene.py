@@ -23,8 +23,8 @@ from manim import *
 from attention_math.errors import InputError
 from attention_math.lecture_data import Group as Terms
 from attention_math.plan import Plan
-from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, cut, fmt, swap
-from scenes.figure.names import scale_text
+from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, fmt, swap
+from scenes.figure.names import cut, scale_text
 from scenes.layout import Box
 from scenes.picture import (
     BODY,
