@@ -1,0 +1,57 @@
+"""AttentionMathScene's words: each beat's presenter notes and caption, from the plan.
+
+Plain text: the numbers are the plan's (the final drift step and the lecture
+section's weighted sum), written as the screen writes them (`fmt`).
+"""
+
+from __future__ import annotations
+
+from attention_math.lecture_data import Group as Terms
+from attention_math.lecture_data import WeightedSum
+from attention_math.plan import Sentence
+from scenes.components import fmt
+from scenes.figure.names import cut
+
+
+def group_name(s: Sentence, g: Terms) -> str:
+    """A chain arrow's word (cut after 12 characters), or "(N more)" for the rest."""
+    if len(g.words) > 1:
+        return f"({len(g.words)} more)"
+    word = s.words[g.words[0]].text
+    return cut(word, 12)
+
+
+def notes_sentence(s: Sentence) -> str:
+    used = ", ".join(s.words[i].text for i in s.final.words)
+    left = [w.text for w in s.words if w.is_word and not w.included]
+    return f"“{s.text}” — target “{s.target.text}”; attending over: {used}" + (
+        f"; left out: {', '.join(left)}" if left else ""
+    )
+
+
+def notes_column(s: Sentence, name: str, values: tuple[float, ...]) -> str:
+    pairs = ", ".join(
+        f"{s.words[i].text} {fmt(v)}" for i, v in zip(s.final.words, values, strict=True)
+    )
+    return f"{name}: {pairs}" if name else pairs
+
+
+def notes_sum(s: Sentence) -> str:
+    terms = " + ".join(
+        f"{fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
+    )
+    return f"{s.target.text}′ = {terms}"
+
+
+def caption_of(s: Sentence, ws: WeightedSum, step: str) -> str:
+    t, n = s.target.text, len(s.final.words)
+    top = ws.chain[0]
+    return {
+        "sentence": f"“{t}” attends to {n} words of the sentence (itself included)",
+        "scores": f"Scores: the dot product of “{t}”'s query with each word's key",
+        "scaled": f"Each score times c = {fmt(s.scale, 3)}",
+        "weights": "Softmax turns the scaled scores into weights that sum to 1",
+        "values": "Values: each word's static vector, an arrow from the origin",
+        "sum": f"{t}′: the weighted values tip to tail; the largest, "
+        f"{fmt(top.weight)}·{group_name(s, top)}, first",
+    }[step]
