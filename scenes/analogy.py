@@ -81,6 +81,8 @@ class AnalogyScene(AnalogyPanel):
 
     # ---- the picture -----------------------------------------------------------------------
     def build_picture(self) -> None:
+        """The words' vectors from the origin, the terms tip to tail, the result and its
+        ranked neighbours, and every label."""
         pal, a = self.pal, self.a
         area: Box = (X_LEFT, self.body_bottom, PANEL_LEFT - 0.35, self.body_top)
         ranked = [(r, n.word, n.point) for r, n in enumerate(a.neighbours, start=1)]
@@ -102,6 +104,13 @@ class AnalogyScene(AnalogyPanel):
             arrow_between(self, f"term {k}", p, q, self.term_color(k), width=6)
             for k, (p, q) in enumerate(itertools.pairwise(tips))
         ]
+        self.build_result(o, ranked)
+        self.place_labels(area, o, tips, ranked)
+
+    def build_result(self, o: np.ndarray, ranked: list) -> None:
+        """The result's dot, the ranked words' dots (the expected one ringed) and the arc
+        through them."""
+        pal, a = self.pal, self.a
         result = self.map(a.result_point)
         # the result's circle, through the ranked words: equal length, only the angle differs
         radius = float(np.linalg.norm(result - o))
@@ -129,7 +138,6 @@ class AnalogyScene(AnalogyPanel):
                 ring = Circle(radius=0.13, stroke_width=3, color=pal.highlight).move_to(self.map(p))
                 self.expected_ring.add(self.add_dot("expected ring", ring))
                 break
-        self.place_labels(area, o, tips, ranked)
 
     def place_labels(self, area: Box, o: np.ndarray, tips: list[np.ndarray], ranked: list) -> None:
         """The words at their arrows' tips, "result", and the ranked words (those drawn at one

@@ -127,6 +127,13 @@ class AnalogyPanel(LectureScene):
             self.finals[id(value)] = n.cosine
             self.rows.append((name, value))
             y -= 0.42
+        self.build_verdict(y)
+
+    def build_verdict(self, y: float) -> None:
+        """Under the ranked words (the last at y + 0.42): where the expected word ranks, and
+        a dot marking its row."""
+        a = self.a
+        x0, width = PANEL_LEFT, X_RIGHT - PANEL_LEFT
         self.verdict = VGroup()
         if a.expected is not None:
             for i, line in enumerate(verdict_lines(self.a)):

@@ -1,4 +1,4 @@
-"""AttentionMathScene's words: each beat's presenter notes and caption, from the plan.
+"""AttentionMathScene's words: the formulas, and each beat's presenter notes and caption.
 
 Plain text: the numbers are the plan's (the final drift step and the lecture
 section's weighted sum), written as the screen writes them (`fmt`).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from attention_math.lecture_data import Group as Terms
 from attention_math.lecture_data import WeightedSum
-from attention_math.plan import Sentence
+from attention_math.plan import Plan, Sentence
 from scenes.components import fmt
 from scenes.figure.names import cut
 
@@ -19,6 +19,26 @@ def group_name(s: Sentence, g: Terms) -> str:
         return f"({len(g.words)} more)"
     word = s.words[g.words[0]].text
     return cut(word, 12)
+
+
+def formula_lines(plan: Plan, s: Sentence) -> dict[str, list[str]]:
+    """The formula shown at each step (scores, scaled, weights, values, sum), its lines."""
+    c = fmt(s.scale, 3)
+    rule = plan.attention.scale_rule
+    if rule == "auto":
+        c_def = f"c = 1 / (q · q) = {c}"
+    elif rule == "1/sqrt(d)":
+        c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
+    else:
+        c_def = f"c = {c}"
+    t = cut(s.target.text, 14)
+    return {
+        "scores": ["s = q · k, for every word"],
+        "scaled": [f"c · s, with {c_def}"],
+        "weights": ["w = softmax(c · s)", "= exp(c · s) / Σ exp(c · s)"],
+        "values": ["v = x: a word's value is its vector"],
+        "sum": [f"{t}′ = Σ w · v"],
+    }
 
 
 def notes_sentence(s: Sentence) -> str:

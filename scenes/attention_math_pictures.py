@@ -13,10 +13,9 @@ import itertools
 from manim import *
 
 from attention_math.plan import Plan
-from scenes.attention_math_notes import group_name
+from scenes.attention_math_notes import formula_lines, group_name
 from scenes.attention_math_table import AttentionMathTable
 from scenes.components import OriginMark, StrutText, fmt
-from scenes.figure.names import cut
 from scenes.layout import Box
 from scenes.picture import (
     BODY,
@@ -41,23 +40,7 @@ class AttentionMathPictures(AttentionMathTable):
     def build_formulas(self, plan: Plan) -> None:
         """One formula per step, in the same place at the top of the right column (text in
         the theme's font: the numbers in it look like every other number)."""
-        s = self.s
-        c = fmt(s.scale, 3)
-        rule = plan.attention.scale_rule
-        if rule == "auto":
-            c_def = f"c = 1 / (q · q) = {c}"
-        elif rule == "1/sqrt(d)":
-            c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
-        else:
-            c_def = f"c = {c}"
-        t = cut(s.target.text, 14)
-        lines = {
-            "scores": ["s = q · k, for every word"],
-            "scaled": [f"c · s, with {c_def}"],
-            "weights": ["w = softmax(c · s)", "= exp(c · s) / Σ exp(c · s)"],
-            "values": ["v = x: a word's value is its vector"],
-            "sum": [f"{t}′ = Σ w · v"],
-        }
+        lines = formula_lines(plan, self.s)
         self.x0 = max(COLUMN, self.table_right + 0.45)
         self.formulas: dict[str, VGroup] = {}
         for step in STEPS:
