@@ -10,7 +10,7 @@ from attention_math.lecture_data import Group as Terms
 from attention_math.lecture_data import WeightedSum
 from attention_math.plan import Plan, Sentence
 from scenes.components import fmt
-from scenes.figure.names import cut
+from scenes.figure.names import cut, scale_text
 
 
 def group_name(s: Sentence, g: Terms) -> str:
@@ -61,6 +61,22 @@ def notes_sum(s: Sentence) -> str:
         f"{fmt(w)}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
     return f"{s.target.text}′ = {terms}"
+
+
+def notes_of(plan: Plan, s: Sentence, step: str) -> str:
+    """The presenter notes of a step's beat: the numbers it shows."""
+    final = s.final
+    if step == "sentence":
+        return notes_sentence(s)
+    if step == "scores":
+        return notes_column(s, "q·k", final.scores)
+    if step == "scaled":
+        return f"× scale ({scale_text(plan, s)}): " + notes_column(s, "", final.scaled_scores)
+    if step == "weights":
+        return "softmax → weights (sum 1): " + notes_column(s, "", final.weights)
+    if step == "values":
+        return "values v = x: each word's static vector, drawn in 2-D (PCA)"
+    return notes_sum(s)
 
 
 def caption_of(s: Sentence, ws: WeightedSum, step: str) -> str:

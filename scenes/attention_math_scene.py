@@ -18,10 +18,9 @@ from __future__ import annotations
 from manim import *
 
 from attention_math.plan import Plan
-from scenes.attention_math_notes import caption_of, notes_column, notes_sentence, notes_sum
+from scenes.attention_math_notes import caption_of, notes_of
 from scenes.attention_math_pictures import AttentionMathPictures
 from scenes.components import CountTo, Fade, swap
-from scenes.figure.names import scale_text
 
 POSTER = 1.5  # the first frame's hold: the whole computation, as at the end
 
@@ -50,36 +49,27 @@ class AttentionMathScene(AttentionMathPictures):
         self.check()
 
     def construct(self) -> None:
-        s = self.s
         self.show_poster()
         if self.final_only:  # the poster is the last frame
             return
         self.show_sentence()
-        self.beat(notes_sentence(s), caption=self.caption_of("sentence"))
+        self.tell("sentence")
         self.show_scores()
-        self.beat(notes_column(s, "q·k", self.final.scores), caption=self.caption_of("scores"))
+        self.tell("scores")
         self.show_scaled()
-        self.beat(
-            f"× scale ({scale_text(self.plan, s)}): "
-            + notes_column(s, "", self.final.scaled_scores),
-            caption=self.caption_of("scaled"),
-        )
+        self.tell("scaled")
         self.show_weights()
-        self.beat(
-            "softmax → weights (sum 1): " + notes_column(s, "", self.final.weights),
-            caption=self.caption_of("weights"),
-        )
+        self.tell("weights")
         self.show_values()
-        self.beat(
-            "values v = x: each word's static vector, drawn in 2-D (PCA)",
-            caption=self.caption_of("values"),
-        )
+        self.tell("values")
         self.show_sum()
         self.wait(1.5)
-        self.beat(notes_sum(s), caption=self.caption_of("sum"))
+        self.tell("sum")
 
-    def caption_of(self, step: str) -> str:
-        return caption_of(self.s, self.ws, step)
+    def tell(self, step: str) -> None:
+        """The step's beat ends: its notes and caption (scenes.attention_math_notes)."""
+        notes = notes_of(self.plan, self.s, step)
+        self.beat(notes, caption=caption_of(self.s, self.ws, step))
 
     # ---- beats ----------------------------------------------------------------------------
     def final_state(self) -> list[Mobject]:
