@@ -51,7 +51,6 @@ class AnalogyScene(LectureScene):
     """Word vectors as directions: a − b + c, and its honest nearest neighbours."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("analogy",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

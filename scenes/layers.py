@@ -46,7 +46,6 @@ class LayerDriftScene(LectureScene):
     """The target's path through the layers, for one sentence or several."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("model", "layers")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)

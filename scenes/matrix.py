@@ -48,7 +48,6 @@ class AttentionMatrixScene(LectureScene):
     """The full attention matrix of a sentence with the target's row highlighted."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("matrix",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

@@ -45,7 +45,6 @@ class ProjectionScene(LectureScene):
     """Simple attention next to a real head: the weights change and the output moves."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("head_comparison",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

@@ -78,15 +78,16 @@ def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
     stills), rendered serially and in two chunks (forced: too small to pay otherwise)."""
     from attention_math import build_plan
     from scenes.app.passes import movie_pass
+    from scenes.job import job_for
 
     plan = build_plan("He sat on the river bank.", "bank")
     root = tmp_path_factory.mktemp("chunks")
     made = {}
     in_chunks = functools.partial(chunks.chunked_frames, jobs=2)
     for name, pass_fn in [("serial", None), ("chunked", in_chunks)]:
-        attrs = {"captions": True, "stills_dir": str(root / name / "stills")}
-        made[name] = movie_pass(plan, "DriftScene", "dark", root / name / "work", (854, 480),
-                                15, ["mp4", "gif", "png"], poster=True, attrs=attrs,
+        job = job_for(plan, captions=True, stills_dir=str(root / name / "stills"))
+        made[name] = movie_pass(job, "DriftScene", root / name / "work", (854, 480),
+                                15, ["mp4", "gif", "png"], poster=True,
                                 pass_fn=pass_fn)  # fmt: skip
     return made["serial"], made["chunked"], root
 

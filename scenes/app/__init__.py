@@ -36,6 +36,7 @@ def render(
     formats: Sequence[str] = (),
     quality: str = "medium",
     theme: str = "dark",
+    theme_file: str | Path | None = None,
     transparent: bool = False,
     out_dir: str | Path = "out",
     name: str | None = None,
@@ -49,6 +50,7 @@ def render(
     preset: str | None = None,
     verify: bool = False,
     inputs: str | None = None,
+    scene_file: str | Path | None = None,
 ) -> RenderResult:
     """Render `scene` into `out_dir`; return the written media (a `RenderResult`: a list of
     paths that shows the media inline in Jupyter, with `.plan_path` and `.cached`).
@@ -57,6 +59,8 @@ def render(
       Plan (from `make_plan` with those parts, or `build_plan` for DriftScene).
     formats: gif, mp4, png, webm, mov, html, svg, pdf (default: gif and mp4; mov when
       transparent). svg and pdf: the last frame as vector paths (with stills, every beat's).
+    theme_file: a theme file (TOML): colours, fonts, text sizes, pacing (README, Theme files).
+    scene_file: a Python file with your own scene class, named by `scene`.
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines, or a `scenes.app.progress.Progress` (the CLI's
       draws a bar per pass on a terminal).
@@ -76,17 +80,17 @@ def render(
     import dataclasses
 
     from attention_math.request import PlanRequest, make_plan
-    from scenes import scene_needs
     from scenes.app import pipeline
-    from scenes.app.options import RenderOptions
+    from scenes.app.options import RenderOptions, needs_of
 
     options = RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
+        theme_file=theme_file and Path(theme_file), scene_file=scene_file and Path(scene_file),
         transparent=transparent, slides=slides, stills=stills, captions=captions, name=name,
         slides_formats=tuple(slides_formats), script=script, preset=preset, force=force,
         verify=verify,
     )  # fmt: skip
     if isinstance(what, PlanRequest):
-        needs = what.needs | set(scene_needs(scene))
+        needs = what.needs | set(needs_of(options.scene_ref))
         what = make_plan(dataclasses.replace(what, needs=frozenset(needs)))
     return pipeline.render(what, options, Path(out_dir), progress, inputs=inputs)

@@ -42,7 +42,7 @@ from scenes import texts
 if TYPE_CHECKING:
     import numpy as np
 
-    from attention_math.plan import Plan
+    from scenes.job import SceneJob
 
 QUALITY = {  # name: (width, height, fps)
     "low": (854, 480, 15),
@@ -64,14 +64,26 @@ Frames = Callable[[int], None]  # told how many frames were just written
 
 
 def scene_class(name: str) -> type:
-    """The scene class registered as `name` in scenes.SCENES."""
+    """The scene class registered as `name` in scenes.SCENES, or a user's own: `name` as
+    "FILE.py:Class" (`scenes.app.user_scene`)."""
     import importlib
 
     from scenes import SCENES
 
+    if ":" in name:
+        from scenes.app.user_scene import user_scene_class
+
+        return user_scene_class(name)
     if name not in SCENES:
         raise InputError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
-    return getattr(importlib.import_module(SCENES[name][0]), name)
+    return getattr(importlib.import_module(SCENES[name].module), name)
+
+
+def scene_type(job: SceneJob, scene: str) -> type:
+    """The class a pass renders: scene `scene` given `job` (the one hand-off; a class
+    attribute, because Manim makes the scene)."""
+    base = scene_class(scene)
+    return type(base.__name__, (base,), {"job": job})
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,14 +91,12 @@ def scene_class(name: str) -> type:
 
 
 def manim_pass(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
     fmt: str,
-    attrs: dict[str, object] | None = None,
     sink: FrameSink | None = None,
 ) -> Path:
     """One Manim render into `work`; returns the produced file.
@@ -94,15 +104,19 @@ def manim_pass(
     fmt: "still" (the last frame as a PNG, animations skipped), "frames" (every frame to
       `sink`, which writes the files; returns `work`), or a movie format written by Manim
       itself: mp4, webm, mov, "rgba" (QuickTime RLE with alpha).
-    attrs: more class attributes for the scene (scenes.beats.BeatScene: slides, stills_dir).
+    job: what the scene draws and how (scenes.job.SceneJob); a still pass that neither saves
+      nor records the beats wants only the final frame (final_only).
     """
+    import dataclasses
+
     from manim import tempconfig
 
-    share_svgs(work)
-    base = scene_class(scene)
-    attrs = {"final_only": fmt == "still" and not (attrs or {}).get("stills_dir"), **(attrs or {})}
-    cls = type(scene, (base,), {"plan": plan, "theme": theme, **attrs})
-    with tempconfig(_manim_config(work, size, fps, fmt, theme)), _quiet_manim():
+    share_svgs(work, job.look.typography.font)
+    if fmt == "still" and job.stills_dir is None and job.record_dir is None:
+        job = dataclasses.replace(job, final_only=True)
+    cls = scene_type(job, scene)
+    transparent = job.palette.background is None
+    with tempconfig(_manim_config(work, size, fps, fmt, transparent)), _quiet_manim():
         if fmt == "frames":
             if sink is None:
                 raise ValueError("manim_pass(..., 'frames') needs a sink")
@@ -118,7 +132,7 @@ def manim_pass(
 
 
 def _manim_config(
-    work: Path, size: tuple[int, int], fps: int, fmt: str, theme: str
+    work: Path, size: tuple[int, int], fps: int, fmt: str, transparent: bool
 ) -> dict[str, Any]:
     """Manim's configuration for a pass of `manim_pass` (its arguments)."""
     frames = fmt == "frames"
@@ -138,7 +152,7 @@ def _manim_config(
         "save_last_frame": fmt == "still",
         "format": {"rgba": "mov", "still": "png"}.get(fmt, "mp4" if frames else fmt),
         "movie_file_extension": {"webm": ".webm", "mov": ".mov", "rgba": ".mov"}.get(fmt, ".mp4"),
-        "transparent": _transparent(theme) or fmt == "rgba",
+        "transparent": transparent or fmt == "rgba",
     }
 
 
@@ -158,32 +172,29 @@ def _render_frames(cls: type, sink: FrameSink) -> None:
 
 
 def movie_pass(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
     outputs: Sequence[str],
     *,
     poster: bool = False,
-    attrs: dict[str, object] | None = None,
     on_frames: Frames | None = None,
     pass_fn: Callable[..., Path] | None = None,
 ) -> dict[str, Path]:
     """The scene rendered once; every format in `outputs` (RASTER_FORMATS) made from its
     frames. Returns {format: file in work}, with "poster" (the first frame) when `poster`,
     and "srt" when the scene wrote subcaptions."""
-    transparent = _transparent(theme)
+    background = job.palette.background
+    transparent = background is None
     sink = FrameSink(work, size, fps, outputs, transparent=transparent, poster=poster,
                      on_frames=on_frames)  # fmt: skip
-    (pass_fn or manim_pass)(plan, scene, theme, work, size, fps, "frames", attrs, sink)
+    (pass_fn or manim_pass)(job, scene, work, size, fps, "frames", sink)
     files = dict(sink.files)
     if "gif" in files:
-        from scenes.theme import PALETTES
-
         gif = work / "scene.gif"
-        encode_gif(files["gif"], gif, PALETTES[theme].background, opaque=not transparent)
+        encode_gif(files["gif"], gif, background, opaque=not transparent)
         files["gif"] = gif
     srt = next(work.rglob("scene.srt"), None)
     if srt is not None:
@@ -347,13 +358,6 @@ class FrameSink:
         return path
 
 
-def _transparent(theme: str) -> bool:
-    """Whether the palette `theme` has no background (transparent-dark, transparent-light)."""
-    from scenes.theme import PALETTES
-
-    return PALETTES[theme].background is None
-
-
 def _h264(transparent: bool) -> list[str]:
     # -tune animation: flat colours and sharp edges; veryfast: a fifth of medium's time on
     # these frames for a few per cent more bytes. +faststart: plays while downloading.
@@ -505,7 +509,7 @@ def cache_folder() -> Path:
 _shared: dict[str, PrivateFiles | None] = {"texts": None}
 
 
-def share_svgs(work: Path) -> None:
+def share_svgs(work: Path, font: str = "Noto Sans") -> None:
     """Serve Pango's SVGs and scenes.texts' built texts from the user cache folder
     (`cache_folder`): Pango's SVGs per manimpango version and per font (`texts.font_print`
     of the theme's font, in each SVG's name), built texts with the fonts in their keys. Every
@@ -519,12 +523,10 @@ def share_svgs(work: Path) -> None:
     import manimpango
     from manim.mobject.text import text_mobject
 
-    from scenes.theme import FONT
-
     root = private_folder(cache_folder())
     svgs = private_folder(root / f"texts-manimpango-{version('manimpango')}") if root else None
     built = private_folder(root / "texts-built") if root else None
-    fonts = [texts.font_print(FONT, weight) for weight in ("NORMAL", "BOLD")]
+    fonts = [texts.font_print(font, weight) for weight in ("NORMAL", "BOLD")]
     prefix = texts.digest(fonts)[:16] + "-"
     _shared["texts"] = PrivateFiles(svgs, prefix) if svgs and None not in fonts else None
     texts.STORE = PrivateFiles(built, suffix=TEXT_SUFFIX) if built is not None else None

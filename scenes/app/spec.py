@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from attention_math.errors import BadValue, InputError, Spelling, spell
 from attention_math.request import PlanRequest, check_value, closest, has_control, show
 from attention_math.tokens import escape
-from scenes import SCENES, scene_needs
+from scenes import SCENES
 from scenes.app.options import (
     PLAN_KEYS,
     RENDER_KEYS,
@@ -59,7 +59,9 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
 
 MAX_SPEC_BYTES = 4_000_000  # a course of a hundred renders is a few KB; refuse a huge file
-ENTRY_KEYS = (*PLAN_KEYS, *RENDER_KEYS)
+# scene_file loads code: the command line only (a spec is data)
+CODE_KEYS = ("scene_file",)
+ENTRY_KEYS = tuple(k for k in (*PLAN_KEYS, *RENDER_KEYS) if k not in CODE_KEYS)
 # Keys that describe one render: not allowed in [defaults].
 OWN_KEYS = ("sentence", "target", "compare", "target_index", "name")
 TOP_KEYS = ("out", "defaults", "renders")
@@ -321,7 +323,12 @@ def _check_table(
     before = len(problems)
     allowed = [k for k in ENTRY_KEYS if not (is_default and k in OWN_KEYS)]
     for key in own if own is not None else table:
-        if is_default and key in OWN_KEYS:
+        if key in CODE_KEYS:
+            problems.append(
+                f"{where}.{key}: a spec file cannot load code; render your scene from the "
+                f"command line (render --scene-file FILE --scene CLASS)"
+            )
+        elif is_default and key in OWN_KEYS:
             problems.append(f"{where}.{key}: belongs in each [[renders]] table, not in [defaults]")
         elif key not in allowed:
             problems.append(f"{where}.{key}: unknown key{closest(key, allowed)}")
@@ -363,7 +370,7 @@ def _entry(
     where = f"renders[{index}]"
     merged = {**defaults, **table}
     scene = merged.get("scene")
-    needs = scene_needs(scene) if scene in SCENES else ()
+    needs = SCENES[scene].needs if scene in SCENES else ()
     required = {"sentence", "target"} - ({"sentence"} if "senses" in needs else set())
     if "analogy" in needs:  # an analogy is drawn without a sentence
         required = set()
@@ -375,6 +382,12 @@ def _entry(
         return None
     options = {k: v for k, v in values.items() if k in RENDER_KEYS}
     options = with_preset(options, set(options))  # a preset fills in the keys not given
+    if options.get("theme_file") is not None:  # relative to the spec, inside its folder
+        options["theme_file"] = theme = base / options["theme_file"]
+        shown = show(str(merged["theme_file"]))
+        if (problem := outside(theme, base) or missing(theme, folder=False)) is not None:
+            problems.append(f"{where}.theme_file: {shown} {problem}")
+            return None
     try:
         request = plan_request(values, options.get("scene", RenderOptions.scene), base=base)
         entry = Entry(index, request, RenderOptions(**options))
