@@ -23,6 +23,9 @@ class Scene(NamedTuple):
     needs: tuple[str, ...] = ()
 
 
+# The built-in themes (scenes.theme's palettes): what --theme and a theme file's `base` accept.
+THEMES = ("dark", "light")
+
 # name: the scene (the class `name` in module `module`)
 SCENES: dict[str, Scene] = {
     "DriftScene": Scene(

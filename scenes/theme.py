@@ -16,6 +16,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from scenes import THEMES
+
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -110,9 +112,6 @@ TRANSPARENT_LIGHT = transparent(LIGHT)
 PALETTES = {p.name: p for p in (DARK, LIGHT, TRANSPARENT_DARK, TRANSPARENT_LIGHT)} | {
     "transparent": TRANSPARENT_DARK
 }  # the old name: dark colours, no background
-
-
-THEMES = ("dark", "light")  # the names --theme and a theme file's `base` accept
 
 
 def palette(theme: str, transparent: bool = False) -> Palette:

@@ -337,7 +337,7 @@ def test_out_of_disk_keeps_the_old_file(
 ) -> None:
     from scenes.app import pipeline, render
 
-    def disk_full(plan: Plan, scene: str, theme: str, work: Path, *args: Any, **kw: Any) -> Path:
+    def disk_full(job: Any, scene: str, work: Path, *args: Any, **kw: Any) -> Path:
         work.mkdir(parents=True)
         (work / "scene.png").write_bytes(b"half a fr")
         raise OSError(errno.ENOSPC, "No space left on device")

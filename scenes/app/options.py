@@ -28,8 +28,7 @@ from attention_math.request import (
     has_control,
     show,
 )
-from scenes import SCENES
-from scenes.theme import THEMES
+from scenes import SCENES, THEMES
 
 if TYPE_CHECKING:
     from scenes.theme import Look
@@ -106,20 +105,9 @@ class Name:
         return value
 
 
-@dataclass(frozen=True)
-class SceneName(Options):
-    """A registered scene's name (SCENES), or a user's: "FILE.py:Class" (or the class alone,
-    with scene_file: RenderOptions checks it then)."""
-
-    def check(self, value: Any) -> str:
-        if isinstance(value, str) and (":" in value or value.isidentifier()):
-            return value
-        return str(super().check(value))
-
-
 # field: (what it accepts, what it must be in words), as attention_math.request.CONSTRAINTS
 RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
-    "scene": ((SceneName(tuple(SCENES)),), "a scene name in quotes"),
+    "scene": ((Options(tuple(SCENES)),), "a scene name in quotes"),
     "scene_file": ((FileName(), None), "a file name in quotes"),
     "theme_file": ((FileName(), None), "a file name in quotes"),
     "formats": ((Formats(),), 'a list of formats, like ["gif", "mp4"]'),
@@ -196,15 +184,18 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         self._apply_preset()
+        user = self._user_scene()
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "scene" and user:
+                continue  # a class in scene_file (_user_scene)
             if f.name == "formats" and not value:
                 value = ("mov",) if self.transparent else DEFAULT_FORMATS
             if f.name == "slides_formats" and not value:
                 value = ("html",)
             object.__setattr__(self, f.name, check_value(f.name, value, RENDER_CONSTRAINTS))
-        self._check_scene()
-        object.__setattr__(self, "_look", self._resolve_look())  # a theme file: read once
+        if self.theme_file is not None:  # read and checked now, once (else: when drawn)
+            object.__setattr__(self, "_look", self._resolve_look())
         if self.slides_formats != ("html",) and not self.slides:
             raise OptionError(
                 "slides_formats", "{slides_formats} chooses the deck's formats; add {slides}"
@@ -239,21 +230,24 @@ class RenderOptions:
                 object.__setattr__(self, key, value)
         object.__setattr__(self, "preset", None)
 
-    def _check_scene(self) -> None:
-        """scene "FILE.py:Class" split into scene_file and scene; a registered name without
-        scene_file, a class name with it (an absolute path: passes and workers load it)."""
+    def _user_scene(self) -> bool:
+        """Whether the scene is a user's: scene "FILE.py:Class" is split into scene_file and
+        scene, scene_file made absolute (passes and workers load it); scene must then be a
+        class name."""
         scene, file = self.scene, self.scene_file
-        if ":" in scene and file is None:
+        if isinstance(scene, str) and ":" in scene and file is None:
             name, _, scene = scene.rpartition(":")
             file = check_value("scene_file", name, RENDER_CONSTRAINTS)
         if file is None:
-            check_value("scene", scene, {"scene": ((Options(tuple(SCENES)),), "")})
-        elif not scene.isidentifier():
+            return False
+        file = check_value("scene_file", file, RENDER_CONSTRAINTS)
+        if not (isinstance(scene, str) and scene.isidentifier()):
             raise OptionError(
                 "scene", f"{{scene}} with {{scene_file}} names a class, got {show(scene)}"
             )
         object.__setattr__(self, "scene", scene)
-        object.__setattr__(self, "scene_file", file and Path(file).absolute())
+        object.__setattr__(self, "scene_file", Path(file).absolute())
+        return True
 
     @property
     def scene_ref(self) -> str:
@@ -264,6 +258,8 @@ class RenderOptions:
         """The look the scene is drawn with (scenes.theme.look: the palette, transparency
         included, the typography and the pacing), resolved once from theme, transparent
         and theme_file."""
+        if "_look" not in self.__dict__:
+            object.__setattr__(self, "_look", self._resolve_look())
         look: Look = self.__dict__["_look"]
         return look
 
@@ -351,7 +347,7 @@ def scenes_needing(part: str) -> list[str]:
 def needs_of(scene: str) -> tuple[str, ...]:
     """The plan parts `scene` draws: a registered scene's from SCENES, a user's ("FILE.py:
     Class") from its class's NEEDS (the file is loaded: it imports manim)."""
-    if scene in SCENES:
+    if ":" not in scene:
         return SCENES[scene].needs
     from scenes.app.user_scene import user_scene_class
 
