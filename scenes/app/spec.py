@@ -385,7 +385,7 @@ def _entry(
     if options.get("theme_file") is not None:  # relative to the spec, inside its folder
         options["theme_file"] = theme = base / options["theme_file"]
         shown = show(str(merged["theme_file"]))
-        if (problem := outside(theme, base) or missing(theme, folder=False)) is not None:
+        if (problem := _unreadable(theme, base)) is not None:
             problems.append(f"{where}.theme_file: {shown} {problem}")
             return None
     try:
@@ -395,6 +395,11 @@ def _entry(
         problems.append(problem_line(where, exc))
         return None
     return entry if _confine(where, request, merged, base, problems) else None
+
+
+def _unreadable(path: Path, base: Path) -> str | None:
+    """Why a file an entry names cannot be read from a spec in `base` (or None)."""
+    return outside(path, base) or missing(path, folder=False)
 
 
 def problem_line(where: str, exc: InputError) -> str:
