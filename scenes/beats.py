@@ -63,7 +63,7 @@ class BeatScene(_Base):
     every beat ends with its hold, so every scene follows a theme file's pacing unchanged.
     """
 
-    job: SceneJob | None = None
+    job: SceneJob = None  # type: ignore[assignment]  # set by the pass (or from_environment)
     NEEDS: tuple[str, ...] = ()
     skip_reversing = True  # manim-slides: the HTML never plays a slide backwards
 

@@ -118,8 +118,8 @@ def test_code_version_follows_the_scene_and_its_imports(
         return changed
 
     partial = False
-    for scene, (module, _line) in scenes.SCENES.items():
-        changed = edit(module.split(".")[-1] + ".py")
+    for scene, entry in scenes.SCENES.items():
+        changed = edit(entry.module.split(".")[-1] + ".py")
         assert changed[scene]
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene

@@ -85,7 +85,8 @@ def render(
 
     options = RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
-        theme_file=theme_file and Path(theme_file), scene_file=scene_file and Path(scene_file),
+        theme_file=None if theme_file is None else Path(theme_file),
+        scene_file=None if scene_file is None else Path(scene_file),
         transparent=transparent, slides=slides, stills=stills, captions=captions, name=name,
         slides_formats=tuple(slides_formats), script=script, preset=preset, force=force,
         verify=verify,

@@ -167,7 +167,7 @@ def option(key: str) -> Callable[[F], F]:
     return click.option(*names, default=default, show_default=key in SHOWN, **kw)
 
 
-class SceneChoice(click.Choice):  # type: ignore[type-arg]
+class SceneChoice(click.Choice):
     """--scene: a registered name, or a user's class (`--scene FILE.py:Class`, or a class
     name after --scene-file)."""
 
@@ -787,5 +787,5 @@ def scenes_command() -> None:
     from scenes import SCENES  # the registry only; manim loads when a scene is rendered
 
     width = max(map(len, SCENES))
-    for name, (_module, line) in SCENES.items():
-        click.echo(f"{name:<{width}}  {line}")
+    for name, entry in SCENES.items():
+        click.echo(f"{name:<{width}}  {entry.summary}")

@@ -63,9 +63,10 @@ def render_entry(
     from scenes.app.progress import Progress
 
     set_limit(1)  # one CPU per task: the cluster's tasks are the parallelism
-    pipeline.check_plan(plan, options.scene)
+    pipeline.check_plan(plan, options.scene_ref)
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
-        media = pipeline.run_passes(plan, options, Path(tmp), stem, Progress())
+        job = pipeline.scene_job(plan, options)
+        media = pipeline.run_passes(job, options, Path(tmp), stem, Progress())
         return store.cache_key(plan, options), [(p.name, p.read_bytes()) for p in media]
 
 

@@ -351,7 +351,8 @@ def needs_of(scene: str) -> tuple[str, ...]:
         return SCENES[scene].needs
     from scenes.app.user_scene import user_scene_class
 
-    return tuple(user_scene_class(scene).NEEDS)
+    needs: tuple[str, ...] = user_scene_class(scene).NEEDS  # type: ignore[attr-defined]
+    return tuple(needs)
 
 
 def plan_request(values: dict[str, Any], scene: str, *, base: Path | None = None) -> PlanRequest:
