@@ -48,6 +48,7 @@ from scenes.app.options import (
     help_of,
     needs_of,
     plan_request,
+    required,
     scenes_needing,
     with_preset,
 )
@@ -192,7 +193,7 @@ def _request(params: dict[str, Any], scene: str) -> PlanRequest:
     error, exit 2, unless the scene draws without one). scene: a name or "FILE.py:Class"."""
     with _user_errors():  # a user's scene file is loaded here (its NEEDS)
         needs = needs_of(scene)
-    if params.get("target") is None and "analogy" not in needs:
+    if params.get("target") is None and "target" in required(needs):
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
@@ -438,9 +439,7 @@ def _render_media(
         from scenes.app.signals import signals_as_exceptions
 
         stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
-        result = app.render(
-            plan, out_dir=out_dir, progress=progress, inputs=inputs, **_render_kwargs(opts)
-        )
+        result = app.render(plan, options=opts, out_dir=out_dir, progress=progress, inputs=inputs)
     return result.files
 
 
@@ -534,10 +533,6 @@ def _holds_records(out_dir: Path) -> bool:
         return any(out_dir.glob(f"*{CACHE_SUFFIX}"))
     except OSError:
         return False
-
-
-def _render_kwargs(opts: RenderOptions) -> dict[str, Any]:
-    return {k: getattr(opts, k) for k in RENDER_KEYS}
 
 
 def _given_options(ctx: click.Context) -> set[str]:

@@ -51,6 +51,7 @@ from scenes.app.options import (
     RenderOptions,
     constraint_of,
     plan_request,
+    required,
     with_preset,
 )
 
@@ -371,10 +372,7 @@ def _entry(
     merged = {**defaults, **table}
     scene = merged.get("scene")
     needs = SCENES[scene].needs if scene in SCENES else ()
-    required = {"sentence", "target"} - ({"sentence"} if "senses" in needs else set())
-    if "analogy" in needs:  # an analogy is drawn without a sentence
-        required = set()
-    missing = [k for k in ("sentence", "target") if k in required and k not in merged]
+    missing = [k for k in required(needs) if k not in merged]
     for key in missing:
         problems.append(f"{where}.{key}: missing ({key} = {constraint_of(key)[1]})")
     values = _check_table(where, merged, problems, is_default=False, own=table)
