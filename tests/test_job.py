@@ -292,3 +292,20 @@ def test_the_job_is_one_frozen_value() -> None:
     assert isinstance(job, SceneJob) and job.palette.name == "light"
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.stills_dir = "y"  # type: ignore[misc]
+
+
+def test_the_manim_command_reads_the_plan_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one path without the application (`manim scenes/x.py Scene`): the environment."""
+    from scenes.job import from_environment
+
+    plan = build_plan(RIVER, "bank")
+    plan.save(tmp_path / "p.plan.json")
+    monkeypatch.delenv("ATTENTION_DRIFT_PLAN", raising=False)
+    with pytest.raises(RuntimeError, match="set ATTENTION_DRIFT_PLAN to a plan JSON file"):
+        from_environment("DriftScene")
+    monkeypatch.setenv("ATTENTION_DRIFT_PLAN", str(tmp_path / "p.plan.json"))
+    monkeypatch.setenv("ATTENTION_DRIFT_THEME", "light")
+    job = from_environment("DriftScene")
+    assert job.plan == plan and job.palette.name == "light"
