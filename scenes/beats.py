@@ -31,7 +31,7 @@ from manim import Scene
 
 from scenes.job import SceneJob, from_environment
 from scenes.layout import Item, check, check_items, layout_error
-from scenes.theme import Palette, use_typography
+from scenes.theme import Palette, Typography, use_typography
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -97,10 +97,13 @@ class BeatScene(_Base):
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         result: Any
-        if HAVE_SLIDES and not self.job.slides:
-            result = Scene.render(self, *args, **kwargs)  # no slide files written
-        else:
-            result = super().render(*args, **kwargs)
+        try:
+            if HAVE_SLIDES and not self.job.slides:
+                result = Scene.render(self, *args, **kwargs)  # no slide files written
+            else:
+                result = super().render(*args, **kwargs)
+        finally:
+            use_typography(Typography())  # the next scene in this process starts from none
         for folder in dict.fromkeys(f for f in (self.job.slides_dir, self.job.record_dir) if f):
             self.write_beats(Path(folder))
         for save in self.job.still_savers:
