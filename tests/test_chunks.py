@@ -121,9 +121,11 @@ def test_the_chunks_split_the_animations_between_them(serial_and_chunked, tmp_pa
     from attention_math import build_plan
 
     serial, _, _ = serial_and_chunked
-    plan = build_plan("He sat on the river bank.", "bank")
-    got = chunks.plan_chunks(plan, "DriftScene", "dark", tmp_path, 15, {}, 2)
-    span = chunks.render_span(plan, "DriftScene", "dark", tmp_path, chunks.COUNT_SIZE, 15, {},
+    from scenes.job import job_for
+
+    job = job_for(build_plan("He sat on the river bank.", "bank"))
+    got = chunks.plan_chunks(job, "DriftScene", tmp_path, 15, 2)
+    span = chunks.render_span(job, "DriftScene", tmp_path, chunks.COUNT_SIZE, 15,
                               Chunk(1 << 30, -1))  # fmt: skip
     assert sum(span.frames) == len(frame_hashes(serial["mp4"]))
     assert len(got) == 2 and got[0].first == 0 and got[1].last == len(span.frames) - 1
