@@ -101,6 +101,7 @@ def render_slides(
     finally:
         log.setLevel(level)
     # manim-slides names the presentation after the scene class (the pass's class is `scene`)
+    scene = scene.rpartition(":")[2]  # a user's "FILE.py:Class": the class's name
     presentation = PresentationConfig.from_file(folder / f"{scene}.json")
     beats = read_beats(folder)
     if len(beats) != len(presentation.slides):
