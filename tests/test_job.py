@@ -309,3 +309,21 @@ def test_the_manim_command_reads_the_plan_from_the_environment(
     monkeypatch.setenv("ATTENTION_DRIFT_THEME", "light")
     job = from_environment("DriftScene")
     assert job.plan == plan and job.palette.name == "light"
+
+
+def test_a_user_scene_s_needs_build_its_plan(tmp_path: Path) -> None:
+    """A user's class declares its NEEDS; the request for it asks the plan for them."""
+    from scenes.app.options import needs_of, plan_request
+
+    path = tmp_path / "matrix_scene.py"
+    path.write_text(
+        "from scenes.picture import LectureScene\n\n\n"
+        "class MatrixLook(LectureScene):\n"
+        '    NEEDS = ("matrix",)\n',
+        encoding="utf-8",
+    )
+    ref = f"{path}:MatrixLook"
+    assert needs_of(ref) == ("matrix",)
+    request = plan_request({"sentence": RIVER, "target": "bank"}, ref)
+    assert request.needs == frozenset({"matrix"})
+    assert needs_of("AttentionMatrixScene") == ("matrix",)
