@@ -351,8 +351,7 @@ def needs_of(scene: str) -> tuple[str, ...]:
         return SCENES[scene].needs
     from scenes.app.user_scene import user_scene_class
 
-    needs: tuple[str, ...] = user_scene_class(scene).NEEDS  # type: ignore[attr-defined]
-    return tuple(needs)
+    return tuple(user_scene_class(scene).NEEDS)
 
 
 def required(needs: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:

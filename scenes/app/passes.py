@@ -42,6 +42,7 @@ from scenes import texts
 if TYPE_CHECKING:
     import numpy as np
 
+    from scenes.beats import BeatScene
     from scenes.job import SceneJob
 
 QUALITY = {  # name: (width, height, fps)
@@ -63,7 +64,7 @@ RASTER_FORMATS = (*VIDEO_FORMATS, "gif", "png")
 Frames = Callable[[int], None]  # told how many frames were just written
 
 
-def scene_class(name: str) -> type:
+def scene_class(name: str) -> type[BeatScene]:
     """The scene class registered as `name` in scenes.SCENES, or a user's own: `name` as
     "FILE.py:Class" (`scenes.app.user_scene`)."""
     import importlib
@@ -76,7 +77,8 @@ def scene_class(name: str) -> type:
         return user_scene_class(name)
     if name not in SCENES:
         raise InputError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
-    return getattr(importlib.import_module(SCENES[name].module), name)
+    cls: type[BeatScene] = getattr(importlib.import_module(SCENES[name].module), name)
+    return cls
 
 
 def scene_type(job: SceneJob, scene: str) -> type:

@@ -61,7 +61,7 @@ def check_plan(plan: Plan, scene: str) -> None:
     the one check of a scene's NEEDS, before any pass (scenes trust their job's plan)."""
     from attention_math.request import missing_parts
 
-    needs: tuple[str, ...] = scene_class(scene).NEEDS  # type: ignore[attr-defined]
+    needs = scene_class(scene).NEEDS
     missing = missing_parts(plan, needs)
     if missing:
         raise InputError(

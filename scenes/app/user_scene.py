@@ -14,12 +14,16 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from attention_math.errors import InputError
 from attention_math.tokens import escape
 
+if TYPE_CHECKING:
+    from scenes.beats import BeatScene
 
-def user_scene_class(ref: str) -> type:
+
+def user_scene_class(ref: str) -> type[BeatScene]:
     """The scene class of `ref`, "FILE.py:Class"; an InputError (one line saying what to
     do) for a missing file, a file that fails to load, a missing class or one that is not a
     scene."""
