@@ -190,6 +190,7 @@ def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any
     800×450, 10 fps, then its palette pass; also encoded without one, for comparison).
     """
     import scenes.app.media.passes as passes
+    from scenes.job import SceneJob
     from scenes.theme import PALETTES
 
     plan = _figure_plan()
@@ -207,7 +208,8 @@ def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any
     imported = time.perf_counter() - _T_START
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        files = passes.movie_pass(plan, "DriftScene", "dark", Path(tmp), size, fps, outputs)
+        job = SceneJob(plan)  # the dark theme
+        files = passes.movie_pass(job, "DriftScene", Path(tmp), size, fps, outputs)
         render_s = time.perf_counter() - start
         movie = files[outputs[0]]
         facts = probe(movie)

@@ -3,80 +3,79 @@
 Scenes only draw: every number comes from the plan (attention_math.plan.Plan). The
 application that renders them (CLI, spec files, the store, the batch) is `scenes.app`.
 No manim at import time: the registry is read by `attention-drift --help` and `scenes`.
+It is the one declaration of each scene: its module, its line of help and the plan parts it
+draws (its NEEDS, attention_math.request.PARTS). A registered class takes its NEEDS from here
+(`scenes.beats.BeatScene`); a user's own scene class (`render --scene-file`) declares its own.
 """
 
 from __future__ import annotations
 
-import functools
+from typing import NamedTuple
 
-# name: (module, one line for `attention-drift scenes`)
-SCENES: dict[str, tuple[str, str]] = {
-    "DriftScene": (
+
+class Scene(NamedTuple):
+    """One registered scene: where its class is, what `attention-drift scenes` says of it,
+    and the optional plan parts it draws (make_plan builds them; the pipeline checks a plan
+    has them, once, before the scene is made)."""
+
+    module: str
+    summary: str
+    needs: tuple[str, ...] = ()
+
+
+# The built-in themes (scenes.theme's palettes): what --theme and a theme file's `base` accept.
+THEMES = ("dark", "light")
+
+# name: the scene (the class `name` in module `module`)
+SCENES: dict[str, Scene] = {
+    "DriftScene": Scene(
         "scenes.drift",
         "The target's static vector drifting as each context word gets its attention weight.",
+        (),
     ),
-    "LayerDriftScene": (
+    "LayerDriftScene": Scene(
         "scenes.layers",
         "The target's hidden state through the real model's layers; two senses split apart.",
+        ("model", "layers"),
     ),
-    "SenseSplitScene": (
+    "SenseSplitScene": Scene(
         "scenes.senses",
         "The last-layer vector of the target in many sentences, clustering by sense.",
+        ("senses",),
     ),
-    "AnalogyScene": (
+    "AnalogyScene": Scene(
         "scenes.analogy",
         "queen − woman + man drawn tip to tail, and the result's true nearest words (--analogy).",
+        ("analogy",),
     ),
-    "AttentionMathScene": (
+    "AttentionMathScene": Scene(
         "scenes.attention_math_scene",
         "The computation step by step: q · k scores, scale, softmax weights, weighted sum of v.",
+        ("weighted_sum",),
     ),
-    "ProjectionScene": (
+    "ProjectionScene": Scene(
         "scenes.projection",
         "Simple attention next to a real head's learned W_Q, W_K, W_V: new weights, new output.",
+        ("head_comparison",),
     ),
-    "AttentionMatrixScene": (
+    "AttentionMatrixScene": Scene(
         "scenes.matrix",
         "The word × word weight matrix as a heat map, the target's row highlighted.",
+        ("matrix",),
     ),
-    "ContributionScene": (
+    "ContributionScene": Scene(
         "scenes.contributions",
         "What attention moves: each word's weight next to what it adds, layer by layer.",
+        ("model", "ledger"),
     ),
-    "HeadsScene": (
+    "HeadsScene": Scene(
         "scenes.heads",
         "Every layer and head at once: where the target looks; the chosen head outlined.",
+        ("model", "ledger"),
     ),
 }
 
 
 def scene_needs(name: str) -> tuple[str, ...]:
-    """The plan parts scene `name` declares in its class attribute NEEDS (a tuple literal;
-    attention_math.request.PARTS), read from its source so that no manim is imported. A
-    test checks it against the class itself."""
-    import importlib.util
-    import os
-
-    spec = importlib.util.find_spec(SCENES[name][0])
-    assert spec is not None and spec.origin is not None, name
-    return _needs_in(spec.origin, os.stat(spec.origin).st_mtime_ns, name)
-
-
-@functools.cache
-def _needs_in(path: str, mtime_ns: int, name: str) -> tuple[str, ...]:
-    """scene_needs, read from the file at `path` (cached while the file is unchanged: a spec
-    of thousands of entries asks for every one)."""
-    import ast
-
-    with open(path, encoding="utf-8") as f:
-        tree = ast.parse(f.read())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == name:
-            for stmt in node.body:
-                target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
-                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                    target = stmt.targets[0]
-                value = getattr(stmt, "value", None)
-                if isinstance(target, ast.Name) and target.id == "NEEDS" and value is not None:
-                    return tuple(ast.literal_eval(value))
-    return ()
+    """The plan parts registered scene `name` draws (SCENES)."""
+    return SCENES[name].needs

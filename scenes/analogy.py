@@ -46,7 +46,6 @@ class AnalogyScene(AnalogyPanel):
     """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("analogy",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

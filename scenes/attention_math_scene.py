@@ -34,7 +34,6 @@ class AttentionMathScene(AttentionMathPictures):
     """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("weighted_sum",)  # the plan parts it draws (attention_math.request.PARTS)
     last_phase = "sum"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:

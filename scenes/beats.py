@@ -23,15 +23,15 @@ directory), so a normal render is exactly a `Scene` render.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from manim import Scene
 
+from scenes.job import SceneJob, from_environment
 from scenes.layout import Item, check, check_items, layout_error
-from scenes.theme import PALETTES, Palette
+from scenes.theme import Palette, Typography, use_typography
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -52,57 +52,61 @@ TIMES_FILE = "times.json"  # every beat's [start, end] in seconds, in order
 
 
 class BeatScene(_Base):
-    """A scene made of beats. Set by the render pipeline (class attributes):
+    """A scene made of beats, drawing `job` (scenes.job.SceneJob: the plan, the look, what
+    the pass wants of the beats), which the render pass sets as a class attribute. With no
+    job (the `manim` command on a scene file) the plan comes from ATTENTION_DRIFT_PLAN
+    (`scenes.job.from_environment`, the only such path).
 
-    plan: the plan to draw (or the ATTENTION_DRIFT_PLAN file). theme: a palette name.
-    slides: cut a slide at every beat (manim-slides). slides_dir: where manim-slides writes.
-    stills_dir: save a PNG of every beat there. captions: each beat's caption becomes a
-    subcaption (`Scene.add_subcaption`) from the end of the previous beat to the end of this one.
-    final_only: only the last frame is wanted (a still pass without beat stills): a scene whose
-    first frame already is its last (DriftScene's poster) may stop once it is drawn.
-    still_savers: more writers of each still and of the final frame (the vector stills).
-    record_dir: write every beat's notes, caption and time range there (the script's source).
+    NEEDS: the plan parts the scene draws; a registered scene's come from its entry in
+    scenes.SCENES (`__init_subclass__`), a user's own scene class declares them.
+    Pacing (`job.look.pacing`): every play's and wait's time is divided by its speed, and
+    every beat ends with its hold, so every scene follows a theme file's pacing unchanged.
     """
 
-    plan: Plan | None = None
-    theme: str = "dark"
-    slides: bool = False
-    slides_dir: str | None = None
-    stills_dir: str | None = None
-    final_only: bool = False
-    # more writers of a still (the application's vector stills): each called as
-    # saver(scene, path) after the PNG at `path` is saved, and saver(scene, None) once the scene
-    # has rendered (its final frame)
-    still_savers: tuple[Any, ...] = ()
-    record_dir: str | None = None  # where to write the beats' notes, captions and times
-    # each beat's caption a subcaption over the beat's time: on for the pipeline's video passes
-    # only (Manim's own writer would put a still's or a slide pass's .srt in the cwd)
-    captions = False
+    job: SceneJob = None  # type: ignore[assignment]  # set by the pass (or from_environment)
+    NEEDS: tuple[str, ...] = ()
     skip_reversing = True  # manim-slides: the HTML never plays a slide backwards
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from scenes import SCENES
+
+        entry = SCENES.get(cls.__name__)
+        if entry is not None and entry.module == cls.__module__:
+            cls.NEEDS = entry.needs
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        job = type(self).job or from_environment(type(self).__name__)
+        self.job: SceneJob = job  # this scene's (the class's, or the environment's)
+        self.plan: Plan = job.plan
+        self.pal: Palette = job.look.palette
+        # what scenes read of the job by these names
+        self.final_only, self.figure_file = job.final_only, job.figure_file
         self.beat_notes: list[str] = []
         self.beat_captions: list[str] = []
         self.beat_times: list[tuple[float, float]] = []  # each beat's start and end (seconds)
         self._beat_start = 0.0  # when the current beat began (the scene's time, seconds)
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
-        elif self.slides:
-            if self.slides_dir is not None:
-                kwargs.setdefault("output_folder", Path(self.slides_dir))
+        elif job.slides:
+            if job.slides_dir is not None:
+                kwargs.setdefault("output_folder", Path(job.slides_dir))
             super().__init__(*args, **kwargs)
         else:
             _BaseSlide.__init__(self, *args, **kwargs)  # not Slide.__init__: no forced movie
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         result: Any
-        if HAVE_SLIDES and not self.slides:
-            result = Scene.render(self, *args, **kwargs)  # no slide files written
-        else:
-            result = super().render(*args, **kwargs)
-        for folder in dict.fromkeys(f for f in (self.slides_dir, self.record_dir) if f):
+        try:
+            if HAVE_SLIDES and not self.job.slides:
+                result = Scene.render(self, *args, **kwargs)  # no slide files written
+            else:
+                result = super().render(*args, **kwargs)
+        finally:
+            use_typography(Typography())  # the next scene in this process starts from none
+        for folder in dict.fromkeys(f for f in (self.job.slides_dir, self.job.record_dir) if f):
             self.write_beats(Path(folder))
-        for save in self.still_savers:
+        for save in self.job.still_savers:
             save(self, None)
         return result
 
@@ -123,23 +127,31 @@ class BeatScene(_Base):
 
     # ---- set-up shared by the scenes ---------------------------------------------------
     def load_plan(self) -> Plan:
-        """The plan and palette: as set by the pipeline, or from ATTENTION_DRIFT_PLAN (and
-        ATTENTION_DRIFT_THEME) when the scene file is run with the `manim` command."""
-        from attention_math.plan import Plan
-
-        if self.plan is None:
-            path = os.environ.get("ATTENTION_DRIFT_PLAN")
-            if not path:
-                raise RuntimeError(
-                    f"{type(self).__name__} needs a plan: use attention-drift render, or set "
-                    f"ATTENTION_DRIFT_PLAN to a plan JSON file"
-                )
-            self.plan = Plan.load(path)
-            self.theme = os.environ.get("ATTENTION_DRIFT_THEME", self.theme)
-        self.pal: Palette = PALETTES[self.theme]
+        """The plan, with the job's look applied: the background, and the typography every
+        text is drawn with (scenes.theme.use_typography). Every scene's setup calls it."""
+        use_typography(self.job.look.typography)
         if self.pal.background is not None:
             self.camera.background_color = self.pal.background  # type: ignore[union-attr]
         return self.plan
+
+    # ---- pacing -----------------------------------------------------------------------
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Manim's play, its run time divided by the pacing's speed."""
+        speed = self.job.look.pacing.speed
+        if speed != 1:
+            if "run_time" in kwargs:
+                kwargs["run_time"] = kwargs["run_time"] / speed
+            else:
+                from manim.animation.animation import prepare_animation
+
+                args = tuple(prepare_animation(a) for a in args)
+                for a in args:
+                    a.run_time = a.run_time / speed
+        super().play(*args, **kwargs)
+
+    def wait(self, duration: float = 1.0, *args: Any, **kwargs: Any) -> None:
+        """Manim's wait, divided by the pacing's speed."""
+        super().wait(duration / self.job.look.pacing.speed, *args, **kwargs)
 
     def check_layout(self, boxes: Sequence[tuple[str, tuple[float, float, float, float]]]) -> None:
         """Every text inside the frame and none overlapping, or a LayoutError."""
@@ -157,7 +169,10 @@ class BeatScene(_Base):
     def scene_name(self) -> str:
         """The name of the scene drawn (the class scenes.SCENES registers, not the subclass a
         pass makes of it)."""
-        return next(c.__name__ for c in type(self).__mro__ if c.__module__.startswith("scenes."))
+        mro = type(self).__mro__
+        return next(
+            (c.__name__ for c in mro if c.__module__.startswith("scenes.")), mro[0].__name__
+        )
 
     # ---- beats --------------------------------------------------------------------------
     def beat(self, notes: str, caption: str | None = None) -> None:
@@ -167,17 +182,19 @@ class BeatScene(_Base):
         beat shows, for a still's caption, a slide or subtitles (`beat_captions`, and a
         subcaption shown from the previous beat's end to now).
         """
+        if (hold := self.job.look.pacing.hold) > 0:  # time to read the beat, unscaled
+            super().wait(hold)
         self.beat_notes.append(notes)
         self.beat_captions.append(caption or "")
         start, self._beat_start = self._beat_start, float(self.time)
         self.beat_times.append((start, self._beat_start))
-        if self.captions and caption and self._beat_start > start:  # a subtitle for the beat
+        if self.job.captions and caption and self._beat_start > start:  # a subtitle for the beat
             self.add_subcaption(
                 caption, duration=self._beat_start - start, offset=start - self.time
             )
-        if self.stills_dir is not None:
-            self.save_still(Path(self.stills_dir) / f"beat-{len(self.beat_notes):02d}.png")
-        if self.slides:
+        if self.job.stills_dir is not None:
+            self.save_still(Path(self.job.stills_dir) / f"beat-{len(self.beat_notes):02d}.png")
+        if self.job.slides:
             # manim-slides gives next_slide's notes to the slide that starts *after* the call;
             # the notes of each beat are written next to the slides instead (`render`).
             self.next_slide()
@@ -198,5 +215,5 @@ class BeatScene(_Base):
             image = image.convert("RGB")
         path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path)
-        for save in self.still_savers:
+        for save in self.job.still_savers:
             save(self, path)

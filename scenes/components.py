@@ -35,9 +35,9 @@ from manim import (
 )
 
 from scenes import texts
-from scenes.figure.names import ELLIPSIS, cut  # noqa: F401 (cut: re-exported)
+from scenes.figure.names import ELLIPSIS, cut  # noqa: F401  (cut: drift.py imports it from here)
 from scenes.layout import Box
-from scenes.theme import FONT, Palette
+from scenes.theme import Palette, typography
 
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 PointLike = Sequence[float] | np.ndarray  # a point: (x, y) or (x, y, z)
@@ -66,7 +66,9 @@ def label(
     right-to-left word (Arabic, Hebrew) right-aligned off the edge of its surface, and the
     glyphs are lost.
     """
-    t = texts.text(LRM + text, font=FONT, size=size, color=color or palette.text, weight=weight)
+    ty = typography()  # the render's font and sizes (a theme file may change them)
+    t = texts.text(LRM + text, font=ty.font, size=ty.size(size), color=color or palette.text,
+                   weight=weight)  # fmt: skip
     # Scenes read .text back: without the mark, which only steers the layout.
     t.text, t.original_text = t.text.removeprefix(LRM), text
     return t
@@ -259,11 +261,12 @@ _ATLAS: dict[tuple[str, float, str], dict[str, tuple[np.ndarray, float]]] = {}
 def _atlas(size: float, weight: str) -> dict[str, tuple[np.ndarray, float]]:
     """The glyphs a Counter draws, built once per size: char -> (the glyph's outline
     centred on the origin, height above the baseline of its centre)."""
-    key = (FONT, size, weight)
+    font, size = typography().font, typography().size(size)
+    key = (font, size, weight)
     if key not in _ATLAS:
-        t = texts.text(_GLYPHS, font=FONT, size=size, color=SHAPE_ONLY, weight=weight)
+        t = texts.text(_GLYPHS, font=font, size=size, color=SHAPE_ONLY, weight=weight)
         if len(t) != len(_GLYPHS):  # a kept text that is not this one: a miss, built anew
-            t = texts.text(_GLYPHS, font=FONT, size=size, color=SHAPE_ONLY, weight=weight,
+            t = texts.text(_GLYPHS, font=font, size=size, color=SHAPE_ONLY, weight=weight,
                            fresh=True)  # fmt: skip
         base = t[0].get_bottom()[1]
         _ATLAS[key] = {
@@ -273,25 +276,27 @@ def _atlas(size: float, weight: str) -> dict[str, tuple[np.ndarray, float]]:
     return _ATLAS[key]
 
 
-_DESCENT: dict[float, float] = {}
+_DESCENT: dict[tuple[str, float], float] = {}
 
 
 def _descent(size: float) -> float:
     """How far the strut "|" reaches below the baseline (StrutText), at font size `size`."""
-    if size not in _DESCENT:
-        t = texts.text("|H", font=FONT, size=size, color=SHAPE_ONLY)
-        _DESCENT[size] = float(t[1].get_bottom()[1] - t[0].get_bottom()[1])
-    return _DESCENT[size]
+    key = (typography().font, typography().size(size))
+    if key not in _DESCENT:
+        t = texts.text("|H", font=key[0], size=key[1], color=SHAPE_ONLY)
+        _DESCENT[key] = float(t[1].get_bottom()[1] - t[0].get_bottom()[1])
+    return _DESCENT[key]
 
 
-_CELLS: dict[tuple[str, float, str], list[float]] = {}
+_CELLS: dict[tuple[str, str, float, str], list[float]] = {}
 
 
 def _cells(template: str, size: float, weight: str) -> list[float]:
     """Where a Counter's characters sit: x of each cell's centre from the baseline's start."""
-    key = (template, size, weight)
+    font, size = typography().font, typography().size(size)
+    key = (template, font, size, weight)
     if key not in _CELLS:
-        cells = texts.text(template.replace("−", "0"), font=FONT, size=size, color=SHAPE_ONLY,
+        cells = texts.text(template.replace("−", "0"), font=font, size=size, color=SHAPE_ONLY,
                            weight=weight)  # fmt: skip
         x0 = cells[0].get_bottom()[0]
         _CELLS[key] = [float(c.get_center()[0] - x0) for c in cells]

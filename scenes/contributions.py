@@ -211,7 +211,6 @@ class ContributionScene(StepSplit):
     """Weights next to what they move, per layer; then each layer's step split by word."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("model", "ledger")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         self.ledger = self.load_ledger()

@@ -42,7 +42,6 @@ class HeadsScene(LectureScene):
     """The target's attention in every head (layers × heads), the chosen head outlined."""
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("model", "ledger")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         self.ledger = self.load_ledger()

@@ -41,7 +41,6 @@ class LayerDriftScene(LayerChart):
     """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("model", "layers")  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)

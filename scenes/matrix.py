@@ -59,7 +59,6 @@ class AttentionMatrixScene(LectureScene):
     """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("matrix",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

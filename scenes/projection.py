@@ -47,7 +47,6 @@ class ProjectionScene(ProjectionTable):
     """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
-    NEEDS = ("head_comparison",)  # the plan parts it draws (attention_math.request.PARTS)
 
     def setup(self) -> None:
         plan = self.load_plan()

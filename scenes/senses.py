@@ -32,7 +32,6 @@ class SenseSplitScene(LectureScene):
 
     plan: Plan  # set by the pipeline; load_plan() checks it
     data: SenseSplit
-    NEEDS = ("senses",)  # the plan parts it draws (attention_math.request.PARTS)
     last_phase = "spread"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:

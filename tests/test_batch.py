@@ -125,8 +125,8 @@ def test_code_version_follows_the_scene_and_its_imports(
         return changed
 
     partial = False
-    for scene, (module, _line) in scenes.SCENES.items():
-        changed = edit(module.split(".")[-1] + ".py")
+    for scene, entry in scenes.SCENES.items():
+        changed = edit(entry.module.split(".")[-1] + ".py")
         assert changed[scene]
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene
@@ -350,7 +350,7 @@ def test_out_of_disk_keeps_the_old_file(
 ) -> None:
     from scenes.app import pipeline, render
 
-    def disk_full(plan: Plan, scene: str, theme: str, work: Path, *args: Any, **kw: Any) -> Path:
+    def disk_full(job: Any, scene: str, work: Path, *args: Any, **kw: Any) -> Path:
         work.mkdir(parents=True)
         (work / "scene.png").write_bytes(b"half a fr")
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -78,15 +78,16 @@ def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
     stills), rendered serially and in two chunks (forced: too small to pay otherwise)."""
     from attention_math import build_plan
     from scenes.app.media.passes import movie_pass
+    from scenes.job import job_for
 
     plan = build_plan("He sat on the river bank.", "bank")
     root = tmp_path_factory.mktemp("chunks")
     made = {}
     in_chunks = functools.partial(chunks.chunked_frames, jobs=2)
     for name, pass_fn in [("serial", None), ("chunked", in_chunks)]:
-        attrs = {"captions": True, "stills_dir": str(root / name / "stills")}
-        made[name] = movie_pass(plan, "DriftScene", "dark", root / name / "work", (854, 480),
-                                15, ["mp4", "gif", "png"], poster=True, attrs=attrs,
+        job = job_for(plan, captions=True, stills_dir=str(root / name / "stills"))
+        made[name] = movie_pass(job, "DriftScene", root / name / "work", (854, 480),
+                                15, ["mp4", "gif", "png"], poster=True,
                                 pass_fn=pass_fn)  # fmt: skip
     return made["serial"], made["chunked"], root
 
@@ -120,9 +121,11 @@ def test_the_chunks_split_the_animations_between_them(serial_and_chunked, tmp_pa
     from attention_math import build_plan
 
     serial, _, _ = serial_and_chunked
-    plan = build_plan("He sat on the river bank.", "bank")
-    got = chunks.plan_chunks(plan, "DriftScene", "dark", tmp_path, 15, {}, 2, (854, 480))
-    span = chunks.render_span(plan, "DriftScene", "dark", tmp_path, (854, 480), 15, {},
+    from scenes.job import job_for
+
+    job = job_for(build_plan("He sat on the river bank.", "bank"))
+    got = chunks.plan_chunks(job, "DriftScene", tmp_path, 15, 2, (854, 480))
+    span = chunks.render_span(job, "DriftScene", tmp_path, (854, 480), 15,
                               Chunk(1 << 30, -1))  # fmt: skip
     assert sum(span.frames) == len(frame_hashes(serial["mp4"]))
     assert len(got) == 2 and got[0].first == 0 and got[1].last == len(span.frames) - 1

@@ -3,6 +3,7 @@ results on stdout, status on stderr; `--help` stays light."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -291,6 +292,7 @@ class FakeRender:
         self.calls: list[dict[str, Any]] = []
 
     def __call__(self, plan: Plan, **kwargs: Any) -> RenderResult:
+        kwargs = {**dataclasses.asdict(kwargs["options"]), **kwargs}  # the options it was given
         self.calls.append({"plan": plan, **kwargs})
         out_dir: Path = kwargs["out_dir"]
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -102,8 +102,9 @@ def laid_out(plan: Plan, theme: str = "dark") -> Any:
 
 def _lay_out(plan: Plan, theme: str) -> Any:
     from scenes.drift import DriftScene, timeline
+    from scenes.job import job_for
 
-    scene = type("S", (DriftScene,), {"plan": plan, "theme": theme})()
+    scene = type("S", (DriftScene,), {"job": job_for(plan, theme)})()
     scene.load_plan()
     scene.timing = timeline(plan)
     scene.build_layout()
@@ -435,8 +436,9 @@ def render_stills(plan: Plan, theme: str, folder: Path) -> list[Path]:
     from manim import tempconfig
 
     from scenes.drift import DriftScene
+    from scenes.job import job_for
 
-    cls = type("S", (DriftScene,), {"plan": plan, "theme": theme, "stills_dir": str(folder)})
+    cls = type("S", (DriftScene,), {"job": job_for(plan, theme, stills_dir=str(folder))})
     options = {
         "media_dir": str(folder / "media"),
         "pixel_width": CONTROL_SIZE[0],
@@ -494,10 +496,11 @@ def test_gif_first_frame_is_the_poster_and_the_loop_has_no_cut(tmp_path: Path) -
 
     from scenes.app.media.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
     from scenes.drift import timeline
+    from scenes.job import job_for
     from scenes.theme import PALETTES
 
     plan = control_plan("compare")
-    movie = manim_pass(plan, "DriftScene", "dark", tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
+    movie = manim_pass(job_for(plan), "DriftScene", tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
     gif = tmp_path / "figure.gif"
     encode_gif(movie, gif, PALETTES["dark"].background)
     with Image.open(gif) as im:

@@ -229,10 +229,11 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
     from attention_math.request import PlanRequest, make_plan
     from scenes import scene_needs
     from scenes.app.media.passes import scene_class
+    from scenes.job import job_for
 
     if isinstance(plan, PlanRequest):
         plan = make_plan(dataclasses.replace(plan, needs=frozenset(scene_needs(name))))
-    cls = type(name, (scene_class(name),), {"plan": plan, "theme": theme})
+    cls = type(name, (scene_class(name),), {"job": job_for(plan, theme)})
     with tempconfig({"media_dir": str(tmp_path), "disable_caching": True}):
         scene = cls()
         scene.setup()  # builds every mobject and runs the layout check

@@ -88,8 +88,9 @@ def scene_for(name: str, plan: Plan, theme: str = "dark", tmp_path: Path | None 
     from manim import tempconfig
 
     from scenes.app.media.passes import scene_class
+    from scenes.job import job_for
 
-    cls = type(name, (scene_class(name),), {"plan": plan, "theme": theme})
+    cls = type(name, (scene_class(name),), {"job": job_for(plan, theme)})
     with tempconfig({"media_dir": str(tmp_path or "/tmp"), "disable_caching": True}):
         scene = cls()
         scene.setup()
@@ -451,13 +452,14 @@ def test_the_gif_opens_on_its_last_frame(
     from PIL import Image
 
     from scenes.app.media.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
+    from scenes.job import job_for
     from scenes.matrix import HOLD
     from scenes.theme import PALETTES
 
     if scene == "ProjectionScene":  # runs a real head
         request.getfixturevalue("minilm_dir")
     plan = plan_for(scene, PlanRequest(RIVER, "bank"))
-    movie = manim_pass(plan, scene, "dark", tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
+    movie = manim_pass(job_for(plan), scene, tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
     gif = tmp_path / "matrix.gif"
     encode_gif(movie, gif, PALETTES["dark"].background)
     with Image.open(gif) as im:

@@ -228,6 +228,7 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
 
     from scenes.app import render
     from scenes.app.media.passes import scene_class
+    from scenes.job import job_for
     from scenes.layout import check
 
     if scene == "SenseSplitScene":
@@ -241,7 +242,7 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
             else plan
         )
     for theme in ("dark", "light"):
-        s = type("S", (scene_class(scene),), {"plan": p, "theme": theme})()
+        s = type("S", (scene_class(scene),), {"job": job_for(p, theme)})()
         s.setup()
         assert check(s.text_boxes()) == []
     (png,) = render(p, scene=scene, formats=["png"], quality="low", out_dir=tmp_path)

@@ -30,8 +30,8 @@ def fake_pass(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     calls: list[str] = []
 
-    def still(plan: Any, scene: str, theme: str, work: Path, size: Any, fps: int, fmt: str,
-              attrs: Any = None, sink: Any = None) -> Path:  # fmt: skip
+    def still(job: Any, scene: str, work: Path, size: Any, fps: int, fmt: str,
+              sink: Any = None) -> Path:  # fmt: skip
         calls.append(fmt)
         work.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.full((18, 32, 3), 128, np.uint8)).save(work / "scene.png")

@@ -119,11 +119,12 @@ def test_layout_check_passes(sentence, target, compare, keep):
     """Every text inside the frame, none overlapping: the check `setup()` runs on every
     render, asserted here without rendering."""
     from scenes.drift import DriftScene
+    from scenes.job import job_for
     from scenes.layout import FRAME, check, inside
 
     plan = build_plan(sentence, target, compare=compare, keep_stopwords=keep)
     for theme in ("dark", "light"):
-        cls = type("S", (DriftScene,), {"plan": plan, "theme": theme})
+        cls = type("S", (DriftScene,), {"job": job_for(plan, theme)})
         scene = cls()
         scene.setup()  # raises LayoutError on a problem
         boxes = scene.text_boxes()

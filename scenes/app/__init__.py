@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
     from attention_math.request import PlanRequest
     from scenes.app.notebook import RenderResult
+    from scenes.app.options import RenderOptions
     from scenes.app.progress import Progress
 
 
@@ -47,6 +48,7 @@ def render(
     formats: Sequence[str] = (),
     quality: str = "medium",
     theme: str = "dark",
+    theme_file: str | Path | None = None,
     transparent: bool = False,
     out_dir: str | Path = "out",
     name: str | None = None,
@@ -60,44 +62,41 @@ def render(
     preset: str | None = None,
     verify: bool = False,
     inputs: str | None = None,
+    scene_file: str | Path | None = None,
+    options: RenderOptions | None = None,
 ) -> RenderResult:
     """Render `scene` into `out_dir`; return the written media (a `RenderResult`: a list of
     paths that shows the media inline in Jupyter, with `.plan_path` and `.cached`).
 
     what: a PlanRequest (its plan is built with the parts the scene draws) or a finished
       Plan (from `make_plan` with those parts, or `build_plan` for DriftScene).
-    formats: gif, mp4, png, webm, mov, html, svg, pdf (default: gif and mp4; mov when
-      transparent). svg and pdf: the last frame as vector paths (with stills, every beat's).
+    scene ... verify: the command line's options of those names (`attention-drift render
+      --help`; `scenes.app.options.RENDER_HELP`), e.g. formats=["png"], quality="low",
+      theme_file="look.toml" (README, Theme files), scene_file="my_scene.py" (your own scene
+      class, named by scene), preset="lecture", slides=True, stills=True.
     name: file stem (default: derived from the target and sentence, safe for file systems).
     progress: called with short status lines, or a `scenes.app.progress.Progress` (the CLI's
       draws a bar per pass on a terminal).
-    force: render even when the files are up to date (same plan, scene, options and code).
-    slides: also the deck, one slide per beat with presenter notes (manim-slides), in
-      slides_formats: html (STEM.html, offline; the default), pdf (STEM.slides.pdf, vector
-      pages), pptx (STEM.slides.pptx, PowerPoint).
-    stills: also STEM.beat-NN.png, the frame at the end of every beat.
-    captions: STEM.srt and STEM.vtt next to every video (the beats' captions as subtitles).
-    script: also STEM.script.md, what to say over each beat (the slides' notes are the same).
-    preset: "lecture": its settings for every argument left at its default (1080p60 MP4 with
-      captions, stills, the deck as html, pdf and pptx, the script).
-    verify: check every recorded file's sha256 before taking the render as up to date.
+    options: the render's options made and checked already (the command line's), used as they
+      are: the keywords from scene to verify are not read then.
     inputs: a hash of the request (the CLI's), recorded so that the same request finds the
       files again without building the plan.
     """
     import dataclasses
 
     from attention_math.request import PlanRequest, make_plan
-    from scenes import scene_needs
     from scenes.app import pipeline
-    from scenes.app.options import RenderOptions
+    from scenes.app.options import RenderOptions, needs_of
 
-    options = RenderOptions(
+    options = options or RenderOptions(
         scene=scene, formats=tuple(formats), quality=quality, theme=theme,
+        theme_file=None if theme_file is None else Path(theme_file),
+        scene_file=None if scene_file is None else Path(scene_file),
         transparent=transparent, slides=slides, stills=stills, captions=captions, name=name,
         slides_formats=tuple(slides_formats), script=script, preset=preset, force=force,
         verify=verify,
     )  # fmt: skip
     if isinstance(what, PlanRequest):
-        needs = what.needs | set(scene_needs(scene))
+        needs = what.needs | set(needs_of(options.scene_ref))
         what = make_plan(dataclasses.replace(what, needs=frozenset(needs)))
     return pipeline.render(what, options, Path(out_dir), progress, inputs=inputs)

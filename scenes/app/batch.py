@@ -634,7 +634,7 @@ def entry_inputs(entry: Entry) -> str:
     values = {**dataclasses.asdict(r), "needs": sorted(r.needs), **dataclasses.asdict(o)}
     for how in ("force", "verify"):
         values.pop(how, None)
-    files = (r.embeddings, r.senses)
+    files = (r.embeddings, r.senses, o.theme_file)
     return inputs_hash(values, files, o.scene)
 
 

@@ -36,7 +36,6 @@ from attention_math.request import (
     Texts,
     parse_head,
 )
-from scenes import scene_needs
 from scenes.app.options import (
     METAVAR,
     PLAN_KEYS,
@@ -47,7 +46,9 @@ from scenes.app.options import (
     constraint_of,
     flag,
     help_of,
+    needs_of,
     plan_request,
+    required,
     scenes_needing,
     with_preset,
 )
@@ -156,13 +157,26 @@ def option(key: str) -> Callable[[F], F]:
     if isinstance(first, Texts | Formats):
         choice = click.Choice(first.choices) if isinstance(first, Formats) else None
         return click.option(*names, multiple=True, type=choice, **kw)
+    if key == "scene_file":  # first: --scene then may name a class in it
+        kw["is_eager"] = True
     if len(accepted) == 1 and isinstance(first, Options):
         kw.pop("metavar")
-        kw["type"] = click.Choice(first.options)
+        kw["type"] = SceneChoice(first.options) if key == "scene" else click.Choice(first.options)
     elif len(accepted) == 1 and isinstance(first, Integer):
         kw["type"] = click.IntRange(min=first.minimum)
     default = DEFAULTS.get(key)
     return click.option(*names, default=default, show_default=key in SHOWN, **kw)
+
+
+class SceneChoice(click.Choice):
+    """--scene: a registered name, or a user's class (`--scene FILE.py:Class`, or a class
+    name after --scene-file)."""
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
+        user = ctx is not None and ctx.params.get("scene_file") is not None
+        if isinstance(value, str) and (":" in value or (user and value.isidentifier())):
+            return value
+        return super().convert(value, param, ctx)
 
 
 def options(*keys: str) -> Callable[[F], F]:
@@ -176,13 +190,15 @@ def options(*keys: str) -> Callable[[F], F]:
 
 def _request(params: dict[str, Any], scene: str) -> PlanRequest:
     """The plan request from the command's parameters (a missing --target is click's usage
-    error, exit 2, unless the scene draws without one)."""
-    if params.get("target") is None and "analogy" not in scene_needs(scene):
+    error, exit 2, unless the scene draws without one). scene: a name or "FILE.py:Class"."""
+    with _user_errors():  # a user's scene file is loaded here (its NEEDS)
+        needs = needs_of(scene)
+    if params.get("target") is None and "target" in required(needs):
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == "target")
         raise click.MissingParameter(ctx=ctx, param=param)
     for part in ("analogy", "senses"):  # a file or words only one kind of scene reads
-        if params.get(part) is not None and part not in scene_needs(scene):
+        if params.get(part) is not None and part not in needs:
             drawn_by = " or ".join(f"--scene {s}" for s in scenes_needing(part))
             raise click.UsageError(f"--{part} goes with {drawn_by}")
     with _user_errors():
@@ -202,6 +218,8 @@ def _render_options(params: dict[str, Any]) -> RenderOptions:
         raise click.ClickException(_terminal_line(exc.spelled(_as_flag))) from exc
     except OptionError as exc:
         raise click.UsageError(_terminal_line(exc.spelled(_as_flag))) from exc
+    except InputError as exc:  # a theme file that cannot be used
+        raise click.ClickException(_one_line(exc)) from exc
 
 
 def _make_plan(request: PlanRequest) -> Plan:
@@ -375,7 +393,7 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
 
     _check_out_dir(out_dir)
     opts = _render_options(params)
-    request = _request(params, opts.scene)
+    request = _request(params, opts.scene_ref)
     # Nothing to do costs nothing: the record of an earlier render of this very request
     # is found before numpy, scikit-learn or manim are imported.
     inputs = _request_inputs(request, opts)
@@ -393,7 +411,7 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
         with _user_errors():  # before the plan, not after
             check_writable(_existing(out_dir), "choose another --out")
     status("attention-drift: computing the plan")
-    plan = _plan_while_manim_loads(request, opts.scene)
+    plan = _plan_while_manim_loads(request, opts.scene_ref)
     status(
         f"attention-drift: rendering {', '.join(opts.formats)} ({opts.quality}, "
         f"{opts.palette}) into {shown(out_dir)}"
@@ -421,9 +439,7 @@ def _render_media(
         from scenes.app.signals import signals_as_exceptions
 
         stack.enter_context(signals_as_exceptions())  # kill: staging removed, old files kept
-        result = app.render(
-            plan, out_dir=out_dir, progress=progress, inputs=inputs, **_render_kwargs(opts)
-        )
+        result = app.render(plan, options=opts, out_dir=out_dir, progress=progress, inputs=inputs)
     return result.files
 
 
@@ -490,7 +506,7 @@ def _request_inputs(request: PlanRequest, opts: RenderOptions) -> str:
     media = {k: v for k, v in dataclasses.asdict(opts).items() if k not in ("force", "verify")}
     values = {"via": "render", **dataclasses.asdict(request), **media}
     values["needs"] = sorted(request.needs)
-    files = [request.embeddings, request.senses]
+    files = [request.embeddings, request.senses, opts.theme_file, opts.scene_file]
     if request.model_dir is not None and Path(request.model_dir).is_dir():
         files += sorted(p for p in Path(request.model_dir).iterdir() if p.is_file())
     return entry_inputs(values, [Path(f) if f else None for f in files], opts.scene)
@@ -518,10 +534,6 @@ def _holds_records(out_dir: Path) -> bool:
         return any(out_dir.glob(f"*{CACHE_SUFFIX}"))
     except OSError:
         return False
-
-
-def _render_kwargs(opts: RenderOptions) -> dict[str, Any]:
-    return {k: getattr(opts, k) for k in RENDER_KEYS}
 
 
 def _given_options(ctx: click.Context) -> set[str]:
@@ -771,5 +783,5 @@ def scenes_command() -> None:
     from scenes import SCENES  # the registry only; manim loads when a scene is rendered
 
     width = max(map(len, SCENES))
-    for name, (_module, line) in SCENES.items():
-        click.echo(f"{name:<{width}}  {line}")
+    for name, entry in SCENES.items():
+        click.echo(f"{name:<{width}}  {entry.summary}")

@@ -51,12 +51,15 @@ if TYPE_CHECKING:
 
     from attention_math.plan import Plan
     from scenes.app.options import RenderOptions
+    from scenes.job import SceneJob
 
 INSTALL = "pip install 'attention-drift[cluster]' (Ray), or leave --cluster out"
 LOCAL = "local"
 # Ray's switch for clusters of several machines (on by default on Linux): off, a Ray started
 # here takes 127.0.0.1 as its node's address and binds its servers there only.
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+# the fields of a SceneJob that name the driver's folders (a chunk's task writes into its own)
+JOB_PATHS = ("stills_dir", "slides_dir", "record_dir", "figure_file", "still_savers")
 CHUNK_MIN_RATE = 1920 * 1080 * 30  # pixels a second from which a render is sent in chunks
 JOINS = 2  # long renders joined (fed, encoded) on the driver at once, each in a thread
 SKIPPED = ("texts", "tex")  # a chunk's folders not sent back: Manim's text caches
@@ -81,28 +84,28 @@ def render_entry(
     from scenes.app.progress import Progress
 
     set_limit(1)  # one CPU per task: the cluster's tasks are the parallelism
-    pipeline.check_plan(plan, options.scene)
+    pipeline.check_plan(plan, options.scene_ref)
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
-        media = pipeline.run_passes(plan, options, Path(tmp), stem, Progress())
+        job = pipeline.scene_job(plan, options)
+        media = pipeline.run_passes(job, options, Path(tmp), stem, Progress())
         return cache_key(plan, options), [(p.name, p.read_bytes()) for p in media]
 
 
 def count_frames(
-    plan: Plan, scene: str, theme: str, size: tuple[int, int], fps: int,
-    attrs: dict[str, object], root: str,
-) -> list[int]:  # fmt: skip
+    job: SceneJob, scene: str, size: tuple[int, int], fps: int, root: str
+) -> list[int]:
     """The task (on a worker) for a chunked render's count pass: the frames each animation
     draws (chunks.plan_chunks's count), in a temporary folder."""
     from scenes.app.media import chunks
 
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
-        attrs = chunks._chunk_attrs(moved(attrs, Path(root), Path(tmp)), chunks.Chunk(0, 0))
-        span = chunks.render_span(plan, scene, theme, Path(tmp) / "count", size, fps, attrs,
+        job = chunks._chunk_job(moved_job(job, Path(root), Path(tmp)), chunks.Chunk(0, 0))
+        span = chunks.render_span(job, scene, Path(tmp) / "count", size, fps,
                                   chunks.Chunk(1 << 30, -1))  # fmt: skip
         return span.frames
 
 
-def render_chunk(job: Any, root: str) -> tuple[str, list[tuple[str, bytes]], Any]:
+def render_chunk(task: Any, root: str) -> tuple[str, list[tuple[str, bytes]], Any]:
     """The task (on a worker) for one chunk (a chunks.ChunkJob whose paths are under the
     driver's `root`): drawn in a temporary folder standing for `root`; returns the RLE
     file's path under it, every file the chunk wrote ([(path under root, bytes)], the RLE
@@ -112,9 +115,9 @@ def render_chunk(job: Any, root: str) -> tuple[str, list[tuple[str, bytes]], Any
     chunks.set_limit(1)
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
         here = Path(tmp)
-        job = replace(job, work=moved(job.work, Path(root), here),
-                      attrs=moved(job.attrs, Path(root), here))  # fmt: skip
-        movie, last = chunks._render_chunk(job)
+        task = replace(task, work=moved(task.work, Path(root), here),
+                       job=moved_job(task.job, Path(root), here))  # fmt: skip
+        movie, last = chunks._render_chunk(task)
         files = [(str(p.relative_to(here)), p.read_bytes()) for p in sorted(here.rglob("*"))
                  if p.is_file() and not set(p.relative_to(here).parts) & set(SKIPPED)]  # fmt: skip
         return str(movie.relative_to(here)), files, last
@@ -140,6 +143,12 @@ def moved(value: Any, old: Path, new: Path) -> Any:
     return value
 
 
+def moved_job(job: SceneJob, old: Path, new: Path) -> SceneJob:
+    """`job` with the folders it names (stills, slides, the beats' record, the layout file,
+    the vector savers') under `new` instead of `old` (`moved`); the plan and look as they are."""
+    return replace(job, **{name: moved(getattr(job, name), old, new) for name in JOB_PATHS})
+
+
 class RayChunks:
     """The chunks of one long render on the cluster (driver side; `chunks.remote` hands it
     the render's frames pass): a count task, one task per chunk, their frames fed into the
@@ -158,24 +167,23 @@ class RayChunks:
         return self.frames if videos and size[0] * size[1] * fps >= CHUNK_MIN_RATE else None
 
     def frames(
-        self, plan: Plan, scene: str, theme: str, work: Path, size: tuple[int, int], fps: int,
-        fmt: str, attrs: dict[str, object] | None = None, sink: Any = None,
+        self, job: SceneJob, scene: str, work: Path, size: tuple[int, int], fps: int,
+        fmt: str, sink: Any = None,
     ) -> Path:  # fmt: skip
         """chunks.chunked_frames's contract, every chunk drawn by a task."""
         from scenes.app.media import chunks
 
         assert fmt == "frames" and sink is not None
-        attrs, root = dict(attrs or {}), str(self.root)
+        root = str(self.root)
         ray = self.ray
         count = ray.remote(num_cpus=1, max_retries=0)(count_frames)
-        frames = self._get(self._sent(count.remote(plan, scene, theme, size, fps, attrs, root)))
+        frames = self._get(self._sent(count.remote(job, scene, size, fps, root)))
         n = max(1, min(self.cpus, int(sum(frames) / fps // chunks.MIN_SECONDS)))
         parts = chunks.split(frames, n)
         self.chunks = len(parts)
         task = ray.remote(num_cpus=1, max_retries=0)(render_chunk)
-        refs = [self._sent(task.remote(chunks.ChunkJob(plan, scene, theme, work / f"chunk-{i}",
-                                                       size, fps, chunks._chunk_attrs(attrs, c),
-                                                       c), root))
+        refs = [self._sent(task.remote(chunks.ChunkJob(chunks._chunk_job(job, c), scene,
+                                                       work / f"chunk-{i}", size, fps, c), root))
                 for i, c in enumerate(parts)]  # fmt: skip
         with sink:
             last = None
@@ -230,7 +238,8 @@ def render_decks(plan: Plan, options: RenderOptions, stem: str) -> list[tuple[st
     set_limit(1)
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
         decks = replace(options, script=False)
-        made = pipeline._decks_and_script(plan, decks, Path(tmp), stem, Progress())
+        job = pipeline.scene_job(plan, decks)
+        made = pipeline._decks_and_script(job, decks, Path(tmp), stem, Progress())
         return [(p.name, p.read_bytes()) for p in made]
 
 
@@ -244,7 +253,7 @@ def _render_joined(
     from scenes.app.media import chunks
     from scenes.app.progress import Progress
 
-    pipeline.check_plan(plan, options.scene)
+    pipeline.check_plan(plan, options.scene_ref)
     ray = runner.ray
     with tempfile.TemporaryDirectory(prefix="attention-drift-") as tmp:
         runner.root = Path(tmp)
@@ -256,7 +265,8 @@ def _render_joined(
                 runner._sent(decks)
             with chunks.remote(runner):
                 here = replace(options, slides=False, slides_formats=())  # the decks: a task
-                media = pipeline.run_passes(plan, here, runner.root, stem, Progress())
+                job = pipeline.scene_job(plan, here)
+                media = pipeline.run_passes(job, here, runner.root, stem, Progress())
             files = [(p.name, p.read_bytes()) for p in media]
             if decks is not None:
                 files += runner._get(decks)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attention_math.errors import OptionError
+from attention_math.errors import InputError, OptionError
 from attention_math.request import (
     CONSTRAINTS,
     HELP,
     Boolean,
+    FileName,
     Mismatch,
     Options,
     PlanRequest,
@@ -27,13 +28,15 @@ from attention_math.request import (
     has_control,
     show,
 )
-from scenes import SCENES
+from scenes import SCENES, THEMES
+
+if TYPE_CHECKING:
+    from scenes.theme import Look
 
 FORMATS = ("gif", "mp4", "png", "webm", "mov", "html", "svg", "pdf")
 VECTOR_FORMATS = ("svg", "pdf")  # stills as paths (scenes.app.media.vector)
 SLIDES_FORMATS = ("html", "pdf", "pptx")  # the decks --slides writes (scenes.app.media.slides)
 QUALITIES = ("low", "medium", "high", "4k")
-THEMES = ("dark", "light")
 ALPHA_FORMATS = (
     "mov",
     "webm",
@@ -105,6 +108,8 @@ class Name:
 # field: (what it accepts, what it must be in words), as attention_math.request.CONSTRAINTS
 RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
     "scene": ((Options(tuple(SCENES)),), "a scene name in quotes"),
+    "scene_file": ((FileName(), None), "a file name in quotes"),
+    "theme_file": ((FileName(), None), "a file name in quotes"),
     "formats": ((Formats(),), 'a list of formats, like ["gif", "mp4"]'),
     "quality": ((Options(QUALITIES),), "a quality name in quotes"),
     "theme": ((Options(THEMES),), "a theme name in quotes"),
@@ -127,6 +132,11 @@ RENDER_HELP = {
     "embedding the MP4 (rendered too) with the GIF as fallback and the weights as caption.",
     "quality": "low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
     "theme": "Palette.",
+    "theme_file": "A theme file (TOML): colours, fonts, text sizes and pacing over a built-in "
+    "theme (README, Theme files). In a spec, relative to the spec's folder.",
+    "scene_file": "Your own scene: a Python file with a class built on scenes.picture's "
+    "BeatScene or LectureScene; --scene names the class (or --scene FILE.py:Class). "
+    "The file runs as code: command line only, never from a spec.",
     "transparent": "No background, for compositing: mov (QuickTime RLE) or webm (VP9) with "
     "alpha, PNG and GIF with transparency; dark-theme colours.",
     "slides": "Also the deck: one slide per beat with presenter notes (manim-slides), as "
@@ -156,9 +166,11 @@ class RenderOptions:
     transparent."""
 
     scene: str = "DriftScene"
+    scene_file: Path | None = None  # a user's scene class (scene names it); command line only
     formats: tuple[str, ...] = ()
     quality: str = "medium"
     theme: str = "dark"
+    theme_file: Path | None = None
     transparent: bool = False
     slides: bool = False
     stills: bool = False
@@ -172,13 +184,18 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         self._apply_preset()
+        user = self._user_scene()
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "scene" and user:
+                continue  # a class in scene_file (_user_scene)
             if f.name == "formats" and not value:
                 value = ("mov",) if self.transparent else DEFAULT_FORMATS
             if f.name == "slides_formats" and not value:
                 value = ("html",)
             object.__setattr__(self, f.name, check_value(f.name, value, RENDER_CONSTRAINTS))
+        if self.theme_file is not None:  # read and checked now, once (else: when drawn)
+            object.__setattr__(self, "_look", self._resolve_look())
         if self.slides_formats != ("html",) and not self.slides:
             raise OptionError(
                 "slides_formats", "{slides_formats} chooses the deck's formats; add {slides}"
@@ -213,15 +230,67 @@ class RenderOptions:
                 object.__setattr__(self, key, value)
         object.__setattr__(self, "preset", None)
 
+    def _user_scene(self) -> bool:
+        """Whether the scene is a user's: scene "FILE.py:Class" is split into scene_file and
+        scene, scene_file made absolute (passes and workers load it); scene must then be a
+        class name."""
+        scene, file = self.scene, self.scene_file
+        if isinstance(scene, str) and ":" in scene and file is None:
+            name, _, scene = scene.rpartition(":")
+            file = check_value("scene_file", name, RENDER_CONSTRAINTS)
+        if file is None:
+            return False
+        file = check_value("scene_file", file, RENDER_CONSTRAINTS)
+        if not (isinstance(scene, str) and scene.isidentifier()):
+            raise OptionError(
+                "scene", f"{{scene}} with {{scene_file}} names a class, got {show(scene)}"
+            )
+        object.__setattr__(self, "scene", scene)
+        object.__setattr__(self, "scene_file", Path(file).absolute())
+        return True
+
+    @property
+    def scene_ref(self) -> str:
+        """The scene as the passes load it: a registered name, or "FILE.py:Class"."""
+        return f"{self.scene_file}:{self.scene}" if self.scene_file else self.scene
+
+    def look(self) -> Look:
+        """The look the scene is drawn with (scenes.theme.look: the palette, transparency
+        included, the typography and the pacing), resolved once from theme, transparent
+        and theme_file."""
+        if "_look" not in self.__dict__:
+            object.__setattr__(self, "_look", self._resolve_look())
+        look: Look = self.__dict__["_look"]
+        return look
+
+    def _resolve_look(self) -> Look:
+        """scenes.theme.look of these options; an InputError naming theme_file for a bad file."""
+        from scenes.theme import ThemeFileError, look
+
+        try:
+            return look(self.theme, self.transparent, self.theme_file)
+        except ThemeFileError as exc:
+            raise InputError(str(exc), field="theme_file") from None
+
     @property
     def palette(self) -> str:
-        """The palette the scene is drawn with (scenes.theme.PALETTES): the theme's colours,
-        on no background with transparent (light text vanishes on a white page)."""
+        """The palette's name, for file names and messages only (`-light`, `-transparent-dark`);
+        the colours are look().palette."""
         return f"transparent-{self.theme}" if self.transparent else self.theme
 
     def media_key(self) -> dict[str, Any]:
-        """What the media depend on (the cache key's options): not the name or --force."""
+        """What the media depend on (the cache key's options): not the name or --force; a
+        theme file by what it says (its look), a scene file by its bytes' hash."""
+        import hashlib
+
+        extra: dict[str, Any] = {}
+        if self.theme_file is not None:
+            extra["look"] = dataclasses.asdict(self.look())
+        if self.scene_file is not None:
+            code = hashlib.sha256(Path(self.scene_file).read_bytes()).hexdigest()
+            extra["scene_file"] = [str(self.scene_file), code]
         return {
+            **extra,
             "scene": self.scene,
             "formats": sorted(self.formats),
             "quality": self.quality,
@@ -272,22 +341,38 @@ def help_of(key: str) -> str:
 
 def scenes_needing(part: str) -> list[str]:
     """The scenes that draw plan part `part`."""
-    from scenes import scene_needs
+    return [name for name, entry in SCENES.items() if part in entry.needs]
 
-    return [name for name in SCENES if part in scene_needs(name)]
+
+def needs_of(scene: str) -> tuple[str, ...]:
+    """The plan parts `scene` draws: a registered scene's from SCENES, a user's ("FILE.py:
+    Class") from its class's NEEDS (the file is loaded: it imports manim)."""
+    if ":" not in scene:
+        return SCENES[scene].needs
+    from scenes.app.user_scene import user_scene_class
+
+    return tuple(user_scene_class(scene).NEEDS)
+
+
+def required(needs: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
+    """The request keys a scene that draws `needs` cannot do without (as
+    attention_math.request.check_combination rules): the sentence and the target, but a
+    sense plan has no one sentence and an analogy neither. The command line and spec files
+    ask for these by this one rule, before anything is built."""
+    if "analogy" in needs:
+        return ()
+    return ("target",) if "senses" in needs else ("sentence", "target")
 
 
 def plan_request(values: dict[str, Any], scene: str, *, base: Path | None = None) -> PlanRequest:
-    """The request for `values` (PLAN_KEYS, as given) drawn by `scene`; relative file names
-    resolved against `base` (a spec file's folder)."""
-    from scenes import scene_needs
-
+    """The request for `values` (PLAN_KEYS, as given) drawn by `scene` (a name, or a user's
+    "FILE.py:Class"); relative file names resolved against `base` (a spec file's folder)."""
     given = {k: v for k, v in values.items() if k in PLAN_KEYS}
     if base is not None:
         for key in ("embeddings", "senses", "model_dir"):
             if given.get(key) is not None:
                 given[key] = base / check_value(key, given[key])
-    return PlanRequest(**given, needs=frozenset(scene_needs(scene)))
+    return PlanRequest(**given, needs=frozenset(needs_of(scene)))
 
 
 def with_preset(values: dict[str, Any], given: Any) -> dict[str, Any]:

@@ -31,8 +31,9 @@ here adds to a plan.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import InputError
 from scenes.app.cache.inputs import note_inputs
@@ -55,13 +56,15 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
     from scenes.app.notebook import RenderResult
     from scenes.app.options import RenderOptions
+    from scenes.job import SceneJob
 
 
 def check_plan(plan: Plan, scene: str) -> None:
-    """Refuse a plan without the parts `scene` draws, saying how to build one."""
+    """Refuse a plan without the parts `scene` draws (its NEEDS), saying how to build one:
+    the one check of a scene's NEEDS, before any pass (scenes trust their job's plan)."""
     from attention_math.request import missing_parts
 
-    needs = getattr(scene_class(scene), "NEEDS", ())
+    needs = scene_class(scene).NEEDS
     missing = missing_parts(plan, needs)
     if missing:
         raise InputError(
@@ -89,7 +92,7 @@ def render(
     """
     report = as_progress(progress)
     out_dir = absolute(out_dir)
-    check_plan(plan, options.scene)
+    check_plan(plan, options.scene_ref)
     encoded = [f for f in _formats(options) if f in ("gif", *VIDEO_FORMATS)]
     if encoded and shutil.which("ffmpeg") is None:
         raise InputError(
@@ -111,8 +114,10 @@ def render(
 
     check_name(out_dir, stem, plan, options)
 
+    job = scene_job(plan, options)
+
     def produce(stage: Path) -> list[Path]:
-        return run_passes(plan, options, stage, stem, _Relay(report, stage, out_dir))
+        return run_passes(job, options, stage, stem, _Relay(report, stage, out_dir))
 
     result = produce_and_commit(out_dir, stem, key, plan, produce, inputs=inputs, options=options)
     for p in result.files:
@@ -149,18 +154,26 @@ def _formats(options: RenderOptions) -> list[str]:
     return formats
 
 
+def scene_job(plan: Plan, options: RenderOptions) -> SceneJob:
+    """The scene's job for this render (its plan and look; each pass adds its own wishes)."""
+    from scenes.job import SceneJob
+
+    return SceneJob(plan, options.look())
+
+
 def run_passes(
-    plan: Plan, options: RenderOptions, stage: Path, stem: str, progress: Progress | Say
+    job: SceneJob, options: RenderOptions, stage: Path, stem: str, progress: Progress | Say
 ) -> list[Path]:
     """Every pass of the render into `stage`; returns the media files (STEM.FORMAT ...,
     STEM.poster.png and the captions STEM.srt / STEM.vtt after the first video,
     STEM.beat-NN.png)."""
     report = as_progress(progress)
+    plan = job.plan
     width, height, _fps = QUALITY[options.quality]
     work = stage / ".work"
     formats = _formats(options)
     raster = [f for f in formats if f not in ("html", *VECTOR_FORMATS)]
-    made = _raster(plan, options, raster, work, report)
+    made = _raster(job, options, raster, work, report)
     media: list[Path] = []
     if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
         media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
@@ -192,20 +205,20 @@ def run_passes(
 
             media += write_captions(made.pop("srt"), stage, stem)
     media += stills
-    media += _decks_and_script(plan, options, stage, stem, report)
+    media += _decks_and_script(job, options, stage, stem, report)
     shutil.rmtree(work, ignore_errors=True)
     return media
 
 
 def _decks_and_script(
-    plan: Plan, options: RenderOptions, stage: Path, stem: str, report: Progress
+    job: SceneJob, options: RenderOptions, stage: Path, stem: str, report: Progress
 ) -> list[Path]:
     """The slides' decks (STEM.html, STEM.slides.pdf, STEM.slides.pptx) and the script
     (STEM.script.md, from the beats the raster pass recorded)."""
     work = stage / ".work"
     width, height, fps = QUALITY[options.quality]
-    title = f"{options.scene}: “{plan.target}” in " + " / ".join(
-        f"“{s.text}”" for s in plan.sentences
+    title = f"{options.scene}: “{job.plan.target}” in " + " / ".join(
+        f"“{s.text}”" for s in job.plan.sentences
     )
     files: list[Path] = []
     if options.slides:
@@ -214,7 +227,7 @@ def _decks_and_script(
         decks = ", ".join(options.slides_formats)
         report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps: {decks}")
         made = render_slides(
-            plan, options.scene, options.palette, work / "slides", (width, height), fps,
+            job, options.scene_ref, work / "slides", (width, height), fps,
             title=title, formats=options.slides_formats,
         )  # fmt: skip
         report.pass_done()
@@ -244,65 +257,66 @@ def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
 
 
 def _raster(
-    plan: Plan, options: RenderOptions, raster: list[str], work: Path, report: Progress
+    job: SceneJob, options: RenderOptions, raster: list[str], work: Path, report: Progress
 ) -> dict[str, Path]:
     """The one Manim pass for the raster formats, the vector stills, the beats' stills and
     the beats' record for the script: {format: file in work}, with "poster" when a video is
     made and "stills" (the folder of beat-NN.png, .svg, .pdf) when asked."""
-    scene, theme = options.scene, options.palette
+    scene = options.scene_ref
     width, height, fps = QUALITY[options.quality]
-    attrs: dict[str, object] = {}
+    wishes: dict[str, Any] = {}  # what this pass asks of the scene's beats
     if options.stills or "html" in options.formats:  # the page's reduced-motion stepper
-        attrs["stills_dir"] = str(work / "stills")
+        wishes["stills_dir"] = str(work / "stills")
     if "html" in options.formats:  # the layout as data, where the scene writes it
-        attrs["figure_file"] = str(work / "figure.json")
+        wishes["figure_file"] = str(work / "figure.json")
     vector = [f for f in options.formats if f in VECTOR_FORMATS]
     saver = VectorSaver(tuple(vector), work / "vector")
     if vector:
-        attrs["still_savers"] = (saver,)
+        wishes["still_savers"] = (saver,)
     if options.script:  # every beat, with its time (a still pass may stop at the poster)
-        attrs.update(record_dir=str(work / "beats"), final_only=False)
-    if not (raster or attrs):
+        wishes["record_dir"] = str(work / "beats")
+    if not (raster or wishes):
         return {}
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")
-        report.pass_started(f"{scene}: {what}, {width}×{height}")
-        png = manim_pass(plan, scene, theme, work / "still", (width, height), fps, "still", attrs)
+        report.pass_started(f"{options.scene}: {what}, {width}×{height}")
+        png = manim_pass(replace(job, **wishes), scene, work / "still", (width, height), fps,
+                         "still")  # fmt: skip
         made = {"png": png} if raster else {}
     else:
         size, rate = (width, height), fps
         if raster == ["gif"] and not options.stills:  # a GIF alone: drawn at its own size
             size, rate = GIF_SIZE, GIF_FPS
         videos = [f for f in raster if f in VIDEO_FORMATS]
-        attrs["captions"] = options.captions and bool(videos)  # the beats' subcaptions
+        wishes["captions"] = options.captions and bool(videos)  # the beats' subcaptions
         report.pass_started(
-            f"{scene} at {size[0]}×{size[1]} {rate} fps: {', '.join(raster)}",
-            _expected_frames(plan, scene, rate),
+            f"{options.scene} at {size[0]}×{size[1]} {rate} fps: {', '.join(raster)}",
+            _expected_frames(job, scene, rate),
             rate,
         )
         # chunks: the scene drawn on every core allowed (scenes.app.media.chunks), same frames
         from scenes.app.media.chunks import pass_for
 
-        made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
-                          poster=bool(videos), attrs=attrs, on_frames=report.frames,
+        made = movie_pass(replace(job, **wishes), scene, work / "frames", size, rate, raster,
+                          poster=bool(videos), on_frames=report.frames,
                           pass_fn=pass_for(size, rate, raster))  # fmt: skip
     report.pass_done()
     made.update({fmt: saver.final(fmt) for fmt in vector})
-    if "stills_dir" in attrs:
+    if "stills_dir" in wishes:
         made["stills"] = work / "stills"
     if (work / "figure.json").is_file():
         made["figure"] = work / "figure.json"
     return made
 
 
-def _expected_frames(plan: Plan, scene: str, fps: int) -> int | None:
+def _expected_frames(job: SceneJob, scene: str, fps: int) -> int | None:
     """How many frames the pass will draw, when the scene says how long it is (a class's
-    optional `expected_seconds(plan)`); None: unknown (the bar pulses)."""
+    optional `expected_seconds(plan)`, at the job's pacing); None: unknown (the bar pulses)."""
     expected = getattr(scene_class(scene), "expected_seconds", None)
     if expected is None:
         return None
     try:
-        return max(1, round(float(expected(plan)) * fps))
+        return max(1, round(float(expected(job.plan)) / job.look.pacing.speed * fps))
     except Exception:  # an estimate only: never fail a render over it
         return None

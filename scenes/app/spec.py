@@ -44,13 +44,14 @@ from typing import TYPE_CHECKING, Any
 from attention_math.errors import BadValue, InputError, Spelling, spell
 from attention_math.request import PlanRequest, check_value, closest, has_control, show
 from attention_math.tokens import escape
-from scenes import SCENES, scene_needs
+from scenes import SCENES
 from scenes.app.options import (
     PLAN_KEYS,
     RENDER_KEYS,
     RenderOptions,
     constraint_of,
     plan_request,
+    required,
     with_preset,
 )
 
@@ -59,7 +60,9 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
 
 MAX_SPEC_BYTES = 4_000_000  # a course of a hundred renders is a few KB; refuse a huge file
-ENTRY_KEYS = (*PLAN_KEYS, *RENDER_KEYS)
+# scene_file loads code: the command line only (a spec is data)
+CODE_KEYS = ("scene_file",)
+ENTRY_KEYS = tuple(k for k in (*PLAN_KEYS, *RENDER_KEYS) if k not in CODE_KEYS)
 # Keys that describe one render: not allowed in [defaults].
 OWN_KEYS = ("sentence", "target", "compare", "target_index", "name")
 TOP_KEYS = ("out", "defaults", "renders")
@@ -321,7 +324,12 @@ def _check_table(
     before = len(problems)
     allowed = [k for k in ENTRY_KEYS if not (is_default and k in OWN_KEYS)]
     for key in own if own is not None else table:
-        if is_default and key in OWN_KEYS:
+        if key in CODE_KEYS:
+            problems.append(
+                f"{where}.{key}: a spec file cannot load code; render your scene from the "
+                f"command line (render --scene-file FILE --scene CLASS)"
+            )
+        elif is_default and key in OWN_KEYS:
             problems.append(f"{where}.{key}: belongs in each [[renders]] table, not in [defaults]")
         elif key not in allowed:
             problems.append(f"{where}.{key}: unknown key{closest(key, allowed)}")
@@ -363,11 +371,8 @@ def _entry(
     where = f"renders[{index}]"
     merged = {**defaults, **table}
     scene = merged.get("scene")
-    needs = scene_needs(scene) if scene in SCENES else ()
-    required = {"sentence", "target"} - ({"sentence"} if "senses" in needs else set())
-    if "analogy" in needs:  # an analogy is drawn without a sentence
-        required = set()
-    missing = [k for k in ("sentence", "target") if k in required and k not in merged]
+    needs = SCENES[scene].needs if scene in SCENES else ()
+    missing = [k for k in required(needs) if k not in merged]
     for key in missing:
         problems.append(f"{where}.{key}: missing ({key} = {constraint_of(key)[1]})")
     values = _check_table(where, merged, problems, is_default=False, own=table)
@@ -375,6 +380,12 @@ def _entry(
         return None
     options = {k: v for k, v in values.items() if k in RENDER_KEYS}
     options = with_preset(options, set(options))  # a preset fills in the keys not given
+    if options.get("theme_file") is not None:  # relative to the spec, inside its folder
+        options["theme_file"] = theme = base / options["theme_file"]
+        shown = show(str(merged["theme_file"]))
+        if (problem := _unreadable(theme, base)) is not None:
+            problems.append(f"{where}.theme_file: {shown} {problem}")
+            return None
     try:
         request = plan_request(values, options.get("scene", RenderOptions.scene), base=base)
         entry = Entry(index, request, RenderOptions(**options))
@@ -382,6 +393,11 @@ def _entry(
         problems.append(problem_line(where, exc))
         return None
     return entry if _confine(where, request, merged, base, problems) else None
+
+
+def _unreadable(path: Path, base: Path) -> str | None:
+    """Why a file an entry names cannot be read from a spec in `base` (or None)."""
+    return outside(path, base) or missing(path, folder=False)
 
 
 def problem_line(where: str, exc: InputError) -> str:

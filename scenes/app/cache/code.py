@@ -62,7 +62,8 @@ def code_version(scene: str) -> str:
     scene does not invalidate the renders of the others."""
     from scenes import SCENES
 
-    todo = [m for m in (SCENES[scene][0] if scene in SCENES else None, PIPELINE) if m]
+    # a user's scene (not registered) is drawn by the framework: scenes.picture and below
+    todo = [SCENES[scene].module if scene in SCENES else "scenes.picture", PIPELINE]
     seen: dict[str, str] = {}
     while todo:
         name = todo.pop()

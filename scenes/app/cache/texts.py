@@ -39,7 +39,7 @@ def cache_folder() -> Path:
 _shared: dict[str, PrivateFiles | None] = {"texts": None}
 
 
-def share_svgs(work: Path) -> None:
+def share_svgs(work: Path, font: str = "Noto Sans") -> None:
     """Serve Pango's SVGs and scenes.texts' built texts from the user cache folder
     (`cache_folder`): Pango's SVGs per manimpango version and per font (`texts.font_print`
     of the theme's font, in each SVG's name), built texts with the fonts in their keys. Every
@@ -53,12 +53,10 @@ def share_svgs(work: Path) -> None:
     import manimpango
     from manim.mobject.text import text_mobject
 
-    from scenes.theme import FONT
-
     root = private_folder(cache_folder())
     svgs = private_folder(root / f"texts-manimpango-{version('manimpango')}") if root else None
     built = private_folder(root / "texts-built") if root else None
-    fonts = [texts.font_print(FONT, weight) for weight in ("NORMAL", "BOLD")]
+    fonts = [texts.font_print(font, weight) for weight in ("NORMAL", "BOLD")]
     prefix = texts.digest(fonts)[:16] + "-"
     _shared["texts"] = PrivateFiles(svgs, prefix) if svgs and None not in fonts else None
     texts.STORE = PrivateFiles(built, suffix=TEXT_SUFFIX) if built is not None else None

@@ -29,6 +29,7 @@ small GIFs stay serial.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import subprocess
@@ -39,8 +40,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from attention_math.plan import Plan
     from scenes.app.media.passes import FrameSink
+    from scenes.job import SceneJob
 
 MIN_RATE = 1920 * 1080 * 30  # pixels a second below which a render is not worth chunking
 MIN_SECONDS = 3.0  # of video per chunk: below, the processes' start-up eats the gain
@@ -122,13 +123,12 @@ def worth_chunking(size: tuple[int, int], fps: int, min_rate: int = MIN_RATE) ->
 
 
 def plan_chunks(
-    plan: Plan, scene: str, theme: str, work: Path, fps: int, attrs: dict[str, object], jobs: int,
-    size: tuple[int, int],
-) -> list[Chunk]:  # fmt: skip
+    job: SceneJob, scene: str, work: Path, fps: int, jobs: int, size: tuple[int, int]
+) -> list[Chunk]:
     """The chunks for a render on `jobs` processes: a count pass, then `split`, with at least
     MIN_SECONDS of video in each (one chunk: render serially)."""
-    attrs = _chunk_attrs(attrs, Chunk(0, 0))  # no captions or stills from the count pass
-    span = render_span(plan, scene, theme, work, size, fps, attrs, Chunk(1 << 30, -1))
+    job = _chunk_job(job, Chunk(0, 0))  # no captions or stills from the count pass
+    span = render_span(job, scene, work, size, fps, Chunk(1 << 30, -1))
     seconds = sum(span.frames) / fps
     n = max(1, min(jobs, int(seconds // MIN_SECONDS)))
     return split(span.frames, n)
@@ -139,13 +139,11 @@ def plan_chunks(
 
 
 def render_span(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
-    attrs: dict[str, object],
     chunk: Chunk,
     sink: Any = None,
 ) -> Span:
@@ -157,9 +155,9 @@ def render_span(
 
     from scenes.app.media import passes
 
-    passes.share_svgs(work)
-    cls = type(scene, (passes.scene_class(scene),), {"plan": plan, "theme": theme, **attrs})
-    config = passes._manim_config(work, size, fps, "frames", theme)
+    passes.share_svgs(work, job.look.typography.font)
+    cls = passes.scene_type(job, scene)
+    config = passes._manim_config(work, size, fps, "frames", job.palette.background is None)
     counting = chunk.last < 0
     if counting:
         config.update(from_animation_number=chunk.first)
@@ -256,13 +254,11 @@ def _chunk_renderer() -> type:
 class ChunkJob:
     """A chunk for a worker process: render `chunk` of the scene into `work`/chunk.mov."""
 
-    plan: Plan
+    job: SceneJob
     scene: str
-    theme: str
     work: Path
     size: tuple[int, int]
     fps: int
-    attrs: dict[str, object]
     chunk: Chunk
 
 
@@ -270,58 +266,53 @@ def _render_chunk(job: ChunkJob) -> tuple[Path, Any]:
     """Worker side: the chunk's frames as lossless RLE in job.work; returns the file and the
     final frame (the last chunk's) or None."""
     from scenes.app.media.passes import FrameSink
-    from scenes.theme import PALETTES
 
     # ARGB with a transparent theme; else RGB (the render's files drop the alpha then)
-    transparent = PALETTES[job.theme].background is None
+    transparent = job.job.palette.background is None
     sink = FrameSink(job.work, job.size, job.fps, ["mov"], transparent=transparent)
     with sink:
-        span = render_span(job.plan, job.scene, job.theme, job.work, job.size, job.fps,
-                           job.attrs, job.chunk, sink)  # fmt: skip
+        span = render_span(job.job, job.scene, job.work, job.size, job.fps, job.chunk, sink)
     return sink.files["mov"], span.last_frame
 
 
-def _chunk_attrs(attrs: dict[str, object], chunk: Chunk) -> dict[str, object]:
-    """The scene's attributes for a chunk: the captions and stills are the last chunk's."""
+def _chunk_job(job: SceneJob, chunk: Chunk) -> SceneJob:
+    """The scene's job for a chunk: the captions and stills are the last chunk's."""
     if chunk.final:
-        return attrs
-    return {k: v for k, v in attrs.items() if k not in ("stills_dir", "captions")}
+        return job
+    return dataclasses.replace(job, stills_dir=None, captions=False)
 
 
 def chunked_frames(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
     fmt: str,
-    attrs: dict[str, object] | None = None,
     sink: FrameSink | None = None,
     *,
     jobs: int | None = None,
 ) -> Path:
-    """`passes.manim_pass(..., "frames", attrs, sink)` on up to `jobs` processes (default:
+    """`passes.manim_pass(..., "frames", sink)` on up to `jobs` processes (default:
     `limit`): the same frames into `sink`, drawn in chunks at once. Give it to
     `passes.movie_pass` as its pass_fn."""
     from scenes.app.media.passes import manim_pass
 
     assert fmt == "frames" and sink is not None
-    attrs = dict(attrs or {})
     jobs = jobs or limit()
     with _workers(jobs - 1) as pool:  # they import manim while the count pass runs
-        chunks = plan_chunks(plan, scene, theme, work / "count", fps, attrs, jobs, size)
+        chunks = plan_chunks(job, scene, work / "count", fps, jobs, size)
         if len(chunks) == 1:
-            return manim_pass(plan, scene, theme, work, size, fps, "frames", attrs, sink)
+            return manim_pass(job, scene, work, size, fps, "frames", sink)
         futures = [
-            pool.submit(_render_chunk, ChunkJob(plan, scene, theme, work / f"chunk-{i}", size,
-                                                fps, _chunk_attrs(attrs, c), c))
+            pool.submit(_render_chunk, ChunkJob(_chunk_job(job, c), scene, work / f"chunk-{i}",
+                                                size, fps, c))
             for i, c in enumerate(chunks[1:], 1)
         ]  # fmt: skip
         with sink:
             first = chunks[0]
-            render_span(plan, scene, theme, work / "chunk-0", size, fps,
-                        _chunk_attrs(attrs, first), first, sink)  # fmt: skip
+            render_span(_chunk_job(job, first), scene, work / "chunk-0", size, fps, first,
+                        sink)  # fmt: skip
             last = None
             for future in futures:
                 movie, last = future.result()

@@ -35,7 +35,8 @@ from scenes.app.cache.texts import share_svgs
 if TYPE_CHECKING:
     import numpy as np
 
-    from attention_math.plan import Plan
+    from scenes.beats import BeatScene
+    from scenes.job import SceneJob
 
 QUALITY = {  # name: (width, height, fps)
     "low": (854, 480, 15),
@@ -56,15 +57,28 @@ RASTER_FORMATS = (*VIDEO_FORMATS, "gif", "png")
 Frames = Callable[[int], None]  # told how many frames were just written
 
 
-def scene_class(name: str) -> type:
-    """The scene class registered as `name` in scenes.SCENES."""
+def scene_class(name: str) -> type[BeatScene]:
+    """The scene class registered as `name` in scenes.SCENES, or a user's own: `name` as
+    "FILE.py:Class" (`scenes.app.user_scene`)."""
     import importlib
 
     from scenes import SCENES
 
+    if ":" in name:
+        from scenes.app.user_scene import user_scene_class
+
+        return user_scene_class(name)
     if name not in SCENES:
         raise InputError(f"unknown scene {name!r}; choose from {', '.join(SCENES)}")
-    return getattr(importlib.import_module(SCENES[name][0]), name)
+    cls: type[BeatScene] = getattr(importlib.import_module(SCENES[name].module), name)
+    return cls
+
+
+def scene_type(job: SceneJob, scene: str) -> type:
+    """The class a pass renders: scene `scene` given `job` (the one hand-off; a class
+    attribute, because Manim makes the scene)."""
+    base = scene_class(scene)
+    return type(base.__name__, (base,), {"job": job})
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,14 +86,12 @@ def scene_class(name: str) -> type:
 
 
 def manim_pass(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
     fmt: str,
-    attrs: dict[str, object] | None = None,
     sink: FrameSink | None = None,
 ) -> Path:
     """One Manim render into `work`; returns the produced file.
@@ -87,15 +99,19 @@ def manim_pass(
     fmt: "still" (the last frame as a PNG, animations skipped), "frames" (every frame to
       `sink`, which writes the files; returns `work`), or a movie format written by Manim
       itself: mp4, webm, mov, "rgba" (QuickTime RLE with alpha).
-    attrs: more class attributes for the scene (scenes.beats.BeatScene: slides, stills_dir).
+    job: what the scene draws and how (scenes.job.SceneJob); a still pass that neither saves
+      nor records the beats wants only the final frame (final_only).
     """
+    import dataclasses
+
     from manim import tempconfig
 
-    share_svgs(work)
-    base = scene_class(scene)
-    attrs = {"final_only": fmt == "still" and not (attrs or {}).get("stills_dir"), **(attrs or {})}
-    cls = type(scene, (base,), {"plan": plan, "theme": theme, **attrs})
-    with tempconfig(_manim_config(work, size, fps, fmt, theme)), _quiet_manim():
+    share_svgs(work, job.look.typography.font)
+    if fmt == "still" and job.stills_dir is None and job.record_dir is None:
+        job = dataclasses.replace(job, final_only=True)
+    cls = scene_type(job, scene)
+    transparent = job.palette.background is None
+    with tempconfig(_manim_config(work, size, fps, fmt, transparent)), _quiet_manim():
         if fmt == "frames":
             if sink is None:
                 raise ValueError("manim_pass(..., 'frames') needs a sink")
@@ -111,7 +127,7 @@ def manim_pass(
 
 
 def _manim_config(
-    work: Path, size: tuple[int, int], fps: int, fmt: str, theme: str
+    work: Path, size: tuple[int, int], fps: int, fmt: str, transparent: bool
 ) -> dict[str, Any]:
     """Manim's configuration for a pass of `manim_pass` (its arguments)."""
     frames = fmt == "frames"
@@ -131,7 +147,7 @@ def _manim_config(
         "save_last_frame": fmt == "still",
         "format": {"rgba": "mov", "still": "png"}.get(fmt, "mp4" if frames else fmt),
         "movie_file_extension": {"webm": ".webm", "mov": ".mov", "rgba": ".mov"}.get(fmt, ".mp4"),
-        "transparent": _transparent(theme) or fmt == "rgba",
+        "transparent": transparent or fmt == "rgba",
     }
 
 
@@ -151,32 +167,29 @@ def _render_frames(cls: type, sink: FrameSink) -> None:
 
 
 def movie_pass(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
     outputs: Sequence[str],
     *,
     poster: bool = False,
-    attrs: dict[str, object] | None = None,
     on_frames: Frames | None = None,
     pass_fn: Callable[..., Path] | None = None,
 ) -> dict[str, Path]:
     """The scene rendered once; every format in `outputs` (RASTER_FORMATS) made from its
     frames. Returns {format: file in work}, with "poster" (the first frame) when `poster`,
     and "srt" when the scene wrote subcaptions."""
-    transparent = _transparent(theme)
+    background = job.palette.background
+    transparent = background is None
     sink = FrameSink(work, size, fps, outputs, transparent=transparent, poster=poster,
                      on_frames=on_frames)  # fmt: skip
-    (pass_fn or manim_pass)(plan, scene, theme, work, size, fps, "frames", attrs, sink)
+    (pass_fn or manim_pass)(job, scene, work, size, fps, "frames", sink)
     files = dict(sink.files)
     if "gif" in files:
-        from scenes.theme import PALETTES
-
         gif = work / "scene.gif"
-        encode_gif(files["gif"], gif, PALETTES[theme].background, opaque=not transparent)
+        encode_gif(files["gif"], gif, background, opaque=not transparent)
         files["gif"] = gif
     srt = next(work.rglob("scene.srt"), None)
     if srt is not None:
@@ -354,13 +367,6 @@ def grow_pipe(pipe: Any) -> None:
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (ImportError, AttributeError, OSError, ValueError):
         pass  # another system, or a limit lower than PIPE_BYTES: the default size
-
-
-def _transparent(theme: str) -> bool:
-    """Whether the palette `theme` has no background (transparent-dark, transparent-light)."""
-    from scenes.theme import PALETTES
-
-    return PALETTES[theme].background is None
 
 
 def _h264(transparent: bool) -> list[str]:

@@ -19,6 +19,7 @@ are inlined, so the HTML opens with no network.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -32,12 +33,12 @@ from scenes.app.media.passes import manim_pass
 from scenes.app.media.script import Beat, read_beats
 from scenes.app.media.vector import VectorSaver
 from scenes.beats import HAVE_SLIDES
-from scenes.theme import PALETTES
 
 if TYPE_CHECKING:
     from manim_slides.config import PresentationConfig
 
-    from attention_math.plan import Plan
+    from scenes.job import SceneJob
+    from scenes.theme import Palette
 
 REVEAL_DIR = resources.files("scenes.app.media") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
@@ -60,20 +61,18 @@ NOTE_SIZE = 24  # the note icon's side, in points (pixels of the frame)
 
 
 def render_stills(
-    plan: Plan, scene: str, theme: str, work: Path, size: tuple[int, int], fps: int
+    job: SceneJob, scene: str, work: Path, size: tuple[int, int], fps: int
 ) -> list[Path]:
     """One PNG per beat, in order (Manim skips the animations: each still is drawn once)."""
     stills = work / "stills"
-    manim_pass(
-        plan, scene, theme, work / "pass", size, fps, "still", attrs={"stills_dir": str(stills)}
-    )
+    job = dataclasses.replace(job, stills_dir=str(stills))
+    manim_pass(job, scene, work / "pass", size, fps, "still")
     return sorted(stills.glob("beat-*.png"))
 
 
 def render_slides(
-    plan: Plan,
+    job: SceneJob,
     scene: str,
-    theme: str,
     work: Path,
     size: tuple[int, int],
     fps: int,
@@ -89,19 +88,20 @@ def render_slides(
 
     work = work.absolute()  # manim-slides reads its files relative to its own JSON's folder
     folder, beats_dir = work / "slides", work / "beats"
-    attrs: dict[str, object] = {"slides": True, "slides_dir": str(folder)}
+    job = dataclasses.replace(job, slides=True, slides_dir=str(folder))
     if {"pdf", "pptx"} & set(formats):  # each beat's final frame: PNG (and PDF page)
-        attrs["stills_dir"] = str(beats_dir)
+        job = dataclasses.replace(job, stills_dir=str(beats_dir))
         if "pdf" in formats:
-            attrs["still_savers"] = (VectorSaver(("pdf",), work / "vector"),)
+            job = dataclasses.replace(job, still_savers=(VectorSaver(("pdf",), work / "vector"),))
     log = logging.getLogger("manim-slides")  # its INFO lines ("configuration written") are
     level = log.level  # not news for users, as Manim's (passes._quiet_manim)
     log.setLevel(logging.WARNING)
     try:
-        manim_pass(plan, scene, theme, work / "pass", size, fps, "mp4", attrs=attrs)
+        manim_pass(job, scene, work / "pass", size, fps, "mp4")
     finally:
         log.setLevel(level)
     # manim-slides names the presentation after the scene class (the pass's class is `scene`)
+    scene = scene.rpartition(":")[2]  # a user's "FILE.py:Class": the class's name
     presentation = PresentationConfig.from_file(folder / f"{scene}.json")
     beats = read_beats(folder)
     if len(beats) != len(presentation.slides):
@@ -111,7 +111,7 @@ def render_slides(
         )
     decks: dict[str, Path] = {}
     if "html" in formats:
-        decks["html"] = html_deck(presentation, beats, work / "slides.html", theme, title)
+        decks["html"] = html_deck(presentation, beats, work / "slides.html", job.palette, title)
     if "pdf" in formats:
         pages = [beats_dir / f"beat-{b.number:02d}.pdf" for b in beats]
         decks["pdf"] = pdf_deck(pages, beats, work / "slides.pdf", title)
@@ -123,14 +123,14 @@ def render_slides(
 
 
 def html_deck(
-    presentation: PresentationConfig, beats: list[Beat], dest: Path, theme: str, title: str
+    presentation: PresentationConfig, beats: list[Beat], dest: Path, palette: Palette, title: str
 ) -> Path:
     """One HTML file that needs no network: videos as data URIs, reveal.js inlined."""
     from manim_slides.convert import RevealJS
 
     for slide, beat in zip(presentation.slides, beats, strict=True):
         slide.notes = html_notes(beat.notes_text)
-    light = PALETTES[theme].name.endswith("light")
+    light = palette.name.endswith("light")
     RevealJS(  # type: ignore[call-arg]
         presentation_configs=[presentation],
         one_file=True,
