@@ -90,8 +90,9 @@ def _from_store(key: Key) -> tuple[Text, bytes] | None:
 
 def store_key(key: Key) -> str | None:
     """The text's name in a store: a hash of its arguments, the format, the versions of what
-    made it (Manim, ManimPango) and of what it refers to (numpy), and the fonts it is drawn
-    in (`font_print`). None when the fonts cannot be told (the text is not kept)."""
+    made it (this module's source, Manim, ManimPango) and of what it refers to (numpy), and
+    the fonts it is drawn in (`font_print`). None when the fonts cannot be told (the text is
+    not kept)."""
     fonts = font_print(key[4], key[3])
     if fonts is None:
         return None
@@ -109,7 +110,10 @@ def _made_by() -> tuple[object, ...]:
 
     import numpy
 
-    return (FORMAT, version("manim"), version("manimpango"), numpy.__version__)
+    # this module's own source: a text built by another version of `_build` is not reused
+    with open(__file__, "rb") as f:
+        source = hashlib.sha256(f.read()).hexdigest()
+    return (FORMAT, source, version("manim"), version("manimpango"), numpy.__version__)
 
 
 # What a pickled Text is made of (module, name): Manim's text, glyph, group, colour and two

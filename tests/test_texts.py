@@ -191,3 +191,24 @@ class Reaching:
 def test_getattr_in_a_pickle_reaches_nothing_but_the_enums() -> None:
     assert texts.load(pickle.dumps(Reaching())) is None
     assert texts.load(pickle.dumps(Planted())) is None
+
+
+def test_a_text_built_by_another_version_of_this_code_is_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's names hold scenes/texts.py's own source: a cache filled by an older (or a
+    development) version of how texts are built is a miss after an upgrade."""
+    key = ("bank", 26.0, "#FFFFFF", "NORMAL", FONT)
+    texts._made_by.cache_clear()
+    before = texts.store_key(key)
+    edited = tmp_path / "texts.py"
+    edited.write_bytes(Path(texts.__file__).read_bytes() + b"\n# a change in how texts are built\n")
+    monkeypatch.setattr(texts, "__file__", str(edited))
+    texts._made_by.cache_clear()
+    try:
+        after = texts.store_key(key)
+    finally:
+        monkeypatch.undo()
+        texts._made_by.cache_clear()
+    assert before is not None and after is not None and before != after
+    assert texts.store_key(key) == before
