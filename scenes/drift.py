@@ -54,7 +54,6 @@ from scenes.components import (
     bowed,
     box_of,
     chip_rows,
-    cut,
     fitted,
     fmt,
     label,
@@ -64,6 +63,7 @@ from scenes.components import (
 from scenes.figure.mapping import drift_view
 from scenes.figure.names import (
     Row,
+    cut,
     final_terms,
     plotted_words,
     row_text,
