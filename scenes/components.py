@@ -9,7 +9,7 @@ counts in place (one typeface, fixed digit positions) and never morphs glyph int
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from manim import (
 )
 
 from scenes import texts
-from scenes.figure.names import ELLIPSIS
+from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: scenes import them from here too)
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
 
@@ -135,12 +135,6 @@ class StrutText(VGroup):
     def set_glyph_color(self, color: str, opacity: float = 1.0) -> StrutText:
         self.glyphs.set_color(color).set_opacity(opacity)
         return self
-
-
-def fmt(x: float, digits: int = 2) -> str:
-    """A number as shown on screen (fixed decimals; '−' for minus, as typeset)."""
-    s = f"{x:.{digits}f}"
-    return s.replace("-", "−")
 
 
 # ---- animations that copy nothing ---------------------------------------------------------
@@ -432,17 +426,6 @@ class TokenChip(VGroup):
             fill_opacity=0.0,
         )
         return ring.move_to(self.box)
-
-
-def wrapped_rows(widths: Iterable[float], max_width: float, gap: float) -> int:
-    """How many rows items of these widths take, `gap` apart, wrapped at max_width (as
-    `chip_rows` wraps them)."""
-    count, used = 1, 0.0
-    for w in widths:
-        if used and used + gap + w > max_width:
-            count, used = count + 1, 0.0
-        used += (gap if used else 0.0) + w
-    return count
 
 
 def chip_rows(

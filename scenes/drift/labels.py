@@ -1,0 +1,189 @@
+"""The plot's labels (start, end, words): placed off every point, line and each other, with
+leader lines where they sit far from their points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    RIGHT,
+    Line,
+    Text,
+    VGroup,
+    VMobject,
+)
+
+from scenes.components import (
+    Badge,
+    box_of,
+    fitted,
+    label,
+)
+from scenes.drift.vectors import VectorLayout
+from scenes.figure.constants import (
+    LABEL_WEIGHT,
+    LEADER_GAP,
+)
+from scenes.figure.geometry import (
+    contains,
+    pad_box,
+    segments_cross,
+)
+from scenes.figure.names import (
+    cut,
+)
+from scenes.layout import (
+    CLEARANCE,
+    Box,
+    leader_end,
+    needs_leader,
+    place_labels_best,
+    segment_obstacles,
+    segments_hit_boxes,
+)
+from scenes.theme import SIZES
+
+
+class LabelLayout(VectorLayout):
+    """The plot's labels and leaders."""
+
+    def place_plot_labels(self) -> None:
+        """Start, end and word labels, placed off every point, line and each other."""
+        pal = self.pal
+        self.label_badges: list[Badge] = []
+        self.start_labels = self.build_start_labels()
+        self.end_labels = self.build_end_labels()
+        self.word_labels: dict[int, Text] = {
+            j: fitted(
+                str(self.numbered[j]) if j in self.numbered else pt["text"],
+                pal,
+                size=SIZES.small,
+                color=pt["color"],
+                max_width=2.2,
+            )
+            for j, pt in enumerate(self.points)
+            if pt["labelled"]
+        }
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        anchors = [
+            *self.start_points[: len(self.start_labels)],
+            *(self.map(s.final.point) for s in self.plan.sentences),
+            *(self.points[j]["at"] for j in self.word_labels),
+        ]
+        centres = place_labels_best(
+            [(float(a[0]), float(a[1])) for a in anchors],
+            [(m.width, m.height) for m in labels],
+            self.plot_box,
+            self.label_orders(),
+            [LABEL_WEIGHT.get(kind, 1.0) for kind in self.label_kinds()],
+            obstacles=self.label_obstacles(),
+            leader_gap=LEADER_GAP,
+            lines=self.final_lines(),
+            marks=[box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
+        )
+        # A leader shows with its label: the end labels' come and go with them (an end label
+        # appears when its sentence ends), the others are always on (self.leaders).
+        self.leader_of: dict[int, Line] = {}  # id(label) -> its leader line
+        for m, c, a in zip(labels, centres, anchors, strict=True):
+            m.move_to(np.array([c[0], c[1], 0]))
+            if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
+                end = leader_end((a[0], a[1]), c, (m.width, m.height))
+                line = Line(np.array([a[0], a[1], 0]), np.array([*end, 0.0]), stroke_width=1.5,
+                            color=pal.muted, stroke_opacity=0.7)  # fmt: skip
+                self.leader_of[id(m)] = line
+        self.end_leaders = [self.leader_of.get(id(m)) for m in self.end_labels]
+        ends = {id(m) for m in self.end_labels}
+        self.leaders = VGroup(
+            *(self.leader_of[id(m)] for m in labels if id(m) in self.leader_of.keys() - ends)
+        )
+        if pal.backdrop is not None:  # a line under a label leaves its letters readable
+            in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
+            for m in labels:
+                for part in m.family_members_with_points():
+                    if id(part) not in in_badges and isinstance(part, VMobject):
+                        part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def leader_problems(self) -> list[tuple[VMobject, str]]:
+        """Each label whose leader line crosses a drawn line of the last frame (a static
+        vector, an arrow, a trail), another label or another point, with what it crosses."""
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        boxes = {id(m): box_of(m) for m in labels}
+        marks = [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)]
+        drawn = np.array([seg[:4] for seg in self.final_lines()], dtype=float).reshape(-1, 4)
+        out = []
+        for m in labels:
+            line = self.leader_of.get(id(m))
+            if line is None:
+                continue
+            a, b = line.get_start()[:2], line.get_end()[:2]
+            start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
+            crossed = int(segments_cross(start, b, drawn).sum())
+            others = [boxes[i] for i in boxes if i != id(m)]
+            others += [x for x in marks if not contains(x, a)]
+            hit = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :],
+                                     np.array(others, dtype=float).reshape(-1, 4), 0.0)  # fmt: skip
+            if crossed or hit.any():
+                out.append((m, f"{crossed} lines, {int(hit.sum())} boxes"))
+        return out
+
+    def label_kinds(self) -> list[str]:
+        """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word
+        whose marker is at the view's edge)."""
+        return [
+            *["start"] * len(self.start_labels),
+            *["end"] * len(self.end_labels),
+            *("outside" if self.points[j]["outside"] else "word" for j in self.word_labels),
+        ]
+
+    def label_orders(self) -> list[list[int]]:
+        """The orders the labels may take their places in (`place_labels_best` keeps the one
+        with the shortest, least crossed leader lines): as listed; the words outside the
+        view first (their markers crowd the view's edge, where only their labels want to
+        be); the end labels, then those words."""
+        kinds = self.label_kinds()
+        rank = [
+            {"start": 0, "end": 1, "word": 2, "outside": 2},
+            {"outside": 0, "start": 1, "end": 2, "word": 3},
+            {"end": 0, "outside": 1, "start": 2, "word": 3},
+        ]
+        return [sorted(range(len(kinds)), key=[r[k] for k in kinds].__getitem__) for r in rank]
+
+    def build_start_labels(self) -> list[VMobject]:
+        """The static vector's label: one, or one per sentence with its badge when the
+        sentences' static vectors differ."""
+        plan, pal = self.plan, self.pal
+        name = cut(plan.target, 14)
+        text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        if self.shared_start:
+            return [label(text, pal, size=SIZES.body, color=pal.static)]
+        return [
+            self.with_badge(label(text, pal, size=SIZES.body, color=pal.color(si)), si)
+            for si in range(len(plan.sentences))
+        ]
+
+    def build_end_labels(self) -> list[VMobject]:
+        """Where each sentence takes the target: “bank′” in bold, in the sentence's colour
+        (with its badge when compared)."""
+        pal = self.pal
+        end = cut(self.plan.sentences[0].target.text, 14)
+        out: list[VMobject] = []
+        for si in range(len(self.plan.sentences)):
+            t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
+            out.append(self.with_badge(t, si) if self.multi else t)
+        return out
+
+    def label_obstacles(self) -> list[Box]:
+        """What the plot's labels must stay off: the points, the origin and every line, with
+        air round them (0.05 in all, of which the placer keeps CLEARANCE itself)."""
+        air = 0.05 - CLEARANCE
+        obstacles = [pad_box(box_of(pt["mob"]), air) for pt in self.points]
+        obstacles.append(pad_box(box_of(self.origin_mark), air))
+        for _, seg in self.segments():
+            hw = seg[4] + 0.04 - CLEARANCE
+            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], hw), 0.12)
+        return obstacles
+
+    def with_badge(self, t: VMobject, si: int) -> VGroup:
+        badge = self.badge(si)
+        self.label_badges.append(badge)
+        return VGroup(t, badge).arrange(RIGHT, buff=0.1)
