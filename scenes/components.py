@@ -35,6 +35,7 @@ from manim import (
 )
 
 from scenes import texts
+from scenes.figure.geometry import bowed
 from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: scenes import them from here too)
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
@@ -700,15 +701,6 @@ class Connector(VMobject):
         curves = np.stack([p0, p0 + (p1 - p0) / 3, p0 + 2 * (p1 - p0) / 3, p1], axis=1)
         self.points = curves.reshape(-1, 3)  # [n, 4, 3] -> [4n, 3]: one cubic per dash
         return self
-
-
-def bowed(a: np.ndarray, b: np.ndarray, bend: float, t: np.ndarray) -> np.ndarray:
-    """Points at parameters t [n] of the quadratic Bézier from a to b whose control point
-    is bend × |b - a| to the left of the middle (a straight line for bend 0): [n, 3]."""
-    d = b - a
-    control = (a + b) / 2 + np.array([-d[1], d[0], 0.0]) * bend * 2  # the curve peaks at half
-    t = t[:, None]  # [n, 1]
-    return (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t**2 * b  # [n, 3]
 
 
 class OriginMark(VGroup):

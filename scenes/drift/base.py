@@ -22,6 +22,7 @@ from scenes.components import (
     WeightBars,
 )
 from scenes.figure.mapping import Mapping
+from scenes.figure.plot import PlotGeometry
 from scenes.layout import (
     Box,
 )
@@ -65,6 +66,7 @@ class DriftBase(BeatScene):
     key: VGroup
     key_parts: list[VMobject]
     plot_box: Box
+    geometry: PlotGeometry
     map: Mapping
     origin: np.ndarray
     points: list[dict]

@@ -26,20 +26,11 @@ from scenes.components import (
 from scenes.drift.header import HeaderLayout
 from scenes.figure.constants import (
     GUTTER,
-    ON_ORIGIN,
 )
-from scenes.figure.geometry import (
-    edge_point,
-)
-from scenes.figure.mapping import drift_view
 from scenes.figure.names import (
     cut,
-    plotted_words,
-    word_name,
 )
-from scenes.layout import (
-    Box,
-)
+from scenes.figure.plot import PlotGeometry
 from scenes.theme import SIZES
 
 
@@ -54,19 +45,10 @@ class PointLayout(HeaderLayout):
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
         """The plot's box, the view of the drift in it, the origin and the words' marks."""
-        plan = self.plan
-        self.plot_box: Box = (self.left, plot_bottom, plot_right, self.body_top)
-        drift = [plan.projection.origin]
-        for s in plan.sentences:
-            drift += [st.point for st in s.steps]
-        words = [point for s in plan.sentences for _, point in plotted_words(s)]
-        self.map = drift_view(
-            np.array(drift, dtype=float),
-            np.array(words, dtype=float).reshape(-1, 2),
-            self.plot_box,
-            margin=0.55,
-        )
-        self.origin = self.map(plan.projection.origin)
+        self.plot_box = (self.left, plot_bottom, plot_right, self.body_top)
+        self.geometry = PlotGeometry.fitted(self.plan, self.plot_box)
+        self.map = self.geometry.map
+        self.origin = self.geometry.origin
         self.build_points()
 
     def build_key(self) -> VGroup:
@@ -113,96 +95,14 @@ class PointLayout(HeaderLayout):
         return min(m.get_bottom()[1] for m in column)
 
     def build_points(self) -> None:
-        """Each context word's point (or, outside the view, a marker at its edge)."""
-        self.collect_points()
-        n_labels = 0  # the words with a panel row are labelled, MAX_WORD_LABELS at most
-        for pt in self.points:
-            if pt["labelled"]:
-                n_labels += 1
-                pt["labelled"] = n_labels <= self.label_cap
+        """Each context word's point (or, outside the view, a marker at its edge): where,
+        from the plot's geometry; its mark, drawn there."""
+        rows = [self.word_rows(si) for si in range(len(self.plan.sentences))]
+        self.points, self.point_of = self.geometry.points(rows, self.label_cap)
         for pt in self.points:
             pt["mob"] = self.point_mark(pt)
         self.dots = [pt["mob"] for pt in self.points]
         self.origin_mark = OriginMark(self.origin, color=self.pal.text)
-
-    def collect_points(self) -> None:
-        """self.points: one per distinct (word, point), where it is drawn ("at": on the
-        view's edge when it is outside); self.point_of: (sentence, token) -> its index."""
-        x0, y0, x1, y1 = self.plot_box
-        inner = (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
-        centre = np.array([(inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2, 0])
-        self.points: list[dict] = []
-        self.point_of: dict[tuple[int, int], int] = {}
-        seen: dict[tuple[str, tuple[float, float]], int] = {}
-        for si, s in enumerate(self.plan.sentences):
-            labelled = set(self.word_rows(si))
-            pulled_from = self.pull_starts(si)
-            grouped = self.add_groups(si, inner, centre)
-            for w, point in plotted_words(s):
-                if w.index in grouped:
-                    continue
-                key = (w.norm, point)
-                if key in seen:  # the same word in two sentences: one neutral point
-                    j = seen[key]
-                    self.points[j]["sentences"].add(si)
-                    self.points[j]["labelled"] |= w.index in labelled
-                    self.point_of[(si, w.index)] = j
-                    continue
-                p = self.map(point)
-                outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
-                # Outside the view: a marker where the line from the tip to the word leaves it.
-                spot = edge_point(pulled_from.get(w.index, centre), p, inner) if outside else p
-                seen[key] = len(self.points)
-                self.point_of[(si, w.index)] = len(self.points)
-                self.points.append(
-                    {
-                        "text": word_name(s, w.index),
-                        "special": w.reason == "special",
-                        "true": p,
-                        "at": spot,
-                        "outside": outside,
-                        "sentences": {si},
-                        "labelled": w.index in labelled,
-                    }
-                )
-
-    def add_groups(self, si: int, inner: Box, centre: np.ndarray) -> set[int]:
-        """One mark per group of sentence si's words that join together ("12 more"), where
-        they pull together: the mean of their points weighted by their weights (the output
-        moves towards it, exactly: the projection is affine). Returns the grouped tokens."""
-        s, grouped = self.plan.sentences[si], set()
-        tips = self.tips(si)
-        for k, st in enumerate(s.steps[1:], start=1):
-            row = st.joined
-            if len(row) < 2:
-                continue
-            weight = dict(zip(st.words, st.weights, strict=True))
-            pts = np.array([s.words[i].point for i in row], dtype=float)  # [G, 2]
-            w = np.array([weight[i] for i in row])  # [G]
-            p = self.map(tuple(w @ pts / max(float(w.sum()), 1e-300)))
-            outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
-            for i in row:
-                self.point_of[(si, i)] = len(self.points)
-            grouped |= set(row)
-            self.points.append(
-                {
-                    "text": f"{len(row)} more",
-                    "special": False,
-                    "group": True,
-                    "true": p,
-                    "at": edge_point(tips[k - 1], p, inner) if outside else p,
-                    "outside": outside,
-                    "sentences": {si},
-                    "labelled": True,
-                }
-            )
-        return grouped
-
-    def pull_starts(self, si: int) -> dict[int, np.ndarray]:
-        """Where the arrow's tip is when each word of sentence si joins: its pull starts
-        there."""
-        tips, steps = self.tips(si), self.plan.sentences[si].steps
-        return {i: tips[k - 1] for k in range(1, len(steps)) for i in steps[k].joined}
 
     def point_mark(self, pt: dict) -> VMobject:
         """A word's dot in its sentence's colour (neutral when sentences share it), or
@@ -214,10 +114,9 @@ class PointLayout(HeaderLayout):
             else (pal.text if len(pt["sentences"]) > 1 else pal.color(min(pt["sentences"])))
         )
         pt["color"] = color
-        if not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN:
+        if pt["ring"]:
             # A dot there would hide under the origin's cross and the arrows' tails: a ring
             # round them says "this word is at the origin".
-            pt["ring"] = True
             return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
         if not pt["outside"] and pt.get("group"):  # several words as one: a diamond
             return (
@@ -236,4 +135,4 @@ class PointLayout(HeaderLayout):
 
     def tips(self, si: int) -> list[np.ndarray]:
         """The tip of sentence si's arrow at each step, in the scene."""
-        return [self.map(st.point) for st in self.plan.sentences[si].steps]
+        return self.geometry.tips(si)

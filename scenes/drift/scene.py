@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 from manim import (
     Animation,
     Create,
@@ -27,16 +26,9 @@ from scenes.drift.export import figure_layout, norm_point
 from scenes.drift.helpers import put_top_left
 from scenes.drift.states import DriftStates
 from scenes.figure.constants import (
-    BEND,
     DIM,
     MAX_SENTENCES,
-    ON_LINE,
     PANEL_W,
-)
-from scenes.figure.geometry import (
-    aligned,
-    lies_on,
-    near_segment,
 )
 from scenes.figure.narration import beat_plan, drift_caption, drift_notes, joined_text, still_note
 from scenes.figure.timing import timeline
@@ -134,7 +126,7 @@ class DriftScene(DriftStates):
             # the word's vector), so the tip slides along it towards the word.
             rope = Connector(
                 pt["at"], a, color=color, width=2.5 + 10 * step.weight_of(members),
-                bend=self.pull_bend(si, k, pt["at"]),
+                bend=self.geometry.pull_bend(si, k, pt["at"]),
             )  # fmt: skip
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=early))
@@ -160,15 +152,6 @@ class DriftScene(DriftStates):
         put_top_left(note, self.col_x, self.equations[si].get_top()[1])
         self.connectors.append(note)
         return [Fade(note)]
-
-    def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
-        """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
-        when a straight line would lie along an arrow or through the origin's cross (a word
-        that projects onto the origin or onto the line of the tip's move)."""
-        tip = self.tips(si)[k - 1]
-        if aligned(at - tip, self.origin - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
-            return BEND
-        return BEND if near_segment(self.origin, at, tip, ON_LINE) else 0.0
 
     def end_sentence(self, si: int) -> None:
         self.remove(*self.connectors)

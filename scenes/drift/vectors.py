@@ -11,16 +11,8 @@ from manim import (
 from scenes.components import (
     TrailDot,
     VectorArrow,
-    bowed,
 )
 from scenes.drift.points import PointLayout
-from scenes.figure.constants import (
-    BEND,
-)
-from scenes.figure.geometry import (
-    aligned,
-    lies_on,
-)
 from scenes.layout import (
     Segment,
 )
@@ -33,8 +25,8 @@ class VectorLayout(PointLayout):
         """The static vector(s), each sentence's arrow and trail, at their final places."""
         plan, pal = self.plan, self.pal
         n = len(plan.sentences)
-        self.start_points = [self.tips(si)[0] for si in range(n)]
-        self.shared_start = all(np.allclose(p, self.start_points[0]) for p in self.start_points)
+        self.start_points = self.geometry.start_points
+        self.shared_start = self.geometry.shared_start
         widths = [7.5 - 1.2 * si for si in range(n)]  # later arrows thinner, on top: none hidden
         if self.shared_start:
             self.static_arrows = [
@@ -84,34 +76,12 @@ class VectorLayout(PointLayout):
             self.trails.append(trail)
 
     def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The arrows a line drawn at sentence si's step k must not lie along: the static
-        vectors, sentence si's arrow from step k on and the other sentences' last arrows."""
-        lines = [(self.origin, p) for p in self.start_points]
-        tips = self.tips(si)
-        lines += [(self.origin, t) for t in tips[k:]]
-        lines += [
-            (self.origin, self.map(s.final.point))
-            for sj, s in enumerate(self.plan.sentences)
-            if sj != si
-        ]
-        return lines
+        """The arrows a line drawn at sentence si's step k must not lie along."""
+        return self.geometry.arrow_lines(si, k)
 
     def trail_path(self, si: int, k: int) -> np.ndarray:
-        """The trail of sentence si's step k as corner points [m, 3]: straight from the last
-        tip to this one, or bowed when it would lie along an arrow (a trail step running on
-        past the last arrow's head would make the head look mid-shaft); it stops short of
-        the tip, under the arrowhead."""
-        tips = self.tips(si)
-        a, b = tips[k - 1], tips[k]
-        # from the arrow's head, nearly along its shaft, it reads as the shaft going on
-        shaft = aligned(a - b, b - self.origin) or aligned(b - a, b - self.origin)
-        bend = BEND if shaft or lies_on(a, b, self.arrow_lines(si, k)) else 0.0
-        pts = bowed(a, b, bend, np.linspace(0.0, 1.0, 9 if bend else 2))  # [m, 3]
-        last = pts[-1] - pts[-2]
-        n = float(np.linalg.norm(last))
-        if n > 1e-9:
-            pts[-1] = pts[-1] - last / n * min(0.06, n / 3)
-        return pts
+        """The trail of sentence si's step k as corner points [m, 3] (PlotGeometry)."""
+        return self.geometry.trail_path(si, k)
 
     def segments(self) -> list[tuple[str, Segment]]:
         """Every line a label must stay off: static vectors, every step's arrow and the arrow

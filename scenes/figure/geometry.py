@@ -74,3 +74,12 @@ def edge_point(centre: np.ndarray, p: np.ndarray, box: Box) -> np.ndarray:
             ts.append(((hi if d[axis] > 0 else lo) - centre[axis]) / d[axis])
     t = min(ts) if ts else 0.0
     return centre + d * t
+
+
+def bowed(a: np.ndarray, b: np.ndarray, bend: float, t: np.ndarray) -> np.ndarray:
+    """Points at parameters t [n] of the quadratic Bézier from a to b whose control point
+    is bend × |b - a| to the left of the middle (a straight line for bend 0): [n, 3]."""
+    d = b - a
+    control = (a + b) / 2 + np.array([-d[1], d[0], 0.0]) * bend * 2  # the curve peaks at half
+    t = t[:, None]  # [n, 1]
+    return (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t**2 * b  # [n, 3]
