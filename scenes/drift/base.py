@@ -21,6 +21,7 @@ from scenes.components import (
     VectorArrow,
     WeightBars,
 )
+from scenes.drift.equation import Equation
 from scenes.figure.mapping import Mapping
 from scenes.figure.plot import PlotGeometry
 from scenes.layout import (
@@ -53,7 +54,7 @@ class DriftBase(BeatScene):
     panel_titles: list[VMobject]
     scale_lines: list[list[Text]]
     bars: list[WeightBars]
-    equations: list[VGroup]
+    equations: list[Equation]
     chips: list[dict[int, TokenChip]]
     sentence_rows: list[VGroup]
     badges: list[Badge]

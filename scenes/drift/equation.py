@@ -27,6 +27,8 @@ class Equation(VGroup):
     """The lines of an equation (VGroups of StrutTexts); `terms`: the (row, weight) pairs it
     shows (a row: one token index, or a group's)."""
 
+    terms: list[tuple[Row, float]]
+
     def __init__(self, lines: VGroup, terms: list[tuple[Row, float]]) -> None:
         super().__init__(*lines)
         self.terms = terms

@@ -10,11 +10,10 @@ from manim import (
 )
 
 from scenes.components import (
-    box_of,
     fitted,
 )
-from scenes.drift.helpers import label_text, put_top_left
-from scenes.drift.labels import LabelLayout
+from scenes.drift.helpers import put_top_left
+from scenes.drift.model import ModelLayout
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
@@ -29,13 +28,11 @@ from scenes.layout import (
     Box,
     Item,
     check_items,
-    segment_item,
-    text_item,
 )
 from scenes.theme import SIZES
 
 
-class DriftLayout(LabelLayout):
+class DriftLayout(ModelLayout):
     """The layout in order: title, panels, header, summary, plot; the items it checks."""
 
     def build_layout(self) -> None:
@@ -113,57 +110,10 @@ class DriftLayout(LabelLayout):
         self.place_plot_labels()
 
     def layout_items(self) -> list[Item]:
-        """Everything on screen, for BeatScene.check_layout_items: texts (with their sizes and
-        the phase they show in), points, the origin, arrows and trails."""
-        items: list[Item] = [text_item("title", box_of(self.title), SIZES.title)]
-        for si, chips in enumerate(self.chips):
-            items += [
-                text_item(f"chip {si + 1}:{c.word.text}", box_of(c), c.word.font_size)
-                for c in chips.values()
-            ]
-        for b in self.badges:
-            items.append(text_item("badge", box_of(b), b.font_size))
-        for f in self.fillers:
-            items.append(text_item("elided words", box_of(f), f.word.font_size))
-        items.append(text_item("caption", box_of(self.caption), SIZES.small))
-        items += [
-            text_item(f"key {i + 1}", box_of(m), SIZES.small) for i, m in enumerate(self.key_parts)
-        ]
-        for si in range(len(self.panels)):
-            phase = f"panel {si + 1}"
-            title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
-            items.append(text_item(f"panel {si + 1} title", box_of(title), SIZES.body, phase))
-            items += [
-                text_item(f"panel {si + 1} scale", box_of(m), SIZES.small, phase) for m in lines
-            ]
-            for name, value in zip(bars.names, bars.values, strict=True):
-                items.append(
-                    text_item(f"row {si + 1}:{name.text}", box_of(name), SIZES.small, phase)
-                )
-                items.append(
-                    text_item(f"value {si + 1}:{name.text}", box_of(value), SIZES.small, phase)
-                )
-            items.append(
-                text_item(f"equation {si + 1}", box_of(self.equations[si]), SIZES.small, phase)
-            )
-        if self.summary is not None:
-            head, *blocks = self.summary
-            items.append(text_item("summary title", box_of(head), SIZES.body, "summary"))
-            items += [
-                text_item(f"summary {i + 1}", box_of(b), SIZES.small, "summary")
-                for i, b in enumerate(blocks)
-            ]
-        for m in self.start_labels:
-            items.append(text_item(f"start label {label_text(m)}", box_of(m), SIZES.body))
-        for si, m in enumerate(self.end_labels):
-            items.append(text_item(f"end label {si + 1}", box_of(m), SIZES.body))
-        for j, m in self.word_labels.items():
-            items.append(text_item(f"label {m.text}#{j}", box_of(m), SIZES.small))
-        for j, pt in enumerate(self.points):
-            items.append(Item(f"point {pt['text']}#{j}", "dot", box_of(pt["mob"])))
-        items.append(Item("origin", "mark", box_of(self.origin_mark)))
-        items += [segment_item(name, seg) for name, seg in self.segments()]
-        return items
+        """Everything on screen, for BeatScene.check_layout_items: the figure model's
+        elements (texts with their sizes and the phase they show in, points, the origin,
+        arrows and trails)."""
+        return self.figure_model().items()
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         """The texts of the last frame, with their boxes (the texts-only check)."""

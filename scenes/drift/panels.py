@@ -78,7 +78,7 @@ class PanelLayout(DriftBase):
         self.panel_titles: list[VMobject] = []  # per panel: its title (and badge, compared)
         self.scale_lines: list[list[Text]] = []  # per panel: how the weights were made
         self.bars: list[WeightBars] = []
-        self.equations: list[VGroup] = []
+        self.equations: list[Equation] = []
         for si, s in enumerate(plan.sentences):
             color = pal.color(si)
             title: VMobject = fitted(
