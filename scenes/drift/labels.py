@@ -25,9 +25,7 @@ from scenes.figure.constants import (
     LEADER_GAP,
 )
 from scenes.figure.geometry import (
-    contains,
     pad_box,
-    segments_cross,
 )
 from scenes.figure.names import (
     cut,
@@ -39,7 +37,6 @@ from scenes.layout import (
     needs_leader,
     place_labels_best,
     segment_obstacles,
-    segments_hit_boxes,
 )
 from scenes.theme import SIZES
 
@@ -102,29 +99,6 @@ class LabelLayout(VectorLayout):
                 for part in m.family_members_with_points():
                     if id(part) not in in_badges and isinstance(part, VMobject):
                         part.set_stroke(pal.backdrop, width=6, background=True)
-
-    def leader_problems(self) -> list[tuple[VMobject, str]]:
-        """Each label whose leader line crosses a drawn line of the last frame (a static
-        vector, an arrow, a trail), another label or another point, with what it crosses."""
-        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
-        boxes = {id(m): box_of(m) for m in labels}
-        marks = [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)]
-        drawn = np.array([seg[:4] for seg in self.final_lines()], dtype=float).reshape(-1, 4)
-        out = []
-        for m in labels:
-            line = self.leader_of.get(id(m))
-            if line is None:
-                continue
-            a, b = line.get_start()[:2], line.get_end()[:2]
-            start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
-            crossed = int(segments_cross(start, b, drawn).sum())
-            others = [boxes[i] for i in boxes if i != id(m)]
-            others += [x for x in marks if not contains(x, a)]
-            hit = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :],
-                                     np.array(others, dtype=float).reshape(-1, 4), 0.0)  # fmt: skip
-            if crossed or hit.any():
-                out.append((m, f"{crossed} lines, {int(hit.sum())} boxes"))
-        return out
 
     def label_kinds(self) -> list[str]:
         """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word

@@ -14,6 +14,7 @@ from scenes.components import (
 )
 from scenes.drift.helpers import put_top_left
 from scenes.drift.model import ModelLayout
+from scenes.figure.checks import leader_problems
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
@@ -114,6 +115,13 @@ class DriftLayout(ModelLayout):
         elements (texts with their sizes and the phase they show in, points, the origin,
         arrows and trails)."""
         return self.figure_model().items()
+
+    def leader_problems(self) -> list[tuple[VMobject, str]]:
+        """Each label whose leader line crosses a drawn line of the last frame (a static
+        vector, an arrow, a trail), another label or another point, with what it crosses
+        (scenes.figure.checks.leader_problems, on the model)."""
+        by_name = {name: m for name, _, m, *_ in self.plot_labels()}
+        return [(by_name[n], what) for n, what in leader_problems(self.figure_model())]
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         """The texts of the last frame, with their boxes (the texts-only check)."""

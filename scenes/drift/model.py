@@ -7,7 +7,7 @@ STEM.figure.json read it.
 from __future__ import annotations
 
 import numpy as np
-from manim import Mobject
+from manim import Mobject, VMobject
 
 from scenes.components import box_of
 from scenes.drift.helpers import label_text
@@ -195,28 +195,8 @@ class ModelLayout(LabelLayout):
                 shown=story.always,
             )
         )
-        labels: list[tuple[str, str, Mobject, float, int | None, tuple[int, ...]]] = []
-        for si, m in enumerate(self.start_labels):
-            own = None if self.shared_start else si
-            labels.append(
-                (
-                    f"start label {label_text(m)}" + ("" if own is None else f" {si + 1}"),
-                    "start label",
-                    m,
-                    SIZES.body,
-                    own,
-                    story.always,
-                )
-            )
-        for si, m in enumerate(self.end_labels):
-            labels.append(
-                (f"end label {si + 1}", "end label", m, SIZES.body, si, story.end_label(si))
-            )
-        for j, m in self.word_labels.items():
-            pt = self.points[j]
-            own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
-            labels.append((f"label {m.text}#{j}", "word label", m, SIZES.small, own, story.always))
-        for name, kind, mob, size, si, shown in labels:
+        for name, kind, mob, size, si, role in self.plot_labels():
+            shown = story.end_label(si) if kind == "end label" and si is not None else story.always
             dim = self.own(si, story)
             out.append(
                 self.text(
@@ -225,6 +205,7 @@ class ModelLayout(LabelLayout):
                     mob,
                     size,
                     sentence=si,
+                    role=role,
                     text=label_text(mob),
                     shown=shown,
                     dimmed=dim,
@@ -248,6 +229,23 @@ class ModelLayout(LabelLayout):
                 )
         return out
 
+    def plot_labels(self) -> list[tuple[str, str, VMobject, float, int | None, str]]:
+        """The plot's labels: (name, kind, mobject, size, own sentence or None, role: a word
+        label's point)."""
+        out: list[tuple[str, str, VMobject, float, int | None, str]] = []
+        for si, m in enumerate(self.start_labels):
+            own = None if self.shared_start else si
+            name = f"start label {label_text(m)}" + ("" if own is None else f" {si + 1}")
+            out.append((name, "start label", m, SIZES.body, own, ""))
+        for si, m in enumerate(self.end_labels):
+            out.append((f"end label {si + 1}", "end label", m, SIZES.body, si, ""))
+        for j, m in self.word_labels.items():
+            pt = self.points[j]
+            own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
+            point = f"point {pt['text']}#{j}"
+            out.append((f"label {m.text}#{j}", "word label", m, SIZES.small, own, point))
+        return out
+
     def line_elements(self, story: Story) -> list[Element]:
         """The static vector(s), each sentence's arrow at each step (and as it turns, a
         third and two thirds of the way), its trail steps."""
@@ -268,23 +266,14 @@ class ModelLayout(LabelLayout):
         for si in range(len(self.plan.sentences)):
             tips, arrow, dim = self.tips(si), self.arrows[si], story.dimmed(si)
             for k, tip in enumerate(tips):
-                segs: list[Segment] = []
-                for f in [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]:
-                    p = tips[k - 1] + (tip - tips[k - 1]) * f if k else tip
-                    segs += arrow.segments(self.origin, p)
-                moved = (story.index("step", si, k),) if k else ()
-                out.append(
-                    self.line(
-                        f"arrow {si + 1} step {k}",
-                        "arrow",
-                        segs,
-                        si,
-                        story.arrow_at(si, k),
-                        dimmed=dim,
-                        moved=moved,
-                        anchor=_xy(tip),
-                    )
-                )
+                if k:  # as it turns: a third and two thirds of the way
+                    turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
+                    segs = [seg for p in turning for seg in arrow.segments(self.origin, p)]
+                    out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
+                                         si, (), moved=(story.index("step", si, k),)))  # fmt: skip
+                out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
+                                     arrow.segments(self.origin, tip), si, story.arrow_at(si, k),
+                                     dimmed=dim, anchor=_xy(tip)))  # fmt: skip
             for k in range(1, len(tips)):
                 out.append(
                     self.line(
