@@ -19,13 +19,20 @@ towards them. Long input is summarised: at most 8 panel rows (the plan's last st
 the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
 chips elided with "…" when a sentence does not fit its rows.
 
-With `figure_file` set (`--format html`), the scene also writes the layout it drew as JSON
-(`figure_layout`: every chip, point, panel row, equation term and arrow tip in frame
-coordinates, and per beat its time and what is on screen), for the page's highlights.
+The layout is data (scenes.figure.model.Figure): the scene lays the figure out once, builds
+its model (every element's box, kind, sentence and the beats it shows in), checks the model
+and draws it. The package's parts: `scene` (the storyboard), `states` (what is on screen
+when), `layout` / `model` (the layout and its model), `panels`, `header`, `points`,
+`vectors`, `labels` (the layout's parts), `equation`, `animations`, `helpers`; narration,
+timing, geometry and the chip rule live in scenes.figure (no manim).
+
+With `figure_file` set (`--format html`), the scene also writes the model as JSON
+(scenes.figure.export.page_data: every chip, point, panel row, equation term and arrow tip
+in frame coordinates, per beat its time and what is on screen, every element), for the
+page's highlights.
 """
 
 from scenes.drift.equation import Equation, EquationTerms, set_lines, wrap_terms
-from scenes.drift.export import figure_layout
 from scenes.drift.scene import DriftScene
 from scenes.figure.chips import elided
 from scenes.figure.constants import (
@@ -75,7 +82,6 @@ __all__ = [
     "drift_caption",
     "drift_notes",
     "elided",
-    "figure_layout",
     "set_lines",
     "step_moves",
     "still_note",

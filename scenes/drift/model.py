@@ -72,6 +72,7 @@ class ModelLayout(LabelLayout):
                         c,
                         c.word.font_size,
                         role=chip_role(s, i),
+                        tokens=((si, i),),
                         sentence=si,
                         text=c.word.text,
                         dimmed=dim,
@@ -118,14 +119,16 @@ class ModelLayout(LabelLayout):
                 self.text(f"panel {si + 1} scale {j + 1}", "scale", m, SIZES.small, **kw)
                 for j, m in enumerate(lines)
             ]
+            rows = self.panel_rows(si)
             for r, (name, track, value) in enumerate(
                 zip(bars.names, bars.tracks, bars.values, strict=True)
             ):
                 row = f"{si + 1}:{name.text}#{r}"
-                out.append(self.text(f"row {row}", "row", name, SIZES.small, text=name.text, **kw))
-                out.append(Element(f"track {row}", "track", box_of(track), moved=moved, **kw))  # type: ignore[arg-type]
+                of = {"tokens": tuple((si, t) for t in rows[r]), **kw}
+                out.append(self.text(f"row {row}", "row", name, SIZES.small, text=name.text, **of))
+                out.append(Element(f"track {row}", "track", box_of(track), moved=moved, **of))  # type: ignore[arg-type]
                 out.append(
-                    self.text(f"value {row}", "value", value, SIZES.small, moved=moved, **kw)
+                    self.text(f"value {row}", "value", value, SIZES.small, moved=moved, **of)
                 )
             out += self.equation_elements(si, story, phase)
         if self.summary is not None:
@@ -156,9 +159,18 @@ class ModelLayout(LabelLayout):
         parts = [m for line in eq.submobjects for m in line.submobjects if m.text != "+ …"][1:]
         for (row, _), m in zip(eq.terms, parts, strict=False):
             name = f"term {si + 1}:{'+'.join(map(str, row))}"
+            tokens = tuple((si, t) for t in row)
             out.append(
                 self.text(
-                    name, "term", m, SIZES.small, sentence=si, phase=phase, shown=shown, text=m.text
+                    name,
+                    "term",
+                    m,
+                    SIZES.small,
+                    sentence=si,
+                    phase=phase,
+                    shown=shown,
+                    text=m.text,
+                    tokens=tokens,
                 )
             )
         return out
@@ -170,6 +182,9 @@ class ModelLayout(LabelLayout):
     def plot_elements(self, story: Story) -> list[Element]:
         """The words' marks, the origin, the start, end and word labels, their leaders."""
         out: list[Element] = []
+        of: dict[int, list[tuple[int, int]]] = {}
+        for key, j in self.point_of.items():
+            of.setdefault(j, []).append(key)
         for j, pt in enumerate(self.points):
             kind = "ring" if pt["ring"] else "group" if pt.get("group") else "point"
             kind = "marker" if pt["outside"] else kind
@@ -182,6 +197,7 @@ class ModelLayout(LabelLayout):
                     role=pt["text"],
                     sentence=si,
                     anchor=_xy(pt["at"]),
+                    tokens=tuple(sorted(of.get(j, []))),
                     shown=story.always,
                     dimmed=self.own(si, story),
                 )

@@ -11,6 +11,7 @@ from manim import (
     Animation,
     Create,
     VMobject,
+    config,
     rate_functions,
 )
 
@@ -22,7 +23,6 @@ from scenes.components import (
     swap,
 )
 from scenes.drift.animations import MoveArrow, Pulse, early
-from scenes.drift.export import figure_layout, norm_point
 from scenes.drift.helpers import put_top_left
 from scenes.drift.states import DriftStates
 from scenes.figure.constants import (
@@ -30,6 +30,7 @@ from scenes.figure.constants import (
     MAX_SENTENCES,
     PANEL_W,
 )
+from scenes.figure.export import norm_point, page_data
 from scenes.figure.narration import beat_plan, drift_caption, drift_notes, joined_text, still_note
 from scenes.figure.timing import timeline
 from scenes.theme import SIZES
@@ -47,7 +48,8 @@ class DriftScene(DriftStates):
             )
         self.timing = timeline(self.plan)
         self.build_layout()
-        self.check_layout_items(self.layout_items())
+        self.figure = self.figure_model()  # the layout as data: checked, drawn, exported
+        self.check_layout_items(self.figure.items())
 
     def construct(self) -> None:
         plan = self.plan  # each beat ends with self.beat(notes, caption=...)
@@ -174,30 +176,38 @@ class DriftScene(DriftStates):
         self.wait(self.timing.hold)
 
     def beat(self, notes: str, caption: str | None = None) -> None:
-        if self.figure_file is not None:  # what is on screen at the end of this beat
-            self.figure_beats = [*getattr(self, "figure_beats", []), self.beat_state(caption)]
+        if self.figure_file is not None:  # when this beat ends; what is on screen then
+            self.beat_ends = [*getattr(self, "beat_ends", []), float(self.time)]
+            self.beat_captions = [*getattr(self, "beat_captions", []), caption or ""]
+            self.drawn_states = [*getattr(self, "drawn_states", []), self.drawn_state()]
         super().beat(notes, caption)
 
     def tear_down(self) -> None:
         super().tear_down()
         if self.figure_file is not None:
-            figure = figure_layout(self, getattr(self, "figure_beats", []))
-            text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"))
+            data = page_data(
+                self.figure,
+                self.plan,
+                pixels=(config.pixel_width, config.pixel_height),
+                colors=[self.pal.color(si) for si in range(len(self.plan.sentences))],
+                times=getattr(self, "beat_ends", []),
+                captions=getattr(self, "beat_captions", []),
+            )
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             Path(self.figure_file).write_text(text, encoding="utf-8")
 
-    def beat_state(self, caption: str | None) -> dict:
-        """The beat that ends now: its time, caption and place in the story (`beat_plan`),
-        each sentence's arrow tip (None: not drawn) and drawn trail segments, and which
-        panel, equation or summary shows."""
-        n = len(getattr(self, "figure_beats", []))
+    def drawn_state(self) -> dict:
+        """What the scene has on screen now, as `scenes.figure.export.beat_state` says the
+        model shows at the end of this beat (the tests hold the two equal): each sentence's
+        arrow tip (None: not drawn) and drawn trail segments, which panel, equation or
+        summary shows."""
+        n = len(getattr(self, "drawn_states", []))
         what, si, k = beat_plan(self.plan)[n]
         on = set(map(id, self.mobjects))
         return {
-            "end": round(float(self.time), 3),
             "what": what,
             "sentence": si,
             "step": k,
-            "caption": caption or "",
             "tips": [norm_point(a.end) if id(a) in on else None for a in self.arrows],
             # a trail segment is added whole (the poster) or as its line (a step)
             "trails": [sum(id(t) in on or id(t[0]) in on for t in trail) for trail in self.trails],

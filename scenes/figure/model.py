@@ -57,7 +57,8 @@ class Element:
     box: (x_min, y_min, x_max, y_max) in scene units (the frame is scenes.layout.FRAME).
     sentence: the sentence it belongs to (None: the figure's, or shared).
     size: a text's font size. segments: a line's straight pieces (x0, y0, x1, y1, half
-    width). anchor: a point's, a tip's or a label's point. phase: texts that show only
+    width). anchor: a point's, a tip's or a label's point. tokens: the (sentence, token)
+    pairs it stands for (a chip, a panel row, a term, a word's point). phase: texts that show only
     with one sentence's panel ("panel 2") or the summary; None: with anything.
     shown / dimmed / moved: the beats (indices into Figure.beats) at whose end it is on
     screen, dimmed, or during which it moves (an arrow turning, bars counting).
@@ -72,6 +73,7 @@ class Element:
     text: str = ""
     segments: tuple[Segment, ...] = ()
     anchor: tuple[float, float] | None = None
+    tokens: tuple[tuple[int, int], ...] = ()
     phase: str | None = None
     shown: tuple[int, ...] = ()
     dimmed: tuple[int, ...] = ()
@@ -147,6 +149,7 @@ class Figure:
                 "box": tuple(e["box"]),
                 "segments": tuple(tuple(s) for s in e["segments"]),
                 "anchor": None if e["anchor"] is None else tuple(e["anchor"]),
+                "tokens": tuple(tuple(t) for t in e["tokens"]),
                 "shown": tuple(e["shown"]),
                 "dimmed": tuple(e["dimmed"]),
                 "moved": tuple(e["moved"]),
