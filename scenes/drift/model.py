@@ -32,7 +32,75 @@ def _union(boxes: list[Box]) -> Box:
     )
 
 
-class ModelLayout(LabelLayout):
+class LineElements(LabelLayout):
+    """The plot's lines as elements of the model."""
+
+    def own(self, si: int | None, story: Story) -> tuple[int, ...]:
+        """The beats a part of sentence si's own (None: shared) is dimmed in."""
+        return () if si is None else story.dimmed(si)
+
+    def line_elements(self, story: Story) -> list[Element]:
+        """The static vector(s), each sentence's arrow at each step (and as it turns, a
+        third and two thirds of the way), its trail steps."""
+        out: list[Element] = []
+        for j, a in enumerate(self.static_arrows):
+            si = None if self.shared_start else j
+            out.append(
+                self.line(
+                    f"static vector {j}",
+                    "static",
+                    a.segments(),
+                    si,
+                    story.always,
+                    dimmed=self.own(si, story),
+                    anchor=_xy(a.end),
+                )
+            )
+        for si in range(len(self.plan.sentences)):
+            tips, arrow, dim = self.tips(si), self.arrows[si], story.dimmed(si)
+            for k, tip in enumerate(tips):
+                if k:  # as it turns: a third and two thirds of the way
+                    turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
+                    segs = [seg for p in turning for seg in arrow.segments(self.origin, p)]
+                    out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
+                                         si, (), moved=(story.index("step", si, k),)))  # fmt: skip
+                out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
+                                     arrow.segments(self.origin, tip), si, story.arrow_at(si, k),
+                                     dimmed=dim, anchor=_xy(tip)))  # fmt: skip
+            for k in range(1, len(tips)):
+                out.append(
+                    self.line(
+                        f"trail {si + 1} step {k}",
+                        "trail",
+                        self.trail_segments(si, k),
+                        si,
+                        story.joined(si, k),
+                        dimmed=dim,
+                        anchor=_xy(tips[k]),
+                    )
+                )
+        return out
+
+    def line(
+        self,
+        name: str,
+        kind: str,
+        segs: list[Segment],
+        si: int | None,
+        shown: tuple[int, ...],
+        **kw: object,
+    ) -> Element:
+        """A line element: its segments, and as box their bounds with their half widths."""
+        box = _union(
+            [
+                (min(x0, x1) - hw, min(y0, y1) - hw, max(x0, x1) + hw, max(y0, y1) + hw)
+                for x0, y0, x1, y1, hw in segs
+            ]
+        )
+        return Element(name, kind, box, sentence=si, segments=tuple(segs), shown=shown, **kw)  # type: ignore[arg-type]
+
+
+class ModelLayout(LineElements):
     """The layout as a Figure: `figure_model()`."""
 
     def figure_model(self) -> Figure:
@@ -175,12 +243,12 @@ class ModelLayout(LabelLayout):
             )
         return out
 
-    def own(self, si: int | None, story: Story) -> tuple[int, ...]:
-        """The beats a part of sentence si's own (None: shared) is dimmed in."""
-        return () if si is None else story.dimmed(si)
-
     def plot_elements(self, story: Story) -> list[Element]:
         """The words' marks, the origin, the start, end and word labels, their leaders."""
+        return self.mark_elements(story) + self.label_elements(story)
+
+    def mark_elements(self, story: Story) -> list[Element]:
+        """Each word's mark (a dot, an edge marker, a ring, a group's diamond), the origin."""
         out: list[Element] = []
         of: dict[int, list[tuple[int, int]]] = {}
         for key, j in self.point_of.items():
@@ -211,6 +279,11 @@ class ModelLayout(LabelLayout):
                 shown=story.always,
             )
         )
+        return out
+
+    def label_elements(self, story: Story) -> list[Element]:
+        """The start, end and word labels and their leaders."""
+        out: list[Element] = []
         for name, kind, mob, size, si, role in self.plot_labels():
             shown = story.end_label(si) if kind == "end label" and si is not None else story.always
             dim = self.own(si, story)
@@ -261,63 +334,3 @@ class ModelLayout(LabelLayout):
             point = f"point {pt['text']}#{j}"
             out.append((f"label {m.text}#{j}", "word label", m, SIZES.small, own, point))
         return out
-
-    def line_elements(self, story: Story) -> list[Element]:
-        """The static vector(s), each sentence's arrow at each step (and as it turns, a
-        third and two thirds of the way), its trail steps."""
-        out: list[Element] = []
-        for j, a in enumerate(self.static_arrows):
-            si = None if self.shared_start else j
-            out.append(
-                self.line(
-                    f"static vector {j}",
-                    "static",
-                    a.segments(),
-                    si,
-                    story.always,
-                    dimmed=self.own(si, story),
-                    anchor=_xy(a.end),
-                )
-            )
-        for si in range(len(self.plan.sentences)):
-            tips, arrow, dim = self.tips(si), self.arrows[si], story.dimmed(si)
-            for k, tip in enumerate(tips):
-                if k:  # as it turns: a third and two thirds of the way
-                    turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
-                    segs = [seg for p in turning for seg in arrow.segments(self.origin, p)]
-                    out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
-                                         si, (), moved=(story.index("step", si, k),)))  # fmt: skip
-                out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
-                                     arrow.segments(self.origin, tip), si, story.arrow_at(si, k),
-                                     dimmed=dim, anchor=_xy(tip)))  # fmt: skip
-            for k in range(1, len(tips)):
-                out.append(
-                    self.line(
-                        f"trail {si + 1} step {k}",
-                        "trail",
-                        self.trail_segments(si, k),
-                        si,
-                        story.joined(si, k),
-                        dimmed=dim,
-                        anchor=_xy(tips[k]),
-                    )
-                )
-        return out
-
-    def line(
-        self,
-        name: str,
-        kind: str,
-        segs: list[Segment],
-        si: int | None,
-        shown: tuple[int, ...],
-        **kw: object,
-    ) -> Element:
-        """A line element: its segments, and as box their bounds with their half widths."""
-        box = _union(
-            [
-                (min(x0, x1) - hw, min(y0, y1) - hw, max(x0, x1) + hw, max(y0, y1) + hw)
-                for x0, y0, x1, y1, hw in segs
-            ]
-        )
-        return Element(name, kind, box, sentence=si, segments=tuple(segs), shown=shown, **kw)  # type: ignore[arg-type]

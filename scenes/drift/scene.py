@@ -178,7 +178,6 @@ class DriftScene(DriftStates):
     def beat(self, notes: str, caption: str | None = None) -> None:
         if self.figure_file is not None:  # when this beat ends; what is on screen then
             self.beat_ends = [*getattr(self, "beat_ends", []), float(self.time)]
-            self.beat_captions = [*getattr(self, "beat_captions", []), caption or ""]
             self.drawn_states = [*getattr(self, "drawn_states", []), self.drawn_state()]
         super().beat(notes, caption)
 
@@ -191,7 +190,7 @@ class DriftScene(DriftStates):
                 pixels=(config.pixel_width, config.pixel_height),
                 colors=[self.pal.color(si) for si in range(len(self.plan.sentences))],
                 times=getattr(self, "beat_ends", []),
-                captions=getattr(self, "beat_captions", []),
+                captions=self.beat_captions,  # BeatScene.beat keeps them
             )
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             Path(self.figure_file).write_text(text, encoding="utf-8")
