@@ -119,13 +119,16 @@ def test_code_version_follows_the_scene_and_its_imports(
 
     partial = False
     for scene, (module, _line) in scenes.SCENES.items():
-        changed = edit(module.split(".")[-1] + ".py")
+        name = module.split(".")[-1]  # a module, or a package (scenes.drift)
+        changed = edit(f"{name}/__init__.py" if (copy / name).is_dir() else f"{name}.py")
         assert changed[scene]
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene
     assert all(edit("app/pipeline.py").values())  # every scene renders through the pipeline
     assert all(edit("app/passes.py").values())
     assert edit("theme.py")["DriftScene"]  # imported by drift.py through components
+    assert edit("drift/labels.py")["DriftScene"]  # a part of the scene's package
+    assert edit("figure/plot.py")["DriftScene"]  # the figure model it draws
     for module in ("__init__.py", "app/__init__.py", "app/batch.py", "app/store.py"):
         assert not any(edit(module).values()), module
 

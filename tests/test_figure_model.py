@@ -122,6 +122,40 @@ def test_story_shows_each_arrow_step_once_and_dims_the_others() -> None:
     assert one.panel(0) == tuple(range(len(one.beats)))  # the poster and every beat
 
 
+def test_plot_labels_are_placed_off_the_marks_and_lines() -> None:
+    """Labels at free places off marks, lines and each other; a leader line from the point
+    only for a label placed far from it."""
+    from scenes.figure.constants import LEADER_GAP
+    from scenes.figure.labels import PlotLabel, place_plot_labels
+    from scenes.layout import overlap
+
+    box = (-4.0, -3.0, 4.0, 3.0)
+    marks = [(-0.07, -0.07, 0.07, 0.07), (1.93, 0.93, 2.07, 1.07)]  # dots at (0, 0), (2, 1)
+    lines = [(-4.0, 0.5, 4.0, 0.5, 0.03)]  # a line across, between the two
+    labels = [PlotLabel("word", (0.0, 0.0), (1.0, 0.3)), PlotLabel("end", (2.0, 1.0), (0.8, 0.3))]
+    placed = place_plot_labels(labels, box, marks, lines, lines)
+    boxes = [
+        (p.centre[0] - lb.size[0] / 2, p.centre[1] - lb.size[1] / 2,
+         p.centre[0] + lb.size[0] / 2, p.centre[1] + lb.size[1] / 2)
+        for p, lb in zip(placed, labels, strict=True)
+    ]  # fmt: skip
+    assert not overlap(boxes[0], boxes[1])
+    for b in boxes:
+        assert not any(overlap(b, m) for m in marks)
+        assert not (b[1] < 0.53 and b[3] > 0.47)  # off the line
+        assert box[0] <= b[0] and b[2] <= box[2] and box[1] <= b[1] and b[3] <= box[3]
+    for p, lb, b in zip(placed, labels, boxes, strict=True):
+        # how far the point is from its label's box
+        dx = max(b[0] - lb.anchor[0], 0.0, lb.anchor[0] - b[2])
+        dy = max(b[1] - lb.anchor[1], 0.0, lb.anchor[1] - b[3])
+        if p.leader is None:
+            assert np.hypot(dx, dy) <= LEADER_GAP + 1e-9
+        else:  # from the point to the label's edge (leader_end stops 0.06 short of it)
+            assert p.leader[0] == lb.anchor
+            ex, ey = p.leader[1]
+            assert b[0] - 0.1 <= ex <= b[2] + 0.1 and b[1] - 0.1 <= ey <= b[3] + 0.1
+
+
 # ---------------------------------------------------------------------------------------------
 # the model of a laid out scene
 
@@ -164,6 +198,19 @@ def test_the_check_on_the_model_can_fail(request: pytest.FixtureRequest) -> None
                  fig.tips)  # fmt: skip
     assert any(label.name in p.what for p in check_figure(bad))
     assert any(label.name in p.what for p in check_frame(bad, len(bad.beats) - 1, 1.0))
+
+
+def test_a_frame_mid_step_has_the_arrow_on_its_way(request: pytest.FixtureRequest) -> None:
+    from scenes.figure.checks import frame_elements
+
+    fig = laid_out(corpus_plan(BY_NAME["figure"], request)).figure_model()
+    b = next(i for i, beat in enumerate(fig.beats) if beat.what == "step")
+    si, k = fig.beats[b].sentence, fig.beats[b].step
+    names = {t: {e.name for e in frame_elements(fig, b, t)} for t in (0.0, 0.5, 1.0)}
+    assert f"arrow {si + 1} step {k - 1}" in names[0.0]
+    assert f"arrow {si + 1} turning to step {k}" in names[0.5]
+    assert f"arrow {si + 1} step {k}" in names[1.0] and f"trail {si + 1} step {k}" in names[1.0]
+    assert not any(n.startswith(f"arrow {si + 1} step") for n in names[0.5])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,23 +20,9 @@ from scenes.components import (
     label,
 )
 from scenes.drift.vectors import VectorLayout
-from scenes.figure.constants import (
-    LABEL_WEIGHT,
-    LEADER_GAP,
-)
-from scenes.figure.geometry import (
-    pad_box,
-)
+from scenes.figure.labels import PlotLabel, place_plot_labels
 from scenes.figure.names import (
     cut,
-)
-from scenes.layout import (
-    CLEARANCE,
-    Box,
-    leader_end,
-    needs_leader,
-    place_labels_best,
-    segment_obstacles,
 )
 from scenes.theme import SIZES
 
@@ -67,25 +53,24 @@ class LabelLayout(VectorLayout):
             *(self.map(s.final.point) for s in self.plan.sentences),
             *(self.points[j]["at"] for j in self.word_labels),
         ]
-        centres = place_labels_best(
-            [(float(a[0]), float(a[1])) for a in anchors],
-            [(m.width, m.height) for m in labels],
+        places = place_plot_labels(
+            [
+                PlotLabel(kind, (float(a[0]), float(a[1])), (m.width, m.height))
+                for kind, a, m in zip(self.label_kinds(), anchors, labels, strict=True)
+            ],
             self.plot_box,
-            self.label_orders(),
-            [LABEL_WEIGHT.get(kind, 1.0) for kind in self.label_kinds()],
-            obstacles=self.label_obstacles(),
-            leader_gap=LEADER_GAP,
-            lines=self.final_lines(),
-            marks=[box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
+            [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
+            [seg for _, seg in self.segments()],
+            self.final_lines(),
         )
         # A leader shows with its label: the end labels' come and go with them (an end label
         # appears when its sentence ends), the others are always on (self.leaders).
         self.leader_of: dict[int, Line] = {}  # id(label) -> its leader line
-        for m, c, a in zip(labels, centres, anchors, strict=True):
-            m.move_to(np.array([c[0], c[1], 0]))
-            if needs_leader((a[0], a[1]), c, (m.width, m.height), LEADER_GAP):
-                end = leader_end((a[0], a[1]), c, (m.width, m.height))
-                line = Line(np.array([a[0], a[1], 0]), np.array([*end, 0.0]), stroke_width=1.5,
+        for m, place in zip(labels, places, strict=True):
+            m.move_to(np.array([*place.centre, 0.0]))
+            if place.leader is not None:
+                a, end = place.leader
+                line = Line(np.array([*a, 0.0]), np.array([*end, 0.0]), stroke_width=1.5,
                             color=pal.muted, stroke_opacity=0.7)  # fmt: skip
                 self.leader_of[id(m)] = line
         self.end_leaders = [self.leader_of.get(id(m)) for m in self.end_labels]
@@ -108,19 +93,6 @@ class LabelLayout(VectorLayout):
             *["end"] * len(self.end_labels),
             *("outside" if self.points[j]["outside"] else "word" for j in self.word_labels),
         ]
-
-    def label_orders(self) -> list[list[int]]:
-        """The orders the labels may take their places in (`place_labels_best` keeps the one
-        with the shortest, least crossed leader lines): as listed; the words outside the
-        view first (their markers crowd the view's edge, where only their labels want to
-        be); the end labels, then those words."""
-        kinds = self.label_kinds()
-        rank = [
-            {"start": 0, "end": 1, "word": 2, "outside": 2},
-            {"outside": 0, "start": 1, "end": 2, "word": 3},
-            {"end": 0, "outside": 1, "start": 2, "word": 3},
-        ]
-        return [sorted(range(len(kinds)), key=[r[k] for k in kinds].__getitem__) for r in rank]
 
     def build_start_labels(self) -> list[VMobject]:
         """The static vector's label: one, or one per sentence with its badge when the
@@ -145,17 +117,6 @@ class LabelLayout(VectorLayout):
             t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
             out.append(self.with_badge(t, si) if self.multi else t)
         return out
-
-    def label_obstacles(self) -> list[Box]:
-        """What the plot's labels must stay off: the points, the origin and every line, with
-        air round them (0.05 in all, of which the placer keeps CLEARANCE itself)."""
-        air = 0.05 - CLEARANCE
-        obstacles = [pad_box(box_of(pt["mob"]), air) for pt in self.points]
-        obstacles.append(pad_box(box_of(self.origin_mark), air))
-        for _, seg in self.segments():
-            hw = seg[4] + 0.04 - CLEARANCE
-            obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], hw), 0.12)
-        return obstacles
 
     def with_badge(self, t: VMobject, si: int) -> VGroup:
         badge = self.badge(si)
