@@ -156,6 +156,29 @@ def test_plot_labels_are_placed_off_the_marks_and_lines() -> None:
             assert b[0] - 0.1 <= ex <= b[2] + 0.1 and b[1] - 0.1 <= ey <= b[3] + 0.1
 
 
+def test_measure_agrees_with_the_drawn_text() -> None:
+    """scenes.figure.measure (Pango, no mobject) gives the box `label` and StrutText draw:
+    words of the corpus in every script it has, at the three sizes, bold too."""
+    from scenes.components import StrutText, label
+    from scenes.figure.measure import measure
+    from scenes.theme import PALETTES, SIZES
+
+    pal = PALETTES["dark"]
+    texts = ["bank", "Attention pulls “bank” towards its context", "bank′ = 0.56·bank",
+             "नदी के किनारे", "Deposité el dinero", "🙂 ok", "(5 more)", "−0.12"]  # fmt: skip
+    worst = 0.0
+    for text in texts:
+        for size in (SIZES.small, SIZES.body, SIZES.title):
+            for weight in ("NORMAL", "BOLD"):
+                m = label(text, pal, size=size, weight=weight)
+                w, h = measure(text, size, weight)
+                worst = max(worst, abs(w - m.width), abs(h - m.height))
+        strut = StrutText(text, pal, size=SIZES.small)
+        w, h = measure(f"|{text}|", SIZES.small)
+        worst = max(worst, abs(w - strut.width), abs(h - strut.height))
+    assert worst < 1e-9, worst
+
+
 # ---------------------------------------------------------------------------------------------
 # the model of a laid out scene
 
