@@ -1,6 +1,6 @@
 """Benchmark batch renders: 8 renders at `low` with --jobs 1 and --jobs 2, then the cached run.
 
-    .venv/bin/python bench/batch_bench.py [--formats gif,mp4] [--jobs 1,2] [--keep DIR]
+    .venv/bin/python bench/batch_bench.py [--formats gif,mp4] [--renders 8] [--keep DIR]
 
 Each run is the real command, `attention-drift render --spec SPEC --out DIR`, in a fresh
 process, timed from start to exit (wall clock): process start, spec validation and the eight
@@ -46,9 +46,9 @@ RENDERS = [
 ]
 
 
-def spec_text(formats: list[str]) -> str:
+def spec_text(formats: list[str], renders: int = len(RENDERS)) -> str:
     lines = ["[defaults]", 'quality = "low"', f"formats = {formats!r}".replace("'", '"'), ""]
-    for i, (sentence, target, compare) in enumerate(RENDERS):
+    for i, (sentence, target, compare) in enumerate(RENDERS[:renders]):
         lines += ["[[renders]]", f'sentence = "{sentence}"', f'target = "{target}"']
         if compare:
             lines.append("compare = [" + ", ".join(f'"{c}"' for c in compare) + "]")
@@ -97,6 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formats", default="gif,mp4", help="formats per render")
     parser.add_argument("--keep", type=Path, default=None, help="render into DIR, keep it")
+    parser.add_argument(
+        "--renders", type=int, default=len(RENDERS), help="the first N renders (smoke test: 2)"
+    )
     args = parser.parse_args()
     formats = args.formats.split(",")
     cores = len(os.sched_getaffinity(0))
@@ -107,7 +110,7 @@ def main() -> None:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         spec = root / "bench.toml"
-        spec.write_text(spec_text(formats), encoding="utf-8")
+        spec.write_text(spec_text(formats, args.renders), encoding="utf-8")
         warm = root / "warm.toml"  # one render first: page cache, font cache, .pyc files
         warm.write_text(
             spec_text(formats).split("[[renders]]")[0]
@@ -120,8 +123,8 @@ def main() -> None:
         two, two_cpu = run(spec, root / "jobs2", "--jobs", "2", "--force")
         cached, _ = run(spec, root / "jobs2", "--jobs", "2")
 
-    print(f"batch of {len(RENDERS)} renders at low, formats {'+'.join(formats)}, "
-          f"{cores} cores")  # fmt: skip
+    n = min(args.renders, len(RENDERS))
+    print(f"batch of {n} renders at low, formats {'+'.join(formats)}, {cores} cores")
     print(f"  --jobs 1          {one:7.1f} s   CPU {one_cpu:6.1f} s")
     print(
         f"  --jobs 2          {two:7.1f} s   speed-up {one / two:.2f}×  (target ≥ 1.7×)   "

@@ -13,7 +13,7 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
   alone (whole commands), against issue 13's 0.71 and 2.59 s (target: half of those);
 * DriftScene's rendering speed (frames per second of the pass, imports excluded) at low
   (480p15) and high (1080p60), and for the GIF alone (800×450, 10 fps, with its palette);
-* the overhead over Manim's floor: the same pass (`scenes.app.passes.movie_pass`, the same
+* the overhead over Manim's floor: the same pass (`scenes.app.media.passes.movie_pass`, the same
   configuration) with a minimal scene that moves one dot for the same duration, resolution
   and frame rate; the ratio of the two render times (target ≤ 2.0);
 * the tweak loop: a still of a new sentence in a fresh process (target < 3.5 s), the still
@@ -28,9 +28,17 @@ What it measures (each in a fresh process where start-up or peak memory matter; 
   (target < 1.5 s; manim must not be imported, checked with ``-X importtime``);
 * the numpy MiniLM encoder against transformers + torch (bench/model_bench.py's workers);
 * one render on every core: the figure as a 1080p60 and a 4K MP4 (whole commands), serial
-  (``--jobs 1``) against chunked (``--jobs CORES``, ``scenes.app.chunks``), per video-second and
-  their ratio (target: chunked ≥ 1.6× on 2 cores; ``--only chunks`` measures this alone);
-* the batch figures (bench/batch_bench.py), when that benchmark is there.
+  (``--jobs 1``) against chunked (``--jobs CORES``, ``scenes.app.media.chunks``), per
+  video-second and their ratio, with their CPU seconds (which do not depend on the load) and
+  the parallel capacity free at the start (cores, load average, two counting processes' share of two
+  cores); target: chunked ≥ 1.6× on 2 cores;
+* the batch figures (bench/batch_bench.py), when that benchmark is there: --jobs 1 and 2,
+  their CPU seconds, the capacity free before them.
+
+``--only parallel`` measures the last two alone (``--only chunks``: the chunks alone), and
+with ``--readme`` rewrites only their rows of the README's table; ``--only parallel
+--smoke`` checks in a minute or two that they come out (480p15, a batch of 2; not a
+measurement).
 
 KB is 1000 bytes. The whole run takes 5 to 10 minutes on the 2-core machine it was written
 for (the whole test suite is half of it); timings on a shared machine vary by some per cent
@@ -95,6 +103,7 @@ class Measured:
     stdout: str
     stderr: str
     returncode: int
+    cpu_s: float = 0.0  # user + system, of the process and the descendants it waited for
 
 
 def measure(cmd: list[str], timeout: float = 600, **kwargs: Any) -> Measured:
@@ -116,7 +125,9 @@ def measure(cmd: list[str], timeout: float = 600, **kwargs: Any) -> Measured:
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
         out.seek(0)
         err.seek(0)
-        return Measured(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode)
+        cpu_s = usage.ru_utime + usage.ru_stime
+        return Measured(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode,
+                        cpu_s)  # fmt: skip
 
 
 def checked(result: Measured, what: str) -> Measured:
@@ -175,10 +186,10 @@ def _dot_scene(seconds: float) -> type:
 def worker_pass(quality: str, scene: str, seconds: float = 0.0) -> dict[str, Any]:
     """One pass of the default figure's plan: `scene` is "drift" or "dot".
 
-    quality: a name of scenes.app.passes.QUALITY (an MP4), or "gif" (a GIF alone: drawn at
+    quality: a name of scenes.app.media.passes.QUALITY (an MP4), or "gif" (a GIF alone: drawn at
     800×450, 10 fps, then its palette pass; also encoded without one, for comparison).
     """
-    import scenes.app.passes as passes
+    import scenes.app.media.passes as passes
     from scenes.theme import PALETTES
 
     plan = _figure_plan()
@@ -325,24 +336,36 @@ def per_video_second() -> dict[str, dict[str, float]]:
     return out
 
 
-def chunked() -> dict[str, Any]:
+def capacity() -> dict[str, float]:
+    """The parallel capacity free right now: the cores this process may use, the load
+    average, and how many cores' worth two CPU-bound processes get (2.0 on two idle cores;
+    bench/batch_bench.py's measure)."""
+    from batch_bench import parallel_capacity
+
+    return {"cores": len(os.sched_getaffinity(0)), "load": os.getloadavg()[0],
+            "capacity": parallel_capacity()}  # fmt: skip
+
+
+def chunked(qualities: tuple[str, ...] = ("high", "4k"), smoke: bool = False) -> dict[str, Any]:
     """The figure as a 1080p60 and a 4K MP4 (whole commands): serial (--jobs 1) against
-    chunked on every core (--jobs CORES, scenes.app.chunks); seconds per second of video,
-    their ratio, and the load average before each run."""
-    out: dict[str, Any] = {"cores": len(os.sched_getaffinity(0))}
-    for quality in ("high", "4k"):
+    chunked on every core (--jobs CORES, scenes.app.media.chunks); seconds and CPU seconds per
+    second of video, their ratio, and the load average before each run. `smoke`: the river
+    sentence alone (a check that the rows come out, not a measurement)."""
+    out: dict[str, Any] = {"free": capacity(), "qualities": list(qualities), "smoke": smoke}
+    out["cores"] = out["free"]["cores"]
+    compare = [] if smoke else ["--compare", CASH]
+    for quality in qualities:
         row: dict[str, Any] = {}
         cores = str(max(2, out["cores"]))  # chunked on every core (without --jobs: when 3 free)
         for key, jobs in (("serial", ["--jobs", "1"]), ("chunked", ["--jobs", cores])):
             with tempfile.TemporaryDirectory() as tmp:
-                cmd = [str(CLI), "render", RIVER, "--target", "bank", "--compare", CASH,
-                       "--format", "mp4", "--quality", quality, *jobs, "--out", tmp,
-                       "--quiet"]  # fmt: skip
+                cmd = [str(CLI), "render", RIVER, "--target", "bank", *compare, "--format",
+                       "mp4", "--quality", quality, *jobs, "--out", tmp, "--quiet"]  # fmt: skip
                 load = os.getloadavg()[0]
                 result = checked(measure(cmd, timeout=1800, cwd=REPO), f"{quality} {key}")
                 video_s = probe(next(Path(tmp).glob("*.mp4")))["duration"]
             row[key] = {"seconds": result.seconds, "per_s": result.seconds / video_s,
-                        "load": load}  # fmt: skip
+                        "cpu_per_s": result.cpu_s / video_s, "load": load}  # fmt: skip
         row["speedup"] = row["serial"]["per_s"] / row["chunked"]["per_s"]
         out[quality] = row
     return out
@@ -525,13 +548,14 @@ def model_versus_transformers(runs: int, repeats: int) -> dict[str, Any] | str:
     } | {"sentences": len(ids), "runs": runs, "repeats": repeats}
 
 
-def batch(timeout: float) -> dict[str, Any] | str:
+def batch(timeout: float, renders: int = 8) -> dict[str, Any] | str:
     script = REPO / "bench" / "batch_bench.py"
     if not script.is_file():
         return "skipped: bench/batch_bench.py is not there"
     if timeout < 60:
         return "skipped: not enough of the 10-minute budget left"
-    result = measure([sys.executable, str(script)], timeout=timeout, cwd=REPO)
+    cmd = [sys.executable, str(script), "--renders", str(renders)]
+    result = measure(cmd, timeout=timeout, cwd=REPO)
     if result.seconds >= timeout:
         return f"skipped: did not finish in the {timeout:.0f} s left of the budget"
     if result.returncode != 0:
@@ -541,8 +565,8 @@ def batch(timeout: float) -> dict[str, Any] | str:
         key: re.search(pattern, text, re.M)
         for key, pattern in {
             "title": r"^(batch of .+)$",
-            "one": r"--jobs 1\s+([\d.]+) s",
-            "two": r"--jobs 2\s+([\d.]+) s\s+speed-up ([\d.]+)",
+            "one": r"--jobs 1\s+([\d.]+) s\s+CPU\s+([\d.]+) s",
+            "two": r"--jobs 2\s+([\d.]+) s\s+speed-up ([\d.]+).*CPU\s+([\d.]+) s",
             "cached": r"cached \(--jobs 2\)\s+([\d.]+) s",
         }.items()
     }
@@ -552,9 +576,12 @@ def batch(timeout: float) -> dict[str, Any] | str:
     m = {k: v for k, v in found.items() if v is not None}
     return {
         "title": m["title"].group(1),
+        "renders": renders,
         "one_s": float(m["one"].group(1)),
+        "one_cpu": float(m["one"].group(2)),
         "two_s": float(m["two"].group(1)),
         "speedup": float(m["two"].group(2)),
+        "two_cpu": float(m["two"].group(3)),
         "cached_s": float(m["cached"].group(1)),
         "process_s": result.seconds,
         # how much of two cores was free before the runs (newer batch_bench.py prints it)
@@ -725,30 +752,40 @@ def batch_rows(b: dict[str, Any] | str) -> list[Row]:
     """bench/batch_bench.py's figures: --jobs 1, --jobs 2, all cached (or why not measured)."""
     if isinstance(b, str):
         return [("batch (bench/batch_bench.py)", b.splitlines()[0], "")]
-    return [(f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s", ""), (
+    return [(f"{b['title']}: --jobs 1", f"{b['one_s']:.1f} s (CPU {b['one_cpu']:.1f} s)", ""), (
         "batch: --jobs 2, speed-up over --jobs 1",
-        f"{b['two_s']:.1f} s, {b['speedup']:.2f}×"
-        + (f" (parallel capacity {b['capacity']:.2f}× of 2)" if b["capacity"] else ""),
+        f"{b['two_s']:.1f} s, {b['speedup']:.2f}× (CPU {b['two_cpu']:.1f} s"
+        + (f"; parallel capacity {b['capacity']:.2f}× of 2)" if b["capacity"] else ")"),
         f"≥ 1.7×: {verdict(b['speedup'] >= 1.7)}",
     ), (
-        "batch: the same 8 again, all cached",
+        f"batch: the same {b.get('renders', 8)} again, all cached",
         f"{b['cached_s']:.2f} s",
         f"< 2 s: {verdict(b['cached_s'] < 2)}",
     )]  # fmt: skip
 
 
+CHUNK_LABELS = {"high": "1080p60", "4k": "4K 60 fps", "low": "480p15 (smoke: not chunked)"}
+CHUNK_ROW = "MP4, s per video-second: --jobs 1 vs chunked"  # in every chunk row (--readme)
+
+
 def chunk_rows(c: dict[str, Any] | str) -> list[Row]:
-    """One render on every core: serial against chunked, 1080p60 and 4K."""
+    """One render on every core: serial against chunked, 1080p60 and 4K, with the CPU
+    seconds (which do not depend on the load) and the capacity free at the start."""
     if isinstance(c, str):
         return [("one render on every core (chunks)", c, "")]
+    free = c["free"]
     rows: list[Row] = []
-    for quality, label in (("high", "1080p60"), ("4k", "4K 60 fps")):
+    for quality in c["qualities"]:
         q = c[quality]
+        what = "the river sentence" if c["smoke"] else "the figure"
         rows.append((
-            f"the figure as a {label} MP4, s per video-second: --jobs 1 vs chunked "
-            f"({c['cores']} cores; load average before each run)",
+            f"{what} as a {CHUNK_LABELS.get(quality, quality)} {CHUNK_ROW} ({free['cores']} "
+            f"cores; at the start load {free['load']:.1f}, parallel capacity "
+            f"{free['capacity']:.2f}× of 2; load before each run)",
             f"{q['serial']['per_s']:.2f} vs {q['chunked']['per_s']:.2f} s, "
-            f"{q['speedup']:.2f}× (load {q['serial']['load']:.1f} / {q['chunked']['load']:.1f})",
+            f"{q['speedup']:.2f}× (CPU {q['serial']['cpu_per_s']:.2f} vs "
+            f"{q['chunked']['cpu_per_s']:.2f} s; load {q['serial']['load']:.1f} / "
+            f"{q['chunked']['load']:.1f})",
             f"≥ 1.6×: {verdict(q['speedup'] >= 1.6)}",
         ))  # fmt: skip
     return rows
@@ -831,6 +868,52 @@ def rewrite_readme(text: str) -> None:
     say("README.md: Performance block rewritten")
 
 
+def parallel_rows(only: str, smoke: bool) -> list[Row]:
+    """--only chunks (serial against chunked, 1080p60 and 4K) or --only parallel (and the
+    batch at --jobs 1 and 2); `smoke`: at 480p15, the river sentence, a batch of 2."""
+    say("one render on every core: --jobs 1 against chunked" + (" (smoke)" if smoke else ""))
+    rows = chunk_rows(chunked(("low",) if smoke else ("high", "4k"), smoke))
+    if only == "parallel":
+        say("batch (bench/batch_bench.py)" + (" of 2 renders (smoke)" if smoke else ""))
+        rows += batch_rows(batch(timeout=1800, renders=2 if smoke else 8))
+    return rows
+
+
+def rewrite_rows(rows: list[Row]) -> None:
+    """README's Performance table with these rows in place of the ones they measure again
+    (the chunk rows; the batch rows too when given), the others kept as they are."""
+    readme = README.read_text(encoding="utf-8")
+    if readme.count(START_MARK) != 1 or readme.count(END_MARK) != 1:
+        raise SystemExit(f"README.md needs one {START_MARK} and one {END_MARK} line")
+    head, rest = readme.split(START_MARK)
+    block, tail = rest.split(END_MARK)
+    batch = any(r[0].startswith("batch") for r in rows)
+
+    def replaced(line: str) -> bool:
+        return CHUNK_ROW in line or (batch and line.startswith("| batch"))
+
+    lines = block.split("\n")
+    at = next((i for i, x in enumerate(lines) if replaced(x)), None)
+    if at is None:  # not there yet: before the test suite's rows, or at the table's end
+        at = next((i for i, x in enumerate(lines) if x.startswith("| test suite")),
+                  max(i for i, x in enumerate(lines) if x.startswith("|")) + 1)  # fmt: skip
+    kept = [x for x in lines[:at] if not replaced(x)]
+    new = [f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows]
+    lines = kept + new + [x for x in lines[at:] if not replaced(x)]
+    README.write_text(f"{head}{START_MARK}{chr(10).join(lines)}{END_MARK}{tail}", encoding="utf-8")
+    say(f"README.md: {len(new)} rows of the Performance table rewritten")
+
+
+def only(part: str, smoke: bool, readme: bool) -> None:
+    """`--only PART`: its rows printed (and written into README's table with `readme`)."""
+    load = os.getloadavg()[0]
+    rows = parallel_rows(part, smoke)
+    print(f"load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+    print("\n".join(f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows))
+    if readme:
+        rewrite_rows(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="rewrite README's block too")
@@ -840,7 +923,13 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=900, help="seconds before the batch")
     parser.add_argument("--no-suite", dest="suite", action="store_false",
                         help="skip the test suite's timings")  # fmt: skip
-    parser.add_argument("--only", choices=["chunks"], help="measure one part alone")
+    parser.add_argument("--only", choices=["chunks", "parallel"],
+                        help="measure one part alone: chunks (serial vs chunked, 1080p60 and "
+                        "4K), parallel (those and the batch at --jobs 1 and 2); with --readme, "
+                        "only their rows of the table are rewritten")  # fmt: skip
+    parser.add_argument("--smoke", action="store_true",
+                        help="with --only: tiny renders, to check the rows come out (not a "
+                        "measurement; never written to the README)")  # fmt: skip
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -849,11 +938,10 @@ def main() -> None:
         result = WORKERS[args.worker](**json.loads(args.args))
         print(json.dumps(result))
         return
-    if args.only == "chunks":  # this part alone (its rows, the load average)
-        load = os.getloadavg()[0]
-        rows = chunk_rows(chunked())
-        print(f"load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after")
-        print("\n".join(f"| {a} | {b_} | {c_} |" for a, b_, c_ in rows))
+    if args.only:  # this part alone (its rows, the load average)
+        if args.smoke and args.readme:
+            parser.error("--smoke rows are not measurements: leave --readme out")
+        only(args.only, args.smoke, args.readme)
         return
 
     start = time.perf_counter()

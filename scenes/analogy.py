@@ -23,32 +23,27 @@ from manim import *
 from attention_math.errors import InputError
 from attention_math.lecture_data import Analogy
 from attention_math.plan import Plan
-from scenes.components import Counter, CountTo, Fade, OriginMark, StrutText, fmt
+from scenes import analogy_notes as say
+from scenes.analogy_panel import PANEL_LEFT, AnalogyPanel
+from scenes.components import CountTo, Fade, OriginMark
 from scenes.layout import Box
 from scenes.picture import (
-    BODY,
     SMALL,
-    TITLE,
-    WIDTH,
     X_LEFT,
-    X_RIGHT,
-    Y_BOTTOM,
-    Y_TOP,
-    LectureScene,
     arrow_between,
-    at,
-    number_template,
     picture_mapping,
     place_point_labels,
-    place_right,
 )
 
-PANEL_LEFT = 1.6  # the picture is left of this x, the list of neighbours right of it
 NEAR = 0.3  # ranked words drawn closer than this (scene units) share one label
 
 
-class AnalogyScene(LectureScene):
-    """Word vectors as directions: a − b + c, and its honest nearest neighbours."""
+class AnalogyScene(AnalogyPanel):
+    """Word vectors as directions: a − b + c, and its honest nearest neighbours.
+
+    The figure is built in setup (the texts in scenes.analogy_panel, the picture here); the
+    beats animate it; the words are scenes.analogy_notes'.
+    """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("analogy",)  # the plan parts it draws (attention_math.request.PARTS)
@@ -74,149 +69,20 @@ class AnalogyScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        a = self.a
         self.show_words()
-        self.beat(self.notes_words(), caption=self.caption_words())
-        for k in range(len(self.a.terms)):
+        self.beat(say.notes_words(a), caption=say.caption_words(a))
+        for k in range(len(a.terms)):
             self.add_term(k)
-            self.beat(self.notes_term(k), caption=self.caption_term(k))
+            self.beat(say.notes_term(a, k), caption=say.caption_term(a, k))
         self.show_neighbours()
         self.wait(1.5)
-        self.beat(self.notes_neighbours(), caption=self.caption_neighbours())
+        self.beat(say.notes_neighbours(a), caption=say.caption_neighbours(a))
 
-    # ---- layout ---------------------------------------------------------------------------
-    def term_text(self, k: int) -> str:
-        t = self.a.terms[k]
-        if k == 0:
-            return t.word if t.sign > 0 else f"−{t.word}"
-        return ("+ " if t.sign > 0 else "− ") + t.word
-
-    def term_color(self, k: int) -> str:
-        return self.pal.color(0) if self.a.terms[k].sign > 0 else self.pal.color(1)
-
-    def build_header(self, plan: Plan) -> None:
-        """The expression (each term underlined in its arrow's colour) and the source."""
-        a = self.a
-        parts = [self.text(f"title {k}", self.term_text(k), TITLE) for k in range(len(a.terms))]
-        parts.append(self.text("title end", "≈ ?", TITLE, muted=True))
-        title = VGroup(*parts).arrange(RIGHT, buff=0.25)
-        if title.width > WIDTH:  # six long words: one size down rather than off the frame
-            title.scale_to_fit_width(WIDTH)
-        title.move_to(at(X_LEFT + title.width / 2, Y_TOP - title.height / 2))
-        self.title_parts = parts
-        self.underlines = VGroup()
-        for k, m in enumerate(parts[:-1]):
-            g = m.glyphs
-            y = m.get_bottom()[1] - 0.06
-            line = Line(
-                at(g.get_left()[0], y),
-                at(g.get_right()[0], y),
-                stroke_width=5,
-                color=self.term_color(k),
-            )
-            self.add_segment(f"underline {k}", line.get_start(), line.get_end(), 5)
-            self.underlines.add(line)
-        source = (
-            f"{plan.embedding.dim}-d all-MiniLM-L6-v2 input embeddings"
-            if plan.embedding.kind == "minilm"
-            else f"{plan.embedding.dim}-d vectors of {plan.embedding.name}"
-        )
-        self.sub = self.text(
-            "subtitle", f"static vectors: {source}", SMALL, muted=True, max_width=WIDTH
-        )
-        self.sub.move_to(
-            at(X_LEFT + self.sub.width / 2, title.get_bottom()[1] - 0.12 - self.sub.height / 2)
-        )
-        self.title = title
-        self.body_top = self.sub.get_bottom()[1] - 0.3
-
-    def build_caption(self) -> None:
-        """What the picture keeps and what it distorts, under it."""
-        a = self.a
-        top = a.neighbours[0].word if a.neighbours else a.terms[0].word
-        lo, hi = min(a.kept), max(a.kept)
-        share = f"{lo:.0%}" if round(lo, 2) == round(hi, 2) else f"{lo:.0%}–{hi:.0%}"
-        lines = [
-            f"picture: the plane of the result and “{top}”; arrows keep {share} of their length",
-            "ranked words: at their true angle to the result, at its length",
-        ]
-        self.caption_lines = [
-            self.text(f"caption {i}", t, SMALL, muted=True, max_width=WIDTH)
-            for i, t in enumerate(lines)
-        ]
-        y = Y_BOTTOM
-        for m in reversed(self.caption_lines):
-            m.move_to(at(X_LEFT + m.width / 2, y + m.height / 2))
-            y = m.get_top()[1] + 0.04
-        self.body_bottom = y + 0.2
-
-    def build_panel(self) -> None:
-        """The ranked words with their cosines (decimal-aligned numbers that count up)."""
-        a = self.a
-        x0, width = PANEL_LEFT, X_RIGHT - PANEL_LEFT
-        head = "nearest words to the result"
-        self.panel_head = self.text("panel head", head, BODY, max_width=width)
-        sub = f"cosine in {len(a.result)}-d, inputs left out"
-        self.panel_sub = self.text("panel sub", sub, SMALL, muted=True, max_width=width)
-        y = self.body_top - self.panel_head.height / 2
-        for m in (self.panel_head, self.panel_sub):
-            m.move_to(at(x0 + m.width / 2, y))
-            y -= m.height / 2 + 0.12 + self.panel_sub.height / 2
-        y -= 0.1
-        template = number_template([n.cosine for n in a.neighbours] or [0.0])
-        self.rows: list[tuple[StrutText, Counter]] = []
-        self.finals: dict[int, float] = {}
-        for r, n in enumerate(a.neighbours, start=1):
-            hit = self.is_expected(n.word)
-            value = self.counter(f"cosine {r}", 0.0, template, SMALL)
-            name = self.text(
-                f"neighbour {r}",
-                f"{r}. {n.word}",
-                SMALL,
-                weight="BOLD" if hit else "NORMAL",
-                max_width=width - value.width - 0.4,
-            )
-            name.move_to(at(x0 + name.width / 2, y))
-            place_right(value, X_RIGHT, y)
-            self.finals[id(value)] = n.cosine
-            self.rows.append((name, value))
-            y -= 0.42
-        self.verdict = VGroup()
-        if a.expected is not None:
-            for i, line in enumerate(self.verdict_lines()):
-                m = self.text(
-                    f"verdict {i}",
-                    line,
-                    SMALL,
-                    weight="BOLD" if i == 0 else "NORMAL",
-                    max_width=width,
-                )
-                m.move_to(at(x0 + m.width / 2, y - 0.05))
-                self.verdict.add(m)
-                y -= 0.38
-        self.marks_x = x0 - 0.2  # the expected word's row is marked left of it
-        self.row_marks = VGroup()
-        for (name, _), n in zip(self.rows, a.neighbours, strict=True):
-            if self.is_expected(n.word):
-                dot = Dot(name.get_left() + LEFT * 0.12, radius=0.06, color=self.pal.highlight)
-                self.row_marks.add(self.add_dot("expected mark", dot))
-
-    def is_expected(self, word: str) -> bool:
-        e = self.a.expected
-        return e is not None and word.casefold() == e.casefold()
-
-    def verdict_lines(self) -> list[str]:
-        a = self.a
-        if a.expected is None:
-            return []
-        if a.expected_rank is None:
-            return [f"“{a.expected}”", "is not in the vocabulary searched"]
-        where = "first" if a.expected_rank == 1 else f"rank {a.expected_rank}"
-        return [
-            f"“{a.expected}”: {where} of {a.n_candidates} words",
-            f"cosine {fmt(a.expected_cosine or 0.0)}",
-        ]
-
+    # ---- the picture -----------------------------------------------------------------------
     def build_picture(self) -> None:
+        """The words' vectors from the origin, the terms tip to tail, the result and its
+        ranked neighbours, and every label."""
         pal, a = self.pal, self.a
         area: Box = (X_LEFT, self.body_bottom, PANEL_LEFT - 0.35, self.body_top)
         ranked = [(r, n.word, n.point) for r, n in enumerate(a.neighbours, start=1)]
@@ -238,6 +104,13 @@ class AnalogyScene(LectureScene):
             arrow_between(self, f"term {k}", p, q, self.term_color(k), width=6)
             for k, (p, q) in enumerate(itertools.pairwise(tips))
         ]
+        self.build_result(o, ranked)
+        self.place_labels(area, o, tips, ranked)
+
+    def build_result(self, o: np.ndarray, ranked: list) -> None:
+        """The result's dot, the ranked words' dots (the expected one ringed) and the arc
+        through them."""
+        pal, a = self.pal, self.a
         result = self.map(a.result_point)
         # the result's circle, through the ranked words: equal length, only the angle differs
         radius = float(np.linalg.norm(result - o))
@@ -261,11 +134,10 @@ class AnalogyScene(LectureScene):
             self.ranked_dots.add(self.add_dot(f"ranked {word}", dot))
         self.expected_ring = VGroup()
         for _, word, p in ranked:
-            if self.is_expected(word):
+            if say.is_expected(self.a, word):
                 ring = Circle(radius=0.13, stroke_width=3, color=pal.highlight).move_to(self.map(p))
                 self.expected_ring.add(self.add_dot("expected ring", ring))
                 break
-        self.place_labels(area, o, tips, ranked)
 
     def place_labels(self, area: Box, o: np.ndarray, tips: list[np.ndarray], ranked: list) -> None:
         """The words at their arrows' tips, "result", and the ranked words (those drawn at one
@@ -306,44 +178,6 @@ class AnalogyScene(LectureScene):
             area,
             segments=segs,
             points=[o, *tips, *(self.map(p) for _, _, p in ranked)],
-        )
-
-    # ---- notes and captions ------------------------------------------------------------------
-    def notes_words(self) -> str:
-        a = self.a
-        words = ", ".join(f"{t.word} ({' '.join(t.pieces)})" for t in a.terms)
-        kept = ", ".join(f"{t.word} {k:.0%}" for t, k in zip(a.terms, a.kept, strict=True))
-        return f"{a.expression}: static vectors of {words}; length kept by the picture: {kept}"
-
-    def caption_words(self) -> str:
-        words = ", ".join(t.word for t in self.a.terms)
-        return f"{words}: each word's static vector, an arrow from the origin"
-
-    def notes_term(self, k: int) -> str:
-        x, y = self.a.path[k + 1]
-        return f"{self.term_text(k)}: the sum so far is at ({fmt(x)}, {fmt(y)}) in the picture"
-
-    def caption_term(self, k: int) -> str:
-        t = self.a.terms[k]
-        if k == 0:
-            return f"Start from “{t.word}”"
-        verb = "add" if t.sign > 0 else "subtract"
-        end = ": the result" if k == len(self.a.terms) - 1 else ""
-        return f"{self.term_text(k)}: {verb} its vector, tip to tail{end}"
-
-    def notes_neighbours(self) -> str:
-        near = ", ".join(f"{n.word} {fmt(n.cosine)}" for n in self.a.neighbours)
-        verdict = " ".join(self.verdict_lines())
-        return f"nearest to {self.a.expression}: {near}" + (f"; {verdict}" if verdict else "")
-
-    def caption_neighbours(self) -> str:
-        a = self.a
-        if not a.neighbours:
-            return "No other word of the vocabulary to compare with"
-        n = a.neighbours[0]
-        return (
-            f"Nearest to the result by cosine: “{n.word}” ({fmt(n.cosine)}), "
-            f"the input words left out"
         )
 
     # ---- beats ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Each scene calls `self.beat(notes, caption=...)` at the end of a beat, with presenter notes
 that state that beat's numbers and a one-line caption. The caption becomes a subcaption
 (Manim's `Scene.add_subcaption`) over the beat's time, for STEM.srt / STEM.vtt
-(`scenes.app.captions`). What else a beat does depends on the pass that renders the scene:
+(`scenes.app.media.captions`). What else a beat does depends on the pass that renders the scene:
 
 - a normal render: nothing (the scene plays straight through, as a plain Manim `Scene`);
 - `--slides`: `manim_slides.Slide.next_slide(notes=...)`, so that manim-slides cuts one

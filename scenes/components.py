@@ -36,7 +36,7 @@ from manim import (
 
 from scenes import texts
 from scenes.figure.geometry import bowed
-from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: scenes import them from here too)
+from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: re-exported)
 from scenes.layout import Box
 from scenes.theme import FONT, Palette
 

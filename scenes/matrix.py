@@ -20,6 +20,14 @@ from attention_math.errors import InputError
 from attention_math.lecture_data import WeightMatrix
 from attention_math.plan import Plan
 from scenes.components import Counter, CountTo, Fade, StrutText, fmt
+from scenes.matrix_notes import (
+    cell_rows,
+    column_names,
+    left_out_text,
+    shown_rows,
+    words_matrix,
+    words_target_row,
+)
 from scenes.picture import (
     BODY,
     SMALL,
@@ -45,7 +53,10 @@ POSTER = 1.5  # the first frame's hold: the whole matrix, as at the end
 
 
 class AttentionMatrixScene(LectureScene):
-    """The full attention matrix of a sentence with the target's row highlighted."""
+    """The full attention matrix of a sentence with the target's row highlighted.
+
+    What is drawn of the plan's matrix, and the words, are scenes.matrix_notes'.
+    """
 
     plan: Plan  # set by the pipeline; load_plan() checks it
     NEEDS = ("matrix",)  # the plan parts it draws (attention_math.request.PARTS)
@@ -66,58 +77,31 @@ class AttentionMatrixScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
-        m = self.m
         self.show_poster()
         if self.final_only:  # the poster is the last frame
             return
         self.show_matrix()
-        self.beat(
-            f"{m.description}; {len(m.rows)} rows × {len(m.columns)} columns, each row sums "
-            f"to 1; largest weight {fmt(self.peak)}",
-            caption=f"Each row: one word's attention over the sentence (largest {fmt(self.peak)})",
-        )
+        notes, caption = words_matrix(self.m, self.peak)
+        self.beat(notes, caption=caption)
         self.show_target_row()
         self.wait(HOLD)
-        row = m.weights[m.target_row]
-        top = max(range(len(row)), key=lambda j: row[j])
-        self.beat(
-            f"row of “{self.s.target.text}”: "
-            + ", ".join(f"{c} {fmt(w)}" for c, w in zip(m.column_labels, row, strict=True)),
-            caption=f"“{self.s.target.text}”'s row: most weight on “{m.column_labels[top]}” "
-            f"({fmt(row[top])})",
-        )
+        notes, caption = words_target_row(self.m, self.s)
+        self.beat(notes, caption=caption)
 
-    # ---- what is shown ---------------------------------------------------------------------
-    def shown_rows(self) -> list[int]:
-        """Positions of the rows shown (every row in plans made before `shown`)."""
-        return list(self.m.shown) if self.m.shown else list(range(len(self.m.rows)))
-
-    def shown_columns(self) -> list[int]:
-        """Column positions shown: the shown rows' words, then [CLS]+[SEP] (model mode)."""
-        cols = self.shown_rows()
-        return cols + [j for j, c in enumerate(self.m.columns) if c == -1]
-
-    def left_out_text(self) -> str:
-        """ "left out: He, on, the (stop-words); . (punctuation)", the first few of each."""
-        by_reason: dict[str, list[str]] = {}
-        for text, reason in self.m.left_out:
-            by_reason.setdefault(reason, []).append(text)
-        parts = []
-        for reason, words in by_reason.items():
-            shown = ", ".join(words[:4]) + (", …" if len(words) > 4 else "")
-            parts.append(f"{shown} ({reason}{'s' if len(words) > 1 else ''})")
-        return "left out: " + "; ".join(parts) if parts else ""
+    def cell_rows(self) -> list[list[float]]:
+        """The weights drawn, row by row: shown columns, the rest, [CLS]+[SEP]."""
+        return cell_rows(self.m)
 
     # ---- layout ---------------------------------------------------------------------------
     def build_header(self) -> None:
         self.title = self.title_text("Who attends to whom: each row sums to 1")
         lines = [self.m.description]
-        if self.left_out_text():
-            lines.append(self.left_out_text())
-        if len(self.shown_rows()) < len(self.m.rows):
-            hidden = len(self.m.rows) - len(self.shown_rows())
+        if left_out_text(self.m):
+            lines.append(left_out_text(self.m))
+        if len(shown_rows(self.m)) < len(self.m.rows):
+            hidden = len(self.m.rows) - len(shown_rows(self.m))
             lines.append(
-                f"the target and the {len(self.shown_rows()) - 1} words it attends to most; "
+                f"the target and the {len(shown_rows(self.m)) - 1} words it attends to most; "
                 f"the other {hidden} words' columns summed"
             )
         self.subs = []
@@ -130,30 +114,11 @@ class AttentionMatrixScene(LectureScene):
         self.header = VGroup(self.title, *self.subs)
         self.body_top = y - 0.25
 
-    def column_names(self) -> list[str]:
-        m = self.m
-        names = [m.column_labels[j] for j in self.shown_columns()]
-        if m.rest:
-            names.insert(len(self.shown_rows()), f"{len(m.rows) - len(self.shown_rows())} more")
-        return names
-
-    def cell_rows(self) -> list[list[float]]:
-        """The weights drawn, row by row: shown columns, the rest, [CLS]+[SEP]."""
-        m = self.m
-        out = []
-        for k, r in enumerate(self.shown_rows()):
-            row = [m.weights[r][j] for j in self.shown_rows()]
-            if m.rest:
-                row.append(m.rest[k])
-            row += [m.weights[r][j] for j, c in enumerate(m.columns) if c == -1]
-            out.append(row)
-        return out
-
     def build_cells(self) -> None:
         """The heat map: a square per weight (its number in it when the cells are wide
         enough), the row labels left of it, the column labels above it (written upwards), the
         target's row outlined, the colour scale under it."""
-        rows, names = self.cell_rows(), self.column_names()
+        rows, names = cell_rows(self.m), column_names(self.m)
         self.peak = max(max(r) for r in rows)
         labels_r = self.row_label_texts()
         labels_c = self.column_label_texts(names, labels_r, len(rows))
@@ -181,12 +146,12 @@ class AttentionMatrixScene(LectureScene):
 
     def target_position(self) -> int:
         """The target's row among the rows shown."""
-        return self.shown_rows().index(self.m.target_row)
+        return shown_rows(self.m).index(self.m.target_row)
 
     def row_label_texts(self) -> list[StrutText]:
         """The shown rows' words, the target's in bold."""
         target_k = self.target_position()
-        row_names = [self.m.row_labels[r] for r in self.shown_rows()]
+        row_names = [self.m.row_labels[r] for r in shown_rows(self.m)]
         return [
             self.text(
                 f"row label {k}",
@@ -206,7 +171,7 @@ class AttentionMatrixScene(LectureScene):
         sentence's rows stay readable."""
         grey = {k for k, t in enumerate(names) if t == "[CLS]+[SEP]"}
         if self.m.rest:
-            grey.add(len(self.shown_rows()))
+            grey.add(len(shown_rows(self.m)))
         pitch = max(x.height for x in labels_r) + 0.04
         col_room = self.body_top - Y_BOTTOM - 0.1 - LEGEND_H - n_rows * pitch
         col_w = min(LABEL_W, max(col_room, 0.6))
@@ -264,7 +229,7 @@ class AttentionMatrixScene(LectureScene):
     def build_panel(self) -> None:
         """The target's row, largest first, decimal-aligned numbers that count up."""
         m = self.m
-        names, row = self.column_names(), self.cell_rows()[self.shown_rows().index(m.target_row)]
+        names, row = column_names(self.m), cell_rows(self.m)[shown_rows(self.m).index(m.target_row)]
         order = sorted(range(len(row)), key=lambda j: (-row[j], j))[:MAX_LISTED]
         width = X_RIGHT - PANEL_LEFT
         self.panel_head = self.text(

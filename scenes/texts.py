@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class TextStore(Protocol):
-    """Bytes by key, kept across runs (scenes.app.passes.PrivateFiles)."""
+    """Bytes by key, kept across runs (scenes.app.cache.texts.PrivateFiles)."""
 
     def get(self, key: str) -> bytes | None: ...
 

@@ -137,7 +137,7 @@ def wait_for(
 
 def rendering_frames(folder: Path) -> bool:
     """Manim is drawing frames into `folder`: ffmpeg has begun the movie in a staging folder
-    (it opens its output once the first frame arrives; scenes.app.passes.FrameSink)."""
+    (it opens its output once the first frame arrives; scenes.app.media.passes.FrameSink)."""
     return any(folder.glob(".render-*/**/frames/scene.mp4"))
 
 

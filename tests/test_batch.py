@@ -26,7 +26,14 @@ from PIL import Image
 from attention_math import build_plan
 from attention_math.errors import InputError, OutputError
 from attention_math.plan import Plan
-from scenes.app import batch, cli, notebook, signals, store
+from scenes.app import batch, cli, notebook, signals
+from scenes.app.cache import code
+from scenes.app.cache.key import cache_key as store_cache_key
+from scenes.app.cache.key import cached_files
+from scenes.app.files.commit import _host, clean_stale
+from scenes.app.files.commit import commit as store_commit
+from scenes.app.files.commit import staging as store_staging
+from scenes.app.files.names import default_stem, stem_of
 from scenes.app.options import RenderOptions
 from tests.conftest import CASH, RIVER, TOML_VECTORS, rendering_frames, wait_for
 
@@ -66,7 +73,7 @@ def pixels(path: Path) -> np.ndarray:
 
 
 def cache_key(plan: Plan, **options: Any) -> str:
-    return store.cache_key(plan, RenderOptions(**options))
+    return store_cache_key(plan, RenderOptions(**options))
 
 
 def test_cache_key_changes_with_every_input(
@@ -96,23 +103,23 @@ def test_code_version_follows_the_scene_and_its_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Editing a scene's module changes its key (and only the keys of the scenes that import
-    it); editing the render pipeline or its passes changes all; the registry, the store or
-    the batch none."""
+    it); editing the render pipeline or the media room changes all; the registry, the files,
+    the caches, the batch or the command line none."""
     import shutil
 
     import scenes
 
-    shutil.copytree(store.SOURCE_DIR / "scenes", tmp_path / "scenes",
+    shutil.copytree(code.SOURCE_DIR / "scenes", tmp_path / "scenes",
                     ignore=shutil.ignore_patterns("__pycache__", "revealjs"))  # fmt: skip
     copy = tmp_path / "scenes"
-    monkeypatch.setattr(store, "SOURCE_DIR", tmp_path)
+    monkeypatch.setattr(code, "SOURCE_DIR", tmp_path)
     names = list(scenes.SCENES)
-    before = {s: store.code_version(s) for s in names}
+    before = {s: code.code_version(s) for s in names}
 
     def edit(name: str) -> dict[str, bool]:
         path = copy / name
         path.write_text(path.read_text() + "\n# edited\n")
-        now = {s: store.code_version(s) for s in names}
+        now = {s: code.code_version(s) for s in names}
         changed = {s: now[s] != before[s] for s in names}
         before.update(now)
         return changed
@@ -125,12 +132,18 @@ def test_code_version_follows_the_scene_and_its_imports(
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene
     assert all(edit("app/pipeline.py").values())  # every scene renders through the pipeline
-    assert all(edit("app/passes.py").values())
     assert edit("theme.py")["DriftScene"]  # imported by drift.py through components
     assert edit("drift/labels.py")["DriftScene"]  # a part of the scene's package
     assert edit("figure/plot.py")["DriftScene"]  # the figure model it draws
-    for module in ("__init__.py", "app/__init__.py", "app/batch.py", "app/store.py"):
-        assert not any(edit(module).values()), module
+    app = copy / "app"
+    media = sorted(p for p in (app / "media").glob("*.py") if p.name != "__init__.py")
+    assert {p.stem for p in media} >= {"passes", "chunks", "slides", "webpage", "vector"}
+    for path in media:  # the whole media room draws, found by its folder, not by a list
+        assert all(edit(str(path.relative_to(copy))).values()), path.name
+    rest = [p for p in app.rglob("*.py") if "media" not in p.parts and p.name != "pipeline.py"]
+    assert {p.name for p in rest} >= {"cli.py", "batch.py", "commit.py", "key.py", "texts.py"}
+    for path in [copy / "__init__.py", *sorted(rest)]:  # the registry, the other rooms
+        assert not any(edit(str(path.relative_to(copy))).values()), path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,11 +154,11 @@ def fake_render(
     out_dir: Path, stem: str, key: str, content: bytes = b"new"
 ) -> notebook.RenderResult:
     out_dir.mkdir(exist_ok=True)
-    with store.staging(out_dir) as stage:
+    with store_staging(out_dir) as stage:
         (stage / f"{stem}.png").write_bytes(content)
         (stage / f"{stem}.mp4").write_bytes(content * 2)
         (stage / f"{stem}.plan.json").write_text("{}")
-        return store.commit(stage, out_dir, stem, key, [stage / f"{stem}.png",
+        return store_commit(stage, out_dir, stem, key, [stage / f"{stem}.png",
                                                          stage / f"{stem}.mp4"])  # fmt: skip
 
 
@@ -153,21 +166,21 @@ def test_commit_then_hit_and_every_kind_of_miss(tmp_path: Path) -> None:
     result = fake_render(tmp_path, "s", "k1")
     assert result == [tmp_path / "s.png", tmp_path / "s.mp4"]
     assert listing(tmp_path) == ["s.cache.json", "s.mp4", "s.plan.json", "s.png"]
-    hit = store.cached_files(tmp_path, "s", "k1")
+    hit = cached_files(tmp_path, "s", "k1")
     assert hit == result and hit is not None and hit.cached
     assert hit.plan_path == tmp_path / "s.plan.json"
-    assert store.cached_files(tmp_path, "s", "k2") is None  # another key
-    assert store.cached_files(tmp_path, "t", "k1") is None  # another stem
+    assert cached_files(tmp_path, "s", "k2") is None  # another key
+    assert cached_files(tmp_path, "t", "k1") is None  # another stem
 
     (tmp_path / "s.mp4").write_bytes(b"new")  # truncated: the size differs
-    assert store.cached_files(tmp_path, "s", "k1") is None
+    assert cached_files(tmp_path, "s", "k1") is None
     fake_render(tmp_path, "s", "k1")
     (tmp_path / "s.png").unlink()  # a file missing
-    assert store.cached_files(tmp_path, "s", "k1") is None
+    assert cached_files(tmp_path, "s", "k1") is None
     fake_render(tmp_path, "s", "k1")
     for broken in ("{", "[]", '{"key": "k1"}', '{"key": "k1", "files": {"../x": 1}}'):
         (tmp_path / "s.cache.json").write_text(broken)
-        assert store.cached_files(tmp_path, "s", "k1") is None, broken
+        assert cached_files(tmp_path, "s", "k1") is None, broken
 
 
 def test_an_interrupted_commit_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,8 +200,8 @@ def test_an_interrupted_commit_is_undone(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(os, "replace", real_replace)
     # The commit was undone: the old files and their record, never the new key.
     assert (tmp_path / "s.png").read_bytes() == b"old"
-    assert store.cached_files(tmp_path, "s", "old", verify=True) is not None
-    assert store.cached_files(tmp_path, "s", "new") is None
+    assert cached_files(tmp_path, "s", "old", verify=True) is not None
+    assert cached_files(tmp_path, "s", "new") is None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # staging removed
 
 
@@ -204,13 +217,13 @@ def test_a_swallowed_signal_still_stops_the_commit(tmp_path: Path) -> None:
             pass  # swallowed, as Python does in a finalizer
         fake_render(tmp_path, "s", "new", b"new")
     assert (tmp_path / "s.png").read_bytes() == b"old"
-    assert store.cached_files(tmp_path, "s", "old") is not None
+    assert cached_files(tmp_path, "s", "old") is not None
     assert signals._received == []  # the next render starts clean
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
-    host = store._host()
+    host = _host()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     folders = {
@@ -229,14 +242,14 @@ def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
     hours_ago = time.time() - 2 * 3600
     for key in ("aged_old_style", "other_host_aged"):
         os.utime(tmp_path / folders[key], (hours_ago, hours_ago))
-    removed = {p.name for p in store.clean_stale(tmp_path)}
+    removed = {p.name for p in clean_stale(tmp_path)}
     assert removed == {folders[k] for k in ("dead", "aged_old_style", "other_host_aged")}
     assert sorted(listing(tmp_path)) == sorted(
         [folders[k] for k in ("alive", "mine", "young_old_style", "other_host_young")]
         + ["keep.mp4"]
     )
     # A day later even a folder with a live pid goes (the pid may be someone else's now).
-    removed = {p.name for p in store.clean_stale(tmp_path, now=time.time() + 25 * 3600)}
+    removed = {p.name for p in clean_stale(tmp_path, now=time.time() + 25 * 3600)}
     assert folders["alive"] in removed and folders["mine"] not in removed
 
 
@@ -428,7 +441,7 @@ def test_a_hard_kill_leaves_a_staging_folder_the_next_render_removes(
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".render-")]
     assert left and left[0].startswith(f".render-{proc.pid}-")
     assert old.read_bytes() == b"old"
-    store.clean_stale(tmp_path)  # what the next render into this folder does first
+    clean_stale(tmp_path)  # what the next render into this folder does first
     assert listing(tmp_path) == ["k.mp4"]
 
 
@@ -470,8 +483,8 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
     loser = "light" if winner == "dark" else "dark"
     key = {t: cache_key(plan, scene="DriftScene", formats=("png",), quality="low", theme=t)
            for t in ("dark", "light")}  # fmt: skip
-    assert store.cached_files(tmp_path, "same", key[winner]) is not None
-    assert store.cached_files(tmp_path, "same", key[loser]) is None
+    assert cached_files(tmp_path, "same", key[winner]) is not None
+    assert cached_files(tmp_path, "same", key[loser]) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -672,9 +685,9 @@ def test_long_default_names_keep_their_suffixes(vectors: Path) -> None:
     long = "bank " + " ".join(["river"] * 25)
     for compare in ([], [CASH]):
         plan = build_plan(long, "bank", compare=compare, embeddings_file=vectors)
-        stems = {t: store.default_stem(plan, RenderOptions(theme=t)) for t in ("dark", "light")}
+        stems = {t: default_stem(plan, RenderOptions(theme=t)) for t in ("dark", "light")}
         for stem in stems.values():
-            assert store.stem_of(plan, RenderOptions(name=stem)) == stem
+            assert stem_of(plan, RenderOptions(name=stem)) == stem
         assert re.search(("-compare" if compare else "") + "-light-[0-9a-f]{8}$", stems["light"])
         assert stems["dark"] != stems["light"]
 

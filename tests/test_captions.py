@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from attention_math import build_plan
-from scenes.app.captions import Cue, read_srt, to_srt, to_vtt, wrap
+from scenes.app.media.captions import Cue, read_srt, to_srt, to_vtt, wrap
 from tests.conftest import TOML_VECTORS, needs_tools, probe
 
 RIVER, CASH = "He sat on the river bank.", "He deposited cash at the bank."

@@ -1,4 +1,4 @@
-"""One render on every core (scenes.app.chunks): a render drawn in chunks at once is a serial
+"""One render on every core (scenes.app.media.chunks): a render drawn in chunks at once is a serial
 render, frame for frame.
 
 The reference is the serial pass (`passes.movie_pass` without chunks); files are compared by
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scenes.app import chunks
-from scenes.app.chunks import Chunk, split
+from scenes.app.media import chunks
+from scenes.app.media.chunks import Chunk, split
 
 needs_ffmpeg = pytest.mark.needs("ffmpeg")  # a failure, not a skip, in CI (conftest)
 
@@ -77,7 +77,7 @@ def serial_and_chunked(tmp_path_factory: pytest.TempPathFactory):
     """The river sentence at 854×480 15 fps (mp4, GIF, PNG, poster, captions, the beats'
     stills), rendered serially and in two chunks (forced: too small to pay otherwise)."""
     from attention_math import build_plan
-    from scenes.app.passes import movie_pass
+    from scenes.app.media.passes import movie_pass
 
     plan = build_plan("He sat on the river bank.", "bank")
     root = tmp_path_factory.mktemp("chunks")
@@ -121,8 +121,8 @@ def test_the_chunks_split_the_animations_between_them(serial_and_chunked, tmp_pa
 
     serial, _, _ = serial_and_chunked
     plan = build_plan("He sat on the river bank.", "bank")
-    got = chunks.plan_chunks(plan, "DriftScene", "dark", tmp_path, 15, {}, 2)
-    span = chunks.render_span(plan, "DriftScene", "dark", tmp_path, chunks.COUNT_SIZE, 15, {},
+    got = chunks.plan_chunks(plan, "DriftScene", "dark", tmp_path, 15, {}, 2, (854, 480))
+    span = chunks.render_span(plan, "DriftScene", "dark", tmp_path, (854, 480), 15, {},
                               Chunk(1 << 30, -1))  # fmt: skip
     assert sum(span.frames) == len(frame_hashes(serial["mp4"]))
     assert len(got) == 2 and got[0].first == 0 and got[1].last == len(span.frames) - 1

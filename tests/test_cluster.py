@@ -9,14 +9,19 @@ are skipped, and fail under ATTENTION_DRIFT_REQUIRE_REFERENCE=1).
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from attention_math.errors import OutputError
 from scenes.app import cli
+from scenes.app import cluster as cluster_module
+from scenes.app.media import chunks
 from tests.conftest import CASH, RIVER, TOML_VECTORS, missing_reference
 
 SPEC = f"""\
@@ -141,3 +146,137 @@ def test_all_cached_nothing_is_sent(cluster: str, tmp_path: Path) -> None:
     again = run("render", "--spec", spec, "--cluster", "127.0.0.1:1")
     assert again.exit_code == 0, again.output
     assert "1 renders: 0 done, 1 cached, 0 failed" in again.stderr
+
+
+CHUNKED = f"""\
+    out = "media"
+    [defaults]
+    quality = "low"
+    formats = ["mp4", "gif"]
+    embeddings = "vectors.toml"
+    stills = true
+
+    [[renders]]
+    sentence = "{RIVER}"
+    target = "bank"
+    name = "river"
+    slides = true
+
+    [[renders]]
+    sentence = "{CASH}"
+    target = "bank"
+    theme = "light"
+    name = "cash"
+"""
+
+
+def frame_hashes(path: Path) -> list[str]:
+    """ffmpeg's MD5 of every decoded frame of a media file, in order."""
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "framemd5", "-"],
+                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line[:1] != "#"]
+
+
+@pytest.mark.render
+@pytest.mark.needs("ffmpeg")
+def test_a_long_render_goes_in_chunks_with_the_serial_frames(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every entry forced into chunks (CHUNK_MIN_RATE 0, 1 s a chunk): river's MP4 and GIF
+    decode to --jobs 1's frames, its captions, poster, stills and slides' deck (a task
+    beside the chunks) are the same bytes; cash's second chunk fails, and cash fails by
+    name while river is committed."""
+    folder = tmp_path / "serial"
+    folder.mkdir()
+    (folder / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
+    only_river = textwrap.dedent(CHUNKED).rsplit("[[renders]]", 1)[0]
+    (folder / "course.toml").write_text(only_river, encoding="utf-8")
+    assert run("render", "--spec", folder / "course.toml", "--jobs", "1").exit_code == 0
+    serial = folder / "media"
+
+    chunked = tmp_path / "chunked"
+    chunked.mkdir()
+    (chunked / "vectors.toml").write_text(TOML_VECTORS, encoding="utf-8")
+    (chunked / "course.toml").write_text(textwrap.dedent(CHUNKED), encoding="utf-8")
+    monkeypatch.setattr(cluster_module, "CHUNK_MIN_RATE", 0)
+    monkeypatch.setattr(chunks, "MIN_SECONDS", 1.0)
+
+    def broken_chunk(job: Any, root: str) -> Any:
+        """The light theme's chunks past the first fail (a nested function goes to the
+        worker by value: it runs this, not the real one)."""
+        from scenes.app import cluster as real
+
+        if job.theme == "light" and job.chunk.first > 0:
+            raise RuntimeError("this chunk broke")
+        return real.render_chunk(job, root)
+
+    monkeypatch.setattr(cluster_module, "render_chunk", broken_chunk)
+    seen: list[tuple[str, int]] = []
+    frames = cluster_module.RayChunks.frames
+
+    def spy(self: Any, plan: Any, scene: str, theme: str, *args: Any, **kw: Any) -> Path:
+        try:
+            return frames(self, plan, scene, theme, *args, **kw)
+        finally:
+            seen.append((theme, self.chunks))
+
+    monkeypatch.setattr(cluster_module.RayChunks, "frames", spy)
+    result = run("render", "--spec", chunked / "course.toml", "--cluster", cluster)
+    assert result.exit_code == 1, result.output
+    err = " ".join(result.stderr.split())
+    assert "failed renders[1] cash:" in err and "thischunkbroke" in "".join(err.split())
+    assert "2 renders: 1 done, 0 cached, 1 failed" in err
+    assert sorted(seen) == [("dark", 2), ("light", 2)]  # each in 2 chunks (2 CPUs)
+    out = chunked / "media"
+    assert not list(out.glob("cash.*"))  # nothing of the failed entry committed
+    for name in ("river.mp4", "river.gif"):
+        expected = frame_hashes(serial / name)
+        assert len(expected) > 20 and frame_hashes(out / name) == expected, name
+    same = ["river.srt", "river.vtt", "river.poster.png", "river.html"]  # html: the deck
+    same += sorted(p.name for p in serial.glob("river.beat-*.png"))
+    assert len(same) > 4
+    for name in same:
+        assert (out / name).read_bytes() == (serial / name).read_bytes(), name
+
+
+def test_a_chunk_writes_where_its_worker_is(tmp_path: Path) -> None:
+    """The scene's attributes name the driver's folders; `moved` gives the worker's, in
+    strings, paths, tuples and dataclasses (vector.VectorSaver), and leaves the rest."""
+    from scenes.app.media.vector import VectorSaver
+
+    driver, worker = Path("/tmp/driver-x"), tmp_path
+    attrs = {
+        "stills_dir": "/tmp/driver-x/.work/stills",
+        "still_savers": (VectorSaver(("svg",), driver / ".work" / "vector"),),
+        "captions": True,
+        "name": "river",  # a relative name stays
+        "elsewhere": "/tmp/driver-xy/a",  # not under the driver's folder
+    }
+    got = cluster_module.moved(attrs, driver, worker)
+    assert got["stills_dir"] == str(worker / ".work" / "stills")
+    assert got["still_savers"] == (VectorSaver(("svg",), worker / ".work" / "vector"),)
+    assert (got["captions"], got["name"], got["elsewhere"]) == (True, "river", "/tmp/driver-xy/a")
+    assert attrs["stills_dir"] == "/tmp/driver-x/.work/stills"  # the input unchanged
+
+
+def test_a_chunk_cannot_write_outside_its_render(tmp_path: Path) -> None:
+    runner = cluster_module.RayChunks(None, 2, lambda text: None)
+    runner.root = tmp_path / "render"
+    runner._unpack([("frames/chunk-1/scene.srt", b"1")])
+    assert (tmp_path / "render" / "frames" / "chunk-1" / "scene.srt").read_bytes() == b"1"
+    for name in ("../outside.txt", "/etc/passwd", "frames/../../outside.txt"):
+        with pytest.raises(OutputError, match="outside its folder"):
+            runner._unpack([(name, b"x")])
+    assert not (tmp_path / "outside.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("quality", "formats", "chunked"),
+    [("high", ("mp4",), True), ("4k", ("webm", "png"), True), ("high", ("html",), True),
+     ("medium", ("mp4",), False), ("high", ("png",), False), ("high", ("gif",), False)],
+)  # fmt: skip
+def test_long_renders_go_in_chunks(quality: str, formats: tuple[str, ...], chunked: bool) -> None:
+    from scenes.app.options import RenderOptions
+
+    options = RenderOptions(quality=quality, formats=formats)
+    assert cluster_module._long(options) is chunked

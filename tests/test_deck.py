@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from attention_math import build_plan
 from attention_math.errors import OptionError
 from attention_math.request import PlanRequest
+from scenes.app.media.script import clock, spoken
 from scenes.app.options import PRESETS, SLIDES_FORMATS, RenderOptions
-from scenes.app.script import clock, spoken
 from tests.conftest import CASH, RIVER, write_spec
 from tests.test_vector import SIZE, difference, drift_beats, pdf_is_vector
 
@@ -293,13 +293,13 @@ def test_slides_formats_in_the_cache_key():
     a = RenderOptions(slides=True).media_key()
     b = RenderOptions(slides=True, slides_formats=("html", "pdf")).media_key()
     assert a != b and json.dumps(a)  # another deck is another render
-    from scenes.app import store
+    from scenes.app.cache.key import cache_key, content_key
 
     plan = build_plan(RIVER, "bank")
     options = [RenderOptions(slides=True), RenderOptions(slides=True, slides_formats=("pdf",))]
-    assert store.cache_key(plan, options[0]) != store.cache_key(plan, options[1])
+    assert cache_key(plan, options[0]) != cache_key(plan, options[1])
     # ... of the same frames: the files of one are kept when the other is rendered
-    assert store.content_key(plan, options[0]) == store.content_key(plan, options[1])
+    assert content_key(plan, options[0]) == content_key(plan, options[1])
     with pytest.raises(OptionError):
         RenderOptions(slides=True, slides_formats=("html",), formats=("html",))
 

@@ -492,7 +492,7 @@ def test_gif_first_frame_is_the_poster_and_the_loop_has_no_cut(tmp_path: Path) -
     the conclusion; and it is the last frame too, so the loop returns without a cut."""
     from PIL import Image
 
-    from scenes.app.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
+    from scenes.app.media.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
     from scenes.drift import timeline
     from scenes.theme import PALETTES
 

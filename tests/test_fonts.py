@@ -66,7 +66,7 @@ import json, sys, tempfile
 from pathlib import Path
 from manim import tempconfig
 from scenes import texts
-from scenes.app.passes import share_svgs
+from scenes.app.cache.texts import share_svgs
 from scenes.theme import FONT
 
 out = {}
@@ -141,7 +141,7 @@ from pathlib import Path
 os.umask(0)
 from manim import tempconfig
 from scenes import texts
-from scenes.app.passes import share_svgs
+from scenes.app.cache.texts import share_svgs
 from scenes.theme import FONT
 work = Path(tempfile.mkdtemp())
 with tempconfig({"media_dir": str(work), "text_dir": str(work / "texts")}):
@@ -173,7 +173,7 @@ def test_every_cache_folder_is_private_under_umask_000(tmp_path: Path) -> None:
 def test_a_cached_svg_others_may_have_written_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     """An SVG in the cache that another user may have written (mode 0666), or that another
     user owns, is not copied in: Pango writes the text's own."""
-    from scenes.app import passes
+    from scenes.app.cache import texts as cached
 
     folder = tmp_path / "svgs"
     folder.mkdir(mode=0o700)
@@ -183,13 +183,13 @@ def test_a_cached_svg_others_may_have_written_is_ignored_and_rebuilt(tmp_path: P
         made.append(path)
         Path(path).write_text("<svg>mine</svg>", encoding="utf-8")
 
-    wrapped = passes._shared_text_svg(pango, 0)
-    cache = passes.PrivateFiles(folder, "f-")
+    wrapped = cached._shared_text_svg(pango, 0)
+    cache = cached.PrivateFiles(folder, "f-")
     planted = folder / "f-t.svg"
     planted.write_text("<svg>planted</svg>", encoding="utf-8")
     planted.chmod(0o666)
-    old = passes._shared["texts"]
-    passes._shared["texts"] = cache
+    old = cached._shared["texts"]
+    cached._shared["texts"] = cache
     try:
         out = tmp_path / "work"
         out.mkdir()
@@ -201,13 +201,13 @@ def test_a_cached_svg_others_may_have_written_is_ignored_and_rebuilt(tmp_path: P
         wrapped(str(out / "t.svg"))  # now a hit: this user's own file
         assert not made and (out / "t.svg").read_text(encoding="utf-8") == "<svg>mine</svg>"
     finally:
-        passes._shared["texts"] = old
+        cached._shared["texts"] = old
 
 
 def test_a_cached_file_of_another_user_or_a_link_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenes.app.passes import PrivateFiles
+    from scenes.app.cache.texts import PrivateFiles
 
     folder = tmp_path / "c"
     folder.mkdir(mode=0o700)
@@ -222,7 +222,7 @@ def test_a_cached_file_of_another_user_or_a_link_is_not_read(
 def test_a_cache_folder_someone_else_owns_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenes.app.passes import private_folder
+    from scenes.app.cache.texts import private_folder
 
     folder = tmp_path / "theirs"
     folder.mkdir(mode=0o700)

@@ -34,7 +34,7 @@ def figure_plan(minilm_dir):
 def test_both_scenes_declare_the_model_and_its_ledger():
     from scenes import SCENES as REGISTRY
     from scenes import scene_needs
-    from scenes.app.passes import scene_class
+    from scenes.app.media.passes import scene_class
 
     for name in SCENES:
         assert name in REGISTRY

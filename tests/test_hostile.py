@@ -113,7 +113,7 @@ def test_every_scene_renders_the_hostile_sentence(hostile_renders: dict[str, Any
         px = pixels(png)
         assert px.shape == (480, 854, 3), scene
         assert px.std() > 10, f"{scene}: blank"
-        assert re.fullmatch(r"[a-z0-9-]{1,120}\.png", png.name), png.name  # store.MAX_STEM
+        assert re.fullmatch(r"[a-z0-9-]{1,120}\.png", png.name), png.name  # MAX_STEM
 
 
 def test_latex_never_sees_the_sentence(hostile_renders: dict[str, Any]) -> None:
@@ -174,7 +174,7 @@ def test_pango_markup_in_a_sentence_shows_literally(hostile_renders: dict[str, A
     ],
 )
 def test_names_from_sentences_are_safe_file_names(text: str) -> None:
-    from scenes.app.store import safe_stem
+    from scenes.app.files.names import safe_stem
 
     stem = safe_stem(text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -184,7 +184,7 @@ def test_names_from_sentences_are_safe_file_names(text: str) -> None:
 
 
 def test_scripts_without_ascii_get_distinct_names() -> None:
-    from scenes.app.store import safe_stem
+    from scenes.app.files.names import safe_stem
 
     assert safe_stem(HINDI) != safe_stem("वह नदी")
     assert safe_stem(HINDI).startswith("render-")

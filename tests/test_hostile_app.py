@@ -30,7 +30,12 @@ from attention_math.errors import OutputError
 from attention_math.plan import Plan
 from attention_math.request import PlanRequest, make_plan
 from scenes import scene_needs
-from scenes.app import batch, cli, store
+from scenes.app import batch, cli
+from scenes.app.cache.key import cache_key, cached_files
+from scenes.app.files.commit import check_name as store_check_name
+from scenes.app.files.commit import commit as store_commit
+from scenes.app.files.commit import name_taken, set_owner, staging
+from scenes.app.files.names import MAX_STEM, default_stem, render_identity, safe_stem, stem_of
 from scenes.app.options import RenderOptions
 from scenes.app.spec import SpecError, build_plans, load_spec
 from tests.conftest import CASH, RIVER, TOML_VECTORS, rendering_frames, wait_for, write_spec
@@ -169,13 +174,13 @@ def stage_files(out_dir: Path, stem: str, content: bytes, extra: tuple[str, ...]
     out_dir.mkdir(exist_ok=True)
 
     def commit(key: str = "k", content_key: str | None = None, **kw: Any) -> Any:
-        with store.staging(out_dir) as stage:
+        with staging(out_dir) as stage:
             names = [f"{stem}.png", f"{stem}.mp4", *extra]
             for name in names:
                 (stage / name).write_bytes(content + name.encode())
             (stage / f"{stem}.plan.json").write_bytes(content)
             media = [stage / n for n in names]
-            return store.commit(stage, out_dir, stem, key, media, content=content_key, **kw)
+            return store_commit(stage, out_dir, stem, key, media, content=content_key, **kw)
 
     return commit
 
@@ -211,7 +216,7 @@ def test_a_commit_that_fails_midway_puts_everything_back(
         f"and the previous files of {tmp_path} are back as they were"
     )
     assert snapshot(tmp_path) == before  # k.png was replaced, then put back; k.gif kept
-    assert store.cached_files(tmp_path, "k", "k") is not None
+    assert cached_files(tmp_path, "k", "k") is not None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -244,7 +249,7 @@ def test_an_old_file_that_cannot_be_replaced_or_linked_stays_as_it_was(
         f"committed and the previous files of {tmp_path} are back as they were"
     )
     assert snapshot(tmp_path) == before
-    assert store.cached_files(tmp_path, "k", "k", verify=True) is not None
+    assert cached_files(tmp_path, "k", "k", verify=True) is not None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -285,7 +290,7 @@ def test_files_of_another_render_of_the_stem_go_those_of_the_same_content_stay(
     stage_files(tmp_path, "k", b"b")(key="b3", content_key="B")
     record = json.loads((tmp_path / "k.cache.json").read_text())
     assert sorted(record["files"]) == ["k.gif", "k.mp4", "k.plan.json", "k.png"]
-    hit = store.cached_files(tmp_path, "k", "b3")
+    hit = cached_files(tmp_path, "k", "b3")
     assert hit is not None and sorted(p.name for p in hit) == ["k.gif", "k.mp4", "k.png"]
 
 
@@ -293,17 +298,17 @@ def test_the_record_checks_hashes_cheaply_and_with_verify(tmp_path: Path) -> Non
     stage_files(tmp_path, "k", b"old")()
     png = tmp_path / "k.png"
     st = png.stat()
-    assert store.cached_files(tmp_path, "k", "k", verify=True) is not None
+    assert cached_files(tmp_path, "k", "k", verify=True) is not None
     corrupt = bytearray(png.read_bytes())
     corrupt[1] ^= 0xFF
     png.write_bytes(bytes(corrupt))  # the same size, a new mtime
     assert png.stat().st_size == st.st_size
-    assert store.cached_files(tmp_path, "k", "k") is None  # mtime differs: hashed, differs
+    assert cached_files(tmp_path, "k", "k") is None  # mtime differs: hashed, differs
     os.utime(png, ns=(st.st_atime_ns, st.st_mtime_ns))  # size and mtime as recorded
-    assert store.cached_files(tmp_path, "k", "k") is not None  # the cheap check trusts them
-    assert store.cached_files(tmp_path, "k", "k", verify=True) is None  # --verify does not
+    assert cached_files(tmp_path, "k", "k") is not None  # the cheap check trusts them
+    assert cached_files(tmp_path, "k", "k", verify=True) is None  # --verify does not
     png.write_bytes(b"old" + b"k.png")
-    assert store.cached_files(tmp_path, "k", "k") is not None  # touched, same bytes: a hit
+    assert cached_files(tmp_path, "k", "k") is not None  # touched, same bytes: a hit
 
 
 def test_a_record_of_an_older_version_is_not_a_hit(tmp_path: Path) -> None:
@@ -311,7 +316,7 @@ def test_a_record_of_an_older_version_is_not_a_hit(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "k.cache.json").read_text())
     record["files"] = {n: f["size"] for n, f in record["files"].items()}  # sizes only
     (tmp_path / "k.cache.json").write_text(json.dumps(record))
-    assert store.cached_files(tmp_path, "k", "k") is None
+    assert cached_files(tmp_path, "k", "k") is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +348,7 @@ def test_every_option_that_changes_the_output_changes_the_default_name(
         "occurrence": build_plan("bank by the river bank", "bank", target_index=0, **base),
         "occurrence 2": build_plan("bank by the river bank", "bank", target_index=4, **base),
     }
-    stems = {what: store.default_stem(p) for what, p in plans.items()}
+    stems = {what: default_stem(p) for what, p in plans.items()}
     looks = {
         "light": RenderOptions(theme="light"),
         "transparent": RenderOptions(transparent=True),
@@ -354,10 +359,10 @@ def test_every_option_that_changes_the_output_changes_the_default_name(
         "scene": RenderOptions(scene="AttentionMatrixScene"),
     }
     for what, options in looks.items():
-        stems[what] = store.default_stem(plans["base"], options)
+        stems[what] = default_stem(plans["base"], options)
     assert len(set(stems.values())) == len(stems), stems
     words = "bank-he-sat-on-the-river-bank"
-    assert stems["base"] == store.default_stem(plans["base"], RenderOptions(formats=("png",)))
+    assert stems["base"] == default_stem(plans["base"], RenderOptions(formats=("png",)))
     for what, suffix in [("base", ""), ("compare", "-compare"), ("light", "-light"),
                          ("transparent", "-transparent-dark"),
                          ("transparent light", "-transparent-light"),
@@ -366,14 +371,14 @@ def test_every_option_that_changes_the_output_changes_the_default_name(
         assert re.fullmatch(words + suffix + HASHED, stems[what]), (what, stems[what])
     assert stems["scene"].startswith("attentionmatrix-bank-he-sat")
     for stem in stems.values():
-        assert store.safe_stem(stem, limit=store.MAX_STEM) == stem
+        assert safe_stem(stem, limit=MAX_STEM) == stem
 
 
 def test_model_mode_names_its_layer_and_head(tmp_path: Path, minilm_dir: Path) -> None:
     req = PlanRequest(RIVER, "bank", mode="model", layer=6, head=11)
-    stem = store.default_stem(make_plan(req))
+    stem = default_stem(make_plan(req))
     assert re.fullmatch("bank-he-sat-on-the-river-bank-model-l6h11" + HASHED, stem), stem
-    mean = store.default_stem(make_plan(PlanRequest(RIVER, "bank", mode="model", layer=6,
+    mean = default_stem(make_plan(PlanRequest(RIVER, "bank", mode="model", layer=6,
                                                     head="mean")))  # fmt: skip
     assert "-model-l6hmean-" in mean
 
@@ -382,18 +387,18 @@ def test_long_sentences_keep_their_suffixes_within_the_limit(vectors: Path) -> N
     long = "bank " + " ".join(["river"] * 25)
     plan = build_plan(long, "bank", compare=[CASH], embeddings_file=vectors)
     options = RenderOptions(theme="light", quality="high", slides=True)
-    stem = store.default_stem(plan, options)
+    stem = default_stem(plan, options)
     assert re.fullmatch(r"bank-bank-river-[a-z-]+-compare-light-high-slides" + HASHED, stem)
-    assert len(stem) <= store.MAX_STEM
-    assert store.stem_of(plan, RenderOptions(name=stem)) == stem  # a batch passes it back
+    assert len(stem) <= MAX_STEM
+    assert stem_of(plan, RenderOptions(name=stem)) == stem  # a batch passes it back
 
 
 def fake_record(out_dir: Path, stem: str, plan: Plan, options: RenderOptions) -> None:
     out_dir.mkdir(exist_ok=True)
-    with store.staging(out_dir) as stage:
+    with staging(out_dir) as stage:
         (stage / f"{stem}.png").write_bytes(b"png")
-        store.commit(stage, out_dir, stem, "key", [stage / f"{stem}.png"],
-                     identity=store.render_identity(plan, options))  # fmt: skip
+        store_commit(stage, out_dir, stem, "key", [stage / f"{stem}.png"],
+                     identity=render_identity(plan, options))  # fmt: skip
 
 
 def test_an_explicit_name_is_not_reused_for_another_render(vectors: Path, tmp_path: Path) -> None:
@@ -401,17 +406,17 @@ def test_an_explicit_name_is_not_reused_for_another_render(vectors: Path, tmp_pa
     cash = build_plan(CASH, "bank", embeddings_file=vectors)
     fig = RenderOptions(name="fig")
     fake_record(tmp_path, "fig", river, fig)
-    store.check_name(tmp_path, "fig", river, fig)  # the same render: fine
-    store.check_name(tmp_path, "fig", river, RenderOptions(name="fig", formats=("gif",)))
+    store_check_name(tmp_path, "fig", river, fig)  # the same render: fine
+    store_check_name(tmp_path, "fig", river, RenderOptions(name="fig", formats=("gif",)))
     with pytest.raises(OutputError) as err:
-        store.check_name(tmp_path, "fig", cash, fig)
+        store_check_name(tmp_path, "fig", cash, fig)
     assert str(err.value) == (
         f"the name fig is taken in {tmp_path} by another render (different sentences); "
         f"choose another name, or --force to replace it"
     )
     with pytest.raises(OutputError, match=r"\(different theme\)"):
-        store.check_name(tmp_path, "fig", river, RenderOptions(name="fig", theme="light"))
-    store.check_name(tmp_path, "fig", cash, RenderOptions(name="fig", force=True))
+        store_check_name(tmp_path, "fig", river, RenderOptions(name="fig", theme="light"))
+    store_check_name(tmp_path, "fig", cash, RenderOptions(name="fig", force=True))
 
 
 def test_a_commit_that_lost_the_race_for_a_name_is_refused(vectors: Path, tmp_path: Path) -> None:
@@ -421,18 +426,18 @@ def test_a_commit_that_lost_the_race_for_a_name_is_refused(vectors: Path, tmp_pa
     cash = build_plan(CASH, "bank", embeddings_file=vectors)
     fig = RenderOptions(name="fig")
     fake_record(tmp_path, "fig", river, fig)  # the first render has just committed
-    cash_id = store.render_identity(cash, fig)
-    with store.staging(tmp_path) as stage:
+    cash_id = render_identity(cash, fig)
+    with staging(tmp_path) as stage:
         (stage / "fig.png").write_bytes(b"cash")
         taken = r"the name fig is taken .*\(different sentences\)"
         with pytest.raises(OutputError, match=taken):
-            store.commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
+            store_commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
                          identity=cash_id, replace_other=False)  # fmt: skip
     assert (tmp_path / "fig.png").read_bytes() == b"png"  # the first render's file stays
-    assert store.name_taken(tmp_path, "fig", store.render_identity(river, fig)) is None
-    with store.staging(tmp_path) as stage:  # --force: replaced
+    assert name_taken(tmp_path, "fig", render_identity(river, fig)) is None
+    with staging(tmp_path) as stage:  # --force: replaced
         (stage / "fig.png").write_bytes(b"cash")
-        store.commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
+        store_commit(stage, tmp_path, "fig", "key2", [stage / "fig.png"],
                      identity=cash_id, replace_other=True)  # fmt: skip
     assert (tmp_path / "fig.png").read_bytes() == b"cash"
 
@@ -452,7 +457,7 @@ def test_a_spec_name_that_holds_another_render_is_a_problem_before_rendering(
     jobs = batch.plan_spec(spec, out_dir=folder / "out", force=True)[0]
     assert [j.stem for j in jobs] == ["fig"]
     # Written for this very entry (since edited): its new render may replace it.
-    store.set_owner(folder / "out", "fig", f"{spec.resolve()}#fig")
+    set_owner(folder / "out", "fig", f"{spec.resolve()}#fig")
     (job,) = batch.plan_spec(spec, out_dir=folder / "out")[0]
     assert job.stem == "fig" and job.owner == f"{spec.resolve()}#fig"
     other = write_spec(folder, entry("embeddings", "vectors.toml") + 'name = "fig"\n', "b.toml")
@@ -673,7 +678,7 @@ class InstantPool:
 
     def submit(self, fn: Any, job: batch.Job, force: bool) -> Future[Any]:
         assert job.plan is not None
-        self.keys.append(store.cache_key(job.plan, job.options))
+        self.keys.append(cache_key(job.plan, job.options))
         self.plans.append(weakref.ref(job.plan))
         future: Future[Any] = Future()
         future.set_result(("done", [], 0.0, ""))

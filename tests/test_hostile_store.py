@@ -23,7 +23,19 @@ from click.testing import CliRunner, Result
 
 from attention_math.errors import OutputError
 from attention_math.request import PlanRequest
-from scenes.app import batch, cli, spec, store
+from scenes.app import batch, cli, spec
+from scenes.app.cache.inputs import note_inputs, records_by_inputs
+from scenes.app.cache.key import cache_key, cached_files
+from scenes.app.files.commit import (
+    CACHE_SUFFIX,
+    LOCK_SECONDS_VARIABLE,
+    MAX_RECORD_BYTES,
+    lock_seconds,
+    name_taken,
+)
+from scenes.app.files.commit import commit as store_commit
+from scenes.app.files.commit import staging as store_staging
+from scenes.app.files.names import own_file
 from scenes.app.options import RenderOptions
 from tests.conftest import RIVER, TOML_VECTORS, missing_reference, write_spec
 
@@ -48,12 +60,12 @@ def error_line(result: Result, status: int = 1) -> str:
 def commit(out_dir: Path, stem: str, content: bytes = b"x", key: str = "k", **kw: Any) -> Any:
     """A render of STEM (STEM.png, STEM.mp4, STEM.plan.json) committed by the store."""
     out_dir.mkdir(exist_ok=True)
-    with store.staging(out_dir) as stage:
+    with store_staging(out_dir) as stage:
         media = [stage / f"{stem}.png", stage / f"{stem}.mp4"]
         for path in media:
             path.write_bytes(content + path.name.encode())
         (stage / f"{stem}.plan.json").write_bytes(content)
-        return store.commit(stage, out_dir, stem, key, media, **kw)
+        return store_commit(stage, out_dir, stem, key, media, **kw)
 
 
 def returns(call: Callable[[], Any]) -> Any:
@@ -79,7 +91,7 @@ def returns(call: Callable[[], Any]) -> Any:
 
 
 def record_of(out_dir: Path, stem: str) -> Path:
-    return out_dir / f"{stem}{store.CACHE_SUFFIX}"
+    return out_dir / f"{stem}{CACHE_SUFFIX}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,8 +112,8 @@ def test_a_forged_record_cannot_get_other_files_deleted(tmp_path: Path) -> None:
     commit(tmp_path, "k", b"new", key="k-new")  # a --force render of k
     assert (tmp_path / "victim.txt").read_text(encoding="utf-8") == "keep me\n"
     assert (tmp_path / "b1.png").read_bytes() == b"other renderb1.png"
-    assert store.cached_files(tmp_path, "b1", "k", verify=True) is not None  # b1 is intact
-    hit = store.cached_files(tmp_path, "k", "k-new", verify=True)
+    assert cached_files(tmp_path, "b1", "k", verify=True) is not None  # b1 is intact
+    hit = cached_files(tmp_path, "k", "k-new", verify=True)
     assert hit is not None and sorted(p.name for p in hit) == ["k.mp4", "k.png"]
     record = json.loads(record_of(tmp_path, "k").read_text(encoding="utf-8"))
     record["files"][f"../{outside.name}"] = {"size": 1, "mtime_ns": 1, "sha256": "0" * 64}
@@ -125,7 +137,7 @@ def test_a_record_naming_other_files_is_not_a_hit(tmp_path: Path) -> None:
         "sha256": hashlib.sha256(b"someone else's").hexdigest(),
     }
     record_of(tmp_path, "k").write_text(json.dumps(record), encoding="utf-8")
-    assert store.cached_files(tmp_path, "k", "k", verify=True) is None
+    assert cached_files(tmp_path, "k", "k", verify=True) is None
 
 
 @pytest.mark.parametrize(
@@ -139,7 +151,7 @@ def test_a_record_naming_other_files_is_not_a_hit(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_own_files_are_the_stem_and_a_known_suffix(name: str, own: bool) -> None:
-    assert store.own_file("k", name) is own
+    assert own_file("k", name) is own
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +184,7 @@ def nested_in_a_record(path: Path) -> None:
 
 
 def too_big(path: Path) -> None:
-    path.write_text(json.dumps({"key": "k", "files": {}, "pad": "x" * store.MAX_RECORD_BYTES}))
+    path.write_text(json.dumps({"key": "k", "files": {}, "pad": "x" * MAX_RECORD_BYTES}))
 
 
 def not_utf8(path: Path) -> None:
@@ -189,20 +201,20 @@ def test_a_record_that_is_not_a_small_regular_json_file_is_no_record(
     out = tmp_path / "out"
     out.mkdir()
     make(record_of(out, "k"))
-    assert returns(lambda: store.cached_files(out, "k", "k")) is None
-    assert returns(lambda: store.records_by_inputs(out)) == {}
-    assert returns(lambda: store.name_taken(out, "k", {"scene": "x"})) is None
+    assert returns(lambda: cached_files(out, "k", "k")) is None
+    assert returns(lambda: records_by_inputs(out)) == {}
+    assert returns(lambda: name_taken(out, "k", {"scene": "x"})) is None
     result = returns(lambda: commit(out, "k", key="k2"))  # a render replaces it
     assert sorted(p.name for p in result) == ["k.mp4", "k.png"]
-    assert store.cached_files(out, "k", "k2", verify=True) is not None
+    assert cached_files(out, "k", "k2", verify=True) is not None
     assert not record_of(out, "k").is_symlink()
 
 
 def test_a_record_of_this_version_still_reads(tmp_path: Path) -> None:
     """The guards refuse only what the store never writes."""
     commit(tmp_path, "k", inputs="in")
-    assert store.records_by_inputs(tmp_path) == {"in": ("k", "k")}
-    hit = store.cached_files(tmp_path, "k", "k", verify=True)
+    assert records_by_inputs(tmp_path) == {"in": ("k", "k")}
+    hit = cached_files(tmp_path, "k", "k", verify=True)
     assert hit is not None and hit.plan_path == tmp_path / "k.plan.json"
 
 
@@ -224,7 +236,7 @@ def locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     sleep 600` would); lock waits of a fraction of a second."""
     out = tmp_path / "out"
     commit(out, "k", inputs="in")
-    monkeypatch.setenv("ATTENTION_DRIFT_LOCK_SECONDS", "0.3")  # store.LOCK_SECONDS_VARIABLE
+    monkeypatch.setenv("ATTENTION_DRIFT_LOCK_SECONDS", "0.3")  # LOCK_SECONDS_VARIABLE
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE,
                               text=True)  # fmt: skip
     try:
@@ -236,11 +248,11 @@ def locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_an_up_to_date_render_needs_no_lock(locked: Path) -> None:
-    hit = returns(lambda: store.cached_files(locked, "k", "k", verify=True))
+    hit = returns(lambda: cached_files(locked, "k", "k", verify=True))
     assert hit is not None and sorted(p.name for p in hit) == ["k.mp4", "k.png"]
-    assert returns(lambda: store.records_by_inputs(locked)) == {"in": ("k", "k")}
-    returns(lambda: store.note_inputs(locked, "k", "k", "new inputs"))  # best effort: skipped
-    assert store.records_by_inputs(locked) == {"in": ("k", "k")}
+    assert returns(lambda: records_by_inputs(locked)) == {"in": ("k", "k")}
+    returns(lambda: note_inputs(locked, "k", "k", "new inputs"))  # best effort: skipped
+    assert records_by_inputs(locked) == {"in": ("k", "k")}
 
 
 def test_a_commit_waits_for_the_lock_saying_so_then_gives_up_in_one_line(
@@ -259,17 +271,17 @@ def test_a_commit_waits_for_the_lock_saying_so_then_gives_up_in_one_line(
         f"{locked} (it holds the folder's lock)"
     ]
     assert sorted(p.name for p in locked.iterdir()) == before
-    assert store.cached_files(locked, "k", "k", verify=True) is not None  # untouched
+    assert cached_files(locked, "k", "k", verify=True) is not None  # untouched
 
 
 def test_the_lock_wait_is_configurable_and_defaults_to_a_minute(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(store.LOCK_SECONDS_VARIABLE, raising=False)
-    assert store.lock_seconds() == 60
+    monkeypatch.delenv(LOCK_SECONDS_VARIABLE, raising=False)
+    assert lock_seconds() == 60
     for value, seconds in (("2.5", 2.5), ("-1", 0.0), ("soon", 60.0), ("nan", 60.0)):
-        monkeypatch.setenv(store.LOCK_SECONDS_VARIABLE, value)
-        assert store.lock_seconds() == seconds
+        monkeypatch.setenv(LOCK_SECONDS_VARIABLE, value)
+        assert lock_seconds() == seconds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +378,7 @@ def test_a_spec_in_a_read_only_folder_serves_what_is_up_to_date(
     path = write_spec(tmp_path, entry + 'name = "fig"\n')
     loaded = spec.load_spec(path).entries[0]
     plan = spec.Planner([loaded]).plan(loaded)
-    commit(out, "fig", key=store.cache_key(plan, loaded.options))
+    commit(out, "fig", key=cache_key(plan, loaded.options))
     read_only(monkeypatch, out)
     jobs, _ = batch.plan_spec(path, out_dir=out)
     assert jobs[0].ready is not None and [p.name for p in jobs[0].ready] == ["fig.png", "fig.mp4"]

@@ -228,7 +228,7 @@ def scene_for(name, plan, theme="dark", tmp_path=None):
 
     from attention_math.request import PlanRequest, make_plan
     from scenes import scene_needs
-    from scenes.app.passes import scene_class
+    from scenes.app.media.passes import scene_class
 
     if isinstance(plan, PlanRequest):
         plan = make_plan(dataclasses.replace(plan, needs=frozenset(scene_needs(name))))
@@ -304,7 +304,7 @@ def test_lecture_scene_layouts(minilm_dir, name, tmp_path):
 
 
 def test_html_notes_escape_html_and_markdown():
-    from scenes.app.slides import html_notes
+    from scenes.app.media.slides import html_notes
 
     out = html_notes("<b>bank</b> & _x_ *y* # 1.00")
     assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out
@@ -312,7 +312,7 @@ def test_html_notes_escape_html_and_markdown():
 
 
 def test_reveal_assets_are_inlined():
-    from scenes.app.slides import REVEAL_PREFIX, inline_reveal
+    from scenes.app.media.slides import REVEAL_PREFIX, inline_reveal
 
     page = (
         f'<link rel="stylesheet" href="{REVEAL_PREFIX}/dist/reveal.css">'

@@ -87,7 +87,7 @@ def scene_for(name: str, plan: Plan, theme: str = "dark", tmp_path: Path | None 
     """Scene `name` for `plan`, set up (every mobject built, the layout check run)."""
     from manim import tempconfig
 
-    from scenes.app.passes import scene_class
+    from scenes.app.media.passes import scene_class
 
     cls = type(name, (scene_class(name),), {"plan": plan, "theme": theme})
     with tempconfig({"media_dir": str(tmp_path or "/tmp"), "disable_caching": True}):
@@ -450,7 +450,7 @@ def test_the_gif_opens_on_its_last_frame(
     the last, so the GIF loops without a cut; the matrix's last frame holds."""
     from PIL import Image
 
-    from scenes.app.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
+    from scenes.app.media.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
     from scenes.matrix import HOLD
     from scenes.theme import PALETTES
 

@@ -227,7 +227,7 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
     from PIL import Image
 
     from scenes.app import render
-    from scenes.app.passes import scene_class
+    from scenes.app.media.passes import scene_class
     from scenes.layout import check
 
     if scene == "SenseSplitScene":

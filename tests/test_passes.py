@@ -1,4 +1,4 @@
-"""One pass, every raster format: frames in, files out (scenes.app.passes).
+"""One pass, every raster format: frames in, files out (scenes.app.media.passes).
 
 The fast tests feed `FrameSink` frames made here with numpy (no Manim) and read the files
 back with ffprobe / ffmpeg / PIL, independent of the code under test. The slow ones render a
@@ -47,7 +47,7 @@ def decoded(path: Path, size: tuple[int, int]) -> np.ndarray:
 def clip(tmp_path: Path):
     """Three seconds at 30 fps, 160×90: second s is COLOURS[s] with a square moving right;
     the last second is one frame written 30 times (as Manim writes a wait)."""
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
     size = (160, 90)
     counted: list[int] = []
@@ -79,7 +79,7 @@ def test_every_format_comes_from_the_same_frames(clip) -> None:
 
 @needs_ffmpeg
 def test_the_gif_intermediate_is_800x450_at_10_fps_picked_by_time(clip, tmp_path) -> None:
-    from scenes.app.passes import GIF_SIZE, encode_gif
+    from scenes.app.media.passes import GIF_SIZE, encode_gif
 
     sink, _, _ = clip
     info = probe(sink.files["gif"])
@@ -108,7 +108,7 @@ def test_poster_is_the_first_frame_and_png_the_final_state(clip) -> None:
 
 @needs_ffmpeg
 def test_transparent_frames_keep_their_alpha(tmp_path: Path) -> None:
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
     size = (64, 36)
     clear = np.zeros((36, 64, 4), np.uint8)
@@ -127,7 +127,7 @@ def test_transparent_frames_keep_their_alpha(tmp_path: Path) -> None:
 
 @needs_ffmpeg
 def test_a_failed_render_stops_ffmpeg_and_keeps_no_file(tmp_path: Path) -> None:
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
     sink = FrameSink(tmp_path, (32, 18), 10, ["mp4"], poster=True)
     with pytest.raises(RuntimeError, match="the scene broke"), sink:
@@ -138,7 +138,7 @@ def test_a_failed_render_stops_ffmpeg_and_keeps_no_file(tmp_path: Path) -> None:
 
 
 def test_unknown_formats_are_refused(tmp_path: Path) -> None:
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
     with pytest.raises(ValueError, match="html"):
         FrameSink(tmp_path, (32, 18), 10, ["mp4", "html"])
@@ -151,7 +151,7 @@ def test_unknown_formats_are_refused(tmp_path: Path) -> None:
 def test_svgs_appear_whole_or_not_at_all(tmp_path: Path) -> None:
     """A writer wrapped by atomic_writer writes elsewhere and renames: while it writes, a
     reader (another render) sees no file at the final name; afterwards, the whole file."""
-    from scenes.app.passes import atomic_writer
+    from scenes.app.cache.texts import atomic_writer
 
     final = tmp_path / "abc.svg"
     seen: list[bool] = []
@@ -172,7 +172,7 @@ def test_svgs_appear_whole_or_not_at_all(tmp_path: Path) -> None:
 
 
 def test_two_writers_of_one_svg_leave_one_whole_file(tmp_path: Path) -> None:
-    from scenes.app.passes import atomic_writer
+    from scenes.app.cache.texts import atomic_writer
 
     final = tmp_path / "t.svg"
     start = threading.Barrier(2)
@@ -196,7 +196,7 @@ def test_two_writers_of_one_svg_leave_one_whole_file(tmp_path: Path) -> None:
 def test_an_svg_cut_short_is_not_published(tmp_path: Path) -> None:
     """Pango does not report a full disk: a file without its closing tag is an error, and
     no other render ever finds it."""
-    from scenes.app.passes import atomic_writer
+    from scenes.app.cache.texts import atomic_writer
 
     def cut_short(path: str) -> str:
         Path(path).write_text("<svg><path d='M 0 0")
@@ -208,7 +208,7 @@ def test_an_svg_cut_short_is_not_published(tmp_path: Path) -> None:
 
 
 def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from scenes.app.passes import cache_folder
+    from scenes.app.cache.texts import cache_folder
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_folder() == tmp_path / "attention-drift"
@@ -259,7 +259,7 @@ def test_the_cache_forgets_what_no_render_used_for_months(tmp_path: Path) -> Non
     import os
     import time
 
-    from scenes.app.passes import CACHE_DAYS, _prune
+    from scenes.app.cache.texts import CACHE_DAYS, _prune
 
     now = time.time()
     old, recent = tmp_path / "old.svg", tmp_path / "recent.svg"

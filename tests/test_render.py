@@ -134,8 +134,8 @@ def test_layout_check_passes(sentence, target, compare, keep):
 
 def test_default_stem_is_stable_under_safe_stem():
     """The batch passes the default stem back as a name: it must come out unchanged."""
+    from scenes.app.files.names import MAX_STEM, default_stem, stem_of
     from scenes.app.options import RenderOptions
-    from scenes.app.store import MAX_STEM, default_stem, stem_of
 
     long = "After the long storm the old fisherman slowly walked along the muddy river bank"
     plan = build_plan(long, "bank", compare=[CASH])

@@ -1,4 +1,4 @@
-"""Texts built once (scenes.texts) and kept across runs (scenes.app.passes.PrivateFiles):
+"""Texts built once (scenes.texts) and kept across runs (scenes.app.cache.texts.PrivateFiles):
 every copy is a new, independent Text equal to one Manim builds itself; a store's bytes are
 read only if they are a text, and only from this user's own files."""
 
@@ -14,7 +14,7 @@ import pytest
 from manim import Text
 
 from scenes import texts
-from scenes.app.passes import TEXT_SUFFIX, PrivateFiles
+from scenes.app.cache.texts import TEXT_SUFFIX, PrivateFiles
 from scenes.theme import FONT
 
 
@@ -119,7 +119,7 @@ def test_an_unwritable_cache_only_means_no_sharing(tmp_path: Path) -> None:
 
 
 def test_a_cache_folder_others_may_write_is_emptied_and_made_private(tmp_path: Path) -> None:
-    from scenes.app.passes import private_folder
+    from scenes.app.cache.texts import private_folder
 
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -147,7 +147,7 @@ def test_a_text_the_store_could_not_read_back_is_not_stored(
 def test_built_texts_leave_the_cache_after_months_unused(tmp_path: Path) -> None:
     import time
 
-    from scenes.app.passes import CACHE_DAYS, _prune
+    from scenes.app.cache.texts import CACHE_DAYS, _prune
 
     now = time.time()
     old, recent = tmp_path / f"old{TEXT_SUFFIX}", tmp_path / f"recent{TEXT_SUFFIX}"

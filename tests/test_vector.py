@@ -163,7 +163,7 @@ def test_light_and_transparent_svg(theme, transparent, tmp_path, monkeypatch):
 def test_a_raster_mobject_is_refused(tmp_path):
     from manim import ImageMobject, Scene, tempconfig
 
-    from scenes.app.vector import VectorError, save_vector
+    from scenes.app.media.vector import VectorError, save_vector
 
     with tempconfig({"media_dir": str(tmp_path), "pixel_width": 160, "pixel_height": 90}):
         scene = Scene()

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from attention_math import build_plan
 from scenes.app import cli
-from scenes.app.captions import write_beat_tracks
-from scenes.app.webpage import WEB, figure_html, weighted_sum
+from scenes.app.media.captions import write_beat_tracks
+from scenes.app.media.webpage import WEB, figure_html, weighted_sum
 from tests.conftest import RIVER, TOML_VECTORS
 
 NASTY = 'Tom & Jerry sat by the <script>alert("x")</script> river bank.'
@@ -296,7 +296,7 @@ def test_notebook_shows_the_same_figure_with_its_files_embedded(
 
 
 def test_a_scene_without_figure_json_gets_chapters_from_its_captions(tmp_path: Path) -> None:
-    from scenes.app.captions import write_caption_chapters
+    from scenes.app.media.captions import write_caption_chapters
     from tests.test_captions import read_vtt
 
     srt = tmp_path / "fig.srt"

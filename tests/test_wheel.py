@@ -77,6 +77,27 @@ def test_the_package_comes_from_the_wheel(installed: Path, tmp_path: Path) -> No
     assert (Path(out[2]) / "senses" / "bank.toml").is_file()
 
 
+def test_the_wheel_holds_every_room_and_the_page_and_deck_files(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The application's rooms (files, cache, media) and the figure model are packages of the
+    wheel, and the media room's data files (web/, vendor/revealjs/) ship inside it."""
+    code = (
+        "import scenes.app.files, scenes.app.cache, scenes.app.media, scenes.figure\n"
+        "from importlib import resources\n"
+        "media = resources.files('scenes.app.media')\n"
+        "for m in (scenes.app.files, scenes.app.cache, scenes.app.media, scenes.figure):\n"
+        "    print(m.__file__)\n"
+        "print(media / 'web' / 'figure.js'); print(media / 'web' / 'figure.css')\n"
+        "print(media / 'vendor' / 'revealjs' / 'reveal.js')"
+    )
+    out = run(installed / "python", "-c", code, cwd=tmp_path).splitlines()
+    venv = installed.parent.resolve()
+    assert len(out) == 7, out
+    for line in out:
+        assert Path(line).resolve().is_relative_to(venv) and Path(line).is_file(), line
+
+
 def test_plan_and_a_png_render_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     cli = installed / "attention-drift"
     plan = json.loads(run(cli, "plan", "He sat on the river bank.", "-t", "bank", cwd=tmp_path))

@@ -28,8 +28,10 @@ Layer and head indices are 0-based everywhere in this package (the checkpoint's
 
 The package, in the order a student reads it: `config` (config.json, strictly), `tokenizer`,
 `checkpoint` (the folder, the loader, `Model`), `forward` (the forward pass: small pure
-functions with shapes), `views` (pieces merged to words, heads ranked). Every public name is
-importable from `attention_math.model` itself.
+functions with shapes), `words` (pieces merged to words), `heads` (heads ranked by where a
+word's attention goes). Loading (`checkpoint`) and computing (`forward`) stay apart: the
+forward pass takes a `Model` and never reads a file. Every public name is importable from
+`attention_math.model` itself.
 """
 
 from __future__ import annotations
@@ -87,19 +89,18 @@ from attention_math.model.forward import (
     sentence_embedding,
     split_heads,
 )
+from attention_math.model.heads import HeadRank, rank_heads
 from attention_math.model.tokenizer import (
     Encoding,
     encode,
     load_tokenizer,
     tokenizer_from_vocab,
 )
-from attention_math.model.views import (
-    HeadRank,
+from attention_math.model.words import (
     WordAttention,
     drop_specials,
     merge_pieces,
     merge_to_words,
-    rank_heads,
     word_matrix,
 )
 

@@ -1,4 +1,5 @@
-"""The application: the command line, spec files, the render pipeline, the store, the batch.
+"""The application: the command line, spec files, the batch, the render pipeline, the media,
+the caches and the files.
 
 `render` is the notebook / library entry point:
 
@@ -8,12 +9,22 @@
     render(PlanRequest("He sat on the river bank.", "bank"), scene="ProjectionScene",
            formats=["png"], quality="low")
 
-Modules (imports point down this list and never back; `scenes` and `attention_math` below):
-cli (click) > watch (render --spec --watch) > batch (process pool) > spec (spec files) >
-options (the option tables) > pipeline (one render's passes) > slides, webpage, passes
-(Manim), captions (STEM.srt / STEM.vtt), vector (SVG / PDF stills), script (STEM.script.md)
-> store (every file written) > notebook
-(RenderResult), signals, progress.
+Rooms (imports point down this list and never back; `scenes` and `attention_math` below;
+`lint-imports` checks it):
+
+- the commands: cli (click; `python -m scenes.app`) > watch (render --spec --watch) >
+  cluster (render --spec --cluster, Ray) > batch (the process pool) > spec (spec files);
+- pipeline: one render's passes, from the cache check to the commit;
+- media/: what a render makes: passes (the Manim run, the ffmpeg encoders, the GIF),
+  chunks (one movie on every core), slides, webpage (with web/), captions, vector (SVG /
+  PDF stills), script; every module here is in the code hash;
+- cache/: what is kept to skip work: key (the cache key, the up-to-date check), code (the
+  code hash: the source that draws, known by its room), inputs (a spec entry's inputs),
+  texts (Pango's SVGs and built texts across runs);
+- files/: every file written: names (stems, collisions' identity, the own-suffix rule),
+  commit (staging, locks, the all-or-nothing commit, the record);
+- at the bottom, imported by any room: options (the option tables), notebook
+  (RenderResult), signals, progress.
 """
 
 from __future__ import annotations

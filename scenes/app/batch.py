@@ -2,7 +2,7 @@
 
 - `plan_spec` reads a spec (`scenes.app.spec`) and makes one job per entry; an entry
   whose inputs match a render recorded in the folder, with all its files there, is up to
-  date without building its plan (`scenes.app.store.entry_inputs`). The others' plans are
+  date without building its plan (`scenes.app.cache.inputs.entry_inputs`). The others' plans are
   built one at a time to check them, name them and find them in the cache, then dropped.
 - `run_batch` renders jobs in worker processes ("spawn": each worker has its own manim
   config and imports), one rich progress display for the batch, a summary table at the end.
@@ -30,7 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from attention_math.errors import InputError, OutputError
-from scenes.app import store
+from scenes.app.cache.inputs import entry_inputs as inputs_hash
+from scenes.app.cache.inputs import records_by_inputs
+from scenes.app.cache.key import cache_key, cached_files
+from scenes.app.files.commit import check_writable, name_taken, set_owner
+from scenes.app.files.names import MAX_STEM, absolute, render_identity, safe_stem, stem_of
 from scenes.app.notebook import RenderResult
 from scenes.app.progress import Progress
 from scenes.app.signals import STOP_SIGNALS, check_signals, stop_once
@@ -50,7 +54,8 @@ class Job:
     plan: what to draw; None until the job is sent to a worker when it comes from a spec
       (`entry` says how to build it: a spec of thousands never holds every plan at once).
     options: how to render it, with the stem the store will write as options.name.
-    inputs: the hash of the spec entry's inputs (`store.entry_inputs`), recorded with the files.
+    inputs: the hash of the spec entry's inputs (`cache.inputs.entry_inputs`), recorded with
+      the files.
     ready: the files, when they are known to be up to date (then nothing is built).
     key: the cache key of the plan (known once the plan was built and checked).
     cost: the relative cost of the render (`_cost`), to start the longest first.
@@ -109,7 +114,7 @@ def _worker_init(quiet: bool, parent: int | None = None) -> None:
         die_with_parent(parent)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    from scenes.app.chunks import set_limit  # chunks: one process per render in a worker
+    from scenes.app.media.chunks import set_limit  # chunks: one process per render in a worker
 
     set_limit(1)
     sys.stdout.flush()
@@ -176,7 +181,7 @@ def _render(job: Job, force: bool) -> RenderResult:
     options = replace(job.options, force=forced)
     result = pipeline.render(job.plan, options, job.out_dir, _StopCheck(), inputs=job.inputs)
     if job.owner is not None:
-        store.set_owner(job.out_dir, job.stem, job.owner)
+        set_owner(job.out_dir, job.stem, job.owner)
     return result
 
 
@@ -386,18 +391,19 @@ def _cached(job: Job) -> RenderResult | None:
         return job.ready
     key = job.key
     if key is None and job.plan is not None:
-        key = store.cache_key(job.plan, job.options)
+        key = cache_key(job.plan, job.options)
     if key is None:
         return None
-    return store.cached_files(job.out_dir, job.stem, key, verify=job.options.verify)
+    return cached_files(job.out_dir, job.stem, key, verify=job.options.verify)
 
 
 @contextlib.contextmanager
 def _progress(
     console: Console | None, quiet: bool, workers: int, total: int
-) -> Iterator[Callable[[Outcome], None]]:
+) -> Iterator[Callable[..., None]]:
     """One rich progress bar for the batch; yields the function that counts an outcome (and
-    prints a failure)."""
+    prints a failure), or with None and a note, shows the note after the bar's title (a
+    cluster's "entry 3/12 STEM · chunk 2/4")."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -419,11 +425,13 @@ def _progress(
         disable=quiet or console is None,
     )
     with progress:
-        task = progress.add_task(
-            f"rendering with {workers} worker{'s' if workers > 1 else ''}", total=total
-        )
+        title = f"rendering with {workers} worker{'s' if workers > 1 else ''}"
+        task = progress.add_task(title, total=total)
 
-        def advance(outcome: Outcome) -> None:
+        def advance(outcome: Outcome | None, note: str = "") -> None:
+            if outcome is None:
+                progress.update(task, description=f"{title} · {note}")
+                return
             progress.advance(task)
             if outcome.status == "failed" and console is not None:
                 job = outcome.job
@@ -517,7 +525,7 @@ def plan_spec(
     from scenes.app.spec import Planner, SpecError, _entry_order, each_plan, load_spec
 
     spec = load_spec(path, collect=True)
-    folder = store.absolute(out_dir or spec.out or "out")
+    folder = absolute(out_dir or spec.out or "out")
     given = {k: v for k, v in (overrides or {}).items() if v}
     entries = [replace(e, options=replace(e.options, **given)) for e in spec.entries]
     _refuse_before_plans(spec, entries)
@@ -544,7 +552,7 @@ def plan_spec(
     if problems:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
     if folder.is_dir() and any(job.ready is None for job in jobs.values()):  # to write
-        store.check_writable(folder, "choose another folder (--out)")
+        check_writable(folder, "choose another folder (--out)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -568,7 +576,7 @@ def _refuse_before_plans(spec: Spec, entries: Sequence[Entry]) -> None:
             check_sentences(r.sentence, r.target or "", r.compare, r.target_index)
         except InputError as exc:
             sentences.append(problem_line(e.where, exc))
-    named = [(e.where, store.safe_stem(e.options.name, store.MAX_STEM))
+    named = [(e.where, safe_stem(e.options.name, MAX_STEM))
              for e in entries if e.options.name]  # fmt: skip
     if problems := [*spec.problems, *sentences, *_same_names(named, entries)]:
         raise SpecError(spec.path.name, sorted(problems, key=_entry_order))
@@ -585,14 +593,14 @@ def _job(
     its name, if another render holds it in the folder (not this entry before an edit)."""
     o = entry.options
     owner = f"{spec.resolve()}#{o.name}" if o.name else None
-    stem = store.stem_of(plan, o)
-    key = store.cache_key(plan, o)
+    stem = stem_of(plan, o)
+    key = cache_key(plan, o)
     forced = force or o.force
-    hit = None if forced else store.cached_files(folder, stem, key, verify=o.verify)
+    hit = None if forced else cached_files(folder, stem, key, verify=o.verify)
     job = Job(entry.where, None, replace(o, name=stem), folder, stem, inputs, hit, entry, key,
               plan_cost(plan, o), owner)  # fmt: skip
     if hit is None and not forced:
-        other = store.name_taken(folder, stem, store.render_identity(plan, o), owner)
+        other = name_taken(folder, stem, render_identity(plan, o), owner)
         if other is not None:
             return job, (
                 f"{entry.where}{'.name' if o.name else ''}: {stem} is taken in {folder} by "
@@ -620,26 +628,26 @@ def _same_names(stems: Sequence[tuple[str, str]], entries: Sequence[Entry]) -> l
 
 
 def entry_inputs(entry: Entry) -> str:
-    """The hash of what an entry's files depend on (store.entry_inputs): its values, the
+    """The hash of what an entry's files depend on (`cache.inputs.entry_inputs`): its values, the
     files it reads and the code that draws its scene (not force or verify: how to check)."""
     r, o = entry.request, entry.options
     values = {**dataclasses.asdict(r), "needs": sorted(r.needs), **dataclasses.asdict(o)}
     for how in ("force", "verify"):
         values.pop(how, None)
     files = (r.embeddings, r.senses)
-    return store.entry_inputs(values, files, o.scene)
+    return inputs_hash(values, files, o.scene)
 
 
 def _ready(
     entries: Sequence[Entry], inputs: dict[int, str], folder: Path
 ) -> dict[int, tuple[str, RenderResult]]:
     """(stem, files) of the entries whose inputs match a recorded render with all its files."""
-    known = store.records_by_inputs(folder)
+    known = records_by_inputs(folder)
     ready = {}
     for e in entries:
         if inputs[e.index] in known:
             stem, key = known[inputs[e.index]]
-            hit = store.cached_files(folder, stem, key, verify=e.options.verify)
+            hit = cached_files(folder, stem, key, verify=e.options.verify)
             if hit is not None:
                 ready[e.index] = (stem, hit)
     return ready

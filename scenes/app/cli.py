@@ -282,7 +282,7 @@ def plan_command(output: Path | None, scene: str, **params: Any) -> None:
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
-    from scenes.app.store import write_atomic
+    from scenes.app.files.commit import write_atomic
 
     with _user_errors():
         write_atomic(output, text)
@@ -347,10 +347,10 @@ def render_command(
     Prints each written file on stdout (the media and STEM.plan.json, the plan they show).
     A render whose plan, scene, options and code are unchanged is not redone (--force).
     """
-    from scenes.app import store  # here, not at import time: --help stays fast
+    from scenes.app.files.names import absolute
 
     _refuse_undecodable(click.get_current_context())
-    out_dir = store.absolute(out_dir)  # once, here: every path below is absolute
+    out_dir = absolute(out_dir)  # once, here: every path below is absolute
     if watch and spec_file is None:
         raise click.UsageError("--watch goes with --spec FILE (it renders a spec's entries again)")
     if cluster is not None and (spec_file is None or watch or jobs is not None):
@@ -359,7 +359,7 @@ def render_command(
         _render_spec(spec_file, out_dir, jobs, params["force"], quiet, watch=watch,
                      cluster=cluster)  # fmt: skip
         return
-    from scenes.app.chunks import set_limit  # chunks: one render on up to N processes
+    from scenes.app.media.chunks import set_limit  # chunks: one render on up to N processes
 
     set_limit(jobs)
     _render_one(out_dir, quiet, params)
@@ -388,10 +388,10 @@ def _render_one(out_dir: Path, quiet: bool, params: dict[str, Any]) -> None:
             click.echo(shown(path))
         return
     if opts.force or not _holds_records(out_dir):  # else the plan's key may find it there
-        from scenes.app import store
+        from scenes.app.files.commit import check_writable
 
         with _user_errors():  # before the plan, not after
-            store.check_writable(_existing(out_dir), "choose another --out")
+            check_writable(_existing(out_dir), "choose another --out")
     status("attention-drift: computing the plan")
     plan = _plan_while_manim_loads(request, opts.scene)
     status(
@@ -460,7 +460,7 @@ def _plan_while_manim_loads(request: PlanRequest, scene: str) -> Plan:
             os._exit(0)
     os.close(write_end)
     try:
-        from scenes.app.passes import scene_class
+        from scenes.app.media.passes import scene_class
 
         scene_class(scene)  # imports manim and the scene's module meanwhile
         with os.fdopen(read_end, "rb") as pipe:
@@ -484,8 +484,8 @@ def _plan_while_manim_loads(request: PlanRequest, scene: str) -> Plan:
 
 def _request_inputs(request: PlanRequest, opts: RenderOptions) -> str:
     """A hash of everything the render's files depend on, known without building the plan
-    (`store.entry_inputs`): the request, the media options, the files they read, the code."""
-    from scenes.app import store
+    (`cache.inputs.entry_inputs`): the request, the media options, the files they read, the code."""
+    from scenes.app.cache.inputs import entry_inputs
 
     media = {k: v for k, v in dataclasses.asdict(opts).items() if k not in ("force", "verify")}
     values = {"via": "render", **dataclasses.asdict(request), **media}
@@ -493,25 +493,26 @@ def _request_inputs(request: PlanRequest, opts: RenderOptions) -> str:
     files = [request.embeddings, request.senses]
     if request.model_dir is not None and Path(request.model_dir).is_dir():
         files += sorted(p for p in Path(request.model_dir).iterdir() if p.is_file())
-    return store.entry_inputs(values, [Path(f) if f else None for f in files], opts.scene)
+    return entry_inputs(values, [Path(f) if f else None for f in files], opts.scene)
 
 
 def _recorded(out_dir: Path, inputs: str, opts: RenderOptions) -> Any:
     """The files of a render recorded in `out_dir` for these inputs, all in place; or None."""
-    from scenes.app import store
+    from scenes.app.cache.inputs import records_by_inputs
+    from scenes.app.cache.key import cached_files
 
     if not out_dir.is_dir():
         return None
-    found = store.records_by_inputs(out_dir).get(inputs)
+    found = records_by_inputs(out_dir).get(inputs)
     if found is None:
         return None
     stem, key = found
-    return store.cached_files(out_dir, stem, key, verify=opts.verify)
+    return cached_files(out_dir, stem, key, verify=opts.verify)
 
 
 def _holds_records(out_dir: Path) -> bool:
     """Whether `out_dir` holds a render's record (STEM.cache.json) at all."""
-    from scenes.app.store import CACHE_SUFFIX
+    from scenes.app.files.commit import CACHE_SUFFIX
 
     try:
         return any(out_dir.glob(f"*{CACHE_SUFFIX}"))

@@ -4,7 +4,7 @@
 plan file next to them and whether anything was rendered; in a notebook it shows the media
 (videos play with their poster and captions, images show), embedded as data URLs up to
 EMBED_LIMIT bytes. A render with `--format html` shows its page's figure, the same markup
-(`scenes.app.webpage`: controls, steps, highlights), its files embedded the same way.
+(`scenes.app.media.webpage`: controls, steps, highlights), its files embedded the same way.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from attention_math.request import (
 from scenes import SCENES
 
 FORMATS = ("gif", "mp4", "png", "webm", "mov", "html", "svg", "pdf")
-VECTOR_FORMATS = ("svg", "pdf")  # stills as paths (scenes.app.vector)
-SLIDES_FORMATS = ("html", "pdf", "pptx")  # the decks --slides writes (scenes.app.slides)
+VECTOR_FORMATS = ("svg", "pdf")  # stills as paths (scenes.app.media.vector)
+SLIDES_FORMATS = ("html", "pdf", "pptx")  # the decks --slides writes (scenes.app.media.slides)
 QUALITIES = ("low", "medium", "high", "4k")
 THEMES = ("dark", "light")
 ALPHA_FORMATS = (

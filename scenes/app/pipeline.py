@@ -1,26 +1,26 @@
 """A plan and its render options in, media files out: the passes of one render.
 
-`render` checks the cache (`scenes.app.store`), then runs the passes the options ask for
-into a staging folder, and the store commits them with STEM.plan.json:
+`render` checks the cache (`scenes.app.cache`), then runs the passes the options ask for
+into a staging folder, and `scenes.app.files` commits them with STEM.plan.json:
 
-- one Manim pass for every raster format (`scenes.app.passes.movie_pass`): mp4 / webm /
+- one Manim pass for every raster format (`scenes.app.media.passes.movie_pass`): mp4 / webm /
   mov at the chosen quality, the GIF (800×450, 10 fps) scaled and resampled from the same
   frames, STEM.png (the last frame) and, with a video, STEM.poster.png (the first frame)
-  and the beats' captions as STEM.srt and STEM.vtt (`scenes.app.captions`; not with
+  and the beats' captions as STEM.srt and STEM.vtt (`scenes.app.media.captions`; not with
   --no-captions).
   Alone, a GIF is drawn at its own size (no scaling), and a PNG by a still pass (Manim skips
   the animations); --stills are taken in the same pass;
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
-  fallback and the plan's numbers as caption (`scenes.app.webpage`); renders mp4 and gif too,
+  fallback and the plan's numbers as caption (`scenes.app.media.webpage`); renders mp4 and gif too,
   the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), the layout the scene drew
   (STEM.figure.json, where the scene writes one: DriftScene) and from its beats the tracks
-  STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.captions`);
+  STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.media.captions`);
 - svg and pdf: the last frame (and with --stills every beat's) as vector paths, drawn in the
-  same pass by `scenes.app.vector`;
-- slides: one slide per beat (`scenes.app.slides`: a pass of its own, manim-slides cuts
+  same pass by `scenes.app.media.vector`;
+- slides: one slide per beat (`scenes.app.media.slides`: a pass of its own, manim-slides cuts
   Manim's partial movie files) as the decks asked for: STEM.html (self-contained),
   STEM.slides.pdf, STEM.slides.pptx;
-- script: STEM.script.md from the beats the raster pass recorded (`scenes.app.script`).
+- script: STEM.script.md from the beats the raster pass recorded (`scenes.app.media.script`).
 
 Progress goes to a `scenes.app.progress.Progress` (a bar per pass on a terminal).
 
@@ -35,8 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attention_math.errors import InputError
-from scenes.app import store
-from scenes.app.passes import (
+from scenes.app.cache.inputs import note_inputs
+from scenes.app.cache.key import cache_key, cached_files, produce_and_commit
+from scenes.app.files.commit import check_name, prepare
+from scenes.app.files.names import absolute, stem_of
+from scenes.app.media.passes import (
     GIF_FPS,
     GIF_SIZE,
     QUALITY,
@@ -45,8 +48,8 @@ from scenes.app.passes import (
     movie_pass,
     scene_class,
 )
+from scenes.app.media.vector import VECTOR_FORMATS, VectorSaver
 from scenes.app.progress import Progress, Say, as_progress
-from scenes.app.vector import VECTOR_FORMATS, VectorSaver
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
@@ -82,10 +85,10 @@ def render(
       command line's), recorded with the files: a later request with the same inputs finds
       them without building the plan again.
     out_dir: relative to the working folder when it is relative; every path below is
-      absolute (`store.absolute`).
+      absolute (`scenes.app.files.names.absolute`).
     """
     report = as_progress(progress)
-    out_dir = store.absolute(out_dir)
+    out_dir = absolute(out_dir)
     check_plan(plan, options.scene)
     encoded = [f for f in _formats(options) if f in ("gif", *VIDEO_FORMATS)]
     if encoded and shutil.which("ffmpeg") is None:
@@ -93,27 +96,25 @@ def render(
             f"{encoded[0].upper()} output needs ffmpeg: apt-get install ffmpeg (or "
             "./render.sh sets it up); a --format png still needs none"
         )
-    store.prepare(out_dir)
-    stem = store.stem_of(plan, options)
-    key = store.cache_key(plan, options)
-    hit = None if options.force else store.cached_files(out_dir, stem, key, verify=options.verify)
+    prepare(out_dir)
+    stem = stem_of(plan, options)
+    key = cache_key(plan, options)
+    hit = None if options.force else cached_files(out_dir, stem, key, verify=options.verify)
     if hit is not None:
         if inputs is not None:
-            store.note_inputs(out_dir, stem, key, inputs)
+            note_inputs(out_dir, stem, key, inputs)
         report.say(
             f"up to date: {', '.join(p.name for p in hit.files)} in {out_dir} "
             f"(same plan, scene and options; --force renders again)"
         )
         return hit
 
-    store.check_name(out_dir, stem, plan, options)
+    check_name(out_dir, stem, plan, options)
 
     def produce(stage: Path) -> list[Path]:
         return run_passes(plan, options, stage, stem, _Relay(report, stage, out_dir))
 
-    result = store.produce_and_commit(
-        out_dir, stem, key, plan, produce, inputs=inputs, options=options
-    )
+    result = produce_and_commit(out_dir, stem, key, plan, produce, inputs=inputs, options=options)
     for p in result.files:
         report.wrote(p)
     return result
@@ -166,7 +167,7 @@ def run_passes(
     stills = sorted(made.get("stills", work / "none").glob("beat-*.*"))
     steps: list[str] = []  # the page's reduced-motion stills (STEM.beat-NN.webp)
     if "html" in formats and (pngs := [p for p in stills if p.suffix == ".png"]):
-        from scenes.app.webpage import web_stills
+        from scenes.app.media.webpage import web_stills
 
         written, steps = web_stills(pngs, stage, stem)
         media += written
@@ -174,7 +175,7 @@ def run_passes(
     for fmt in formats:
         dest = stage / f"{stem}.{fmt}"
         if fmt == "html":  # last: it names the media rendered above
-            from scenes.app.webpage import figure_html
+            from scenes.app.media.webpage import figure_html
 
             report.say(f"writing {dest.name}: the figure for a web page")
             media += _page_files(plan, stage, stem)
@@ -187,7 +188,7 @@ def run_passes(
         if fmt in VIDEO_FORMATS and "poster" in made:
             media.append(made.pop("poster").replace(stage / f"{stem}.poster.png"))
         if fmt in VIDEO_FORMATS and "srt" in made:  # STEM.srt and STEM.vtt, once
-            from scenes.app.captions import write_captions
+            from scenes.app.media.captions import write_captions
 
             media += write_captions(made.pop("srt"), stage, stem)
     media += stills
@@ -208,7 +209,7 @@ def _decks_and_script(
     )
     files: list[Path] = []
     if options.slides:
-        from scenes.app.slides import render_slides
+        from scenes.app.media.slides import render_slides
 
         decks = ", ".join(options.slides_formats)
         report.pass_started(f"{options.scene} as slides, {width}×{height} {fps} fps: {decks}")
@@ -221,7 +222,7 @@ def _decks_and_script(
             name = f"{stem}.html" if fmt == "html" else f"{stem}.slides.{fmt}"
             files.append(path.replace(stage / name))
     if options.script:
-        from scenes.app.script import write_script
+        from scenes.app.media.script import write_script
 
         dest = stage / f"{stem}.script.md"
         report.say(f"writing {dest.name}: what to say over each beat")
@@ -234,7 +235,7 @@ def _page_files(plan: Plan, stage: Path, stem: str) -> list[Path]:
     .chapters.vtt, STEM.descriptions.vtt) from the beats the scene recorded in
     STEM.figure.json; for a scene that records none, chapters from its captions (a cue per
     beat); none without either."""
-    from scenes.app.captions import write_beat_tracks, write_caption_chapters
+    from scenes.app.media.captions import write_beat_tracks, write_caption_chapters
 
     figure, srt = stage / f"{stem}.figure.json", stage / f"{stem}.srt"
     if figure.is_file():
@@ -280,8 +281,8 @@ def _raster(
             _expected_frames(plan, scene, rate),
             rate,
         )
-        # chunks: the scene drawn on every core allowed (scenes.app.chunks), same frames
-        from scenes.app.chunks import pass_for
+        # chunks: the scene drawn on every core allowed (scenes.app.media.chunks), same frames
+        from scenes.app.media.chunks import pass_for
 
         made = movie_pass(plan, scene, theme, work / "frames", size, rate, raster,
                           poster=bool(videos), attrs=attrs, on_frames=report.frames,

@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import InputError
-from scenes.app import batch, pipeline, store
+from scenes.app import batch, pipeline
+from scenes.app.cache.code import SOURCE_DIR, code_version
+from scenes.app.cache.inputs import _tree_fingerprint
+from scenes.app.cache.key import cache_key, cached_files
 from scenes.app.progress import Progress
 
 if TYPE_CHECKING:
@@ -199,7 +202,7 @@ def _plan_spec(
     jobs, planner = batch.plan_spec(spec_file, out_dir=out_dir, overrides=overrides, force=True)
     ready = []
     for job in jobs:
-        hit = store.cached_files(job.out_dir, job.stem, job.key) if job.key else None
+        hit = cached_files(job.out_dir, job.stem, job.key) if job.key else None
         ready.append(dataclasses.replace(job, ready=hit))
     return ready, planner
 
@@ -214,7 +217,7 @@ def _render(job: Job, report: Progress, say: Callable[[str], None], result: Roun
         options = dataclasses.replace(options, formats=("png",), stills=False, slides=False,
                                       slides_formats=(), script=False)  # fmt: skip
         folder, inputs = job.out_dir / PREVIEW, None
-    if store.cached_files(folder, job.stem, store.cache_key(job.plan, options)) is None:
+    if cached_files(folder, job.stem, cache_key(job.plan, options)) is None:
         options = dataclasses.replace(options, force=True)  # not up to date: replace it
     start = time.perf_counter()
     try:
@@ -260,7 +263,7 @@ def _warm_up() -> str:
     import manim  # noqa: F401
 
     from scenes import SCENES
-    from scenes.app.passes import scene_class
+    from scenes.app.media.passes import scene_class
 
     version = _source_version()
     for name in SCENES:
@@ -273,8 +276,8 @@ def _source_version() -> str:
     attention_math (a few tens of milliseconds)."""
     from scenes import SCENES
 
-    parts = [store.code_version(name) for name in SCENES]
-    parts.append(store._tree_fingerprint(store.SOURCE_DIR / "attention_math", "*.py"))
+    parts = [code_version(name) for name in SCENES]
+    parts.append(_tree_fingerprint(SOURCE_DIR / "attention_math", "*.py"))
     return "\n".join(parts)
 
 

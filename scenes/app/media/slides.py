@@ -2,17 +2,17 @@
 
 `render_stills` saves a PNG at the end of every beat; `render_slides` renders the scene with
 manim-slides (one slide per beat) and makes the decks asked for, each with the beat's text
-of the script (`scenes.app.script`) as its presenter notes:
+of the script (`scenes.app.media.script`) as its presenter notes:
 
 - html: one self-contained reveal.js file (below);
-- pdf: a page per beat, its final frame as vector paths (`scenes.app.vector`, drawn in the
+- pdf: a page per beat, its final frame as vector paths (`scenes.app.media.vector`, drawn in the
   same pass), the notes as a hidden text annotation on the page (pypdf joins the pages);
 - pptx: a slide per beat (python-pptx) holding the beat's MP4, played when the slide opens,
   with the beat's final frame as its poster: what a viewer that cannot play it shows.
 
 The HTML: manim-slides 5.7.0's `convert --to html --one-file` embeds the videos as data URIs
 but links reveal.js from a CDN, and its `--offline` option downloads the files at convert
-time. Here the reveal.js files ship with the package (`scenes/app/vendor/revealjs/`,
+time. Here the reveal.js files ship with the package (`scenes/app/media/vendor/revealjs/`,
 reveal.js 6.0.1, manim-slides' default version, MIT; third-party code, copied unchanged) and
 are inlined, so the HTML opens with no network.
 """
@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attention_math.errors import InputError
-from scenes.app.passes import manim_pass
-from scenes.app.script import Beat, read_beats
-from scenes.app.vector import VectorSaver
+from scenes.app.media.passes import manim_pass
+from scenes.app.media.script import Beat, read_beats
+from scenes.app.media.vector import VectorSaver
 from scenes.beats import HAVE_SLIDES
 from scenes.theme import PALETTES
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from attention_math.plan import Plan
 
-REVEAL_DIR = resources.files("scenes.app") / "vendor" / "revealjs"
+REVEAL_DIR = resources.files("scenes.app.media") / "vendor" / "revealjs"
 REVEAL_PREFIX = "attention-drift-reveal"  # the stand-in CDN address that gets inlined
 # the arrows drawn large, in a colour that reads on both themes' slides, with a backing
 CONTROLS_STYLE = """<style>
@@ -82,7 +82,7 @@ def render_slides(
 ) -> dict[str, Path]:
     """The scene as manim-slides slides (one per beat), as the decks in `formats`
     (SLIDES_FORMATS): {format: file in work}. Every deck's notes are the script's text of
-    the beat (`scenes.app.script.Beat.notes_text`)."""
+    the beat (`scenes.app.media.script.Beat.notes_text`)."""
     if not HAVE_SLIDES:
         raise InputError("--slides needs manim-slides: pip install 'attention-drift[slides]'")
     from manim_slides.config import PresentationConfig

@@ -3,7 +3,7 @@
 The page references the media by relative file name, so the folder can be copied to a static
 site as it is; nothing is fetched from elsewhere (no CDN, no web font). Its
 `<figure class="adf">` is the part to paste, and carries its own scoped style and script
-(scenes/app/web/figure.css and figure.js, inlined; every rule under `.adf`, ids made unique
+(scenes/app/media/web/figure.css and figure.js, inlined; every rule under `.adf`, ids made unique
 when a page holds two figures):
 
 - a `<video muted playsinline>` with the MP4 (H.264 yuv420p: every browser plays it, most in
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # suffix: MIME type of a <source>, in the order the sources are listed
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
-WEB = resources.files("scenes.app") / "web"  # the figure's script and style, inlined
+WEB = resources.files("scenes.app.media") / "web"  # the figure's script and style, inlined
 # the tracks next to a video: suffix -> (kind, label); captions shown by default
 TRACKS = {
     ".vtt": ("captions", "English"),

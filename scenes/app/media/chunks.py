@@ -11,8 +11,9 @@ chunk 0 is drawn. So the one ffmpeg of the render still encodes every format fro
 sequence of frames: the MP4's and WebM's frames, and the GIF's palette (made over all
 frames), are those of a serial render.
 
-- A count pass first (the scene at 16×9, every animation skipped) lists how many frames each
-  animation draws; the chunks get equal shares of frames (`split`).
+- A count pass first (the scene at the render's size, every animation skipped, nothing
+  drawn) lists how many frames each animation draws; the chunks get equal shares of frames
+  (`split`). Not at a tiny size: the layout (text sized for the pixels) may then differ.
 - An animation played undrawn moves the scene's clock by the frames it would have drawn,
   as a drawn one does (Manim's skipping moves it by the run time, a fraction of a frame
   off), so a beat's caption is where a serial render puts it (`_chunk_renderer`).
@@ -31,6 +32,7 @@ import contextlib
 import functools
 import os
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,19 +40,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attention_math.plan import Plan
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
 
 MIN_RATE = 1920 * 1080 * 30  # pixels a second below which a render is not worth chunking
 MIN_SECONDS = 3.0  # of video per chunk: below, the processes' start-up eats the gain
-COUNT_SIZE = (16, 9)  # the count pass draws (almost) nothing: any size gives the same plays
 
 _limit: list[int | None] = [None]
+_remote = threading.local()  # .runner: who draws this thread's chunks elsewhere (`remote`)
 
 
-# A chunked render spends about 1.45× the CPU of a serial one (measured at 1080p60: each
-# chunk past the first is drawn, written as RLE and decoded again, and the scene's earlier
-# animations are played undrawn), and a serial render already keeps 1.5 cores busy (Manim
-# drawing, x264 encoding beside it): by default, chunks only when this many cores are free.
+# A chunked render spends about 1.45× the CPU of a serial one (measured at 1080p60 by
+# bench/cpu_profile.py: each chunk past the first is drawn, written as RLE and decoded
+# again, and the scene's earlier animations are played undrawn), and a serial render
+# already keeps 1.5 cores busy (Manim drawing 0.5 CPU s per video-second, ffmpeg's RGBA to
+# YUV and x264 1.1 beside it): 2 / 1.5 / 1.45 < 1, so by default, chunks only when this
+# many cores are free (README: Why chunks do not pay on 2 cores).
 MIN_FREE_CORES = 3.0
 
 
@@ -118,12 +122,13 @@ def worth_chunking(size: tuple[int, int], fps: int, min_rate: int = MIN_RATE) ->
 
 
 def plan_chunks(
-    plan: Plan, scene: str, theme: str, work: Path, fps: int, attrs: dict[str, object], jobs: int
-) -> list[Chunk]:
+    plan: Plan, scene: str, theme: str, work: Path, fps: int, attrs: dict[str, object], jobs: int,
+    size: tuple[int, int],
+) -> list[Chunk]:  # fmt: skip
     """The chunks for a render on `jobs` processes: a count pass, then `split`, with at least
     MIN_SECONDS of video in each (one chunk: render serially)."""
     attrs = _chunk_attrs(attrs, Chunk(0, 0))  # no captions or stills from the count pass
-    span = render_span(plan, scene, theme, work, COUNT_SIZE, fps, attrs, Chunk(1 << 30, -1))
+    span = render_span(plan, scene, theme, work, size, fps, attrs, Chunk(1 << 30, -1))
     seconds = sum(span.frames) / fps
     n = max(1, min(jobs, int(seconds // MIN_SECONDS)))
     return split(span.frames, n)
@@ -150,7 +155,7 @@ def render_span(
     Manim does, without playing it."""
     from manim import tempconfig
 
-    from scenes.app import passes
+    from scenes.app.media import passes
 
     passes.share_svgs(work)
     cls = type(scene, (passes.scene_class(scene),), {"plan": plan, "theme": theme, **attrs})
@@ -194,7 +199,7 @@ def _chunk_renderer() -> type:
     from manim import config
     from manim.utils.exceptions import EndSceneEarlyException
 
-    from scenes.app.passes import _still_renderer
+    from scenes.app.media.passes import _still_renderer
 
     class ChunkRenderer(_still_renderer()):  # type: ignore[misc]
         span: Span
@@ -264,7 +269,7 @@ class ChunkJob:
 def _render_chunk(job: ChunkJob) -> tuple[Path, Any]:
     """Worker side: the chunk's frames as lossless RLE in job.work; returns the file and the
     final frame (the last chunk's) or None."""
-    from scenes.app.passes import FrameSink
+    from scenes.app.media.passes import FrameSink
     from scenes.theme import PALETTES
 
     # ARGB with a transparent theme; else RGB (the render's files drop the alpha then)
@@ -299,13 +304,13 @@ def chunked_frames(
     """`passes.manim_pass(..., "frames", attrs, sink)` on up to `jobs` processes (default:
     `limit`): the same frames into `sink`, drawn in chunks at once. Give it to
     `passes.movie_pass` as its pass_fn."""
-    from scenes.app.passes import manim_pass
+    from scenes.app.media.passes import manim_pass
 
     assert fmt == "frames" and sink is not None
     attrs = dict(attrs or {})
     jobs = jobs or limit()
     with _workers(jobs - 1) as pool:  # they import manim while the count pass runs
-        chunks = plan_chunks(plan, scene, theme, work / "count", fps, attrs, jobs)
+        chunks = plan_chunks(plan, scene, theme, work / "count", fps, attrs, jobs, size)
         if len(chunks) == 1:
             return manim_pass(plan, scene, theme, work, size, fps, "frames", attrs, sink)
         futures = [
@@ -331,12 +336,15 @@ def feed(movie: Path, size: tuple[int, int], sink: Any) -> None:
     """Every frame of `movie` (decoded by ffmpeg as RGBA) written to `sink`, in order."""
     import numpy as np
 
+    from scenes.app.media.passes import grow_pipe
+
     w, h = size
     n = w * h * 4
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(movie), "-f", "rawvideo", "-pix_fmt",
            "rgba", "pipe:1"]  # fmt: skip
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None
+        grow_pipe(proc.stdout)
         while len(data := proc.stdout.read(n)) == n:
             sink.write(np.frombuffer(data, np.uint8).reshape(h, w, 4))
         err = proc.stderr.read() if proc.stderr else b""
@@ -406,6 +414,21 @@ def pass_for(
     """The pass_fn for `passes.movie_pass`: `chunked_frames` when chunks may pay (a video
     format, a large enough render, more than one process allowed), else None (serial)."""
     videos = [f for f in outputs if f != "png"]
+    runner = getattr(_remote, "runner", None)
+    if runner is not None:  # a render on a cluster: the runner says whether, and draws them
+        return runner.pass_fn(size, fps, videos)
     if not videos or not worth_chunking(size, fps) or (jobs is not None and jobs < 2):
         return None
     return functools.partial(chunked_frames, jobs=jobs)
+
+
+@contextlib.contextmanager
+def remote(runner: Any) -> Iterator[None]:
+    """For the block, this thread's renders draw their chunks through `runner` (one
+    `pass_fn(size, fps, videos)` giving the pass_fn, or None: serial), not in local
+    processes: scenes.app.cluster sends them to a Ray cluster."""
+    _remote.runner = runner
+    try:
+        yield
+    finally:
+        _remote.runner = None
