@@ -9,7 +9,7 @@ counts in place (one typeface, fixed digit positions) and never morphs glyph int
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,8 @@ from manim import (
 )
 
 from scenes import texts
-from scenes.figure.names import ELLIPSIS, cut  # noqa: F401  (cut: drift.py imports it from here)
+from scenes.figure.geometry import bowed
+from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: re-exported)
 from scenes.layout import Box
 from scenes.theme import Palette, typography
 
@@ -137,12 +138,6 @@ class StrutText(VGroup):
     def set_glyph_color(self, color: str, opacity: float = 1.0) -> StrutText:
         self.glyphs.set_color(color).set_opacity(opacity)
         return self
-
-
-def fmt(x: float, digits: int = 2) -> str:
-    """A number as shown on screen (fixed decimals; '−' for minus, as typeset)."""
-    s = f"{x:.{digits}f}"
-    return s.replace("-", "−")
 
 
 # ---- animations that copy nothing ---------------------------------------------------------
@@ -439,17 +434,6 @@ class TokenChip(VGroup):
         return ring.move_to(self.box)
 
 
-def wrapped_rows(widths: Iterable[float], max_width: float, gap: float) -> int:
-    """How many rows items of these widths take, `gap` apart, wrapped at max_width (as
-    `chip_rows` wraps them)."""
-    count, used = 1, 0.0
-    for w in widths:
-        if used and used + gap + w > max_width:
-            count, used = count + 1, 0.0
-        used += (gap if used else 0.0) + w
-    return count
-
-
 def chip_rows(
     chips: Sequence[VMobject],
     max_width: float,
@@ -722,15 +706,6 @@ class Connector(VMobject):
         curves = np.stack([p0, p0 + (p1 - p0) / 3, p0 + 2 * (p1 - p0) / 3, p1], axis=1)
         self.points = curves.reshape(-1, 3)  # [n, 4, 3] -> [4n, 3]: one cubic per dash
         return self
-
-
-def bowed(a: np.ndarray, b: np.ndarray, bend: float, t: np.ndarray) -> np.ndarray:
-    """Points at parameters t [n] of the quadratic Bézier from a to b whose control point
-    is bend × |b - a| to the left of the middle (a straight line for bend 0): [n, 3]."""
-    d = b - a
-    control = (a + b) / 2 + np.array([-d[1], d[0], 0.0]) * bend * 2  # the curve peaks at half
-    t = t[:, None]  # [n, 1]
-    return (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t**2 * b  # [n, 3]
 
 
 class OriginMark(VGroup):

@@ -33,8 +33,9 @@ from scenes.components import (
     box_of,
     chip_rows,
     fmt,
-    wrapped_rows,
 )
+from scenes.figure.chips import ChipFit as WordFit
+from scenes.figure.chips import chip_order, chip_role, elided
 from scenes.figure.mapping import Mapping, fit_mapping
 from scenes.layout import (
     FRAME,
@@ -270,8 +271,8 @@ LEADER_GAP = 0.25  # a label placed farther than this from its point gets a line
 
 
 class ChipFit:
-    """The chips of one sentence and whether a choice of its words fits: each chip is made
-    once per size (Text is slow); a run of words left out is one "…" chip."""
+    """The chips of one sentence, each made once per size (Text is slow); which of them fit
+    is the rule every sentence of chips shares (scenes.figure.chips.ChipFit)."""
 
     def __init__(
         self,
@@ -284,73 +285,47 @@ class ChipFit:
     ) -> None:
         self.s, self.pal = s, pal
         self.max_width, self.max_rows, self.color = max_width, max_rows, color
-        self.order = [w.index for w in s.words if w.reason != "special"]
-        self.made: dict[tuple[int, float], TokenChip] = {}
+        self.order = chip_order(s)
+        self.made: dict[tuple[int | None, float], TokenChip] = {}
 
-    def chip(self, i: int, size: float) -> TokenChip:
+    def chip(self, i: int | None, size: float) -> TokenChip:
+        """Word i's chip at a size (i None: the "…" chip of a run of words left out)."""
         if (i, size) not in self.made:
             s, pal = self.s, self.pal
-            w = s.words[i]
-            role = "target" if i == s.target_index else ("context" if w.included else "excluded")
-            self.made[(i, size)] = TokenChip(
-                w.text, pal, role=role, color=self.color or pal.color(0), size=size,
-                max_width=self.max_width,
-            )  # fmt: skip
+            if i is None:
+                self.made[(i, size)] = TokenChip("…", pal, role="excluded", size=size)
+            else:
+                self.made[(i, size)] = TokenChip(
+                    s.words[i].text, pal, role=chip_role(s, i), color=self.color or pal.color(0),
+                    size=size, max_width=self.max_width,
+                )  # fmt: skip
         return self.made[(i, size)]
-
-    def sequence(self, shown: set[int]) -> list[int | None]:
-        """The words in sentence order: a shown word by its index, a run of others as None."""
-        out: list[int | None] = []
-        gap = False
-        for i in self.order:
-            if i in shown:
-                out.append(i)
-                gap = False
-            elif not gap:
-                out.append(None)
-                gap = True
-        return out
 
     def items(self, shown: set[int], size: float) -> list[TokenChip]:
         """The chips drawn: the shown words, a "…" chip for each run of the others."""
+        pal = self.pal  # a new "…" chip for each run
         return [
-            self.chip(i, size)
-            if i is not None
-            else TokenChip("…", self.pal, role="excluded", size=size)
-            for i in self.sequence(shown)
+            self.chip(i, size) if i is not None else TokenChip("…", pal, role="excluded", size=size)
+            for i in elided(self.order, shown)
         ]
 
-    def rows(self, widths: list[float]) -> int:
-        """How many rows chips of these widths wrap into."""
-        return wrapped_rows(widths, self.max_width, CHIP_BUFF)
-
-    def width(self, i: int, size: float) -> float:
-        """A chip's width, measured at the small size (chips are made once: Text is slow)."""
+    def width(self, i: int | None, size: float) -> float:
+        """A chip's width, a word's measured at the small size (chips are made once: Text is
+        slow)."""
+        if i is None:
+            return self.chip(None, size).width
         c = self.chip(i, SMALL)
         pad = c.width - c.word.width
         return pad + c.word.width * size / SMALL
 
-    def fits(self, shown: set[int], size: float, dots: float) -> bool:
-        """Whether the shown words (and a "…" chip `dots` wide per gap) fit in max_rows."""
-        widths = [self.width(i, size) if i is not None else dots for i in self.sequence(shown)]
-        return self.rows(widths) <= self.max_rows
-
     def choose(self, keep: Sequence[int]) -> tuple[set[int], float]:
         """The words shown and their size: every word at the body size if it fits, else at
-        the small size, else the target and the `keep` words, then the words nearest the
-        target, as many as fit at the small size."""
-        s, order = self.s, self.order
-        shown = set(order)
-        for size in (BODY, SMALL):
-            if self.fits(shown, size, 0.0):
-                return shown, size
-        dots = TokenChip("…", self.pal, role="excluded", size=SMALL).width
-        first = [s.target_index, *(i for i in keep if i in order and i != s.target_index)]
-        shown = set()
-        for i in first + sorted(order, key=lambda i: (abs(i - s.target_index), i)):
-            if i not in shown and self.fits(shown | {i}, SMALL, dots):
-                shown.add(i)
-        return shown, SMALL
+        the small size, else the target and the `keep` words as long as they fit, then the
+        words nearest them, as many as fit at the small size."""
+        fit = WordFit(
+            tuple(self.order), self.width, self.max_width, CHIP_BUFF, lambda size: self.max_rows
+        )
+        return fit.choose((BODY, SMALL), self.s.target_index, keep)
 
 
 def sentence_chips(

@@ -126,12 +126,16 @@ def test_code_version_follows_the_scene_and_its_imports(
 
     partial = False
     for scene, entry in scenes.SCENES.items():
-        changed = edit(entry.module.split(".")[-1] + ".py")
+        module = entry.module
+        name = module.split(".")[-1]  # a module, or a package (scenes.drift)
+        changed = edit(f"{name}/__init__.py" if (copy / name).is_dir() else f"{name}.py")
         assert changed[scene]
         partial = partial or not all(changed.values())
     assert partial  # some scene's own module is drawn by no other scene
     assert all(edit("app/pipeline.py").values())  # every scene renders through the pipeline
     assert edit("theme.py")["DriftScene"]  # imported by drift.py through components
+    assert edit("drift/labels.py")["DriftScene"]  # a part of the scene's package
+    assert edit("figure/plot.py")["DriftScene"]  # the figure model it draws
     app = copy / "app"
     media = sorted(p for p in (app / "media").glob("*.py") if p.name != "__init__.py")
     assert {p.stem for p in media} >= {"passes", "chunks", "slides", "webpage", "vector"}

@@ -35,7 +35,7 @@ def test_no_scene_imports_another_and_the_contract_names_every_scene() -> None:
 
     from scenes import SCENES
 
-    modules = {module for module, _ in SCENES.values()}
+    modules = {entry.module for entry in SCENES.values()}
     config = tomllib.loads(pathlib.Path("pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
     independent = [c for c in contracts if c["type"] == "independence"]

@@ -16,6 +16,12 @@ def cut(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + ELLIPSIS
 
 
+def fmt(x: float, digits: int = 2) -> str:
+    """A number as shown on screen (fixed decimals; '−' for minus, as typeset)."""
+    s = f"{x:.{digits}f}"
+    return s.replace("-", "−")
+
+
 def scale_text(plan: Plan, sentence: Sentence) -> str:
     """How the weights were made (simple mode: the scale), as shown on screen."""
     if plan.model is not None:

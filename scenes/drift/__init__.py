@@ -1,0 +1,90 @@
+"""DriftScene: the target's static vector drifts as each context word gets its weight.
+
+The figure, beat by beat (every number from the plan):
+
+- poster: the last frame first (title, sentences, the static vector, where every sentence
+  takes it, the weights): a paused GIF, a link preview or a still shows the whole story,
+  and the loop returns to it without a cut;
+- the drift is rewound, and then for each sentence (the others dimmed): its weights panel;
+  one step per context word (the word's chip is ringed, its point pulses, a line from the
+  point to the arrow's tip, as thick as the word's weight, shows the pull while the arrow
+  moves, the bars and numbers count to the renormalised weights, the trail grows); the
+  sentence's equation;
+- the summary: every sentence's equation (or, for one sentence, its panel and equation).
+
+Layout: one grid. A title and the sentences (left-aligned) on top; below, the plot on the
+left and the panel column on the right. The view is fitted to the drift (origin, static
+vector, every step); words far outside are drawn at the plot's edge as markers pointing
+towards them. Long input is summarised: at most 8 panel rows (the plan's last step joins
+the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
+chips elided with "…" when a sentence does not fit its rows.
+
+The layout is data (scenes.figure.model.Figure): the scene lays the figure out once, builds
+its model (every element's box, kind, sentence and the beats it shows in), checks the model
+and draws it. The package's parts: `scene` (the storyboard), `states` (what is on screen
+when), `layout` / `model` (the layout and its model), `panels`, `header`, `points`,
+`vectors`, `labels` (the layout's parts), `equation`, `animations`, `helpers`; narration,
+timing, geometry and the chip rule live in scenes.figure (no manim).
+
+With `figure_file` set (`--format html`), the scene also writes the model as JSON
+(scenes.figure.export.page_data: every chip, point, panel row, equation term and arrow tip
+in frame coordinates, per beat its time and what is on screen, every element), for the
+page's highlights.
+"""
+
+from scenes.drift.equation import Equation, EquationTerms, set_lines, wrap_terms
+from scenes.drift.scene import DriftScene
+from scenes.figure.chips import elided
+from scenes.figure.constants import (
+    BEND,
+    CHIP_BUFF,
+    DIM,
+    EQ_INDENT,
+    EQ_SPACE,
+    GUTTER,
+    LEADER_GAP,
+    MARGIN,
+    MAX_NUMBERED,
+    MAX_SENTENCES,
+    MAX_WORD_LABELS,
+    NAME_W,
+    ON_LINE,
+    ON_ORIGIN,
+    PANEL_W,
+    ROW_H,
+)
+from scenes.figure.narration import beat_plan, drift_caption, drift_notes, still_note
+from scenes.figure.timing import MAX_SECONDS, Timing, step_moves, timeline
+
+__all__ = [
+    "BEND",
+    "CHIP_BUFF",
+    "DIM",
+    "EQ_INDENT",
+    "EQ_SPACE",
+    "GUTTER",
+    "LEADER_GAP",
+    "MARGIN",
+    "MAX_NUMBERED",
+    "MAX_SECONDS",
+    "MAX_SENTENCES",
+    "MAX_WORD_LABELS",
+    "NAME_W",
+    "ON_LINE",
+    "ON_ORIGIN",
+    "PANEL_W",
+    "ROW_H",
+    "DriftScene",
+    "Equation",
+    "EquationTerms",
+    "Timing",
+    "beat_plan",
+    "drift_caption",
+    "drift_notes",
+    "elided",
+    "set_lines",
+    "step_moves",
+    "still_note",
+    "timeline",
+    "wrap_terms",
+]

@@ -1,0 +1,94 @@
+"""The drift scene's state, shared by its layout parts: the plan and the mobjects the layout
+builds (declared here, built by the parts in scenes.drift.panels ... scenes.drift.layout).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    Line,
+    Text,
+    VGroup,
+    VMobject,
+)
+
+from attention_math.plan import Plan
+from scenes.beats import BeatScene
+from scenes.components import (
+    Badge,
+    OriginMark,
+    TokenChip,
+    VectorArrow,
+    WeightBars,
+)
+from scenes.drift.equation import Equation
+from scenes.figure.mapping import Mapping
+from scenes.figure.plot import PlotGeometry
+from scenes.layout import (
+    Box,
+)
+from scenes.theme import SIZES
+
+
+class DriftBase(BeatScene):
+    """What every part of the drift figure reads: the plan, the palette and the mobjects
+    built by the layout."""
+
+    plan: Plan  # set by the pipeline (or ATTENTION_DRIFT_PLAN for `manim`); load_plan() checks
+    theme: str = "dark"
+    # the layout the scene drew, per beat, written there as JSON (STEM.figure.json: the HTML
+    # page's highlights and chapters read it); None: not written
+    figure_file: str | None = None
+
+    # set by build_layout (the layout mixins below), read by the beats
+    multi: bool
+    left: float
+    right: float
+    top: float
+    bottom: float
+    col_x: float
+    body_top: float
+    title: VMobject
+    header: VGroup
+    panels: list[VGroup]
+    panel_titles: list[VMobject]
+    scale_lines: list[list[Text]]
+    bars: list[WeightBars]
+    equations: list[Equation]
+    chips: list[dict[int, TokenChip]]
+    sentence_rows: list[VGroup]
+    badges: list[Badge]
+    fillers: list[TokenChip]
+    summary: VGroup | None
+    summary_equations: list[VMobject]
+    label_cap: int
+    caption: VMobject
+    numbered: dict[int, int]
+    key: VGroup
+    key_parts: list[VMobject]
+    plot_box: Box
+    geometry: PlotGeometry
+    map: Mapping
+    origin: np.ndarray
+    points: list[dict]
+    point_of: dict[tuple[int, int], int]
+    dots: list[VMobject]
+    origin_mark: OriginMark
+    start_points: list[np.ndarray]
+    shared_start: bool
+    static_arrows: list[VectorArrow]
+    arrows: list[VectorArrow]
+    trails: list[list[VGroup]]
+    label_badges: list[Badge]
+    start_labels: list[VMobject]
+    end_labels: list[VMobject]
+    word_labels: dict[int, Text]
+    leader_of: dict[int, Line]
+    end_leaders: list[Line | None]
+    leaders: VGroup
+    rings: dict[tuple[int, int], VMobject]
+    connectors: list[VMobject]
+
+    def badge(self, si: int) -> Badge:
+        """Sentence si's numbered badge, in its colour."""
+        return Badge(si + 1, self.pal, color=self.pal.color(si), size=SIZES.small)

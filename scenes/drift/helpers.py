@@ -1,0 +1,17 @@
+"""Small drawing helpers of the drift figure."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    Mobject,
+)
+
+
+def put_top_left(m: Mobject, left: float, top: float) -> None:
+    """Move m so that its top left corner is at (left, top)."""
+    m.move_to(np.array([left + m.width / 2, top - m.height / 2, 0]))
+
+
+def label_text(m: Mobject) -> str:
+    return str(getattr(m, "text", None) or getattr(m[0], "text", ""))

@@ -1,0 +1,124 @@
+"""The plot's labels (start, end, words): placed off every point, line and each other, with
+leader lines where they sit far from their points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    RIGHT,
+    Line,
+    Text,
+    VGroup,
+    VMobject,
+)
+
+from scenes.components import (
+    Badge,
+    box_of,
+    fitted,
+    label,
+)
+from scenes.drift.vectors import VectorLayout
+from scenes.figure.labels import PlotLabel, place_plot_labels
+from scenes.figure.names import (
+    cut,
+)
+from scenes.theme import SIZES
+
+
+class LabelLayout(VectorLayout):
+    """The plot's labels and leaders."""
+
+    def place_plot_labels(self) -> None:
+        """Start, end and word labels, placed off every point, line and each other."""
+        pal = self.pal
+        self.label_badges: list[Badge] = []
+        self.start_labels = self.build_start_labels()
+        self.end_labels = self.build_end_labels()
+        self.word_labels: dict[int, Text] = {
+            j: fitted(
+                str(self.numbered[j]) if j in self.numbered else pt["text"],
+                pal,
+                size=SIZES.small,
+                color=pt["color"],
+                max_width=2.2,
+            )
+            for j, pt in enumerate(self.points)
+            if pt["labelled"]
+        }
+        labels = [*self.start_labels, *self.end_labels, *self.word_labels.values()]
+        anchors = [
+            *self.start_points[: len(self.start_labels)],
+            *(self.map(s.final.point) for s in self.plan.sentences),
+            *(self.points[j]["at"] for j in self.word_labels),
+        ]
+        places = place_plot_labels(
+            [
+                PlotLabel(kind, (float(a[0]), float(a[1])), (m.width, m.height))
+                for kind, a, m in zip(self.label_kinds(), anchors, labels, strict=True)
+            ],
+            self.plot_box,
+            [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
+            [seg for _, seg in self.segments()],
+            self.final_lines(),
+        )
+        # A leader shows with its label: the end labels' come and go with them (an end label
+        # appears when its sentence ends), the others are always on (self.leaders).
+        self.leader_of: dict[int, Line] = {}  # id(label) -> its leader line
+        for m, place in zip(labels, places, strict=True):
+            m.move_to(np.array([*place.centre, 0.0]))
+            if place.leader is not None:
+                a, end = place.leader
+                line = Line(np.array([*a, 0.0]), np.array([*end, 0.0]), stroke_width=1.5,
+                            color=pal.muted, stroke_opacity=0.7)  # fmt: skip
+                self.leader_of[id(m)] = line
+        self.end_leaders = [self.leader_of.get(id(m)) for m in self.end_labels]
+        ends = {id(m) for m in self.end_labels}
+        self.leaders = VGroup(
+            *(self.leader_of[id(m)] for m in labels if id(m) in self.leader_of.keys() - ends)
+        )
+        if pal.backdrop is not None:  # a line under a label leaves its letters readable
+            in_badges = {id(x) for b in self.label_badges for x in b.get_family()}
+            for m in labels:
+                for part in m.family_members_with_points():
+                    if id(part) not in in_badges and isinstance(part, VMobject):
+                        part.set_stroke(pal.backdrop, width=6, background=True)
+
+    def label_kinds(self) -> list[str]:
+        """The plot's labels in order: "start"s, "end"s, then "word" or "outside" (a word
+        whose marker is at the view's edge)."""
+        return [
+            *["start"] * len(self.start_labels),
+            *["end"] * len(self.end_labels),
+            *("outside" if self.points[j]["outside"] else "word" for j in self.word_labels),
+        ]
+
+    def build_start_labels(self) -> list[VMobject]:
+        """The static vector's label: one, or one per sentence with its badge when the
+        sentences' static vectors differ."""
+        plan, pal = self.plan, self.pal
+        name = cut(plan.target, 14)
+        text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        if self.shared_start:
+            return [label(text, pal, size=SIZES.body, color=pal.static)]
+        return [
+            self.with_badge(label(text, pal, size=SIZES.body, color=pal.color(si)), si)
+            for si in range(len(plan.sentences))
+        ]
+
+    def build_end_labels(self) -> list[VMobject]:
+        """Where each sentence takes the target: “bank′” in bold, in the sentence's colour
+        (with its badge when compared)."""
+        pal = self.pal
+        end = cut(self.plan.sentences[0].target.text, 14)
+        out: list[VMobject] = []
+        for si in range(len(self.plan.sentences)):
+            t = label(f"{end}′", pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
+            out.append(self.with_badge(t, si) if self.multi else t)
+        return out
+
+    def with_badge(self, t: VMobject, si: int) -> VGroup:
+        badge = self.badge(si)
+        self.label_badges.append(badge)
+        return VGroup(t, badge).arrange(RIGHT, buff=0.1)

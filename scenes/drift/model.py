@@ -1,0 +1,336 @@
+"""The figure model of the drift scene's layout (scenes.figure.model.Figure): every element
+it draws, with its box, what it is, its sentence and the beats it shows in
+(scenes.figure.story). Built once the layout is placed; the layout check and the page's
+STEM.figure.json read it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Mobject, VMobject
+
+from scenes.components import box_of
+from scenes.drift.helpers import label_text
+from scenes.drift.labels import LabelLayout
+from scenes.figure.chips import chip_role
+from scenes.figure.model import Element, Figure
+from scenes.figure.story import Story
+from scenes.layout import Box, Segment
+from scenes.theme import SIZES
+
+
+def _xy(p: np.ndarray) -> tuple[float, float]:
+    return (float(p[0]), float(p[1]))
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+class LineElements(LabelLayout):
+    """The plot's lines as elements of the model."""
+
+    def own(self, si: int | None, story: Story) -> tuple[int, ...]:
+        """The beats a part of sentence si's own (None: shared) is dimmed in."""
+        return () if si is None else story.dimmed(si)
+
+    def line_elements(self, story: Story) -> list[Element]:
+        """The static vector(s), each sentence's arrow at each step (and as it turns, a
+        third and two thirds of the way), its trail steps."""
+        out: list[Element] = []
+        for j, a in enumerate(self.static_arrows):
+            si = None if self.shared_start else j
+            out.append(
+                self.line(
+                    f"static vector {j}",
+                    "static",
+                    a.segments(),
+                    si,
+                    story.always,
+                    dimmed=self.own(si, story),
+                    anchor=_xy(a.end),
+                )
+            )
+        for si in range(len(self.plan.sentences)):
+            tips, arrow, dim = self.tips(si), self.arrows[si], story.dimmed(si)
+            for k, tip in enumerate(tips):
+                if k:  # as it turns: a third and two thirds of the way
+                    turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
+                    segs = [seg for p in turning for seg in arrow.segments(self.origin, p)]
+                    out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
+                                         si, (), moved=(story.index("step", si, k),)))  # fmt: skip
+                out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
+                                     arrow.segments(self.origin, tip), si, story.arrow_at(si, k),
+                                     dimmed=dim, anchor=_xy(tip)))  # fmt: skip
+            for k in range(1, len(tips)):
+                out.append(
+                    self.line(
+                        f"trail {si + 1} step {k}",
+                        "trail",
+                        self.trail_segments(si, k),
+                        si,
+                        story.joined(si, k),
+                        dimmed=dim,
+                        anchor=_xy(tips[k]),
+                    )
+                )
+        return out
+
+    def line(
+        self,
+        name: str,
+        kind: str,
+        segs: list[Segment],
+        si: int | None,
+        shown: tuple[int, ...],
+        **kw: object,
+    ) -> Element:
+        """A line element: its segments, and as box their bounds with their half widths."""
+        box = _union(
+            [
+                (min(x0, x1) - hw, min(y0, y1) - hw, max(x0, x1) + hw, max(y0, y1) + hw)
+                for x0, y0, x1, y1, hw in segs
+            ]
+        )
+        return Element(name, kind, box, sentence=si, segments=tuple(segs), shown=shown, **kw)  # type: ignore[arg-type]
+
+
+class ModelLayout(LineElements):
+    """The layout as a Figure: `figure_model()`."""
+
+    def figure_model(self) -> Figure:
+        """Every element of the layout, in drawing order, with the beats it shows in."""
+        story = Story(self.plan)
+        elements = [
+            *self.header_elements(story),
+            *self.panel_elements(story),
+            *self.plot_elements(story),
+            *self.line_elements(story),
+        ]
+        tips = tuple(tuple(_xy(t) for t in self.tips(si)) for si in range(len(self.plan.sentences)))
+        return Figure(self.plan.target, tuple(elements), story.beats, tips)
+
+    def text(self, name: str, kind: str, m: Mobject, size: float, **kw: object) -> Element:
+        """A text element from its mobject (shown all the time unless said)."""
+        kw.setdefault("shown", self.story_always)
+        return Element(name, kind, box_of(m), size=size, **kw)  # type: ignore[arg-type]
+
+    @property
+    def story_always(self) -> tuple[int, ...]:
+        return Story(self.plan).always
+
+    def header_elements(self, story: Story) -> list[Element]:
+        """The title, the caption, the key; each sentence's chips (with the rings of the
+        words that join), badge and "…"."""
+        out = [self.text("title", "title", self.title, SIZES.title, text=self.title.text)]
+        for si, chips in enumerate(self.chips):
+            s, dim = self.plan.sentences[si], story.dimmed(si)
+            joins = {i: k for k, st in enumerate(s.steps[1:], start=1) for i in st.joined}
+            for i, c in chips.items():
+                name = f"chip {si + 1}:{c.word.text}#{i}"
+                out.append(
+                    self.text(
+                        name,
+                        "chip",
+                        c,
+                        c.word.font_size,
+                        role=chip_role(s, i),
+                        tokens=((si, i),),
+                        sentence=si,
+                        text=c.word.text,
+                        dimmed=dim,
+                    )
+                )
+                if i in joins:
+                    x0, y0, x1, y1 = box_of(c.box)
+                    ring = (x0 - 0.03, y0 - 0.03, x1 + 0.03, y1 + 0.03)
+                    when = story.joined(si, joins[i])
+                    out.append(
+                        Element(
+                            f"ring {si + 1}:{c.word.text}#{i}",
+                            "chip ring",
+                            ring,
+                            sentence=si,
+                            shown=when,
+                            dimmed=dim,
+                        )
+                    )
+        for si, b in enumerate(self.badges):
+            out.append(
+                self.text(
+                    f"badge {si + 1}", "badge", b, b.font_size, sentence=si, dimmed=story.dimmed(si)
+                )
+            )
+        for n, f in enumerate(self.fillers):
+            out.append(self.text(f"elided words {n + 1}", "elided", f, f.word.font_size, text="…"))
+        out.append(self.text("caption", "caption", self.caption, SIZES.small))
+        out += [
+            self.text(f"key {i + 1}", "key", m, SIZES.small) for i, m in enumerate(self.key_parts)
+        ]
+        return out
+
+    def panel_elements(self, story: Story) -> list[Element]:
+        """Each sentence's panel (title, scale lines, rows: name, track, value), equation
+        (and its terms) and the summary."""
+        out: list[Element] = []
+        for si in range(len(self.panels)):
+            phase, shown, moved = f"panel {si + 1}", story.panel(si), story.moving(si)
+            kw = {"sentence": si, "phase": phase, "shown": shown}
+            title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
+            out.append(self.text(f"panel {si + 1} title", "panel title", title, SIZES.body, **kw))
+            out += [
+                self.text(f"panel {si + 1} scale {j + 1}", "scale", m, SIZES.small, **kw)
+                for j, m in enumerate(lines)
+            ]
+            rows = self.panel_rows(si)
+            for r, (name, track, value) in enumerate(
+                zip(bars.names, bars.tracks, bars.values, strict=True)
+            ):
+                row = f"{si + 1}:{name.text}#{r}"
+                of = {"tokens": tuple((si, t) for t in rows[r]), **kw}
+                out.append(self.text(f"row {row}", "row", name, SIZES.small, text=name.text, **of))
+                out.append(Element(f"track {row}", "track", box_of(track), moved=moved, **of))  # type: ignore[arg-type]
+                out.append(
+                    self.text(f"value {row}", "value", value, SIZES.small, moved=moved, **of)
+                )
+            out += self.equation_elements(si, story, phase)
+        if self.summary is not None:
+            head, *blocks = self.summary
+            kw = {"phase": "summary", "shown": story.summary()}
+            out.append(self.text("summary title", "summary title", head, SIZES.body, **kw))
+            out += [
+                self.text(f"summary {i + 1}", "summary", b, SIZES.small, sentence=i, **kw)
+                for i, b in enumerate(blocks)
+            ]
+        return out
+
+    def equation_elements(self, si: int, story: Story, phase: str) -> list[Element]:
+        """Sentence si's equation, and each term it shows (by its panel row's tokens)."""
+        eq, shown = self.equations[si], story.equation(si)
+        out = [
+            self.text(
+                f"equation {si + 1}",
+                "equation",
+                eq,
+                SIZES.small,
+                sentence=si,
+                phase=phase,
+                shown=shown,
+            )
+        ]
+        # the terms after "bank′ =", without the "+ …" of the terms left out
+        parts = [m for line in eq.submobjects for m in line.submobjects if m.text != "+ …"][1:]
+        for (row, _), m in zip(eq.terms, parts, strict=False):
+            name = f"term {si + 1}:{'+'.join(map(str, row))}"
+            tokens = tuple((si, t) for t in row)
+            out.append(
+                self.text(
+                    name,
+                    "term",
+                    m,
+                    SIZES.small,
+                    sentence=si,
+                    phase=phase,
+                    shown=shown,
+                    text=m.text,
+                    tokens=tokens,
+                )
+            )
+        return out
+
+    def plot_elements(self, story: Story) -> list[Element]:
+        """The words' marks, the origin, the start, end and word labels, their leaders."""
+        return self.mark_elements(story) + self.label_elements(story)
+
+    def mark_elements(self, story: Story) -> list[Element]:
+        """Each word's mark (a dot, an edge marker, a ring, a group's diamond), the origin."""
+        out: list[Element] = []
+        of: dict[int, list[tuple[int, int]]] = {}
+        for key, j in self.point_of.items():
+            of.setdefault(j, []).append(key)
+        for j, pt in enumerate(self.points):
+            kind = "ring" if pt["ring"] else "group" if pt.get("group") else "point"
+            kind = "marker" if pt["outside"] else kind
+            si = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
+            out.append(
+                Element(
+                    f"point {pt['text']}#{j}",
+                    kind,
+                    box_of(pt["mob"]),
+                    role=pt["text"],
+                    sentence=si,
+                    anchor=_xy(pt["at"]),
+                    tokens=tuple(sorted(of.get(j, []))),
+                    shown=story.always,
+                    dimmed=self.own(si, story),
+                )
+            )
+        out.append(
+            Element(
+                "origin",
+                "origin",
+                box_of(self.origin_mark),
+                anchor=_xy(self.origin),
+                shown=story.always,
+            )
+        )
+        return out
+
+    def label_elements(self, story: Story) -> list[Element]:
+        """The start, end and word labels and their leaders."""
+        out: list[Element] = []
+        for name, kind, mob, size, si, role in self.plot_labels():
+            shown = story.end_label(si) if kind == "end label" and si is not None else story.always
+            dim = self.own(si, story)
+            out.append(
+                self.text(
+                    name,
+                    kind,
+                    mob,
+                    size,
+                    sentence=si,
+                    role=role,
+                    text=label_text(mob),
+                    shown=shown,
+                    dimmed=dim,
+                )
+            )
+            line = self.leader_of.get(id(mob))
+            if line is not None:
+                a, b = line.get_start(), line.get_end()
+                seg = (*_xy(a), *_xy(b), 0.0075)
+                out.append(
+                    Element(
+                        f"leader of {name}",
+                        "leader",
+                        box_of(line),
+                        sentence=si,
+                        segments=(seg,),
+                        anchor=_xy(a),
+                        shown=shown,
+                        dimmed=dim,
+                    )
+                )
+        return out
+
+    def plot_labels(self) -> list[tuple[str, str, VMobject, float, int | None, str]]:
+        """The plot's labels: (name, kind, mobject, size, own sentence or None, role: a word
+        label's point)."""
+        out: list[tuple[str, str, VMobject, float, int | None, str]] = []
+        for si, m in enumerate(self.start_labels):
+            own = None if self.shared_start else si
+            name = f"start label {label_text(m)}" + ("" if own is None else f" {si + 1}")
+            out.append((name, "start label", m, SIZES.body, own, ""))
+        for si, m in enumerate(self.end_labels):
+            out.append((f"end label {si + 1}", "end label", m, SIZES.body, si, ""))
+        for j, m in self.word_labels.items():
+            pt = self.points[j]
+            own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
+            point = f"point {pt['text']}#{j}"
+            out.append((f"label {m.text}#{j}", "word label", m, SIZES.small, own, point))
+        return out

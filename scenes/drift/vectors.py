@@ -1,0 +1,122 @@
+"""The static vector(s), each sentence's arrow and trail, and the lines labels stay off."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    VGroup,
+    VMobject,
+)
+
+from scenes.components import (
+    TrailDot,
+    VectorArrow,
+)
+from scenes.drift.points import PointLayout
+from scenes.layout import (
+    Segment,
+)
+
+
+class VectorLayout(PointLayout):
+    """The arrows and trails, and their lines as segments."""
+
+    def build_vectors(self) -> None:
+        """The static vector(s), each sentence's arrow and trail, at their final places."""
+        plan, pal = self.plan, self.pal
+        n = len(plan.sentences)
+        self.start_points = self.geometry.start_points
+        self.shared_start = self.geometry.shared_start
+        widths = [7.5 - 1.2 * si for si in range(n)]  # later arrows thinner, on top: none hidden
+        if self.shared_start:
+            self.static_arrows = [
+                VectorArrow(
+                    self.origin,
+                    self.start_points[0],
+                    color=pal.static,
+                    width=9,
+                    tip_length=0.28,
+                    tip_width=0.26,
+                )
+            ]
+        else:
+            self.static_arrows = [
+                VectorArrow(
+                    self.origin,
+                    p,
+                    color=pal.color(si),
+                    width=3,
+                    opacity=0.55,
+                    tip_length=0.2,
+                    tip_width=0.16,
+                )
+                for si, p in enumerate(self.start_points)
+            ]
+        self.arrows: list[VectorArrow] = []
+        self.trails: list[list[VGroup]] = []  # per sentence, per step k >= 1
+        for si in range(n):
+            color = pal.color(si)
+            tips = self.tips(si)
+            w = widths[si]
+            self.arrows.append(
+                VectorArrow(
+                    self.origin,
+                    tips[-1],
+                    color=color,
+                    width=w,
+                    tip_length=0.16 + 0.012 * w,
+                    tip_width=0.12 + 0.012 * w,
+                )
+            )
+            trail = []
+            for k in range(1, len(tips)):
+                seg = VMobject(stroke_width=5, stroke_color=color)
+                seg.set_points_as_corners(self.trail_path(si, k))
+                trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
+            self.trails.append(trail)
+
+    def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The arrows a line drawn at sentence si's step k must not lie along."""
+        return self.geometry.arrow_lines(si, k)
+
+    def trail_path(self, si: int, k: int) -> np.ndarray:
+        """The trail of sentence si's step k as corner points [m, 3] (PlotGeometry)."""
+        return self.geometry.trail_path(si, k)
+
+    def segments(self) -> list[tuple[str, Segment]]:
+        """Every line a label must stay off: static vectors, every step's arrow and the arrow
+        between steps as it moves, the trails."""
+        out: list[tuple[str, Segment]] = []
+        for j, a in enumerate(self.static_arrows):
+            out += [(f"static vector {j}", seg) for seg in a.segments()]
+        for si in range(len(self.plan.sentences)):
+            tips = self.tips(si)
+            arrow = self.arrows[si]
+            for k, tip in enumerate(tips):
+                frac = [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]
+                for f in frac:
+                    p = tips[k - 1] + (tip - tips[k - 1]) * f if k else tip
+                    out += [
+                        (f"arrow {si + 1} step {k}", seg) for seg in arrow.segments(self.origin, p)
+                    ]
+            for k in range(1, len(tips)):
+                out += [(f"trail {si + 1} step {k}", seg) for seg in self.trail_segments(si, k)]
+        return out
+
+    def trail_segments(self, si: int, k: int) -> list[Segment]:
+        pts = self.trail_path(si, k)
+        return [
+            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
+            for p, q in zip(pts, pts[1:], strict=False)
+        ]
+
+    def final_lines(self) -> list[Segment]:
+        """The lines of the last frame (static vectors, arrows, trails): a leader line
+        crossing fewer of them is easier to follow."""
+        out: list[Segment] = [seg for a in self.static_arrows for seg in a.segments()]
+        for si in range(len(self.plan.sentences)):
+            tips = self.tips(si)
+            out += self.arrows[si].segments(self.origin, tips[-1])
+            for k in range(1, len(tips)):
+                out += self.trail_segments(si, k)
+        return out

@@ -1,0 +1,70 @@
+"""Checks that read only the figure model (no drawing): the layout check at any moment of a
+beat, leaders that cross another's story, marks nobody named (issue 19).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenes.figure.geometry import contains, segments_cross
+from scenes.figure.model import Element, Figure
+from scenes.layout import Problem, check_items, segments_hit_boxes
+
+LABELS = ("start label", "end label", "word label")
+MARKS = ("point", "marker", "ring", "group")
+
+
+def frame_elements(figure: Figure, beat: int, t: float) -> list[Element]:
+    """What is on screen at the moment t (0..1) of a beat: at 0 what the beat before left;
+    at 1 what it ends with; between, its end but an arrow that turns in it drawn on its way
+    (the trail step it draws, whole)."""
+    if t <= 0.0 and beat > 0:
+        return figure.on_screen(beat - 1)
+    shown = figure.on_screen(beat)
+    if t >= 1.0:
+        return shown
+    turning = [e for e in figure.elements if beat in e.moved and e.kind == "arrow"]
+    moving = {e.sentence for e in turning}
+    kept = [e for e in shown if not (e.kind == "arrow" and e.sentence in moving)]
+    return kept + [e for e in turning if not e.shown]
+
+
+def check_frame(figure: Figure, beat: int, t: float) -> list[Problem]:
+    """The layout check (scenes.layout.check_items) of one moment of a beat."""
+    return check_items(figure.items(frame_elements(figure, beat, t)))
+
+
+def check_figure(figure: Figure) -> list[Problem]:
+    """The layout check of everything that can be on screen together (texts of one
+    sentence's panel never meet another's: their phases)."""
+    return check_items(figure.items())
+
+
+def leader_problems(figure: Figure) -> list[tuple[str, str]]:
+    """Each label whose leader line crosses a line of the last frame (a static vector, an
+    arrow, a trail), another label or a mark it does not start at: (label, what it
+    crosses)."""
+    labels = {e.name: e.box for e in figure.of_kind(*LABELS)}
+    marks = [e.box for e in figure.of_kind(*MARKS, "origin")]
+    lines = [e for e in figure.of_kind("static", "arrow", "trail") if 0 in e.shown]
+    drawn = np.array([s[:4] for e in lines for s in e.segments], dtype=float).reshape(-1, 4)
+    out = []
+    for leader in figure.of_kind("leader"):
+        name = leader.name.removeprefix("leader of ")
+        x0, y0, x1, y1, _ = leader.segments[0]
+        a, b = np.array([x0, y0]), np.array([x1, y1])
+        start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
+        crossed = int(segments_cross(start, b, drawn).sum())
+        others = [box for n, box in labels.items() if n != name]
+        others += [m for m in marks if not contains(m, a)]
+        boxes = np.array(others, dtype=float).reshape(-1, 4)
+        hit = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :], boxes, 0.0)
+        if crossed or hit.any():
+            out.append((name, f"{crossed} lines, {int(hit.sum())} boxes"))
+    return out
+
+
+def unnamed_marks(figure: Figure) -> list[str]:
+    """The words' marks (dots, edge markers, rings, diamonds) that no label names."""
+    named = {e.role for e in figure.of_kind("word label")}
+    return [e.name for e in figure.of_kind(*MARKS) if e.name not in named]

@@ -1,0 +1,98 @@
+"""Where the plot's labels go, from data alone: each label's kind, the point it names and
+its size; the marks and lines they stay off (scenes.layout.place_labels_best places them,
+keeping the order with the shortest, least crossed leader lines). A label far from its
+point gets a leader line to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP
+from scenes.figure.geometry import pad_box
+from scenes.layout import (
+    CLEARANCE,
+    Box,
+    Segment,
+    leader_end,
+    needs_leader,
+    place_labels_best,
+    segment_obstacles,
+)
+
+Point = tuple[float, float]
+
+# The orders the labels may take their places in, by kind: as listed; the words outside
+# the view first (their markers crowd the view's edge, where only their labels want to
+# be); the end labels, then those words.
+RANKS = (
+    {"start": 0, "end": 1, "word": 2, "outside": 2},
+    {"outside": 0, "start": 1, "end": 2, "word": 3},
+    {"end": 0, "outside": 1, "start": 2, "word": 3},
+)
+
+
+@dataclass(frozen=True)
+class PlotLabel:
+    """A label to place: kind ("start", "end", "word", "outside": a word whose marker is at
+    the view's edge), the point it names and its size (w, h)."""
+
+    kind: str
+    anchor: Point
+    size: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A placed label: its centre, and its leader line (from the point to the label's edge)
+    or None."""
+
+    centre: Point
+    leader: tuple[Point, Point] | None
+
+
+def label_orders(kinds: Sequence[str]) -> list[list[int]]:
+    """The orders (`RANKS`) as lists of label indices."""
+    return [sorted(range(len(kinds)), key=[r[k] for k in kinds].__getitem__) for r in RANKS]
+
+
+def label_obstacles(marks: Sequence[Box], lines: Sequence[Segment]) -> list[Box]:
+    """What the plot's labels must stay off: the marks (points, the origin) and every line,
+    with air round them (0.05 in all, of which the placer keeps CLEARANCE itself)."""
+    air = 0.05 - CLEARANCE
+    obstacles = [pad_box(b, air) for b in marks]
+    for seg in lines:
+        hw = seg[4] + 0.04 - CLEARANCE
+        obstacles += segment_obstacles((seg[0], seg[1], seg[2], seg[3], hw), 0.12)
+    return obstacles
+
+
+def place_plot_labels(
+    labels: Sequence[PlotLabel],
+    box: Box,
+    marks: Sequence[Box],
+    lines: Sequence[Segment],
+    final_lines: Sequence[Segment],
+) -> list[Placed]:
+    """Each label's place in the plot's box, off the marks, every line (`lines`: also the
+    arrows as they move) and each other; leader lines cross few of the last frame's lines
+    (`final_lines`)."""
+    centres = place_labels_best(
+        [lb.anchor for lb in labels],
+        [lb.size for lb in labels],
+        box,
+        label_orders([lb.kind for lb in labels]),
+        [LABEL_WEIGHT.get(lb.kind, 1.0) for lb in labels],
+        obstacles=label_obstacles(marks, lines),
+        leader_gap=LEADER_GAP,
+        lines=list(final_lines),
+        marks=list(marks),
+    )
+    out = []
+    for lb, c in zip(labels, centres, strict=True):
+        leader = None
+        if needs_leader(lb.anchor, c, lb.size, LEADER_GAP):
+            leader = (lb.anchor, leader_end(lb.anchor, c, lb.size))
+        out.append(Placed((float(c[0]), float(c[1])), leader))
+    return out

@@ -1,0 +1,184 @@
+"""The plot's geometry, from the plan and the plot's box (no drawing): the view, where each
+word's point is drawn (or its marker at the view's edge), the arrow's tip at each step, the
+trail between steps and how a pull line bows. The drift scene draws at these places; the
+figure model and its check read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from attention_math.plan import Plan
+from scenes.figure.constants import BEND, ON_LINE, ON_ORIGIN
+from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
+from scenes.figure.mapping import Mapping, drift_view
+from scenes.figure.names import plotted_words, word_name
+from scenes.layout import Box
+
+Point = dict[str, Any]  # text, special, group, true, at, outside, sentences, labelled, ring
+
+
+@dataclass(frozen=True)
+class PlotGeometry:
+    """The drift plot in scene coordinates: `map` takes plan coordinates to the scene."""
+
+    plan: Plan
+    box: Box
+    map: Mapping = field(repr=False)
+
+    @classmethod
+    def fitted(cls, plan: Plan, box: Box) -> PlotGeometry:
+        """The view fitted to the drift (and the words, when that leaves the drift large)."""
+        drift = [plan.projection.origin]
+        for s in plan.sentences:
+            drift += [st.point for st in s.steps]
+        words = [point for s in plan.sentences for _, point in plotted_words(s)]
+        view = drift_view(
+            np.array(drift, dtype=float),
+            np.array(words, dtype=float).reshape(-1, 2),
+            box,
+            margin=0.55,
+        )
+        return cls(plan, box, view)
+
+    @property
+    def origin(self) -> np.ndarray:
+        return self.map(self.plan.projection.origin)
+
+    @property
+    def inner(self) -> Box:
+        """The box the points are drawn in (a word outside it: a marker on its edge)."""
+        x0, y0, x1, y1 = self.box
+        return (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
+
+    def tips(self, si: int) -> list[np.ndarray]:
+        """The tip of sentence si's arrow at each step, in the scene."""
+        return [self.map(st.point) for st in self.plan.sentences[si].steps]
+
+    @property
+    def start_points(self) -> list[np.ndarray]:
+        """Each sentence's static vector's tip."""
+        return [self.tips(si)[0] for si in range(len(self.plan.sentences))]
+
+    @property
+    def shared_start(self) -> bool:
+        """Whether every sentence starts from one static vector (one arrow, one label)."""
+        starts = self.start_points
+        return all(np.allclose(p, starts[0]) for p in starts)
+
+    def pull_starts(self, si: int) -> dict[int, np.ndarray]:
+        """Where the arrow's tip is when each word of sentence si joins: its pull starts
+        there."""
+        tips, steps = self.tips(si), self.plan.sentences[si].steps
+        return {i: tips[k - 1] for k in range(1, len(steps)) for i in steps[k].joined}
+
+    def points(
+        self, labelled_words: list[list[int]], label_cap: int
+    ) -> tuple[list[Point], dict[tuple[int, int], int]]:
+        """One point per distinct (word, point) and per group of words that join together,
+        where it is drawn ("at": on the view's edge when it is outside), and (sentence,
+        token) -> its index. labelled_words: per sentence the words with a panel row (the
+        first label_cap of them get a label)."""
+        points: list[Point] = []
+        point_of: dict[tuple[int, int], int] = {}
+        seen: dict[tuple[str, tuple[float, float]], int] = {}
+        for si, s in enumerate(self.plan.sentences):
+            labelled = set(labelled_words[si])
+            pulled_from = self.pull_starts(si)
+            grouped = self._groups(si, points, point_of)
+            for w, point in plotted_words(s):
+                if w.index in grouped:
+                    continue
+                key = (w.norm, point)
+                if key in seen:  # the same word in two sentences: one neutral point
+                    j = seen[key]
+                    points[j]["sentences"].add(si)
+                    points[j]["labelled"] |= w.index in labelled
+                    point_of[(si, w.index)] = j
+                    continue
+                p = self.map(point)
+                seen[key] = point_of[(si, w.index)] = len(points)
+                # Outside the view: a marker where the line from the tip to the word leaves it.
+                points.append(self._point(word_name(s, w.index), p, pulled_from.get(w.index)))
+                points[-1].update(special=w.reason == "special", sentences={si})
+                points[-1]["labelled"] = w.index in labelled
+        n_labels = 0  # the words with a panel row are labelled, label_cap at most
+        for pt in points:
+            if pt["labelled"]:
+                n_labels += 1
+                pt["labelled"] = n_labels <= label_cap
+            pt["ring"] = bool(
+                not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN
+            )
+        return points, point_of
+
+    def _point(self, text: str, p: np.ndarray, pulled_from: np.ndarray | None) -> Point:
+        inner = self.inner
+        centre = np.array([(inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2, 0])
+        outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
+        start = centre if pulled_from is None else pulled_from
+        spot = edge_point(start, p, inner) if outside else p
+        return {"text": text, "special": False, "true": p, "at": spot, "outside": outside}
+
+    def _groups(
+        self, si: int, points: list[Point], point_of: dict[tuple[int, int], int]
+    ) -> set[int]:
+        """One mark per group of sentence si's words that join together ("12 more"), where
+        they pull together: the mean of their points weighted by their weights (the output
+        moves towards it, exactly: the projection is affine). Returns the grouped tokens."""
+        s, grouped = self.plan.sentences[si], set()
+        tips = self.tips(si)
+        for k, st in enumerate(s.steps[1:], start=1):
+            row = st.joined
+            if len(row) < 2:
+                continue
+            weight = dict(zip(st.words, st.weights, strict=True))
+            pts = np.array([s.words[i].point for i in row], dtype=float)  # [G, 2]
+            w = np.array([weight[i] for i in row])  # [G]
+            p = self.map(tuple(w @ pts / max(float(w.sum()), 1e-300)))
+            for i in row:
+                point_of[(si, i)] = len(points)
+            grouped |= set(row)
+            points.append(self._point(f"{len(row)} more", p, tips[k - 1]))
+            points[-1].update(group=True, sentences={si}, labelled=True)
+        return grouped
+
+    def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The arrows a line drawn at sentence si's step k must not lie along: the static
+        vectors, sentence si's arrow from step k on and the other sentences' last arrows."""
+        o = self.origin
+        lines = [(o, p) for p in self.start_points]
+        lines += [(o, t) for t in self.tips(si)[k:]]
+        lines += [
+            (o, self.map(s.final.point)) for sj, s in enumerate(self.plan.sentences) if sj != si
+        ]
+        return lines
+
+    def trail_path(self, si: int, k: int) -> np.ndarray:
+        """The trail of sentence si's step k as corner points [m, 3]: straight from the last
+        tip to this one, or bowed when it would lie along an arrow (a trail step running on
+        past the last arrow's head would make the head look mid-shaft); it stops short of
+        the tip, under the arrowhead."""
+        tips = self.tips(si)
+        a, b, o = tips[k - 1], tips[k], self.origin
+        # from the arrow's head, nearly along its shaft, it reads as the shaft going on
+        shaft = aligned(a - b, b - o) or aligned(b - a, b - o)
+        bend = BEND if shaft or lies_on(a, b, self.arrow_lines(si, k)) else 0.0
+        pts = bowed(a, b, bend, np.linspace(0.0, 1.0, 9 if bend else 2))  # [m, 3]
+        last = pts[-1] - pts[-2]
+        n = float(np.linalg.norm(last))
+        if n > 1e-9:
+            pts[-1] = pts[-1] - last / n * min(0.06, n / 3)
+        return pts
+
+    def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
+        """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
+        when a straight line would lie along an arrow or through the origin's cross (a word
+        that projects onto the origin or onto the line of the tip's move)."""
+        tip, o = self.tips(si)[k - 1], self.origin
+        if aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
+            return BEND
+        return BEND if near_segment(o, at, tip, ON_LINE) else 0.0
