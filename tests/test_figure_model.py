@@ -352,3 +352,19 @@ def test_whole_corpus_models_check_without_manim(
     crossings = sum(r["crossings"] for r in result["figures"].values())
     print(f"{len(names)} figures, {result['frames']} frames checked on the model in "
           f"{result['seconds']:.2f} s; {crossings} leader crossings")  # fmt: skip
+
+
+def test_measure_with_the_shared_svg_cache_tells_texts_apart(tmp_path: Path) -> None:
+    """With the application's SVG cache installed (every render process has it), each text
+    is measured as itself: the cache goes by file name, so the names must say what they hold."""
+    from scenes.app.cache.texts import share_svgs
+    from scenes.figure.measure import measure
+    from scenes.theme import SIZES
+
+    share_svgs(tmp_path)
+    measure.cache_clear()
+    short, long = measure("ab", SIZES.small), measure("a much longer line", SIZES.small)
+    bold = measure("ab", SIZES.small, "BOLD")
+    measure.cache_clear()
+    assert measure("ab", SIZES.small) == short  # the second time from the shared cache
+    assert long[0] > 3 * short[0] and bold[0] > short[0]

@@ -11,6 +11,7 @@ units (tests/test_figure_model.py); each text is measured once per process.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import tempfile
 from typing import Any
@@ -44,7 +45,10 @@ def ink_box(
     import svgelements as se
 
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "text.svg")
+        # named by what it holds, as Manim names its SVGs: where the application shares
+        # Pango's SVGs across runs (scenes.app.cache.texts), the file's name is the cache's key
+        made = repr((text, size, weight, font, START, PAGE, LINE_SPACING))
+        path = os.path.join(folder, hashlib.sha256(made.encode()).hexdigest()[:32] + ".svg")
         setting = manimpango.TextSetting(
             0, len(text), font=font, slant="NORMAL", weight=weight, line_num=0, color="#FFFFFF"
         )
