@@ -42,7 +42,8 @@ class TextStore(Protocol):
 Key = tuple[str, float, str, str, str]  # (text, size, colour, weight, font)
 
 STORE: TextStore | None = None  # set by the application; None: this process only
-_BUILT: dict[Key, bytes] = {}  # the pickled Text of each key built in this process
+_BUILT: dict[tuple[Key, tuple[int, int]], bytes] = {}  # the pickled Text of each key and page
+# built in this process
 MAX_KEPT = 4096  # texts kept in memory (a long batch in one process starts afresh beyond)
 FORMAT = 1  # the layout of what is stored: a change makes every stored text a miss
 
@@ -54,15 +55,24 @@ def text(
     from the one built for these arguments in this process or found in `STORE`.
     fresh: build it anew (the kept one proved wrong to its user), and keep that instead."""
     key = (string, float(size), color, weight, font)
-    data = None if fresh else _BUILT.get(key)
+    kept = (key, page())
+    data = None if fresh else _BUILT.get(kept)
     if data is not None:
         made: Text = pickle.loads(data)  # bytes this process pickled: no check needed
         return made
     made, data = (None if fresh else _from_store(key)) or _build(key)
     if len(_BUILT) >= MAX_KEPT:
         _BUILT.clear()
-    _BUILT[key] = data
+    _BUILT[kept] = data
     return made
+
+
+def page() -> tuple[int, int]:
+    """The size in pixels of the page Pango lays a text out on (Manim's: the frame's): a
+    text larger than its page loses the glyphs outside it, so a text is kept per page size."""
+    from manim import config
+
+    return (int(config.pixel_width), int(config.pixel_height))
 
 
 def _build(key: Key) -> tuple[Text, bytes]:
@@ -90,13 +100,13 @@ def _from_store(key: Key) -> tuple[Text, bytes] | None:
 
 def store_key(key: Key) -> str | None:
     """The text's name in a store: a hash of its arguments, the format, the versions of what
-    made it (this module's source, Manim, ManimPango) and of what it refers to (numpy), and
-    the fonts it is drawn in (`font_print`). None when the fonts cannot be told (the text is
-    not kept)."""
+    made it (this module's source, Manim, ManimPango) and of what it refers to (numpy), the
+    fonts it is drawn in (`font_print`) and the page it was laid out on (`page`). None when
+    the fonts cannot be told (the text is not kept)."""
     fonts = font_print(key[4], key[3])
     if fonts is None:
         return None
-    return digest((_made_by(), fonts, key))
+    return digest((_made_by(), fonts, page(), key))
 
 
 def digest(value: object) -> str:

@@ -212,3 +212,28 @@ def test_a_text_built_by_another_version_of_this_code_is_not_reused(
         texts._made_by.cache_clear()
     assert before is not None and after is not None and before != after
     assert texts.store_key(key) == before
+
+
+def test_a_text_laid_out_on_a_tiny_page_does_not_poison_the_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pango drops the glyphs outside its page, and Manim's SVG names do not hold the page's
+    size: a text first made during a 16×9 pass came back empty in every later render (both
+    the SVG cache and the built texts). Both are kept per page size now."""
+    from manim import tempconfig
+
+    from scenes.app.cache.texts import share_svgs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(texts, "_BUILT", {})
+    monkeypatch.setattr(texts, "STORE", None)
+    args = dict(font=FONT, size=32.0, color="#FFFFFF")
+    title = "Attention pulls “bank” towards its context"
+    with tempconfig({"pixel_width": 16, "pixel_height": 9, "text_dir": str(tmp_path / "a")}):
+        share_svgs(tmp_path / "a")
+        tiny = texts.text(title, **args)
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "text_dir": str(tmp_path / "b")}):
+        share_svgs(tmp_path / "b")
+        normal = texts.text(title, **args)
+    assert len(tiny.submobjects) < len(normal.submobjects)  # the tiny page did lose glyphs
+    assert normal.width > 5.0 and len(normal.submobjects) == len(title.replace(" ", ""))

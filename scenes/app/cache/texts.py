@@ -153,20 +153,25 @@ class PrivateFiles:
 def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any]:
     """Pango's text2svg, whose output file is argument `index` (named by Manim after a hash
     of the text and its style): copied from the cache when it is there, whole; else written,
-    checked whole, and published to the cache."""
+    checked whole, and published to the cache. Its name in the cache holds the page's size
+    as well (the arguments after the start point): Manim's name does not, and a text drawn
+    on a page too small for it comes out without glyphs (a 16×9 pass once filled the cache
+    with empty titles)."""
 
     @functools.wraps(write)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         final = Path(args[index])
+        page = args[index + 3 : index + 5]  # width, height: after the file, START_X, START_Y
+        name = "x".join(str(int(v)) for v in page) + "-" + final.name
         cache = _shared["texts"]
-        data = cache.get(final.name) if cache is not None else None
+        data = cache.get(name) if cache is not None else None
         if data is not None and data.rstrip().endswith(b"</svg>"):
             final.write_bytes(data)
             return str(final)
         atomic_writer(write, index)(*args, **kwargs)
         if cache is not None:
             with contextlib.suppress(OSError):
-                cache.put(final.name, final.read_bytes())
+                cache.put(name, final.read_bytes())
         return str(final)
 
     wrapper._shared = True  # type: ignore[attr-defined]
