@@ -421,18 +421,15 @@ def missing_values(values: Mapping[str, Any], needs: Iterable[str]) -> list[str]
 
 def check_target(r: PlanRequest) -> None:
     """The one check of a request's target (and its sentence), made once, when the request is
-    made: both given where the scene needs them (a MissingValue naming the fields not
-    given), neither blank, the target one word (attention_math.tokens.check_target: not
-    punctuation, not two words). Where the target is in the sentence is for the builder that
-    reads the sentence's tokens to find it (tokens.locate: "not a word of the sentence")."""
-    from attention_math.tokens import check_target as one_word
-
+    made: both given where the scene needs them (a MissingValue naming the fields not given),
+    neither blank. What the target is a word of is for the builder that reads the sentence's
+    tokens to find it (attention_math.tokens.find_target: punctuation, two words, "not a word
+    of the sentence"), which tokenises the target once."""
     needed = required(r.needs)
     if missing := missing_values(vars(r), r.needs):
         raise MissingValue(missing)
-    if "target" in needed:
-        with about("target"):
-            one_word(r.target or "")
+    if "target" in needed and not (r.target or "").strip():
+        raise OptionError("target", EMPTY["target"])
     if "sentence" in needed and not (r.sentence or "").strip():
         raise OptionError("sentence", EMPTY["sentence"])
 
