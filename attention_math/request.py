@@ -19,7 +19,7 @@ import dataclasses
 import difflib
 import math
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,18 @@ PARTS = (
     "layers",
     "ledger",
 )
+# part: what it is, in words (the one message for a plan without the parts a scene draws:
+# scenes.job.check_needs)
+PART_WORDS = {
+    "model": "a real model's run, --mode model",
+    "senses": "the sense split",
+    "analogy": "the analogy",
+    "weighted_sum": "the weighted sum",
+    "head_comparison": "the head comparison",
+    "matrix": "the word × word weight matrix",
+    "layers": "the layer view",
+    "ledger": "the ledger of every layer",
+}
 MAX_SENTENCE_CHARS = 1000  # 40 words (tokens.MAX_WORDS) of ordinary length fit well below this
 MAX_WORD_CHARS = 100
 
@@ -348,19 +360,11 @@ NEED_MODEL = "{layer}, {head} and {drop_specials} need {mode} model"
 
 def check_combination(r: PlanRequest) -> None:
     """The rules between fields (each value alone is fine by now)."""
-    sentence_free = {"analogy", "senses"} & r.needs
     if r.analogy is not None and "analogy" not in r.needs:
         raise OptionError("analogy", "{analogy} goes with a scene that draws an analogy")
-    if "analogy" in sentence_free:
+    check_target(r)
+    if {"analogy", "senses"} & r.needs:
         return
-    if r.target is None or not r.target.strip():
-        raise OptionError(
-            "target", "the target word is empty; give the word to follow with {target}"
-        )
-    if "senses" in sentence_free:
-        return
-    if r.sentence is None or not r.sentence.strip():
-        raise OptionError("sentence", "the sentence is empty; give a sentence in quotes")
     model = r.mode == "model" or "model" in r.needs
     simple_parts = sorted({"weighted_sum", "head_comparison"} & r.needs)
     if model and simple_parts:
@@ -383,6 +387,51 @@ def check_combination(r: PlanRequest) -> None:
             "{model_dir} goes with {mode} model (or a scene that runs the model): without it "
             "the plan does not use the checkpoint; add {mode} model or leave out {model_dir}",
         )
+
+
+class MissingValue(OptionError):
+    """A value the request cannot do without is not given (`field`, the first of `fields`):
+    the command line says so as click's missing option, a spec file as `key: missing`."""
+
+    def __init__(self, fields: list[str]) -> None:
+        first = "target" if "target" in fields else fields[0]  # the word to follow, first
+        super().__init__(first, EMPTY[first])
+        self.fields = tuple(fields)
+
+
+EMPTY = {
+    "sentence": "the sentence is empty; give a sentence in quotes",
+    "target": "the target word is empty; give the word to follow with {target}",
+}
+
+
+def required(needs: Iterable[str]) -> tuple[str, ...]:
+    """The request keys a scene that draws `needs` cannot do without: the sentence and the
+    target, but a sense plan has no one sentence and an analogy neither."""
+    parts = frozenset(needs)
+    if "analogy" in parts:
+        return ()
+    return ("target",) if "senses" in parts else ("sentence", "target")
+
+
+def missing_values(values: Mapping[str, Any], needs: Iterable[str]) -> list[str]:
+    """The `required` keys that `values` (a request's, as given) leaves out or sets to None."""
+    return [k for k in required(needs) if values.get(k) is None]
+
+
+def check_target(r: PlanRequest) -> None:
+    """The one check of a request's target (and its sentence), made once, when the request is
+    made: both given where the scene needs them (a MissingValue naming the fields not given),
+    neither blank. What the target is a word of is for the builder that reads the sentence's
+    tokens to find it (attention_math.tokens.find_target: punctuation, two words, "not a word
+    of the sentence"), which tokenises the target once."""
+    needed = required(r.needs)
+    if missing := missing_values(vars(r), r.needs):
+        raise MissingValue(missing)
+    if "target" in needed and not (r.target or "").strip():
+        raise OptionError("target", EMPTY["target"])
+    if "sentence" in needed and not (r.sentence or "").strip():
+        raise OptionError("sentence", EMPTY["sentence"])
 
 
 def parse_head(text: str | int | None) -> int | str | None:

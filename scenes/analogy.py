@@ -45,16 +45,12 @@ class AnalogyScene(AnalogyPanel):
     beats animate it; the words are scenes.analogy_notes'.
     """
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
         plan = self.load_plan()
-        if plan.lecture is None or plan.lecture.analogy is None:
-            raise InputError(
-                "AnalogyScene needs an analogy plan: attention-drift render "
-                '--scene AnalogyScene --analogy "queen - woman + man"'
-            )
-        self.a: Analogy = plan.lecture.analogy
+        assert plan.lecture is not None and plan.lecture.analogy is not None  # NEEDS: checked
+        self.a: Analogy = plan.lecture.analogy  # before the job was made (check_needs)
         if not self.a.view:
             raise InputError(
                 "this analogy plan was made before the picture kept the cosines (a PCA "

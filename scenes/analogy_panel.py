@@ -34,7 +34,7 @@ PANEL_LEFT = 1.6  # the picture is left of this x, the list of neighbours right 
 class AnalogyPanel(LectureScene):
     """The title, caption and neighbour panel of AnalogyScene, built in its setup."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
     a: Analogy  # the plan's analogy
 
     def term_color(self, k: int) -> str:

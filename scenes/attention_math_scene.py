@@ -33,7 +33,7 @@ class AttentionMathScene(AttentionMathPictures):
     the words are scenes.attention_math_notes'.
     """
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
     last_phase = "sum"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:

@@ -53,19 +53,17 @@ class TableLayout:
 class AttentionMathTable(LectureScene):
     """The header and the table of AttentionMathScene, built in setup (read_plan first)."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
     s: Sentence  # the sentence drawn
     final: Step  # its final drift step: the words, scores and weights of the table
     ws: WeightedSum  # the lecture section's weighted sum: the chain and the rest
 
     def read_plan(self) -> Plan:
-        """The plan, checked to hold the weighted sum with its tip-to-tail chain."""
+        """The plan's weighted sum, checked to hold its tip-to-tail chain (a plan made by an
+        earlier version lacks it; that the plan has a weighted sum at all is its NEEDS,
+        checked before the job was made: scenes.job.check_needs)."""
         plan = self.load_plan()
-        if plan.lecture is None or plan.lecture.weighted_sum is None or not plan.sentences:
-            raise InputError(
-                "AttentionMathScene needs the plan's weighted sum: render it with "
-                "attention-drift render --scene AttentionMathScene"
-            )
+        assert plan.lecture is not None and plan.lecture.weighted_sum is not None  # NEEDS
         self.s = plan.sentences[0]
         self.final = self.s.final
         self.ws = plan.lecture.weighted_sum

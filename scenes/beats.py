@@ -76,7 +76,7 @@ class BeatScene(_Base):
             cls.NEEDS = entry.needs
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        job = type(self).job or from_environment(type(self).__name__)
+        job = type(self).job or from_environment(type(self).__name__, type(self).NEEDS)
         self.job: SceneJob = job  # this scene's (the class's, or the environment's)
         self.plan: Plan = job.plan
         self.pal: Palette = job.look.palette

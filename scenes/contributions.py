@@ -210,7 +210,7 @@ class StepSplit(LectureScene):
 class ContributionScene(StepSplit):
     """Weights next to what they move, per layer; then each layer's step split by word."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
         self.ledger = self.load_ledger()

@@ -41,12 +41,12 @@ BAR_W = 1.0  # the read-out's longest bar (weight 1)
 class HeadsScene(LectureScene):
     """The target's attention in every head (layers × heads), the chosen head outlined."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
         self.ledger = self.load_ledger()
         model = self.plan.model
-        assert model is not None  # load_ledger checked it
+        assert model is not None  # NEEDS (scenes.job.check_needs)
         self.layer, self.head = model.layer_index, model.head_index
         self.start_registry()
         self.build_header()

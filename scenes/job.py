@@ -13,9 +13,11 @@ scene authors: ATTENTION_DRIFT_PLAN names a plan JSON file, ATTENTION_DRIFT_THEM
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from attention_math.errors import InputError
 from scenes.theme import Look, Palette, look
 
 if TYPE_CHECKING:
@@ -29,8 +31,8 @@ THEME_VARIABLE = "ATTENTION_DRIFT_THEME"
 class SceneJob:
     """What a scene draws and how (BeatScene reads it in setup and at every beat).
 
-    plan: the plan to draw (it holds the parts the scene's NEEDS name; checked before the
-      job is made). look: palette (transparency included), typography, pacing.
+    plan: the plan to draw (it holds the parts the scene's NEEDS name: check_needs, before
+      the job is made). look: palette (transparency included), typography, pacing.
     captions: each beat's caption a subcaption over its time (video passes only: Manim's own
       writer would put a still's .srt in the working folder).
     slides: cut a slide at every beat (manim-slides), written to slides_dir.
@@ -59,9 +61,32 @@ class SceneJob:
         return self.look.palette
 
 
-def from_environment(scene: str) -> SceneJob:
+def check_needs(plan: Plan, scene: str, needs: Iterable[str]) -> None:
+    """Refuse a plan without the parts `scene` draws (its NEEDS), in one line saying what
+    is missing and how to make a plan that has it: the one check of a scene's NEEDS, made
+    before the job is made (the application's `scenes.app.pipeline.check_plan`, the `manim`
+    command's `from_environment`); scenes trust their job's plan.
+    scene: a registered name, or a user's "FILE.py:Class"."""
+    from attention_math.request import PART_WORDS, missing_parts
+
+    needs = tuple(needs)
+    missing = missing_parts(plan, needs)
+    if not missing:
+        return
+    file, _, name = scene.rpartition(":")
+    flags = f"--scene-file {file} --scene {name}" if file else f"--scene {scene}"
+    raise InputError(
+        f"{scene} draws the plan's {', '.join(missing)}, which this plan lacks "
+        f"({'; '.join(PART_WORDS[p] for p in missing)}): render it with attention-drift "
+        f"render {flags}, make its plan with attention-drift plan {flags}, or in Python "
+        f"with make_plan(PlanRequest(..., needs={{{', '.join(map(repr, needs))}}}))"
+    )
+
+
+def from_environment(scene: str, needs: Iterable[str] = ()) -> SceneJob:
     """The job of a scene run with the `manim` command: the plan in $ATTENTION_DRIFT_PLAN,
-    the theme in $ATTENTION_DRIFT_THEME (default dark). The application never uses this."""
+    the theme in $ATTENTION_DRIFT_THEME (default dark). The application never uses this.
+    needs: the scene's NEEDS, which the plan must hold (check_needs)."""
     from attention_math.plan import Plan
 
     path = os.environ.get(PLAN_VARIABLE)
@@ -70,7 +95,9 @@ def from_environment(scene: str) -> SceneJob:
             f"{scene} needs a plan: use attention-drift render, or set {PLAN_VARIABLE} to a "
             f"plan JSON file"
         )
-    return SceneJob(Plan.load(path), look(os.environ.get(THEME_VARIABLE, "dark")))
+    plan = Plan.load(path)
+    check_needs(plan, scene, needs)
+    return SceneJob(plan, look(os.environ.get(THEME_VARIABLE, "dark")))
 
 
 def job_for(plan: Plan, theme: str = "dark", **changes: Any) -> SceneJob:

@@ -40,16 +40,12 @@ class LayerDriftScene(LayerChart):
     scenes.layers_chart); the beats animate it; the words are scenes.layers_notes'.
     """
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
-        self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
-        plan = self.plan
-        if plan.model is None or plan.lecture is None or plan.lecture.layers is None:
-            raise ValueError(
-                "LayerDriftScene needs a model-mode plan with its layer view: "
-                "attention-drift render --mode model --scene LayerDriftScene"
-            )
+        plan = self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
+        assert plan.model is not None and plan.lecture is not None  # NEEDS: checked before
+        assert plan.lecture.layers is not None  # the job was made (scenes.job.check_needs)
         self.view: LayerView = plan.lecture.layers
         self.n_layers = plan.model.n_layers
         self.start_registry()

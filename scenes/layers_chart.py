@@ -34,7 +34,7 @@ SWATCH = 0.34  # length of a sentence's colour swatch
 class LayerChart(LectureScene):
     """The chart of LayerDriftScene, built in its setup between body_top and body_bottom."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
     view: LayerView  # the plan's layer view
     n_layers: int
     body_top: float  # the chart's top (under the header)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from manim import *
 
-from attention_math.errors import InputError
 from attention_math.lecture_data import WeightMatrix
 from attention_math.plan import Plan
 from scenes.components import Counter, CountTo, Fade, StrutText, fmt
@@ -58,16 +57,12 @@ class AttentionMatrixScene(LectureScene):
     What is drawn of the plan's matrix, and the words, are scenes.matrix_notes'.
     """
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
         plan = self.load_plan()
-        if plan.lecture is None or plan.lecture.matrix is None or not plan.sentences:
-            raise InputError(
-                "AttentionMatrixScene needs the plan's weight matrix: render it with "
-                "attention-drift render --scene AttentionMatrixScene"
-            )
-        self.m: WeightMatrix = plan.lecture.matrix
+        assert plan.lecture is not None and plan.lecture.matrix is not None  # NEEDS: checked
+        self.m: WeightMatrix = plan.lecture.matrix  # before the job was made (check_needs)
         self.s = plan.sentences[0]
         self.start_registry()
         self.build_header()

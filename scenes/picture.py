@@ -21,7 +21,6 @@ from typing import TypeVar
 import numpy as np
 from manim import *
 
-from attention_math.errors import InputError
 from attention_math.lecture_data import Ledger
 from attention_math.plan import Sentence
 from scenes.beats import BeatScene
@@ -84,16 +83,12 @@ class LectureScene(BeatScene):
         self.registry: list[Entry] = []
 
     def load_ledger(self) -> Ledger:
-        """The plan's ledger (model mode), checked: a one-line error naming the scene and
-        how to render it otherwise."""
+        """The plan's ledger (model mode; the scene's NEEDS, checked before the job was
+        made: scenes.job.check_needs)."""
         plan = self.load_plan()
-        if plan.model is None or plan.lecture is None or plan.lecture.ledger is None:
-            name = type(self).__name__
-            raise InputError(
-                f"{name} needs a model-mode plan with its ledger: render it with "
-                f"attention-drift render --scene {name}"
-            )
-        ledger: Ledger = plan.lecture.ledger
+        assert plan.model is not None and plan.lecture is not None  # NEEDS
+        ledger = plan.lecture.ledger
+        assert ledger is not None  # NEEDS
         return ledger
 
     # ---- registering --------------------------------------------------------------------

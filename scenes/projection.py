@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from manim import *
 
-from attention_math.errors import InputError
 from attention_math.lecture_data import HeadComparison
 from attention_math.plan import Plan
 from scenes import projection_notes
@@ -46,16 +45,12 @@ class ProjectionScene(ProjectionTable):
     scenes.projection_table); the beats animate it; the words are scenes.projection_notes'.
     """
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
 
     def setup(self) -> None:
         plan = self.load_plan()
-        if plan.lecture is None or plan.lecture.head is None or not plan.sentences:
-            raise InputError(
-                "ProjectionScene needs the plan's head comparison: render it with "
-                "attention-drift render --scene ProjectionScene"
-            )
-        self.s = plan.sentences[0]
+        assert plan.lecture is not None and plan.lecture.head is not None  # NEEDS: checked
+        self.s = plan.sentences[0]  # before the job was made (scenes.job.check_needs)
         self.h: HeadComparison = plan.lecture.head
         self.start_registry()
         self.build_header()

@@ -30,15 +30,14 @@ LIST_LEFT = -1.0  # the sentence list is right of this x, the picture left of it
 class SenseSplitScene(LectureScene):
     """The target's contextual vectors in many sentences, coloured by sense."""
 
-    plan: Plan  # set by the pipeline; load_plan() checks it
+    plan: Plan  # set by the pipeline, its NEEDS checked (scenes.job.check_needs)
     data: SenseSplit
     last_phase = "spread"  # the texts of the last frame (text_boxes)
 
     def setup(self) -> None:
-        self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
-        if self.plan.senses is None:
-            raise ValueError("SenseSplitScene needs a sense plan (--scene SenseSplitScene)")
-        self.data = self.plan.senses
+        plan = self.load_plan()  # plan, palette, background (scenes.beats.BeatScene)
+        assert plan.senses is not None  # NEEDS: checked before the job was made (check_needs)
+        self.data = plan.senses
         self.start_registry()
         self.build_header()
         self.build_footer()

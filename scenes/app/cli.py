@@ -31,6 +31,7 @@ from attention_math.errors import BadValue, InputError, OptionError
 from attention_math.request import (
     Boolean,
     Integer,
+    MissingValue,
     Options,
     PlanRequest,
     Texts,
@@ -48,7 +49,6 @@ from scenes.app.options import (
     help_of,
     needs_of,
     plan_request,
-    required,
     scenes_needing,
     with_preset,
 )
@@ -189,14 +189,11 @@ def options(*keys: str) -> Callable[[F], F]:
 
 
 def _request(params: dict[str, Any], scene: str) -> PlanRequest:
-    """The plan request from the command's parameters (a missing --target is click's usage
-    error, exit 2, unless the scene draws without one). scene: a name or "FILE.py:Class"."""
+    """The plan request from the command's parameters, checked as every request is
+    (attention_math.request.check_target: a missing --target is click's usage error, exit 2,
+    unless the scene draws without one). scene: a name or "FILE.py:Class"."""
     with _user_errors():  # a user's scene file is loaded here (its NEEDS)
         needs = needs_of(scene)
-    if params.get("target") is None and "target" in required(needs):
-        ctx = click.get_current_context()
-        param = next(p for p in ctx.command.params if p.name == "target")
-        raise click.MissingParameter(ctx=ctx, param=param)
     for part in ("analogy", "senses"):  # a file or words only one kind of scene reads
         if params.get(part) is not None and part not in needs:
             drawn_by = " or ".join(f"--scene {s}" for s in scenes_needing(part))
@@ -204,7 +201,14 @@ def _request(params: dict[str, Any], scene: str) -> PlanRequest:
     with _user_errors():
         values = {k: params[k] for k in PLAN_KEYS if k in params}
         values["head"] = parse_head(values.get("head"))
-        return plan_request(values, scene)
+        try:
+            return plan_request(values, scene)
+        except MissingValue as exc:
+            if "target" not in exc.fields:
+                raise
+            ctx = click.get_current_context()
+            param = next(p for p in ctx.command.params if p.name == "target")
+            raise click.MissingParameter(ctx=ctx, param=param) from None
 
 
 def _render_options(params: dict[str, Any]) -> RenderOptions:

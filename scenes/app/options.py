@@ -354,16 +354,6 @@ def needs_of(scene: str) -> tuple[str, ...]:
     return tuple(user_scene_class(scene).NEEDS)
 
 
-def required(needs: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
-    """The request keys a scene that draws `needs` cannot do without (as
-    attention_math.request.check_combination rules): the sentence and the target, but a
-    sense plan has no one sentence and an analogy neither. The command line and spec files
-    ask for these by this one rule, before anything is built."""
-    if "analogy" in needs:
-        return ()
-    return ("target",) if "senses" in needs else ("sentence", "target")
-
-
 def plan_request(values: dict[str, Any], scene: str, *, base: Path | None = None) -> PlanRequest:
     """The request for `values` (PLAN_KEYS, as given) drawn by `scene` (a name, or a user's
     "FILE.py:Class"); relative file names resolved against `base` (a spec file's folder)."""

@@ -60,17 +60,12 @@ if TYPE_CHECKING:
 
 
 def check_plan(plan: Plan, scene: str) -> None:
-    """Refuse a plan without the parts `scene` draws (its NEEDS), saying how to build one:
-    the one check of a scene's NEEDS, before any pass (scenes trust their job's plan)."""
-    from attention_math.request import missing_parts
+    """Refuse a plan without the parts `scene` draws (its NEEDS), saying how to build one,
+    before any pass: the one check of a scene's NEEDS (scenes.job.check_needs; scenes trust
+    their job's plan)."""
+    from scenes.job import check_needs
 
-    needs = scene_class(scene).NEEDS
-    missing = missing_parts(plan, needs)
-    if missing:
-        raise InputError(
-            f"{scene} draws the plan's {', '.join(missing)}, which this plan lacks: build it "
-            f"with make_plan(PlanRequest(..., needs={set(needs)!r})), or render a PlanRequest"
-        )
+    check_needs(plan, scene, scene_class(scene).NEEDS)
 
 
 def render(

@@ -42,7 +42,14 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from attention_math.errors import BadValue, InputError, Spelling, spell
-from attention_math.request import PlanRequest, check_value, closest, has_control, show
+from attention_math.request import (
+    PlanRequest,
+    check_value,
+    closest,
+    has_control,
+    missing_values,
+    show,
+)
 from attention_math.tokens import escape
 from scenes import SCENES
 from scenes.app.options import (
@@ -51,7 +58,6 @@ from scenes.app.options import (
     RenderOptions,
     constraint_of,
     plan_request,
-    required,
     with_preset,
 )
 
@@ -372,7 +378,9 @@ def _entry(
     merged = {**defaults, **table}
     scene = merged.get("scene")
     needs = SCENES[scene].needs if scene in SCENES else ()
-    missing = [k for k in required(needs) if k not in merged]
+    # the request's own rule (attention_math.request.check_target), asked of the table as
+    # written so that every problem of the entry is listed at once, this one first
+    missing = missing_values(merged, needs)
     for key in missing:
         problems.append(f"{where}.{key}: missing ({key} = {constraint_of(key)[1]})")
     values = _check_table(where, merged, problems, is_default=False, own=table)
