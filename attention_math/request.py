@@ -51,7 +51,7 @@ PARTS = (
 # part: what it is, in words (the one message for a plan without the parts a scene draws:
 # scenes.job.check_needs)
 PART_WORDS = {
-    "model": "a real model's run, --mode model",
+    "model": "a real model's run (model mode)",
     "senses": "the sense split",
     "analogy": "the analogy",
     "weighted_sum": "the weighted sum",

@@ -162,7 +162,7 @@ def _shared_text_svg(write: Callable[..., Any], index: int) -> Callable[..., Any
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         final = Path(args[index])
         page = args[index + 3 : index + 5]  # width, height: after the file, START_X, START_Y
-        name = "x".join(str(int(v)) for v in page) + "-" + final.name
+        name = ("x".join(str(int(v)) for v in page) + "-" if page else "") + final.name
         cache = _shared["texts"]
         data = cache.get(name) if cache is not None else None
         if data is not None and data.rstrip().endswith(b"</svg>"):
