@@ -201,24 +201,24 @@ def test_a_long_render_goes_in_chunks_with_the_serial_frames(
     monkeypatch.setattr(cluster_module, "CHUNK_MIN_RATE", 0)
     monkeypatch.setattr(chunks, "MIN_SECONDS", 1.0)
 
-    def broken_chunk(job: Any, root: str) -> Any:
+    def broken_chunk(task: Any, root: str) -> Any:
         """The light theme's chunks past the first fail (a nested function goes to the
         worker by value: it runs this, not the real one)."""
         from scenes.app import cluster as real
 
-        if job.theme == "light" and job.chunk.first > 0:
+        if task.job.palette.name == "light" and task.chunk.first > 0:
             raise RuntimeError("this chunk broke")
-        return real.render_chunk(job, root)
+        return real.render_chunk(task, root)
 
     monkeypatch.setattr(cluster_module, "render_chunk", broken_chunk)
     seen: list[tuple[str, int]] = []
     frames = cluster_module.RayChunks.frames
 
-    def spy(self: Any, plan: Any, scene: str, theme: str, *args: Any, **kw: Any) -> Path:
+    def spy(self: Any, job: Any, *args: Any, **kw: Any) -> Path:
         try:
-            return frames(self, plan, scene, theme, *args, **kw)
+            return frames(self, job, *args, **kw)
         finally:
-            seen.append((theme, self.chunks))
+            seen.append((job.palette.name, self.chunks))
 
     monkeypatch.setattr(cluster_module.RayChunks, "frames", spy)
     result = run("render", "--spec", chunked / "course.toml", "--cluster", cluster)

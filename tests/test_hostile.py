@@ -222,6 +222,7 @@ def test_a_40_word_sentence_lays_out(tmp_path: Path) -> None:
     """At the limit the chips still fit: the layout check every render runs passes."""
     from attention_math import build_plan
     from scenes.drift import DriftScene
+    from scenes.job import job_for
 
     words = ["river", "bank", "sat", "cash", "deposited"]
     vectors = tmp_path / "v.toml"
@@ -229,7 +230,7 @@ def test_a_40_word_sentence_lays_out(tmp_path: Path) -> None:
                        encoding="utf-8")  # fmt: skip
     sentence = " ".join(["bank"] + [words[i % 5] for i in range(1, 40)])
     plan = build_plan(sentence, "bank", embeddings_file=vectors, target_index=0)
-    scene = type("S", (DriftScene,), {"plan": plan, "theme": "dark"})()
+    scene = type("S", (DriftScene,), {"job": job_for(plan)})()
     scene.setup()  # raises LayoutError when labels overlap or leave the frame
 
 
@@ -339,9 +340,10 @@ def chips_of() -> Callable[[str, str, Path], list[Any]]:
     def build(sentence: str, target: str, vectors: Path) -> list[Any]:
         from attention_math import build_plan
         from scenes.drift import DriftScene
+        from scenes.job import job_for
 
         plan = build_plan(sentence, target, embeddings_file=vectors)
-        scene = type("S", (DriftScene,), {"plan": plan, "theme": "dark"})()
+        scene = type("S", (DriftScene,), {"job": job_for(plan)})()
         scene.setup()
         return [c for row in scene.chips for c in row.values()]
 
