@@ -237,6 +237,62 @@ def test_a_frame_mid_step_has_the_arrow_on_its_way(request: pytest.FixtureReques
 
 
 # ---------------------------------------------------------------------------------------------
+# the model built without manim, against the scene's
+
+
+def deviation(pure: Any, drawn: Any) -> float:
+    """The largest difference between two figure models' numbers (boxes, sizes, anchors,
+    line segments, tips), with every other field equal and the same elements, in the same
+    order, on both sides."""
+    from dataclasses import replace
+
+    assert [e.name for e in pure.elements] == [e.name for e in drawn.elements]
+    assert pure.beats == drawn.beats
+    tips = zip(pure.tips, drawn.tips, strict=True)
+    worst = max((float(np.abs(np.array(p) - np.array(d)).max()) for p, d in tips), default=0.0)
+    for p, d in zip(pure.elements, drawn.elements, strict=True):
+        pairs = [(p.box, d.box), (p.segments, d.segments)]
+        pairs += [(p.anchor, d.anchor)] if d.anchor is not None else []
+        pairs += [(p.size, d.size)] if d.size is not None else []
+        for a, b in pairs:
+            worst = max(
+                worst, float(np.abs(np.array(a, float) - np.array(b, float)).max(initial=0))
+            )
+        same = replace(p, box=d.box, size=d.size, anchor=d.anchor, segments=d.segments)
+        assert same == d, p.name
+    return worst
+
+
+def scene_and_pure(plan: Plan) -> float:
+    from scenes.figure.build import build_figure
+
+    return deviation(build_figure(plan), laid_out(plan).figure_model())
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_the_figure_built_without_manim_is_the_scene_s(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """Every element the scene reads from its mobjects (title, chips, badges, caption, key,
+    panels, equations, marks, labels, leaders, arrows, trails) is built from the plan
+    without manim (scenes.figure.build.build_figure), box for box within 1e-6."""
+    worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
+    assert worst < 1e-6, worst
+    print(f"{name}: pure vs drawn: max {worst:.2e} scene units")
+
+
+def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None:
+    """The same with compared sentences (badges, the summary, chips at the small size)."""
+    compares = [
+        ["He deposited cash at the bank for a loan."],
+        ["The bank was steep.", "The bank raised rates.", "A bank of fog."],
+    ]
+    for compare in compares:
+        worst = scene_and_pure(plane_plan(compare))
+        assert worst < 1e-6, (compare, worst)
+
+
+# ---------------------------------------------------------------------------------------------
 # drawn against the model
 
 
@@ -298,29 +354,36 @@ CHECK_WITHOUT_MANIM = """
 import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
+from attention_math.plan import Plan
+from scenes.figure.build import build_figure
 from scenes.figure.checks import check_figure, check_frame, leader_problems, unnamed_marks
-from scenes.figure.model import Figure
-out, frames = {}, 0
-for path in sorted(Path(sys.argv[1]).glob("*.json")):
-    fig = Figure.from_json(path.read_text("utf-8"))
+out, frames, built, checked = {}, 0, 0.0, 0.0
+for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
+    plan = Plan.from_json(path.read_text("utf-8"))
+    t0 = time.perf_counter()
+    fig = build_figure(plan)
+    t1 = time.perf_counter()
     problems = [p.what for p in check_figure(fig)]
     for b in range(len(fig.beats)):
         for t in (0.0, 0.5, 1.0):
             frames += 1
             problems += [f"beat {b} at {t}: {p.what}" for p in check_frame(fig, b, t)]
-    out[path.stem] = {"problems": problems, "crossings": len(leader_problems(fig)),
-                      "unnamed": unnamed_marks(fig)}
-assert "manim" not in sys.modules
-print(json.dumps({"figures": out, "frames": frames, "seconds": time.perf_counter() - start}))
+    out[path.name.removesuffix(".plan.json")] = {
+        "problems": problems, "crossings": len(leader_problems(fig)),
+        "unnamed": unnamed_marks(fig)}
+    built, checked = built + t1 - t0, checked + time.perf_counter() - t1
+assert "manim" not in sys.modules, sorted(k for k in sys.modules if "manim" in k)
+print(json.dumps({"figures": out, "frames": frames, "build": built, "check": checked,
+                  "seconds": time.perf_counter() - start}))
 """
 
 
 def check_models_without_manim(names: list[str], folder: Path, request: Any) -> dict:
-    """Lay out each entry (with manim, here), write its model; check them all in a process
-    that never imports manim."""
+    """Write each entry's plan; in a process that never imports manim, build each figure's
+    model from its plan (scenes.figure.build) and check it."""
     for name in names:
-        fig = laid_out(corpus_plan(BY_NAME[name], request)).figure_model()
-        (folder / f"{name}.json").write_text(fig.to_json(), encoding="utf-8")
+        plan = corpus_plan(BY_NAME[name], request)
+        (folder / f"{name}.plan.json").write_text(plan.to_json(), encoding="utf-8")
     run = subprocess.run([sys.executable, "-c", CHECK_WITHOUT_MANIM, str(folder)], cwd=REPO,
                          capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(run.stdout)
@@ -340,6 +403,8 @@ def test_models_check_without_manim_fast_subset(
 ) -> None:
     result = check_models_without_manim(FAST, tmp_path, request)
     assert_models_check(result, FAST)
+    print(f"{len(FAST)} figures built and checked without manim: build "
+          f"{result['build']:.2f} s, check {result['check']:.2f} s")  # fmt: skip
 
 
 @pytest.mark.slow
@@ -350,8 +415,9 @@ def test_whole_corpus_models_check_without_manim(
     result = check_models_without_manim(names, tmp_path, request)
     assert_models_check(result, names)
     crossings = sum(r["crossings"] for r in result["figures"].values())
-    print(f"{len(names)} figures, {result['frames']} frames checked on the model in "
-          f"{result['seconds']:.2f} s; {crossings} leader crossings")  # fmt: skip
+    print(f"{len(names)} figures built without manim in {result['build']:.2f} s, "
+          f"{result['frames']} frames checked in {result['check']:.2f} s (process: "
+          f"{result['seconds']:.2f} s); {crossings} leader crossings")  # fmt: skip
 
 
 def test_measure_with_the_shared_svg_cache_tells_texts_apart(tmp_path: Path) -> None:

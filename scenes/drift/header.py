@@ -24,6 +24,7 @@ from scenes.figure.constants import (
     CHIP_BUFF,
     ROW_H,
 )
+from scenes.figure.panel import title_text
 from scenes.theme import SIZES
 
 
@@ -31,10 +32,9 @@ class HeaderLayout(PanelLayout):
     """The title and the sentences as chips."""
 
     def build_title(self) -> None:
-        pal, target = self.pal, self.plan.target
-        where = "each sentence's context" if len(self.plan.sentences) > 1 else "its context"
+        pal = self.pal
         self.title = fitted(
-            f"Attention pulls “{target}” towards {where}",
+            title_text(self.plan),
             pal,
             size=SIZES.title,
             max_width=self.right - self.left,

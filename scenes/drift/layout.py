@@ -24,6 +24,7 @@ from scenes.figure.constants import (
     NUMBERING_ROUNDS,
     PANEL_W,
 )
+from scenes.figure.panel import caption_text
 from scenes.layout import (
     FRAME,
     Box,
@@ -58,12 +59,10 @@ class DriftLayout(ModelLayout):
             self.build_plot()
 
     def build_plot(self) -> None:
-        plan, pal = self.plan, self.pal
-        ev = plan.projection.explained_variance_ratio
+        pal = self.pal
         plot_right = self.col_x - GUTTER
         self.caption = fitted(
-            f"PCA of {plan.embedding.dim}-d {self.source_name()} "
-            f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
+            caption_text(self.plan),
             pal,
             size=SIZES.small,
             color=pal.muted,

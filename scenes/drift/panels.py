@@ -23,17 +23,20 @@ from scenes.drift.base import DriftBase
 from scenes.drift.equation import Equation, EquationTerms, set_lines
 from scenes.drift.helpers import put_top_left
 from scenes.figure.constants import (
+    EQ_STRUTS,
     NAME_W,
     PANEL_W,
     ROW_H,
 )
-from scenes.figure.names import (
-    cut,
-    final_terms,
-    fmt,
-    row_text,
-    scale_text,
-    word_name,
+from scenes.figure.names import scale_text
+from scenes.figure.panel import (
+    equation_strings,
+    panel_rows,
+    row_name,
+    row_weights,
+    shown_terms,
+    special_rows,
+    word_rows,
 )
 from scenes.theme import SIZES
 
@@ -42,35 +45,19 @@ class PanelLayout(DriftBase):
     """The panels, equations and summary of the panel column."""
 
     def panel_rows(self, si: int) -> list[tuple[int, ...]]:
-        """The rows of sentence si's panel: token indices (one, or the group that joined
-        together in one step), target first, then in the order they join."""
-        s = self.plan.sentences[si]
-        return [(s.target_index,), *(st.joined for st in s.steps[1:])]
+        """The rows of sentence si's panel (scenes.figure.panel.panel_rows)."""
+        return panel_rows(self.plan.sentences[si])
 
     def word_rows(self, si: int) -> list[int]:
-        """The context words of sentence si with a panel row of their own (not in a group),
-        in the order they join."""
-        return [r[0] for r in self.panel_rows(si)[1:] if len(r) == 1]
+        """Sentence si's words with a panel row of their own (scenes.figure.panel)."""
+        return word_rows(self.plan.sentences[si])
 
     def row_weights(self, si: int, k: int) -> list[float | None]:
-        """Each panel row's weight at step k (a group's: the sum of its words' weights);
-        None for rows not joined yet."""
-        step = self.plan.sentences[si].steps[k]
-        return [
-            step.weight_of(row) if row[0] in step.words else None for row in self.panel_rows(si)
-        ]
+        """Each panel row's weight at step k (scenes.figure.panel.row_weights)."""
+        return row_weights(self.plan.sentences[si], k)
 
     def row_name(self, si: int, row: tuple[int, ...]) -> str:
-        s = self.plan.sentences[si]
-        if len(row) > 1:
-            return f"{len(row)} more, Σ"
-        w = s.words[row[0]]
-        twice = any(
-            o.norm == s.target.norm and o.index != s.target_index and o.included for o in s.words
-        )
-        if w.index == s.target_index and twice:
-            return f"{cut(w.text, 6)} (target)"
-        return word_name(s, w.index)
+        return row_name(self.plan.sentences[si], row)
 
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
@@ -102,10 +89,7 @@ class PanelLayout(DriftBase):
                 bar_width=2.0,
                 size=SIZES.small,
                 row_height=ROW_H[1],
-                colors=[
-                    pal.special if s.words[r[0]].reason == "special" and len(r) == 1 else None
-                    for r in rows
-                ],
+                colors=[pal.special if sp else None for sp in special_rows(s)],
                 name_width=NAME_W,
                 bold=[0],
             )
@@ -153,20 +137,14 @@ class PanelLayout(DriftBase):
         last; at most max_lines lines, the words left out as "+ …" (only the terms shown are
         built). `.terms` lists the (row, weight) pairs shown."""
         s, pal = self.plan.sentences[si], self.pal
-        pairs = final_terms(s)
 
         def text(t: str) -> StrutText:
             return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
 
-        first = [text(f"{cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
-        labels = [
-            f"{'+ ' if j else ''}{fmt(w)}·{row_text(s, row)}" for j, (row, w) in enumerate(pairs)
-        ]
-        group = len(pairs) > 1 and len(pairs[-1][0]) > 1
+        first, labels, group = equation_strings(s, lhs)
         terms = EquationTerms(text, labels, keep_last=group)
-        # 0.25: the invisible struts either side of the ink
-        lines, shown = terms.fit(first, width - 0.25, max_lines)
-        return Equation(set_lines(lines), pairs[:shown] + (pairs[-1:] if group else []))
+        lines, shown = terms.fit([text(t) for t in first], width - EQ_STRUTS, max_lines)
+        return Equation(set_lines(lines), shown_terms(s, shown, group))
 
     def build_summary(self) -> None:
         pal = self.pal
