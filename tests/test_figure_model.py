@@ -282,10 +282,16 @@ def test_the_figure_built_without_manim_is_the_scene_s(
 
 
 def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None:
-    """The same with compared sentences (badges, the summary, chips at the small size)."""
+    """The same with compared sentences (badges, the summary; five sentences: chips at the
+    small size)."""
     compares = [
         ["He deposited cash at the bank for a loan."],
-        ["The bank was steep.", "The bank raised rates.", "A bank of fog."],
+        [
+            "He deposited cash at the bank for a loan.",
+            "The muddy river bank.",
+            "He sat on the bank.",
+            "Cash at the river bank.",
+        ],
     ]
     for compare in compares:
         worst = scene_and_pure(plane_plan(compare))
