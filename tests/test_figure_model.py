@@ -310,11 +310,14 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
     from manim import tempconfig
 
     from scenes.drift import DriftScene
+    from scenes.figure.build import build_figure
     from scenes.figure.export import beat_state
+    from scenes.job import job_for
 
     plan = plane_plan(["He deposited cash at the bank for a loan."])
     out = tmp_path / "fig.figure.json"
-    cls = type("S", (DriftScene,), {"plan": plan, "theme": "dark", "figure_file": str(out)})
+    job = job_for(plan, "dark", figure_file=str(out))
+    cls = type("S", (DriftScene,), {"job": job})
     options = {
         "media_dir": str(tmp_path / "media"), "pixel_width": 800, "pixel_height": 450,
         "frame_rate": 2, "disable_caching": True, "progress_bar": "none",
@@ -325,6 +328,7 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
         scene = cls()
         scene.render()
     fig = scene.figure
+    assert deviation(build_figure(plan), fig) < 1e-6  # the model built without manim, too
     worst = 0.0
     for j, pt in enumerate(scene.points):  # the marks where the model puts them
         e = fig[f"point {pt['text']}#{j}"]
