@@ -1,13 +1,17 @@
 """The drift figure's model (scenes.figure): the layout as data, checked without drawing.
 
-- `import scenes.figure` (every module of it) loads no manim.
+- `import scenes.figure` (every module of it) loads no manim; measured glyph boxes are
+  kept on disk and read back.
 - The chip rule (scenes.figure.chips) and the storyboard's rules (scenes.figure.story) on
   their own, against expectations written out here.
 - The model round-trips through JSON; the scene's layout check is the model's.
 - Drawn against the model: after a render at 800×450 every word's mark, every arrow's tip
   and every chip is within 2 px of where the model puts it, and at the end of every beat
   the scene has on screen what the model says (tips, trails, panel, equation, summary).
-- The whole corpus on the model alone, in a process without manim: the layout check of
+- The model built from the plan without manim (scenes.figure.build) is the scene's, element
+  for element (boxes, anchors, lines within 1e-6; every other field equal).
+- The whole corpus built and checked on the model alone, in a process without manim (each
+  figure's model built from its plan there): the layout check of
   every element that can be together, and of the first, a middle and the last frame of
   every beat; leader lines that cross another's story and marks nobody named (issue 19),
   against the counts known today (KNOWN_CROSSINGS: a change either way shows).
@@ -430,17 +434,50 @@ def test_whole_corpus_models_check_without_manim(
           f"{result['seconds']:.2f} s); {crossings} leader crossings")  # fmt: skip
 
 
-def test_measure_with_the_shared_svg_cache_tells_texts_apart(tmp_path: Path) -> None:
+def test_measure_with_the_shared_svg_cache_tells_texts_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the application's SVG cache installed (every render process has it), each text
     is measured as itself: the cache goes by file name, so the names must say what they hold."""
     from scenes.app.cache.texts import share_svgs
+    from scenes.figure import measure as m
     from scenes.figure.measure import measure
     from scenes.theme import SIZES
 
+    monkeypatch.setattr(m, "_disk_folder", lambda: None)  # Pango each time, not the boxes kept
     share_svgs(tmp_path)
-    measure.cache_clear()
+
+    def forget() -> None:
+        measure.cache_clear()
+        m.glyph_boxes.cache_clear()
+
+    forget()
     short, long = measure("ab", SIZES.small), measure("a much longer line", SIZES.small)
     bold = measure("ab", SIZES.small, "BOLD")
-    measure.cache_clear()
+    forget()
     assert measure("ab", SIZES.small) == short  # the second time from the shared cache
     assert long[0] > 3 * short[0] and bold[0] > short[0]
+
+
+def test_measured_boxes_kept_on_disk_are_read_back_and_a_bad_file_is_measured_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glyph_boxes keeps each text's boxes in the user's cache folder: a new process reads
+    them (the same boxes); a file that is not what it says is measured again."""
+    from scenes.figure import measure as m
+
+    monkeypatch.setattr(m, "_disk_folder", lambda: tmp_path)
+    m.glyph_boxes.cache_clear()
+    first = m.glyph_boxes("bank river", 22.0)
+    (kept,) = tmp_path.glob("*.json")
+    assert json.loads(kept.read_text("utf-8"))["boxes"] == [list(b) for b in first]
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first  # read back
+    kept.write_text(json.dumps({"made": "another text", "boxes": [[0, 0, 1, 1]]}), "utf-8")
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first  # not taken for this text's
+    kept.write_text("{not json", "utf-8")
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first
+    assert len(first) == len("bankriver")  # a box per glyph with ink
+    m.glyph_boxes.cache_clear()
