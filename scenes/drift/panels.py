@@ -22,6 +22,18 @@ from scenes.components import (
 from scenes.drift.base import DriftBase
 from scenes.drift.equation import Equation, EquationTerms, set_lines
 from scenes.drift.helpers import put_top_left
+from scenes.figure.column import (
+    BADGE_ROOM,
+    BAR_W,
+    EQ_GAP,
+    LINE_GAP,
+    NAME_TRACK_GAP,
+    ROWS_DROP,
+    ROWS_GAP,
+    SUMMARY_BADGE_GAP,
+    SUMMARY_GAP,
+    TITLE_GAP,
+)
 from scenes.figure.constants import (
     EQ_STRUTS,
     NAME_W,
@@ -72,10 +84,10 @@ class PanelLayout(DriftBase):
                 f"weights of “{s.target.text}”",
                 pal,
                 size=SIZES.body,
-                max_width=PANEL_W - (0.55 if self.multi else 0.0),
+                max_width=PANEL_W - (BADGE_ROOM if self.multi else 0.0),
             )
             if self.multi:
-                title = VGroup(self.badge(si), title).arrange(RIGHT, buff=0.15)
+                title = VGroup(self.badge(si), title).arrange(RIGHT, buff=TITLE_GAP)
             lines = [
                 fitted(line, pal, size=SIZES.small, color=pal.muted, max_width=PANEL_W)
                 for line in scale_text(plan, s).split("\n")
@@ -86,7 +98,7 @@ class PanelLayout(DriftBase):
                 self.row_weights(si, 0),
                 pal,
                 color=color,
-                bar_width=2.0,
+                bar_width=BAR_W,
                 size=SIZES.small,
                 row_height=ROW_H[1],
                 colors=[pal.special if sp else None for sp in special_rows(s)],
@@ -102,7 +114,7 @@ class PanelLayout(DriftBase):
     def panel_height(self, si: int, row_h: float) -> float:
         title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
         n = len(bars.names)
-        return title.height + sum(m.height + 0.08 for m in lines) + 0.2 + n * row_h
+        return title.height + sum(m.height + LINE_GAP for m in lines) + ROWS_GAP + n * row_h
 
     def place_panels(self) -> None:
         """Rows as tall as the column allows (between ROW_H), equation under the panel."""
@@ -111,22 +123,22 @@ class PanelLayout(DriftBase):
             title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
             eq = self.equations[si]
             n = len(bars.names)
-            fixed = self.panel_height(si, 0.0) + 0.3 + eq.height
+            fixed = self.panel_height(si, 0.0) + EQ_GAP + eq.height
             row_h = float(np.clip((room - fixed) / n, *ROW_H))
             for i, row in enumerate(bars.rows):
                 row.shift(np.array([0, -i * (row_h - ROW_H[1]), 0]))
             y = self.body_top
             put_top_left(title, self.col_x, y)
-            y -= title.height + 0.08
+            y -= title.height + LINE_GAP
             for m in lines:
                 put_top_left(m, self.col_x, y)
-                y -= m.height + 0.08
-            y -= 0.12
-            track_x = self.col_x + self.name_col_width() + 0.15
+                y -= m.height + LINE_GAP
+            y -= ROWS_DROP
+            track_x = self.col_x + self.name_col_width() + NAME_TRACK_GAP
             bars.shift(np.array([track_x - bars.tracks[0].get_start()[0], 0, 0]))
             bars.shift(np.array([0, y - bars.get_top()[1], 0]))
             eq.move_to(np.array([self.col_x + eq.width / 2, 0, 0]))
-            eq.shift(np.array([0, bars.get_bottom()[1] - 0.3 - eq.get_top()[1], 0]))
+            eq.shift(np.array([0, bars.get_bottom()[1] - EQ_GAP - eq.get_top()[1], 0]))
 
     def name_col_width(self) -> float:
         return max(n.width for b in self.bars for n in b.names)
@@ -158,13 +170,19 @@ class PanelLayout(DriftBase):
         for lines in (2, 1):  # two lines per sentence when the column has room
             blocks = []
             for si in range(n):
-                eq = self.equation(si, PANEL_W - 0.55, max_lines=lines, lhs=False)
+                eq = self.equation(si, PANEL_W - BADGE_ROOM, max_lines=lines, lhs=False)
                 badge = self.badge(si)
                 badge.move_to(
-                    np.array([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
+                    np.array(
+                        [
+                            eq.get_left()[0] - SUMMARY_BADGE_GAP - badge.width / 2,
+                            eq[0].get_center()[1],
+                            0,
+                        ]
+                    )
                 )
                 blocks.append(VGroup(badge, eq))
-            self.summary = VGroup(head, *blocks).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+            self.summary = VGroup(head, *blocks).arrange(DOWN, buff=SUMMARY_GAP, aligned_edge=LEFT)
             if self.summary.height <= room:
                 break
         self.summary_equations = [b[1] for b in blocks]

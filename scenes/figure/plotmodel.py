@@ -44,6 +44,9 @@ from scenes.layout import Segment
 from scenes.theme import SIZES
 
 KEY_GAP = 0.3  # between the key's entries
+PLOT_GAP = 0.15  # between the plot's box and the caption or key under it
+KEY_BESIDE = 0.4  # a one-line key beside the caption, this far right of it
+KEY_ABOVE = 0.1  # a key of its own lines, this far above the caption
 KEY_ROW_GAP = 0.08
 KEY_MARK_GAP = 0.1  # between an entry's mark and its words
 LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
@@ -177,9 +180,9 @@ class PlotLayout:
         """The key, the view (the plot gives the key's lines their room), the labels."""
         plot_right = self.col_x - GUTTER
         cap = self.caption
-        self.view(plot_right, cap[3] + 0.15)
+        self.view(plot_right, cap[3] + PLOT_GAP)
         rows = self.key_rows()
-        room = plot_right - cap[2] - 0.4
+        room = plot_right - cap[2] - KEY_BESIDE
         if len(rows) == 1 and width(union(rows[0])) <= room:  # on the caption's line
             whole = union(rows[0])
             self.key = [
@@ -189,12 +192,12 @@ class PlotLayout:
         else:  # on lines of their own above it
             for _ in range(2):
                 key_h = height(union(b for r in rows for b in r))
-                self.view(plot_right, cap[3] + 0.1 + key_h + 0.15)
+                self.view(plot_right, cap[3] + KEY_ABOVE + key_h + PLOT_GAP)
                 rows = self.key_rows()
                 if height(union(b for r in rows for b in r)) <= key_h + 1e-6:
                     break
             whole = union(b for r in rows for b in r)
-            top = cap[3] + 0.1 + height(whole)
+            top = cap[3] + KEY_ABOVE + height(whole)
             self.key = [moved(b, self.left - whole[0], top - whole[3]) for r in rows for b in r]
         self.place_labels()
         return self
@@ -210,7 +213,7 @@ class PlotLayout:
         wide as the plot."""
         entries = key_entries(self.plan, self.points, self.numbered)
         wide = rows_of(entries, self.right - self.left, KEY_GAP, KEY_ROW_GAP)
-        top = self.caption[3] + 0.1 + height(union(b for r in wide for b in r))
+        top = self.caption[3] + KEY_ABOVE + height(union(b for r in wide for b in r))
         if len(wide) > 1 and top + 0.2 < self.column_bottom:
             return wide
         return rows_of(entries, self.col_x - GUTTER - self.left, KEY_GAP, KEY_ROW_GAP)
@@ -266,7 +269,11 @@ class PlotLayout:
         out = []
         for si in range(1 if g.shared_start else n):
             own = None if g.shared_start else si
-            b = start if own is None else beside(start, badge_box(si + 1, SIZES.small), 0.1)
+            b = (
+                start
+                if own is None
+                else beside(start, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP)
+            )
             lname = f"start label {text}" + ("" if own is None else f" {si + 1}")
             out.append(
                 PlotText(
