@@ -285,6 +285,15 @@ def test_the_figure_built_without_manim_is_the_scene_s(
     print(f"{name}: pure vs drawn: max {worst:.2e} scene units")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [e["name"] for e in ENTRIES if e["name"] not in FAST])
+def test_every_corpus_figure_built_without_manim_is_the_scene_s(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
+    assert worst < 1e-6, worst
+
+
 def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None:
     """The same with compared sentences (badges, the summary; five sentences: chips at the
     small size)."""
