@@ -37,6 +37,24 @@ from manim import (
 from scenes import texts
 from scenes.figure.geometry import bowed
 from scenes.figure.names import ELLIPSIS, cut, fmt  # noqa: F401 (cut, fmt: re-exported)
+from scenes.figure.widgets import (
+    BADGE_RADIUS,
+    BAR_HEIGHT,
+    CHIP_CORNER,
+    CHIP_PAD,
+    COUNTER_GLYPHS,
+    MIN_BAR,
+    NAME_GAP,
+    ORIGIN_ARM,
+    RING_CORNER,
+    RING_GAP,
+    VALUE_GAP,
+    arrow_segments,
+    arrow_shape,
+    chip_weight,
+    dart_points,
+    wrap,
+)
 from scenes.layout import Box
 from scenes.theme import Palette, typography
 
@@ -248,7 +266,7 @@ _LEVELS: weakref.WeakKeyDictionary[Mobject, float] = weakref.WeakKeyDictionary()
 
 # ---- numbers that count ----------------------------------------------------------------------
 
-_GLYPHS = "0123456789.−"
+_GLYPHS = COUNTER_GLYPHS
 SHAPE_ONLY = "#ffffff"  # the colour of texts built only for their outlines and positions
 _ATLAS: dict[tuple[str, float, str], dict[str, tuple[np.ndarray, float]]] = {}
 
@@ -401,13 +419,13 @@ class TokenChip(VGroup):
         super().__init__()
         color = color or palette.text
         text_color = palette.muted if role == "excluded" else palette.text
-        weight = "BOLD" if role == "target" else "NORMAL"
+        weight = chip_weight(role)
         self.word = StrutText(
             text, palette, size=size, color=text_color, weight=weight, max_width=max_width
         )
-        pad_w, pad_h = 0.07, 0.05
+        pad_w, pad_h = CHIP_PAD
         self.box = RoundedRectangle(
-            corner_radius=0.08,
+            corner_radius=CHIP_CORNER,
             width=self.word.width + 2 * pad_w,
             height=self.word.height + 2 * pad_h,
             stroke_width=0 if role == "excluded" else (3 if role == "target" else 1.5),
@@ -424,9 +442,9 @@ class TokenChip(VGroup):
         """A ring around the chip in its sentence's colour: the word has joined (the chip's
         text stays as it is, readable)."""
         ring = RoundedRectangle(
-            corner_radius=0.1,
-            width=self.box.width + 0.06,
-            height=self.box.height + 0.06,
+            corner_radius=RING_CORNER,
+            width=self.box.width + 2 * RING_GAP,
+            height=self.box.height + 2 * RING_GAP,
             stroke_width=width,
             stroke_color=self.color_,
             fill_opacity=0.0,
@@ -443,14 +461,7 @@ def chip_rows(
 ) -> VGroup:
     """Chips arranged left to right, wrapped into rows no wider than max_width; rows centred
     (or aligned to `aligned_edge`, e.g. LEFT)."""
-    rows: list[list[VMobject]] = [[]]
-    width = 0.0
-    for c in chips:
-        if rows[-1] and width + buff + c.width > max_width:
-            rows.append([])
-            width = 0.0
-        width += (buff if rows[-1] else 0.0) + c.width
-        rows[-1].append(c)
+    rows = [[chips[i] for i in r] for r in wrap([c.width for c in chips], max_width, buff)]
     group = VGroup(*[VGroup(*r).arrange(RIGHT, buff=buff) for r in rows])
     if aligned_edge is None:
         return group.arrange(DOWN, buff=row_buff)
@@ -504,12 +515,16 @@ class WeightBars(VGroup):
                 weight="BOLD" if i in bold else "NORMAL",
                 max_width=name_width,
             )
-            name.shift(np.array([-0.15 - name.get_right()[0], y - name.struts.get_center()[1], 0]))
+            name.shift(
+                np.array([-NAME_GAP - name.get_right()[0], y - name.struts.get_center()[1], 0])
+            )
             track = Line((0, y, 0.0), (bar_width, y, 0.0), stroke_width=1, color=palette.faint)
             row_color = (colors[i] if colors is not None else None) or color
-            bar = Rectangle(width=1, height=row_height * 0.55, stroke_width=0, fill_color=row_color)
+            bar = Rectangle(
+                width=1, height=row_height * BAR_HEIGHT, stroke_width=0, fill_color=row_color
+            )
             value = Counter(w or 0.0, size=size, color=palette.text)
-            value.next_to((bar_width, y, 0.0), RIGHT, buff=0.15)
+            value.next_to((bar_width, y, 0.0), RIGHT, buff=VALUE_GAP)
             baseline = name.struts.get_bottom()[1] + _descent(size)
             value.shift(np.array([0, baseline - value.anchor.get_location()[1], 0]))  # on the line
             self._set_bar(bar, track, w or 0.0)
@@ -523,7 +538,7 @@ class WeightBars(VGroup):
 
     def _set_bar(self, bar: Rectangle, track: Line, w: float) -> None:
         x0, y, _ = track.get_start()
-        length = max(self.bar_width * w, 0.02)
+        length = max(self.bar_width * w, MIN_BAR)
         h = bar.height
         bar.set_points_as_corners(
             np.array([[x0, y + h / 2, 0], [x0 + length, y + h / 2, 0], [x0 + length, y - h / 2, 0],
@@ -633,14 +648,9 @@ class VectorArrow(VGroup):
     def _shape(
         self, start: PointLike, end: PointLike
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-        """(start, end, unit direction, the tip's base) as 3-D points, and the tip's length:
-        a very short arrow keeps a tip in proportion."""
-        s = np.array([start[0], start[1], 0.0])
-        e = np.array([end[0], end[1], 0.0])
-        n = float(np.linalg.norm(e - s))
-        u = (e - s) / n if n > 1e-9 else np.array([1.0, 0.0, 0.0])
-        tl = min(self.tip_length, 0.6 * n)
-        return s, e, u, e - u * tl, tl
+        """(start, end, unit direction, the tip's base) as 3-D points, and the tip's length
+        (scenes.figure.widgets.arrow_shape)."""
+        return arrow_shape(start, end, self.tip_length)
 
     def put(self, start: PointLike, end: PointLike) -> VectorArrow:
         s, e, u, base, tl = self._shape(start, end)
@@ -656,14 +666,13 @@ class VectorArrow(VGroup):
     ) -> list[tuple[float, float, float, float, float]]:
         """The arrow (or the same arrow from start to end) as thick segments (shaft, tip),
         for the layout check, in scene units."""
-        s, e, _, base, _ = self._shape(
-            self.start if start is None else start, self.end if end is None else end
+        return arrow_segments(
+            self.start if start is None else start,
+            self.end if end is None else end,
+            self.shaft.get_stroke_width(),
+            self.tip_length,
+            self.tip_width,
         )
-        shaft_hw = self.shaft.get_stroke_width() / 200  # Manim: width 100 = 1 unit
-        return [
-            (float(s[0]), float(s[1]), float(base[0]), float(base[1]), shaft_hw),
-            (float(base[0]), float(base[1]), float(e[0]), float(e[1]), self.tip_width / 2),
-        ]
 
 
 ORIGIN3 = np.array([0.0, 0.0, 0.0])
@@ -715,7 +724,7 @@ class OriginMark(VGroup):
     """
 
     def __init__(
-        self, point: PointLike, *, color: str, arm: float = 0.15, width: float = 3.5
+        self, point: PointLike, *, color: str, arm: float = ORIGIN_ARM, width: float = 3.5
     ) -> None:
         super().__init__()
         x, y = float(point[0]), float(point[1])
@@ -735,7 +744,7 @@ class Badge(VGroup):
     def __init__(self, number: int, palette: Palette, *, color: str, size: float = 22) -> None:
         super().__init__()
         digit = label(str(number), palette, size=size, color=palette.chip_fill, weight="BOLD")
-        disc = Circle(radius=0.19, stroke_width=0, fill_color=color, fill_opacity=1.0)
+        disc = Circle(radius=BADGE_RADIUS, stroke_width=0, fill_color=color, fill_opacity=1.0)
         digit.move_to(disc)
         self.digit, self.disc = digit, disc
         self.font_size = size
@@ -754,16 +763,9 @@ class EdgeMarker(Polygon):
     def __init__(
         self, point: PointLike, direction: PointLike, *, color: str, size: float = 0.3
     ) -> None:
-        u = np.array([direction[0], direction[1], 0.0], dtype=float)
-        u /= max(float(np.linalg.norm(u)), 1e-9)
-        perp = np.array([-u[1], u[0], 0.0])
-        p = np.array([point[0], point[1], 0.0])
-        tip = p + u * size * 0.6
-        back = p - u * size * 0.4
-        notch = back + u * size * 0.3
         super().__init__(
-            tip, back + perp * size * 0.27, notch, back - perp * size * 0.27,
-            stroke_width=0, fill_color=color, fill_opacity=1.0,
+            *dart_points(point, direction, size), stroke_width=0, fill_color=color,
+            fill_opacity=1.0,
         )  # fmt: skip
 
 

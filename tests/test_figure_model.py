@@ -1,13 +1,17 @@
 """The drift figure's model (scenes.figure): the layout as data, checked without drawing.
 
-- `import scenes.figure` (every module of it) loads no manim.
+- `import scenes.figure` (every module of it) loads no manim; measured glyph boxes are
+  kept on disk and read back.
 - The chip rule (scenes.figure.chips) and the storyboard's rules (scenes.figure.story) on
   their own, against expectations written out here.
 - The model round-trips through JSON; the scene's layout check is the model's.
 - Drawn against the model: after a render at 800×450 every word's mark, every arrow's tip
   and every chip is within 2 px of where the model puts it, and at the end of every beat
   the scene has on screen what the model says (tips, trails, panel, equation, summary).
-- The whole corpus on the model alone, in a process without manim: the layout check of
+- The model built from the plan without manim (scenes.figure.build) is the scene's, element
+  for element (boxes, anchors, lines within 1e-6; every other field equal).
+- The whole corpus built and checked on the model alone, in a process without manim (each
+  figure's model built from its plan there): the layout check of
   every element that can be together, and of the first, a middle and the last frame of
   every beat; leader lines that cross another's story and marks nobody named (issue 19),
   against the counts known today (KNOWN_CROSSINGS: a change either way shows).
@@ -237,6 +241,77 @@ def test_a_frame_mid_step_has_the_arrow_on_its_way(request: pytest.FixtureReques
 
 
 # ---------------------------------------------------------------------------------------------
+# the model built without manim, against the scene's
+
+
+def deviation(pure: Any, drawn: Any) -> float:
+    """The largest difference between two figure models' numbers (boxes, sizes, anchors,
+    line segments, tips), with every other field equal and the same elements, in the same
+    order, on both sides."""
+    from dataclasses import replace
+
+    assert [e.name for e in pure.elements] == [e.name for e in drawn.elements]
+    assert pure.beats == drawn.beats
+    tips = zip(pure.tips, drawn.tips, strict=True)
+    worst = max((float(np.abs(np.array(p) - np.array(d)).max()) for p, d in tips), default=0.0)
+    for p, d in zip(pure.elements, drawn.elements, strict=True):
+        pairs = [(p.box, d.box), (p.segments, d.segments)]
+        pairs += [(p.anchor, d.anchor)] if d.anchor is not None else []
+        pairs += [(p.size, d.size)] if d.size is not None else []
+        for a, b in pairs:
+            worst = max(
+                worst, float(np.abs(np.array(a, float) - np.array(b, float)).max(initial=0))
+            )
+        same = replace(p, box=d.box, size=d.size, anchor=d.anchor, segments=d.segments)
+        assert same == d, p.name
+    return worst
+
+
+def scene_and_pure(plan: Plan) -> float:
+    from scenes.figure.build import build_figure
+
+    return deviation(build_figure(plan), laid_out(plan).figure_model())
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_the_figure_built_without_manim_is_the_scene_s(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """Every element the scene reads from its mobjects (title, chips, badges, caption, key,
+    panels, equations, marks, labels, leaders, arrows, trails) is built from the plan
+    without manim (scenes.figure.build.build_figure), box for box within 1e-6."""
+    worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
+    assert worst < 1e-6, worst
+    print(f"{name}: pure vs drawn: max {worst:.2e} scene units")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [e["name"] for e in ENTRIES if e["name"] not in FAST])
+def test_every_corpus_figure_built_without_manim_is_the_scene_s(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
+    assert worst < 1e-6, worst
+
+
+def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None:
+    """The same with compared sentences (badges, the summary; five sentences: chips at the
+    small size)."""
+    compares = [
+        ["He deposited cash at the bank for a loan."],
+        [
+            "He deposited cash at the bank for a loan.",
+            "The muddy river bank.",
+            "He sat on the bank.",
+            "Cash at the river bank.",
+        ],
+    ]
+    for compare in compares:
+        worst = scene_and_pure(plane_plan(compare))
+        assert worst < 1e-6, (compare, worst)
+
+
+# ---------------------------------------------------------------------------------------------
 # drawn against the model
 
 
@@ -248,11 +323,14 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
     from manim import tempconfig
 
     from scenes.drift import DriftScene
+    from scenes.figure.build import build_figure
     from scenes.figure.export import beat_state
+    from scenes.job import job_for
 
     plan = plane_plan(["He deposited cash at the bank for a loan."])
     out = tmp_path / "fig.figure.json"
-    cls = type("S", (DriftScene,), {"plan": plan, "theme": "dark", "figure_file": str(out)})
+    job = job_for(plan, "dark", figure_file=str(out))
+    cls = type("S", (DriftScene,), {"job": job})
     options = {
         "media_dir": str(tmp_path / "media"), "pixel_width": 800, "pixel_height": 450,
         "frame_rate": 2, "disable_caching": True, "progress_bar": "none",
@@ -263,6 +341,7 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
         scene = cls()
         scene.render()
     fig = scene.figure
+    assert deviation(build_figure(plan), fig) < 1e-6  # the model built without manim, too
     worst = 0.0
     for j, pt in enumerate(scene.points):  # the marks where the model puts them
         e = fig[f"point {pt['text']}#{j}"]
@@ -298,29 +377,36 @@ CHECK_WITHOUT_MANIM = """
 import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
+from attention_math.plan import Plan
+from scenes.figure.build import build_figure
 from scenes.figure.checks import check_figure, check_frame, leader_problems, unnamed_marks
-from scenes.figure.model import Figure
-out, frames = {}, 0
-for path in sorted(Path(sys.argv[1]).glob("*.json")):
-    fig = Figure.from_json(path.read_text("utf-8"))
+out, frames, built, checked = {}, 0, 0.0, 0.0
+for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
+    plan = Plan.from_json(path.read_text("utf-8"))
+    t0 = time.perf_counter()
+    fig = build_figure(plan)
+    t1 = time.perf_counter()
     problems = [p.what for p in check_figure(fig)]
     for b in range(len(fig.beats)):
         for t in (0.0, 0.5, 1.0):
             frames += 1
             problems += [f"beat {b} at {t}: {p.what}" for p in check_frame(fig, b, t)]
-    out[path.stem] = {"problems": problems, "crossings": len(leader_problems(fig)),
-                      "unnamed": unnamed_marks(fig)}
-assert "manim" not in sys.modules
-print(json.dumps({"figures": out, "frames": frames, "seconds": time.perf_counter() - start}))
+    out[path.name.removesuffix(".plan.json")] = {
+        "problems": problems, "crossings": len(leader_problems(fig)),
+        "unnamed": unnamed_marks(fig)}
+    built, checked = built + t1 - t0, checked + time.perf_counter() - t1
+assert "manim" not in sys.modules, sorted(k for k in sys.modules if "manim" in k)
+print(json.dumps({"figures": out, "frames": frames, "build": built, "check": checked,
+                  "seconds": time.perf_counter() - start}))
 """
 
 
 def check_models_without_manim(names: list[str], folder: Path, request: Any) -> dict:
-    """Lay out each entry (with manim, here), write its model; check them all in a process
-    that never imports manim."""
+    """Write each entry's plan; in a process that never imports manim, build each figure's
+    model from its plan (scenes.figure.build) and check it."""
     for name in names:
-        fig = laid_out(corpus_plan(BY_NAME[name], request)).figure_model()
-        (folder / f"{name}.json").write_text(fig.to_json(), encoding="utf-8")
+        plan = corpus_plan(BY_NAME[name], request)
+        (folder / f"{name}.plan.json").write_text(plan.to_json(), encoding="utf-8")
     run = subprocess.run([sys.executable, "-c", CHECK_WITHOUT_MANIM, str(folder)], cwd=REPO,
                          capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(run.stdout)
@@ -340,6 +426,8 @@ def test_models_check_without_manim_fast_subset(
 ) -> None:
     result = check_models_without_manim(FAST, tmp_path, request)
     assert_models_check(result, FAST)
+    print(f"{len(FAST)} figures built and checked without manim: build "
+          f"{result['build']:.2f} s, check {result['check']:.2f} s")  # fmt: skip
 
 
 @pytest.mark.slow
@@ -350,21 +438,55 @@ def test_whole_corpus_models_check_without_manim(
     result = check_models_without_manim(names, tmp_path, request)
     assert_models_check(result, names)
     crossings = sum(r["crossings"] for r in result["figures"].values())
-    print(f"{len(names)} figures, {result['frames']} frames checked on the model in "
-          f"{result['seconds']:.2f} s; {crossings} leader crossings")  # fmt: skip
+    print(f"{len(names)} figures built without manim in {result['build']:.2f} s, "
+          f"{result['frames']} frames checked in {result['check']:.2f} s (process: "
+          f"{result['seconds']:.2f} s); {crossings} leader crossings")  # fmt: skip
 
 
-def test_measure_with_the_shared_svg_cache_tells_texts_apart(tmp_path: Path) -> None:
+def test_measure_with_the_shared_svg_cache_tells_texts_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the application's SVG cache installed (every render process has it), each text
     is measured as itself: the cache goes by file name, so the names must say what they hold."""
     from scenes.app.cache.texts import share_svgs
+    from scenes.figure import measure as m
     from scenes.figure.measure import measure
     from scenes.theme import SIZES
 
+    monkeypatch.setattr(m, "_disk_folder", lambda: None)  # Pango each time, not the boxes kept
     share_svgs(tmp_path)
-    measure.cache_clear()
+
+    def forget() -> None:
+        measure.cache_clear()
+        m.glyph_boxes.cache_clear()
+
+    forget()
     short, long = measure("ab", SIZES.small), measure("a much longer line", SIZES.small)
     bold = measure("ab", SIZES.small, "BOLD")
-    measure.cache_clear()
+    forget()
     assert measure("ab", SIZES.small) == short  # the second time from the shared cache
     assert long[0] > 3 * short[0] and bold[0] > short[0]
+
+
+def test_measured_boxes_kept_on_disk_are_read_back_and_a_bad_file_is_measured_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glyph_boxes keeps each text's boxes in the user's cache folder: a new process reads
+    them (the same boxes); a file that is not what it says is measured again."""
+    from scenes.figure import measure as m
+
+    monkeypatch.setattr(m, "_disk_folder", lambda: tmp_path)
+    m.glyph_boxes.cache_clear()
+    first = m.glyph_boxes("bank river", 22.0)
+    (kept,) = tmp_path.glob("*.json")
+    assert json.loads(kept.read_text("utf-8"))["boxes"] == [list(b) for b in first]
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first  # read back
+    kept.write_text(json.dumps({"made": "another text", "boxes": [[0, 0, 1, 1]]}), "utf-8")
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first  # not taken for this text's
+    kept.write_text("{not json", "utf-8")
+    m.glyph_boxes.cache_clear()
+    assert m.glyph_boxes("bank river", 22.0) == first
+    assert len(first) == len("bankriver")  # a box per glyph with ink
+    m.glyph_boxes.cache_clear()

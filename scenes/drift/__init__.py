@@ -24,7 +24,10 @@ its model (every element's box, kind, sentence and the beats it shows in), check
 and draws it. The package's parts: `scene` (the storyboard), `states` (what is on screen
 when), `layout` / `model` (the layout and its model), `panels`, `header`, `points`,
 `vectors`, `labels` (the layout's parts), `equation`, `animations`, `helpers`; narration,
-timing, geometry and the chip rule live in scenes.figure (no manim).
+timing, geometry and the chip rule live in scenes.figure (no manim). scenes.figure.build
+builds the same model from the plan alone, with the widgets' geometry and the layout's gaps
+these parts draw with (scenes.figure.widgets, column, sentences, plotmodel): the tests hold
+the two equal, element for element.
 
 With `figure_file` set (`--format html`), the scene also writes the model as JSON
 (scenes.figure.export.page_data: every chip, point, panel row, equation term and arrow tip

@@ -13,11 +13,10 @@ from manim import (
 
 from scenes.components import (
     StrutText,
+    box_of,
 )
-from scenes.figure.constants import (
-    EQ_INDENT,
-    EQ_SPACE,
-)
+from scenes.figure.equation import TermFit, line_shifts
+from scenes.figure.equation import wrap_terms as wrap_by_ink
 from scenes.figure.names import (
     Row,
 )
@@ -34,82 +33,34 @@ class Equation(VGroup):
         self.terms = terms
 
 
-class EquationTerms:
-    """The terms of an equation's right side as StrutTexts, each built when first needed (a
-    long sentence's equation shows only a few), and how many of them fit in a width.
-
-    text: a StrutText of a string, in the equation's size and colour. labels: the terms'
-    strings, in order ("0.56·bank", "+ 0.26·river", ...); with `keep_last`, the last one
-    (the group's "+ 0.12·(5 more)") is always shown, after "+ …" when others are left out:
-    every "N more" on screen counts the same words as the panel's row.
-    """
+class EquationTerms(TermFit[StrutText]):
+    """The terms of an equation's right side as StrutTexts (scenes.figure.equation.TermFit:
+    each built when first needed, as many as fit)."""
 
     def __init__(
         self, text: Callable[[str], StrutText], labels: list[str], keep_last: bool = False
     ) -> None:
-        self.text = text
-        self.labels = labels[:-1] if keep_last else labels
-        self.last = [text(labels[-1])] if keep_last else []
-        self.built: list[StrutText] = []
-        self.dots = text("+ …")
+        super().__init__(text, _ink_width, labels, keep_last)
 
-    def first(self, k: int) -> list[StrutText]:
-        """The first k terms."""
-        while len(self.built) < k:
-            self.built.append(self.text(self.labels[len(self.built)]))
-        return self.built[:k]
 
-    def fit(
-        self, first: list[StrutText], width: float, max_lines: int
-    ) -> tuple[list[list[StrutText]], int]:
-        """After `first`, as many terms as fit in max_lines lines of `width` (one at least),
-        then "+ …" if some are left out, then the kept last term: the lines, and how many
-        of the terms before it they show."""
-        n = len(self.labels)
-
-        def items(k: int) -> list[StrutText]:
-            return [*first, *self.first(k), *([self.dots] if k < n else []), *self.last]
-
-        shown = 1  # one term at least, even when it does not fit
-        lines = wrap_terms(items(1), width, max_lines) or [items(1)]
-        for k in range(2, n + 1):
-            found = wrap_terms(items(k), width, max_lines)
-            if found is None:
-                break
-            shown, lines = k, found
-        return lines, shown
+def _ink_width(m: StrutText) -> float:
+    return float(m.glyphs.width)
 
 
 def wrap_terms(
     items: list[StrutText], width: float, max_lines: int
 ) -> list[list[StrutText]] | None:
-    """items in lines of `width` (ink EQ_SPACE apart, lines after the first EQ_INDENT in);
-    None when that takes more than max_lines lines or an item alone does not fit."""
-    lines: list[list[StrutText]] = [[]]
-    used = 0.0
-    for m in items:
-        ink = float(m.glyphs.width)
-        room = width - (EQ_INDENT if len(lines) > 1 else 0.0)
-        if lines[-1] and used + EQ_SPACE + ink > room:
-            lines.append([])
-            used = 0.0
-            room = width - EQ_INDENT
-        if not lines[-1] and ink > room:
-            return None
-        used += (EQ_SPACE if lines[-1] else 0.0) + ink
-        lines[-1].append(m)
-    return lines if len(lines) <= max_lines else None
+    """items in lines of `width` (scenes.figure.equation.wrap_terms, by their ink)."""
+    return wrap_by_ink(items, _ink_width, width, max_lines)
 
 
 def set_lines(lines: list[list[StrutText]]) -> VGroup:
-    """The lines of an equation set in place: a VGroup per line, lines after the first
-    indented by EQ_INDENT."""
+    """The lines of an equation set in place (scenes.figure.equation.line_shifts): a
+    VGroup per line."""
     rows = VGroup()
-    for li, line in enumerate(lines):
-        x = EQ_INDENT if li else 0.0
-        for m in line:  # ink to ink, one space apart (the struts are invisible)
-            y = -li * (m.struts.height + 0.08) - m.struts.get_center()[1]
-            m.shift(np.array([x - m.glyphs.get_left()[0], y, 0]))
-            x = m.glyphs.get_right()[0] + EQ_SPACE
+    shifts = line_shifts(lines, lambda m: box_of(m.glyphs), lambda m: box_of(m.struts))
+    for line, moves in zip(lines, shifts, strict=True):
+        for m, (dx, dy) in zip(line, moves, strict=True):
+            m.shift(np.array([dx, dy, 0]))
         rows.add(VGroup(*line))
     return rows

@@ -19,11 +19,15 @@ from scenes.components import (
 )
 from scenes.drift.helpers import put_top_left
 from scenes.drift.panels import PanelLayout
+from scenes.figure.build import BODY_GAP, BODY_MIN, TITLE_GAP
 from scenes.figure.chips import ChipFit, chip_role, elided, rows_in_height
+from scenes.figure.column import EQ_GAP
 from scenes.figure.constants import (
     CHIP_BUFF,
     ROW_H,
 )
+from scenes.figure.panel import title_text
+from scenes.figure.sentences import BADGE_GAP, BADGE_W, CHIP_ROW_GAP, SENTENCE_GAP
 from scenes.theme import SIZES
 
 
@@ -31,10 +35,9 @@ class HeaderLayout(PanelLayout):
     """The title and the sentences as chips."""
 
     def build_title(self) -> None:
-        pal, target = self.pal, self.plan.target
-        where = "each sentence's context" if len(self.plan.sentences) > 1 else "its context"
+        pal = self.pal
         self.title = fitted(
-            f"Attention pulls “{target}” towards {where}",
+            title_text(self.plan),
             pal,
             size=SIZES.title,
             max_width=self.right - self.left,
@@ -44,14 +47,14 @@ class HeaderLayout(PanelLayout):
     def build_header(self) -> None:
         plan = self.plan
         n = len(plan.sentences)
-        badge_w = 0.55 if self.multi else 0.0
+        badge_w = BADGE_W if self.multi else 0.0
         width = self.right - self.left - badge_w
         panel_need = max(
-            self.panel_height(si, ROW_H[0]) + 0.3 + self.equations[si].height for si in range(n)
+            self.panel_height(si, ROW_H[0]) + EQ_GAP + self.equations[si].height for si in range(n)
         )
-        body_min = max(panel_need, 3.2)
-        room = self.title.get_bottom()[1] - 0.2 - (self.bottom + body_min + 0.3)
-        per_sentence = (room - 0.14 * (n - 1)) / n
+        body_min = max(panel_need, BODY_MIN)
+        room = self.title.get_bottom()[1] - TITLE_GAP - (self.bottom + body_min + BODY_GAP)
+        per_sentence = (room - SENTENCE_GAP * (n - 1)) / n
         self.chips: list[dict[int, TokenChip]] = []
         self.sentence_rows: list[VGroup] = []
         self.badges: list[Badge] = []
@@ -60,9 +63,9 @@ class HeaderLayout(PanelLayout):
             row, chips = self.sentence_row(si, s, width, per_sentence)
             self.chips.append(chips)
             self.sentence_rows.append(row)
-        header = VGroup(*self.sentence_rows).arrange(DOWN, buff=0.14, aligned_edge=LEFT)
+        header = VGroup(*self.sentence_rows).arrange(DOWN, buff=SENTENCE_GAP, aligned_edge=LEFT)
         header.move_to(np.array([self.left + header.width / 2, 0, 0]))
-        header.shift(np.array([0, self.title.get_bottom()[1] - 0.2 - header.get_top()[1], 0]))
+        header.shift(np.array([0, self.title.get_bottom()[1] - TITLE_GAP - header.get_top()[1], 0]))
         self.header = header
 
     def sentence_row(
@@ -85,10 +88,12 @@ class HeaderLayout(PanelLayout):
         if scale != 1.0:
             for m in items:
                 m.scale(scale)
-        group = chip_rows(items, max_width=width, buff=CHIP_BUFF, row_buff=0.1, aligned_edge=LEFT)
+        group = chip_rows(
+            items, max_width=width, buff=CHIP_BUFF, row_buff=CHIP_ROW_GAP, aligned_edge=LEFT
+        )
         if self.multi:
             badge = self.badge(si)
-            badge.next_to(group[0], LEFT, buff=0.2)
+            badge.next_to(group[0], LEFT, buff=BADGE_GAP)
             group = VGroup(badge, group)
             self.badges.append(badge)
         return group, {i: chip for i, chip in chips.items() if i in shown}
@@ -117,7 +122,7 @@ class HeaderLayout(PanelLayout):
             lambda i, scale: (dots if i is None else chips[i]).width * scale,
             width,
             CHIP_BUFF,
-            lambda scale: rows_in_height(max_h, dots.height * scale, 0.1),
+            lambda scale: rows_in_height(max_h, dots.height * scale, CHIP_ROW_GAP),
         )
         sizes = (1.0, small) if len(self.plan.sentences) <= 2 else (small,)
         keep = [i for i in self.word_rows(si) if i in chips]

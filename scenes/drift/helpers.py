@@ -14,4 +14,10 @@ def put_top_left(m: Mobject, left: float, top: float) -> None:
 
 
 def label_text(m: Mobject) -> str:
-    return str(getattr(m, "text", None) or getattr(m[0], "text", ""))
+    """A label's text as shown (`original_text`: Manim's `text` drops the spaces), or its
+    first part's (a label with its badge)."""
+    for t in (m, m[0]):
+        said = getattr(t, "original_text", None) or getattr(t, "text", None)
+        if said:
+            return str(said)
+    return ""

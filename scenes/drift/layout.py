@@ -14,6 +14,7 @@ from scenes.components import (
 )
 from scenes.drift.helpers import put_top_left
 from scenes.drift.model import ModelLayout
+from scenes.figure.build import BODY_GAP
 from scenes.figure.checks import leader_problems
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
@@ -24,6 +25,8 @@ from scenes.figure.constants import (
     NUMBERING_ROUNDS,
     PANEL_W,
 )
+from scenes.figure.panel import caption_text
+from scenes.figure.plotmodel import KEY_ABOVE, KEY_BESIDE, PLOT_GAP
 from scenes.layout import (
     FRAME,
     Box,
@@ -45,7 +48,7 @@ class DriftLayout(ModelLayout):
         self.build_title()
         self.build_panels()  # their height decides how much room the sentences get
         self.build_header()
-        self.body_top = self.header.get_bottom()[1] - 0.3
+        self.body_top = self.header.get_bottom()[1] - BODY_GAP
         self.place_panels()
         self.build_summary()
         if self.summary is not None:
@@ -58,12 +61,10 @@ class DriftLayout(ModelLayout):
             self.build_plot()
 
     def build_plot(self) -> None:
-        plan, pal = self.plan, self.pal
-        ev = plan.projection.explained_variance_ratio
+        pal = self.pal
         plot_right = self.col_x - GUTTER
         self.caption = fitted(
-            f"PCA of {plan.embedding.dim}-d {self.source_name()} "
-            f"(PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})",
+            caption_text(self.plan),
             pal,
             size=SIZES.small,
             color=pal.muted,
@@ -93,18 +94,22 @@ class DriftLayout(ModelLayout):
         """The key, the plot's box and view, the vectors and the plot's labels."""
         self.key = VGroup()
         self.key_parts: list[VMobject] = []
-        self.view(plot_right, self.caption.get_top()[1] + 0.15)
+        self.view(plot_right, self.caption.get_top()[1] + PLOT_GAP)
         self.key = self.build_key()
-        room = plot_right - self.caption.get_right()[0] - 0.4
+        room = plot_right - self.caption.get_right()[0] - KEY_BESIDE
         if len(self.key) == 1 and self.key.width <= room:  # on the caption's line
-            self.key.next_to(self.caption, RIGHT, buff=0.4)
+            self.key.next_to(self.caption, RIGHT, buff=KEY_BESIDE)
         else:  # on lines of their own above it: the plot gives up that room
             for _ in range(2):  # the new view may draw other marks: their key, once more
-                put_top_left(self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height)
+                put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + KEY_ABOVE + self.key.height
+                )
                 height = self.key.height
-                self.view(plot_right, self.key.get_top()[1] + 0.15)
+                self.view(plot_right, self.key.get_top()[1] + PLOT_GAP)
                 self.key = self.build_key()
-                put_top_left(self.key, self.left, self.caption.get_top()[1] + 0.1 + self.key.height)
+                put_top_left(
+                    self.key, self.left, self.caption.get_top()[1] + KEY_ABOVE + self.key.height
+                )
                 if self.key.height <= height + 1e-6:
                     break
         self.build_vectors()

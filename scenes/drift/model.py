@@ -14,22 +14,14 @@ from scenes.drift.helpers import label_text
 from scenes.drift.labels import LabelLayout
 from scenes.figure.chips import chip_role
 from scenes.figure.model import Element, Figure
+from scenes.figure.plot_elements import line
 from scenes.figure.story import Story
-from scenes.layout import Box, Segment
+from scenes.layout import Segment
 from scenes.theme import SIZES
 
 
 def _xy(p: np.ndarray) -> tuple[float, float]:
     return (float(p[0]), float(p[1]))
-
-
-def _union(boxes: list[Box]) -> Box:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
 
 
 class LineElements(LabelLayout):
@@ -90,14 +82,8 @@ class LineElements(LabelLayout):
         shown: tuple[int, ...],
         **kw: object,
     ) -> Element:
-        """A line element: its segments, and as box their bounds with their half widths."""
-        box = _union(
-            [
-                (min(x0, x1) - hw, min(y0, y1) - hw, max(x0, x1) + hw, max(y0, y1) + hw)
-                for x0, y0, x1, y1, hw in segs
-            ]
-        )
-        return Element(name, kind, box, sentence=si, segments=tuple(segs), shown=shown, **kw)  # type: ignore[arg-type]
+        """A line element (scenes.figure.plot_elements.line)."""
+        return line(name, kind, segs, si, shown, **kw)
 
 
 class ModelLayout(LineElements):
@@ -127,7 +113,7 @@ class ModelLayout(LineElements):
     def header_elements(self, story: Story) -> list[Element]:
         """The title, the caption, the key; each sentence's chips (with the rings of the
         words that join), badge and "…"."""
-        out = [self.text("title", "title", self.title, SIZES.title, text=self.title.text)]
+        out = [self.text("title", "title", self.title, SIZES.title, text=label_text(self.title))]
         for si, chips in enumerate(self.chips):
             s, dim = self.plan.sentences[si], story.dimmed(si)
             joins = {i: k for k, st in enumerate(s.steps[1:], start=1) for i in st.joined}
@@ -332,5 +318,5 @@ class ModelLayout(LineElements):
             pt = self.points[j]
             own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
             point = f"point {pt['text']}#{j}"
-            out.append((f"label {m.text}#{j}", "word label", m, SIZES.small, own, point))
+            out.append((f"label {label_text(m)}#{j}", "word label", m, SIZES.small, own, point))
         return out

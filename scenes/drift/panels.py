@@ -22,18 +22,33 @@ from scenes.components import (
 from scenes.drift.base import DriftBase
 from scenes.drift.equation import Equation, EquationTerms, set_lines
 from scenes.drift.helpers import put_top_left
+from scenes.figure.column import (
+    BADGE_ROOM,
+    BAR_W,
+    EQ_GAP,
+    LINE_GAP,
+    NAME_TRACK_GAP,
+    ROWS_DROP,
+    ROWS_GAP,
+    SUMMARY_BADGE_GAP,
+    SUMMARY_GAP,
+    TITLE_GAP,
+)
 from scenes.figure.constants import (
+    EQ_STRUTS,
     NAME_W,
     PANEL_W,
     ROW_H,
 )
-from scenes.figure.names import (
-    cut,
-    final_terms,
-    fmt,
-    row_text,
-    scale_text,
-    word_name,
+from scenes.figure.names import scale_text
+from scenes.figure.panel import (
+    equation_strings,
+    panel_rows,
+    row_name,
+    row_weights,
+    shown_terms,
+    special_rows,
+    word_rows,
 )
 from scenes.theme import SIZES
 
@@ -42,35 +57,19 @@ class PanelLayout(DriftBase):
     """The panels, equations and summary of the panel column."""
 
     def panel_rows(self, si: int) -> list[tuple[int, ...]]:
-        """The rows of sentence si's panel: token indices (one, or the group that joined
-        together in one step), target first, then in the order they join."""
-        s = self.plan.sentences[si]
-        return [(s.target_index,), *(st.joined for st in s.steps[1:])]
+        """The rows of sentence si's panel (scenes.figure.panel.panel_rows)."""
+        return panel_rows(self.plan.sentences[si])
 
     def word_rows(self, si: int) -> list[int]:
-        """The context words of sentence si with a panel row of their own (not in a group),
-        in the order they join."""
-        return [r[0] for r in self.panel_rows(si)[1:] if len(r) == 1]
+        """Sentence si's words with a panel row of their own (scenes.figure.panel)."""
+        return word_rows(self.plan.sentences[si])
 
     def row_weights(self, si: int, k: int) -> list[float | None]:
-        """Each panel row's weight at step k (a group's: the sum of its words' weights);
-        None for rows not joined yet."""
-        step = self.plan.sentences[si].steps[k]
-        return [
-            step.weight_of(row) if row[0] in step.words else None for row in self.panel_rows(si)
-        ]
+        """Each panel row's weight at step k (scenes.figure.panel.row_weights)."""
+        return row_weights(self.plan.sentences[si], k)
 
     def row_name(self, si: int, row: tuple[int, ...]) -> str:
-        s = self.plan.sentences[si]
-        if len(row) > 1:
-            return f"{len(row)} more, Σ"
-        w = s.words[row[0]]
-        twice = any(
-            o.norm == s.target.norm and o.index != s.target_index and o.included for o in s.words
-        )
-        if w.index == s.target_index and twice:
-            return f"{cut(w.text, 6)} (target)"
-        return word_name(s, w.index)
+        return row_name(self.plan.sentences[si], row)
 
     def build_panels(self) -> None:
         plan, pal = self.plan, self.pal
@@ -85,10 +84,10 @@ class PanelLayout(DriftBase):
                 f"weights of “{s.target.text}”",
                 pal,
                 size=SIZES.body,
-                max_width=PANEL_W - (0.55 if self.multi else 0.0),
+                max_width=PANEL_W - (BADGE_ROOM if self.multi else 0.0),
             )
             if self.multi:
-                title = VGroup(self.badge(si), title).arrange(RIGHT, buff=0.15)
+                title = VGroup(self.badge(si), title).arrange(RIGHT, buff=TITLE_GAP)
             lines = [
                 fitted(line, pal, size=SIZES.small, color=pal.muted, max_width=PANEL_W)
                 for line in scale_text(plan, s).split("\n")
@@ -99,13 +98,10 @@ class PanelLayout(DriftBase):
                 self.row_weights(si, 0),
                 pal,
                 color=color,
-                bar_width=2.0,
+                bar_width=BAR_W,
                 size=SIZES.small,
                 row_height=ROW_H[1],
-                colors=[
-                    pal.special if s.words[r[0]].reason == "special" and len(r) == 1 else None
-                    for r in rows
-                ],
+                colors=[pal.special if sp else None for sp in special_rows(s)],
                 name_width=NAME_W,
                 bold=[0],
             )
@@ -118,7 +114,7 @@ class PanelLayout(DriftBase):
     def panel_height(self, si: int, row_h: float) -> float:
         title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
         n = len(bars.names)
-        return title.height + sum(m.height + 0.08 for m in lines) + 0.2 + n * row_h
+        return title.height + sum(m.height + LINE_GAP for m in lines) + ROWS_GAP + n * row_h
 
     def place_panels(self) -> None:
         """Rows as tall as the column allows (between ROW_H), equation under the panel."""
@@ -127,22 +123,22 @@ class PanelLayout(DriftBase):
             title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
             eq = self.equations[si]
             n = len(bars.names)
-            fixed = self.panel_height(si, 0.0) + 0.3 + eq.height
+            fixed = self.panel_height(si, 0.0) + EQ_GAP + eq.height
             row_h = float(np.clip((room - fixed) / n, *ROW_H))
             for i, row in enumerate(bars.rows):
                 row.shift(np.array([0, -i * (row_h - ROW_H[1]), 0]))
             y = self.body_top
             put_top_left(title, self.col_x, y)
-            y -= title.height + 0.08
+            y -= title.height + LINE_GAP
             for m in lines:
                 put_top_left(m, self.col_x, y)
-                y -= m.height + 0.08
-            y -= 0.12
-            track_x = self.col_x + self.name_col_width() + 0.15
+                y -= m.height + LINE_GAP
+            y -= ROWS_DROP
+            track_x = self.col_x + self.name_col_width() + NAME_TRACK_GAP
             bars.shift(np.array([track_x - bars.tracks[0].get_start()[0], 0, 0]))
             bars.shift(np.array([0, y - bars.get_top()[1], 0]))
             eq.move_to(np.array([self.col_x + eq.width / 2, 0, 0]))
-            eq.shift(np.array([0, bars.get_bottom()[1] - 0.3 - eq.get_top()[1], 0]))
+            eq.shift(np.array([0, bars.get_bottom()[1] - EQ_GAP - eq.get_top()[1], 0]))
 
     def name_col_width(self) -> float:
         return max(n.width for b in self.bars for n in b.names)
@@ -153,20 +149,14 @@ class PanelLayout(DriftBase):
         last; at most max_lines lines, the words left out as "+ …" (only the terms shown are
         built). `.terms` lists the (row, weight) pairs shown."""
         s, pal = self.plan.sentences[si], self.pal
-        pairs = final_terms(s)
 
         def text(t: str) -> StrutText:
             return StrutText(t, pal, size=SIZES.small, color=pal.color(si))
 
-        first = [text(f"{cut(s.target.text, 11)}′ =")] if lhs else []  # the summary's title has it
-        labels = [
-            f"{'+ ' if j else ''}{fmt(w)}·{row_text(s, row)}" for j, (row, w) in enumerate(pairs)
-        ]
-        group = len(pairs) > 1 and len(pairs[-1][0]) > 1
+        first, labels, group = equation_strings(s, lhs)
         terms = EquationTerms(text, labels, keep_last=group)
-        # 0.25: the invisible struts either side of the ink
-        lines, shown = terms.fit(first, width - 0.25, max_lines)
-        return Equation(set_lines(lines), pairs[:shown] + (pairs[-1:] if group else []))
+        lines, shown = terms.fit([text(t) for t in first], width - EQ_STRUTS, max_lines)
+        return Equation(set_lines(lines), shown_terms(s, shown, group))
 
     def build_summary(self) -> None:
         pal = self.pal
@@ -180,13 +170,19 @@ class PanelLayout(DriftBase):
         for lines in (2, 1):  # two lines per sentence when the column has room
             blocks = []
             for si in range(n):
-                eq = self.equation(si, PANEL_W - 0.55, max_lines=lines, lhs=False)
+                eq = self.equation(si, PANEL_W - BADGE_ROOM, max_lines=lines, lhs=False)
                 badge = self.badge(si)
                 badge.move_to(
-                    np.array([eq.get_left()[0] - 0.18 - badge.width / 2, eq[0].get_center()[1], 0])
+                    np.array(
+                        [
+                            eq.get_left()[0] - SUMMARY_BADGE_GAP - badge.width / 2,
+                            eq[0].get_center()[1],
+                            0,
+                        ]
+                    )
                 )
                 blocks.append(VGroup(badge, eq))
-            self.summary = VGroup(head, *blocks).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+            self.summary = VGroup(head, *blocks).arrange(DOWN, buff=SUMMARY_GAP, aligned_edge=LEFT)
             if self.summary.height <= room:
                 break
         self.summary_equations = [b[1] for b in blocks]

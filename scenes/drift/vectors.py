@@ -13,6 +13,7 @@ from scenes.components import (
     VectorArrow,
 )
 from scenes.drift.points import PointLayout
+from scenes.figure.plotmodel import TRAIL_HALF_WIDTH, arrow_style, static_styles
 from scenes.layout import (
     Segment,
 )
@@ -27,45 +28,33 @@ class VectorLayout(PointLayout):
         n = len(plan.sentences)
         self.start_points = self.geometry.start_points
         self.shared_start = self.geometry.shared_start
-        widths = [7.5 - 1.2 * si for si in range(n)]  # later arrows thinner, on top: none hidden
-        if self.shared_start:
-            self.static_arrows = [
-                VectorArrow(
-                    self.origin,
-                    self.start_points[0],
-                    color=pal.static,
-                    width=9,
-                    tip_length=0.28,
-                    tip_width=0.26,
-                )
-            ]
-        else:
-            self.static_arrows = [
-                VectorArrow(
-                    self.origin,
-                    p,
-                    color=pal.color(si),
-                    width=3,
-                    opacity=0.55,
-                    tip_length=0.2,
-                    tip_width=0.16,
-                )
-                for si, p in enumerate(self.start_points)
-            ]
+        styles = static_styles(n, self.shared_start)
+        self.static_arrows = [
+            VectorArrow(
+                self.origin,
+                p,
+                color=pal.static if self.shared_start else pal.color(si),
+                width=st.width,
+                opacity=1.0 if self.shared_start else 0.55,
+                tip_length=st.tip_length,
+                tip_width=st.tip_width,
+            )
+            for si, (p, st) in enumerate(zip(self.start_points, styles, strict=False))
+        ]
         self.arrows: list[VectorArrow] = []
         self.trails: list[list[VGroup]] = []  # per sentence, per step k >= 1
         for si in range(n):
             color = pal.color(si)
             tips = self.tips(si)
-            w = widths[si]
+            st = arrow_style(si)  # later arrows thinner, on top: none hidden
             self.arrows.append(
                 VectorArrow(
                     self.origin,
                     tips[-1],
                     color=color,
-                    width=w,
-                    tip_length=0.16 + 0.012 * w,
-                    tip_width=0.12 + 0.012 * w,
+                    width=st.width,
+                    tip_length=st.tip_length,
+                    tip_width=st.tip_width,
                 )
             )
             trail = []
@@ -106,7 +95,7 @@ class VectorLayout(PointLayout):
     def trail_segments(self, si: int, k: int) -> list[Segment]:
         pts = self.trail_path(si, k)
         return [
-            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), 0.03)
+            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), TRAIL_HALF_WIDTH)
             for p, q in zip(pts, pts[1:], strict=False)
         ]
 

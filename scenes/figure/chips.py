@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from attention_math.plan import Sentence
+from scenes.figure.widgets import wrap
 
 
 def chip_role(s: Sentence, index: int) -> str:
@@ -42,12 +43,7 @@ def elided(order: Sequence[int], shown: set[int]) -> list[int | None]:
 def wrapped_rows(widths: Iterable[float], max_width: float, gap: float) -> int:
     """How many rows items of these widths take, `gap` apart, wrapped at max_width (as
     `scenes.components.chip_rows` wraps them)."""
-    count, used = 1, 0.0
-    for w in widths:
-        if used and used + gap + w > max_width:
-            count, used = count + 1, 0.0
-        used += (gap if used else 0.0) + w
-    return count
+    return len(wrap(list(widths), max_width, gap))
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,7 @@ CHIP_BUFF = 0.15  # between a sentence's chips
 EQ_SPACE = 0.1  # between an equation's terms, ink to ink (their struts are invisible)
 
 EQ_INDENT = 0.3  # an equation's lines after the first
+
+EQ_LEADING = 0.08  # between an equation's lines, strut to strut
+
+EQ_STRUTS = 0.25  # a StrutText's invisible bars either side of the ink: not the width's

@@ -1,0 +1,297 @@
+"""The figure's layout computed from the plan alone (no manim): the title, the sentences as
+chips (with their badges, "…" and the rings of the words that join), the caption, each
+sentence's panel (title, scale lines, rows: name, track, number) and equation (and its
+terms), the summary of a comparison. Texts are measured with Pango (scenes.figure.measure)
+and placed as the drift scene places its mobjects; `column_elements` gives them as the
+figure model's elements (scenes.figure.model.Element), with the beats they show in.
+
+`build_figure` adds the plot (scenes.figure.plotmodel: the key, the words' marks, the
+origin, the vectors, arrows and trails, the plot's labels and leaders) and gives the whole
+figure model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from attention_math.plan import Plan
+from scenes.figure.checks import leader_problems
+from scenes.figure.chips import chip_role
+from scenes.figure.column import EQ_GAP, EquationBox, PanelBox, panel, place_panel, summary
+from scenes.figure.constants import (
+    FEW_WORD_LABELS,
+    GUTTER,
+    MARGIN,
+    MAX_NUMBERED,
+    MAX_WORD_LABELS,
+    NUMBERING_ROUNDS,
+    PANEL_W,
+    ROW_H,
+)
+from scenes.figure.model import Element, Figure
+from scenes.figure.panel import caption_text, title_text
+from scenes.figure.plot_elements import label_elements, line_elements, mark_elements
+from scenes.figure.plotmodel import PlotLayout
+from scenes.figure.sentences import BADGE_W, SENTENCE_GAP, SentenceRow, sentence_row
+from scenes.figure.story import Story
+from scenes.figure.widgets import (
+    Box,
+    fitted_text,
+    height,
+    moved,
+    ring_box,
+    top_left,
+    union,
+    width,
+)
+from scenes.layout import FRAME, check_items
+from scenes.theme import SIZES
+
+BODY_MIN = 3.2  # the least height under the sentences for the plot and the panels
+TITLE_GAP = 0.2  # under the title
+BODY_GAP = 0.3  # between the sentences and the body (plot, panel column)
+
+
+@dataclass
+class ColumnLayout:
+    """The title, header, caption, panel column and summary of a plan's figure, placed."""
+
+    plan: Plan
+    title: tuple[str, Box]
+    sentences: list[SentenceRow]
+    fillers: list[tuple[int, Box, float]]  # (sentence, box, size) of each "…", in order
+    panels: list[PanelBox]
+    summary: tuple[Box, list[Box]] | None
+    caption: Box
+    body_top: float
+
+
+def frame_edges() -> tuple[float, float, float, float]:
+    """The layout's left, right, top and bottom (inside MARGIN)."""
+    return FRAME[0] + MARGIN, FRAME[2] - MARGIN, FRAME[3] - MARGIN, FRAME[1] + MARGIN
+
+
+def column_layout(plan: Plan) -> ColumnLayout:
+    """Everything but the plot, placed (DriftLayout.build_layout up to the summary, and
+    the caption)."""
+    left, right, top, bottom = frame_edges()
+    col_x = right - PANEL_W
+    n = len(plan.sentences)
+    multi = n > 1
+    text, box = fitted_text(title_text(plan), SIZES.title, right - left)
+    title = top_left(box, left, top)
+    panels = [panel(plan, si, multi) for si in range(n)]
+    rows = header(plan, panels, right - left - (BADGE_W if multi else 0.0), title[1] - TITLE_GAP)
+    placed, y = [], title[1] - TITLE_GAP
+    for r in rows:  # one under another, left-aligned
+        b = r.box
+        placed.append(r.moved(left - b[0], y - b[3]))
+        y = placed[-1].box[1] - SENTENCE_GAP
+    body_top = union(r.box for r in placed)[1] - BODY_GAP
+    names_w = max(width(r.name.full) for p in panels for r in p.rows)
+    panels = [place_panel(p, col_x, body_top, bottom, names_w) for p in panels]
+    summ = summary(plan, col_x, body_top, bottom) if multi else None
+    _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
+    caption = moved(cap, left - cap[0], bottom - cap[1])
+    fillers = [(si, b, r.size) for si, r in enumerate(placed) for i, b in r.chips if i is None]
+    return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top)
+
+
+def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> list[SentenceRow]:
+    """Each sentence as chips, unplaced (HeaderLayout.build_header): the sentences share
+    what the title and the tallest panel (rows at their least) leave."""
+    n = len(plan.sentences)
+    _, _, _, bottom = frame_edges()
+    need = max(p.height_at(ROW_H[0]) + EQ_GAP + height(p.equation.box) for p in panels)
+    space = under - (bottom + max(need, BODY_MIN) + BODY_GAP)
+    per_sentence = (space - SENTENCE_GAP * (n - 1)) / n
+    return [
+        sentence_row(s, si, n, room, per_sentence, n > 1) for si, s in enumerate(plan.sentences)
+    ]
+
+
+def column_elements(layout: ColumnLayout, story: Story) -> list[Element]:
+    """The header's and the column's elements, in the drift scene's drawing order (as
+    scenes.drift.model names them): title, chips and rings, badges, "…", caption; then each
+    panel (title, scale lines, rows: name, track, number), its equation and terms; the
+    summary. (The key, drawn between the caption and the panels, is the plot's.)"""
+    return header_elements(layout, story) + panel_elements(layout, story)
+
+
+def header_elements(layout: ColumnLayout, story: Story) -> list[Element]:
+    plan, always = layout.plan, story.always
+    text, box = layout.title
+    out = [Element("title", "title", box, size=SIZES.title, text=text, shown=always)]
+    for si, row in enumerate(layout.sentences):
+        s, dim = plan.sentences[si], story.dimmed(si)
+        joins = {i: k for k, st in enumerate(s.steps[1:], start=1) for i in st.joined}
+        for i, b in row.chips:
+            if i is None:
+                continue
+            word = row.texts[i]
+            out.append(
+                Element(
+                    f"chip {si + 1}:{word}#{i}",
+                    "chip",
+                    b,
+                    role=chip_role(s, i),
+                    sentence=si,
+                    size=row.size,
+                    text=word,
+                    tokens=((si, i),),
+                    shown=always,
+                    dimmed=dim,
+                )
+            )
+            if i in joins:
+                out.append(
+                    Element(
+                        f"ring {si + 1}:{word}#{i}",
+                        "chip ring",
+                        ring_box(b),
+                        sentence=si,
+                        shown=story.joined(si, joins[i]),
+                        dimmed=dim,
+                    )
+                )
+    for si, row in enumerate(layout.sentences):
+        if row.badge is not None:
+            out.append(
+                Element(
+                    f"badge {si + 1}",
+                    "badge",
+                    row.badge,
+                    sentence=si,
+                    size=SIZES.small,
+                    shown=always,
+                    dimmed=story.dimmed(si),
+                )
+            )
+    for n, (_, b, size) in enumerate(layout.fillers):
+        out.append(Element(f"elided words {n + 1}", "elided", b, size=size, text="…", shown=always))
+    out.append(Element("caption", "caption", layout.caption, size=SIZES.small, shown=always))
+    return out
+
+
+def panel_elements(layout: ColumnLayout, story: Story) -> list[Element]:
+    out: list[Element] = []
+    for si, p in enumerate(layout.panels):
+        phase = f"panel {si + 1}"
+        kw: dict = {"sentence": si, "phase": phase, "shown": story.panel(si)}
+        moving = story.moving(si)
+        out.append(Element(f"panel {si + 1} title", "panel title", p.title, size=SIZES.body, **kw))
+        out += [
+            Element(f"panel {si + 1} scale {j + 1}", "scale", b, size=SIZES.small, **kw)
+            for j, b in enumerate(p.lines)
+        ]
+        for r, (row, tokens) in enumerate(zip(p.rows, p.row_tokens, strict=True)):
+            name = f"{si + 1}:{row.name.text}#{r}"
+            of = {"tokens": tuple((si, t) for t in tokens), **kw}
+            out.append(
+                Element(
+                    f"row {name}", "row", row.name.full, size=SIZES.small, text=row.name.text, **of
+                )
+            )
+            out.append(Element(f"track {name}", "track", row.track, moved=moving, **of))
+            out.append(
+                Element(f"value {name}", "value", row.value, size=SIZES.small, moved=moving, **of)
+            )
+        out += equation_elements(si, p.equation, story.equation(si), phase)
+    if layout.summary is not None:
+        head, blocks = layout.summary
+        kw = {"phase": "summary", "shown": story.summary()}
+        out.append(Element("summary title", "summary title", head, size=SIZES.body, **kw))
+        out += [
+            Element(f"summary {i + 1}", "summary", b, size=SIZES.small, sentence=i, **kw)
+            for i, b in enumerate(blocks)
+        ]
+    return out
+
+
+def equation_elements(
+    si: int, eq: EquationBox, shown: tuple[int, ...], phase: str
+) -> list[Element]:
+    """Sentence si's equation and each term it shows (after "bank′ =", without "+ …")."""
+    kw: dict = {"sentence": si, "phase": phase, "shown": shown, "size": SIZES.small}
+    out = [Element(f"equation {si + 1}", "equation", eq.box, **kw)]
+    parts = [b for line in eq.lines for b in line if b.text != "+ …"][1:]
+    for (row, _), b in zip(eq.terms, parts, strict=False):
+        name = f"term {si + 1}:{'+'.join(map(str, row))}"
+        tokens = tuple((si, t) for t in row)
+        out.append(Element(name, "term", b.full, text=b.text, tokens=tokens, **kw))
+    return out
+
+
+def column_bottom(layout: ColumnLayout) -> float:
+    """The lowest the panel column's texts reach (panels, equations, summary)."""
+    bottoms = [union([p.title, *p.lines, *(r.box for r in p.rows)])[1] for p in layout.panels]
+    bottoms += [p.equation.box[1] for p in layout.panels]
+    if layout.summary is not None:
+        head, blocks = layout.summary
+        bottoms.append(union([head, *blocks])[1])
+    return min(bottoms)
+
+
+def build_figure(plan: Plan) -> Figure:
+    """The drift figure of a plan as data, without drawing: every element's box, kind,
+    sentence and the beats it shows in (what DriftScene.figure_model reads from its
+    mobjects). As the scene does, words whose leader lines cross another's story are
+    numbered in the key (NUMBERING_ROUNDS), and when labels clash the plot names fewer
+    words (FEW_WORD_LABELS)."""
+    column, story = column_layout(plan), Story(plan)
+    figure = plot_figure(plan, column, story, MAX_WORD_LABELS)
+    clash = any("label" in p.what for p in check_items(figure.items()))
+    if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
+        figure = plot_figure(plan, column, story, FEW_WORD_LABELS)
+    return figure
+
+
+def plot_figure(plan: Plan, column: ColumnLayout, story: Story, label_cap: int) -> Figure:
+    """The figure with its plot laid out, numbering the words whose leaders cross (at most
+    MAX_NUMBERED, over NUMBERING_ROUNDS layouts)."""
+    left, right, _, _ = frame_edges()
+    col_x, bottom = right - PANEL_W, column_bottom(column)
+    numbered: dict[int, int] = {}
+    for round_ in range(NUMBERING_ROUNDS):
+        pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
+                        dict(numbered), label_cap).lay_out()  # fmt: skip
+        figure = whole_figure(plan, column, pl, story)
+        crossing = {name for name, _ in leader_problems(figure)}
+        bad = [t.point for t in pl.labels if t.kind == "word label" and t.name in crossing]
+        bad = [j for j in bad if j not in numbered][: MAX_NUMBERED - len(numbered)]
+        if not bad or round_ == NUMBERING_ROUNDS - 1:
+            break
+        for j in bad:
+            numbered[j] = len(numbered) + 1
+    return figure
+
+
+def whole_figure(plan: Plan, column: ColumnLayout, pl: PlotLayout, story: Story) -> Figure:
+    """Every element in the scene's drawing order: header, key, column, plot, lines."""
+    key = [
+        Element(f"key {i + 1}", "key", b, size=SIZES.small, shown=story.always)
+        for i, b in enumerate(pl.key)
+    ]
+    elements = [
+        *header_elements(column, story),
+        *key,
+        *panel_elements(column, story),
+        *mark_elements(pl, story),
+        *label_elements(pl, story),
+        *line_elements(pl, story),
+    ]
+    tips = tuple(
+        tuple((float(t[0]), float(t[1])) for t in pl.geometry.tips(si))
+        for si in range(len(plan.sentences))
+    )
+    return Figure(plan.target, tuple(elements), story.beats, tips)
+
+
+__all__ = [
+    "ColumnLayout",
+    "EquationBox",
+    "build_figure",
+    "column_elements",
+    "column_layout",
+    "frame_edges",
+]

@@ -1,0 +1,346 @@
+"""The plot as data (no drawing): the key, the words' marks, the origin, the static
+vector(s), each sentence's arrow (at every step and as it turns) and trail, the start, end
+and word labels placed by scenes.figure.labels, their leaders; laid out as the drift scene
+lays out its mobjects (scenes.drift.layout ... labels), given the placed column
+(scenes.figure.build.ColumnLayout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from attention_math.plan import Plan
+from scenes.figure.constants import GUTTER
+from scenes.figure.labels import PlotLabel, place_plot_labels
+from scenes.figure.names import cut
+from scenes.figure.panel import word_rows
+from scenes.figure.plot import PlotGeometry, Point
+from scenes.figure.widgets import (
+    DART,
+    DIAMOND,
+    DOT_RADIUS,
+    KEY_DART,
+    KEY_DIAMOND,
+    KEY_RING,
+    ORIGIN_ARM,
+    RING_RADIUS,
+    Box,
+    arrow_segments,
+    badge_box,
+    centre,
+    dart_points,
+    fitted_text,
+    height,
+    moved,
+    points_box,
+    text_box,
+    union,
+    width,
+    wrap,
+)
+from scenes.layout import Segment
+from scenes.theme import SIZES
+
+KEY_GAP = 0.3  # between the key's entries
+PLOT_GAP = 0.15  # between the plot's box and the caption or key under it
+KEY_BESIDE = 0.4  # a one-line key beside the caption, this far right of it
+KEY_ABOVE = 0.1  # a key of its own lines, this far above the caption
+KEY_ROW_GAP = 0.08
+KEY_MARK_GAP = 0.1  # between an entry's mark and its words
+LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
+WORD_LABEL_W = 2.2  # word labels longer than this are cut with "…"
+TRAIL_HALF_WIDTH = 0.03  # a trail's line, for the layout check
+LEADER_HALF_WIDTH = 0.0075
+
+
+@dataclass(frozen=True)
+class ArrowStyle:
+    """A VectorArrow's stroke width and tip."""
+
+    width: float
+    tip_length: float
+    tip_width: float
+
+
+def static_styles(n: int, shared: bool) -> list[ArrowStyle]:
+    """The static vector: one thick arrow when the sentences share it, else one thin arrow
+    per sentence."""
+    return [ArrowStyle(9, 0.28, 0.26)] if shared else [ArrowStyle(3, 0.2, 0.16)] * n
+
+
+def arrow_style(si: int) -> ArrowStyle:
+    """Sentence si's arrow: later arrows thinner, drawn on top, so none is hidden."""
+    w = 7.5 - 1.2 * si
+    return ArrowStyle(w, 0.16 + 0.012 * w, 0.12 + 0.012 * w)
+
+
+def mark_box(pt: Point) -> Box:
+    """A word's mark (PointLayout.point_mark): a ring round the origin, a group's diamond,
+    a dot (larger when labelled), or off view a dart at the edge."""
+    x, y = float(pt["at"][0]), float(pt["at"][1])
+    if pt["ring"]:
+        r = RING_RADIUS
+    elif not pt["outside"] and pt.get("group"):
+        r = DIAMOND * np.sqrt(2) / 2
+    elif not pt["outside"]:
+        r = DOT_RADIUS[1] if pt["labelled"] else DOT_RADIUS[0]
+    else:
+        size = DART[1] if pt["labelled"] else DART[0]
+        return points_box(dart_points(pt["at"], pt["true"] - pt["at"], size))
+    return (x - r, y - r, x + r, y + r)
+
+
+def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> list[Box]:
+    """The key's entries (PointLayout.build_key), each its mark and words, unplaced."""
+    marks: list[tuple[Box | None, str]] = []
+    if any(pt["outside"] for pt in points):
+        marks.append((points_box(dart_points((0, 0), (1, 0), KEY_DART)), "word off view"))
+    if any(pt.get("ring") for pt in points):
+        marks.append(((-KEY_RING, -KEY_RING, KEY_RING, KEY_RING), "word at origin"))
+    if any(pt.get("group") for pt in points):
+        r = KEY_DIAMOND * np.sqrt(2) / 2
+        marks.append(((-r, -r, r, r), "words joined"))
+    if any(pt["special"] for pt in points):
+        marks.append((None, "[special]: CLS+SEP"))
+    marks += [(None, f"{n}: {points[j]['text']}") for j, n in numbered.items()]
+    t = cut(plan.target, 14)
+    if plan.model is not None:
+        marks.append((None, f"v({t}): value vector"))
+    marks.append((None, f"{t}′: after attention"))
+    out = []
+    for mark, text in marks:
+        words = text_box(text, SIZES.small)
+        out.append(words if mark is None else beside(mark, words, KEY_MARK_GAP))
+    return out
+
+
+def beside(a: Box, b: Box, gap: float) -> Box:
+    """VGroup(a, b).arrange(RIGHT, buff=gap): b's left `gap` right of a, centres on a line."""
+    return union((a, moved(b, a[2] + gap - b[0], centre(a)[1] - centre(b)[1])))
+
+
+def rows_of(boxes: list[Box], room: float, gap: float, row_gap: float) -> list[list[Box]]:
+    """Boxes in rows (scenes.components.chip_rows, left-aligned), the first row's top left
+    at the origin."""
+    out: list[list[Box]] = []
+    top = 0.0
+    for row in wrap([width(b) for b in boxes], room, gap):
+        h = max(height(boxes[j]) for j in row) if row else 0.0
+        x, cy = 0.0, top - h / 2
+        out.append([])
+        for j in row:
+            b = boxes[j]
+            out[-1].append(moved(b, x - b[0], cy - centre(b)[1]))
+            x += width(b) + gap
+        top -= h + row_gap
+    return out
+
+
+@dataclass(frozen=True)
+class PlotText:
+    """One of the plot's labels: its element's name and kind, box, size, own sentence (None:
+    shared), role (a word label's point), text; how the placement takes it and its point."""
+
+    name: str
+    kind: str
+    box: Box
+    size: float
+    own: int | None
+    role: str
+    text: str
+    place: str
+    anchor: np.ndarray = field(compare=False)
+    point: int = -1  # a word label's point
+
+
+@dataclass
+class PlotLayout:
+    """The plot's boxes and lines for a plan, its column placed, the words numbered in the
+    legend and the most word labels (scenes.drift.layout.DriftLayout.lay_out_plot)."""
+
+    plan: Plan
+    left: float
+    right: float
+    col_x: float
+    body_top: float
+    caption: Box
+    column_bottom: float
+    numbered: dict[int, int]
+    label_cap: int
+    geometry: PlotGeometry = field(init=False)
+    points: list[Point] = field(init=False)
+    point_of: dict[tuple[int, int], int] = field(init=False)
+    key: list[Box] = field(init=False)
+    labels: list[PlotText] = field(init=False)
+    leaders: dict[str, Segment] = field(init=False)
+
+    def lay_out(self) -> PlotLayout:
+        """The key, the view (the plot gives the key's lines their room), the labels."""
+        plot_right = self.col_x - GUTTER
+        cap = self.caption
+        self.view(plot_right, cap[3] + PLOT_GAP)
+        rows = self.key_rows()
+        room = plot_right - cap[2] - KEY_BESIDE
+        if len(rows) == 1 and width(union(rows[0])) <= room:  # on the caption's line
+            whole = union(rows[0])
+            self.key = [
+                moved(b, cap[2] + 0.4 - whole[0], centre(cap)[1] - centre(whole)[1])
+                for b in rows[0]
+            ]
+        else:  # on lines of their own above it
+            for _ in range(2):
+                key_h = height(union(b for r in rows for b in r))
+                self.view(plot_right, cap[3] + KEY_ABOVE + key_h + PLOT_GAP)
+                rows = self.key_rows()
+                if height(union(b for r in rows for b in r)) <= key_h + 1e-6:
+                    break
+            whole = union(b for r in rows for b in r)
+            top = cap[3] + KEY_ABOVE + height(whole)
+            self.key = [moved(b, self.left - whole[0], top - whole[3]) for r in rows for b in r]
+        self.place_labels()
+        return self
+
+    def view(self, plot_right: float, plot_bottom: float) -> None:
+        box = (self.left, plot_bottom, plot_right, self.body_top)
+        self.geometry = PlotGeometry.fitted(self.plan, box)
+        rows = [word_rows(s) for s in self.plan.sentences]
+        self.points, self.point_of = self.geometry.points(rows, self.label_cap)
+
+    def key_rows(self) -> list[list[Box]]:
+        """The key's rows: as wide as the figure when the column ends above them, else as
+        wide as the plot."""
+        entries = key_entries(self.plan, self.points, self.numbered)
+        wide = rows_of(entries, self.right - self.left, KEY_GAP, KEY_ROW_GAP)
+        top = self.caption[3] + KEY_ABOVE + height(union(b for r in wide for b in r))
+        if len(wide) > 1 and top + 0.2 < self.column_bottom:
+            return wide
+        return rows_of(entries, self.col_x - GUTTER - self.left, KEY_GAP, KEY_ROW_GAP)
+
+    @property
+    def origin(self) -> np.ndarray:
+        return self.geometry.origin
+
+    def origin_box(self) -> Box:
+        x, y = float(self.origin[0]), float(self.origin[1])
+        return (x - ORIGIN_ARM, y - ORIGIN_ARM, x + ORIGIN_ARM, y + ORIGIN_ARM)
+
+    def static_lines(self) -> list[list[Segment]]:
+        g = self.geometry
+        styles = static_styles(len(self.plan.sentences), g.shared_start)
+        starts = g.start_points[: len(styles)]
+        return [self.arrow(p, st) for p, st in zip(starts, styles, strict=True)]
+
+    def arrow(self, tip: np.ndarray, st: ArrowStyle) -> list[Segment]:
+        return arrow_segments(self.origin, tip, st.width, st.tip_length, st.tip_width)
+
+    def trail_segments(self, si: int, k: int) -> list[Segment]:
+        pts = self.geometry.trail_path(si, k)
+        return [
+            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), TRAIL_HALF_WIDTH)
+            for p, q in zip(pts, pts[1:], strict=False)
+        ]
+
+    def all_lines(self, final: bool) -> list[Segment]:
+        """Every line a label stays off (the arrows as they move too), or with `final` the
+        last frame's (VectorLayout.segments, final_lines)."""
+        out = [seg for segs in self.static_lines() for seg in segs]
+        for si in range(len(self.plan.sentences)):
+            tips, st = self.geometry.tips(si), arrow_style(si)
+            for k, tip in enumerate(tips):
+                if final and k < len(tips) - 1:
+                    continue
+                fracs = [1.0] if final or k == 0 else [1 / 3, 2 / 3, 1.0]
+                for f in fracs:
+                    p = tips[k - 1] + (tip - tips[k - 1]) * f if k and not final else tip
+                    out += self.arrow(p, st)
+            for k in range(1, len(tips)):
+                out += self.trail_segments(si, k)
+        return out
+
+    def label_texts(self) -> list[PlotText]:
+        """The plot's labels, unplaced (LabelLayout): start, end, then word labels."""
+        plan, g = self.plan, self.geometry
+        n, multi = len(plan.sentences), len(plan.sentences) > 1
+        name = cut(plan.target, 14)
+        text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        start = text_box(text, SIZES.body)
+        out = []
+        for si in range(1 if g.shared_start else n):
+            own = None if g.shared_start else si
+            b = (
+                start
+                if own is None
+                else beside(start, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP)
+            )
+            lname = f"start label {text}" + ("" if own is None else f" {si + 1}")
+            out.append(
+                PlotText(
+                    lname, "start label", b, SIZES.body, own, "", text, "start", g.start_points[si]
+                )
+            )
+        end = f"{cut(plan.sentences[0].target.text, 14)}′"
+        for si, s in enumerate(plan.sentences):
+            b = text_box(end, SIZES.body, "BOLD")
+            b = beside(b, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP) if multi else b
+            out.append(
+                PlotText(
+                    f"end label {si + 1}",
+                    "end label",
+                    b,
+                    SIZES.body,
+                    si,
+                    "",
+                    end,
+                    "end",
+                    g.map(s.final.point),
+                )
+            )
+        for j, pt in enumerate(self.points):
+            if pt["labelled"]:
+                shown = str(self.numbered[j]) if j in self.numbered else pt["text"]
+                t, b = fitted_text(shown, SIZES.small, WORD_LABEL_W)
+                own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
+                out.append(
+                    PlotText(
+                        f"label {t}#{j}",
+                        "word label",
+                        b,
+                        SIZES.small,
+                        own,
+                        f"point {pt['text']}#{j}",
+                        t,
+                        "outside" if pt["outside"] else "word",
+                        pt["at"],
+                        j,
+                    )
+                )
+        return out
+
+    def place_labels(self) -> None:
+        """Labels off every mark, line and each other (scenes.figure.labels), leaders to
+        the far ones."""
+        texts = self.label_texts()
+        marks = [mark_box(pt) for pt in self.points] + [self.origin_box()]
+        places = place_plot_labels(
+            [
+                PlotLabel(
+                    t.place, (float(t.anchor[0]), float(t.anchor[1])), (width(t.box), height(t.box))
+                )
+                for t in texts
+            ],
+            self.geometry.box,
+            marks,
+            self.all_lines(False),
+            self.all_lines(True),
+        )
+        self.labels, self.leaders = [], {}
+        for t, place in zip(texts, places, strict=True):
+            c = centre(t.box)
+            self.labels.append(
+                replace(t, box=moved(t.box, place.centre[0] - c[0], place.centre[1] - c[1]))
+            )
+            if place.leader is not None:
+                (ax, ay), (ex, ey) = place.leader
+                self.leaders[t.name] = (ax, ay, ex, ey, LEADER_HALF_WIDTH)
