@@ -14,7 +14,7 @@ from scenes.components import (
 )
 from scenes.drift.helpers import put_top_left
 from scenes.drift.model import ModelLayout
-from scenes.figure.checks import leader_problems
+from scenes.figure.checks import frame_leader_problems
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
@@ -82,7 +82,7 @@ class DriftLayout(ModelLayout):
             bad = [
                 j
                 for j, m in self.word_labels.items()
-                if id(m) in crossing and j not in self.numbered
+                if (id(m) in crossing or j in self.crossed_labels) and j not in self.numbered
             ][: MAX_NUMBERED - len(self.numbered)]
             if not bad or round_ == NUMBERING_ROUNDS - 1:
                 break
@@ -117,11 +117,12 @@ class DriftLayout(ModelLayout):
         return self.figure_model().items()
 
     def leader_problems(self) -> list[tuple[VMobject, str]]:
-        """Each label whose leader line crosses a drawn line of the last frame (a static
-        vector, an arrow, a trail), another label or another point, with what it crosses
-        (scenes.figure.checks.leader_problems, on the model)."""
+        """Each label whose leader line crosses, at a frame the check looks at, a drawn line
+        (a static vector, an arrow, a trail), another leader, another label or another
+        point, with what it crosses (scenes.figure.checks.frame_leader_problems, on the
+        model)."""
         by_name = {name: m for name, _, m, *_ in self.plot_labels()}
-        return [(by_name[n], what) for n, what in leader_problems(self.figure_model())]
+        return [(by_name[n], what) for n, what in frame_leader_problems(self.figure_model())]
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         """The texts of the last frame, with their boxes (the texts-only check)."""

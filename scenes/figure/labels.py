@@ -17,7 +17,7 @@ from scenes.layout import (
     Segment,
     leader_end,
     needs_leader,
-    place_labels_best,
+    place_labels_strict,
     segment_obstacles,
 )
 
@@ -36,20 +36,25 @@ RANKS = (
 @dataclass(frozen=True)
 class PlotLabel:
     """A label to place: kind ("start", "end", "word", "outside": a word whose marker is at
-    the view's edge), the point it names and its size (w, h)."""
+    the view's edge), the point it names and its size (w, h); `shorter`: the sizes of its
+    shorter forms (a cut text), tried in turn when no place lets its leader pass clear."""
 
     kind: str
     anchor: Point
     size: tuple[float, float]
+    shorter: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A placed label: its centre, and its leader line (from the point to the label's edge)
-    or None."""
+    """A placed label: its centre, its leader line (from the point to the label's edge) or
+    None, which size it took (0: its own, 1... its shorter forms) and whether its leader
+    still crosses something (the caller falls back further: a number and a legend row)."""
 
     centre: Point
     leader: tuple[Point, Point] | None
+    variant: int = 0
+    crossed: bool = False
 
 
 def label_orders(kinds: Sequence[str]) -> list[list[int]]:
@@ -73,12 +78,14 @@ def place_plot_labels(
     box: Box,
     marks: Sequence[Box],
     lines: Sequence[Segment],
-    final_lines: Sequence[Segment],
+    final_lines: Sequence[Segment] = (),
 ) -> list[Placed]:
     """Each label's place in the plot's box, off the marks, every line (`lines`: also the
-    arrows as they move) and each other; leader lines cross few of the last frame's lines
-    (`final_lines`)."""
-    centres = place_labels_best(
+    arrows as they move) and each other; no leader line crosses any of `lines` (whichever
+    frame draws them), another leader, a label or a mark: a label with no such place takes
+    its shorter forms in turn, and one with none is `crossed`. (`final_lines`: unused, the
+    last frame's lines are among `lines`.)"""
+    got = place_labels_strict(
         [lb.anchor for lb in labels],
         [lb.size for lb in labels],
         box,
@@ -86,13 +93,16 @@ def place_plot_labels(
         [LABEL_WEIGHT.get(lb.kind, 1.0) for lb in labels],
         obstacles=label_obstacles(marks, lines),
         leader_gap=LEADER_GAP,
-        lines=list(final_lines),
+        lines=list(lines),
         marks=list(marks),
+        shorter=[lb.shorter for lb in labels],
     )
     out = []
-    for lb, c in zip(labels, centres, strict=True):
+    for i, (lb, c) in enumerate(zip(labels, got.centres, strict=True)):
+        size = (lb.size, *lb.shorter)[got.variant[i]]
         leader = None
-        if needs_leader(lb.anchor, c, lb.size, LEADER_GAP):
-            leader = (lb.anchor, leader_end(lb.anchor, c, lb.size))
-        out.append(Placed((float(c[0]), float(c[1])), leader))
+        if needs_leader(lb.anchor, c, size, LEADER_GAP):
+            leader = (lb.anchor, leader_end(lb.anchor, c, size))
+        crossed = i in got.crossed
+        out.append(Placed((float(c[0]), float(c[1])), leader, got.variant[i], crossed))
     return out
