@@ -262,7 +262,7 @@ def place_labels_strict(
         centres = [got.centres[k] for k in back]
         variant = [got.variant[k] for k in back]
         crossed = sorted(order[k] for k in got.crossed)
-        cost = 100.0 * got.stuck + 1000.0 * len(crossed)
+        cost = 100.0 * got.stuck + 1000.0 * len(crossed) * strict
         for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
             size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
@@ -325,17 +325,11 @@ def _place_all(
     for n, ((ax, ay), options) in enumerate(zip(anchors, sizes, strict=True)):
         others = [b for b in marks if not (b[0] <= ax <= b[2] and b[1] <= ay <= b[3])]
         hard = np.vstack([drawn, np.array(leaders).reshape(-1, 4)]) if strict else None
-        tried: list[tuple[int | None, np.ndarray, bool, bool]] = []
-        for w, h in options:
-            clear = functools.partial(
-                _leaders_clear, (ax, ay), (w, h), leader_gap, [*label_boxes, *others], hard
-            )
-            tried.append(_choose((ax, ay), (w, h), gap, grid_pts, placed, clear, leader_gap, drawn))
-            if tried[-1][3]:
-                break
-        v = len(tried) - 1 if tried[-1][3] else 0  # none clear: its own size (the caller
-        k, cand, free, clean = tried[v]  # falls back further)
-        (w, h) = options[v]
+        v, (k, cand, free, clean) = _choose_form(
+            (ax, ay), options, gap, grid_pts, placed, [*label_boxes, *others], hard, leader_gap,
+            drawn,
+        )  # fmt: skip
+        w, h = options[v]
         if not clean:
             crossed.append(n)
         stuck += not free
@@ -352,6 +346,33 @@ def _place_all(
             placed.add(np.array(line, dtype=float).reshape(-1, 4))
             leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
     return Placement(centres, variant, crossed, stuck)
+
+
+def _choose_form(
+    anchor: tuple[float, float],
+    options: Sequence[tuple[float, float]],
+    gap: float,
+    grid_pts: np.ndarray,
+    placed: _Occupancy,
+    boxes: list[Box],
+    hard: np.ndarray | None,
+    leader_gap: float | None,
+    drawn: np.ndarray,
+) -> tuple[int, tuple[int | None, np.ndarray, bool, bool]]:
+    """A label's size (its index in `options`) and `_choose`'s place for it: the first
+    size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
+    its own size, crossing as few lines as it can."""
+    for v, size in enumerate(options):
+        clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
+        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn)
+        if got[3]:
+            return v, got
+        if v == 0 and hard is None:
+            first = got
+    if hard is not None:  # clear of the labels and marks, if not of the lines
+        clear = functools.partial(_leaders_clear, anchor, options[0], leader_gap, boxes, None)
+        first = _choose(anchor, options[0], gap, grid_pts, placed, clear, leader_gap, drawn)
+    return 0, (*first[:3], False)
 
 
 def _leader_start(anchor: tuple[float, float], centre: tuple[float, float]) -> tuple[float, float]:

@@ -33,6 +33,8 @@ Size = tuple[float, float]
 class LabelLayout(VectorLayout):
     """The plot's labels and leaders."""
 
+    strict_labels = True  # no leader across a line (the layout may fall back: DriftLayout)
+
     def place_plot_labels(self) -> None:
         """Start, end and word labels, placed off every point, line and each other; a label
         whose leader cannot pass clear takes its shorter form."""
@@ -57,6 +59,8 @@ class LabelLayout(VectorLayout):
             self.plot_box,
             [box_of(pt["mob"]) for pt in self.points] + [box_of(self.origin_mark)],
             [seg for _, seg in self.segments()],
+            self.final_lines(),
+            strict=self.strict_labels,
         )  # fmt: skip
         labels = [m if p.variant == 0 else forms[i][p.variant - 1] for i, (m, p) in
                   enumerate(zip(labels, places, strict=True))]  # fmt: skip
@@ -105,6 +109,12 @@ class LabelLayout(VectorLayout):
             return []
         return [self.word_label(cut(text, CUT_LABEL), pt)]
 
+    def short_start(self, si: int) -> list[VMobject]:
+        """A start label's shorter form: the target cut to CUT_LABEL characters."""
+        if len(self.plan.target) <= CUT_LABEL:
+            return []
+        return [self.start_label(cut(self.plan.target, CUT_LABEL), si)]
+
     def short_end(self, si: int) -> list[VMobject]:
         """A compared sentence's end label's shorter form: its badge alone."""
         return [self.badge(si)] if self.multi else []
@@ -112,8 +122,8 @@ class LabelLayout(VectorLayout):
     def shorter_forms(self) -> list[list[VMobject]]:
         """Each plot label's shorter forms, tried in turn when no place lets its leader pass
         clear: a word cut with "…", a compared sentence's end label as its badge alone (the
-        key says what ′ means); none for a start label."""
-        forms: list[list[VMobject]] = [[] for _ in self.start_labels]
+        key says what ′ means), a start label with the target cut."""
+        forms: list[list[VMobject]] = [self.short_start(si) for si in range(len(self.start_labels))]
         forms += [self.short_end(si) for si in range(len(self.end_labels))]
         return forms + [list(self.short_label(j)) for j in self.word_labels]
 
@@ -137,15 +147,17 @@ class LabelLayout(VectorLayout):
     def build_start_labels(self) -> list[VMobject]:
         """The static vector's label: one, or one per sentence with its badge when the
         sentences' static vectors differ."""
-        plan, pal = self.plan, self.pal
-        name = cut(plan.target, 14)
-        text = f"v({name})" if plan.model is not None else f"{name} (static)"
+        n = 1 if self.shared_start else len(self.plan.sentences)
+        return [self.start_label(cut(self.plan.target, 14), si) for si in range(n)]
+
+    def start_label(self, name: str, si: int) -> VMobject:
+        """The start label naming the target `name` (sentence si's, with its badge, when the
+        sentences' static vectors differ)."""
+        pal = self.pal
+        text = f"v({name})" if self.plan.model is not None else f"{name} (static)"
         if self.shared_start:
-            return [label(text, pal, size=SIZES.body, color=pal.static)]
-        return [
-            self.with_badge(label(text, pal, size=SIZES.body, color=pal.color(si)), si)
-            for si in range(len(plan.sentences))
-        ]
+            return label(text, pal, size=SIZES.body, color=pal.static)
+        return self.with_badge(label(text, pal, size=SIZES.body, color=pal.color(si)), si)
 
     def build_end_labels(self) -> list[VMobject]:
         """Where each sentence takes the target: “bank′” in bold, in the sentence's colour

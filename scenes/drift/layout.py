@@ -77,8 +77,7 @@ class DriftLayout(ModelLayout):
         # sit by the point with no leader.
         self.numbered: dict[int, int] = {}  # point -> its number in the legend
         for round_ in range(NUMBERING_ROUNDS):
-            self.lay_out_plot(plot_right)
-            crossing = {id(m) for m, _ in self.leader_problems()}
+            crossing = {id(m) for m, _ in self.lay_out_least_crossed(plot_right)}
             bad = [
                 j
                 for j, m in self.word_labels.items()
@@ -88,6 +87,24 @@ class DriftLayout(ModelLayout):
                 break
             for j in bad:
                 self.numbered[j] = len(self.numbered) + 1
+
+    def lay_out_least_crossed(self, plot_right: float) -> list[tuple[VMobject, str]]:
+        """The plot laid out with strict label placement (no leader across any line of any
+        frame), or where that leaves a leader crossing, with the plain one (fewest lines
+        crossed) if its leaders cross less at the frames the check looks at. Returns the
+        crossings left."""
+        found: dict[bool, list[tuple[VMobject, str]]] = {}
+        for strict in (True, False):
+            self.strict_labels = strict
+            self.lay_out_plot(plot_right)
+            found[strict] = self.leader_problems()
+            if not found[strict]:
+                return []
+        if len(found[True]) < len(found[False]):
+            self.strict_labels = True
+            self.lay_out_plot(plot_right)
+            return self.leader_problems()
+        return found[False]
 
     def lay_out_plot(self, plot_right: float) -> None:
         """The key, the plot's box and view, the vectors and the plot's labels."""

@@ -28,7 +28,7 @@ LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line
 
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
 
-SAME_MARK = 0.35  # the sentences' [special] tokens this close together are drawn as one mark
+SAME_MARK = 0.35  # a word of two sentences drawn this close: one mark ("[special] ×3")
 
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 

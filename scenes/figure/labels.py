@@ -79,12 +79,14 @@ def place_plot_labels(
     marks: Sequence[Box],
     lines: Sequence[Segment],
     final_lines: Sequence[Segment] = (),
+    strict: bool = True,
 ) -> list[Placed]:
     """Each label's place in the plot's box, off the marks, every line (`lines`: also the
     arrows as they move) and each other; no leader line crosses any of `lines` (whichever
     frame draws them), another leader, a label or a mark: a label with no such place takes
-    its shorter forms in turn, and one with none is `crossed`. (`final_lines`: unused, the
-    last frame's lines are among `lines`.)"""
+    its shorter forms in turn, and one with none is `crossed`. Not `strict`: the plain
+    placement (a leader clear of labels and marks, crossing as few of the last frame's lines,
+    `final_lines`, as it can)."""
     got = place_labels_strict(
         [lb.anchor for lb in labels],
         [lb.size for lb in labels],
@@ -93,9 +95,10 @@ def place_plot_labels(
         [LABEL_WEIGHT.get(lb.kind, 1.0) for lb in labels],
         obstacles=label_obstacles(marks, lines),
         leader_gap=LEADER_GAP,
-        lines=list(lines),
+        lines=list(lines if strict else final_lines),
         marks=list(marks),
-        shorter=[lb.shorter for lb in labels],
+        shorter=[lb.shorter for lb in labels] if strict else None,
+        strict=strict,
     )
     out = []
     for i, (lb, c) in enumerate(zip(labels, got.centres, strict=True)):

@@ -94,8 +94,9 @@ class PlotGeometry:
                 if w.index in grouped:
                     continue
                 key = (w.norm, point)
-                if w.reason == "special":  # [CLS]+[SEP] of each sentence: one mark if close
-                    key = self._special_key(seen, key, points)
+                # a word of another sentence drawn nearly there ([CLS]+[SEP] of each
+                # sentence, a "." at the origin in model mode): one mark, "[special] ×3"
+                key = self._same_key(seen, key, points, si)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
                     points[j]["sentences"].add(si)
@@ -109,7 +110,7 @@ class PlotGeometry:
                 points[-1].update(special=w.reason == "special", sentences={si})
                 points[-1]["labelled"] = w.index in labelled
         for pt in points:  # "[special] ×3": the specials of three sentences, one mark
-            if pt["special"] and len(pt["sentences"]) > 1:
+            if pt.get("merged"):
                 pt["text"] = f"{pt['text']} ×{len(pt['sentences'])}"
         n_labels = 0  # the words with a panel row are labelled, label_cap at most
         for pt in points:
@@ -121,12 +122,17 @@ class PlotGeometry:
             )
         return points, point_of
 
-    def _special_key(self, seen: dict[Key, int], key: Key, points: list[Point]) -> Key:
-        """The key of the special mark already there within SAME_MARK of this one (the
-        sentences' [special]s knot at the origin: one mark stands for them), or its own."""
+    def _same_key(self, seen: dict[Key, int], key: Key, points: list[Point], si: int) -> Key:
+        """The key of another sentence's mark of the same word within SAME_MARK of this one
+        (the sentences' [special]s knot at the origin: one mark stands for them; it is
+        marked "merged"), or its own."""
+        if key in seen:
+            return key
         p = self.map(key[1])
         for k, j in seen.items():
-            if points[j]["special"] and np.linalg.norm((points[j]["true"] - p)[:2]) < SAME_MARK:
+            near = np.linalg.norm((points[j]["true"] - p)[:2]) < SAME_MARK
+            if k[0] == key[0] and si not in points[j]["sentences"] and near:
+                points[j]["merged"] = True
                 return k
         return key
 
