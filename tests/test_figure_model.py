@@ -407,3 +407,23 @@ def test_measure_with_the_shared_svg_cache_tells_texts_apart(tmp_path: Path) -> 
     measure.cache_clear()
     assert measure("ab", SIZES.small) == short  # the second time from the shared cache
     assert long[0] > 3 * short[0] and bold[0] > short[0]
+
+
+def test_model_modes_special_tokens_are_one_named_mark(request: pytest.FixtureRequest) -> None:
+    """Model mode, three sentences: their [special] members ([CLS]+[SEP]) lie within
+    SAME_MARK of each other at the origin; they are one mark, "[special] ×3", labelled, that
+    each sentence's [special] maps to; the key says what it is and what v(·) is."""
+    from scenes.figure.constants import SAME_MARK
+
+    scene = laid_out(corpus_plan(BY_NAME["model-three"], request))
+    (special,) = [pt for pt in scene.points if pt["special"]]
+    j = scene.points.index(special)
+    assert special["text"] == "[special] ×3" and special["labelled"] and j in scene.word_labels
+    assert special["sentences"] == {0, 1, 2}
+    for si, s in enumerate(scene.plan.sentences):
+        (w,) = [w for w in s.words if w.reason == "special"]
+        assert scene.point_of[(si, w.index)] == j
+        assert np.linalg.norm((scene.map(w.point) - special["true"])[:2]) < SAME_MARK
+    parts = scene.key_parts
+    keyed = " ".join("".join(getattr(x, "text", "") for x in m.get_family()) for m in parts)
+    assert "[CLS]+[SEP]of3sentences" in keyed.replace(" ", "") and "valuevector" in keyed
