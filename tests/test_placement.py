@@ -104,3 +104,61 @@ def test_the_vectorised_clipping_agrees_with_segment_hits_box() -> None:
     many = segments_hit_boxes(start, ends, boxes, 0.02)
     one = np.array([[segment_hits_box((*start, *e, 0.02), tuple(b)) for b in boxes] for e in ends])
     assert np.array_equal(many, one) and 0 < one.sum() < one.size
+
+
+def _windows(*spans: tuple[float, float]) -> list[tuple[float, float, float, float]]:
+    """Everything taken but windows (x_min, x_max) on the strip -0.25 < y < 0.25."""
+    taken = [(-4.0, 0.25, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.25)]
+    edges = [-4.0, *[x for span in sorted(spans) for x in span], 4.0]
+    taken += [(a, -0.25, b, 0.25) for a, b in zip(edges[::2], edges[1::2], strict=True) if b > a]
+    return taken
+
+
+def test_a_strict_leader_crosses_no_line_however_far_its_place() -> None:
+    """Strict placement (the drift figure's): the near window's leader would cross a line,
+    the far one is beyond LEADER_SLACK; the plain placer takes the near one and crosses,
+    the strict one goes far and crosses nothing."""
+    from scenes.layout import _crossings, place_labels_strict
+
+    size = [(0.8, 0.3)]
+    windows = _windows((-1.8, -0.8), (3.0, 3.9))
+    wall = [(-0.5, -1.0, -0.5, 1.0, 0.02)]
+    (plain,) = place_labels([(0.0, 0.0)], size, BOUNDS, windows, leader_gap=0.45, lines=wall)
+    assert plain[0] < 0  # through the wall
+    got = place_labels_strict([(0.0, 0.0)], size, BOUNDS, [[0]], [1.0], windows, lines=wall)
+    (c,) = got.centres
+    assert c[0] > 3.0 and got.crossed == [] and got.variant == [0]
+    drawn = np.array([w[:4] for w in wall])
+    assert _crossings(np.array([[0.15, 0.0]]), np.array([c]), drawn)[0] == 0
+
+
+def test_a_label_with_no_clear_place_takes_its_shorter_form_then_says_it_crossed() -> None:
+    """The only window past no line is too narrow for the whole word: the cut word (its
+    shorter size) goes there; with no shorter form, the label is reported as crossed."""
+    from scenes.layout import place_labels_strict
+
+    windows = _windows((-1.8, -0.8), (1.0, 1.6))
+    wall = [(-0.5, -1.0, -0.5, 1.0, 0.02)]
+    args = ([(0.0, 0.0)], [(0.8, 0.3)], BOUNDS, [[0]], [1.0], windows)
+    cut = place_labels_strict(*args, lines=wall, shorter=[[(0.4, 0.3)]])
+    assert cut.variant == [1] and cut.crossed == [] and 1.0 < cut.centres[0][0] < 1.6
+    whole = place_labels_strict(*args, lines=wall)
+    assert whole.variant == [0] and whole.crossed == [0] and whole.centres[0][0] < 0
+
+
+def test_a_strict_leader_crosses_no_earlier_leader() -> None:
+    """Two windows up high, the right one holding one label: the left anchor's label takes it
+    first, and the right anchor's leader to the left window would cross that leader (an X):
+    it is reported as crossed. Of the two orders, the one with no crossing wins."""
+    from scenes.layout import _crossings, needs_leader, place_labels_strict
+
+    taken = [(-4.0, -3.0, 4.0, 1.75), (-4.0, 2.25, 4.0, 3.0), (-2.6, 1.75, 1.0, 2.25),
+             (2.0, 1.75, 4.0, 2.25)]  # fmt: skip
+    anchors, sizes = [(-0.5, 0.0), (0.5, 0.0)], [(0.8, 0.3), (0.8, 0.3)]
+    one = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1]], [1.0, 1.0], taken)
+    assert one.centres[0][0] > 1.0 and one.crossed == [1]
+    got = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1], [1, 0]], [1.0, 1.0], taken)
+    assert got.crossed == [] and got.centres[1][0] > 1.0 and got.centres[0][0] < -2.6
+    (a0, a1), (c0, c1) = anchors, got.centres
+    assert needs_leader(a0, c0, sizes[0], 0.45) and needs_leader(a1, c1, sizes[1], 0.45)
+    assert _crossings(np.array([a1]), np.array([c1]), np.array([[*a0, *c0]]))[0] == 0
