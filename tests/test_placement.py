@@ -162,3 +162,46 @@ def test_a_strict_leader_crosses_no_earlier_leader() -> None:
     (a0, a1), (c0, c1) = anchors, got.centres
     assert needs_leader(a0, c0, sizes[0], 0.45) and needs_leader(a1, c1, sizes[1], 0.45)
     assert _crossings(np.array([a1]), np.array([c1]), np.array([[*a0, *c0]]))[0] == 0
+
+
+def test_least_crossed_keeps_the_layout_that_crosses_less_and_ends_on_it() -> None:
+    """Strict first; clear: kept at once. Else the plain one, and strict again (the last
+    layout made is the one kept) only when strict crossed less."""
+    from scenes.figure.labels import least_crossed
+
+    def run(results: dict[bool, tuple[int, list[int]]]) -> tuple[list[int], list[bool]]:
+        calls: list[bool] = []
+
+        def lay_out(strict: bool) -> tuple[int, list[int]]:
+            calls.append(strict)
+            return results[strict]
+
+        return least_crossed(lay_out), calls
+
+    assert run({True: (0, [3]), False: (5, [1])}) == ([3], [True])
+    assert run({True: (2, [5]), False: (1, [7])}) == ([7], [True, False])
+    assert run({True: (1, [5]), False: (2, [7])}) == ([5], [True, False, True])
+    assert run({True: (2, [5]), False: (2, [7])}) == ([7], [True, False])  # a tie: plain
+
+
+def test_number_crossed_words_numbers_in_label_order_up_to_the_cap() -> None:
+    """Each round numbers the crossed words not yet numbered, in the order given, at most
+    MAX_NUMBERED in all and over NUMBERING_ROUNDS layouts; a clear layout ends the rounds."""
+    from scenes.figure.constants import MAX_NUMBERED, NUMBERING_ROUNDS
+    from scenes.figure.labels import number_crossed_words
+
+    seen: list[dict[int, int]] = []
+
+    def clears(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append(numbered)
+        left = [j for j in (4, 2, 9) if j not in numbered]
+        return len(left), left
+
+    assert number_crossed_words(clears) == {4: 1, 2: 2, 9: 3}
+    assert seen[-1] == {4: 1, 2: 2, 9: 3}  # the last layout had every one numbered
+
+    def never_clear(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        return 1, list(range(20))
+
+    got = number_crossed_words(never_clear)
+    assert got == {j: j + 1 for j in range(min(MAX_NUMBERED, MAX_NUMBERED * NUMBERING_ROUNDS))}
