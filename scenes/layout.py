@@ -132,6 +132,7 @@ def needs_leader(
 
 LEADER_SLACK = 1.5  # a leader may be this much longer than the shortest, to cross fewer lines
 CROSSING_COST = 1.0  # one line crossed weighs as much as this much more leader
+LEADER_SKIP = 0.15  # a leader's first stretch leaves its point (often on a line): not tested
 
 
 def leader_end(
@@ -205,26 +206,68 @@ def place_labels_best(
     leader_gap: float = 0.45,
     lines: Sequence[Segment] = (),
     marks: Sequence[Box] = (),
+    shorter: Sequence[Sequence[tuple[float, float]]] | None = None,
+    strict: bool = False,
 ) -> list[tuple[float, float]]:
     """`place_labels` with the labels taking their places in each of `orders` (lists of
     label indices) in turn; the centres (in the labels' own order) of the placement whose
     leader lines cost least: each label's leader length plus CROSSING_COST per line of
     `lines` it crosses, times the label's weight. A label with no free place costs 100.
-    The first order wins ties."""
+    The first order wins ties. (`place_labels_strict`: the same, no leader crossing.)"""
+    return place_labels_strict(
+        anchors, sizes, bounds, orders, weights, obstacles, leader_gap, lines, marks,
+        shorter, strict,
+    ).centres  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where labels went: their centres, which of their sizes each took (0: its own, then
+    its shorter ones in turn), the labels whose leader still crosses something (no free
+    place for any of its sizes let it pass clear) and how many found no free place."""
+
+    centres: list[tuple[float, float]]
+    variant: list[int]
+    crossed: list[int]
+    stuck: int
+
+
+def place_labels_strict(
+    anchors: Sequence[tuple[float, float]],
+    sizes: Sequence[tuple[float, float]],
+    bounds: Box,
+    orders: Sequence[Sequence[int]],
+    weights: Sequence[float],
+    obstacles: Iterable[Box] = (),
+    leader_gap: float = 0.45,
+    lines: Sequence[Segment] = (),
+    marks: Sequence[Box] = (),
+    shorter: Sequence[Sequence[tuple[float, float]]] | None = None,
+    strict: bool = True,
+) -> Placement:
+    """`place_labels_best`, and with `strict` no leader line crosses any of `lines`, an
+    earlier leader, a label or a mark it does not start at: a label with no such place
+    takes its `shorter` sizes in turn (a cut text, say) before it gives up; the placement
+    with fewest such labels wins, then the cheapest. Returns the Placement."""
     taken = _taken(bounds, obstacles)  # rasterised once for every order
-    best: tuple[float, list[tuple[float, float]]] | None = None
+    best: tuple[float, Placement] | None = None
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
+    alts = [list(x) for x in shorter] if shorter is not None else [[] for _ in anchors]
     for order in orders:
-        placed, stuck = _place(
-            [anchors[i] for i in order], [sizes[i] for i in order], bounds, taken,
-            leader_gap=leader_gap, lines=lines, marks=marks,
+        got = _place_all(
+            [anchors[i] for i in order], [[sizes[i], *alts[i]] for i in order], bounds, taken,
+            leader_gap=leader_gap, lines=lines, marks=marks, strict=strict,
         )  # fmt: skip
-        centres = [placed[order.index(i)] for i in range(len(anchors))]
-        cost = 100.0 * stuck
-        for a, size, c, wt in zip(anchors, sizes, centres, weights, strict=True):
+        back = [order.index(i) for i in range(len(anchors))]
+        centres = [got.centres[k] for k in back]
+        variant = [got.variant[k] for k in back]
+        crossed = sorted(order[k] for k in got.crossed)
+        cost = 100.0 * got.stuck + 1000.0 * len(crossed) * strict
+        for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
+            size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
         if best is None or cost < best[0] - 1e-9:
-            best = (cost, centres)
+            best = (cost, Placement(centres, variant, crossed, got.stuck))
     assert best is not None, "no order given"
     return best[1]
 
@@ -244,7 +287,32 @@ def _place(
     """`place_labels`, and how many labels found no free place. obstacles: boxes, or an
     _Occupancy already holding them (`_taken`; copied, not changed). Labels keep at least
     CLEARANCE from each other, whatever `spacing` says."""
+    got = _place_all(
+        anchors, [[s] for s in sizes], bounds, obstacles, gap, grid, spacing, leader_gap,
+        lines, marks,
+    )  # fmt: skip
+    return got.centres, got.stuck
+
+
+def _place_all(
+    anchors: Sequence[tuple[float, float]],
+    sizes: Sequence[Sequence[tuple[float, float]]],
+    bounds: Box,
+    obstacles: Iterable[Box] | _Occupancy = (),
+    gap: float = 0.1,
+    grid: float = 0.12,
+    spacing: float = 0.12,
+    leader_gap: float | None = None,
+    lines: Sequence[Segment] = (),
+    marks: Sequence[Box] = (),
+    strict: bool = False,
+) -> Placement:
+    """`_place` with each label's sizes (its own, then shorter ones) tried in turn while
+    its leader would cross something (with `strict`: a line of `lines`, an earlier leader,
+    a label, a mark; else a label or a mark)."""
     stuck = 0
+    crossed: list[int] = []  # the labels whose leader still crosses
+    variant: list[int] = []  # which of its sizes each label took
     placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
     spacing = max(spacing, CLEARANCE + 1e-6)
     x0, y0, x1, y1 = bounds
@@ -253,13 +321,19 @@ def _place(
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)  # [L, 4]
     centres: list[tuple[float, float]] = []
     label_boxes: list[Box] = []  # the labels placed so far, for their leader lines
-    for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
+    leaders: list[tuple[float, float, float, float]] = []  # and their leaders
+    for n, ((ax, ay), options) in enumerate(zip(anchors, sizes, strict=True)):
         others = [b for b in marks if not (b[0] <= ax <= b[2] and b[1] <= ay <= b[3])]
-        clear = functools.partial(
-            _leaders_clear, (ax, ay), (w, h), leader_gap, [*label_boxes, *others]
-        )
-        k, cand, free = _choose((ax, ay), (w, h), gap, grid_pts, placed, clear, leader_gap, drawn)
+        hard = np.vstack([drawn, np.array(leaders).reshape(-1, 4)]) if strict else None
+        v, (k, cand, free, clean) = _choose_form(
+            (ax, ay), options, gap, grid_pts, placed, [*label_boxes, *others], hard, leader_gap,
+            drawn,
+        )  # fmt: skip
+        w, h = options[v]
+        if not clean:
+            crossed.append(n)
         stuck += not free
+        variant.append(v)
         if k is None:  # nothing inside the bounds: clamp at the anchor
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
         else:
@@ -270,7 +344,43 @@ def _place(
         if leader_gap is not None and needs_leader((ax, ay), c, (w, h), leader_gap):
             line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
             placed.add(np.array(line, dtype=float).reshape(-1, 4))
-    return centres, stuck
+            leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
+    return Placement(centres, variant, crossed, stuck)
+
+
+def _choose_form(
+    anchor: tuple[float, float],
+    options: Sequence[tuple[float, float]],
+    gap: float,
+    grid_pts: np.ndarray,
+    placed: _Occupancy,
+    boxes: list[Box],
+    hard: np.ndarray | None,
+    leader_gap: float | None,
+    drawn: np.ndarray,
+) -> tuple[int, tuple[int | None, np.ndarray, bool, bool]]:
+    """A label's size (its index in `options`) and `_choose`'s place for it: the first
+    size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
+    its own size, crossing as few lines as it can."""
+    for v, size in enumerate(options):
+        clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
+        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn)
+        if got[3]:
+            return v, got
+        if v == 0 and hard is None:
+            first = got
+    if hard is not None:  # clear of the labels and marks, if not of the lines
+        clear = functools.partial(_leaders_clear, anchor, options[0], leader_gap, boxes, None)
+        first = _choose(anchor, options[0], gap, grid_pts, placed, clear, leader_gap, drawn)
+    return 0, (*first[:3], False)
+
+
+def _leader_start(anchor: tuple[float, float], centre: tuple[float, float]) -> tuple[float, float]:
+    """Where a leader is tested from: LEADER_SKIP along it (it leaves a point that often
+    lies on a drawn line itself)."""
+    d = np.subtract(centre, anchor)
+    s = LEADER_SKIP / max(float(np.hypot(*d)), 1e-9)
+    return (anchor[0] + d[0] * s, anchor[1] + d[1] * s)
 
 
 class _Occupancy:
@@ -366,12 +476,13 @@ def _choose(
     clear: Callable[[np.ndarray], np.ndarray],
     leader_gap: float | None,
     drawn: np.ndarray,
-) -> tuple[int | None, np.ndarray, bool]:
+) -> tuple[int | None, np.ndarray, bool, bool]:
     """A label's place: the index of the chosen one among the candidates (None: nothing
     inside the bounds), the candidates [K, 2] (the rings round the anchor, then the grid by
-    distance) and whether the place is free. The first free place whose leader crosses no
-    label, or of those within LEADER_SLACK of it, the least crossed (`_least_crossed`); if
-    nothing is free, the least overlapped."""
+    distance), whether the place is free and whether its leader passes `clear`. The first
+    free place whose leader is clear, or of those within LEADER_SLACK of it, the least
+    crossed (`_least_crossed`); if none is clear, the first free; if nothing is free, the
+    least overlapped."""
     (ax, ay), (w, h) = anchor, size
     rings = [
         np.array([ax, ay]) + _DIRS * np.array([w / 2 + r, h / 2 + r])
@@ -382,17 +493,39 @@ def _choose(
     cand = np.concatenate([near, far])  # [K, 2]
     cost = placed.costs(cand, w, h)
     free = np.flatnonzero(cost == 0.0)
-    ok = free[clear(cand[free])]
-    if not len(ok):
+    ok = _first_clear(anchor, size, cand, free, clear)
+    clean = bool(len(ok))
+    if not clean:
         ok = free[:1]
     if not len(ok):
         exact = placed.overlap(cand, w, h)
         k = int(np.argmin(exact))
-        return (k if np.isfinite(exact[k]) else None), cand, False
+        return (k if np.isfinite(exact[k]) else None), cand, False, False
     if leader_gap is None or not len(drawn):
-        return int(ok[0]), cand, True
+        return int(ok[0]), cand, True, clean
     keys = [int(k) for k in ok]
-    return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True
+    return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True, clean
+
+
+def _first_clear(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    cand: np.ndarray,
+    free: np.ndarray,
+    clear: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """The free candidates (indices into cand [K, 2], in order) that pass `clear`, as far as
+    `_least_crossed` looks: the first, and those after it whose leader is at most
+    LEADER_SLACK longer. Tested a chunk at a time up to the first (it is the costly test)."""
+    for i in range(0, len(free), 256):
+        chunk = free[i : i + 256]
+        ok = chunk[clear(cand[chunk])]
+        if len(ok):
+            rest = free[i + 256 :]
+            reach = _gaps(anchor, size, cand[ok[:1]])[0] + LEADER_SLACK
+            rest = rest[_gaps(anchor, size, cand[rest]) <= reach]
+            return np.concatenate([ok, rest[clear(cand[rest])]])
+    return free[:0]
 
 
 def _least_crossed(
@@ -461,16 +594,25 @@ def _leaders_clear(
     size: tuple[float, float],
     leader_gap: float | None,
     label_boxes: Sequence[Box],
+    hard: np.ndarray | None,
     centres: np.ndarray,
 ) -> np.ndarray:
     """For label centres [K, 2]: does each need no leader line, or one that crosses none of
-    the `label_boxes`? [K] bools."""
+    the `label_boxes` (nor, when given, any of the `hard` lines [L, 4], from LEADER_SKIP
+    along it)? [K] bools."""
     ok = np.ones(len(centres), dtype=bool)
-    if leader_gap is None or not label_boxes or not len(centres):
+    if leader_gap is None or not len(centres):
         return ok
     led = _gaps(anchor, size, centres) > leader_gap
-    hits = segments_hit_boxes(anchor, centres, np.array(label_boxes, dtype=float), 0.02)
-    return ~(led & hits.any(axis=1))
+    if label_boxes:
+        hits = segments_hit_boxes(anchor, centres, np.array(label_boxes, dtype=float), 0.02)
+        ok &= ~(led & hits.any(axis=1))
+    if hard is not None and len(hard) and led.any():
+        a = np.array(anchor, dtype=float)
+        d = centres[led] - a
+        start = a + d * (LEADER_SKIP / np.maximum(np.hypot(*d.T), 1e-9))[:, None]
+        ok[np.flatnonzero(led)[_crossings(start, centres[led], hard) > 0]] = False
+    return ok
 
 
 def segments_hit_boxes(

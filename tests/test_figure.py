@@ -173,7 +173,9 @@ def assert_lays_out(plan: Plan) -> None:
     assert ("wordsjoined" in keyed) == any(pt.get("group") for pt in scene.points)
     assert ("valuevector" in keyed) == (plan.model is not None)
     if len(plan.sentences) == 1:  # no leader line crosses a line, a label or a point
-        assert scene.leader_problems() == []
+        from scenes.figure.checks import leader_problems  # (of the last frame; every frame's:
+
+        assert leader_problems(scene.figure_model()) == []  # test_figure_model's corpus check)
     sizes = {round(it.size, 1) for it in items if it.kind == "text"}
     assert len(sizes) <= MAX_TEXT_SIZES and min(text_px(x) for x in sizes) >= MIN_TEXT_PX
     # The drift fills at least half of the plot's shorter side.

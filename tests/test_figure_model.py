@@ -36,18 +36,21 @@ from tests.test_figure import BY_NAME, CORPUS, ENTRIES, FAST, corpus_plan, laid_
 REPO = Path(__file__).resolve().parent.parent
 PX = 800 / (14 + 2 / 9)  # GIF pixels per scene unit (the frame is 14.22 units wide)
 
-# Leader lines that cross a line of the last frame, another label or a mark, per corpus
-# entry (scenes.figure.checks.leader_problems): issue 19 wants none. Known today, in the
-# figures with compared sentences (a single sentence's figure has none: test_figure).
+# Leader lines that cross, at a frame the check looks at, a line then on screen, another
+# leader, a label or a mark (scenes.figure.checks.frame_leader_problems), per corpus entry.
+# Issue 19 wants none; the placement falls back (another place, a cut label, an end label's
+# badge alone, a number in the legend) and still leaves these, all but one in figures of
+# three or more sentences in a plot about 150 px high (small multiples would give them room).
+# Before the fallbacks: 42 at these frames (29 in the last frame alone).
 KNOWN_CROSSINGS = {
-    "forty-words-compare": 3,
+    "forty-words-compare": 6,
+    "four-compares": 6,
+    "light": 1,
+    "long-target": 1,  # mid-step only: the last frame has none (test_figure)
+    "model-compare": 2,
+    "model-three": 10,
+    "portuguese-three": 1,
     "three-compares": 2,
-    "four-compares": 4,
-    "light": 2,
-    "model-compare": 1,
-    "french-compare": 1,
-    "portuguese-three": 4,
-    "model-three": 12,
 }
 
 
@@ -227,6 +230,40 @@ def test_the_check_on_the_model_can_fail(request: pytest.FixtureRequest) -> None
     assert any(label.name in p.what for p in check_frame(bad, len(bad.beats) - 1, 1.0))
 
 
+def test_a_leader_shows_and_dims_exactly_with_its_label(request: pytest.FixtureRequest) -> None:
+    """In the model every leader has its label's beats (shown, dimmed); the scene draws it
+    with its label: the word and start labels' leaders are on all the time with them, an
+    end label's comes and goes with it, a sentence's own leaders dim with its labels. A
+    leader shown a beat its label is not is caught (the check can fail)."""
+    from dataclasses import replace
+
+    from scenes.figure.checks import orphan_leaders
+    from scenes.figure.model import Figure
+
+    scene = laid_out(corpus_plan(BY_NAME["three-compares"], request))
+    fig = scene.figure_model()
+    assert fig.of_kind("leader") and orphan_leaders(fig) == []
+    always = {id(m) for m in scene.always_on()}
+    for label in [*scene.start_labels, *scene.word_labels.values()]:
+        line = scene.leader_of.get(id(label))
+        if line is not None:
+            assert id(label) in always and line in scene.leaders.submobjects
+    for si, label in enumerate(scene.end_labels):
+        line = scene.leader_of.get(id(label))
+        assert scene.end_label(si) == ([label] if line is None else [line, label])
+        assert line is None or line not in scene.leaders.submobjects
+    for si in range(len(scene.plan.sentences)):
+        own = {id(m) for m in scene.own_marks(si)}
+        for label_id, line in scene.leader_of.items():
+            if label_id in own:
+                assert id(line) in own
+    leader = fig.of_kind("leader")[0]
+    early = replace(leader, shown=(*leader.shown, max(fig[leader.name[10:]].shown) + 1))
+    bad = Figure(fig.target, tuple(early if e is leader else e for e in fig.elements),
+                 fig.beats, fig.tips)  # fmt: skip
+    assert orphan_leaders(bad) == [leader.name]
+
+
 def test_a_frame_mid_step_has_the_arrow_on_its_way(request: pytest.FixtureRequest) -> None:
     from scenes.figure.checks import frame_elements
 
@@ -379,7 +416,8 @@ from pathlib import Path
 start = time.perf_counter()
 from attention_math.plan import Plan
 from scenes.figure.build import build_figure
-from scenes.figure.checks import check_figure, check_frame, leader_problems, unnamed_marks
+from scenes.figure.checks import (check_figure, check_frame, frame_leader_problems,
+                                  orphan_leaders, unnamed_marks)
 out, frames, built, checked = {}, 0, 0.0, 0.0
 for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
     plan = Plan.from_json(path.read_text("utf-8"))
@@ -392,8 +430,8 @@ for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
             frames += 1
             problems += [f"beat {b} at {t}: {p.what}" for p in check_frame(fig, b, t)]
     out[path.name.removesuffix(".plan.json")] = {
-        "problems": problems, "crossings": len(leader_problems(fig)),
-        "unnamed": unnamed_marks(fig)}
+        "problems": problems, "crossings": frame_leader_problems(fig),
+        "unnamed": unnamed_marks(fig), "orphans": orphan_leaders(fig)}
     built, checked = built + t1 - t0, checked + time.perf_counter() - t1
 assert "manim" not in sys.modules, sorted(k for k in sys.modules if "manim" in k)
 print(json.dumps({"figures": out, "frames": frames, "build": built, "check": checked,
@@ -418,7 +456,8 @@ def assert_models_check(result: dict, names: list[str]) -> None:
     for name, r in figures.items():
         assert r["problems"] == [], (name, r["problems"][:3])
         assert r["unnamed"] == [], (name, r["unnamed"])
-        assert r["crossings"] == KNOWN_CROSSINGS.get(name, 0), name
+        assert r["orphans"] == [], (name, r["orphans"])
+        assert len(r["crossings"]) == KNOWN_CROSSINGS.get(name, 0), (name, r["crossings"][:3])
 
 
 def test_models_check_without_manim_fast_subset(
@@ -437,7 +476,7 @@ def test_whole_corpus_models_check_without_manim(
     names = [e["name"] for e in ENTRIES]
     result = check_models_without_manim(names, tmp_path, request)
     assert_models_check(result, names)
-    crossings = sum(r["crossings"] for r in result["figures"].values())
+    crossings = sum(len(r["crossings"]) for r in result["figures"].values())
     print(f"{len(names)} figures built without manim in {result['build']:.2f} s, "
           f"{result['frames']} frames checked in {result['check']:.2f} s (process: "
           f"{result['seconds']:.2f} s); {crossings} leader crossings")  # fmt: skip
@@ -490,3 +529,23 @@ def test_measured_boxes_kept_on_disk_are_read_back_and_a_bad_file_is_measured_an
     assert m.glyph_boxes("bank river", 22.0) == first
     assert len(first) == len("bankriver")  # a box per glyph with ink
     m.glyph_boxes.cache_clear()
+
+
+def test_model_modes_special_tokens_are_one_named_mark(request: pytest.FixtureRequest) -> None:
+    """Model mode, three sentences: their [special] members ([CLS]+[SEP]) lie within
+    SAME_MARK of each other at the origin; they are one mark, "[special] ×3", labelled, that
+    each sentence's [special] maps to; the key says what it is and what v(·) is."""
+    from scenes.figure.constants import SAME_MARK
+
+    scene = laid_out(corpus_plan(BY_NAME["model-three"], request))
+    (special,) = [pt for pt in scene.points if pt["special"]]
+    j = scene.points.index(special)
+    assert special["text"] == "[special] ×3" and special["labelled"] and j in scene.word_labels
+    assert special["sentences"] == {0, 1, 2}
+    for si, s in enumerate(scene.plan.sentences):
+        (w,) = [w for w in s.words if w.reason == "special"]
+        assert scene.point_of[(si, w.index)] == j
+        assert np.linalg.norm((scene.map(w.point) - special["true"])[:2]) < SAME_MARK
+    parts = scene.key_parts
+    keyed = " ".join("".join(getattr(x, "text", "") for x in m.get_family()) for m in parts)
+    assert "[CLS]+[SEP]of3sentences" in keyed.replace(" ", "") and "valuevector" in keyed

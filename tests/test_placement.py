@@ -104,3 +104,104 @@ def test_the_vectorised_clipping_agrees_with_segment_hits_box() -> None:
     many = segments_hit_boxes(start, ends, boxes, 0.02)
     one = np.array([[segment_hits_box((*start, *e, 0.02), tuple(b)) for b in boxes] for e in ends])
     assert np.array_equal(many, one) and 0 < one.sum() < one.size
+
+
+def _windows(*spans: tuple[float, float]) -> list[tuple[float, float, float, float]]:
+    """Everything taken but windows (x_min, x_max) on the strip -0.25 < y < 0.25."""
+    taken = [(-4.0, 0.25, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.25)]
+    edges = [-4.0, *[x for span in sorted(spans) for x in span], 4.0]
+    taken += [(a, -0.25, b, 0.25) for a, b in zip(edges[::2], edges[1::2], strict=True) if b > a]
+    return taken
+
+
+def test_a_strict_leader_crosses_no_line_however_far_its_place() -> None:
+    """Strict placement (the drift figure's): the near window's leader would cross a line,
+    the far one is beyond LEADER_SLACK; the plain placer takes the near one and crosses,
+    the strict one goes far and crosses nothing."""
+    from scenes.layout import _crossings, place_labels_strict
+
+    size = [(0.8, 0.3)]
+    windows = _windows((-1.8, -0.8), (3.0, 3.9))
+    wall = [(-0.5, -1.0, -0.5, 1.0, 0.02)]
+    (plain,) = place_labels([(0.0, 0.0)], size, BOUNDS, windows, leader_gap=0.45, lines=wall)
+    assert plain[0] < 0  # through the wall
+    got = place_labels_strict([(0.0, 0.0)], size, BOUNDS, [[0]], [1.0], windows, lines=wall)
+    (c,) = got.centres
+    assert c[0] > 3.0 and got.crossed == [] and got.variant == [0]
+    drawn = np.array([w[:4] for w in wall])
+    assert _crossings(np.array([[0.15, 0.0]]), np.array([c]), drawn)[0] == 0
+
+
+def test_a_label_with_no_clear_place_takes_its_shorter_form_then_says_it_crossed() -> None:
+    """The only window past no line is too narrow for the whole word: the cut word (its
+    shorter size) goes there; with no shorter form, the label is reported as crossed."""
+    from scenes.layout import place_labels_strict
+
+    windows = _windows((-1.8, -0.8), (1.0, 1.6))
+    wall = [(-0.5, -1.0, -0.5, 1.0, 0.02)]
+    args = ([(0.0, 0.0)], [(0.8, 0.3)], BOUNDS, [[0]], [1.0], windows)
+    cut = place_labels_strict(*args, lines=wall, shorter=[[(0.4, 0.3)]])
+    assert cut.variant == [1] and cut.crossed == [] and 1.0 < cut.centres[0][0] < 1.6
+    whole = place_labels_strict(*args, lines=wall)
+    assert whole.variant == [0] and whole.crossed == [0] and whole.centres[0][0] < 0
+
+
+def test_a_strict_leader_crosses_no_earlier_leader() -> None:
+    """Two windows up high, the right one holding one label: the left anchor's label takes it
+    first, and the right anchor's leader to the left window would cross that leader (an X):
+    it is reported as crossed. Of the two orders, the one with no crossing wins."""
+    from scenes.layout import _crossings, needs_leader, place_labels_strict
+
+    taken = [(-4.0, -3.0, 4.0, 1.75), (-4.0, 2.25, 4.0, 3.0), (-2.6, 1.75, 1.0, 2.25),
+             (2.0, 1.75, 4.0, 2.25)]  # fmt: skip
+    anchors, sizes = [(-0.5, 0.0), (0.5, 0.0)], [(0.8, 0.3), (0.8, 0.3)]
+    one = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1]], [1.0, 1.0], taken)
+    assert one.centres[0][0] > 1.0 and one.crossed == [1]
+    got = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1], [1, 0]], [1.0, 1.0], taken)
+    assert got.crossed == [] and got.centres[1][0] > 1.0 and got.centres[0][0] < -2.6
+    (a0, a1), (c0, c1) = anchors, got.centres
+    assert needs_leader(a0, c0, sizes[0], 0.45) and needs_leader(a1, c1, sizes[1], 0.45)
+    assert _crossings(np.array([a1]), np.array([c1]), np.array([[*a0, *c0]]))[0] == 0
+
+
+def test_least_crossed_keeps_the_layout_that_crosses_less_and_ends_on_it() -> None:
+    """Strict first; clear: kept at once. Else the plain one, and strict again (the last
+    layout made is the one kept) only when strict crossed less."""
+    from scenes.figure.labels import least_crossed
+
+    def run(results: dict[bool, tuple[int, list[int]]]) -> tuple[list[int], list[bool]]:
+        calls: list[bool] = []
+
+        def lay_out(strict: bool) -> tuple[int, list[int]]:
+            calls.append(strict)
+            return results[strict]
+
+        return least_crossed(lay_out), calls
+
+    assert run({True: (0, [3]), False: (5, [1])}) == ([3], [True])
+    assert run({True: (2, [5]), False: (1, [7])}) == ([7], [True, False])
+    assert run({True: (1, [5]), False: (2, [7])}) == ([5], [True, False, True])
+    assert run({True: (2, [5]), False: (2, [7])}) == ([7], [True, False])  # a tie: plain
+
+
+def test_number_crossed_words_numbers_in_label_order_up_to_the_cap() -> None:
+    """Each round numbers the crossed words not yet numbered, in the order given, at most
+    MAX_NUMBERED in all and over NUMBERING_ROUNDS layouts; a clear layout ends the rounds."""
+    from scenes.figure.constants import MAX_NUMBERED, NUMBERING_ROUNDS
+    from scenes.figure.labels import number_crossed_words
+
+    seen: list[dict[int, int]] = []
+
+    def clears(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append(numbered)
+        left = [j for j in (4, 2, 9) if j not in numbered]
+        return len(left), left
+
+    assert number_crossed_words(clears) == {4: 1, 2: 2, 9: 3}
+    assert seen[-1] == {4: 1, 2: 2, 9: 3}  # the last layout had every one numbered
+
+    def never_clear(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        return 1, list(range(20))
+
+    got = number_crossed_words(never_clear)
+    assert got == {j: j + 1 for j in range(min(MAX_NUMBERED, MAX_NUMBERED * NUMBERING_ROUNDS))}

@@ -15,16 +15,15 @@ from scenes.components import (
 from scenes.drift.helpers import put_top_left
 from scenes.drift.model import ModelLayout
 from scenes.figure.build import BODY_GAP
-from scenes.figure.checks import leader_problems
+from scenes.figure.checks import frame_leader_problems
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
     MARGIN,
-    MAX_NUMBERED,
     MAX_WORD_LABELS,
-    NUMBERING_ROUNDS,
     PANEL_W,
 )
+from scenes.figure.labels import number_crossed_words
 from scenes.figure.panel import caption_text
 from scenes.figure.plotmodel import KEY_ABOVE, KEY_BESIDE, PLOT_GAP
 from scenes.layout import (
@@ -76,19 +75,25 @@ class DriftLayout(ModelLayout):
         # A word label whose leader line would cross a line, a label or a point becomes a
         # number beside its point, named in the key's legend ("1 river"): short enough to
         # sit by the point with no leader.
-        self.numbered: dict[int, int] = {}  # point -> its number in the legend
-        for round_ in range(NUMBERING_ROUNDS):
-            self.lay_out_plot(plot_right)
-            crossing = {id(m) for m, _ in self.leader_problems()}
-            bad = [
-                j
-                for j, m in self.word_labels.items()
-                if id(m) in crossing and j not in self.numbered
-            ][: MAX_NUMBERED - len(self.numbered)]
-            if not bad or round_ == NUMBERING_ROUNDS - 1:
-                break
-            for j in bad:
-                self.numbered[j] = len(self.numbered) + 1
+        # (scenes.figure.labels.number_crossed_words: the rounds the figure builder takes too)
+        self.numbered = number_crossed_words(  # point -> its number in the legend
+            lambda numbered, strict: self.lay_out_with(plot_right, numbered, strict)
+        )
+
+    def lay_out_with(
+        self, plot_right: float, numbered: dict[int, int], strict: bool
+    ) -> tuple[int, list[int]]:
+        """The plot laid out with these words numbered, strict placement or not: how many
+        leader crossings the checked frames show, and the word labels' points whose leader
+        crosses (or that the placement could not clear)."""
+        self.numbered, self.strict_labels = numbered, strict
+        self.lay_out_plot(plot_right)
+        problems = self.leader_problems()
+        crossing = {id(m) for m, _ in problems}
+        bad = [
+            j for j, m in self.word_labels.items() if id(m) in crossing or j in self.crossed_labels
+        ]
+        return len(problems), bad
 
     def lay_out_plot(self, plot_right: float) -> None:
         """The key, the plot's box and view, the vectors and the plot's labels."""
@@ -122,11 +127,12 @@ class DriftLayout(ModelLayout):
         return self.figure_model().items()
 
     def leader_problems(self) -> list[tuple[VMobject, str]]:
-        """Each label whose leader line crosses a drawn line of the last frame (a static
-        vector, an arrow, a trail), another label or another point, with what it crosses
-        (scenes.figure.checks.leader_problems, on the model)."""
+        """Each label whose leader line crosses, at a frame the check looks at, a drawn line
+        (a static vector, an arrow, a trail), another leader, another label or another
+        point, with what it crosses (scenes.figure.checks.frame_leader_problems, on the
+        model)."""
         by_name = {name: m for name, _, m, *_ in self.plot_labels()}
-        return [(by_name[n], what) for n, what in leader_problems(self.figure_model())]
+        return [(by_name[n], what) for n, what in frame_leader_problems(self.figure_model())]
 
     def text_boxes(self) -> list[tuple[str, Box]]:
         """The texts of the last frame, with their boxes (the texts-only check)."""

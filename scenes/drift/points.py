@@ -65,8 +65,11 @@ class PointLayout(HeaderLayout):
         if any(pt.get("group") for pt in self.points):
             diamond = Square(0.12, stroke_width=0, fill_color=muted, fill_opacity=1).rotate(PI / 4)
             entries.append((diamond, "words joined"))
-        if any(pt["special"] for pt in self.points):
-            entries.append((None, "[special]: CLS+SEP"))
+        specials = [len(pt["sentences"]) for pt in self.points if pt["special"]]
+        if specials:  # one mark for the sentences' [special]s when they knot together
+            n = max(specials)
+            of = f" of {n} sentences" if n > 1 else ""
+            entries.append((None, f"[special]: [CLS]+[SEP]{of}"))
         for j, n in self.numbered.items():  # the legend
             entries.append((None, f"{n}: {self.points[j]['text']}"))
         t = cut(plan.target, 14)

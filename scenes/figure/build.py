@@ -15,19 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attention_math.plan import Plan
-from scenes.figure.checks import leader_problems
+from scenes.figure.checks import frame_leader_problems
 from scenes.figure.chips import chip_role
 from scenes.figure.column import EQ_GAP, EquationBox, PanelBox, panel, place_panel, summary
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
     MARGIN,
-    MAX_NUMBERED,
     MAX_WORD_LABELS,
-    NUMBERING_ROUNDS,
     PANEL_W,
     ROW_H,
 )
+from scenes.figure.labels import number_crossed_words
 from scenes.figure.model import Element, Figure
 from scenes.figure.panel import caption_text, title_text
 from scenes.figure.plot_elements import label_elements, line_elements, mark_elements
@@ -235,8 +234,8 @@ def column_bottom(layout: ColumnLayout) -> float:
 def build_figure(plan: Plan) -> Figure:
     """The drift figure of a plan as data, without drawing: every element's box, kind,
     sentence and the beats it shows in (what DriftScene.figure_model reads from its
-    mobjects). As the scene does, words whose leader lines cross another's story are
-    numbered in the key (NUMBERING_ROUNDS), and when labels clash the plot names fewer
+    mobjects). In the scene's own rounds (number_crossed_words), words whose leader lines
+    cross another's story are numbered in the key, and when labels clash the plot names fewer
     words (FEW_WORD_LABELS)."""
     column, story = column_layout(plan), Story(plan)
     figure = plot_figure(plan, column, story, MAX_WORD_LABELS)
@@ -247,23 +246,28 @@ def build_figure(plan: Plan) -> Figure:
 
 
 def plot_figure(plan: Plan, column: ColumnLayout, story: Story, label_cap: int) -> Figure:
-    """The figure with its plot laid out, numbering the words whose leaders cross (at most
-    MAX_NUMBERED, over NUMBERING_ROUNDS layouts)."""
+    """The figure with its plot laid out in the scene's rounds
+    (scenes.figure.labels.number_crossed_words: the words whose leaders still cross are
+    numbered, each layout strict or plain, whichever crosses less)."""
     left, right, _, _ = frame_edges()
     col_x, bottom = right - PANEL_W, column_bottom(column)
-    numbered: dict[int, int] = {}
-    for round_ in range(NUMBERING_ROUNDS):
+    last: list[Figure] = []
+
+    def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
-                        dict(numbered), label_cap).lay_out()  # fmt: skip
-        figure = whole_figure(plan, column, pl, story)
-        crossing = {name for name, _ in leader_problems(figure)}
-        bad = [t.point for t in pl.labels if t.kind == "word label" and t.name in crossing]
-        bad = [j for j in bad if j not in numbered][: MAX_NUMBERED - len(numbered)]
-        if not bad or round_ == NUMBERING_ROUNDS - 1:
-            break
-        for j in bad:
-            numbered[j] = len(numbered) + 1
-    return figure
+                        numbered, label_cap, strict).lay_out()  # fmt: skip
+        last[:] = [whole_figure(plan, column, pl, story)]
+        problems = frame_leader_problems(last[0])
+        crossing = {name for name, _ in problems}
+        bad = [
+            t.point
+            for t in pl.labels
+            if t.kind == "word label" and (t.name in crossing or t.point in pl.crossed)
+        ]
+        return len(problems), bad
+
+    number_crossed_words(lay_out)
+    return last[0]
 
 
 def whole_figure(plan: Plan, column: ColumnLayout, pl: PlotLayout, story: Story) -> Figure:

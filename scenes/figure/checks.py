@@ -64,6 +64,70 @@ def leader_problems(figure: Figure) -> list[tuple[str, str]]:
     return out
 
 
+def frame_leader_problems(
+    figure: Figure, ts: tuple[float, ...] = (0.0, 0.5, 1.0)
+) -> list[tuple[str, str]]:
+    """Each label whose leader line, at some checked moment (the first, a middle and the
+    last frame of every beat), crosses a line on screen then (a static vector, an arrow,
+    one turning, a trail), another leader, a label or a mark it does not start at: (label,
+    when and what), at the first moment it does (issue 19 wants none)."""
+    found: dict[str, str] = {}
+    for b in range(len(figure.beats)):
+        for t in ts:
+            for name, what in _frame_crossings(frame_elements(figure, b, t)):
+                label = name.removeprefix("leader of ")
+                found.setdefault(label, f"beat {b} at {t}: crosses {what}")
+    return list(found.items())
+
+
+def _frame_crossings(on: list[Element]) -> list[tuple[str, str]]:
+    """The leaders among the elements `on` screen together that cross something: (leader,
+    what it crosses)."""
+    leaders = [e for e in on if e.kind == "leader"]
+    if not leaders:
+        return []
+    lines = [(e.name, s) for e in on if e.kind in ("static", "arrow", "trail") for s in e.segments]
+    labels = [e for e in on if e.kind in LABELS]
+    marks = [e for e in on if e.kind in (*MARKS, "origin")]
+    ends = {e.name: _leader_ends(e) for e in leaders}
+    out = []
+    for e in leaders:
+        own = e.name.removeprefix("leader of ")
+        a, start, b = ends[e.name]
+        drawn = [(n, s) for n, s in lines] + [
+            (n, (*ends[n][1], *ends[n][2], 0.0)) for n in ends if n != e.name
+        ]
+        segs = np.array([s[:4] for _, s in drawn], dtype=float).reshape(-1, 4)
+        hit = [drawn[i][0] for i in np.flatnonzero(segments_cross(start, b, segs))]
+        boxes = [(x.name, x.box) for x in labels if x.name != own]
+        boxes += [(x.name, x.box) for x in marks if not contains(x.box, a)]
+        arr = np.array([bx for _, bx in boxes], dtype=float).reshape(-1, 4)
+        inside = segments_hit_boxes((float(start[0]), float(start[1])), b[None, :], arr, 0.0)
+        hit += [boxes[i][0] for i in np.flatnonzero(inside[0])]
+        if hit:
+            out.append((e.name, ", ".join(sorted(set(hit)))))
+    return out
+
+
+def _leader_ends(e: Element) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A leader's point, where the check starts it (0.15 along: it leaves a point that
+    often lies on a line itself) and its end."""
+    x0, y0, x1, y1, _ = e.segments[0]
+    a, b = np.array([x0, y0]), np.array([x1, y1])
+    start = a + (b - a) * min(1.0, 0.15 / max(float(np.linalg.norm(b - a)), 1e-9))
+    return a, start, b
+
+
+def orphan_leaders(figure: Figure) -> list[str]:
+    """Leaders not shown, dimmed exactly with their label (a line ending at nothing)."""
+    out = []
+    for e in figure.of_kind("leader"):
+        lb = figure.by_name.get(e.name.removeprefix("leader of "))
+        if lb is None or (lb.shown, lb.dimmed) != (e.shown, e.dimmed):
+            out.append(e.name)
+    return out
+
+
 def unnamed_marks(figure: Figure) -> list[str]:
     """The words' marks (dots, edge markers, rings, diamonds) that no label names."""
     named = {e.role for e in figure.of_kind("word label")}

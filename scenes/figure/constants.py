@@ -22,9 +22,13 @@ MAX_NUMBERED = 6  # the legend's entries: more would take the plot's room (two l
 
 FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 
+CUT_LABEL = 7  # a word label with no place clear of every line is cut to this many characters
+
 LEADER_GAP = 0.45  # a label placed farther than this from its point gets a line to it
 
 LABEL_WEIGHT = {"end": 2.0, "start": 1.5}  # how much a long leader of each label costs
+
+SAME_MARK = 0.35  # a word of two sentences drawn this close: one mark ("[special] ×3")
 
 ON_ORIGIN = 0.12  # a word this close to the origin is drawn as a ring round it
 

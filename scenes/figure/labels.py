@@ -6,10 +6,10 @@ point gets a leader line to it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP
+from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP, MAX_NUMBERED, NUMBERING_ROUNDS
 from scenes.figure.geometry import pad_box
 from scenes.layout import (
     CLEARANCE,
@@ -17,7 +17,7 @@ from scenes.layout import (
     Segment,
     leader_end,
     needs_leader,
-    place_labels_best,
+    place_labels_strict,
     segment_obstacles,
 )
 
@@ -36,20 +36,25 @@ RANKS = (
 @dataclass(frozen=True)
 class PlotLabel:
     """A label to place: kind ("start", "end", "word", "outside": a word whose marker is at
-    the view's edge), the point it names and its size (w, h)."""
+    the view's edge), the point it names and its size (w, h); `shorter`: the sizes of its
+    shorter forms (a cut text), tried in turn when no place lets its leader pass clear."""
 
     kind: str
     anchor: Point
     size: tuple[float, float]
+    shorter: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A placed label: its centre, and its leader line (from the point to the label's edge)
-    or None."""
+    """A placed label: its centre, its leader line (from the point to the label's edge) or
+    None, which size it took (0: its own, 1... its shorter forms) and whether its leader
+    still crosses something (the caller falls back further: a number and a legend row)."""
 
     centre: Point
     leader: tuple[Point, Point] | None
+    variant: int = 0
+    crossed: bool = False
 
 
 def label_orders(kinds: Sequence[str]) -> list[list[int]]:
@@ -73,12 +78,16 @@ def place_plot_labels(
     box: Box,
     marks: Sequence[Box],
     lines: Sequence[Segment],
-    final_lines: Sequence[Segment],
+    final_lines: Sequence[Segment] = (),
+    strict: bool = True,
 ) -> list[Placed]:
     """Each label's place in the plot's box, off the marks, every line (`lines`: also the
-    arrows as they move) and each other; leader lines cross few of the last frame's lines
-    (`final_lines`)."""
-    centres = place_labels_best(
+    arrows as they move) and each other; no leader line crosses any of `lines` (whichever
+    frame draws them), another leader, a label or a mark: a label with no such place takes
+    its shorter forms in turn, and one with none is `crossed`. Not `strict`: the plain
+    placement (a leader clear of labels and marks, crossing as few of the last frame's lines,
+    `final_lines`, as it can)."""
+    got = place_labels_strict(
         [lb.anchor for lb in labels],
         [lb.size for lb in labels],
         box,
@@ -86,13 +95,53 @@ def place_plot_labels(
         [LABEL_WEIGHT.get(lb.kind, 1.0) for lb in labels],
         obstacles=label_obstacles(marks, lines),
         leader_gap=LEADER_GAP,
-        lines=list(final_lines),
+        lines=list(lines if strict else final_lines),
         marks=list(marks),
+        shorter=[lb.shorter for lb in labels] if strict else None,
+        strict=strict,
     )
     out = []
-    for lb, c in zip(labels, centres, strict=True):
+    for i, (lb, c) in enumerate(zip(labels, got.centres, strict=True)):
+        size = (lb.size, *lb.shorter)[got.variant[i]]
         leader = None
-        if needs_leader(lb.anchor, c, lb.size, LEADER_GAP):
-            leader = (lb.anchor, leader_end(lb.anchor, c, lb.size))
-        out.append(Placed((float(c[0]), float(c[1])), leader))
+        if needs_leader(lb.anchor, c, size, LEADER_GAP):
+            leader = (lb.anchor, leader_end(lb.anchor, c, size))
+        crossed = i in got.crossed
+        out.append(Placed((float(c[0]), float(c[1])), leader, got.variant[i], crossed))
     return out
+
+
+# A plot laid out with the words numbered so far and strict placement or not: how many
+# leader crossings its checked frames show, and the word points (in label order) whose
+# leader crosses something or that the placement flagged `crossed`.
+LayOut = Callable[[dict[int, int], bool], tuple[int, list[int]]]
+
+
+def least_crossed(lay_out: Callable[[bool], tuple[int, list[int]]]) -> list[int]:
+    """Strict placement (no leader across any line of any frame), or where that leaves a
+    leader crossing, the plain one (fewest lines crossed) if its leaders cross less at the
+    checked frames. The last layout made is the one kept; returns its crossed words."""
+    found: dict[bool, tuple[int, list[int]]] = {}
+    for strict in (True, False):
+        found[strict] = lay_out(strict)
+        if not found[strict][0]:
+            return found[strict][1]
+    if found[True][0] < found[False][0]:
+        return lay_out(True)[1]
+    return found[False][1]
+
+
+def number_crossed_words(lay_out: LayOut) -> dict[int, int]:
+    """The rounds both the drift scene and the figure builder lay their plot out in: a word
+    whose leader still crosses becomes a number in the key's legend (at most MAX_NUMBERED,
+    over NUMBERING_ROUNDS layouts, each the least crossed). Returns point -> number; the
+    last layout made is the one to keep."""
+    numbered: dict[int, int] = {}
+    for round_ in range(NUMBERING_ROUNDS):
+        crossing = least_crossed(lambda strict: lay_out(dict(numbered), strict))
+        bad = [j for j in crossing if j not in numbered][: MAX_NUMBERED - len(numbered)]
+        if not bad or round_ == NUMBERING_ROUNDS - 1:
+            break
+        for j in bad:
+            numbered[j] = len(numbered) + 1
+    return numbered

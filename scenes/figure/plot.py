@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 
 from attention_math.plan import Plan
-from scenes.figure.constants import BEND, ON_LINE, ON_ORIGIN
+from scenes.figure.constants import BEND, ON_LINE, ON_ORIGIN, SAME_MARK
 from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
 from scenes.figure.mapping import Mapping, drift_view
 from scenes.figure.names import plotted_words, word_name
 from scenes.layout import Box
 
 Point = dict[str, Any]  # text, special, group, true, at, outside, sentences, labelled, ring
+Key = tuple[str, tuple[float, float]]  # a word's text and its point in the plan
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class PlotGeometry:
                 if w.index in grouped:
                     continue
                 key = (w.norm, point)
+                # a word of another sentence drawn nearly there ([CLS]+[SEP] of each
+                # sentence, a "." at the origin in model mode): one mark, "[special] ×3"
+                key = self._same_key(seen, key, points, si)
                 if key in seen:  # the same word in two sentences: one neutral point
                     j = seen[key]
                     points[j]["sentences"].add(si)
@@ -105,6 +109,9 @@ class PlotGeometry:
                 points.append(self._point(word_name(s, w.index), p, pulled_from.get(w.index)))
                 points[-1].update(special=w.reason == "special", sentences={si})
                 points[-1]["labelled"] = w.index in labelled
+        for pt in points:  # "[special] ×3": the specials of three sentences, one mark
+            if pt.get("merged"):
+                pt["text"] = f"{pt['text']} ×{len(pt['sentences'])}"
         n_labels = 0  # the words with a panel row are labelled, label_cap at most
         for pt in points:
             if pt["labelled"]:
@@ -114,6 +121,20 @@ class PlotGeometry:
                 not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN
             )
         return points, point_of
+
+    def _same_key(self, seen: dict[Key, int], key: Key, points: list[Point], si: int) -> Key:
+        """The key of another sentence's mark of the same word within SAME_MARK of this one
+        (the sentences' [special]s knot at the origin: one mark stands for them; it is
+        marked "merged"), or its own."""
+        if key in seen:
+            return key
+        p = self.map(key[1])
+        for k, j in seen.items():
+            near = np.linalg.norm((points[j]["true"] - p)[:2]) < SAME_MARK
+            if k[0] == key[0] and si not in points[j]["sentences"] and near:
+                points[j]["merged"] = True
+                return k
+        return key
 
     def _point(self, text: str, p: np.ndarray, pulled_from: np.ndarray | None) -> Point:
         inner = self.inner

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from attention_math.plan import Plan
-from scenes.figure.constants import GUTTER
+from scenes.figure.constants import CUT_LABEL, GUTTER
 from scenes.figure.labels import PlotLabel, place_plot_labels
 from scenes.figure.names import cut
 from scenes.figure.panel import word_rows
@@ -102,8 +102,10 @@ def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> li
     if any(pt.get("group") for pt in points):
         r = KEY_DIAMOND * np.sqrt(2) / 2
         marks.append(((-r, -r, r, r), "words joined"))
-    if any(pt["special"] for pt in points):
-        marks.append((None, "[special]: CLS+SEP"))
+    specials = [len(pt["sentences"]) for pt in points if pt["special"]]
+    if specials:  # one mark for the sentences' [special]s when they knot together
+        of = f" of {max(specials)} sentences" if max(specials) > 1 else ""
+        marks.append((None, f"[special]: [CLS]+[SEP]{of}"))
     marks += [(None, f"{n}: {points[j]['text']}") for j, n in numbered.items()]
     t = cut(plan.target, 14)
     if plan.model is not None:
@@ -169,12 +171,14 @@ class PlotLayout:
     column_bottom: float
     numbered: dict[int, int]
     label_cap: int
+    strict: bool = True  # strict label placement (scenes.figure.labels.least_crossed)
     geometry: PlotGeometry = field(init=False)
     points: list[Point] = field(init=False)
     point_of: dict[tuple[int, int], int] = field(init=False)
     key: list[Box] = field(init=False)
     labels: list[PlotText] = field(init=False)
     leaders: dict[str, Segment] = field(init=False)
+    crossed: list[int] = field(init=False)  # word labels' points the placement left crossed
 
     def lay_out(self) -> PlotLayout:
         """The key, the view (the plot gives the key's lines their room), the labels."""
@@ -262,81 +266,89 @@ class PlotLayout:
     def label_texts(self) -> list[PlotText]:
         """The plot's labels, unplaced (LabelLayout): start, end, then word labels."""
         plan, g = self.plan, self.geometry
-        n, multi = len(plan.sentences), len(plan.sentences) > 1
-        name = cut(plan.target, 14)
-        text = f"v({name})" if plan.model is not None else f"{name} (static)"
-        start = text_box(text, SIZES.body)
-        out = []
-        for si in range(1 if g.shared_start else n):
-            own = None if g.shared_start else si
-            b = (
-                start
-                if own is None
-                else beside(start, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP)
-            )
-            lname = f"start label {text}" + ("" if own is None else f" {si + 1}")
-            out.append(
-                PlotText(
-                    lname, "start label", b, SIZES.body, own, "", text, "start", g.start_points[si]
-                )
-            )
-        end = f"{cut(plan.sentences[0].target.text, 14)}′"
-        for si, s in enumerate(plan.sentences):
-            b = text_box(end, SIZES.body, "BOLD")
-            b = beside(b, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP) if multi else b
-            out.append(
-                PlotText(
-                    f"end label {si + 1}",
-                    "end label",
-                    b,
-                    SIZES.body,
-                    si,
-                    "",
-                    end,
-                    "end",
-                    g.map(s.final.point),
-                )
-            )
+        out = [
+            self.start_text(cut(plan.target, 14), si)
+            for si in range(1 if g.shared_start else len(plan.sentences))
+        ]
+        out += [self.end_text(si) for si in range(len(plan.sentences))]
         for j, pt in enumerate(self.points):
             if pt["labelled"]:
                 shown = str(self.numbered[j]) if j in self.numbered else pt["text"]
-                t, b = fitted_text(shown, SIZES.small, WORD_LABEL_W)
-                own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
-                out.append(
-                    PlotText(
-                        f"label {t}#{j}",
-                        "word label",
-                        b,
-                        SIZES.small,
-                        own,
-                        f"point {pt['text']}#{j}",
-                        t,
-                        "outside" if pt["outside"] else "word",
-                        pt["at"],
-                        j,
-                    )
-                )
+                out.append(self.word_text(shown, j))
         return out
+
+    def start_text(self, name: str, si: int) -> PlotText:
+        """The start label naming the target `name` (sentence si's, with its badge, when the
+        sentences' static vectors differ)."""
+        g = self.geometry
+        text = f"v({name})" if self.plan.model is not None else f"{name} (static)"
+        own = None if g.shared_start else si
+        b = text_box(text, SIZES.body)
+        if own is not None:
+            b = beside(b, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP)
+        lname = f"start label {text}" + ("" if own is None else f" {si + 1}")
+        return PlotText(lname, "start label", b, SIZES.body, own, "", text, "start",
+                        g.start_points[si])  # fmt: skip
+
+    def end_text(self, si: int, badge_only: bool = False) -> PlotText:
+        """Where sentence si takes the target: "bank′" (with its badge when compared), or
+        its shorter form, the badge alone."""
+        plan = self.plan
+        end = f"{cut(plan.sentences[0].target.text, 14)}′"
+        badge = badge_box(si + 1, SIZES.small)
+        b = text_box(end, SIZES.body, "BOLD")
+        b = beside(b, badge, LABEL_BADGE_GAP) if len(plan.sentences) > 1 else b
+        at = self.geometry.map(plan.sentences[si].final.point)
+        return PlotText(f"end label {si + 1}", "end label", badge if badge_only else b,
+                        SIZES.body, si, "", "" if badge_only else end, "end", at)  # fmt: skip
+
+    def word_text(self, shown: str, j: int) -> PlotText:
+        """Word j's label showing `shown` (cut with "…" to WORD_LABEL_W)."""
+        pt = self.points[j]
+        t, b = fitted_text(shown, SIZES.small, WORD_LABEL_W)
+        own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
+        place = "outside" if pt["outside"] else "word"
+        return PlotText(f"label {t}#{j}", "word label", b, SIZES.small, own,
+                        f"point {pt['text']}#{j}", t, place, pt["at"], j)  # fmt: skip
+
+    def shorter_forms(self, t: PlotText) -> list[PlotText]:
+        """A label's shorter forms (LabelLayout.shorter_forms): a start label with the target
+        cut to CUT_LABEL, a compared sentence's end label as its badge alone, a word (not a
+        number, a group, [special]) cut to CUT_LABEL with "…"."""
+        target = self.plan.target
+        if t.kind == "start label":
+            si = 0 if t.own is None else t.own
+            return [self.start_text(cut(target, CUT_LABEL), si)] if len(target) > CUT_LABEL else []
+        if t.kind == "end label":
+            return [self.end_text(t.own or 0, True)] if len(self.plan.sentences) > 1 else []
+        pt, j = self.points[t.point], t.point
+        text = pt["text"]
+        if j in self.numbered or pt.get("group") or pt["special"] or len(text) <= CUT_LABEL:
+            return []
+        return [self.word_text(cut(text, CUT_LABEL), j)]
 
     def place_labels(self) -> None:
         """Labels off every mark, line and each other (scenes.figure.labels), leaders to
-        the far ones."""
+        the far ones; a label with no place clear of every line takes a shorter form."""
         texts = self.label_texts()
+        forms = [self.shorter_forms(t) for t in texts]
         marks = [mark_box(pt) for pt in self.points] + [self.origin_box()]
         places = place_plot_labels(
             [
-                PlotLabel(
-                    t.place, (float(t.anchor[0]), float(t.anchor[1])), (width(t.box), height(t.box))
-                )
-                for t in texts
+                PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),
+                          (width(t.box), height(t.box)),
+                          tuple((width(f.box), height(f.box)) for f in fs))
+                for t, fs in zip(texts, forms, strict=True)
             ],
             self.geometry.box,
             marks,
             self.all_lines(False),
             self.all_lines(True),
-        )
-        self.labels, self.leaders = [], {}
-        for t, place in zip(texts, places, strict=True):
+            strict=self.strict,
+        )  # fmt: skip
+        self.labels, self.leaders, self.crossed = [], {}, []
+        for t, fs, place in zip(texts, forms, places, strict=True):
+            t = t if place.variant == 0 else fs[place.variant - 1]
             c = centre(t.box)
             self.labels.append(
                 replace(t, box=moved(t.box, place.centre[0] - c[0], place.centre[1] - c[1]))
@@ -344,3 +356,5 @@ class PlotLayout:
             if place.leader is not None:
                 (ax, ay), (ex, ey) = place.leader
                 self.leaders[t.name] = (ax, ay, ex, ey, LEADER_HALF_WIDTH)
+            if place.crossed and t.kind == "word label":
+                self.crossed.append(t.point)
