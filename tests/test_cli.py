@@ -337,6 +337,24 @@ def test_render_prints_paths_on_stdout_and_status_on_stderr(
     assert Plan.load(out / "bank-he-sat.plan.json") == call["plan"]
 
 
+def test_formats_come_repeated_or_as_a_comma_list(
+    fake_render: FakeRender, toml_embeddings: Path, tmp_path: Path
+) -> None:
+    """`--format png,gif --format mp4,png`: every format once, in order; an unknown one in a
+    list is named as on its own."""
+    result = run("render", RIVER, "-t", "bank", "--embeddings", toml_embeddings, "--out",
+                 tmp_path, "--format", "png, gif", "--format", "mp4,png")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (call,) = fake_render.calls
+    assert call["formats"] == ("png", "gif", "mp4")
+    result = run("render", RIVER, "-t", "bank", "--format", "png,webp")
+    assert_user_error(result, "Invalid value for '--format': 'webp' is not one of", code=2)
+    result = run("render", RIVER, "-t", "bank", "--slides", "--slides-format", "pdf,pptx",
+                 "--embeddings", toml_embeddings, "--out", tmp_path)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert fake_render.calls[-1]["slides_formats"] == ("pdf", "pptx")
+
+
 def test_render_options_reach_scenes(
     fake_render: FakeRender, toml_embeddings: Path, tmp_path: Path
 ) -> None:

@@ -154,9 +154,11 @@ def option(key: str) -> Callable[[F], F]:
             pair = f"{flag(key)}/--no-{flag(key)[2:]}"
             return click.option(pair, key, default=True, help=kw["help"])
         return click.option(*names, is_flag=True, help=kw["help"])
-    if isinstance(first, Texts | Formats):
-        choice = click.Choice(first.choices) if isinstance(first, Formats) else None
-        return click.option(*names, multiple=True, type=choice, **kw)
+    if isinstance(first, Formats):  # repeatable, or a comma list: --format gif,mp4
+        return click.option(*names, multiple=True, type=FormatList(first.choices),
+                            callback=_flat, **kw)  # fmt: skip
+    if isinstance(first, Texts):
+        return click.option(*names, multiple=True, **kw)
     if key == "scene_file":  # first: --scene then may name a class in it
         kw["is_eager"] = True
     if len(accepted) == 1 and isinstance(first, Options):
@@ -166,6 +168,22 @@ def option(key: str) -> Callable[[F], F]:
         kw["type"] = click.IntRange(min=first.minimum)
     default = DEFAULTS.get(key)
     return click.option(*names, default=default, show_default=key in SHOWN, **kw)
+
+
+class FormatList(click.Choice):
+    """A repeatable list of formats that also takes them comma-separated (`--format gif,png`):
+    each one checked as click.Choice checks it, with its message."""
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        parts = [p.strip() for p in str(value).split(",")]
+        return tuple(super(FormatList, self).convert(p, param, ctx) for p in parts if p)
+
+
+def _flat(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
+    """The formats of every --format, in order, once each."""
+    return tuple(dict.fromkeys(f for group in value for f in group))
 
 
 class SceneChoice(click.Choice):

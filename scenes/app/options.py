@@ -126,7 +126,8 @@ RENDER_CONSTRAINTS: dict[str, tuple[tuple[Any, ...], str]] = {
 }
 RENDER_HELP = {
     "scene": "What to draw (`attention-drift scenes` lists them).",
-    "formats": "Output format (repeatable). Default: gif and mp4 (mov with --transparent). png "
+    "formats": "Output format (repeatable, or a comma list: gif,png). Default: gif and mp4 (mov "
+    "with --transparent). png "
     "is a still of the last frame; svg and pdf are that still as vector paths (for papers; "
     "with --stills every beat's too); webm is VP9; html is STEM.html, a page for a blog "
     "embedding the MP4 (rendered too) with the GIF as fallback and the weights as caption.",
@@ -141,7 +142,8 @@ RENDER_HELP = {
     "alpha, PNG and GIF with transparency; dark-theme colours.",
     "slides": "Also the deck: one slide per beat with presenter notes (manim-slides), as "
     "--slides-format says (default STEM.html, a single file that opens offline in a browser).",
-    "slides_formats": "The deck's formats with --slides (repeatable; default html): html is "
+    "slides_formats": "The deck's formats with --slides (repeatable, or a comma list; default "
+    "html): html is "
     "STEM.html (reveal.js, the videos inside); pdf is STEM.slides.pdf (a vector page per beat, "
     "its final frame, the notes as page annotations); pptx is STEM.slides.pptx (PowerPoint: "
     "each beat's video, its final frame where the video cannot play, notes per slide).",
