@@ -549,3 +549,18 @@ def test_model_modes_special_tokens_are_one_named_mark(request: pytest.FixtureRe
     parts = scene.key_parts
     keyed = " ".join("".join(getattr(x, "text", "") for x in m.get_family()) for m in parts)
     assert "[CLS]+[SEP]of3sentences" in keyed.replace(" ", "") and "valuevector" in keyed
+
+
+def test_a_token_that_is_not_a_word_is_named_in_quotes(request: pytest.FixtureRequest) -> None:
+    """Model mode attends to "." too: its term reads `0.04·“.”`, not `0.04·.` (a typo), and
+    its label is “.”; words and [special] keep their plain names."""
+    from scenes.figure.names import row_text, shown_name
+
+    plan = corpus_plan(BY_NAME["model-three"], request)
+    s = plan.sentences[0]
+    (dot,) = [w for w in s.words if w.text == "." and w.included]
+    assert row_text(s, (dot.index,)) == shown_name(s, dot.index) == "“.”"
+    river = next(w for w in s.words if w.text == "river")
+    special = next(w for w in s.words if w.reason == "special")
+    assert shown_name(s, river.index) == "river"
+    assert not shown_name(s, special.index).startswith("“")

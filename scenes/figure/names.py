@@ -69,9 +69,16 @@ def word_name(s: Sentence, index: int) -> str:
     return w.text + str(position).translate(SUBSCRIPTS)
 
 
+def shown_name(s: Sentence, index: int) -> str:
+    """`word_name`, and a token that is not a word (model mode's ".", ",") in quotes, so that
+    `0.04·“.”` and a label “.” read as a token, not as a typo or a stray mark."""
+    name = word_name(s, index)
+    return name if s.words[index].is_word or s.words[index].reason == "special" else f"“{name}”"
+
+
 def row_text(s: Sentence, row: Row, most: int = 11) -> str:
-    """A term's name: the word ("river", "bank₇"), or the group's "(12 more)"."""
-    return f"({len(row)} more)" if len(row) > 1 else cut(word_name(s, row[0]), most)
+    """A term's name: the word ("river", "bank₇", “.”), or the group's "(12 more)"."""
+    return f"({len(row)} more)" if len(row) > 1 else cut(shown_name(s, row[0]), most)
 
 
 def plotted_words(sentence: Sentence) -> list[tuple[Word, tuple[float, float]]]:

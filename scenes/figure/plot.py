@@ -15,7 +15,7 @@ from attention_math.plan import Plan
 from scenes.figure.constants import BEND, ON_LINE, ON_ORIGIN, SAME_MARK
 from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
 from scenes.figure.mapping import Mapping, drift_view
-from scenes.figure.names import plotted_words, word_name
+from scenes.figure.names import plotted_words, shown_name
 from scenes.layout import Box
 
 Point = dict[str, Any]  # text, special, group, true, at, outside, sentences, labelled, ring
@@ -106,7 +106,7 @@ class PlotGeometry:
                 p = self.map(point)
                 seen[key] = point_of[(si, w.index)] = len(points)
                 # Outside the view: a marker where the line from the tip to the word leaves it.
-                points.append(self._point(word_name(s, w.index), p, pulled_from.get(w.index)))
+                points.append(self._point(shown_name(s, w.index), p, pulled_from.get(w.index)))
                 points[-1].update(special=w.reason == "special", sentences={si})
                 points[-1]["labelled"] = w.index in labelled
         for pt in points:  # "[special] ×3": the specials of three sentences, one mark
