@@ -247,6 +247,6 @@ say "  $(grep -E '^Need to get' "$LOG" | tr '\n' ';' || true)"
 say "  figure: $(in_machine 'ls -l /root/attention-drift/out 2>/dev/null | tail -n +2 | awk "{print \$5, \$9}" | tr "\n" " "')"
 pytest_summary="$(grep -E '^=+ .*(passed|failed|error).* =+$' "$LOG" | tail -n1 || true)"
 say "  pytest: ${pytest_summary:-no summary line (see the log)}"
-grep -E '^(FAILED|ERROR) ' "$LOG" | head -n 30 | while read -r line; do say "    $line"; done
+{ grep -E '^(FAILED|ERROR) ' "$LOG" || true; } | head -n 30 | while read -r line; do say "    $line"; done
 say "log: $LOG"
 ((rc_render == 0 && rc_test == 0))
