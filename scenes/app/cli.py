@@ -666,25 +666,32 @@ def _run_spec(spec_file: Path, out_dir: Path | None, overrides: dict[str, Any], 
             raise click.ClickException(_terminal_line(summary)) from exc
 
 
+def _model_word(top: int, top_help: str, json_help: str) -> Callable[[F], F]:
+    """The arguments `heads` and `ledger` share: the sentence, the word to follow (and which
+    occurrence), how many rows, the checkpoint folder, JSON output."""
+
+    def decorate(f: F) -> F:
+        for add in reversed((
+            click.argument("sentence"),
+            click.option("--target", "-t", required=True, metavar="WORD",
+                         help="The word to follow."),
+            click.option("--target-index", type=int, default=None, metavar="N",
+                         help="Which occurrence, when the target occurs more than once "
+                              "(token number from 0)."),
+            click.option("--top", type=click.IntRange(min=1), default=top, show_default=True,
+                         help=top_help),
+            click.option("--model-dir", default=None, metavar="DIR",
+                         help="A BERT checkpoint folder."),
+            click.option("--json", "as_json", is_flag=True, help=json_help),
+        )):  # fmt: skip
+            f = add(f)
+        return f
+
+    return decorate
+
+
 @main.command("heads")
-@click.argument("sentence")
-@click.option("--target", "-t", required=True, metavar="WORD", help="The word to follow.")
-@click.option(
-    "--target-index",
-    type=int,
-    default=None,
-    metavar="N",
-    help="Which occurrence, when the target occurs more than once (token number from 0).",
-)
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="How many heads to list.",
-)
-@click.option("--model-dir", default=None, metavar="DIR", help="A BERT checkpoint folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+@_model_word(10, "How many heads to list.", "Print the ranking as JSON.")
 def heads_command(
     sentence: str,
     target: str,
@@ -759,20 +766,7 @@ def _head_rows(
 
 
 @main.command("ledger")
-@click.argument("sentence")
-@click.option("--target", "-t", required=True, metavar="WORD", help="The word to follow.")
-@click.option(
-    "--target-index",
-    type=int,
-    default=None,
-    metavar="N",
-    help="Which occurrence, when the target occurs more than once (token number from 0).",
-)
-@click.option(
-    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Words per layer."
-)
-@click.option("--model-dir", default=None, metavar="DIR", help="A BERT checkpoint folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole ledger as JSON.")
+@_model_word(5, "Words per layer.", "Print the whole ledger as JSON.")
 def ledger_command(
     sentence: str,
     target: str,
