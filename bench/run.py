@@ -136,10 +136,10 @@ def checked(result: Measured, what: str) -> Measured:
     return result
 
 
-def worker(name: str, **args: Any) -> dict[str, Any]:
+def worker(name: str, env: dict[str, str] | None = None, **args: Any) -> dict[str, Any]:
     """Run this file's worker `name` in a fresh process; its JSON result (+ process s, MB)."""
     cmd = [sys.executable, __file__, "--worker", name, "--args", json.dumps(args)]
-    result = checked(measure(cmd, cwd=REPO), f"worker {name} {args}")
+    result = checked(measure(cmd, cwd=REPO, env=env), f"worker {name} {args}")
     data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     data.update(process_s=result.seconds, peak_mb=result.peak_mb)
     return data
@@ -305,14 +305,22 @@ def cold_start(runs: int) -> dict[str, Any]:
 
 
 def default_render() -> dict[str, Any]:
+    """The post's figure into an empty folder, after set-up: `./render.sh`'s set-up renders
+    this very figure, so the user's text caches hold its texts (a first render in a fresh
+    cache folder, `cold_seconds`, also pays for building every text once)."""
     with tempfile.TemporaryDirectory() as tmp:
+        cache = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        cmd = [str(CLI), *FIGURE, "--quiet"]
+        cold = checked(measure([*cmd, "--out", str(Path(tmp) / "cold")], cwd=REPO, env=cache),
+                       "the default render, empty caches")  # fmt: skip
         out = Path(tmp) / "out"
-        result = checked(measure([str(CLI), *FIGURE, "--out", str(out), "--quiet"], cwd=REPO),
+        result = checked(measure([*cmd, "--out", str(out)], cwd=REPO, env=cache),
                          "the default render")  # fmt: skip
         gif = next(out.glob("*.gif"))
         mp4 = next(out.glob("*.mp4"))
         return {
             "seconds": result.seconds,
+            "cold_seconds": cold.seconds,
             "peak_mb": result.peak_mb,
             "gif_bytes": gif.stat().st_size,
             "gif": probe(gif),
@@ -511,15 +519,21 @@ def suite() -> dict[str, Any]:
 
 
 def passes() -> dict[str, dict[str, Any]]:
-    """DriftScene and the one-dot floor, pass by pass."""
+    """DriftScene and the one-dot floor, pass by pass. Both in one cache folder of their own,
+    each pass once before it is timed: the figure as a user re-renders it (its texts built
+    and kept, as Manim keeps a hand-made scene's SVGs in its media folder)."""
     out = {}
-    for quality in ("low", "high", "gif"):
-        say(f"DriftScene, {quality} pass")
-        drift = worker("pass", quality=quality, scene="drift")
-        seconds = drift["frames"] / drift["fps"]
-        say(f"one moving dot, {quality} pass, {seconds:.2f} s")
-        dot = worker("pass", quality=quality, scene="dot", seconds=seconds)
-        out[quality] = {"drift": drift, "dot": dot}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": tmp}
+        for quality in ("low", "high", "gif"):
+            say(f"DriftScene, {quality} pass")
+            worker("pass", env, quality=quality, scene="drift")
+            drift = worker("pass", env, quality=quality, scene="drift")
+            seconds = drift["frames"] / drift["fps"]
+            say(f"one moving dot, {quality} pass, {seconds:.2f} s")
+            worker("pass", env, quality=quality, scene="dot", seconds=seconds)
+            dot = worker("pass", env, quality=quality, scene="dot", seconds=seconds)
+            out[quality] = {"drift": drift, "dot": dot}
     return out
 
 
@@ -627,6 +641,9 @@ def render_rows(r: dict[str, Any]) -> list[Row]:
         "after set-up",
         f"{d['seconds']:.1f} s",
         f"< {TARGETS['default_s']:.0f} s: {verdict(d['seconds'] < TARGETS['default_s'])}",
+    ), (
+        "default render, the first in an empty cache folder (every text built once)",
+        f"{d['cold_seconds']:.1f} s", "",
     ), ("default render: peak memory (largest process)", f"{d['peak_mb']:.0f} MB", "")]  # fmt: skip
     for key, label in (("gif", "the post's figure as the 800×450 GIF alone"),
                        ("high", "the post's figure as a 1080p60 MP4 alone")):  # fmt: skip
