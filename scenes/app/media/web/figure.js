@@ -129,9 +129,9 @@
     figure.sentences.forEach(function (s, si) {
       (s.words || []).forEach(function (w) { words[si + ":" + w.index] = { si: si, w: w }; });
     });
-    function wordOf(e) {  // the first word it stands for that has the plan's numbers
-      var t = (e.tokens || []).filter(function (t) { return words[t[0] + ":" + t[1]]; })[0];
-      return t ? words[t[0] + ":" + t[1]] : null;
+    function wordsOf(e) {  // the words it stands for that have the plan's numbers
+      return (e.tokens || []).map(function (t) { return words[t[0] + ":" + t[1]]; })
+        .filter(function (w) { return w; });
     }
     function place(el, e, pad) {  // a highlight or hot region over element e
       var k = HOT[e.kind], b = e.box;
@@ -151,10 +151,9 @@
     if (layer) {
       layer.setAttribute("viewBox", "0 0 " + W + " " + H);
       (figure.elements || []).forEach(function (e) {
-        var k = HOT[e.kind], word = k && wordOf(e);
-        if (!word) return;
-        var id = word.si + ":" + word.w.index;
-        (byWord[id] = byWord[id] || []).push(e);
+        var k = HOT[e.kind], all = k ? wordsOf(e) : [], word = all[0];
+        if (!word) return;  // a group of words: pointing at it says the first
+        all.forEach(function (x) { var id = x.si + ":" + x.w.index; (byWord[id] = byWord[id] || []).push(e); });
         var r = svg(SHAPE[k], { "class": "adf-hot adf-hot-" + e.kind, "data-adf-element": e.name }, layer);
         place(r, e, k === "point" ? 5 : 1);
         if (k === "point") r.setAttribute("r", Math.max(+r.getAttribute("r"), 10));
@@ -188,15 +187,15 @@
       Object.keys(hl).forEach(function (k) { hl[k].setAttribute("hidden", ""); });
       fig.removeAttribute("data-adf-word");
       if (word === null) { readout.textContent = ""; return; }
-      var b = beat(), si = word.si, w = word.w, at = {};
+      var b = beat(), si = word.si, w = word.w, lit = {};
       byWord[si + ":" + w.index].forEach(function (e) {  // a box round a row, track and value
-        var k = HOT[e.kind], u = at[k];
+        var k = HOT[e.kind], u = lit[k];
         if (!visible(e) || u && SHAPE[k] !== "rect") return;
-        at[k] = !u ? e : { kind: e.kind, box: [Math.min(u.box[0], e.box[0]),
+        lit[k] = !u ? e : { kind: e.kind, box: [Math.min(u.box[0], e.box[0]),
           Math.min(u.box[1], e.box[1]), Math.max(u.box[2], e.box[2]), Math.max(u.box[3], e.box[3])] };
       });
-      Object.keys(at).forEach(function (k) {
-        place(hl[k], at[k], k === "point" ? 5 : 3);
+      Object.keys(lit).forEach(function (k) {
+        place(hl[k], lit[k], k === "point" ? 5 : 3);
         hl[k].removeAttribute("hidden");
       });
       var now = b.sentence === si && b.step !== null ? w.weights[b.step] : null;
