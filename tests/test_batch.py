@@ -282,8 +282,9 @@ def test_second_render_is_cached(png_twice: dict[str, Any]) -> None:
     assert not first.cached and again.cached
     assert again == first  # the same paths, as a plain list compares
     assert png_twice["again_mtime"] == png_twice["first_stat"].st_mtime_ns  # not rewritten
-    assert any(m.startswith("up to date: s.png, s.plan.json") for m in png_twice["messages"])
-    assert listing(png_twice["out"]) == ["s.cache.json", "s.plan.json", "s.png"]
+    up_to_date = "up to date: s.png, s.figure.json, s.plan.json"
+    assert any(m.startswith(up_to_date) for m in png_twice["messages"])
+    assert listing(png_twice["out"]) == ["s.cache.json", "s.figure.json", "s.plan.json", "s.png"]
 
 
 def test_force_renders_again_with_the_same_frame(png_twice: dict[str, Any]) -> None:
@@ -302,7 +303,8 @@ def test_cli_render_uses_the_cache_and_force(vectors: Path, tmp_path: Path) -> N
     mtime = (tmp_path / "f.png").stat().st_mtime_ns
     again = run(*args)
     assert again.exit_code == 0, again.output
-    assert again.stdout == first.stdout == f"{tmp_path / 'f.png'}\n{tmp_path / 'f.plan.json'}\n"
+    printed = "".join(f"{tmp_path / n}\n" for n in ("f.png", "f.figure.json", "f.plan.json"))
+    assert again.stdout == first.stdout == printed
     assert "up to date" in again.stderr and "--force" in again.stderr
     assert (tmp_path / "f.png").stat().st_mtime_ns == mtime
     forced = run(*args, "--force")
@@ -471,7 +473,9 @@ def test_two_renders_into_one_folder_do_not_clobber(vectors: Path, tmp_path: Pat
     refused = errors[1 + codes[1:].index(1)]
     assert "the name same is taken" in refused and "(different theme)" in refused, refused
     assert listing(tmp_path) == sorted(
-        f"{s}.{ext}" for s in ("a", "same") for ext in ("png", "plan.json", "cache.json")
+        f"{s}.{ext}"
+        for s in ("a", "same")
+        for ext in ("png", "figure.json", "plan.json", "cache.json")
     )
     assert pixels(tmp_path / "a.png")[0, 0].tolist() == [255, 255, 255]  # light
     same = pixels(tmp_path / "same.png")[0, 0].tolist()
@@ -533,8 +537,9 @@ def test_spec_batch_in_workers_one_failure_does_not_stop_the_others(tmp_path: Pa
     result = run("render", "--spec", spec, "--jobs", "2")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        str(media / "river.png"), str(media / "river.plan.json"),
-        str(media / "both.png"), str(media / "both.plan.json"),
+        str(media / "river.png"), str(media / "river.figure.json"),
+        str(media / "river.plan.json"),
+        str(media / "both.png"), str(media / "both.figure.json"), str(media / "both.plan.json"),
     ]  # fmt: skip
     err = result.stderr
     assert err.strip().splitlines()[-1] == "Error: 1 of 3 renders failed"
@@ -606,7 +611,8 @@ def test_spec_with_overrides_and_out_from_the_command_line(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.stderr == ""  # --quiet: no progress, no table
     assert not (tmp_path / "media").exists()
-    assert listing(out) == ["river.cache.json", "river.plan.json", "river.png"]
+    assert listing(out) == ["river.cache.json", "river.figure.json", "river.plan.json",
+                            "river.png"]  # fmt: skip
     px = pixels(out / "river.png")
     assert px.shape == (480, 854, 3)  # low
     assert px[0, 0].tolist() == [255, 255, 255]  # light

@@ -663,8 +663,10 @@ def test_highlight_lands_on_the_drawn_point(served: tuple[str, Path], browser: A
     base, folder = served
     cues = chapters(folder)
     figure = json.loads((folder / "fig.figure.json").read_text(encoding="utf-8"))
-    word = next(w for w in figure["sentences"][0]["words"]
-                if w["role"] == "context" and w["point"] and not w["outside"])  # fmt: skip
+    # a context word of sentence 1 drawn as a point (not a marker at the edge)
+    point = next(e for e in figure["elements"] if e["kind"] == "point" and e["sentence"] == 0)
+    ((_, index),) = point["tokens"]
+    word = next(w for w in figure["sentences"][0]["words"] if w["index"] == index)
     open_figure(browser, f"{base}/fig.html")
     press(browser, Keys.TAB, "k")
     wait_for(browser, lambda d: figure_state(d)["paused"], "k does not pause")
@@ -697,6 +699,95 @@ def test_highlight_lands_on_the_drawn_point(served: tuple[str, Path], browser: A
         if i == 2:
             (folder / "highlight.png").write_bytes(browser.get_screenshot_as_png())
     OBSERVED["highlight"] = f"“{word['text']}”: " + "; ".join(seen)
+
+
+HOT_KINDS = ("chip", "row", "track", "value", "term", "point", "marker", "ring", "group")
+
+
+def region_boxes(driver: Any) -> dict[str, Any]:
+    """Every hot region of the figure by the element it names: its box as [left, top, right,
+    bottom] in the overlay, 0..1, and its shape; None when not displayed."""
+    return driver.execute_script(
+        """const o = document.querySelector('.adf-overlay').getBoundingClientRect();
+        const out = {};
+        document.querySelectorAll('.adf-hot').forEach(h => {
+            const r = h.getBoundingClientRect(), on = getComputedStyle(h).display !== 'none';
+            out[h.dataset.adfElement] = on ? {tag: h.tagName, box: [(r.left - o.left) / o.width,
+                (r.top - o.top) / o.height, (r.right - o.left) / o.width,
+                (r.bottom - o.top) / o.height]} : null; });
+        return out;"""
+    )
+
+
+def test_hot_regions_are_the_models_elements(served: tuple[str, Path], browser: Any) -> None:
+    """The page's hot regions are the figure model's elements: one for each chip, panel row,
+    track, value, equation term and point of a word in the final sum, and each trail step,
+    named after it; at a step, those shown then are displayed, each over the element's box
+    as the model built without manim puts it (scenes.figure.build, normalised to the frame);
+    pointing at a panel row highlights the row (its label, bar and value) and says its
+    word's numbers."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from attention_math.plan import Plan
+    from scenes.figure.build import build_figure
+    from scenes.figure.export import norm_box
+
+    base, folder = served
+    plan = Plan.load(folder / "fig.plan.json")
+    model = build_figure(plan)
+    summed = {(si, i) for si, s in enumerate(plan.sentences) for i in s.final.words}
+    want = [e for e in model.elements if e.kind == "trail" or (e.kind in HOT_KINDS
+            and any(t in summed for t in e.tokens))]  # fmt: skip
+    assert {e.kind for e in want} >= {"chip", "row", "track", "term", "point", "trail"}
+    cues = chapters(folder)
+    open_figure(browser, f"{base}/fig.html")
+    press(browser, Keys.TAB, "k")
+    wait_for(browser, lambda d: figure_state(d)["paused"], "k does not pause")
+    i = next(n for n, b in enumerate(model.beats) if b.what == "step")  # sentence 1's first word
+    k = int(figure_state(browser)["step"].split()[1]) - 1
+    press(browser, *[Keys.ARROW_RIGHT if i > k else Keys.ARROW_LEFT] * abs(i - k))
+    at_step(browser, cues, i)
+    regions = region_boxes(browser)
+    assert sorted(regions) == sorted(e.name for e in want)
+    shown = {e.name for e in want if i in e.shown}
+    assert {n for n, r in regions.items() if r is not None} == shown
+    px = 1.5 / SIZE[0]  # a region is its element's box with a pixel round it
+    for e in want:
+        r = regions[e.name]
+        if r is None or r["tag"] != "rect":
+            continue
+        box = norm_box(e.box, model.frame)
+        pad = [-1 / SIZE[0], -1 / SIZE[1], 1 / SIZE[0], 1 / SIZE[1]]
+        assert r["box"] == pytest.approx([b + p for b, p in zip(box, pad, strict=True)],
+                                         abs=px), e.name  # fmt: skip
+    row = next(e for e in want if e.kind == "row" and e.sentence == 0 and i in e.shown)
+    ((si, index),) = row.tokens
+    word = plan.sentences[si].words[index].text
+    region = browser.find_element("css selector", f'.adf-hot[data-adf-element="{row.name}"]')
+    ActionChains(browser).move_to_element(region).perform()
+    lit = wait_for(browser, lambda d: d.execute_script(
+        """const h = document.querySelector('.adf-hl-row');
+        if (h.hasAttribute('hidden')) return null;
+        const o = document.querySelector('.adf-overlay').getBoundingClientRect();
+        const r = h.getBoundingClientRect();
+        return [(r.left - o.left) / o.width, (r.top - o.top) / o.height,
+                (r.right - o.left) / o.width, (r.bottom - o.top) / o.height];"""),
+        "no highlight of the row")  # fmt: skip
+    # round the row's label, bar and value: the word's elements of the row
+    parts = [norm_box(e.box, model.frame) for e in want
+             if e.kind in ("row", "track", "value") and e.tokens == row.tokens]  # fmt: skip
+    assert len(parts) == 3
+    box = [min(b[0] for b in parts), min(b[1] for b in parts),
+           max(b[2] for b in parts), max(b[3] for b in parts)]  # fmt: skip
+    assert lit[0] < box[0] < box[2] < lit[2] and lit[1] < box[1] < box[3] < lit[3]
+    assert lit == pytest.approx(box, abs=5 / SIZE[1])  # 3 px round it
+    readout = figure_state(browser)["readout"]
+    assert readout.startswith(f"“{word}” (sentence {si + 1}): score ")
+    (folder / "hover-row.png").write_bytes(browser.get_screenshot_as_png())
+    OBSERVED["hot regions"] = (f"{len(regions)} from the model's elements, {len(shown)} shown "
+                               f"at step {i + 1}; pointing at {row.name!r}: {readout!r}; "
+                               f"{folder / 'hover-row.png'}")  # fmt: skip
 
 
 def the_figure(folder: Path) -> str:

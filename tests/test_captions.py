@@ -131,7 +131,7 @@ def test_captions_next_to_the_video_say_the_plans_numbers(rendered: dict[str, An
 
     plan, out = rendered["plan"], rendered["out"]
     names = [p.name for p in rendered["result"]]
-    assert names == ["fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt"]
+    assert names == ["fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt", "fig.figure.json"]
     cues = list(srt.parse((out / "fig.srt").read_text(encoding="utf-8")))
     # one cue a beat: the poster, per sentence its start, each joining word and its sum,
     # then the summary
@@ -182,7 +182,7 @@ def test_no_captions(rendered: dict[str, Any], tmp_path: Path) -> None:
     result = render(
         plan, formats=["mp4"], quality="low", out_dir=tmp_path, name="fig", captions=False
     )
-    assert [p.name for p in result] == ["fig.mp4", "fig.poster.png"]
+    assert [p.name for p in result] == ["fig.mp4", "fig.poster.png", "fig.figure.json"]
     assert not list(tmp_path.glob("*.srt")) and not list(tmp_path.glob("*.vtt"))
     first = json.loads((rendered["out"] / "fig.cache.json").read_text(encoding="utf-8"))
     second = json.loads((tmp_path / "fig.cache.json").read_text(encoding="utf-8"))

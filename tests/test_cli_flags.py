@@ -76,7 +76,8 @@ def test_stills_are_the_frame_at_the_end_of_every_beat(folder: Path) -> None:
     # DriftScene's beats: the poster, the sentence's panel, one per context word (sat and
     # river: He, on, the are stop-words), the formula, the summary.
     beats = [f"out/fig.beat-{i:02d}.png" for i in range(1, 7)]
-    assert done.stdout.splitlines() == ["out/fig.png", *beats, "out/fig.plan.json"]
+    assert done.stdout.splitlines() == ["out/fig.png", *beats, "out/fig.figure.json",
+                                        "out/fig.plan.json"]  # fmt: skip
     for still in beats:
         with Image.open(folder / still) as im:
             assert (im.format, im.size) == ("PNG", (854, 480))
@@ -90,7 +91,8 @@ def test_stills_are_the_frame_at_the_end_of_every_beat(folder: Path) -> None:
     plain = attention_drift(folder, "render", RIVER, "-t", "bank", "--format", "png",
                             "--out", "plain", *LOW)  # fmt: skip
     assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.splitlines() == ["plain/fig.png", "plain/fig.plan.json"]
+    assert plain.stdout.splitlines() == ["plain/fig.png", "plain/fig.figure.json",
+                                         "plain/fig.plan.json"]  # fmt: skip
     assert not list((folder / "plain").glob("*beat*"))
 
 
@@ -114,7 +116,8 @@ def test_verify_hashes_what_size_and_time_would_not_show(folder: Path) -> None:
     verified = attention_drift(folder, *args[:-1], "--verify")
     assert verified.returncode == 0, verified.stderr
     assert "up to date" not in verified.stderr  # the hash differs: rendered again
-    assert verified.stdout.splitlines() == ["out/fig.png", "out/fig.plan.json"]
+    assert verified.stdout.splitlines() == ["out/fig.png", "out/fig.figure.json",
+                                            "out/fig.plan.json"]  # fmt: skip
     assert differs(png, folder / "good.png") == 0  # a whole PNG again, the same picture
     assert "up to date" in attention_drift(folder, *args[:-1], "--verify").stderr
 
@@ -124,12 +127,13 @@ def test_no_captions_writes_no_subtitles(folder: Path) -> None:
     default = attention_drift(folder, "render", RIVER, "-t", "bank", "--format", "mp4", *LOW)
     assert default.returncode == 0, default.stderr
     assert default.stdout.splitlines() == ["out/fig.mp4", "out/fig.poster.png", "out/fig.srt",
-                                           "out/fig.vtt", "out/fig.plan.json"]  # fmt: skip
+                                           "out/fig.vtt", "out/fig.figure.json",
+                                           "out/fig.plan.json"]  # fmt: skip
     bare = attention_drift(folder, "render", RIVER, "-t", "bank", "--format", "mp4",
                            "--no-captions", "--out", "bare", *LOW)  # fmt: skip
     assert bare.returncode == 0, bare.stderr
     assert bare.stdout.splitlines() == ["bare/fig.mp4", "bare/fig.poster.png",
-                                        "bare/fig.plan.json"]  # fmt: skip
+                                        "bare/fig.figure.json", "bare/fig.plan.json"]  # fmt: skip
     # no subtitles in bare/ nor anywhere else (Manim's own writer puts a .srt in the cwd)
     subtitles = sorted(
         str(p.relative_to(folder)) for p in folder.rglob("*") if p.suffix in (".srt", ".vtt")
@@ -296,4 +300,4 @@ def test_a_png_needs_no_ffmpeg(folder: Path) -> None:
     done = attention_drift(folder, "render", RIVER, "-t", "bank", "--format", "png", *LOW,
                            env=without_ffmpeg(folder))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["out/fig.png", "out/fig.plan.json"]
+    assert done.stdout.splitlines() == ["out/fig.png", "out/fig.figure.json", "out/fig.plan.json"]

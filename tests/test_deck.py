@@ -193,6 +193,7 @@ def test_script_of_a_still_render_has_every_beat(tmp_path):
     ]
     assert sorted(p.name for p in out.iterdir()) == [
         "s.cache.json",
+        "s.figure.json",
         "s.plan.json",
         "s.png",
         "s.script.md",

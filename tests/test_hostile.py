@@ -98,8 +98,11 @@ def hostile_renders(
             mp.setattr(cls, "__init__", init)
         for scene in scenes.SCENES:
             request = PlanRequest(HOSTILE, "bank", senses=senses)
-            (png,) = render(request, scene=scene, formats=["png"], quality="low",
-                            out_dir=work / "out", force=True)  # fmt: skip
+            png, *model = render(request, scene=scene, formats=["png"], quality="low",
+                                 out_dir=work / "out", force=True)  # fmt: skip
+            # DriftScene's figure model next to it; a lecture scene has none
+            drift = [png.with_suffix(".figure.json")] if scene == "DriftScene" else []
+            assert model == drift, model
             results[scene] = png
     yield {"texts": texts, "tex": tex_sources, "results": results, "work": work}
 
@@ -320,8 +323,9 @@ def test_devanagari_sentence_renders_with_a_user_embedding_file(tmp_path: Path) 
                  REPO / "assets" / "examples" / "hindi.toml", "--format", "png", "--quality",
                  "low", "--out", tmp_path)  # fmt: skip
     assert result.exit_code == 0, result.output
-    png, plan_json = (Path(p) for p in result.stdout.split())
+    png, figure, plan_json = (Path(p) for p in result.stdout.split())
     assert png.name.startswith("render-") and png.suffix == ".png"
+    assert figure == png.with_suffix(".figure.json")
     plan = Plan.load(plan_json)
     assert [w.text for w in plan.sentences[0].words] == ["वह", "नदी", "के", "किनारे", "बैठा", "।"]
     # Hindi's stop-words (assets/stopwords/hi.txt, detected from the script) stay out

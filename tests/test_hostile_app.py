@@ -906,6 +906,7 @@ def test_an_explicit_name_used_again_for_another_render_is_refused(tmp_path: Pat
     assert Plan.load(tmp_path / "out" / "fig.plan.json").sentences[0].text == CASH
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "fig.cache.json",
+        "fig.figure.json",
         "fig.plan.json",
         "fig.png",
     ]  # fmt: skip  (the mp4 of the other render went with it)

@@ -245,7 +245,8 @@ def test_model_scenes_render_and_lay_out(scene, plan, tmp_path):
         s = type("S", (scene_class(scene),), {"job": job_for(p, theme)})()
         s.setup()
         assert check(s.text_boxes()) == []
-    (png,) = render(p, scene=scene, formats=["png"], quality="low", out_dir=tmp_path)
+    png, *model = render(p, scene=scene, formats=["png"], quality="low", out_dir=tmp_path)
+    assert model == ([png.with_suffix(".figure.json")] if scene == "DriftScene" else [])
     with Image.open(png) as im:
         assert im.size == (854, 480)
         assert np.asarray(im.convert("L")).std() > 10

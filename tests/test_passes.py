@@ -234,7 +234,8 @@ def test_one_pass_png_is_the_still_pass_png(tmp_path: Path) -> None:
 
     plan = build_plan("He sat on the river bank.", "bank")
     files = render(plan, formats=["mp4", "png"], quality="low", out_dir=tmp_path / "a", name="f")
-    assert [p.name for p in files] == ["f.mp4", "f.poster.png", "f.srt", "f.vtt", "f.png"]
+    names = ["f.mp4", "f.poster.png", "f.srt", "f.vtt", "f.png", "f.figure.json"]
+    assert [p.name for p in files] == names
     cache = tmp_path / "cache"
     subprocess.run(
         [sys.executable, "-m", "scenes.app", "render", "He sat on the river bank.", "-t",

@@ -48,7 +48,7 @@ def written(result: Result, folder: Path, out: str, names: list[str]) -> list[Pa
 
 def test_gif_into_the_default_out(here: Path) -> None:
     result = run("render", RIVER, "-t", "bank", "--format", "gif", *SMALL)
-    gif, _ = written(result, here, "out", ["fig.gif", "fig.plan.json"])
+    gif, _, _ = written(result, here, "out", ["fig.gif", "fig.figure.json", "fig.plan.json"])
     with Image.open(gif) as im:
         assert (im.format, im.size) == ("GIF", (800, 450))
         assert im.n_frames > 50 and im.info.get("loop") == 0
@@ -58,7 +58,7 @@ def test_gif_into_the_default_out(here: Path) -> None:
 def test_png_into_out_or_a_relative_folder(here: Path, out: str) -> None:
     extra = () if out == "out" else ("--out", out)
     result = run("render", RIVER, "-t", "bank", "--format", "png", *SMALL, *extra)
-    png, _ = written(result, here, out, ["fig.png", "fig.plan.json"])
+    png, _, _ = written(result, here, out, ["fig.png", "fig.figure.json", "fig.plan.json"])
     with Image.open(png) as im:
         assert (im.format, im.size) == ("PNG", (854, 480))
 
@@ -77,7 +77,8 @@ def mp4_render(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
 @pytest.mark.needs("ffprobe")
 def test_mp4_into_a_relative_folder(mp4_render: tuple[Path, Result]) -> None:
     folder, result = mp4_render
-    names = ["fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt", "fig.plan.json"]
+    names = ["fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt", "fig.figure.json",
+             "fig.plan.json"]  # fmt: skip
     mp4 = written(result, folder, "rel/dir", names)[0]
     info = probe(mp4)
     assert (info["codec"], info["pix_fmt"], info["size"]) == ("h264", "yuv420p", (854, 480))
@@ -119,10 +120,10 @@ def test_html_page_into_a_relative_folder_names_its_media_relatively(here: Path)
     count = sum(line.endswith(".webp") for line in result.stdout.splitlines())
     assert count >= 3
     stills = [f"fig.beat-{n:02d}.webp" for n in range(1, count + 1)]
-    names = ["fig.figure.json", *stills, "fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt",
-             "fig.gif", "fig.chapters.vtt", "fig.descriptions.vtt", "fig.html",
+    names = [*stills, "fig.mp4", "fig.poster.png", "fig.srt", "fig.vtt", "fig.gif",
+             "fig.chapters.vtt", "fig.descriptions.vtt", "fig.html", "fig.figure.json",
              "fig.plan.json"]  # fmt: skip
-    page = written(result, here, "rel/dir", names)[-2]
+    page = written(result, here, "rel/dir", names)[-3]
     html = page.read_text(encoding="utf-8")
     refs = re.findall(r'(?:src|poster)="([^"]+)"', html)
     assert sorted(set(refs)) == ["fig.chapters.vtt", "fig.descriptions.vtt", "fig.gif",
@@ -172,9 +173,10 @@ def test_spec_with_relative_paths_inside(
     result = run("render", "--spec", "course/course.toml", "-q", *args)
     assert result.exit_code == 0, (result.output, result.exception)
     printed = [Path(p).resolve() for p in result.stdout.splitlines()]
-    assert printed == [(here / out / n).resolve() for n in ("fig.png", "fig.plan.json")]
+    names = ("fig.png", "fig.figure.json", "fig.plan.json")
+    assert printed == [(here / out / n).resolve() for n in names]
     assert sorted(p.name for p in (here / out).iterdir()) == [
-        "fig.cache.json", "fig.plan.json", "fig.png"
+        "fig.cache.json", "fig.figure.json", "fig.plan.json", "fig.png"
     ]  # fmt: skip
     tops = {out.split("/")[0], "course"}
     assert {p.name for p in here.iterdir()} == tops  # nothing else in the working folder

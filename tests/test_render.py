@@ -3,6 +3,7 @@ and the layout check on several sentences."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -90,10 +91,40 @@ def test_plan_json_written_next_to_media(rendered, plan):
     assert not [p for p in out.iterdir() if p.name.startswith(".render-")]
 
 
+def test_figure_json_is_the_model_next_to_the_media(rendered, plan):
+    """The default kind of render (video, GIF, still) writes STEM.figure.json: the model the
+    scene drew (its elements as the model built without manim puts them), every beat with
+    its time in the video, listed in the render's record."""
+    from scenes.figure.build import build_figure
+    from scenes.figure.export import norm_box
+
+    out, files = rendered
+    figure = files[".json"]
+    assert figure.name == "fig.figure.json"
+    data = json.loads(figure.read_text(encoding="utf-8"))
+    model = build_figure(plan)
+    assert data["version"] == 2 and data["frame"] == [854, 480]
+    assert [e["name"] for e in data["elements"]] == [e.name for e in model.elements]
+    for e, got in zip(model.elements, data["elements"], strict=True):
+        assert got["box"] == pytest.approx(norm_box(e.box, model.frame), abs=1e-4), e.name
+        assert got["shown"] == list(e.shown), e.name
+    ends = [b["end"] for b in data["beats"]]
+    assert len(ends) == len(model.beats) and ends == sorted(ends)
+    assert abs(ends[-1] - expected_seconds(plan)) < 0.25
+    record = json.loads((out / "fig.cache.json").read_text(encoding="utf-8"))
+    assert "fig.figure.json" in record["files"]
+
+
 def test_light_theme_still(plan, tmp_path):
     from scenes.app import render
+    from scenes.figure.narration import drift_caption
 
-    (png,) = render(plan, formats=["png"], quality="low", theme="light", out_dir=tmp_path)
+    png, figure = render(plan, formats=["png"], quality="low", theme="light", out_dir=tmp_path)
+    # a still pass stops at the poster: the model's beats, untimed, with their captions
+    assert figure.name.endswith(".figure.json")
+    beats = json.loads(figure.read_text(encoding="utf-8"))["beats"]
+    assert [(b["start"], b["end"]) for b in beats] == [(None, None)] * len(beats)
+    assert beats[0]["caption"] == drift_caption(plan, "poster")
     with Image.open(png) as im:
         px = np.asarray(im.convert("RGB"))
     assert (px[:5, :5].reshape(-1, 3) == [255, 255, 255]).all()

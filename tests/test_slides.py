@@ -139,8 +139,9 @@ def test_latex_hostile_sentence_renders_in_every_scene(minilm_dir, scene, tmp_pa
     from scenes.app import render
 
     plan = PlanRequest(HOSTILE, "bank")
-    (png,) = render(
+    png, *model = render(
         plan, scene=scene, formats=["png"], quality="low", theme="light", out_dir=tmp_path, name="h"
     )
+    assert [m.name for m in model] == (["h.figure.json"] if scene == "DriftScene" else [])
     with Image.open(png) as im:
         assert im.size == (854, 480)

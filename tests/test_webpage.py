@@ -305,3 +305,73 @@ def test_a_scene_without_figure_json_gets_chapters_from_its_captions(tmp_path: P
     (chapters,) = write_caption_chapters(srt, tmp_path, "fig")
     cues = read_vtt(chapters.read_text(encoding="utf-8"))
     assert cues == [(0.0, 1.5, "first beat"), (1.5, 4.25, "second & <last> beat")]
+
+
+# --------------------------------------------------------------------------------------------
+# STEM.figure.json: the model's elements, what the page's hot regions are made of (issue 22)
+
+CASH = "He deposited cash at the bank."
+
+
+def test_figure_json_elements_name_the_words_they_stand_for(vectors: Path) -> None:
+    """Every element of the model, in order, with its box normalised to the frame; a trail
+    step stands for the words that joined at that step (the plan's order), a point for its
+    word; the sentences carry the plan's numbers only. A still pass (no beat played) still
+    lists every beat, untimed, with the narration's captions."""
+    from scenes.figure.build import build_figure
+    from scenes.figure.export import norm_box, page_data
+    from scenes.figure.narration import drift_caption
+
+    plan = build_plan(RIVER, "bank", compare=[CASH], embeddings_file=vectors)
+    model = build_figure(plan)
+    data = page_data(model, plan, pixels=(854, 480), colors=["#111111", "#222222"], times=[],
+                     captions=[])  # fmt: skip
+    json.dumps(data)  # plain data
+    elements = data["elements"]
+    assert [e["name"] for e in elements] == [e.name for e in model.elements]
+    for e, got in zip(model.elements, elements, strict=True):
+        assert got["box"] == pytest.approx(norm_box(e.box, model.frame), abs=1e-5), e.name
+        assert (got["kind"], got["shown"]) == (e.kind, list(e.shown))
+        if e.kind != "trail":
+            assert got["tokens"] == [list(t) for t in e.tokens], e.name
+    for si, s in enumerate(plan.sentences):
+        trails = [e["tokens"] for e in elements if e["kind"] == "trail" and e["sentence"] == si]
+        assert trails == [[[si, i] for i in st.joined] for st in s.steps[1:]]
+        point = next(e for e in elements if e["kind"] == "point" and e["sentence"] == si)
+        x0, y0, x1, y1 = point["box"]
+        assert x0 <= point["anchor"][0] <= x1 and y0 <= point["anchor"][1] <= y1
+        words = data["sentences"][si]["words"]
+        final = dict(zip(s.final.words, s.final.weights, strict=True))
+        assert [w["index"] for w in words] == sorted(final)  # the words of the sum only
+        for w in words:
+            assert w["weight"] == pytest.approx(final[w["index"]], abs=1e-4)
+            assert w["weights"][-1] == w["weight"] and w["term"].endswith("·" + w["text"])
+            assert set(w) == {"index", "text", "score", "weight", "term", "weights"}
+    beats = data["beats"]
+    assert len(beats) == len(model.beats)
+    assert all(b["start"] is None and b["end"] is None for b in beats)
+    assert [b["caption"] for b in beats] == [
+        drift_caption(plan, b.what, b.sentence or 0, b.step or 0) for b in model.beats
+    ]
+
+
+def test_the_code_hash_follows_the_pages_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page inlines figure.js and figure.css: editing either is a new render (the cache
+    key's code hash covers them), of every scene (the pipeline writes every page)."""
+    import shutil
+
+    from scenes.app.cache import code
+
+    shutil.copytree(code.SOURCE_DIR / "scenes", tmp_path / "scenes",
+                    ignore=shutil.ignore_patterns("__pycache__", "revealjs"))  # fmt: skip
+    monkeypatch.setattr(code, "SOURCE_DIR", tmp_path)
+    scenes = ("DriftScene", "AttentionMathScene")
+    before = [code.code_version(s) for s in scenes]
+    for name in ("figure.js", "figure.css"):
+        path = tmp_path / "scenes" / "app" / "media" / "web" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        now = [code.code_version(s) for s in scenes]
+        assert all(a != b for a, b in zip(before, now, strict=True)), name
+        before = now

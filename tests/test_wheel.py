@@ -105,7 +105,8 @@ def test_plan_and_a_png_render_from_the_wheel(installed: Path, tmp_path: Path) -
     assert [w["reason"] for w in plan["sentences"][0]["words"]][:2] == ["stop-word", "context"]
     out = run(cli, "render", "He sat on the river bank.", "-t", "bank", "--quality", "low",
               "--format", "png", "--out", "media", "--name", "fig", "-q", cwd=tmp_path)  # fmt: skip
-    assert out.splitlines() == [str(Path("media") / n) for n in ("fig.png", "fig.plan.json")]
+    names = ("fig.png", "fig.figure.json", "fig.plan.json")
+    assert out.splitlines() == [str(Path("media") / n) for n in names]
     with Image.open(tmp_path / "media" / "fig.png") as im:
         assert im.size == (854, 480)
     senses = run(cli, "plan", "-t", "bank", "--scene", "SenseSplitScene", cwd=tmp_path)

@@ -10,11 +10,14 @@ into a staging folder, and `scenes.app.files` commits them with STEM.plan.json:
   --no-captions).
   Alone, a GIF is drawn at its own size (no scaling), and a PNG by a still pass (Manim skips
   the animations); --stills are taken in the same pass;
+- with every format, the figure model the scene drew, where the scene writes one (DriftScene;
+  a lecture scene has none): STEM.figure.json (`scenes.figure.export`), written by the raster
+  pass's scene as it ends (the data is the scene's own, so it costs a few milliseconds);
 - html: STEM.html, a page for blog authors embedding the MP4 (and WebM) with the GIF as
   fallback and the plan's numbers as caption (`scenes.app.media.webpage`); renders mp4 and gif too,
-  the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), the layout the scene drew
-  (STEM.figure.json, where the scene writes one: DriftScene) and from its beats the tracks
-  STEM.chapters.vtt and STEM.descriptions.vtt (`scenes.app.media.captions`);
+  the beats' stills (as STEM.beat-NN.webp; PNGs only with --stills), and from the beats of
+  STEM.figure.json the tracks STEM.chapters.vtt and STEM.descriptions.vtt
+  (`scenes.app.media.captions`); the page's highlights are the model's elements;
 - svg and pdf: the last frame (and with --stills every beat's) as vector paths, drawn in the
   same pass by `scenes.app.media.vector`;
 - slides: one slide per beat (`scenes.app.media.slides`: a pass of its own, manim-slides cuts
@@ -161,7 +164,7 @@ def run_passes(
 ) -> list[Path]:
     """Every pass of the render into `stage`; returns the media files (STEM.FORMAT ...,
     STEM.poster.png and the captions STEM.srt / STEM.vtt after the first video,
-    STEM.beat-NN.png)."""
+    STEM.beat-NN.png, the decks and the script; STEM.figure.json last)."""
     report = as_progress(progress)
     plan = job.plan
     width, height, _fps = QUALITY[options.quality]
@@ -170,8 +173,9 @@ def run_passes(
     raster = [f for f in formats if f not in ("html", *VECTOR_FORMATS)]
     made = _raster(job, options, raster, work, report)
     media: list[Path] = []
-    if "figure" in made:  # the layout the scene drew, for the page (STEM.figure.json)
-        media.append(made.pop("figure").replace(stage / f"{stem}.figure.json"))
+    figure = made.pop("figure", None)  # the model the scene drew (STEM.figure.json), last
+    if figure is not None:  # in place before the page reads it
+        figure = figure.replace(stage / f"{stem}.figure.json")
     stills = sorted(made.get("stills", work / "none").glob("beat-*.*"))
     steps: list[str] = []  # the page's reduced-motion stills (STEM.beat-NN.webp)
     if "html" in formats and (pngs := [p for p in stills if p.suffix == ".png"]):
@@ -187,7 +191,8 @@ def run_passes(
 
             report.say(f"writing {dest.name}: the figure for a web page")
             media += _page_files(plan, stage, stem)
-            html = figure_html(plan, [m.name for m in media], (width, height), scene=options.scene,
+            names = [m.name for m in media] + ([figure.name] if figure is not None else [])
+            html = figure_html(plan, names, (width, height), scene=options.scene,
                                gif_size=GIF_SIZE, folder=stage, stills=steps)  # fmt: skip
             dest.write_text(html, encoding="utf-8")
         else:
@@ -201,6 +206,8 @@ def run_passes(
             media += write_captions(made.pop("srt"), stage, stem)
     media += stills
     media += _decks_and_script(job, options, stage, stem, report)
+    if figure is not None:
+        media.append(figure)
     shutil.rmtree(work, ignore_errors=True)
     return media
 
@@ -256,14 +263,13 @@ def _raster(
 ) -> dict[str, Path]:
     """The one Manim pass for the raster formats, the vector stills, the beats' stills and
     the beats' record for the script: {format: file in work}, with "poster" when a video is
-    made and "stills" (the folder of beat-NN.png, .svg, .pdf) when asked."""
+    made, "stills" (the folder of beat-NN.png, .svg, .pdf) when asked and "figure" (the
+    model as JSON) when the scene wrote it."""
     scene = options.scene_ref
     width, height, fps = QUALITY[options.quality]
     wishes: dict[str, Any] = {}  # what this pass asks of the scene's beats
     if options.stills or "html" in options.formats:  # the page's reduced-motion stepper
         wishes["stills_dir"] = str(work / "stills")
-    if "html" in options.formats:  # the layout as data, where the scene writes it
-        wishes["figure_file"] = str(work / "figure.json")
     vector = [f for f in options.formats if f in VECTOR_FORMATS]
     saver = VectorSaver(tuple(vector), work / "vector")
     if vector:
@@ -272,6 +278,8 @@ def _raster(
         wishes["record_dir"] = str(work / "beats")
     if not (raster or wishes):
         return {}
+    # the figure model as data (STEM.figure.json), where the scene writes it: every pass
+    wishes["figure_file"] = str(work / "figure.json")
     made: dict[str, Path] = {}
     if set(raster) <= {"png"}:  # a still pass: the last frame (and the beats') only
         what = "the last frame" + (" and every beat" if options.stills else "")

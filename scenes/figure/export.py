@@ -1,22 +1,26 @@
-"""STEM.figure.json, the web page's view of the figure model: per sentence its words (chip,
-point, panel row, equation term: boxes in normalised frame coordinates, with the plan's
-numbers) and arrow tips; per beat its time, caption and what is on screen; and every element
-of the model. Read by scenes/app/webpage.py and web/figure.js.
+"""STEM.figure.json, the web page's view of the figure model: every element of the model
+(its name, kind, role, sentence, the words it stands for, its box in normalised frame
+coordinates and the beats at whose end it is shown, dimmed or moving); per beat its time,
+caption and what is on screen; per sentence the plan's numbers of its words. Every render of
+a DriftScene writes it next to its media (scenes.app.pipeline); the web page
+(scenes/app/media/webpage.py, web/figure.js) draws its hot regions and highlights from the
+elements.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from attention_math.plan import Plan, Sentence
-from scenes.figure.chips import chip_role
 from scenes.figure.model import Element, Figure
 from scenes.figure.names import fmt
+from scenes.figure.narration import drift_caption
 from scenes.layout import FRAME, Box
 
-VERSION = 2  # 2: the model's elements, and the beats' states read from the model
+VERSION = 2  # 2: the model's elements (the page's hot regions), the beats' states from it
 
 
 def norm_point(p: Sequence[float] | np.ndarray, frame: Box = FRAME) -> list[float]:
@@ -65,81 +69,88 @@ def page_data(
     times: Sequence[float],
     captions: Sequence[str],
 ) -> dict:
-    """The page's data: the figure's words, tips and elements; the beats (their states from
-    the model, `times[n]` the end of beat n, each from the previous one's end)."""
+    """The page's data: the model's elements (what the page highlights and where), the beats
+    (their states from the model) and per sentence the plan's numbers (the readout's).
+
+    times: when each beat ended as the scene played it (each beat starts at the previous
+      one's end); captions: each beat's. A pass that stopped at the poster (a still) played
+      no beat: then the beats have no times (None) and their captions are the narration's.
+    """
+    n = len(figure.beats)
+    timed = len(times) == n
+    if len(captions) != n:
+        captions = [drift_caption(plan, b.what, b.sentence or 0, b.step or 0) for b in figure.beats]
     beats, start = [], 0.0
-    for n, (end, caption) in enumerate(zip(times, captions, strict=True)):
-        beats.append({"end": round(float(end), 3), "caption": caption, "start": start,
-                      **beat_state(figure, n)})  # fmt: skip
-        start = round(float(end), 3)
+    for k in range(n):
+        end = round(float(times[k]), 3) if timed else None
+        beats.append({"end": end, "caption": captions[k], "start": start if timed else None,
+                      **beat_state(figure, k)})  # fmt: skip
+        start = end or 0.0
     return {
         "version": VERSION,
         "scene": "DriftScene",
         "target": plan.target,
         "frame": list(pixels),
         "sentences": [
-            _sentence(figure, plan.sentences[si], si, colors[si])
-            for si in range(len(plan.sentences))
+            _sentence(plan.sentences[si], colors[si]) for si in range(len(plan.sentences))
         ],
         "beats": beats,
-        "elements": [_element(e, figure.frame) for e in figure.elements],
+        "elements": [_element(e, figure, plan) for e in figure.elements],
     }
 
 
-def _element(e: Element, frame: Box) -> dict:
-    return {
+def _element(e: Element, figure: Figure, plan: Plan) -> dict:
+    """An element as the page reads it: its box (and anchor, and a line's pieces as
+    [x0, y0, x1, y1]) normalised as `norm_box`, the (sentence, token) pairs it stands for
+    (a trail step: the words that joined at that step) and its beats."""
+    frame = figure.frame
+    tokens = e.tokens
+    if e.kind == "trail" and e.sentence is not None and e.anchor is not None:
+        tokens = _joined_at(figure, plan, e.sentence, e.anchor)
+    out: dict = {
         "name": e.name,
         "kind": e.kind,
         "role": e.role,
         "sentence": e.sentence,
         "box": norm_box(e.box, frame),
+        "tokens": [list(t) for t in tokens],
         "shown": list(e.shown),
         "dimmed": list(e.dimmed),
         "moved": list(e.moved),
     }
+    if e.anchor is not None:
+        out["anchor"] = norm_point(e.anchor, frame)
+    if e.segments:
+        out["segments"] = [[*norm_point(s[:2], frame), *norm_point(s[2:4], frame)]
+                           for s in e.segments]  # fmt: skip
+    return out
 
 
-def _sentence(figure: Figure, s: Sentence, si: int, color: str) -> dict:
-    """A sentence's words with their boxes (a panel row or term: the word's own, not a
-    group's) and the plan's numbers."""
-    frame = figure.frame
+def _joined_at(
+    figure: Figure, plan: Plan, si: int, tip: tuple[float, float]
+) -> tuple[tuple[int, int], ...]:
+    """The words that joined at the step whose arrow tip is `tip` (a trail step ends there)."""
+    tips = figure.tips[si]
+    k = min(range(len(tips)), key=lambda j: math.dist(tips[j], tip))
+    return tuple((si, i) for i in plan.sentences[si].steps[k].joined)
 
-    def box_of(kinds: tuple[str, ...], i: int, alone: bool = True) -> list[float] | None:
-        found = [
-            e.box
-            for e in figure.of_kind(*kinds)
-            if (si, i) in e.tokens and (not alone or len(e.tokens) == 1)
-        ]
-        if not found:
-            return None
-        union = (min(b[0] for b in found), min(b[1] for b in found),
-                 max(b[2] for b in found), max(b[3] for b in found))  # fmt: skip
-        return norm_box(union, frame)
 
-    points = {t: e for e in figure.of_kind("point", "marker", "ring", "group") for t in e.tokens}
+def _sentence(s: Sentence, color: str) -> dict:
+    """A sentence's text, colour and the plan's numbers of every word in its final weighted
+    sum: score, weight, term, and its weight at each step (None before it joined)."""
     final = dict(zip(s.final.words, range(len(s.final.words)), strict=True))
     words = []
     for w in s.words:
-        pt, at = points.get((si, w.index)), final.get(w.index)
+        at = final.get(w.index)
+        if at is None:
+            continue
         words.append({
             "index": w.index,
             "text": w.text,
-            "role": chip_role(s, w.index),
-            "chip": box_of(("chip",), w.index),
-            "point": norm_point(pt.anchor, frame) if pt is not None and pt.anchor else None,
-            "point_box": norm_box(pt.box, frame) if pt is not None else None,
-            "outside": pt is not None and pt.kind == "marker",
-            "bar": box_of(("row", "track", "value"), w.index),
-            "term_box": box_of(("term",), w.index),
-            "score": round(float(s.final.scaled_scores[at]), 4) if at is not None else None,
-            "weight": round(float(s.final.weights[at]), 4) if at is not None else None,
-            "term": f"{fmt(float(s.final.weights[at]))}·{w.text}" if at is not None else None,
+            "score": round(float(s.final.scaled_scores[at]), 4),
+            "weight": round(float(s.final.weights[at]), 4),
+            "term": f"{fmt(float(s.final.weights[at]))}·{w.text}",
             "weights": [round(float(st.weights[st.words.index(w.index)]), 4)
                         if w.index in st.words else None for st in s.steps],
         })  # fmt: skip
-    return {
-        "text": s.text,
-        "color": color,
-        "tips": [norm_point(t, frame) for t in figure.tips[si]],
-        "words": words,
-    }
+    return {"text": s.text, "color": color, "words": words}

@@ -21,6 +21,9 @@ SOURCE_DIR = Path(__file__).resolve().parents[3]  # the folder holding the packa
 APPLICATION = "scenes.app"  # the application: draws nothing but its media passes
 MEDIA = "scenes.app.media"
 PIPELINE = "scenes.app.pipeline"  # renders every scene: every walk starts here and at the scene
+# a module's data files that go into what it makes: hashed with its source (the web page
+# inlines its script and style)
+ASSETS = {"scenes.app.media.webpage": "scenes/app/media/web"}
 
 
 def draws(module: str) -> bool:
@@ -56,6 +59,18 @@ def _source_file(module: str) -> Path | None:
     return None
 
 
+def _assets(module: str) -> str:
+    """sha256 of the module's data files (ASSETS), or "" when it has none."""
+    folder = ASSETS.get(module)
+    if folder is None:
+        return ""
+    h = hashlib.sha256()
+    for path in sorted((SOURCE_DIR / folder).glob("*")):
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def code_version(scene: str) -> str:
     """sha256 of the source that draws `scene`: its module and the `scenes` modules it
     imports, transitively, with the render pipeline (which renders every scene). Editing one
@@ -72,7 +87,7 @@ def code_version(scene: str) -> str:
             continue
         st = path.stat()
         digest, imports = _file_facts(path, st.st_mtime_ns, st.st_size)
-        seen[name] = digest
+        seen[name] = digest + _assets(name)
         todo.extend(imports)
     h = hashlib.sha256()
     for name in sorted(seen):

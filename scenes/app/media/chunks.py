@@ -18,7 +18,8 @@ frames), are those of a serial render.
   as a drawn one does (Manim's skipping moves it by the run time, a fraction of a frame
   off), so a beat's caption is where a serial render puts it (`_chunk_renderer`).
 - The last chunk also draws the final state (STEM.png), writes the captions (the skipped
-  beats' subcaptions included: it runs every beat) and the --stills.
+  beats' subcaptions included: it runs every beat), the --stills and the figure model
+  (STEM.figure.json, with every beat's time).
 
 When it pays (`plan_chunks`): a video of at least 1080p at 30 fps (or `min_rate`), more than
 one process allowed (`limit`: the CLI's --jobs; without it, the free cores when at least
@@ -276,10 +277,11 @@ def _render_chunk(job: ChunkJob) -> tuple[Path, Any]:
 
 
 def _chunk_job(job: SceneJob, chunk: Chunk) -> SceneJob:
-    """The scene's job for a chunk: the captions and stills are the last chunk's."""
+    """The scene's job for a chunk: the captions, stills and the figure model (its beats'
+    times: the last chunk plays every beat) are the last chunk's."""
     if chunk.final:
         return job
-    return dataclasses.replace(job, stills_dir=None, captions=False)
+    return dataclasses.replace(job, stills_dir=None, captions=False, figure_file=None)
 
 
 def chunked_frames(

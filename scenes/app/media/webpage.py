@@ -15,9 +15,11 @@ when a page holds two figures):
   (Space or k pauses, ← → step); the script plays the video only without
   `prefers-reduced-motion: reduce`, once the pause control is on screen; with it, nothing moves
   on its own: the poster, then the beat stills (STEM.beat-NN.png) one step at a time;
-- over the video, the layout the scene drew (STEM.figure.json, inlined): hovering or focusing
-  a word's chip, bar or equation term highlights its chip, bar, point and trail and says its
-  score, weight and term;
+- over the video, the figure model the scene drew (STEM.figure.json, inlined): a hot region
+  over each of its elements that stands for a word of the final sum (chip, panel row, track
+  and value, equation term, point or marker, trail step), shown at the beats the model shows
+  it; hovering one, or focusing a chip, rings that word's elements on screen and says its
+  score, weight and term (the plan's numbers);
 - a `<figcaption>` with the final weighted sum of every sentence, read from the plan, where the
   vectors come from, and a long description of the whole figure. The alt text says the same.
   Without script the video keeps the browser's own controls.

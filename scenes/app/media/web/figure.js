@@ -46,7 +46,7 @@
     var video = fig.querySelector("video"), still = q("still");
     var play = q("play"), scrub = q("scrub"), cc = q("cc"), label = q("step");
     var readout = q("readout"), spoken = q("spoken");
-    var figure = data.figure || { beats: [], sentences: [], frame: [1, 1] };
+    var figure = data.figure || { beats: [], sentences: [], elements: [], frame: [1, 1] };
     var beats = figure.beats;
     var steps = beats.map(function (b) { return { start: b.start, end: b.end, text: b.caption }; });
     var described = [];
@@ -115,73 +115,89 @@
       else { svg_set(scrub, { min: 0, max: video.duration || (steps.length ? steps[steps.length - 1].end : 0), step: "any" }); }
     }
 
-    // ---- the numbers under the pointer
+    // ---- the numbers under the pointer: hot regions and highlights are the model's elements
+    // (figure.elements: kind, box, anchor, a line's segments, the words it stands for, the
+    // beats it shows in); the numbers are the plan's (figure.sentences[].words)
     var W = figure.frame[0], H = figure.frame[1];
     var layer = q("overlay");
-    var hl = {}, hots = [];
+    var hl = {}, hots = [], words = {}, byWord = {};
+    // an element's kind -> the highlight it takes part in (a box round those shown; a ring
+    // round the word's point, its trail step)
+    var HOT = { chip: "chip", row: "row", track: "row", value: "row", term: "term", point: "point",
+      marker: "point", ring: "point", group: "point", trail: "trail" };
+    var SHAPE = { chip: "rect", row: "rect", term: "rect", point: "circle", trail: "path" };
+    figure.sentences.forEach(function (s, si) {
+      (s.words || []).forEach(function (w) { words[si + ":" + w.index] = { si: si, w: w }; });
+    });
+    function wordsOf(e) {  // the words it stands for that have the plan's numbers
+      return (e.tokens || []).map(function (t) { return words[t[0] + ":" + t[1]]; })
+        .filter(function (w) { return w; });
+    }
+    function place(el, e, pad) {  // a highlight or hot region over element e
+      var k = HOT[e.kind], b = e.box;
+      if (k === "trail") {
+        svg_set(el, { d: (e.segments || []).map(function (s) {
+          return "M" + s[0] * W + " " + s[1] * H + "L" + s[2] * W + " " + s[3] * H; }).join("") });
+      } else if (k === "point") {
+        var c = e.anchor || [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+        svg_set(el, { cx: c[0] * W, cy: c[1] * H,
+          r: Math.max((b[2] - b[0]) * W, (b[3] - b[1]) * H) / 2 + pad });
+      } else setBox(el, b, W, H, pad);
+    }
+    function onWord(el, word) {
+      el.addEventListener("pointerenter", function () { show(word); });
+      el.addEventListener("pointerleave", function () { show(null); });
+    }
     if (layer) {
       layer.setAttribute("viewBox", "0 0 " + W + " " + H);
-      figure.sentences.forEach(function (s, si) {
-        s.words.forEach(function (w) {
-          if (w.weight === null) return;
-          var name = w.text + ", sentence " + (si + 1) + ": score " + f2(w.score) +
-            ", weight " + f2(w.weight) + ", term " + w.term;
-          [["chip", w.chip], ["bar", w.bar], ["term", w.term_box]].forEach(function (p) {
-            if (!p[1]) return;
-            var r = svg("rect", { "class": "adf-hot adf-hot-" + p[0] }, layer);
-            setBox(r, p[1], W, H, 1);
-            hots.push({ el: r, kind: p[0], si: si, w: w });
-            if (p[0] === "chip") {
-              svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
-              r.addEventListener("focus", function () { show(si, w); });
-              r.addEventListener("blur", function () { show(null); });
-              r.addEventListener("click", function () { pinned = pinned === w ? null : w; show(si, w); });
-            } else {
-              r.setAttribute("aria-hidden", "true");
-            }
-            r.addEventListener("pointerenter", function () { show(si, w); });
-            r.addEventListener("pointerleave", function () { show(null); });
-          });
-          if (w.point) {
-            var c = svg("circle", { "class": "adf-hot adf-hot-point", "aria-hidden": "true",
-              cx: w.point[0] * W, cy: w.point[1] * H, r: 10 }, layer);
-            c.addEventListener("pointerenter", function () { show(si, w); });
-            c.addEventListener("pointerleave", function () { show(null); });
-          }
-        });
+      (figure.elements || []).forEach(function (e) {
+        var k = HOT[e.kind], all = k ? wordsOf(e) : [], word = all[0];
+        if (!word) return;  // a group of words: pointing at it says the first
+        all.forEach(function (x) { var id = x.si + ":" + x.w.index; (byWord[id] = byWord[id] || []).push(e); });
+        var r = svg(SHAPE[k], { "class": "adf-hot adf-hot-" + e.kind, "data-adf-element": e.name }, layer);
+        place(r, e, k === "point" ? 5 : 1);
+        if (k === "point") r.setAttribute("r", Math.max(+r.getAttribute("r"), 10));
+        hots.push({ el: r, e: e });
+        onWord(r, word);
+        if (e.kind !== "chip") { r.setAttribute("aria-hidden", "true"); return; }
+        var w = word.w, name = w.text + ", sentence " + (word.si + 1) + ": score " + f2(w.score) +
+          ", weight " + f2(w.weight) + ", term " + w.term;
+        svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
+        r.addEventListener("focus", function () { show(word); });
+        r.addEventListener("blur", function () { show(null); });
+        r.addEventListener("click", function () { pinned = pinned === word ? null : word; show(word); });
       });
-      ["chip", "bar", "term"].forEach(function (k) { hl[k] = svg("rect", { "class": "adf-hl adf-hl-" + k, rx: 4, hidden: "" }, layer); });
-      hl.trail = svg("line", { "class": "adf-hl adf-hl-trail", hidden: "" }, layer);
-      hl.point = svg("circle", { "class": "adf-hl adf-hl-point", hidden: "" }, layer);
+      Object.keys(SHAPE).forEach(function (k) {
+        hl[k] = svg(SHAPE[k], { "class": "adf-hl adf-hl-" + k, rx: 4, hidden: "" }, layer);
+      });
     }
     var shown = null;
-    function beat() { return beats[Math.min(current(), beats.length - 1)] || {}; }
-    function visible(kind, si) {
-      var b = beat();
-      return kind === "chip" || (kind === "bar" ? b.panel === si : b.equation === si);
+    function beatAt() {  // the beat of the current step (a beat that takes no time has none)
+      var i = current(), n = Math.min(i, beats.length - 1);
+      if (steps.length === beats.length || !steps[i]) return n;
+      for (var j = 0; j < beats.length; j++)
+        if (beats[j].end > beats[j].start && Math.abs(beats[j].start - steps[i].start) < 2e-3) return j;
+      return n;
     }
-    function show(si, w) {
-      if (si === null && pinned) return;
-      shown = si === null ? null : [si, w];
+    function beat() { return beats[beatAt()] || {}; }
+    function visible(e) { return e.shown.indexOf(beatAt()) >= 0; }
+    function show(word) {
+      if (word === null && pinned) return;
+      shown = word;
       Object.keys(hl).forEach(function (k) { hl[k].setAttribute("hidden", ""); });
       fig.removeAttribute("data-adf-word");
-      if (si === null) { readout.textContent = ""; return; }
-      var b = beat(), s = figure.sentences[si];
-      ["chip", "bar", "term"].forEach(function (k) {
-        var box = w[k === "chip" ? "chip" : k === "bar" ? "bar" : "term_box"];
-        if (box && visible(k, si)) { setBox(hl[k], box, W, H, 3); hl[k].removeAttribute("hidden"); }
+      if (word === null) { readout.textContent = ""; return; }
+      var b = beat(), si = word.si, w = word.w, lit = {};
+      byWord[si + ":" + w.index].forEach(function (e) {  // a box round a row, track and value
+        var k = HOT[e.kind], u = lit[k];
+        if (!visible(e) || u && SHAPE[k] !== "rect") return;
+        lit[k] = !u ? e : { kind: e.kind, box: [Math.min(u.box[0], e.box[0]),
+          Math.min(u.box[1], e.box[1]), Math.max(u.box[2], e.box[2]), Math.max(u.box[3], e.box[3])] };
       });
-      if (w.point) {
-        var pb = w.point_box, rad = Math.max((pb[2] - pb[0]) * W, (pb[3] - pb[1]) * H) / 2 + 5;
-        svg_set(hl.point, { cx: w.point[0] * W, cy: w.point[1] * H, r: rad });
-        hl.point.removeAttribute("hidden");
-      }
-      var k = w.weights.findIndex(function (x) { return x !== null; });
-      if (k > 0 && (b.trails ? b.trails[si] >= k : true)) {
-        svg_set(hl.trail, { x1: s.tips[k - 1][0] * W, y1: s.tips[k - 1][1] * H,
-          x2: s.tips[k][0] * W, y2: s.tips[k][1] * H });
-        hl.trail.removeAttribute("hidden");
-      }
+      Object.keys(lit).forEach(function (k) {
+        place(hl[k], lit[k], k === "point" ? 5 : 3);
+        hl[k].removeAttribute("hidden");
+      });
       var now = b.sentence === si && b.step !== null ? w.weights[b.step] : null;
       fig.setAttribute("data-adf-word", si + ":" + w.index);
       readout.textContent = "“" + w.text + "” (sentence " + (si + 1) + "): score " + f2(w.score) +
@@ -197,8 +213,8 @@
       scrub.value = still_mode ? i : video.currentTime;
       scrub.setAttribute("aria-valuetext", still_mode ? "step " + (i + 1) + " of " + n :
         video.currentTime.toFixed(1) + " s, step " + (i + 1) + " of " + n);
-      hots.forEach(function (h) { h.el.style.display = visible(h.kind, h.si) ? "" : "none"; });
-      if (shown) show(shown[0], shown[1]);
+      hots.forEach(function (h) { h.el.style.display = visible(h.e) ? "" : "none"; });
+      if (shown) show(shown);
     }
 
     q("prev").addEventListener("click", function () { go(current() - 1); });
