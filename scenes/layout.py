@@ -248,17 +248,19 @@ def place_labels_strict(
     """`place_labels_best`, and with `strict` no leader line crosses any of `lines`, an
     earlier leader, a label or a mark it does not start at: a label with no such place
     takes its `shorter` sizes in turn (a cut text, say) before it gives up; the placement
-    with fewest such labels wins, then the cheapest. Returns the Placement."""
+    with fewest such labels wins, then the cheapest. Where the best still leaves some, they
+    are placed first in one more order (what blocked them may have been a label placed
+    before them). Returns the Placement."""
     taken = _taken(bounds, obstacles)  # rasterised once for every order
-    best: tuple[float, Placement] | None = None
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     alts = [list(x) for x in shorter] if shorter is not None else [[] for _ in anchors]
-    for order in orders:
+
+    def placed_in(order: Sequence[int]) -> tuple[float, Placement]:
         got = _place_all(
             [anchors[i] for i in order], [[sizes[i], *alts[i]] for i in order], bounds, taken,
             leader_gap=leader_gap, lines=lines, marks=marks, strict=strict,
         )  # fmt: skip
-        back = [order.index(i) for i in range(len(anchors))]
+        back = [list(order).index(i) for i in range(len(anchors))]
         centres = [got.centres[k] for k in back]
         variant = [got.variant[k] for k in back]
         crossed = sorted(order[k] for k in got.crossed)
@@ -266,9 +268,17 @@ def place_labels_strict(
         for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
             size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
-        if best is None or cost < best[0] - 1e-9:
-            best = (cost, Placement(centres, variant, crossed, got.stuck))
-    assert best is not None, "no order given"
+        return cost, Placement(centres, variant, crossed, got.stuck)
+
+    assert orders, "no order given"
+    best = placed_in(orders[0])
+    for order in orders[1:]:  # the first order wins ties
+        got = placed_in(order)
+        best = got if got[0] < best[0] - 1e-9 else best
+    if strict and best[1].crossed:
+        first = best[1].crossed
+        got = placed_in([*first, *(i for i in orders[0] if i not in first)])
+        best = got if got[0] < best[0] - 1e-9 else best
     return best[1]
 
 
@@ -361,10 +371,12 @@ def _choose_form(
 ) -> tuple[int, tuple[int | None, np.ndarray, bool, bool]]:
     """A label's size (its index in `options`) and `_choose`'s place for it: the first
     size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
-    its own size, crossing as few lines as it can."""
+    its own size, crossing as few lines as it can. With `hard` lines (strict), every place
+    where the label touches its point (no leader at all) is tried too (`_touching`)."""
+    near = hard is not None
     for v, size in enumerate(options):
         clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
-        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn)
+        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn, near)
         if got[3]:
             return v, got
         if v == 0 and hard is None:
@@ -388,8 +400,8 @@ class _Occupancy:
     obstacle touches is taken), with a summed-area table: whether a label's box is free is
     then four lookups, for thousands of candidates at once. A box is called free only if
     every square it touches is: never a false "free"; at worst a place one square (0.01)
-    from an obstacle is passed over. Exact overlap areas (`_overlap_cost`) are computed only
-    when nothing is free."""
+    from an obstacle is passed over. When nothing is free, the same table says how much of
+    each place is taken (`covered`; `_overlap_cost` is the exact measure, for tests)."""
 
     def __init__(self, bounds: Box, cell: float = 0.01) -> None:
         self.bounds, self.cell = bounds, cell
@@ -443,6 +455,15 @@ class _Occupancy:
     def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         """For label centres [K, 2]: 0 where the label's box is free, 1 where something is
         in it, inf where it leaves the bounds."""
+        return np.minimum(self._count(centres, w, h), 1.0)
+
+    def covered(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
+        """For label centres [K, 2]: how many taken squares each label's box covers (inf
+        where it leaves the bounds): the least covered place is the least bad when nothing
+        is free (four lookups each, where exact overlap areas cost a pass over every box)."""
+        return self._count(centres, w, h)
+
+    def _count(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         boxes = np.concatenate([centres - [w / 2, h / 2], centres + [w / 2, h / 2]], axis=1)
         bx0, by0, bx1, by1 = self.bounds
         tol = 1e-6
@@ -453,15 +474,7 @@ class _Occupancy:
         i0, j0, i1, j1 = self._cells(boxes)
         sat = self._table()
         n = sat[j1, i1] - sat[j0, i1] - sat[j1, i0] + sat[j0, i0]
-        return np.where(inside, np.where(n > 0, 1.0, 0.0), np.inf)
-
-    def overlap(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
-        """The exact overlap areas (inf outside the bounds), in chunks."""
-        parts = [
-            _overlap_cost(centres[i : i + 256], w, h, self.bounds, self.boxes)
-            for i in range(0, len(centres), 256)
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return np.where(inside, n.astype(float), np.inf)
 
 
 _DIRS = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], float)
@@ -476,18 +489,22 @@ def _choose(
     clear: Callable[[np.ndarray], np.ndarray],
     leader_gap: float | None,
     drawn: np.ndarray,
+    touching: bool = False,
 ) -> tuple[int | None, np.ndarray, bool, bool]:
     """A label's place: the index of the chosen one among the candidates (None: nothing
-    inside the bounds), the candidates [K, 2] (the rings round the anchor, then the grid by
-    distance), whether the place is free and whether its leader passes `clear`. The first
-    free place whose leader is clear, or of those within LEADER_SLACK of it, the least
-    crossed (`_least_crossed`); if none is clear, the first free; if nothing is free, the
-    least overlapped."""
+    inside the bounds), the candidates [K, 2] (the rings round the anchor, with `touching`
+    every place near enough to need no leader (`_touching`), then the grid by distance),
+    whether the place is free and whether its leader passes `clear`. The first free place
+    whose leader is clear, or of those within LEADER_SLACK of it, the least crossed
+    (`_least_crossed`: a place with no leader crosses nothing); if none is clear, the first
+    free; if nothing is free, the least covered (`_Occupancy.covered`)."""
     (ax, ay), (w, h) = anchor, size
     rings = [
         np.array([ax, ay]) + _DIRS * np.array([w / 2 + r, h / 2 + r])
         for r in gap + 0.15 * np.arange(4)
     ]
+    if touching and leader_gap is not None:
+        rings.append(np.array([ax, ay]) + _touching(w, h, leader_gap))
     near = np.concatenate(rings)  # [R, 2]
     far = grid_pts[np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")]
     cand = np.concatenate([near, far])  # [K, 2]
@@ -498,13 +515,32 @@ def _choose(
     if not clean:
         ok = free[:1]
     if not len(ok):
-        exact = placed.overlap(cand, w, h)
-        k = int(np.argmin(exact))
-        return (k if np.isfinite(exact[k]) else None), cand, False, False
+        covered = placed.covered(cand, w, h)
+        k = int(np.argmin(covered))
+        return (k if np.isfinite(covered[k]) else None), cand, False, False
     if leader_gap is None or not len(drawn):
         return int(ok[0]), cand, True, clean
     keys = [int(k) for k in ok]
     return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True, clean
+
+
+TOUCH_STEP = 0.04  # the places where a label touches its point: this far apart
+
+
+@functools.lru_cache(maxsize=256)
+def _touching(w: float, h: float, leader_gap: float) -> np.ndarray:
+    """Offsets [T, 2] from a point of the centres of a (w, h) label that needs no leader to
+    it (its box within leader_gap of the point, not over it), TOUCH_STEP apart, nearest
+    first: a label that cannot lead clear may still sit by its point."""
+    rx, ry = w / 2 + leader_gap, h / 2 + leader_gap
+    gx, gy = np.meshgrid(np.arange(-rx, rx + 1e-9, TOUCH_STEP), np.arange(-ry, ry + 1e-9, TOUCH_STEP))
+    off = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
+    gap = np.hypot(*np.clip(np.abs(off) - [w / 2, h / 2], 0.0, None).T)  # [G]
+    keep = np.flatnonzero((gap > 0.0) & (gap <= leader_gap - 1e-6))
+    keep = keep[np.argsort(gap[keep], kind="stable")]
+    out = off[keep]
+    out.flags.writeable = False
+    return out
 
 
 def _first_clear(

@@ -149,14 +149,15 @@ def test_a_label_with_no_clear_place_takes_its_shorter_form_then_says_it_crossed
 def test_a_strict_leader_crosses_no_earlier_leader() -> None:
     """Two windows up high, the right one holding one label: the left anchor's label takes it
     first, and the right anchor's leader to the left window would cross that leader (an X):
-    it is reported as crossed. Of the two orders, the one with no crossing wins."""
+    it is crossed in that order, so the placer tries once more with the crossed label first,
+    and that order (no crossing) wins. Of two orders given, the one with no crossing wins."""
     from scenes.layout import _crossings, needs_leader, place_labels_strict
 
     taken = [(-4.0, -3.0, 4.0, 1.75), (-4.0, 2.25, 4.0, 3.0), (-2.6, 1.75, 1.0, 2.25),
              (2.0, 1.75, 4.0, 2.25)]  # fmt: skip
     anchors, sizes = [(-0.5, 0.0), (0.5, 0.0)], [(0.8, 0.3), (0.8, 0.3)]
     one = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1]], [1.0, 1.0], taken)
-    assert one.centres[0][0] > 1.0 and one.crossed == [1]
+    assert one.crossed == [] and one.centres[1][0] > 1.0 and one.centres[0][0] < -2.6
     got = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1], [1, 0]], [1.0, 1.0], taken)
     assert got.crossed == [] and got.centres[1][0] > 1.0 and got.centres[0][0] < -2.6
     (a0, a1), (c0, c1) = anchors, got.centres
@@ -184,24 +185,43 @@ def test_least_crossed_keeps_the_layout_that_crosses_less_and_ends_on_it() -> No
     assert run({True: (2, [5]), False: (2, [7])}) == ([7], [True, False])  # a tie: plain
 
 
-def test_number_crossed_words_numbers_in_label_order_up_to_the_cap() -> None:
-    """Each round numbers the crossed words not yet numbered, in the order given, at most
-    MAX_NUMBERED in all and over NUMBERING_ROUNDS layouts; a clear layout ends the rounds."""
-    from scenes.figure.constants import MAX_NUMBERED, NUMBERING_ROUNDS
+def test_number_crossed_words_numbers_every_crossing_word_round_after_round() -> None:
+    """Each strict round numbers the crossed words not yet numbered, in the order given,
+    with no cap: rounds go on until the layout is clear (20 words over 20 rounds, one more
+    each time); when only numbered words (or other labels) still cross, the plain layout is
+    tried once and kept if it crosses less, else strict is laid out again."""
     from scenes.figure.labels import number_crossed_words
 
-    seen: list[dict[int, int]] = []
+    seen: list[tuple[dict[int, int], bool]] = []
 
     def clears(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
-        seen.append(numbered)
+        seen.append((numbered, strict))
         left = [j for j in (4, 2, 9) if j not in numbered]
         return len(left), left
 
     assert number_crossed_words(clears) == {4: 1, 2: 2, 9: 3}
-    assert seen[-1] == {4: 1, 2: 2, 9: 3}  # the last layout had every one numbered
+    assert seen == [({}, True), ({4: 1, 2: 2, 9: 3}, True)]  # strict only: the last is clear
 
-    def never_clear(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
-        return 1, list(range(20))
+    def one_a_round(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append((numbered, strict))
+        left = [j for j in range(20) if j not in numbered]
+        return len(left), left[:1]
 
-    got = number_crossed_words(never_clear)
-    assert got == {j: j + 1 for j in range(min(MAX_NUMBERED, MAX_NUMBERED * NUMBERING_ROUNDS))}
+    seen.clear()
+    assert number_crossed_words(one_a_round) == {j: j + 1 for j in range(20)}
+    assert len(seen) == 21 and all(strict for _, strict in seen)
+
+    def stuck(better: bool) -> list[bool]:
+        calls: list[bool] = []
+
+        def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+            calls.append(strict)
+            if strict:  # word 3 is numbered and still crosses: nothing more to number
+                return 2, [3]
+            return (1 if better else 3), [3]
+
+        assert number_crossed_words(lay_out) == {3: 1}
+        return calls
+
+    assert stuck(better=True) == [True, True, False]  # plain crosses less: kept
+    assert stuck(better=False) == [True, True, False, True]  # strict again, the last made

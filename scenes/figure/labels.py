@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP, MAX_NUMBERED, NUMBERING_ROUNDS
+from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP
 from scenes.figure.geometry import pad_box
 from scenes.layout import (
     CLEARANCE,
@@ -132,16 +132,23 @@ def least_crossed(lay_out: Callable[[bool], tuple[int, list[int]]]) -> list[int]
 
 
 def number_crossed_words(lay_out: LayOut) -> dict[int, int]:
-    """The rounds both the drift scene and the figure builder lay their plot out in: a word
-    whose leader still crosses becomes a number in the key's legend (at most MAX_NUMBERED,
-    over NUMBERING_ROUNDS layouts, each the least crossed). Returns point -> number; the
-    last layout made is the one to keep."""
+    """The rounds both the drift scene and the figure builder lay their plot out in: each
+    strict layout's words whose leader still crosses become numbers in the key's legend (a
+    number is short: it sits by its point, with no leader, where a word could not; the key
+    wraps onto more rows and the plot gives up their room), in label order, round after
+    round until no leader crosses or every crossing word is numbered (no cap: each round
+    numbers at least one more word). If the last strict layout still crosses, the plain
+    one is kept when it crosses less (`least_crossed`). Returns point -> number; the last
+    layout made is the one to keep."""
     numbered: dict[int, int] = {}
-    for round_ in range(NUMBERING_ROUNDS):
-        crossing = least_crossed(lambda strict: lay_out(dict(numbered), strict))
-        bad = [j for j in crossing if j not in numbered][: MAX_NUMBERED - len(numbered)]
-        if not bad or round_ == NUMBERING_ROUNDS - 1:
+    while True:
+        count, crossing = lay_out(dict(numbered), True)
+        new = [j for j in crossing if j not in numbered]
+        if not count or not new:
             break
-        for j in bad:
+        for j in new:
             numbered[j] = len(numbered) + 1
+    if count:  # the strict layout just made is the first least_crossed looks at
+        made = {True: (count, crossing)}
+        least_crossed(lambda strict: made.pop(strict, None) or lay_out(dict(numbered), strict))
     return numbered
