@@ -533,7 +533,8 @@ def _touching(w: float, h: float, leader_gap: float) -> np.ndarray:
     it (its box within leader_gap of the point, not over it), TOUCH_STEP apart, nearest
     first: a label that cannot lead clear may still sit by its point."""
     rx, ry = w / 2 + leader_gap, h / 2 + leader_gap
-    gx, gy = np.meshgrid(np.arange(-rx, rx + 1e-9, TOUCH_STEP), np.arange(-ry, ry + 1e-9, TOUCH_STEP))
+    steps = [np.arange(-r, r + 1e-9, TOUCH_STEP) for r in (rx, ry)]
+    gx, gy = np.meshgrid(*steps)
     off = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
     gap = np.hypot(*np.clip(np.abs(off) - [w / 2, h / 2], 0.0, None).T)  # [G]
     keep = np.flatnonzero((gap > 0.0) & (gap <= leader_gap - 1e-6))
