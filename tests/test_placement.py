@@ -225,3 +225,63 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
 
     assert stuck(better=True) == [True, True, False]  # plain crosses less: kept
     assert stuck(better=False) == [True, True, False, True]  # strict again, the last made
+
+
+def test_a_strict_label_sits_touching_its_point_where_only_an_odd_spot_is_free() -> None:
+    """Everything round the point is taken but a small pocket diagonally below left of it
+    (none of the 8 ring places fits there) and a far window whose leader would cross a
+    line. The plain placer leads to the window; the strict one finds the pocket among the
+    places near enough to need no leader (`_touching`), and draws no leader at all."""
+    from scenes.layout import needs_leader, place_labels_strict
+
+    size = (0.2, 0.2)  # a number
+    pocket = (-0.51, -0.56, -0.22, -0.27)  # 0.29 square: off the rings and the 0.12 grid
+    taken = [
+        (-4.0, -3.0, 4.0, pocket[1]),
+        (-4.0, pocket[3], 2.9, 3.0),
+        (-4.0, pocket[1], pocket[0], pocket[3]),
+        (pocket[2], pocket[1], 2.9, pocket[3]),
+    ]  # free: the pocket, and x > 2.9 above the pocket's floor
+    wall = [(1.5, -1.0, 1.5, 3.0, 0.02)]
+    (plain,) = place_labels([(0.0, 0.0)], [size], BOUNDS, taken, leader_gap=0.45, lines=wall)
+    assert plain[0] > 2.9 and needs_leader((0.0, 0.0), plain, size, 0.45)
+    got = place_labels_strict([(0.0, 0.0)], [size], BOUNDS, [[0]], [1.0], taken, lines=wall)
+    (c,) = got.centres
+    assert got.crossed == [] and not needs_leader((0.0, 0.0), c, size, 0.45)
+    box = box_at(*c, *size)
+    assert pocket[0] <= box[0] <= box[2] <= pocket[2]
+    assert pocket[1] <= box[1] <= box[3] <= pocket[3]
+
+
+def test_the_touching_places_need_no_leader_and_come_nearest_first() -> None:
+    """`_touching`: every offset keeps the label's box off its point and within the leader
+    gap of it, nearest first, and they surround the point (all four sides)."""
+    from scenes.layout import _gaps, _touching, needs_leader
+
+    w, h = 0.6, 0.25
+    off = _touching(w, h, 0.45)
+    gaps = _gaps((0.0, 0.0), (w, h), off)
+    assert len(off) > 100 and np.all(gaps > 0) and np.all(np.diff(gaps) >= -1e-12)
+    assert not any(needs_leader((0.0, 0.0), tuple(c), (w, h), 0.45) for c in off)
+    assert off[:, 0].min() < -w / 2 and off[:, 0].max() > w / 2
+    assert off[:, 1].min() < -h / 2 and off[:, 1].max() > h / 2
+
+
+def test_with_nothing_free_a_label_takes_the_least_covered_place() -> None:
+    """The whole box taken, but one spot only half covered: a label that fits nowhere goes
+    where the raster counts least of it taken (the least bad place the check then reports),
+    and the count agrees with the exact overlap there."""
+    half = [(-4.0, -3.0, 4.0, 3.0)]
+    taken = _Occupancy(BOUNDS)
+    taken.add(np.array(half))
+    clear = _Occupancy(BOUNDS)
+    clear.add(np.array([(-4.0, -3.0, 4.0, 1.0), (-4.0, 1.0, 1.0, 3.0), (1.6, 1.0, 4.0, 3.0)]))
+    centres = np.array([[0.0, 0.0], [1.3, 1.6], [3.0, 2.5]])
+    covered = clear.covered(centres, 0.6, 0.4)
+    assert covered[1] < covered[0] and covered[1] < covered[2]
+    assert np.all(taken.covered(centres, 0.6, 0.4) > 0)
+    exact = _overlap_cost(centres, 0.6, 0.4, BOUNDS, clear.boxes)
+    assert np.argmin(exact) == np.argmin(covered)
+    (c,) = place_labels([(1.0, 2.0)], [(0.8, 0.4)], BOUNDS, [b for b in clear.boxes])
+    box = box_at(*c, 0.8, 0.4)
+    assert box[0] < 1.6 and box[2] > 1.0  # over the free column (1.0 < x < 1.6), its best
