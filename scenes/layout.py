@@ -455,7 +455,8 @@ class _Occupancy:
     def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         """For label centres [K, 2]: 0 where the label's box is free, 1 where something is
         in it, inf where it leaves the bounds."""
-        return np.minimum(self._count(centres, w, h), 1.0)
+        n = self._count(centres, w, h)
+        return np.where(np.isfinite(n), np.minimum(n, 1.0), np.inf)
 
     def covered(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         """For label centres [K, 2]: how many taken squares each label's box covers (inf

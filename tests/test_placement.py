@@ -189,7 +189,8 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
     """Each strict round numbers the crossed words not yet numbered, in the order given,
     with no cap: rounds go on until the layout is clear (20 words over 20 rounds, one more
     each time); when only numbered words (or other labels) still cross, the plain layout is
-    tried once and kept if it crosses less, else strict is laid out again."""
+    tried and kept if it crosses less, else strict is laid out again; the plain layout's
+    crossing words are numbered too, and the rounds go on."""
     from scenes.figure.labels import number_crossed_words
 
     seen: list[tuple[dict[int, int], bool]] = []
@@ -225,6 +226,17 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
 
     assert stuck(better=True) == [True, True, False]  # plain crosses less: kept
     assert stuck(better=False) == [True, True, False, True]  # strict again, the last made
+
+    calls: list[tuple[dict[int, int], bool]] = []
+
+    def plain_names_another(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        calls.append((numbered, strict))
+        if strict:  # an end label crosses (no word to number)
+            return 1, []
+        return (0, []) if 7 in numbered else (1, [7])  # plain: word 7 crosses, then none
+
+    assert number_crossed_words(plain_names_another) == {7: 1}
+    assert calls == [({}, True), ({}, False), ({7: 1}, True), ({7: 1}, False)]
 
 
 def test_a_strict_label_sits_touching_its_point_where_only_an_odd_spot_is_free() -> None:

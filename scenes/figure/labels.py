@@ -133,22 +133,22 @@ def least_crossed(lay_out: Callable[[bool], tuple[int, list[int]]]) -> list[int]
 
 def number_crossed_words(lay_out: LayOut) -> dict[int, int]:
     """The rounds both the drift scene and the figure builder lay their plot out in: each
-    strict layout's words whose leader still crosses become numbers in the key's legend (a
-    number is short: it sits by its point, with no leader, where a word could not; the key
-    wraps onto more rows and the plot gives up their room), in label order, round after
-    round until no leader crosses or every crossing word is numbered (no cap: each round
-    numbers at least one more word). If the last strict layout still crosses, the plain
-    one is kept when it crosses less (`least_crossed`). Returns point -> number; the last
-    layout made is the one to keep."""
+    layout's words whose leader still crosses become numbers in the key's legend (a number
+    is short: it sits by its point, with no leader, where a word could not; the key wraps
+    onto more rows and the plot gives up their room), in label order, round after round
+    until no leader crosses. Each round lays out strict; where that crosses and has no new
+    word to number, the plain layout (`least_crossed`), whose crossing words are numbered
+    in turn. No cap: each round numbers at least one more word, or ends. Returns point ->
+    number; the last layout made is the one to keep."""
     numbered: dict[int, int] = {}
     while True:
         count, crossing = lay_out(dict(numbered), True)
         new = [j for j in crossing if j not in numbered]
+        if count and not new:  # the strict layout just made is the first least_crossed sees
+            made = {True: (count, crossing)}
+            plain = least_crossed(lambda s: made.pop(s, None) or lay_out(dict(numbered), s))
+            new = [j for j in plain if j not in numbered]
         if not count or not new:
-            break
+            return numbered
         for j in new:
             numbered[j] = len(numbered) + 1
-    if count:  # the strict layout just made is the first least_crossed looks at
-        made = {True: (count, crossing)}
-        least_crossed(lambda strict: made.pop(strict, None) or lay_out(dict(numbered), strict))
-    return numbered
