@@ -165,32 +165,12 @@ def test_a_strict_leader_crosses_no_earlier_leader() -> None:
     assert _crossings(np.array([a1]), np.array([c1]), np.array([[*a0, *c0]]))[0] == 0
 
 
-def test_least_crossed_keeps_the_layout_that_crosses_less_and_ends_on_it() -> None:
-    """Strict first; clear: kept at once. Else the plain one, and strict again (the last
-    layout made is the one kept) only when strict crossed less."""
-    from scenes.figure.labels import least_crossed
-
-    def run(results: dict[bool, tuple[int, list[int]]]) -> tuple[list[int], list[bool]]:
-        calls: list[bool] = []
-
-        def lay_out(strict: bool) -> tuple[int, list[int]]:
-            calls.append(strict)
-            return results[strict]
-
-        return least_crossed(lay_out), calls
-
-    assert run({True: (0, [3]), False: (5, [1])}) == ([3], [True])
-    assert run({True: (2, [5]), False: (1, [7])}) == ([7], [True, False])
-    assert run({True: (1, [5]), False: (2, [7])}) == ([5], [True, False, True])
-    assert run({True: (2, [5]), False: (2, [7])}) == ([7], [True, False])  # a tie: plain
-
-
 def test_number_crossed_words_numbers_every_crossing_word_round_after_round() -> None:
     """Each strict round numbers the crossed words not yet numbered, in the order given,
     with no cap: rounds go on until the layout is clear (20 words over 20 rounds, one more
     each time); when only numbered words (or other labels) still cross, the plain layout is
-    tried and kept if it crosses less, else strict is laid out again; the plain layout's
-    crossing words are numbered too, and the rounds go on."""
+    tried, and its crossing words are numbered too; the layout with fewest crossings seen is
+    kept (laid out again when it was not the last)."""
     from scenes.figure.labels import number_crossed_words
 
     seen: list[tuple[dict[int, int], bool]] = []
@@ -212,7 +192,7 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
     assert number_crossed_words(one_a_round) == {j: j + 1 for j in range(20)}
     assert len(seen) == 21 and all(strict for _, strict in seen)
 
-    def stuck(better: bool) -> list[bool]:
+    def stuck(better: bool) -> tuple[list[bool], dict[int, int]]:
         calls: list[bool] = []
 
         def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
@@ -221,11 +201,12 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
                 return 2, [3]
             return (1 if better else 3), [3]
 
-        assert number_crossed_words(lay_out) == {3: 1}
-        return calls
+        return calls, number_crossed_words(lay_out)
 
-    assert stuck(better=True) == [True, True, False]  # plain crosses less: kept
-    assert stuck(better=False) == [True, True, False, True]  # strict again, the last made
+    # plain crosses least: kept (the last made); else the first layout, as few crossings
+    # with no number: laid out again
+    assert stuck(better=True) == ([True, True, False], {3: 1})
+    assert stuck(better=False) == ([True, True, False, True], {})
 
     calls: list[tuple[dict[int, int], bool]] = []
 
@@ -297,3 +278,22 @@ def test_with_nothing_free_a_label_takes_the_least_covered_place() -> None:
     (c,) = place_labels([(1.0, 2.0)], [(0.8, 0.4)], BOUNDS, [b for b in clear.boxes])
     box = box_at(*c, 0.8, 0.4)
     assert box[0] < 1.6 and box[2] > 1.0  # over the free column (1.0 < x < 1.6), its best
+
+
+def test_number_crossed_words_keeps_the_least_crossed_layout_when_numbers_make_it_worse() -> None:
+    """Numbering grows the key and shrinks the plot: here each number makes the layout
+    cross more. The rounds still run to the end (no new word), then the first layout, the
+    least crossed, is laid out again and its numbering (none) returned."""
+    from scenes.figure.labels import number_crossed_words
+
+    calls: list[tuple[dict[int, int], bool]] = []
+    counts = {(): (2, [1]), (1,): (3, [2]), (1, 2): (4, [])}
+
+    def worse(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        calls.append((numbered, strict))
+        count, crossing = counts[tuple(numbered)]
+        return (count if strict else count + 1), crossing
+
+    assert number_crossed_words(worse) == {}
+    assert calls[-1] == ({}, True) and len(calls) == 5
+    assert calls[:4] == [({}, True), ({1: 1}, True), ({1: 1, 2: 2}, True), ({1: 1, 2: 2}, False)]
