@@ -410,7 +410,9 @@ class _Occupancy:
         self.taken = np.zeros((self.ny, self.nx), dtype=bool)
         self.boxes = np.zeros((0, 4))
         self.sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
-        self.stale = False  # the table is rebuilt when it is next read, not at every add
+        # The first row and column of squares changed since the table was last built: it is
+        # brought up to date when next read, from there on only (not at every add).
+        self.stale: tuple[int, int] | None = None
 
     def copy(self) -> _Occupancy:
         """An independent copy (for placing the same labels in another order)."""
@@ -433,23 +435,31 @@ class _Occupancy:
             return
         self.boxes = np.vstack([self.boxes, boxes])
         i0, j0, i1, j1 = self._cells(boxes)
-        if len(boxes) > 64:  # many: one pass over the raster (a 2-D difference array)
-            diff = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
-            np.add.at(diff, (j0, i0), 1)
-            np.add.at(diff, (j0, i1), -1)
-            np.add.at(diff, (j1, i0), -1)
-            np.add.at(diff, (j1, i1), 1)
-            self.taken |= diff.cumsum(axis=0).cumsum(axis=1)[: self.ny, : self.nx] > 0
+        a, b, c, d = int(i0.min()), int(j0.min()), int(i1.max()), int(j1.max())
+        if len(boxes) > 64:  # many: one pass over their window (a 2-D difference array)
+            diff = np.zeros((d - b + 1, c - a + 1), dtype=np.int32)
+            np.add.at(diff, (j0 - b, i0 - a), 1)
+            np.add.at(diff, (j0 - b, i1 - a), -1)
+            np.add.at(diff, (j1 - b, i0 - a), -1)
+            np.add.at(diff, (j1 - b, i1 - a), 1)
+            self.taken[b:d, a:c] |= diff.cumsum(axis=0).cumsum(axis=1)[: d - b, : c - a] > 0
         else:
-            for a, b, c, d in zip(i0, j0, i1, j1, strict=True):
-                self.taken[b:d, a:c] = True
-        self.stale = True
+            for p, q, r, t in zip(i0, j0, i1, j1, strict=True):
+                self.taken[q:t, p:r] = True
+        self.stale = (
+            (b, a) if self.stale is None else (min(b, self.stale[0]), min(a, self.stale[1]))
+        )
 
     def _table(self) -> np.ndarray:
-        if self.stale:
-            np.cumsum(self.taken, axis=0, dtype=np.int32, out=self.sat[1:, 1:])
-            np.cumsum(self.sat[1:, 1:], axis=1, out=self.sat[1:, 1:])
-            self.stale = False
+        """The summed-area table: sat[y, x] = squares taken in rows < y, columns < x."""
+        if self.stale is not None:
+            j0, i0 = self.stale
+            sat = self.sat
+            part = np.cumsum(self.taken[j0:, i0:], axis=0, dtype=np.int32)
+            np.cumsum(part, axis=1, out=part)
+            part += sat[j0, i0 + 1 :][None, :] + sat[j0 + 1 :, i0][:, None] - sat[j0, i0]
+            sat[j0 + 1 :, i0 + 1 :] = part
+            self.stale = None
         return self.sat
 
     def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
@@ -642,9 +652,9 @@ def _leaders_clear(
     if leader_gap is None or not len(centres):
         return ok
     led = _gaps(anchor, size, centres) > leader_gap
-    if label_boxes:
-        hits = segments_hit_boxes(anchor, centres, np.array(label_boxes, dtype=float), 0.02)
-        ok &= ~(led & hits.any(axis=1))
+    if label_boxes and led.any():
+        boxes = np.array(label_boxes, dtype=float)
+        ok[led] = ~segments_hit_boxes(anchor, centres[led], boxes, 0.02).any(axis=1)
     if hard is not None and len(hard) and led.any():
         a = np.array(anchor, dtype=float)
         d = centres[led] - a

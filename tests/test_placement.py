@@ -297,3 +297,21 @@ def test_number_crossed_words_keeps_the_least_crossed_layout_when_numbers_make_i
     assert number_crossed_words(worse) == {}
     assert calls[-1] == ({}, True) and len(calls) == 5
     assert calls[:4] == [({}, True), ({1: 1}, True), ({1: 1, 2: 2}, True), ({1: 1, 2: 2}, False)]
+
+
+def test_the_table_brought_up_to_date_from_the_first_changed_square_is_the_whole_one() -> None:
+    """`_Occupancy` updates its summed-area table only from the first row and column added
+    to since it was read; after random adds (few boxes, and many at once through the
+    difference array), read in between, it equals the table built from scratch."""
+    rng = np.random.default_rng(3)
+    taken = _Occupancy(BOUNDS)
+    for n in (3, 80, 1, 150, 5):
+        lo = rng.uniform(-4.0, 3.0, size=(n, 2))
+        taken.add(np.concatenate([lo, lo + rng.uniform(0.01, 1.0, size=(n, 2))], axis=1))
+        got = taken._table().copy()
+        whole = np.zeros_like(got)
+        whole[1:, 1:] = taken.taken.cumsum(axis=0).cumsum(axis=1)
+        assert np.array_equal(got, whole)
+    fresh = _Occupancy(BOUNDS)
+    fresh.add(taken.boxes)
+    assert np.array_equal(fresh.taken, taken.taken)
