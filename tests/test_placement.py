@@ -261,21 +261,23 @@ def test_the_touching_places_need_no_leader_and_come_nearest_first() -> None:
 
 
 def test_with_nothing_free_a_label_takes_the_least_covered_place() -> None:
-    """The whole box taken, but one spot only half covered: a label that fits nowhere goes
-    where the raster counts least of it taken (the least bad place the check then reports),
-    and the count agrees with the exact overlap there."""
-    half = [(-4.0, -3.0, 4.0, 3.0)]
+    """Everything taken but a column 0.6 wide (1.0 < x < 1.6, above y = 1): a label 0.8
+    wide fits nowhere and goes where the raster counts least of it taken, over the column
+    (the least bad place, which the check then reports); the raster's count ranks places as
+    the exact overlap does. With the whole box taken, every place counts as covered."""
+    full = [(-4.0, -3.0, 4.0, 3.0)]
     taken = _Occupancy(BOUNDS)
-    taken.add(np.array(half))
+    taken.add(np.array(full))
     clear = _Occupancy(BOUNDS)
-    clear.add(np.array([(-4.0, -3.0, 4.0, 1.0), (-4.0, 1.0, 1.0, 3.0), (1.6, 1.0, 4.0, 3.0)]))
+    walls = [(-4.0, -3.0, 4.0, 1.0), (-4.0, 1.0, 1.0, 3.0), (1.6, 1.0, 4.0, 3.0)]
+    clear.add(np.array(walls))
     centres = np.array([[0.0, 0.0], [1.3, 1.6], [3.0, 2.5]])
     covered = clear.covered(centres, 0.6, 0.4)
     assert covered[1] < covered[0] and covered[1] < covered[2]
     assert np.all(taken.covered(centres, 0.6, 0.4) > 0)
     exact = _overlap_cost(centres, 0.6, 0.4, BOUNDS, clear.boxes)
     assert np.argmin(exact) == np.argmin(covered)
-    (c,) = place_labels([(1.0, 2.0)], [(0.8, 0.4)], BOUNDS, [b for b in clear.boxes])
+    (c,) = place_labels([(1.0, 2.0)], [(0.8, 0.4)], BOUNDS, walls)
     box = box_at(*c, 0.8, 0.4)
     assert box[0] < 1.6 and box[2] > 1.0  # over the free column (1.0 < x < 1.6), its best
 
