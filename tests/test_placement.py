@@ -208,6 +208,13 @@ def test_number_crossed_words_numbers_every_crossing_word_round_after_round() ->
     assert stuck(better=True) == ([True, True, False], {3: 1})
     assert stuck(better=False) == ([True, True, False, True], {})
 
+    def tied(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append((numbered, strict))
+        return 1, []  # strict and plain cross alike (an end label): plain, the last made
+
+    seen.clear()
+    assert number_crossed_words(tied) == {} and seen == [({}, True), ({}, False)]
+
     calls: list[tuple[dict[int, int], bool]] = []
 
     def plain_names_another(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:

@@ -126,14 +126,15 @@ def number_crossed_words(lay_out: LayOut) -> dict[int, int]:
     frame), and where that crosses with no new word to number, plain (fewest lines
     crossed). No cap: each round numbers at least one more word, or ends. A larger key
     shrinks the plot, so more numbers can cross more: the layout with fewest crossings
-    seen is the one kept (the fewer numbers, then strict, on a tie), laid out again if it
-    was not the last. Returns point -> number."""
+    seen is the one kept (on a tie the fewer numbers, then plain, as its crossings are more
+    often mid-step only), laid out again if it was not the last. Returns point -> number."""
     numbered: dict[int, int] = {}
     best: tuple[int, dict[int, int], bool] | None = None
     while True:
         for strict in (True, False):
             count, crossing = lay_out(dict(numbered), strict)
-            if best is None or count < best[0]:
+            tie = best is not None and count == best[0] and best[1] == numbered
+            if best is None or count < best[0] or tie:  # a tie with its strict one: plain
                 best = (count, dict(numbered), strict)
             new = [j for j in crossing if j not in numbered]
             if not count or new:
