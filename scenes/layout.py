@@ -248,17 +248,19 @@ def place_labels_strict(
     """`place_labels_best`, and with `strict` no leader line crosses any of `lines`, an
     earlier leader, a label or a mark it does not start at: a label with no such place
     takes its `shorter` sizes in turn (a cut text, say) before it gives up; the placement
-    with fewest such labels wins, then the cheapest. Returns the Placement."""
+    with fewest such labels wins, then the cheapest. Where the best still leaves some, they
+    are placed first in one more order (what blocked them may have been a label placed
+    before them). Returns the Placement."""
     taken = _taken(bounds, obstacles)  # rasterised once for every order
-    best: tuple[float, Placement] | None = None
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     alts = [list(x) for x in shorter] if shorter is not None else [[] for _ in anchors]
-    for order in orders:
+
+    def placed_in(order: Sequence[int]) -> tuple[float, Placement]:
         got = _place_all(
             [anchors[i] for i in order], [[sizes[i], *alts[i]] for i in order], bounds, taken,
             leader_gap=leader_gap, lines=lines, marks=marks, strict=strict,
         )  # fmt: skip
-        back = [order.index(i) for i in range(len(anchors))]
+        back = [list(order).index(i) for i in range(len(anchors))]
         centres = [got.centres[k] for k in back]
         variant = [got.variant[k] for k in back]
         crossed = sorted(order[k] for k in got.crossed)
@@ -266,9 +268,17 @@ def place_labels_strict(
         for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
             size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
-        if best is None or cost < best[0] - 1e-9:
-            best = (cost, Placement(centres, variant, crossed, got.stuck))
-    assert best is not None, "no order given"
+        return cost, Placement(centres, variant, crossed, got.stuck)
+
+    assert orders, "no order given"
+    best = placed_in(orders[0])
+    for order in orders[1:]:  # the first order wins ties
+        got = placed_in(order)
+        best = got if got[0] < best[0] - 1e-9 else best
+    if strict and best[1].crossed:
+        first = best[1].crossed
+        got = placed_in([*first, *(i for i in orders[0] if i not in first)])
+        best = got if got[0] < best[0] - 1e-9 else best
     return best[1]
 
 
@@ -361,10 +371,12 @@ def _choose_form(
 ) -> tuple[int, tuple[int | None, np.ndarray, bool, bool]]:
     """A label's size (its index in `options`) and `_choose`'s place for it: the first
     size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
-    its own size, crossing as few lines as it can."""
+    its own size, crossing as few lines as it can. With `hard` lines (strict), every place
+    where the label touches its point (no leader at all) is tried too (`_touching`)."""
+    near = hard is not None
     for v, size in enumerate(options):
         clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
-        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn)
+        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn, near)
         if got[3]:
             return v, got
         if v == 0 and hard is None:
@@ -388,8 +400,8 @@ class _Occupancy:
     obstacle touches is taken), with a summed-area table: whether a label's box is free is
     then four lookups, for thousands of candidates at once. A box is called free only if
     every square it touches is: never a false "free"; at worst a place one square (0.01)
-    from an obstacle is passed over. Exact overlap areas (`_overlap_cost`) are computed only
-    when nothing is free."""
+    from an obstacle is passed over. When nothing is free, the same table says how much of
+    each place is taken (`covered`; `_overlap_cost` is the exact measure, for tests)."""
 
     def __init__(self, bounds: Box, cell: float = 0.01) -> None:
         self.bounds, self.cell = bounds, cell
@@ -398,7 +410,9 @@ class _Occupancy:
         self.taken = np.zeros((self.ny, self.nx), dtype=bool)
         self.boxes = np.zeros((0, 4))
         self.sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
-        self.stale = False  # the table is rebuilt when it is next read, not at every add
+        # The first row and column of squares changed since the table was last built: it is
+        # brought up to date when next read, from there on only (not at every add).
+        self.stale: tuple[int, int] | None = None
 
     def copy(self) -> _Occupancy:
         """An independent copy (for placing the same labels in another order)."""
@@ -421,28 +435,46 @@ class _Occupancy:
             return
         self.boxes = np.vstack([self.boxes, boxes])
         i0, j0, i1, j1 = self._cells(boxes)
-        if len(boxes) > 64:  # many: one pass over the raster (a 2-D difference array)
-            diff = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
-            np.add.at(diff, (j0, i0), 1)
-            np.add.at(diff, (j0, i1), -1)
-            np.add.at(diff, (j1, i0), -1)
-            np.add.at(diff, (j1, i1), 1)
-            self.taken |= diff.cumsum(axis=0).cumsum(axis=1)[: self.ny, : self.nx] > 0
+        a, b, c, d = int(i0.min()), int(j0.min()), int(i1.max()), int(j1.max())
+        if len(boxes) > 64:  # many: one pass over their window (a 2-D difference array)
+            diff = np.zeros((d - b + 1, c - a + 1), dtype=np.int32)
+            np.add.at(diff, (j0 - b, i0 - a), 1)
+            np.add.at(diff, (j0 - b, i1 - a), -1)
+            np.add.at(diff, (j1 - b, i0 - a), -1)
+            np.add.at(diff, (j1 - b, i1 - a), 1)
+            self.taken[b:d, a:c] |= diff.cumsum(axis=0).cumsum(axis=1)[: d - b, : c - a] > 0
         else:
-            for a, b, c, d in zip(i0, j0, i1, j1, strict=True):
-                self.taken[b:d, a:c] = True
-        self.stale = True
+            for p, q, r, t in zip(i0, j0, i1, j1, strict=True):
+                self.taken[q:t, p:r] = True
+        self.stale = (
+            (b, a) if self.stale is None else (min(b, self.stale[0]), min(a, self.stale[1]))
+        )
 
     def _table(self) -> np.ndarray:
-        if self.stale:
-            np.cumsum(self.taken, axis=0, dtype=np.int32, out=self.sat[1:, 1:])
-            np.cumsum(self.sat[1:, 1:], axis=1, out=self.sat[1:, 1:])
-            self.stale = False
+        """The summed-area table: sat[y, x] = squares taken in rows < y, columns < x."""
+        if self.stale is not None:
+            j0, i0 = self.stale
+            sat = self.sat
+            part = np.cumsum(self.taken[j0:, i0:], axis=0, dtype=np.int32)
+            np.cumsum(part, axis=1, out=part)
+            part += sat[j0, i0 + 1 :][None, :] + sat[j0 + 1 :, i0][:, None] - sat[j0, i0]
+            sat[j0 + 1 :, i0 + 1 :] = part
+            self.stale = None
         return self.sat
 
     def costs(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         """For label centres [K, 2]: 0 where the label's box is free, 1 where something is
         in it, inf where it leaves the bounds."""
+        n = self._count(centres, w, h)
+        return np.where(np.isfinite(n), np.minimum(n, 1.0), np.inf)
+
+    def covered(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
+        """For label centres [K, 2]: how many taken squares each label's box covers (inf
+        where it leaves the bounds): the least covered place is the least bad when nothing
+        is free (four lookups each, where exact overlap areas cost a pass over every box)."""
+        return self._count(centres, w, h)
+
+    def _count(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
         boxes = np.concatenate([centres - [w / 2, h / 2], centres + [w / 2, h / 2]], axis=1)
         bx0, by0, bx1, by1 = self.bounds
         tol = 1e-6
@@ -453,15 +485,7 @@ class _Occupancy:
         i0, j0, i1, j1 = self._cells(boxes)
         sat = self._table()
         n = sat[j1, i1] - sat[j0, i1] - sat[j1, i0] + sat[j0, i0]
-        return np.where(inside, np.where(n > 0, 1.0, 0.0), np.inf)
-
-    def overlap(self, centres: np.ndarray, w: float, h: float) -> np.ndarray:
-        """The exact overlap areas (inf outside the bounds), in chunks."""
-        parts = [
-            _overlap_cost(centres[i : i + 256], w, h, self.bounds, self.boxes)
-            for i in range(0, len(centres), 256)
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return np.where(inside, n.astype(float), np.inf)
 
 
 _DIRS = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)], float)
@@ -476,18 +500,22 @@ def _choose(
     clear: Callable[[np.ndarray], np.ndarray],
     leader_gap: float | None,
     drawn: np.ndarray,
+    touching: bool = False,
 ) -> tuple[int | None, np.ndarray, bool, bool]:
     """A label's place: the index of the chosen one among the candidates (None: nothing
-    inside the bounds), the candidates [K, 2] (the rings round the anchor, then the grid by
-    distance), whether the place is free and whether its leader passes `clear`. The first
-    free place whose leader is clear, or of those within LEADER_SLACK of it, the least
-    crossed (`_least_crossed`); if none is clear, the first free; if nothing is free, the
-    least overlapped."""
+    inside the bounds), the candidates [K, 2] (the rings round the anchor, with `touching`
+    every place near enough to need no leader (`_touching`), then the grid by distance),
+    whether the place is free and whether its leader passes `clear`. The first free place
+    whose leader is clear, or of those within LEADER_SLACK of it, the least crossed
+    (`_least_crossed`: a place with no leader crosses nothing); if none is clear, the first
+    free; if nothing is free, the least covered (`_Occupancy.covered`)."""
     (ax, ay), (w, h) = anchor, size
     rings = [
         np.array([ax, ay]) + _DIRS * np.array([w / 2 + r, h / 2 + r])
         for r in gap + 0.15 * np.arange(4)
     ]
+    if touching and leader_gap is not None:
+        rings.append(np.array([ax, ay]) + _touching(w, h, leader_gap))
     near = np.concatenate(rings)  # [R, 2]
     far = grid_pts[np.argsort(np.hypot(grid_pts[:, 0] - ax, grid_pts[:, 1] - ay), kind="stable")]
     cand = np.concatenate([near, far])  # [K, 2]
@@ -498,13 +526,33 @@ def _choose(
     if not clean:
         ok = free[:1]
     if not len(ok):
-        exact = placed.overlap(cand, w, h)
-        k = int(np.argmin(exact))
-        return (k if np.isfinite(exact[k]) else None), cand, False, False
+        covered = placed.covered(cand, w, h)
+        k = int(np.argmin(covered))
+        return (k if np.isfinite(covered[k]) else None), cand, False, False
     if leader_gap is None or not len(drawn):
         return int(ok[0]), cand, True, clean
     keys = [int(k) for k in ok]
     return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True, clean
+
+
+TOUCH_STEP = 0.04  # the places where a label touches its point: this far apart
+
+
+@functools.lru_cache(maxsize=256)
+def _touching(w: float, h: float, leader_gap: float) -> np.ndarray:
+    """Offsets [T, 2] from a point of the centres of a (w, h) label that needs no leader to
+    it (its box within leader_gap of the point, not over it), TOUCH_STEP apart, nearest
+    first: a label that cannot lead clear may still sit by its point."""
+    rx, ry = w / 2 + leader_gap, h / 2 + leader_gap
+    steps = [np.arange(-r, r + 1e-9, TOUCH_STEP) for r in (rx, ry)]
+    gx, gy = np.meshgrid(*steps)
+    off = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
+    gap = np.hypot(*np.clip(np.abs(off) - [w / 2, h / 2], 0.0, None).T)  # [G]
+    keep = np.flatnonzero((gap > 0.0) & (gap <= leader_gap - 1e-6))
+    keep = keep[np.argsort(gap[keep], kind="stable")]
+    out = off[keep]
+    out.flags.writeable = False
+    return out
 
 
 def _first_clear(
@@ -604,9 +652,9 @@ def _leaders_clear(
     if leader_gap is None or not len(centres):
         return ok
     led = _gaps(anchor, size, centres) > leader_gap
-    if label_boxes:
-        hits = segments_hit_boxes(anchor, centres, np.array(label_boxes, dtype=float), 0.02)
-        ok &= ~(led & hits.any(axis=1))
+    if label_boxes and led.any():
+        boxes = np.array(label_boxes, dtype=float)
+        ok[led] = ~segments_hit_boxes(anchor, centres[led], boxes, 0.02).any(axis=1)
     if hard is not None and len(hard) and led.any():
         a = np.array(anchor, dtype=float)
         d = centres[led] - a

@@ -149,14 +149,15 @@ def test_a_label_with_no_clear_place_takes_its_shorter_form_then_says_it_crossed
 def test_a_strict_leader_crosses_no_earlier_leader() -> None:
     """Two windows up high, the right one holding one label: the left anchor's label takes it
     first, and the right anchor's leader to the left window would cross that leader (an X):
-    it is reported as crossed. Of the two orders, the one with no crossing wins."""
+    it is crossed in that order, so the placer tries once more with the crossed label first,
+    and that order (no crossing) wins. Of two orders given, the one with no crossing wins."""
     from scenes.layout import _crossings, needs_leader, place_labels_strict
 
     taken = [(-4.0, -3.0, 4.0, 1.75), (-4.0, 2.25, 4.0, 3.0), (-2.6, 1.75, 1.0, 2.25),
              (2.0, 1.75, 4.0, 2.25)]  # fmt: skip
     anchors, sizes = [(-0.5, 0.0), (0.5, 0.0)], [(0.8, 0.3), (0.8, 0.3)]
     one = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1]], [1.0, 1.0], taken)
-    assert one.centres[0][0] > 1.0 and one.crossed == [1]
+    assert one.crossed == [] and one.centres[1][0] > 1.0 and one.centres[0][0] < -2.6
     got = place_labels_strict(anchors, sizes, BOUNDS, [[0, 1], [1, 0]], [1.0, 1.0], taken)
     assert got.crossed == [] and got.centres[1][0] > 1.0 and got.centres[0][0] < -2.6
     (a0, a1), (c0, c1) = anchors, got.centres
@@ -164,44 +165,162 @@ def test_a_strict_leader_crosses_no_earlier_leader() -> None:
     assert _crossings(np.array([a1]), np.array([c1]), np.array([[*a0, *c0]]))[0] == 0
 
 
-def test_least_crossed_keeps_the_layout_that_crosses_less_and_ends_on_it() -> None:
-    """Strict first; clear: kept at once. Else the plain one, and strict again (the last
-    layout made is the one kept) only when strict crossed less."""
-    from scenes.figure.labels import least_crossed
-
-    def run(results: dict[bool, tuple[int, list[int]]]) -> tuple[list[int], list[bool]]:
-        calls: list[bool] = []
-
-        def lay_out(strict: bool) -> tuple[int, list[int]]:
-            calls.append(strict)
-            return results[strict]
-
-        return least_crossed(lay_out), calls
-
-    assert run({True: (0, [3]), False: (5, [1])}) == ([3], [True])
-    assert run({True: (2, [5]), False: (1, [7])}) == ([7], [True, False])
-    assert run({True: (1, [5]), False: (2, [7])}) == ([5], [True, False, True])
-    assert run({True: (2, [5]), False: (2, [7])}) == ([7], [True, False])  # a tie: plain
-
-
-def test_number_crossed_words_numbers_in_label_order_up_to_the_cap() -> None:
-    """Each round numbers the crossed words not yet numbered, in the order given, at most
-    MAX_NUMBERED in all and over NUMBERING_ROUNDS layouts; a clear layout ends the rounds."""
-    from scenes.figure.constants import MAX_NUMBERED, NUMBERING_ROUNDS
+def test_number_crossed_words_numbers_every_crossing_word_round_after_round() -> None:
+    """Each strict round numbers the crossed words not yet numbered, in the order given,
+    with no cap: rounds go on until the layout is clear (20 words over 20 rounds, one more
+    each time); when only numbered words (or other labels) still cross, the plain layout is
+    tried, and its crossing words are numbered too; the layout with fewest crossings seen is
+    kept (laid out again when it was not the last)."""
     from scenes.figure.labels import number_crossed_words
 
-    seen: list[dict[int, int]] = []
+    seen: list[tuple[dict[int, int], bool]] = []
 
     def clears(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
-        seen.append(numbered)
+        seen.append((numbered, strict))
         left = [j for j in (4, 2, 9) if j not in numbered]
         return len(left), left
 
     assert number_crossed_words(clears) == {4: 1, 2: 2, 9: 3}
-    assert seen[-1] == {4: 1, 2: 2, 9: 3}  # the last layout had every one numbered
+    assert seen == [({}, True), ({4: 1, 2: 2, 9: 3}, True)]  # strict only: the last is clear
 
-    def never_clear(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
-        return 1, list(range(20))
+    def one_a_round(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append((numbered, strict))
+        left = [j for j in range(20) if j not in numbered]
+        return len(left), left[:1]
 
-    got = number_crossed_words(never_clear)
-    assert got == {j: j + 1 for j in range(min(MAX_NUMBERED, MAX_NUMBERED * NUMBERING_ROUNDS))}
+    seen.clear()
+    assert number_crossed_words(one_a_round) == {j: j + 1 for j in range(20)}
+    assert len(seen) == 21 and all(strict for _, strict in seen)
+
+    def stuck(better: bool) -> tuple[list[bool], dict[int, int]]:
+        calls: list[bool] = []
+
+        def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+            calls.append(strict)
+            if strict:  # word 3 is numbered and still crosses: nothing more to number
+                return 2, [3]
+            return (1 if better else 3), [3]
+
+        return calls, number_crossed_words(lay_out)
+
+    # plain crosses least: kept (the last made); else the first layout, as few crossings
+    # with no number: laid out again
+    assert stuck(better=True) == ([True, True, False], {3: 1})
+    assert stuck(better=False) == ([True, True, False, True], {})
+
+    def tied(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        seen.append((numbered, strict))
+        return 1, []  # strict and plain cross alike (an end label): plain, the last made
+
+    seen.clear()
+    assert number_crossed_words(tied) == {} and seen == [({}, True), ({}, False)]
+
+    calls: list[tuple[dict[int, int], bool]] = []
+
+    def plain_names_another(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        calls.append((numbered, strict))
+        if strict:  # an end label crosses (no word to number)
+            return 1, []
+        return (0, []) if 7 in numbered else (1, [7])  # plain: word 7 crosses, then none
+
+    assert number_crossed_words(plain_names_another) == {7: 1}
+    assert calls == [({}, True), ({}, False), ({7: 1}, True), ({7: 1}, False)]
+
+
+def test_a_strict_label_sits_touching_its_point_where_only_an_odd_spot_is_free() -> None:
+    """Everything round the point is taken but a small pocket diagonally below left of it
+    (none of the 8 ring places fits there) and a far window whose leader would cross a
+    line. The plain placer leads to the window; the strict one finds the pocket among the
+    places near enough to need no leader (`_touching`), and draws no leader at all."""
+    from scenes.layout import needs_leader, place_labels_strict
+
+    size = (0.2, 0.2)  # a number
+    pocket = (-0.51, -0.56, -0.22, -0.27)  # 0.29 square: off the rings and the 0.12 grid
+    taken = [
+        (-4.0, -3.0, 4.0, pocket[1]),
+        (-4.0, pocket[3], 2.9, 3.0),
+        (-4.0, pocket[1], pocket[0], pocket[3]),
+        (pocket[2], pocket[1], 2.9, pocket[3]),
+    ]  # free: the pocket, and x > 2.9 above the pocket's floor
+    wall = [(1.5, -1.0, 1.5, 3.0, 0.02)]
+    (plain,) = place_labels([(0.0, 0.0)], [size], BOUNDS, taken, leader_gap=0.45, lines=wall)
+    assert plain[0] > 2.9 and needs_leader((0.0, 0.0), plain, size, 0.45)
+    got = place_labels_strict([(0.0, 0.0)], [size], BOUNDS, [[0]], [1.0], taken, lines=wall)
+    (c,) = got.centres
+    assert got.crossed == [] and not needs_leader((0.0, 0.0), c, size, 0.45)
+    box = box_at(*c, *size)
+    assert pocket[0] <= box[0] <= box[2] <= pocket[2]
+    assert pocket[1] <= box[1] <= box[3] <= pocket[3]
+
+
+def test_the_touching_places_need_no_leader_and_come_nearest_first() -> None:
+    """`_touching`: every offset keeps the label's box off its point and within the leader
+    gap of it, nearest first, and they surround the point (all four sides)."""
+    from scenes.layout import _gaps, _touching, needs_leader
+
+    w, h = 0.6, 0.25
+    off = _touching(w, h, 0.45)
+    gaps = _gaps((0.0, 0.0), (w, h), off)
+    assert len(off) > 100 and np.all(gaps > 0) and np.all(np.diff(gaps) >= -1e-12)
+    assert not any(needs_leader((0.0, 0.0), tuple(c), (w, h), 0.45) for c in off)
+    assert off[:, 0].min() < -w / 2 and off[:, 0].max() > w / 2
+    assert off[:, 1].min() < -h / 2 and off[:, 1].max() > h / 2
+
+
+def test_with_nothing_free_a_label_takes_the_least_covered_place() -> None:
+    """Everything taken but a column 0.6 wide (1.0 < x < 1.6, above y = 1): a label 0.8
+    wide fits nowhere and goes where the raster counts least of it taken, over the column
+    (the least bad place, which the check then reports); the raster's count ranks places as
+    the exact overlap does. With the whole box taken, every place counts as covered."""
+    full = [(-4.0, -3.0, 4.0, 3.0)]
+    taken = _Occupancy(BOUNDS)
+    taken.add(np.array(full))
+    clear = _Occupancy(BOUNDS)
+    walls = [(-4.0, -3.0, 4.0, 1.0), (-4.0, 1.0, 1.0, 3.0), (1.6, 1.0, 4.0, 3.0)]
+    clear.add(np.array(walls))
+    centres = np.array([[0.0, 0.0], [1.3, 1.6], [3.0, 2.5]])
+    covered = clear.covered(centres, 0.6, 0.4)
+    assert covered[1] < covered[0] and covered[1] < covered[2]
+    assert np.all(taken.covered(centres, 0.6, 0.4) > 0)
+    exact = _overlap_cost(centres, 0.6, 0.4, BOUNDS, clear.boxes)
+    assert np.argmin(exact) == np.argmin(covered)
+    (c,) = place_labels([(1.0, 2.0)], [(0.8, 0.4)], BOUNDS, walls)
+    box = box_at(*c, 0.8, 0.4)
+    assert box[0] < 1.6 and box[2] > 1.0  # over the free column (1.0 < x < 1.6), its best
+
+
+def test_number_crossed_words_keeps_the_least_crossed_layout_when_numbers_make_it_worse() -> None:
+    """Numbering grows the key and shrinks the plot: here each number makes the layout
+    cross more. The rounds still run to the end (no new word), then the first layout, the
+    least crossed, is laid out again and its numbering (none) returned."""
+    from scenes.figure.labels import number_crossed_words
+
+    calls: list[tuple[dict[int, int], bool]] = []
+    counts = {(): (2, [1]), (1,): (3, [2]), (1, 2): (4, [])}
+
+    def worse(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
+        calls.append((numbered, strict))
+        count, crossing = counts[tuple(numbered)]
+        return (count if strict else count + 1), crossing
+
+    assert number_crossed_words(worse) == {}
+    assert calls[-1] == ({}, True) and len(calls) == 5
+    assert calls[:4] == [({}, True), ({1: 1}, True), ({1: 1, 2: 2}, True), ({1: 1, 2: 2}, False)]
+
+
+def test_the_table_brought_up_to_date_from_the_first_changed_square_is_the_whole_one() -> None:
+    """`_Occupancy` updates its summed-area table only from the first row and column added
+    to since it was read; after random adds (few boxes, and many at once through the
+    difference array), read in between, it equals the table built from scratch."""
+    rng = np.random.default_rng(3)
+    taken = _Occupancy(BOUNDS)
+    for n in (3, 80, 1, 150, 5):
+        lo = rng.uniform(-4.0, 3.0, size=(n, 2))
+        taken.add(np.concatenate([lo, lo + rng.uniform(0.01, 1.0, size=(n, 2))], axis=1))
+        got = taken._table().copy()
+        whole = np.zeros_like(got)
+        whole[1:, 1:] = taken.taken.cumsum(axis=0).cumsum(axis=1)
+        assert np.array_equal(got, whole)
+    fresh = _Occupancy(BOUNDS)
+    fresh.add(taken.boxes)
+    assert np.array_equal(fresh.taken, taken.taken)

@@ -72,9 +72,14 @@ def frame_leader_problems(
     one turning, a trail), another leader, a label or a mark it does not start at: (label,
     when and what), at the first moment it does (issue 19 wants none)."""
     found: dict[str, str] = {}
+    seen: dict[tuple[int, ...], list[tuple[str, str]]] = {}  # a beat's end is the next's start
     for b in range(len(figure.beats)):
         for t in ts:
-            for name, what in _frame_crossings(frame_elements(figure, b, t)):
+            on = frame_elements(figure, b, t)
+            key = tuple(id(e) for e in on)
+            if key not in seen:
+                seen[key] = _frame_crossings(on)
+            for name, what in seen[key]:
                 label = name.removeprefix("leader of ")
                 found.setdefault(label, f"beat {b} at {t}: crosses {what}")
     return list(found.items())

@@ -16,9 +16,10 @@ MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge e
 
 MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
 
-NUMBERING_ROUNDS = 3  # placements tried, each numbering the words whose leaders cross
-
-MAX_NUMBERED = 6  # the legend's entries: more would take the plot's room (two lines of key)
+# The legend's entries that fit two lines of key. No longer a cap: every word whose leader
+# crosses is numbered (scenes.figure.labels.number_crossed_words), the key wrapping onto more
+# rows; kept for scenes.drift, which names it.
+MAX_NUMBERED = 6
 
 FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 

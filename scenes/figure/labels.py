@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP, MAX_NUMBERED, NUMBERING_ROUNDS
+from scenes.figure.constants import LABEL_WEIGHT, LEADER_GAP
 from scenes.figure.geometry import pad_box
 from scenes.layout import (
     CLEARANCE,
@@ -117,31 +117,33 @@ def place_plot_labels(
 LayOut = Callable[[dict[int, int], bool], tuple[int, list[int]]]
 
 
-def least_crossed(lay_out: Callable[[bool], tuple[int, list[int]]]) -> list[int]:
-    """Strict placement (no leader across any line of any frame), or where that leaves a
-    leader crossing, the plain one (fewest lines crossed) if its leaders cross less at the
-    checked frames. The last layout made is the one kept; returns its crossed words."""
-    found: dict[bool, tuple[int, list[int]]] = {}
-    for strict in (True, False):
-        found[strict] = lay_out(strict)
-        if not found[strict][0]:
-            return found[strict][1]
-    if found[True][0] < found[False][0]:
-        return lay_out(True)[1]
-    return found[False][1]
-
-
 def number_crossed_words(lay_out: LayOut) -> dict[int, int]:
-    """The rounds both the drift scene and the figure builder lay their plot out in: a word
-    whose leader still crosses becomes a number in the key's legend (at most MAX_NUMBERED,
-    over NUMBERING_ROUNDS layouts, each the least crossed). Returns point -> number; the
-    last layout made is the one to keep."""
+    """The rounds both the drift scene and the figure builder lay their plot out in: each
+    layout's words whose leader still crosses become numbers in the key's legend (a number
+    is short: it sits by its point, with no leader, where a word could not; the key wraps
+    onto more rows and the plot gives up their room), in label order, round after round
+    until no leader crosses. A round lays out strict (no leader across any line of any
+    frame), and where that crosses with no new word to number, plain (fewest lines
+    crossed). No cap: each round numbers at least one more word, or ends. A larger key
+    shrinks the plot, so more numbers can cross more: the layout with fewest crossings
+    seen is the one kept (on a tie the fewer numbers, then plain, as its crossings are more
+    often mid-step only), laid out again if it was not the last. Returns point -> number."""
     numbered: dict[int, int] = {}
-    for round_ in range(NUMBERING_ROUNDS):
-        crossing = least_crossed(lambda strict: lay_out(dict(numbered), strict))
-        bad = [j for j in crossing if j not in numbered][: MAX_NUMBERED - len(numbered)]
-        if not bad or round_ == NUMBERING_ROUNDS - 1:
+    best: tuple[int, dict[int, int], bool] | None = None
+    while True:
+        for strict in (True, False):
+            count, crossing = lay_out(dict(numbered), strict)
+            tie = best is not None and count == best[0] and best[1] == numbered
+            if best is None or count < best[0] or tie:  # a tie with its strict one: plain
+                best = (count, dict(numbered), strict)
+            new = [j for j in crossing if j not in numbered]
+            if not count or new:
+                break
+        if not count or not new:
             break
-        for j in bad:
+        for j in new:
             numbered[j] = len(numbered) + 1
-    return numbered
+    assert best is not None
+    if (best[1], best[2]) != (numbered, strict):
+        lay_out(dict(best[1]), best[2])
+    return best[1]
