@@ -8,8 +8,10 @@
 - Drawn against the model: after a render at 800×450 every word's mark, every arrow's tip
   and every chip is within 2 px of where the model puts it, and at the end of every beat
   the scene has on screen what the model says (tips, trails, panel, equation, summary).
-- The model built from the plan without manim (scenes.figure.build) is the scene's, element
-  for element (boxes, anchors, lines within 1e-6; every other field equal).
+- The scene draws the model built from the plan without manim (scenes.figure.build): what
+  it drew, read back from its mobjects by an independent reader (tests/figure_reader.py),
+  is that model element for element (boxes, anchors, lines within 1e-6; every other field
+  equal), laid out and after a render.
 - The whole corpus built and checked on the model alone, in a process without manim (each
   figure's model built from its plan there): the layout check of
   every element that can be together, and of the first, a middle and the last frame of
@@ -33,6 +35,7 @@ import pytest
 
 from attention_math import build_plan
 from attention_math.plan import Plan
+from tests.figure_reader import read_figure
 from tests.test_figure import BY_NAME, CORPUS, ENTRIES, FAST, corpus_plan, laid_out
 
 REPO = Path(__file__).resolve().parent.parent
@@ -197,9 +200,10 @@ def test_model_round_trips_and_is_what_the_scene_checks(request: pytest.FixtureR
     from scenes.figure.model import Figure
 
     scene = laid_out(corpus_plan(BY_NAME["figure"], request))
-    fig = scene.figure_model()
+    fig = scene.figure_model()  # the model the scene draws (scenes.figure.build)
     assert Figure.from_json(fig.to_json()) == fig
     assert scene.layout_items() == fig.items()
+    assert deviation(fig, read_figure(scene)) < 1e-6  # and what it drew, read back
     assert check_figure(fig) == []
     kinds = {e.kind for e in fig.elements}
     assert kinds & {"point", "marker", "ring", "group"}
@@ -309,16 +313,17 @@ def deviation(pure: Any, drawn: Any) -> float:
 def scene_and_pure(plan: Plan) -> float:
     from scenes.figure.build import build_figure
 
-    return deviation(build_figure(plan), laid_out(plan).figure_model())
+    return deviation(build_figure(plan), read_figure(laid_out(plan)))
 
 
 @pytest.mark.parametrize("name", FAST)
 def test_the_figure_built_without_manim_is_the_scene_s(
     name: str, request: pytest.FixtureRequest
 ) -> None:
-    """Every element the scene reads from its mobjects (title, chips, badges, caption, key,
-    panels, equations, marks, labels, leaders, arrows, trails) is built from the plan
-    without manim (scenes.figure.build.build_figure), box for box within 1e-6."""
+    """Every element read back from the scene's mobjects (title, chips, badges, caption, key,
+    panels, equations, marks, labels, leaders, arrows, trails: tests/figure_reader.py) is
+    the one built from the plan without manim (scenes.figure.build.build_figure), box for
+    box within 1e-6."""
     worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
     assert worst < 1e-6, worst
     print(f"{name}: pure vs drawn: max {worst:.2e} scene units")
@@ -392,7 +397,8 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
         scene = cls()
         scene.render()
     fig = scene.figure
-    assert deviation(build_figure(plan), fig) < 1e-6  # the model built without manim, too
+    assert fig == build_figure(plan)  # the model built without manim
+    assert deviation(fig, read_figure(scene)) < 1e-6  # what it drew, read back at the end
     worst = 0.0
     for j, pt in enumerate(scene.points):  # the marks where the model puts them
         e = fig[f"point {pt['text']}#{j}"]

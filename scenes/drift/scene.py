@@ -47,8 +47,7 @@ class DriftScene(DriftStates):
                 f"render the others in a second figure"
             )
         self.timing = timeline(self.plan)
-        self.build_layout()
-        self.figure = self.figure_model()  # the layout as data: checked, drawn, exported
+        self.build_layout()  # the layout as data (self.figure), then its mobjects
         self.check_layout_items(self.figure.items())
 
     def construct(self) -> None:

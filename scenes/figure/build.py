@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from attention_math.plan import Plan
 from scenes.figure.checks import frame_leader_problems
 from scenes.figure.chips import chip_role
-from scenes.figure.column import EQ_GAP, EquationBox, PanelBox, panel, place_panel, summary
+from scenes.figure.column import (
+    BADGE_ROOM,
+    EQ_GAP,
+    EquationBox,
+    PanelBox,
+    equation,
+    panel,
+    place_panel,
+    summary,
+)
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
@@ -221,6 +230,22 @@ def equation_elements(
     return out
 
 
+def summary_equations(layout: ColumnLayout) -> list[EquationBox]:
+    """The summary's equations, unplaced, with the lines the summary took (two per sentence
+    when the column had room, else one: scenes.figure.column.summary), read off its blocks:
+    a block as tall as its two-line equation took two."""
+    assert layout.summary is not None
+    _, blocks = layout.summary
+    out = []
+    for s, block in zip(layout.plan.sentences, blocks, strict=True):
+        two = equation(s, PANEL_W - BADGE_ROOM, max_lines=2, lhs=False)
+        if len(two.lines) > 1 and height(block) < height(two.box) - 1e-6:
+            return [equation(s, PANEL_W - BADGE_ROOM, max_lines=1, lhs=False)
+                    for s in layout.plan.sentences]  # fmt: skip
+        out.append(two)
+    return out
+
+
 def column_bottom(layout: ColumnLayout) -> float:
     """The lowest the panel column's texts reach (panels, equations, summary)."""
     bottoms = [union([p.title, *p.lines, *(r.box for r in p.rows)])[1] for p in layout.panels]
@@ -231,33 +256,59 @@ def column_bottom(layout: ColumnLayout) -> float:
     return min(bottoms)
 
 
-def build_figure(plan: Plan) -> Figure:
-    """The drift figure of a plan as data, without drawing: every element's box, kind,
-    sentence and the beats it shows in (what DriftScene.figure_model reads from its
-    mobjects). In the scene's own rounds (number_crossed_words), words whose leader lines
-    cross another's story are numbered in the key, and when labels clash the plot names fewer
-    words (FEW_WORD_LABELS)."""
+@dataclass
+class FigureLayout:
+    """A plan's whole figure laid out: the placed column, the plot's layout the rounds chose
+    (its view and mapping, marks, key, labels and leaders), how many words it names at most,
+    and the figure model of it all. DriftScene draws its mobjects where this says."""
+
+    column: ColumnLayout
+    plot: PlotLayout
+    label_cap: int
+    figure: Figure
+
+
+def lay_out_figure(plan: Plan) -> FigureLayout:
+    """The drift figure of a plan laid out, without drawing. In the rounds of
+    scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
+    are numbered in the key, and when labels clash the plot names fewer words
+    (FEW_WORD_LABELS)."""
     column, story = column_layout(plan), Story(plan)
-    figure = plot_figure(plan, column, story, MAX_WORD_LABELS)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS)
+    cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
-        figure = plot_figure(plan, column, story, FEW_WORD_LABELS)
-    return figure
+        cap = FEW_WORD_LABELS
+        pl, figure = plot_layout(plan, column, story, cap)
+    return FigureLayout(column, pl, cap, figure)
+
+
+def build_figure(plan: Plan) -> Figure:
+    """The drift figure of a plan as data: every element's box, kind, sentence and the beats
+    it shows in (lay_out_figure's model; what DriftScene draws and checks)."""
+    return lay_out_figure(plan).figure
 
 
 def plot_figure(plan: Plan, column: ColumnLayout, story: Story, label_cap: int) -> Figure:
-    """The figure with its plot laid out in the scene's rounds
-    (scenes.figure.labels.number_crossed_words: the words whose leaders still cross are
-    numbered, each layout strict or plain, whichever crosses less)."""
+    """The figure with its plot laid out in the rounds (plot_layout)."""
+    return plot_layout(plan, column, story, label_cap)[1]
+
+
+def plot_layout(
+    plan: Plan, column: ColumnLayout, story: Story, label_cap: int
+) -> tuple[PlotLayout, Figure]:
+    """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
+    words whose leaders still cross are numbered, each layout strict or plain, whichever
+    crosses less), and the whole figure with it."""
     left, right, _, _ = frame_edges()
     col_x, bottom = right - PANEL_W, column_bottom(column)
-    last: list[Figure] = []
+    last: list[tuple[PlotLayout, Figure]] = []
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
                         numbered, label_cap, strict).lay_out()  # fmt: skip
-        last[:] = [whole_figure(plan, column, pl, story)]
-        problems = frame_leader_problems(last[0])
+        last[:] = [(pl, whole_figure(plan, column, pl, story))]
+        problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}
         bad = [
             t.point
@@ -294,8 +345,11 @@ def whole_figure(plan: Plan, column: ColumnLayout, pl: PlotLayout, story: Story)
 __all__ = [
     "ColumnLayout",
     "EquationBox",
+    "FigureLayout",
     "build_figure",
     "column_elements",
     "column_layout",
     "frame_edges",
+    "lay_out_figure",
+    "summary_equations",
 ]
