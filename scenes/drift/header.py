@@ -3,22 +3,14 @@ them (scenes.figure.sentences: which chips show, at which size, the "…" of eli
 
 from __future__ import annotations
 
-import numpy as np
 from manim import VGroup, VMobject
 
 from scenes.components import Badge, TokenChip, label
-from scenes.drift.helpers import put_top_left
+from scenes.drift.helpers import put_at
 from scenes.drift.panels import PanelLayout
 from scenes.figure.chips import chip_role
 from scenes.figure.sentences import BADGE_W, SentenceRow
-from scenes.figure.widgets import Box, centre
 from scenes.theme import SIZES
-
-
-def put_at(m: VMobject, box: Box) -> VMobject:
-    """Move m so that its centre is the box's centre (the layout's place for it)."""
-    x, y = centre(box)
-    return m.move_to(np.array([x, y, 0.0]))
 
 
 class HeaderLayout(PanelLayout):
@@ -27,7 +19,7 @@ class HeaderLayout(PanelLayout):
     def build_title(self) -> None:
         text, box = self.lay.column.title
         self.title = label(text, self.pal, size=SIZES.title)
-        put_top_left(self.title, box[0], box[3])
+        put_at(self.title, box)
 
     def build_header(self) -> None:
         """Each sentence's row: its badge (compared), its chips at the layout's size, a "…"
@@ -64,6 +56,6 @@ class HeaderLayout(PanelLayout):
         group = VGroup(*items)
         if row.badge is not None:
             badge = put_at(self.badge(si), row.badge)
-            self.badges.append(badge)  # type: ignore[arg-type]
+            self.badges.append(badge)
             group = VGroup(badge, group)
         return group, chips

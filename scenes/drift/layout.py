@@ -6,7 +6,7 @@ from __future__ import annotations
 from manim import VMobject
 
 from scenes.components import fitted
-from scenes.drift.helpers import put_top_left
+from scenes.drift.helpers import put_at
 from scenes.drift.labels import LabelLayout
 from scenes.figure.build import frame_edges, lay_out_figure
 from scenes.figure.checks import frame_leader_problems
@@ -44,7 +44,7 @@ class DriftLayout(LabelLayout):
         pal, box = self.pal, self.lay.column.caption
         self.caption = fitted(caption_text(self.plan), pal, size=SIZES.small, color=pal.muted,
                               max_width=self.col_x - GUTTER - self.left)  # fmt: skip
-        put_top_left(self.caption, box[0], box[3])
+        put_at(self.caption, box)
 
     def build_plot(self) -> None:
         """The plot as the layout chose it (scenes.figure.plotmodel.PlotLayout): its view and

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
     RIGHT,
     Text,
     VGroup,
@@ -21,13 +19,12 @@ from scenes.components import (
 )
 from scenes.drift.base import DriftBase
 from scenes.drift.equation import Equation
-from scenes.drift.helpers import put_top_left
+from scenes.drift.helpers import put_at
 from scenes.figure.build import summary_equations
 from scenes.figure.column import (
     BADGE_ROOM,
     BAR_W,
     SUMMARY_BADGE_GAP,
-    SUMMARY_GAP,
     TITLE_GAP,
     EquationBox,
 )
@@ -44,7 +41,7 @@ from scenes.figure.panel import (
     special_rows,
     word_rows,
 )
-from scenes.figure.widgets import centre
+from scenes.figure.widgets import badge_box, centre, moved, union, width
 from scenes.theme import SIZES
 
 
@@ -85,13 +82,13 @@ class PanelLayout(DriftBase):
             )
             if self.multi:
                 title = VGroup(self.badge(si), title).arrange(RIGHT, buff=TITLE_GAP)
-            put_top_left(title, box.title[0], box.title[3])
+            put_at(title, box.title)
             lines = [
                 fitted(line, pal, size=SIZES.small, color=pal.muted, max_width=PANEL_W)
                 for line in scale_text(plan, s).split("\n")
             ]
             for m, b in zip(lines, box.lines, strict=True):
-                put_top_left(m, b[0], b[3])
+                put_at(m, b)
             rows = self.panel_rows(si)
             bars = WeightBars(
                 [self.row_name(si, r) for r in rows],
@@ -129,29 +126,28 @@ class PanelLayout(DriftBase):
 
     def build_summary(self) -> None:
         """A comparison's summary: its title, per sentence its badge and equation (with as
-        many lines as the layout gives it), at the layout's place."""
+        many lines as the layout gives it), each block at the layout's place for it."""
         pal = self.pal
         if not self.multi:
             self.summary = None
             return
         assert self.lay.column.summary is not None
-        head_box, _ = self.lay.column.summary
+        head_box, block_boxes = self.lay.column.summary
         t = self.plan.sentences[0].target.text
         head = fitted(f"Where it ends up: {t}′ =", pal, size=SIZES.body, max_width=PANEL_W)
+        put_at(head, head_box)
         blocks = []
-        for si, eq_box in enumerate(summary_equations(self.lay.column)):
-            eq = self.equation(si, eq_box)
-            badge = self.badge(si)
-            badge.move_to(
-                np.array(
-                    [
-                        eq.get_left()[0] - SUMMARY_BADGE_GAP - badge.width / 2,
-                        eq[0].get_center()[1],
-                        0,
-                    ]
-                )
-            )
+        eqs = summary_equations(self.lay.column)
+        for si, (eq_box, block) in enumerate(zip(eqs, block_boxes, strict=True)):
+            # the badge beside the equation's first line; the two where the layout has them
+            first = union(b.full for b in eq_box.lines[0])
+            disc = badge_box(si + 1, SIZES.small)
+            x = eq_box.box[0] - SUMMARY_BADGE_GAP - width(disc) / 2
+            disc = moved(disc, x - centre(disc)[0], centre(first)[1] - centre(disc)[1])
+            whole = union((eq_box.box, disc))
+            dx, dy = block[0] - whole[0], block[3] - whole[3]
+            eq = self.equation(si, eq_box.moved(dx, dy))
+            badge = put_at(self.badge(si), moved(disc, dx, dy))
             blocks.append(VGroup(badge, eq))
-        self.summary = VGroup(head, *blocks).arrange(DOWN, buff=SUMMARY_GAP, aligned_edge=LEFT)
-        put_top_left(self.summary, head_box[0], head_box[3])
+        self.summary = VGroup(head, *blocks)
         self.summary_equations = [b[1] for b in blocks]

@@ -21,7 +21,8 @@ from scenes.components import (
     OriginMark,
     label,
 )
-from scenes.drift.header import HeaderLayout, put_at
+from scenes.drift.header import HeaderLayout
+from scenes.drift.helpers import put_at
 from scenes.figure.names import cut
 from scenes.figure.plotmodel import KEY_MARK_GAP
 from scenes.figure.widgets import (

@@ -2,12 +2,13 @@
 chips (with their badges, "…" and the rings of the words that join), the caption, each
 sentence's panel (title, scale lines, rows: name, track, number) and equation (and its
 terms), the summary of a comparison. Texts are measured with Pango (scenes.figure.measure)
-and placed as the drift scene places its mobjects; `column_elements` gives them as the
-figure model's elements (scenes.figure.model.Element), with the beats they show in.
+and placed; `column_elements` gives them as the figure model's elements
+(scenes.figure.model.Element), with the beats they show in.
 
-`build_figure` adds the plot (scenes.figure.plotmodel: the key, the words' marks, the
+`lay_out_figure` adds the plot (scenes.figure.plotmodel: the key, the words' marks, the
 origin, the vectors, arrows and trails, the plot's labels and leaders) and gives the whole
-figure model.
+layout and its figure model (`build_figure`: the model alone). DriftScene draws this layout:
+it makes each mobject once, where the layout puts it.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def frame_edges() -> tuple[float, float, float, float]:
 
 
 def column_layout(plan: Plan) -> ColumnLayout:
-    """Everything but the plot, placed (DriftLayout.build_layout up to the summary, and
-    the caption)."""
+    """Everything but the plot, placed: the title, the sentences (their room is what the
+    tallest panel leaves), the panels, the summary, the caption."""
     left, right, top, bottom = frame_edges()
     col_x = right - PANEL_W
     n = len(plan.sentences)
@@ -106,8 +107,8 @@ def column_layout(plan: Plan) -> ColumnLayout:
 
 
 def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> list[SentenceRow]:
-    """Each sentence as chips, unplaced (HeaderLayout.build_header): the sentences share
-    what the title and the tallest panel (rows at their least) leave."""
+    """Each sentence as chips, unplaced: the sentences share what the title and the tallest
+    panel (rows at their least) leave."""
     n = len(plan.sentences)
     _, _, _, bottom = frame_edges()
     need = max(p.height_at(ROW_H[0]) + EQ_GAP + height(p.equation.box) for p in panels)
@@ -119,8 +120,8 @@ def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> lis
 
 
 def column_elements(layout: ColumnLayout, story: Story) -> list[Element]:
-    """The header's and the column's elements, in the drift scene's drawing order (as
-    scenes.drift.model names them): title, chips and rings, badges, "…", caption; then each
+    """The header's and the column's elements, in the drift scene's drawing order: title,
+    chips and rings, badges, "…", caption; then each
     panel (title, scale lines, rows: name, track, number), its equation and terms; the
     summary. (The key, drawn between the caption and the panels, is the plot's.)"""
     return header_elements(layout, story) + panel_elements(layout, story)
