@@ -118,10 +118,12 @@ class PanelLayout(DriftBase):
         pal, color = self.pal, self.pal.color(si)
         lines = VGroup()
         for line in eq.lines:
-            items = [StrutText(b.text, pal, size=SIZES.small, color=color) for b in line]
-            for m, b in zip(items, line, strict=True):
-                m.shift(np.array([b.full[0] - m.get_left()[0], b.full[3] - m.get_top()[1], 0]))
-            lines.add(VGroup(*items))
+            lines.add(
+                VGroup(
+                    *(put_at(StrutText(b.text, pal, size=SIZES.small, color=color), b.full)
+                      for b in line)
+                )
+            )  # fmt: skip
         return Equation(lines, list(eq.terms))
 
     def build_summary(self) -> None:
