@@ -8,8 +8,10 @@
 - Drawn against the model: after a render at 800×450 every word's mark, every arrow's tip
   and every chip is within 2 px of where the model puts it, and at the end of every beat
   the scene has on screen what the model says (tips, trails, panel, equation, summary).
-- The model built from the plan without manim (scenes.figure.build) is the scene's, element
-  for element (boxes, anchors, lines within 1e-6; every other field equal).
+- The scene draws the model built from the plan without manim (scenes.figure.build): what
+  it drew, read back from its mobjects by an independent reader (tests/figure_reader.py),
+  is that model element for element (boxes, anchors, lines within 1e-6; every other field
+  equal), laid out and after a render.
 - The whole corpus built and checked on the model alone, in a process without manim (each
   figure's model built from its plan there): the layout check of
   every element that can be together, and of the first, a middle and the last frame of
@@ -33,6 +35,7 @@ import pytest
 
 from attention_math import build_plan
 from attention_math.plan import Plan
+from tests.figure_reader import read_figure
 from tests.test_figure import BY_NAME, CORPUS, ENTRIES, FAST, corpus_plan, laid_out
 
 REPO = Path(__file__).resolve().parent.parent
@@ -198,9 +201,10 @@ def test_model_round_trips_and_is_what_the_scene_checks(request: pytest.FixtureR
     from scenes.figure.model import Figure
 
     scene = laid_out(corpus_plan(BY_NAME["figure"], request))
-    fig = scene.figure_model()
+    fig = scene.figure_model()  # the model the scene draws (scenes.figure.build)
     assert Figure.from_json(fig.to_json()) == fig
     assert scene.layout_items() == fig.items()
+    assert deviation(fig, read_figure(scene)) < 1e-6  # and what it drew, read back
     assert check_figure(fig) == []
     kinds = {e.kind for e in fig.elements}
     assert kinds & {"point", "marker", "ring", "group"}
@@ -310,16 +314,17 @@ def deviation(pure: Any, drawn: Any) -> float:
 def scene_and_pure(plan: Plan) -> float:
     from scenes.figure.build import build_figure
 
-    return deviation(build_figure(plan), laid_out(plan).figure_model())
+    return deviation(build_figure(plan), read_figure(laid_out(plan)))
 
 
 @pytest.mark.parametrize("name", FAST)
 def test_the_figure_built_without_manim_is_the_scene_s(
     name: str, request: pytest.FixtureRequest
 ) -> None:
-    """Every element the scene reads from its mobjects (title, chips, badges, caption, key,
-    panels, equations, marks, labels, leaders, arrows, trails) is built from the plan
-    without manim (scenes.figure.build.build_figure), box for box within 1e-6."""
+    """Every element read back from the scene's mobjects (title, chips, badges, caption, key,
+    panels, equations, marks, labels, leaders, arrows, trails: tests/figure_reader.py) is
+    the one built from the plan without manim (scenes.figure.build.build_figure), box for
+    box within 1e-6."""
     worst = scene_and_pure(corpus_plan(BY_NAME[name], request))
     assert worst < 1e-6, worst
     print(f"{name}: pure vs drawn: max {worst:.2e} scene units")
@@ -369,9 +374,11 @@ def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None
 
 @pytest.mark.render
 def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
-    """Render the compare figure at 800×450 (the GIF's size): the marks, tips and chips on
-    screen at the end are within 2 px of the model's places, and at every beat's end the
-    scene shows what the model says (scenes.figure.export.beat_state)."""
+    """Render the compare figure at 800×450 (the GIF's size): what the scene made (read back
+    from its mobjects once set up) is the model built without manim; the marks, tips and
+    chips on screen at the end are within 2 px of the model's places, every element but the
+    numbers (which count to the last weights) is where the model has it, and at every
+    beat's end the scene shows what the model says (scenes.figure.export.beat_state)."""
     from manim import tempconfig
 
     from scenes.drift import DriftScene
@@ -382,7 +389,13 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
     plan = plane_plan(["He deposited cash at the bank for a loan."])
     out = tmp_path / "fig.figure.json"
     job = job_for(plan, "dark", figure_file=str(out))
-    cls = type("S", (DriftScene,), {"job": job})
+    read: list[Any] = []
+
+    def setup(self: Any) -> None:  # the scene as set up, before its first frame
+        DriftScene.setup(self)
+        read.append(read_figure(self))
+
+    cls = type("S", (DriftScene,), {"job": job, "setup": setup})
     options = {
         "media_dir": str(tmp_path / "media"), "pixel_width": 800, "pixel_height": 450,
         "frame_rate": 2, "disable_caching": True, "progress_bar": "none",
@@ -393,7 +406,11 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
         scene = cls()
         scene.render()
     fig = scene.figure
-    assert deviation(build_figure(plan), fig) < 1e-6  # the model built without manim, too
+    assert fig == build_figure(plan)  # the model built without manim
+    assert deviation(fig, read[0]) < 1e-6  # what the scene made, read back
+    at_end = read_figure(scene)  # the last frame: the numbers show the last weights
+    assert deviation(*(drop_values(f) for f in (fig, at_end))) < 1e-6
+    assert [e.name for e in at_end.of_kind("value")] == [e.name for e in fig.of_kind("value")]
     worst = 0.0
     for j, pt in enumerate(scene.points):  # the marks where the model puts them
         e = fig[f"point {pt['text']}#{j}"]
@@ -416,6 +433,13 @@ def test_drawn_frame_agrees_with_the_model(tmp_path: Path) -> None:
     assert page["version"] == 2 and len(page["beats"]) == len(fig.beats)
     assert [b["tips"] for b in page["beats"]] == [s["tips"] for s in states]
     print(f"model vs drawn: max {worst:.4f} px")
+
+
+def drop_values(fig: Any) -> Any:
+    """The figure without its panels' numbers (their boxes change as they count)."""
+    from dataclasses import replace
+
+    return replace(fig, elements=tuple(e for e in fig.elements if e.kind != "value"))
 
 
 def _centre(box: tuple[float, ...]) -> np.ndarray:

@@ -86,16 +86,28 @@ HOSTILE_SENSES = (  # as tests/test_hostile.py's fixture writes it
 def text_scale(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> float:
     """Every text measured `request.param` times as wide as the installed fonts make it: the
     one place texts are made (`scenes.texts.text`) stretches what it returns, and what the
-    scenes measured from earlier texts (Counter glyphs and places, baselines) is forgotten."""
+    scenes measured from earlier texts (Counter glyphs and places, baselines) is forgotten;
+    the figure model's glyph boxes (`scenes.figure.widgets.glyphs`, what the drift figure is
+    laid out by without drawing) are stretched alike, about their text's middle."""
     from scenes import components, picture, texts
+    from scenes.figure import widgets
 
     factor = float(request.param)
-    real = texts.text
+    real, real_glyphs = texts.text, widgets.glyphs
 
     def text(*args: Any, **kwargs: Any) -> Any:
         return real(*args, **kwargs).stretch(factor, 0)
 
+    def glyphs(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        boxes = real_glyphs(*args, **kwargs)
+        if not boxes:
+            return boxes
+        mid = (min(b[0] for b in boxes) + max(b[2] for b in boxes)) / 2
+        return tuple((mid + (x0 - mid) * factor, y0, mid + (x1 - mid) * factor, y1)
+                     for x0, y0, x1, y1 in boxes)  # fmt: skip
+
     monkeypatch.setattr(texts, "text", text)
+    monkeypatch.setattr(widgets, "glyphs", glyphs)
     for module, memo in ((components, "_ATLAS"), (components, "_DESCENT"),
                          (components, "_CELLS"), (picture, "_BASELINE")):  # fmt: skip
         monkeypatch.setattr(module, memo, {})
@@ -176,13 +188,17 @@ def test_the_layout_holds_with_text_15_percent_wider_or_narrower(
     """Every scene lays out (the strict check passes) with text of another width than the
     fonts here give: the layout adapts to the text as measured, on any machine's fonts."""
     from scenes.layout import check_items
+    from tests.figure_reader import read_figure
     from tests.test_figure import _lay_out
+    from tests.test_figure_model import deviation
     from tests.test_lecture_pictures import scene_for
 
     plan = plan_of(scene, label, source, request, tmp_path)
-    if scene == "DriftScene":
-        problems = check_items(_lay_out(plan, "dark").layout_items())
+    if scene == "DriftScene":  # laid out on the model; drawn where the model says
+        drift = _lay_out(plan, "dark")
+        problems = check_items(drift.layout_items())
         assert problems == [], problems
+        assert deviation(drift.figure, read_figure(drift)) < 1e-6
     else:
         scene_for(scene, plan, tmp_path=tmp_path)  # its setup raises LayoutError
 

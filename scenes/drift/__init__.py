@@ -19,15 +19,18 @@ towards them. Long input is summarised: at most 8 panel rows (the plan's last st
 the rest of the words together: attention.MAX_STEPS), the equation's largest terms, and
 chips elided with "…" when a sentence does not fit its rows.
 
-The layout is data (scenes.figure.model.Figure): the scene lays the figure out once, builds
-its model (every element's box, kind, sentence and the beats it shows in), checks the model
-and draws it. The package's parts: `scene` (the storyboard), `states` (what is on screen
-when), `layout` / `model` (the layout and its model), `panels`, `header`, `points`,
-`vectors`, `labels` (the layout's parts), `equation`, `animations`, `helpers`; narration,
-timing, geometry and the chip rule live in scenes.figure (no manim). scenes.figure.build
-builds the same model from the plan alone, with the widgets' geometry and the layout's gaps
-these parts draw with (scenes.figure.widgets, column, sentences, plotmodel): the tests hold
-the two equal, element for element.
+The layout is data (scenes.figure.model.Figure): the scene lays the figure out once, without
+drawing (scenes.figure.build.lay_out_figure: the column of title, chips, panels, equations
+and summary; the plot in its rounds, scenes.figure.plotmodel.PlotLayout, with its view and
+mapping, marks, key, labels and leaders), checks that model and makes each mobject once,
+where the model puts it: no placement rounds, nothing read back from a mobject. Every plot
+coordinate goes through the PlotLayout's mapping; a widget's own shape comes from
+scenes.figure.widgets, as the model's does. The package's parts: `scene` (the storyboard),
+`states` (what is on screen when), `layout` (the layout and its check), `panels`, `header`,
+`points`, `vectors`, `labels` (the mobjects of the layout's parts), `equation`,
+`animations`, `helpers`; narration, timing, geometry and the chip rule live in
+scenes.figure (no manim). tests/figure_reader.py reads the figure back from the mobjects
+drawn, and the tests hold it equal to the model, element for element.
 
 With `figure_file` set (`--format html`), the scene also writes the model as JSON
 (scenes.figure.export.page_data: every chip, point, panel row, equation term and arrow tip

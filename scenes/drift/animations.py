@@ -16,10 +16,6 @@ from scenes.components import (
 )
 
 
-def at_once(t: float) -> float:
-    return 1.0
-
-
 def early(t: float) -> float:
     """Smooth over the first 60 % of the time, then still (the numbers settle early)."""
     return float(smooth(min(1.0, t / 0.6)))

@@ -1,5 +1,6 @@
-"""The drift scene's state, shared by its layout parts: the plan and the mobjects the layout
-builds (declared here, built by the parts in scenes.drift.panels ... scenes.drift.layout).
+"""The drift scene's state, shared by its layout parts: the plan, the figure's layout
+(scenes.figure.build.FigureLayout, computed once without drawing) and the mobjects made
+from it (declared here, made by the parts in scenes.drift.panels ... scenes.drift.layout).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from scenes.components import (
     WeightBars,
 )
 from scenes.drift.equation import Equation
+from scenes.figure.build import FigureLayout
 from scenes.figure.mapping import Mapping
+from scenes.figure.model import Figure
 from scenes.figure.plot import PlotGeometry
+from scenes.figure.plotmodel import PlotLayout
 from scenes.layout import (
     Box,
 )
@@ -41,6 +45,9 @@ class DriftBase(BeatScene):
     figure_file: str | None = None
 
     # set by build_layout (the layout mixins below), read by the beats
+    lay: FigureLayout  # where everything goes (scenes.figure.build.lay_out_figure)
+    figure: Figure  # its model: checked, drawn, exported
+    plot: PlotLayout  # the plot's layout (view, mapping, marks, key, labels, leaders)
     multi: bool
     left: float
     right: float
@@ -84,6 +91,7 @@ class DriftBase(BeatScene):
     end_labels: list[VMobject]
     word_labels: dict[int, Text]
     leader_of: dict[int, Line]
+    label_named: dict[str, VMobject]
     end_leaders: list[Line | None]
     leaders: VGroup
     rings: dict[tuple[int, int], VMobject]

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from manim import (
     Mobject,
 )
+
+M = TypeVar("M", bound=Mobject)
+
+
+def put_at(m: M, box: tuple[float, float, float, float]) -> M:
+    """Move m so that its centre is the box's centre (the layout's place for it)."""
+    m.move_to(np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0]))
+    return m
 
 
 def put_top_left(m: Mobject, left: float, top: float) -> None:

@@ -1,12 +1,11 @@
-"""The plot's view and marks: where each word is drawn (or its marker at the view's edge),
-the origin, the key that names the marks.
+"""The plot's view and marks: each word's mark (or its dart at the view's edge) where the
+plot's layout puts it, the origin, the key that names the marks, at its place.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from manim import (
-    LEFT,
     ORIGIN,
     PI,
     RIGHT,
@@ -20,17 +19,21 @@ from manim import (
 from scenes.components import (
     EdgeMarker,
     OriginMark,
-    chip_rows,
     label,
 )
 from scenes.drift.header import HeaderLayout
-from scenes.figure.constants import (
-    GUTTER,
+from scenes.drift.helpers import put_at
+from scenes.figure.names import cut
+from scenes.figure.plotmodel import KEY_MARK_GAP
+from scenes.figure.widgets import (
+    DART,
+    DIAMOND,
+    DOT_RADIUS,
+    KEY_DART,
+    KEY_DIAMOND,
+    KEY_RING,
+    RING_RADIUS,
 )
-from scenes.figure.names import (
-    cut,
-)
-from scenes.figure.plot import PlotGeometry
 from scenes.theme import SIZES
 
 
@@ -43,28 +46,37 @@ class PointLayout(HeaderLayout):
             return "MiniLM value vectors"
         return "MiniLM embeddings" if e.kind == "minilm" else f"vectors ({e.name})"
 
-    def view(self, plot_right: float, plot_bottom: float) -> None:
-        """The plot's box, the view of the drift in it, the origin and the words' marks."""
-        self.plot_box = (self.left, plot_bottom, plot_right, self.body_top)
-        self.geometry = PlotGeometry.fitted(self.plan, self.plot_box)
-        self.map = self.geometry.map
-        self.origin = self.geometry.origin
-        self.build_points()
+    def view(self) -> None:
+        """The plot's box and the view of the drift in it (the layout's mapping: every plot
+        coordinate the scene draws at goes through it), the origin and the words' marks."""
+        g = self.plot.geometry
+        self.geometry = g
+        self.plot_box = g.box
+        self.map = g.map
+        self.origin = g.origin
+        # the layout's points, each with its mark (and colour) added here
+        self.points = [dict(pt) for pt in self.plot.points]
+        self.point_of = dict(self.plot.point_of)
+        for pt in self.points:
+            pt["mob"] = self.point_mark(pt)
+        self.dots = [pt["mob"] for pt in self.points]
+        self.origin_mark = OriginMark(self.origin, color=self.pal.text)
 
     def build_key(self) -> VGroup:
         """One line saying what the marks of this figure mean (only those it draws): the
-        edge dart, the ring at the origin, the group's diamond, v(·), [special], ′."""
+        edge dart, the ring at the origin, the group's diamond, v(·), [special], ′; each
+        entry at the layout's place for it (scenes.figure.plotmodel.key_entries)."""
         pal, plan = self.pal, self.plan
         muted = pal.muted
         entries: list[tuple[VMobject | None, str]] = []
         if any(pt["outside"] for pt in self.points):
-            dart = EdgeMarker(ORIGIN, RIGHT, color=muted, size=0.26)
-            entries.append((dart, "word off view"))
+            entries.append((EdgeMarker(ORIGIN, RIGHT, color=muted, size=KEY_DART), "word off view"))
         if any(pt.get("ring") for pt in self.points):
-            entries.append((Circle(radius=0.09, color=muted, stroke_width=2.5), "word at origin"))
+            ring = Circle(radius=KEY_RING, color=muted, stroke_width=2.5)
+            entries.append((ring, "word at origin"))
         if any(pt.get("group") for pt in self.points):
-            diamond = Square(0.12, stroke_width=0, fill_color=muted, fill_opacity=1).rotate(PI / 4)
-            entries.append((diamond, "words joined"))
+            diamond = Square(KEY_DIAMOND, stroke_width=0, fill_color=muted, fill_opacity=1)
+            entries.append((diamond.rotate(PI / 4), "words joined"))
         specials = [len(pt["sentences"]) for pt in self.points if pt["special"]]
         if specials:  # one mark for the sentences' [special]s when they knot together
             n = max(specials)
@@ -77,35 +89,12 @@ class PointLayout(HeaderLayout):
             entries.append((None, f"v({t}): value vector"))
         entries.append((None, f"{t}′: after attention"))
         parts: list[VMobject] = []
-        for mark, text in entries:
+        for (mark, text), box in zip(entries, self.plot.key, strict=True):
             words = label(text, pal, size=SIZES.small, color=muted)
-            parts.append(VGroup(mark, words).arrange(RIGHT, buff=0.1) if mark else words)
+            part = VGroup(mark, words).arrange(RIGHT, buff=KEY_MARK_GAP) if mark else words
+            parts.append(put_at(part, box))
         self.key_parts = parts
-        # Under the panel column too, when its panels and equations end above the key.
-        wide = chip_rows(parts, max_width=self.right - self.left, buff=0.3, row_buff=0.08,
-                         aligned_edge=LEFT)  # fmt: skip
-        top = self.caption.get_top()[1] + 0.1 + wide.height
-        if len(wide) > 1 and top + 0.2 < self.column_bottom():
-            return wide
-        width = self.col_x - GUTTER - self.left
-        return chip_rows(parts, max_width=width, buff=0.3, row_buff=0.08, aligned_edge=LEFT)
-
-    def column_bottom(self) -> float:
-        """The lowest the panel column's texts reach (panels, equations, summary)."""
-        column = [*self.panels, *self.equations]
-        if self.summary is not None:
-            column.append(self.summary)
-        return min(m.get_bottom()[1] for m in column)
-
-    def build_points(self) -> None:
-        """Each context word's point (or, outside the view, a marker at its edge): where,
-        from the plot's geometry; its mark, drawn there."""
-        rows = [self.word_rows(si) for si in range(len(self.plan.sentences))]
-        self.points, self.point_of = self.geometry.points(rows, self.label_cap)
-        for pt in self.points:
-            pt["mob"] = self.point_mark(pt)
-        self.dots = [pt["mob"] for pt in self.points]
-        self.origin_mark = OriginMark(self.origin, color=self.pal.text)
+        return VGroup(*parts)
 
     def point_mark(self, pt: dict) -> VMobject:
         """A word's dot in its sentence's colour (neutral when sentences share it), or
@@ -120,22 +109,22 @@ class PointLayout(HeaderLayout):
         if pt["ring"]:
             # A dot there would hide under the origin's cross and the arrows' tails: a ring
             # round them says "this word is at the origin".
-            return Circle(radius=0.2, color=color, stroke_width=3.5).move_to(pt["at"])
+            return Circle(radius=RING_RADIUS, color=color, stroke_width=3.5).move_to(pt["at"])
         if not pt["outside"] and pt.get("group"):  # several words as one: a diamond
             return (
-                Square(0.15, stroke_width=0, fill_color=color, fill_opacity=1.0)
+                Square(DIAMOND, stroke_width=0, fill_color=color, fill_opacity=1.0)
                 .rotate(PI / 4)
                 .move_to(pt["at"])
             )
         if not pt["outside"]:
-            return Dot(pt["at"], radius=0.07 if pt["labelled"] else 0.045, color=color)
+            return Dot(pt["at"], radius=DOT_RADIUS[int(pt["labelled"])], color=color)
         # A word of "the rest" (no label): a smaller, fainter marker.
-        size = 0.36 if pt["labelled"] else 0.22
+        size = DART[int(pt["labelled"])]
         m = EdgeMarker(pt["at"], pt["true"] - pt["at"], color=color, size=size)
         if not pt["labelled"]:
             m.set_fill(opacity=0.6)
         return m
 
     def tips(self, si: int) -> list[np.ndarray]:
-        """The tip of sentence si's arrow at each step, in the scene."""
+        """The tip of sentence si's arrow at each step, in the scene (the layout's mapping)."""
         return self.geometry.tips(si)

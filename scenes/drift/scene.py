@@ -47,8 +47,7 @@ class DriftScene(DriftStates):
                 f"render the others in a second figure"
             )
         self.timing = timeline(self.plan)
-        self.build_layout()
-        self.figure = self.figure_model()  # the layout as data: checked, drawn, exported
+        self.build_layout()  # the layout as data (self.figure), then its mobjects
         self.check_layout_items(self.figure.items())
 
     def construct(self) -> None:
@@ -151,7 +150,7 @@ class DriftScene(DriftStates):
         s = self.plan.sentences[si]
         text = f"{joined_text(s, k)}{why}"
         note = fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
-        put_top_left(note, self.col_x, self.equations[si].get_top()[1])
+        put_top_left(note, self.col_x, self.lay.column.panels[si].equation.box[3])
         self.connectors.append(note)
         return [Fade(note)]
 

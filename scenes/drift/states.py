@@ -11,7 +11,6 @@ from manim import (
 from scenes.components import (
     Dim,
 )
-from scenes.drift.animations import at_once
 from scenes.drift.layout import DriftLayout
 
 
@@ -79,7 +78,11 @@ class DriftStates(DriftLayout):
         return [Dim(m, level) for m in things]
 
     def dim_now(self, anims: list[Animation]) -> list[Animation]:
-        """Dimming happens at once (a fading header costs a GIF more than it shows)."""
+        """Dimming happens at once (a fading header costs a GIF more than it shows): each
+        Dim is applied now, before the beat's animations, so what it dims is drawn as part
+        of the still background (once) rather than redrawn with every frame of the fade.
+        Returns no animations."""
         for a in anims:
-            a.rate_func = at_once
-        return anims
+            a.begin()
+            a.finish()
+        return []

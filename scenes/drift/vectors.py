@@ -1,4 +1,5 @@
-"""The static vector(s), each sentence's arrow and trail, and the lines labels stay off."""
+"""The static vector(s), each sentence's arrow and trail, at the layout's places (its
+mapping and geometry: scenes.figure.plot.PlotGeometry; their styles: scenes.figure.plotmodel)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ from scenes.components import (
     VectorArrow,
 )
 from scenes.drift.points import PointLayout
-from scenes.figure.plotmodel import TRAIL_HALF_WIDTH, arrow_style, static_styles
-from scenes.layout import (
-    Segment,
-)
+from scenes.figure.plotmodel import arrow_style, static_styles
 
 
 class VectorLayout(PointLayout):
-    """The arrows and trails, and their lines as segments."""
+    """The arrows and trails."""
 
     def build_vectors(self) -> None:
         """The static vector(s), each sentence's arrow and trail, at their final places."""
@@ -71,41 +69,3 @@ class VectorLayout(PointLayout):
     def trail_path(self, si: int, k: int) -> np.ndarray:
         """The trail of sentence si's step k as corner points [m, 3] (PlotGeometry)."""
         return self.geometry.trail_path(si, k)
-
-    def segments(self) -> list[tuple[str, Segment]]:
-        """Every line a label must stay off: static vectors, every step's arrow and the arrow
-        between steps as it moves, the trails."""
-        out: list[tuple[str, Segment]] = []
-        for j, a in enumerate(self.static_arrows):
-            out += [(f"static vector {j}", seg) for seg in a.segments()]
-        for si in range(len(self.plan.sentences)):
-            tips = self.tips(si)
-            arrow = self.arrows[si]
-            for k, tip in enumerate(tips):
-                frac = [0.0] if k == 0 else [1 / 3, 2 / 3, 1.0]
-                for f in frac:
-                    p = tips[k - 1] + (tip - tips[k - 1]) * f if k else tip
-                    out += [
-                        (f"arrow {si + 1} step {k}", seg) for seg in arrow.segments(self.origin, p)
-                    ]
-            for k in range(1, len(tips)):
-                out += [(f"trail {si + 1} step {k}", seg) for seg in self.trail_segments(si, k)]
-        return out
-
-    def trail_segments(self, si: int, k: int) -> list[Segment]:
-        pts = self.trail_path(si, k)
-        return [
-            (float(p[0]), float(p[1]), float(q[0]), float(q[1]), TRAIL_HALF_WIDTH)
-            for p, q in zip(pts, pts[1:], strict=False)
-        ]
-
-    def final_lines(self) -> list[Segment]:
-        """The lines of the last frame (static vectors, arrows, trails): a leader line
-        crossing fewer of them is easier to follow."""
-        out: list[Segment] = [seg for a in self.static_arrows for seg in a.segments()]
-        for si in range(len(self.plan.sentences)):
-            tips = self.tips(si)
-            out += self.arrows[si].segments(self.origin, tips[-1])
-            for k in range(1, len(tips)):
-                out += self.trail_segments(si, k)
-        return out

@@ -2,12 +2,13 @@
 chips (with their badges, "…" and the rings of the words that join), the caption, each
 sentence's panel (title, scale lines, rows: name, track, number) and equation (and its
 terms), the summary of a comparison. Texts are measured with Pango (scenes.figure.measure)
-and placed as the drift scene places its mobjects; `column_elements` gives them as the
-figure model's elements (scenes.figure.model.Element), with the beats they show in.
+and placed; `column_elements` gives them as the figure model's elements
+(scenes.figure.model.Element), with the beats they show in.
 
-`build_figure` adds the plot (scenes.figure.plotmodel: the key, the words' marks, the
+`lay_out_figure` adds the plot (scenes.figure.plotmodel: the key, the words' marks, the
 origin, the vectors, arrows and trails, the plot's labels and leaders) and gives the whole
-figure model.
+layout and its figure model (`build_figure`: the model alone). DriftScene draws this layout:
+it makes each mobject once, where the layout puts it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from dataclasses import dataclass
 from attention_math.plan import Plan
 from scenes.figure.checks import frame_leader_problems
 from scenes.figure.chips import chip_role
-from scenes.figure.column import EQ_GAP, EquationBox, PanelBox, panel, place_panel, summary
+from scenes.figure.column import (
+    BADGE_ROOM,
+    EQ_GAP,
+    EquationBox,
+    PanelBox,
+    equation,
+    panel,
+    place_panel,
+    summary,
+)
 from scenes.figure.constants import (
     FEW_WORD_LABELS,
     GUTTER,
@@ -71,8 +81,8 @@ def frame_edges() -> tuple[float, float, float, float]:
 
 
 def column_layout(plan: Plan) -> ColumnLayout:
-    """Everything but the plot, placed (DriftLayout.build_layout up to the summary, and
-    the caption)."""
+    """Everything but the plot, placed: the title, the sentences (their room is what the
+    tallest panel leaves), the panels, the summary, the caption."""
     left, right, top, bottom = frame_edges()
     col_x = right - PANEL_W
     n = len(plan.sentences)
@@ -97,8 +107,8 @@ def column_layout(plan: Plan) -> ColumnLayout:
 
 
 def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> list[SentenceRow]:
-    """Each sentence as chips, unplaced (HeaderLayout.build_header): the sentences share
-    what the title and the tallest panel (rows at their least) leave."""
+    """Each sentence as chips, unplaced: the sentences share what the title and the tallest
+    panel (rows at their least) leave."""
     n = len(plan.sentences)
     _, _, _, bottom = frame_edges()
     need = max(p.height_at(ROW_H[0]) + EQ_GAP + height(p.equation.box) for p in panels)
@@ -110,8 +120,8 @@ def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> lis
 
 
 def column_elements(layout: ColumnLayout, story: Story) -> list[Element]:
-    """The header's and the column's elements, in the drift scene's drawing order (as
-    scenes.drift.model names them): title, chips and rings, badges, "…", caption; then each
+    """The header's and the column's elements, in the drift scene's drawing order: title,
+    chips and rings, badges, "…", caption; then each
     panel (title, scale lines, rows: name, track, number), its equation and terms; the
     summary. (The key, drawn between the caption and the panels, is the plot's.)"""
     return header_elements(layout, story) + panel_elements(layout, story)
@@ -221,6 +231,22 @@ def equation_elements(
     return out
 
 
+def summary_equations(layout: ColumnLayout) -> list[EquationBox]:
+    """The summary's equations, unplaced, with the lines the summary took (two per sentence
+    when the column had room, else one: scenes.figure.column.summary), read off its blocks:
+    a block as tall as its two-line equation took two."""
+    assert layout.summary is not None
+    _, blocks = layout.summary
+    out = []
+    for s, block in zip(layout.plan.sentences, blocks, strict=True):
+        two = equation(s, PANEL_W - BADGE_ROOM, max_lines=2, lhs=False)
+        if len(two.lines) > 1 and height(block) < height(two.box) - 1e-6:
+            return [equation(s, PANEL_W - BADGE_ROOM, max_lines=1, lhs=False)
+                    for s in layout.plan.sentences]  # fmt: skip
+        out.append(two)
+    return out
+
+
 def column_bottom(layout: ColumnLayout) -> float:
     """The lowest the panel column's texts reach (panels, equations, summary)."""
     bottoms = [union([p.title, *p.lines, *(r.box for r in p.rows)])[1] for p in layout.panels]
@@ -231,33 +257,59 @@ def column_bottom(layout: ColumnLayout) -> float:
     return min(bottoms)
 
 
-def build_figure(plan: Plan) -> Figure:
-    """The drift figure of a plan as data, without drawing: every element's box, kind,
-    sentence and the beats it shows in (what DriftScene.figure_model reads from its
-    mobjects). In the scene's own rounds (number_crossed_words), words whose leader lines
-    cross another's story are numbered in the key, and when labels clash the plot names fewer
-    words (FEW_WORD_LABELS)."""
+@dataclass
+class FigureLayout:
+    """A plan's whole figure laid out: the placed column, the plot's layout the rounds chose
+    (its view and mapping, marks, key, labels and leaders), how many words it names at most,
+    and the figure model of it all. DriftScene draws its mobjects where this says."""
+
+    column: ColumnLayout
+    plot: PlotLayout
+    label_cap: int
+    figure: Figure
+
+
+def lay_out_figure(plan: Plan) -> FigureLayout:
+    """The drift figure of a plan laid out, without drawing. In the rounds of
+    scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
+    are numbered in the key, and when labels clash the plot names fewer words
+    (FEW_WORD_LABELS)."""
     column, story = column_layout(plan), Story(plan)
-    figure = plot_figure(plan, column, story, MAX_WORD_LABELS)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS)
+    cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
-        figure = plot_figure(plan, column, story, FEW_WORD_LABELS)
-    return figure
+        cap = FEW_WORD_LABELS
+        pl, figure = plot_layout(plan, column, story, cap)
+    return FigureLayout(column, pl, cap, figure)
+
+
+def build_figure(plan: Plan) -> Figure:
+    """The drift figure of a plan as data: every element's box, kind, sentence and the beats
+    it shows in (lay_out_figure's model; what DriftScene draws and checks)."""
+    return lay_out_figure(plan).figure
 
 
 def plot_figure(plan: Plan, column: ColumnLayout, story: Story, label_cap: int) -> Figure:
-    """The figure with its plot laid out in the scene's rounds
-    (scenes.figure.labels.number_crossed_words: the words whose leaders still cross are
-    numbered, each layout strict or plain, whichever crosses less)."""
+    """The figure with its plot laid out in the rounds (plot_layout)."""
+    return plot_layout(plan, column, story, label_cap)[1]
+
+
+def plot_layout(
+    plan: Plan, column: ColumnLayout, story: Story, label_cap: int
+) -> tuple[PlotLayout, Figure]:
+    """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
+    words whose leaders still cross are numbered, each layout strict or plain, whichever
+    crosses less), and the whole figure with it."""
     left, right, _, _ = frame_edges()
     col_x, bottom = right - PANEL_W, column_bottom(column)
-    last: list[Figure] = []
+    last: list[tuple[PlotLayout, Figure]] = []
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
                         numbered, label_cap, strict).lay_out()  # fmt: skip
-        last[:] = [whole_figure(plan, column, pl, story)]
-        problems = frame_leader_problems(last[0])
+        last[:] = [(pl, whole_figure(plan, column, pl, story))]
+        problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}
         bad = [
             t.point
@@ -294,8 +346,11 @@ def whole_figure(plan: Plan, column: ColumnLayout, pl: PlotLayout, story: Story)
 __all__ = [
     "ColumnLayout",
     "EquationBox",
+    "FigureLayout",
     "build_figure",
     "column_elements",
     "column_layout",
     "frame_edges",
+    "lay_out_figure",
+    "summary_equations",
 ]

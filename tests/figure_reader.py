@@ -1,42 +1,69 @@
-"""The figure model of the drift scene's layout (scenes.figure.model.Figure): every element
-it draws, with its box, what it is, its sentence and the beats it shows in
-(scenes.figure.story). Built once the layout is placed; the layout check and the page's
-STEM.figure.json read it.
+"""An independent reader of what DriftScene drew: the figure model (scenes.figure.model.Figure)
+read back from the scene's mobjects (every element it draws, with its box, what it is, its
+sentence and the beats it shows in, scenes.figure.story). The scene draws the model
+scenes.figure.build computes without manim; tests/test_figure_model.py holds what this
+reads equal to that model, element for element.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from manim import Mobject, VMobject
 
 from scenes.components import box_of
 from scenes.drift.helpers import label_text
-from scenes.drift.labels import LabelLayout
 from scenes.figure.chips import chip_role
 from scenes.figure.model import Element, Figure
+from scenes.figure.panel import panel_rows
 from scenes.figure.plot_elements import line
+from scenes.figure.plotmodel import TRAIL_HALF_WIDTH
 from scenes.figure.story import Story
 from scenes.layout import Segment
 from scenes.theme import SIZES
+
+
+def read_figure(scene: Any) -> Figure:
+    """The figure the scene's mobjects show (a DriftScene laid out, or rendered)."""
+    return FigureReader(scene).figure_model()
 
 
 def _xy(p: np.ndarray) -> tuple[float, float]:
     return (float(p[0]), float(p[1]))
 
 
-class LineElements(LabelLayout):
-    """The plot's lines as elements of the model."""
+class LineElements:
+    """The plot's lines as elements of the model, read from the arrows and trails drawn."""
+
+    def __init__(self, scene: Any) -> None:
+        self.s = scene
+        self.plan = scene.plan
+        self.origin = scene.origin_mark.get_center()  # the origin's cross is centred on it
 
     def own(self, si: int | None, story: Story) -> tuple[int, ...]:
         """The beats a part of sentence si's own (None: shared) is dimmed in."""
         return () if si is None else story.dimmed(si)
 
+    def tips(self, si: int) -> list[np.ndarray]:
+        """Sentence si's arrow's tip at each step: where its trail's dots are, then where
+        the arrow ends (the last step)."""
+        dots = [t[1].get_center() for t in self.s.trails[si]]
+        return [*dots, self.s.arrows[si].end]
+
+    def trail_segments(self, si: int, k: int) -> list[Segment]:
+        """Sentence si's trail of step k as drawn: its line's corners, pairwise."""
+        path = self.s.trails[si][k - 1][0]
+        starts, ends = path.get_start_anchors(), path.get_end_anchors()
+        return [(float(p[0]), float(p[1]), float(q[0]), float(q[1]), TRAIL_HALF_WIDTH)
+                for p, q in zip(starts, ends, strict=True)]  # fmt: skip
+
     def line_elements(self, story: Story) -> list[Element]:
         """The static vector(s), each sentence's arrow at each step (and as it turns, a
         third and two thirds of the way), its trail steps."""
         out: list[Element] = []
-        for j, a in enumerate(self.static_arrows):
-            si = None if self.shared_start else j
+        for j, a in enumerate(self.s.static_arrows):
+            si = None if self.s.shared_start else j
             out.append(
                 self.line(
                     f"static vector {j}",
@@ -49,7 +76,7 @@ class LineElements(LabelLayout):
                 )
             )
         for si in range(len(self.plan.sentences)):
-            tips, arrow, dim = self.tips(si), self.arrows[si], story.dimmed(si)
+            tips, arrow, dim = self.tips(si), self.s.arrows[si], story.dimmed(si)
             for k, tip in enumerate(tips):
                 if k:  # as it turns: a third and two thirds of the way
                     turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
@@ -86,8 +113,8 @@ class LineElements(LabelLayout):
         return line(name, kind, segs, si, shown, **kw)
 
 
-class ModelLayout(LineElements):
-    """The layout as a Figure: `figure_model()`."""
+class FigureReader(LineElements):
+    """The scene's mobjects read back as a Figure: `figure_model()`."""
 
     def figure_model(self) -> Figure:
         """Every element of the layout, in drawing order, with the beats it shows in."""
@@ -113,8 +140,10 @@ class ModelLayout(LineElements):
     def header_elements(self, story: Story) -> list[Element]:
         """The title, the caption, the key; each sentence's chips (with the rings of the
         words that join), badge and "…"."""
-        out = [self.text("title", "title", self.title, SIZES.title, text=label_text(self.title))]
-        for si, chips in enumerate(self.chips):
+        out = [
+            self.text("title", "title", self.s.title, SIZES.title, text=label_text(self.s.title))
+        ]
+        for si, chips in enumerate(self.s.chips):
             s, dim = self.plan.sentences[si], story.dimmed(si)
             joins = {i: k for k, st in enumerate(s.steps[1:], start=1) for i in st.joined}
             for i, c in chips.items():
@@ -146,17 +175,17 @@ class ModelLayout(LineElements):
                             dimmed=dim,
                         )
                     )
-        for si, b in enumerate(self.badges):
+        for si, b in enumerate(self.s.badges):
             out.append(
                 self.text(
                     f"badge {si + 1}", "badge", b, b.font_size, sentence=si, dimmed=story.dimmed(si)
                 )
             )
-        for n, f in enumerate(self.fillers):
+        for n, f in enumerate(self.s.fillers):
             out.append(self.text(f"elided words {n + 1}", "elided", f, f.word.font_size, text="…"))
-        out.append(self.text("caption", "caption", self.caption, SIZES.small))
+        out.append(self.text("caption", "caption", self.s.caption, SIZES.small))
         out += [
-            self.text(f"key {i + 1}", "key", m, SIZES.small) for i, m in enumerate(self.key_parts)
+            self.text(f"key {i + 1}", "key", m, SIZES.small) for i, m in enumerate(self.s.key_parts)
         ]
         return out
 
@@ -164,16 +193,16 @@ class ModelLayout(LineElements):
         """Each sentence's panel (title, scale lines, rows: name, track, value), equation
         (and its terms) and the summary."""
         out: list[Element] = []
-        for si in range(len(self.panels)):
+        for si in range(len(self.s.panels)):
             phase, shown, moved = f"panel {si + 1}", story.panel(si), story.moving(si)
             kw = {"sentence": si, "phase": phase, "shown": shown}
-            title, lines, bars = self.panel_titles[si], self.scale_lines[si], self.bars[si]
+            title, lines, bars = self.s.panel_titles[si], self.s.scale_lines[si], self.s.bars[si]
             out.append(self.text(f"panel {si + 1} title", "panel title", title, SIZES.body, **kw))
             out += [
                 self.text(f"panel {si + 1} scale {j + 1}", "scale", m, SIZES.small, **kw)
                 for j, m in enumerate(lines)
             ]
-            rows = self.panel_rows(si)
+            rows = panel_rows(self.plan.sentences[si])
             for r, (name, track, value) in enumerate(
                 zip(bars.names, bars.tracks, bars.values, strict=True)
             ):
@@ -185,8 +214,8 @@ class ModelLayout(LineElements):
                     self.text(f"value {row}", "value", value, SIZES.small, moved=moved, **of)
                 )
             out += self.equation_elements(si, story, phase)
-        if self.summary is not None:
-            head, *blocks = self.summary
+        if self.s.summary is not None:
+            head, *blocks = self.s.summary
             kw = {"phase": "summary", "shown": story.summary()}
             out.append(self.text("summary title", "summary title", head, SIZES.body, **kw))
             out += [
@@ -197,7 +226,7 @@ class ModelLayout(LineElements):
 
     def equation_elements(self, si: int, story: Story, phase: str) -> list[Element]:
         """Sentence si's equation, and each term it shows (by its panel row's tokens)."""
-        eq, shown = self.equations[si], story.equation(si)
+        eq, shown = self.s.equations[si], story.equation(si)
         out = [
             self.text(
                 f"equation {si + 1}",
@@ -237,9 +266,9 @@ class ModelLayout(LineElements):
         """Each word's mark (a dot, an edge marker, a ring, a group's diamond), the origin."""
         out: list[Element] = []
         of: dict[int, list[tuple[int, int]]] = {}
-        for key, j in self.point_of.items():
+        for key, j in self.s.point_of.items():
             of.setdefault(j, []).append(key)
-        for j, pt in enumerate(self.points):
+        for j, pt in enumerate(self.s.points):
             kind = "ring" if pt["ring"] else "group" if pt.get("group") else "point"
             kind = "marker" if pt["outside"] else kind
             si = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
@@ -260,7 +289,7 @@ class ModelLayout(LineElements):
             Element(
                 "origin",
                 "origin",
-                box_of(self.origin_mark),
+                box_of(self.s.origin_mark),
                 anchor=_xy(self.origin),
                 shown=story.always,
             )
@@ -286,7 +315,7 @@ class ModelLayout(LineElements):
                     dimmed=dim,
                 )
             )
-            line = self.leader_of.get(id(mob))
+            line = self.s.leader_of.get(id(mob))
             if line is not None:
                 a, b = line.get_start(), line.get_end()
                 seg = (*_xy(a), *_xy(b), 0.0075)
@@ -308,14 +337,14 @@ class ModelLayout(LineElements):
         """The plot's labels: (name, kind, mobject, size, own sentence or None, role: a word
         label's point)."""
         out: list[tuple[str, str, VMobject, float, int | None, str]] = []
-        for si, m in enumerate(self.start_labels):
-            own = None if self.shared_start else si
+        for si, m in enumerate(self.s.start_labels):
+            own = None if self.s.shared_start else si
             name = f"start label {label_text(m)}" + ("" if own is None else f" {si + 1}")
             out.append((name, "start label", m, SIZES.body, own, ""))
-        for si, m in enumerate(self.end_labels):
+        for si, m in enumerate(self.s.end_labels):
             out.append((f"end label {si + 1}", "end label", m, SIZES.body, si, ""))
-        for j, m in self.word_labels.items():
-            pt = self.points[j]
+        for j, m in self.s.word_labels.items():
+            pt = self.s.points[j]
             own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None
             point = f"point {pt['text']}#{j}"
             out.append((f"label {label_text(m)}#{j}", "word label", m, SIZES.small, own, point))
