@@ -16,11 +16,6 @@ MAX_SENTENCES = 5  # a sentence and up to 4 compared: one colour and one badge e
 
 MAX_WORD_LABELS = 24  # word labels in the plot (beyond: unlabelled points)
 
-# The legend's entries that fit two lines of key. No longer a cap: every word whose leader
-# crosses is numbered (scenes.figure.labels.number_crossed_words), the key wrapping onto more
-# rows; kept for scenes.drift, which names it.
-MAX_NUMBERED = 6
-
 FEW_WORD_LABELS = 14  # when that many cannot be placed apart: the first 14 only
 
 CUT_LABEL = 7  # a word label with no place clear of every line is cut to this many characters

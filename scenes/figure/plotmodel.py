@@ -171,7 +171,7 @@ class PlotLayout:
     column_bottom: float
     numbered: dict[int, int]
     label_cap: int
-    strict: bool = True  # strict label placement (scenes.figure.labels.least_crossed)
+    strict: bool = True  # strict label placement (scenes.figure.labels.number_crossed_words)
     geometry: PlotGeometry = field(init=False)
     points: list[Point] = field(init=False)
     point_of: dict[tuple[int, int], int] = field(init=False)
