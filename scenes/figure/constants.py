@@ -43,3 +43,13 @@ EQ_INDENT = 0.3  # an equation's lines after the first
 EQ_LEADING = 0.08  # between an equation's lines, strut to strut
 
 EQ_STRUTS = 0.25  # a StrutText's invisible bars either side of the ink: not the width's
+
+MULTIPLES_FROM = 3  # from this many sentences on, one plot panel per sentence (same axes)
+
+PANEL_GAP = 0.3  # between two panels of small multiples
+
+PANEL_MARGIN = 0.35  # inside a panel, round what it shows
+
+MIN_PANEL_W = 2.6  # a small multiple at least this wide, where the plot allows (its labels)
+
+BADGE_ROW = 0.3  # a small multiple's top: its badge, above what it draws

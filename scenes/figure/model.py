@@ -26,6 +26,8 @@ CHECK_KIND = {
     # not checked as boxes: a leader touches its label by design (scenes.figure.checks
     # checks leaders), a term lies in its equation, a track in its row, a ring round its chip
     "leader": "", "term": "", "track": "", "chip ring": "",
+    # a small multiple's frame holds its panel (its badge is checked, as a text)
+    "frame": "",
 }  # fmt: skip
 
 

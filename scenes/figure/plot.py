@@ -12,7 +12,17 @@ from typing import Any
 import numpy as np
 
 from attention_math.plan import Plan
-from scenes.figure.constants import BEND, ON_LINE, ON_ORIGIN, SAME_MARK
+from scenes.figure.constants import (
+    BADGE_ROW,
+    BEND,
+    MIN_PANEL_W,
+    MULTIPLES_FROM,
+    ON_LINE,
+    ON_ORIGIN,
+    PANEL_GAP,
+    PANEL_MARGIN,
+    SAME_MARK,
+)
 from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
 from scenes.figure.mapping import Mapping, drift_view
 from scenes.figure.names import plotted_words, shown_name
@@ -24,40 +34,78 @@ Key = tuple[str, tuple[float, float]]  # a word's text and its point in the plan
 
 @dataclass(frozen=True)
 class PlotGeometry:
-    """The drift plot in scene coordinates: `map` takes plan coordinates to the scene."""
+    """The drift plot in scene coordinates: `map` takes plan coordinates to the scene.
+
+    From MULTIPLES_FROM sentences on, small multiples: each sentence in a panel of its own
+    (`panels`, in a grid filling `box`), all on the same axes (one scale, the same window of
+    the plan's plane), `maps[si]` taking plan coordinates to sentence si's panel; `to(si)`
+    is the map of sentence si either way."""
 
     plan: Plan
     box: Box
     map: Mapping = field(repr=False)
+    panels: tuple[Box, ...] = ()
+    maps: tuple[Mapping, ...] = field(default=(), repr=False)
 
     @classmethod
     def fitted(cls, plan: Plan, box: Box) -> PlotGeometry:
-        """The view fitted to the drift (and the words, when that leaves the drift large)."""
+        """The view fitted to the drift (and the words, when that leaves the drift large);
+        from MULTIPLES_FROM sentences on, the grid of panels that draws it largest."""
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
         words = [point for s in plan.sentences for _, point in plotted_words(s)]
-        view = drift_view(
-            np.array(drift, dtype=float),
-            np.array(words, dtype=float).reshape(-1, 2),
-            box,
-            margin=0.55,
+        d = np.array(drift, dtype=float)
+        w = np.array(words, dtype=float).reshape(-1, 2)
+        if len(plan.sentences) < MULTIPLES_FROM:
+            return cls(plan, box, drift_view(d, w, box, margin=0.55))
+        grids = [grid(box, len(plan.sentences), cols) for cols in range(1, len(plan.sentences) + 1)]
+        wide = [ps for ps in grids if ps[0][2] - ps[0][0] >= MIN_PANEL_W] or grids
+        panels = max(wide, key=lambda ps: drift_view(d, w, view_box(ps[0]), PANEL_MARGIN).scale)
+        # one scale, one window of the plane, in each panel: the first's map, shifted
+        first = drift_view(d, w, view_box(panels[0]), PANEL_MARGIN)
+        maps = tuple(
+            Mapping(first.scale, first.shift + np.array([p[0] - panels[0][0], p[1] - panels[0][1]]))
+            for p in panels
         )
-        return cls(plan, box, view)
+        return cls(plan, box, maps[0], panels, maps)
+
+    @property
+    def multiples(self) -> bool:
+        return bool(self.panels)
+
+    def to(self, si: int) -> Mapping:
+        """Plan coordinates to the scene, for sentence si (its panel's map)."""
+        return self.maps[si] if self.maps else self.map
+
+    def panel(self, si: int) -> Box:
+        """The box sentence si is drawn in: its panel, or the whole plot."""
+        return self.panels[si] if self.panels else self.box
 
     @property
     def origin(self) -> np.ndarray:
+        """The origin (of the first panel, in small multiples: `origin_of`)."""
         return self.map(self.plan.projection.origin)
 
+    def origin_of(self, si: int) -> np.ndarray:
+        """The origin in sentence si's panel."""
+        return self.to(si)(self.plan.projection.origin)
+
     @property
-    def inner(self) -> Box:
-        """The box the points are drawn in (a word outside it: a marker on its edge)."""
-        x0, y0, x1, y1 = self.box
+    def origins(self) -> list[np.ndarray]:
+        """Every origin drawn: one per panel (one in a shared plot)."""
+        return [self.origin_of(si) for si in range(len(self.maps))] or [self.origin]
+
+    def inner_of(self, si: int) -> Box:
+        """The box sentence si's points are drawn in (a word outside it: a marker on its
+        edge)."""
+        x0, y0, x1, y1 = view_box(self.panel(si)) if self.multiples else self.box
         return (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
 
     def tips(self, si: int) -> list[np.ndarray]:
         """The tip of sentence si's arrow at each step, in the scene."""
-        return [self.map(st.point) for st in self.plan.sentences[si].steps]
+        to = self.to(si)
+        return [to(st.point) for st in self.plan.sentences[si].steps]
 
     @property
     def start_points(self) -> list[np.ndarray]:
@@ -65,10 +113,16 @@ class PlotGeometry:
         return [self.tips(si)[0] for si in range(len(self.plan.sentences))]
 
     @property
-    def shared_start(self) -> bool:
-        """Whether every sentence starts from one static vector (one arrow, one label)."""
-        starts = self.start_points
+    def same_start(self) -> bool:
+        """Whether every sentence starts from one static vector in the plan."""
+        starts = [s.steps[0].point for s in self.plan.sentences]
         return all(np.allclose(p, starts[0]) for p in starts)
+
+    @property
+    def shared_start(self) -> bool:
+        """Whether every sentence starts from one drawn static vector (one arrow, one
+        label): the same vector, in one shared plot."""
+        return self.same_start and not self.multiples
 
     def pull_starts(self, si: int) -> dict[int, np.ndarray]:
         """Where the arrow's tip is when each word of sentence si joins: its pull starts
@@ -95,18 +149,19 @@ class PlotGeometry:
                     continue
                 key = (w.norm, point)
                 # a word of another sentence drawn nearly there ([CLS]+[SEP] of each
-                # sentence, a "." at the origin in model mode): one mark, "[special] ×3"
-                key = self._same_key(seen, key, points, si)
-                if key in seen:  # the same word in two sentences: one neutral point
-                    j = seen[key]
+                # sentence, a "." at the origin in model mode): one mark, "[special] ×3";
+                # in small multiples each sentence's panel has its own marks
+                key = key if self.multiples else self._same_key(seen, key, points, si)
+                if key in seen and not self.multiples:  # the same word in two sentences:
+                    j = seen[key]  # one neutral point
                     points[j]["sentences"].add(si)
                     points[j]["labelled"] |= w.index in labelled
                     point_of[(si, w.index)] = j
                     continue
-                p = self.map(point)
+                p = self.to(si)(point)
                 seen[key] = point_of[(si, w.index)] = len(points)
                 # Outside the view: a marker where the line from the tip to the word leaves it.
-                points.append(self._point(shown_name(s, w.index), p, pulled_from.get(w.index)))
+                points.append(self._point(shown_name(s, w.index), p, pulled_from.get(w.index), si))
                 points[-1].update(special=w.reason == "special", sentences={si})
                 points[-1]["labelled"] = w.index in labelled
         for pt in points:  # "[special] ×3": the specials of three sentences, one mark
@@ -117,9 +172,9 @@ class PlotGeometry:
             if pt["labelled"]:
                 n_labels += 1
                 pt["labelled"] = n_labels <= label_cap
-            pt["ring"] = bool(
-                not pt["outside"] and np.linalg.norm(pt["at"][:2] - self.origin[:2]) < ON_ORIGIN
-            )
+            o = self.origin_of(min(pt["sentences"]))
+            near = np.linalg.norm(pt["at"][:2] - o[:2]) < ON_ORIGIN
+            pt["ring"] = bool(not pt["outside"] and near)
         return points, point_of
 
     def _same_key(self, seen: dict[Key, int], key: Key, points: list[Point], si: int) -> Key:
@@ -136,8 +191,8 @@ class PlotGeometry:
                 return k
         return key
 
-    def _point(self, text: str, p: np.ndarray, pulled_from: np.ndarray | None) -> Point:
-        inner = self.inner
+    def _point(self, text: str, p: np.ndarray, pulled_from: np.ndarray | None, si: int) -> Point:
+        inner = self.inner_of(si)
         centre = np.array([(inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2, 0])
         outside = not (inner[0] <= p[0] <= inner[2] and inner[1] <= p[1] <= inner[3])
         start = centre if pulled_from is None else pulled_from
@@ -159,18 +214,21 @@ class PlotGeometry:
             weight = dict(zip(st.words, st.weights, strict=True))
             pts = np.array([s.words[i].point for i in row], dtype=float)  # [G, 2]
             w = np.array([weight[i] for i in row])  # [G]
-            p = self.map(tuple(w @ pts / max(float(w.sum()), 1e-300)))
+            p = self.to(si)(tuple(w @ pts / max(float(w.sum()), 1e-300)))
             for i in row:
                 point_of[(si, i)] = len(points)
             grouped |= set(row)
-            points.append(self._point(f"{len(row)} more", p, tips[k - 1]))
+            points.append(self._point(f"{len(row)} more", p, tips[k - 1], si))
             points[-1].update(group=True, sentences={si}, labelled=True)
         return grouped
 
     def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """The arrows a line drawn at sentence si's step k must not lie along: the static
-        vectors, sentence si's arrow from step k on and the other sentences' last arrows."""
-        o = self.origin
+        vectors, sentence si's arrow from step k on and the other sentences' last arrows (in
+        small multiples, those of its own panel)."""
+        o = self.origin_of(si)
+        if self.multiples:
+            return [(o, self.start_points[si]), *((o, t) for t in self.tips(si)[k:])]
         lines = [(o, p) for p in self.start_points]
         lines += [(o, t) for t in self.tips(si)[k:]]
         lines += [
@@ -184,7 +242,7 @@ class PlotGeometry:
         past the last arrow's head would make the head look mid-shaft); it stops short of
         the tip, under the arrowhead."""
         tips = self.tips(si)
-        a, b, o = tips[k - 1], tips[k], self.origin
+        a, b, o = tips[k - 1], tips[k], self.origin_of(si)
         # from the arrow's head, nearly along its shaft, it reads as the shaft going on
         shaft = aligned(a - b, b - o) or aligned(b - a, b - o)
         bend = BEND if shaft or lies_on(a, b, self.arrow_lines(si, k)) else 0.0
@@ -199,7 +257,28 @@ class PlotGeometry:
         """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
         when a straight line would lie along an arrow or through the origin's cross (a word
         that projects onto the origin or onto the line of the tip's move)."""
-        tip, o = self.tips(si)[k - 1], self.origin
+        tip, o = self.tips(si)[k - 1], self.origin_of(si)
         if aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
             return BEND
         return BEND if near_segment(o, at, tip, ON_LINE) else 0.0
+
+
+def view_box(panel: Box) -> Box:
+    """The part of a small multiple's panel its drawing fills: under its badge's row."""
+    return (panel[0], panel[1], panel[2], panel[3] - BADGE_ROW)
+
+
+def grid(box: Box, n: int, cols: int) -> tuple[Box, ...]:
+    """n panels in `cols` columns filling box, PANEL_GAP apart, row by row from the top
+    left (a last row of fewer panels is centred)."""
+    rows = -(-n // cols)
+    w = (box[2] - box[0] - (cols - 1) * PANEL_GAP) / cols
+    h = (box[3] - box[1] - (rows - 1) * PANEL_GAP) / rows
+    out = []
+    for i in range(n):
+        r, c = divmod(i, cols)
+        in_row = min(cols, n - r * cols)
+        x0 = box[0] + (cols - in_row) * (w + PANEL_GAP) / 2 + c * (w + PANEL_GAP)
+        y1 = box[3] - r * (h + PANEL_GAP)
+        out.append((x0, y1 - h, x0 + w, y1))
+    return tuple(out)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from scenes.figure.model import Element
-from scenes.figure.plotmodel import PlotLayout, arrow_style, mark_box
+from scenes.figure.plotmodel import PlotLayout, arrow_style, mark_box, panel_badge
 from scenes.figure.story import Story
 from scenes.layout import Box, Segment
+from scenes.theme import SIZES
 
 
 def _xy(p: np.ndarray) -> tuple[float, float]:
@@ -64,9 +65,21 @@ def mark_elements(pl: PlotLayout, story: Story) -> list[Element]:
                 dimmed=own(si, story),
             )
         )
-    out.append(
-        Element("origin", "origin", pl.origin_box(), anchor=_xy(pl.origin), shown=story.always)
-    )
+    g = pl.geometry
+    if not g.multiples:
+        out.append(
+            Element("origin", "origin", pl.origin_box(), anchor=_xy(pl.origin), shown=story.always)
+        )
+        return out
+    for si, panel in enumerate(g.panels):  # a panel per sentence: its frame, badge, origin
+        out.append(Element(f"panel frame {si + 1}", "frame", panel, sentence=si,
+                           shown=story.always, dimmed=own(si, story)))  # fmt: skip
+        out.append(Element(f"panel badge {si + 1}", "badge", panel_badge(panel, si),
+                           sentence=si, size=SIZES.small, shown=story.always,
+                           dimmed=own(si, story)))  # fmt: skip
+        out.append(Element(f"origin {si + 1}", "origin", pl.origin_box(si), sentence=si,
+                           anchor=_xy(g.origin_of(si)), shown=story.always,
+                           dimmed=own(si, story)))  # fmt: skip
     return out
 
 
@@ -115,7 +128,7 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
     out: list[Element] = []
     g = pl.geometry
     for j, segs in enumerate(pl.static_lines()):
-        si = None if g.shared_start else j
+        si = None if g.shared_start else j  # in small multiples, each panel's own
         out.append(
             line(
                 f"static vector {j}",
@@ -132,7 +145,7 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
         for k, tip in enumerate(tips):
             if k:  # as it turns: a third and two thirds of the way
                 turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
-                segs = [seg for p in turning for seg in pl.arrow(p, st)]
+                segs = [seg for p in turning for seg in pl.arrow(p, st, si)]
                 out.append(
                     line(
                         f"arrow {si + 1} turning to step {k}",
@@ -147,7 +160,7 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
                 line(
                     f"arrow {si + 1} step {k}",
                     "arrow",
-                    pl.arrow(tip, st),
+                    pl.arrow(tip, st, si),
                     si,
                     story.arrow_at(si, k),
                     dimmed=dim,

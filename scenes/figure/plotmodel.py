@@ -13,7 +13,7 @@ import numpy as np
 
 from attention_math.plan import Plan
 from scenes.figure.constants import CUT_LABEL, GUTTER
-from scenes.figure.labels import PlotLabel, place_plot_labels
+from scenes.figure.labels import Placed, PlotLabel, place_plot_labels
 from scenes.figure.names import cut
 from scenes.figure.panel import word_rows
 from scenes.figure.plot import PlotGeometry, Point
@@ -53,6 +53,7 @@ LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
 WORD_LABEL_W = 2.2  # word labels longer than this are cut with "…"
 TRAIL_HALF_WIDTH = 0.03  # a trail's line, for the layout check
 LEADER_HALF_WIDTH = 0.0075
+PANEL_INSET = 0.08  # a small multiple's badge, this far inside its panel's top left corner
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,12 @@ def mark_box(pt: Point) -> Box:
         size = DART[1] if pt["labelled"] else DART[0]
         return points_box(dart_points(pt["at"], pt["true"] - pt["at"], size))
     return (x - r, y - r, x + r, y + r)
+
+
+def panel_badge(panel: Box, si: int) -> Box:
+    """Sentence si's badge in its small-multiple panel's top left corner."""
+    b = badge_box(si + 1, SIZES.small)
+    return moved(b, panel[0] + PANEL_INSET - b[0], panel[3] - PANEL_INSET - b[3])
 
 
 def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> list[Box]:
@@ -226,18 +233,31 @@ class PlotLayout:
     def origin(self) -> np.ndarray:
         return self.geometry.origin
 
-    def origin_box(self) -> Box:
-        x, y = float(self.origin[0]), float(self.origin[1])
+    def origin_box(self, si: int = 0) -> Box:
+        """The origin's cross (sentence si's, in small multiples)."""
+        o = self.geometry.origin_of(si)
+        x, y = float(o[0]), float(o[1])
         return (x - ORIGIN_ARM, y - ORIGIN_ARM, x + ORIGIN_ARM, y + ORIGIN_ARM)
 
+    def origin_boxes(self) -> list[Box]:
+        """Every origin drawn (one per panel in small multiples)."""
+        return [self.origin_box(si) for si in range(len(self.geometry.origins))]
+
     def static_lines(self) -> list[list[Segment]]:
+        """The static vector(s): one for all sentences, or one per sentence (thin when they
+        differ; in small multiples, one in each panel)."""
         g = self.geometry
         styles = static_styles(len(self.plan.sentences), g.shared_start)
+        if g.multiples:
+            styles = static_styles(len(self.plan.sentences), g.same_start)
+            styles = styles * len(self.plan.sentences) if g.same_start else styles
         starts = g.start_points[: len(styles)]
-        return [self.arrow(p, st) for p, st in zip(starts, styles, strict=True)]
+        return [self.arrow(p, st, j) for j, (p, st) in enumerate(zip(starts, styles, strict=True))]
 
-    def arrow(self, tip: np.ndarray, st: ArrowStyle) -> list[Segment]:
-        return arrow_segments(self.origin, tip, st.width, st.tip_length, st.tip_width)
+    def arrow(self, tip: np.ndarray, st: ArrowStyle, si: int = 0) -> list[Segment]:
+        """An arrow from the origin (sentence si's) to tip."""
+        o = self.geometry.origin_of(si)
+        return arrow_segments(o, tip, st.width, st.tip_length, st.tip_width)
 
     def trail_segments(self, si: int, k: int) -> list[Segment]:
         pts = self.geometry.trail_path(si, k)
@@ -246,11 +266,16 @@ class PlotLayout:
             for p, q in zip(pts, pts[1:], strict=False)
         ]
 
-    def all_lines(self, final: bool) -> list[Segment]:
+    def all_lines(self, final: bool, only: int | None = None) -> list[Segment]:
         """Every line a label stays off (the arrows as they move too), or with `final` the
-        last frame's (VectorLayout.segments, final_lines)."""
-        out = [seg for segs in self.static_lines() for seg in segs]
+        last frame's (VectorLayout.segments, final_lines); `only`: sentence only's panel's."""
+        statics = self.static_lines()
+        if only is not None and self.geometry.multiples:
+            statics = statics[only : only + 1]
+        out = [seg for segs in statics for seg in segs]
         for si in range(len(self.plan.sentences)):
+            if only is not None and self.geometry.multiples and si != only:
+                continue
             tips, st = self.geometry.tips(si), arrow_style(si)
             for k, tip in enumerate(tips):
                 if final and k < len(tips) - 1:
@@ -258,7 +283,7 @@ class PlotLayout:
                 fracs = [1.0] if final or k == 0 else [1 / 3, 2 / 3, 1.0]
                 for f in fracs:
                     p = tips[k - 1] + (tip - tips[k - 1]) * f if k and not final else tip
-                    out += self.arrow(p, st)
+                    out += self.arrow(p, st, si)
             for k in range(1, len(tips)):
                 out += self.trail_segments(si, k)
         return out
@@ -266,9 +291,12 @@ class PlotLayout:
     def label_texts(self) -> list[PlotText]:
         """The plot's labels, unplaced (LabelLayout): start, end, then word labels."""
         plan, g = self.plan, self.geometry
+        # one start label for a shared static vector; in small multiples with one static
+        # vector, the first panel's names it for all
+        one = g.shared_start or (g.multiples and g.same_start)
         out = [
             self.start_text(cut(plan.target, 14), si)
-            for si in range(1 if g.shared_start else len(plan.sentences))
+            for si in range(1 if one else len(plan.sentences))
         ]
         out += [self.end_text(si) for si in range(len(plan.sentences))]
         for j, pt in enumerate(self.points):
@@ -284,7 +312,7 @@ class PlotLayout:
         text = f"v({name})" if self.plan.model is not None else f"{name} (static)"
         own = None if g.shared_start else si
         b = text_box(text, SIZES.body)
-        if own is not None:
+        if own is not None and not g.multiples:  # a panel's badge says whose it is
             b = beside(b, badge_box(si + 1, SIZES.small), LABEL_BADGE_GAP)
         lname = f"start label {text}" + ("" if own is None else f" {si + 1}")
         return PlotText(lname, "start label", b, SIZES.body, own, "", text, "start",
@@ -297,8 +325,9 @@ class PlotLayout:
         end = f"{cut(plan.sentences[0].target.text, 14)}′"
         badge = badge_box(si + 1, SIZES.small)
         b = text_box(end, SIZES.body, "BOLD")
-        b = beside(b, badge, LABEL_BADGE_GAP) if len(plan.sentences) > 1 else b
-        at = self.geometry.map(plan.sentences[si].final.point)
+        compared = len(plan.sentences) > 1 and not self.geometry.multiples
+        b = beside(b, badge, LABEL_BADGE_GAP) if compared else b
+        at = self.geometry.to(si)(plan.sentences[si].final.point)
         return PlotText(f"end label {si + 1}", "end label", badge if badge_only else b,
                         SIZES.body, si, "", "" if badge_only else end, "end", at)  # fmt: skip
 
@@ -320,7 +349,8 @@ class PlotLayout:
             si = 0 if t.own is None else t.own
             return [self.start_text(cut(target, CUT_LABEL), si)] if len(target) > CUT_LABEL else []
         if t.kind == "end label":
-            return [self.end_text(t.own or 0, True)] if len(self.plan.sentences) > 1 else []
+            compared = len(self.plan.sentences) > 1 and not self.geometry.multiples
+            return [self.end_text(t.own or 0, True)] if compared else []
         pt, j = self.points[t.point], t.point
         text = pt["text"]
         if j in self.numbered or pt.get("group") or pt["special"] or len(text) <= CUT_LABEL:
@@ -329,25 +359,38 @@ class PlotLayout:
 
     def place_labels(self) -> None:
         """Labels off every mark, line and each other (scenes.figure.labels), leaders to
-        the far ones; a label with no place clear of every line takes a shorter form."""
+        the far ones; a label with no place clear of every line takes a shorter form. In
+        small multiples, each panel's labels in that panel, off its marks and lines."""
         texts = self.label_texts()
         forms = [self.shorter_forms(t) for t in texts]
-        marks = [mark_box(pt) for pt in self.points] + [self.origin_box()]
-        places = place_plot_labels(
-            [
-                PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),
-                          (width(t.box), height(t.box)),
-                          tuple((width(f.box), height(f.box)) for f in fs))
-                for t, fs in zip(texts, forms, strict=True)
-            ],
-            self.geometry.box,
-            marks,
-            self.all_lines(False),
-            self.all_lines(True),
-            strict=self.strict,
-        )  # fmt: skip
+        places: list[Placed | None] = [None] * len(texts)
+        g = self.geometry
+        for si in range(len(self.plan.sentences)) if g.multiples else [None]:
+            mine = [i for i, t in enumerate(texts) if si is None or t.own == si]
+            points = [pt for pt in self.points if si is None or si in pt["sentences"]]
+            marks = [mark_box(pt) for pt in points] + (
+                self.origin_boxes() if si is None else [self.origin_box(si)]
+            )
+            if si is not None:  # and the panel's badge
+                marks.append(panel_badge(g.panel(si), si))
+            got = place_plot_labels(
+                [
+                    PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),
+                              (width(t.box), height(t.box)),
+                              tuple((width(f.box), height(f.box)) for f in fs))
+                    for t, fs in ((texts[i], forms[i]) for i in mine)
+                ],
+                g.box if si is None else g.panel(si),
+                marks,
+                self.all_lines(False, si),
+                self.all_lines(True, si),
+                strict=self.strict,
+            )  # fmt: skip
+            for i, place in zip(mine, got, strict=True):
+                places[i] = place
         self.labels, self.leaders, self.crossed = [], {}, []
         for t, fs, place in zip(texts, forms, places, strict=True):
+            assert place is not None
             t = t if place.variant == 0 else fs[place.variant - 1]
             c = centre(t.box)
             self.labels.append(
