@@ -50,6 +50,4 @@ PANEL_GAP = 0.3  # between two panels of small multiples
 
 PANEL_MARGIN = 0.35  # inside a panel, round what it shows
 
-MIN_PANEL_W = 2.6  # a small multiple at least this wide, where the plot allows (its labels)
-
-BADGE_ROW = 0.3  # a small multiple's top: its badge, above what it draws
+MIN_PANEL_W = 2.2  # a small multiple at least this wide, where the plot allows (its labels)

@@ -13,7 +13,6 @@ import numpy as np
 
 from attention_math.plan import Plan
 from scenes.figure.constants import (
-    BADGE_ROW,
     BEND,
     MIN_PANEL_W,
     MULTIPLES_FROM,
@@ -61,9 +60,9 @@ class PlotGeometry:
             return cls(plan, box, drift_view(d, w, box, margin=0.55))
         grids = [grid(box, len(plan.sentences), cols) for cols in range(1, len(plan.sentences) + 1)]
         wide = [ps for ps in grids if ps[0][2] - ps[0][0] >= MIN_PANEL_W] or grids
-        panels = max(wide, key=lambda ps: drift_view(d, w, view_box(ps[0]), PANEL_MARGIN).scale)
+        panels = max(wide, key=lambda ps: drift_view(d, w, ps[0], PANEL_MARGIN).scale)
         # one scale, one window of the plane, in each panel: the first's map, shifted
-        first = drift_view(d, w, view_box(panels[0]), PANEL_MARGIN)
+        first = drift_view(d, w, panels[0], PANEL_MARGIN)
         maps = tuple(
             Mapping(first.scale, first.shift + np.array([p[0] - panels[0][0], p[1] - panels[0][1]]))
             for p in panels
@@ -99,8 +98,9 @@ class PlotGeometry:
     def inner_of(self, si: int) -> Box:
         """The box sentence si's points are drawn in (a word outside it: a marker on its
         edge)."""
-        x0, y0, x1, y1 = view_box(self.panel(si)) if self.multiples else self.box
-        return (x0 + 0.2, y0 + 0.2, x1 - 0.2, y1 - 0.2)
+        x0, y0, x1, y1 = self.panel(si)
+        d = 0.25 if self.multiples else 0.2  # a dart at the edge stays in its panel
+        return (x0 + d, y0 + d, x1 - d, y1 - d)
 
     def tips(self, si: int) -> list[np.ndarray]:
         """The tip of sentence si's arrow at each step, in the scene."""
@@ -167,11 +167,12 @@ class PlotGeometry:
         for pt in points:  # "[special] ×3": the specials of three sentences, one mark
             if pt.get("merged"):
                 pt["text"] = f"{pt['text']} ×{len(pt['sentences'])}"
-        n_labels = 0  # the words with a panel row are labelled, label_cap at most
-        for pt in points:
+        n_labels: dict[int, int] = {}  # the words with a panel row are labelled, label_cap
+        for pt in points:  # at most (in each small multiple)
             if pt["labelled"]:
-                n_labels += 1
-                pt["labelled"] = n_labels <= label_cap
+                of = min(pt["sentences"]) if self.multiples else 0
+                n_labels[of] = n_labels.get(of, 0) + 1
+                pt["labelled"] = n_labels[of] <= label_cap
             o = self.origin_of(min(pt["sentences"]))
             near = np.linalg.norm(pt["at"][:2] - o[:2]) < ON_ORIGIN
             pt["ring"] = bool(not pt["outside"] and near)
@@ -261,11 +262,6 @@ class PlotGeometry:
         if aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
             return BEND
         return BEND if near_segment(o, at, tip, ON_LINE) else 0.0
-
-
-def view_box(panel: Box) -> Box:
-    """The part of a small multiple's panel its drawing fills: under its badge's row."""
-    return (panel[0], panel[1], panel[2], panel[3] - BADGE_ROW)
 
 
 def grid(box: Box, n: int, cols: int) -> tuple[Box, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from scenes.figure.model import Element
-from scenes.figure.plotmodel import PlotLayout, arrow_style, mark_box, panel_badge
+from scenes.figure.plotmodel import PlotLayout, arrow_style, mark_box
 from scenes.figure.story import Story
 from scenes.layout import Box, Segment
 from scenes.theme import SIZES
@@ -74,7 +74,7 @@ def mark_elements(pl: PlotLayout, story: Story) -> list[Element]:
     for si, panel in enumerate(g.panels):  # a panel per sentence: its frame, badge, origin
         out.append(Element(f"panel frame {si + 1}", "frame", panel, sentence=si,
                            shown=story.always, dimmed=own(si, story)))  # fmt: skip
-        out.append(Element(f"panel badge {si + 1}", "badge", panel_badge(panel, si),
+        out.append(Element(f"panel badge {si + 1}", "badge", pl.badges[si],
                            sentence=si, size=SIZES.small, shown=story.always,
                            dimmed=own(si, story)))  # fmt: skip
         out.append(Element(f"origin {si + 1}", "origin", pl.origin_box(si), sentence=si,

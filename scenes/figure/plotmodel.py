@@ -40,7 +40,7 @@ from scenes.figure.widgets import (
     width,
     wrap,
 )
-from scenes.layout import Segment
+from scenes.layout import Segment, segment_box
 from scenes.theme import SIZES
 
 KEY_GAP = 0.3  # between the key's entries
@@ -93,10 +93,28 @@ def mark_box(pt: Point) -> Box:
     return (x - r, y - r, x + r, y + r)
 
 
-def panel_badge(panel: Box, si: int) -> Box:
-    """Sentence si's badge in its small-multiple panel's top left corner."""
+def panel_badge(panel: Box, si: int, marks: list[Box], lines: list[Segment]) -> Box:
+    """Sentence si's badge in a corner of its small-multiple panel: the first (top left,
+    top right, bottom left, bottom right) clear of its marks and lines, else the one that
+    touches fewest."""
     b = badge_box(si + 1, SIZES.small)
-    return moved(b, panel[0] + PANEL_INSET - b[0], panel[3] - PANEL_INSET - b[3])
+    x0, y0, x1, y1 = panel[0] + PANEL_INSET, panel[1] + PANEL_INSET, panel[2] - PANEL_INSET, \
+        panel[3] - PANEL_INSET  # fmt: skip
+    corners = [
+        moved(b, x - (b[0] if left else b[2]), y - (b[3] if top else b[1]))
+        for top, y in ((True, y1), (False, y0))
+        for left, x in ((True, x0), (False, x1))
+    ]
+
+    def touched(c: Box) -> int:
+        hit = sum(overlap(c, m) for m in marks)
+        return hit + sum(overlap(c, segment_box(seg)) for seg in lines)
+
+    return min(corners, key=touched)  # min keeps the first of equals
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> list[Box]:
@@ -186,6 +204,7 @@ class PlotLayout:
     labels: list[PlotText] = field(init=False)
     leaders: dict[str, Segment] = field(init=False)
     crossed: list[int] = field(init=False)  # word labels' points the placement left crossed
+    badges: list[Box] = field(init=False)  # small multiples: each panel's badge
 
     def lay_out(self) -> PlotLayout:
         """The key, the view (the plot gives the key's lines their room), the labels."""
@@ -365,14 +384,16 @@ class PlotLayout:
         forms = [self.shorter_forms(t) for t in texts]
         places: list[Placed | None] = [None] * len(texts)
         g = self.geometry
+        self.badges = []
         for si in range(len(self.plan.sentences)) if g.multiples else [None]:
             mine = [i for i, t in enumerate(texts) if si is None or t.own == si]
             points = [pt for pt in self.points if si is None or si in pt["sentences"]]
             marks = [mark_box(pt) for pt in points] + (
                 self.origin_boxes() if si is None else [self.origin_box(si)]
             )
-            if si is not None:  # and the panel's badge
-                marks.append(panel_badge(g.panel(si), si))
+            if si is not None:  # and the panel's badge, in a corner clear of them
+                self.badges.append(panel_badge(g.panel(si), si, marks, self.all_lines(True, si)))
+                marks.append(self.badges[-1])
             got = place_plot_labels(
                 [
                     PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),

@@ -1,0 +1,103 @@
+"""Small multiples (issue 19): from three sentences on, one plot panel per sentence, all on
+the same axes. Checked on the figure model alone (scenes.figure.build), against what the
+plan says: every panel draws the same window of the plane at the same scale, so a sentence's
+static vector and arrows are its plan's points mapped into its own panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attention_math import build_plan
+from scenes.figure.build import build_figure
+from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
+from scenes.figure.constants import MULTIPLES_FROM
+from scenes.figure.model import Element, Figure
+from scenes.figure.plot import grid
+
+PLANE = Path(__file__).resolve().parent.parent / "assets" / "corpus" / "plane.toml"
+SENTENCES = [
+    "He sat on the muddy river bank.",
+    "He deposited cash at the bank.",
+    "The bank loan.",
+    "Cash at the muddy bank.",
+]
+
+
+def figure(n: int) -> tuple[Figure, object]:
+    plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+    return build_figure(plan), plan
+
+
+def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) -> bool:
+    return (
+        box[0] >= panel[0] - tol
+        and box[1] >= panel[1] - tol
+        and box[2] <= panel[2] + tol
+        and box[3] <= panel[3] + tol
+    )
+
+
+def test_two_sentences_share_one_plot() -> None:
+    fig, _ = figure(2)
+    assert MULTIPLES_FROM == 3
+    assert fig.of_kind("frame") == [] and [e.name for e in fig.of_kind("origin")] == ["origin"]
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_a_panel_per_sentence_on_the_same_axes(n: int) -> None:
+    fig, plan = figure(n)
+    frames = fig.of_kind("frame")
+    assert [e.sentence for e in frames] == list(range(n))
+    sizes = {(round(e.box[2] - e.box[0], 9), round(e.box[3] - e.box[1], 9)) for e in frames}
+    assert len(sizes) == 1  # every panel the same size
+    for a, b in zip(frames, frames[1:], strict=False):  # and apart
+        assert not (a.box[0] < b.box[2] and b.box[0] < a.box[2] and a.box[1] < b.box[3]
+                    and b.box[1] < a.box[3])  # fmt: skip
+    origins = {e.sentence: np.array(e.anchor) for e in fig.of_kind("origin")}
+    # the same scale and window: plan point p of sentence si is at origin_si + s·(p - o)
+    o = np.array(plan.projection.origin)
+    scales = set()
+    for si, s in enumerate(plan.sentences):
+        arrows = [e for e in fig.of_kind("arrow") if e.sentence == si and e.anchor is not None]
+        for e, step in zip(arrows, s.steps, strict=True):
+            d = np.array(step.point) - o
+            got = np.array(e.anchor) - origins[si]
+            k = int(np.argmax(np.abs(d)))
+            scale = got[k] / d[k]
+            assert got == pytest.approx(scale * d, abs=1e-9)
+            scales.add(round(float(scale), 9))
+    assert len(scales) == 1, scales
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_each_sentence_stays_in_its_panel(n: int) -> None:
+    fig, _ = figure(n)
+    panel = {e.sentence: e.box for e in fig.of_kind("frame")}
+    kinds = ("point", "marker", "ring", "group", "origin", "arrow", "trail", "word label",
+             "end label", "start label", "badge", "static")  # fmt: skip
+    own: list[Element] = [e for e in fig.of_kind(*kinds) if e.sentence in panel]
+    assert {e.sentence for e in own} == set(range(n))
+    for e in own:
+        if e.kind == "badge" and not e.name.startswith("panel badge"):
+            continue  # the header's badges
+        assert inside(e.box, panel[e.sentence]), (e.name, e.box, panel[e.sentence])
+    # no mark stands for two sentences: each panel has its own
+    assert all(e.sentence is not None for e in fig.of_kind("point", "marker", "ring", "group"))
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_every_mark_named_nothing_crossed(n: int) -> None:
+    fig, _ = figure(n)
+    assert unnamed_marks(fig) == [] and orphan_leaders(fig) == []
+    assert frame_leader_problems(fig) == []
+
+
+def test_grid_fills_the_box_row_by_row() -> None:
+    panels = grid((0.0, 0.0, 10.0, 4.0), 5, 3)
+    assert len(panels) == 5
+    assert panels[0] == pytest.approx((0.0, 2.15, 3.1333333, 4.0), abs=1e-6)
+    # the last row's two panels centred under the three above
+    assert (panels[3][0] + panels[4][2]) / 2 == pytest.approx(5.0)
