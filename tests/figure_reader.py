@@ -40,6 +40,11 @@ class LineElements:
         self.s = scene
         self.plan = scene.plan
         self.origin = scene.origin_mark.get_center()  # the origin's cross is centred on it
+        # small multiples: each sentence's arrows start at its panel's origin
+        self.origins = [m.get_center() for m in scene.origin_marks]
+
+    def origin_of(self, si: int) -> np.ndarray:
+        return self.origins[si] if len(self.origins) > 1 else self.origin
 
     def own(self, si: int | None, story: Story) -> tuple[int, ...]:
         """The beats a part of sentence si's own (None: shared) is dimmed in."""
@@ -80,11 +85,11 @@ class LineElements:
             for k, tip in enumerate(tips):
                 if k:  # as it turns: a third and two thirds of the way
                     turning = [tips[k - 1] + (tip - tips[k - 1]) * f for f in (1 / 3, 2 / 3)]
-                    segs = [seg for p in turning for seg in arrow.segments(self.origin, p)]
+                    segs = [seg for p in turning for seg in arrow.segments(self.origin_of(si), p)]
                     out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
                                          si, (), moved=(story.index("step", si, k),)))  # fmt: skip
                 out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
-                                     arrow.segments(self.origin, tip), si, story.arrow_at(si, k),
+                                     arrow.segments(self.origin_of(si), tip), si, story.arrow_at(si, k),
                                      dimmed=dim, anchor=_xy(tip)))  # fmt: skip
             for k in range(1, len(tips)):
                 out.append(
@@ -285,15 +290,21 @@ class FigureReader(LineElements):
                     dimmed=self.own(si, story),
                 )
             )
-        out.append(
-            Element(
-                "origin",
-                "origin",
-                box_of(self.s.origin_mark),
-                anchor=_xy(self.origin),
-                shown=story.always,
-            )
-        )
+        if not self.s.panel_frames:
+            out.append(Element("origin", "origin", box_of(self.s.origin_mark),
+                               anchor=_xy(self.origin), shown=story.always))  # fmt: skip
+            return out
+        for si, (frame, badge, origin) in enumerate(
+            zip(self.s.panel_frames, self.s.panel_badges, self.s.origin_marks, strict=True)
+        ):  # small multiples: a frame, a badge and an origin per panel
+            dim = self.own(si, story)
+            out.append(Element(f"panel frame {si + 1}", "frame", box_of(frame), sentence=si,
+                               shown=story.always, dimmed=dim))  # fmt: skip
+            out.append(Element(f"panel badge {si + 1}", "badge", box_of(badge), sentence=si,
+                               size=badge.font_size, shown=story.always, dimmed=dim))  # fmt: skip
+            out.append(Element(f"origin {si + 1}", "origin", box_of(origin), sentence=si,
+                               anchor=_xy(origin.get_center()), shown=story.always,
+                               dimmed=dim))  # fmt: skip
         return out
 
     def label_elements(self, story: Story) -> list[Element]:

@@ -80,7 +80,10 @@ class DriftBase(BeatScene):
     points: list[dict]
     point_of: dict[tuple[int, int], int]
     dots: list[VMobject]
-    origin_mark: OriginMark
+    origin_mark: OriginMark  # the only one, or the first panel's (origin_marks)
+    origin_marks: list[OriginMark]
+    panel_frames: list[VMobject]  # small multiples: each panel's frame and badge
+    panel_badges: list[Badge]
     start_points: list[np.ndarray]
     shared_start: bool
     static_arrows: list[VectorArrow]

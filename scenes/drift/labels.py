@@ -29,6 +29,7 @@ class LabelLayout(VectorLayout):
         one), at their places, with their leaders."""
         self.label_badges: list[Badge] = []
         self.start_labels: list[VMobject] = []
+        self.start_label_of: dict[int | None, list[VMobject]] = {}  # by its own sentence
         self.end_labels: list[VMobject] = []
         self.word_labels: dict[int, Text] = {}
         self.label_named: dict[str, VMobject] = {}  # the model's name -> the label drawn
@@ -39,6 +40,7 @@ class LabelLayout(VectorLayout):
             m.move_to(np.array([x, y, 0.0]))
             if t.kind == "start label":
                 self.start_labels.append(m)
+                self.start_label_of[t.own] = [m]
             elif t.kind == "end label":
                 self.end_labels.append(m)
             else:
@@ -53,8 +55,9 @@ class LabelLayout(VectorLayout):
         when compared, or its badge alone), a word's name or number."""
         pal = self.pal
         if t.kind == "start label":
-            if t.own is None:
-                return label(t.text, pal, size=SIZES.body, color=pal.static)
+            if t.own is None or self.geometry.multiples:  # small multiples: the panel's badge
+                color = pal.static if self.geometry.same_start else pal.color(t.own or 0)
+                return label(t.text, pal, size=SIZES.body, color=color)
             return self.with_badge(label(t.text, pal, size=SIZES.body, color=pal.color(t.own)),
                                    t.own)  # fmt: skip
         if t.kind == "end label":
@@ -64,7 +67,7 @@ class LabelLayout(VectorLayout):
                 self.label_badges.append(badge)
                 return badge
             m = label(t.text, pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
-            return self.with_badge(m, si) if self.multi else m
+            return self.with_badge(m, si) if self.multi and not self.geometry.multiples else m
         pt = self.points[t.point]
         return label(t.text, pal, size=SIZES.small, color=pt["color"])
 

@@ -11,6 +11,7 @@ from manim import (
     RIGHT,
     Circle,
     Dot,
+    Rectangle,
     Square,
     VGroup,
     VMobject,
@@ -60,7 +61,18 @@ class PointLayout(HeaderLayout):
         for pt in self.points:
             pt["mob"] = self.point_mark(pt)
         self.dots = [pt["mob"] for pt in self.points]
-        self.origin_mark = OriginMark(self.origin, color=self.pal.text)
+        # one origin per panel in small multiples (one in a shared plot), each panel framed
+        # and numbered with its sentence's badge
+        self.origin_marks = [OriginMark(o, color=self.pal.text) for o in g.origins]
+        self.origin_mark = self.origin_marks[0]
+        self.panel_frames = [
+            Rectangle(width=b[2] - b[0], height=b[3] - b[1], stroke_color=self.pal.faint,
+                      stroke_width=2).move_to(np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0]))
+            for b in g.panels
+        ]  # fmt: skip
+        self.panel_badges = [
+            put_at(self.badge(si), box) for si, box in enumerate(self.plot.badges)
+        ] if g.multiples else []  # fmt: skip
 
     def build_key(self) -> VGroup:
         """One line saying what the marks of this figure mean (only those it draws): the

@@ -88,7 +88,7 @@ class DriftScene(DriftStates):
     def start_sentence(self, si: int) -> None:
         """Sentence si's turn: the others dimmed, its panel at step 0, its arrow at the start."""
         self.bars[si].set_weights(self.row_weights(si, 0))
-        self.arrows[si].put(self.origin, self.start_points[si])
+        self.arrows[si].put(self.geometry.origin_of(si), self.start_points[si])
         anims: list[Animation] = [Fade(self.arrows[si])]
         if si == 0:
             anims.append(Fade(self.panels[si]))
@@ -108,7 +108,8 @@ class DriftScene(DriftStates):
         s = self.plan.sentences[si]
         color = self.pal.color(si)
         step, prev = s.steps[k], s.steps[k - 1]
-        a, b = self.map(prev.point), self.map(step.point)
+        to = self.geometry.to(si)  # plan to scene (sentence si's panel's, in small multiples)
+        a, b = to(prev.point), to(step.point)
         arrow = self.arrows[si]
         self.remove(*self.connectors)
         self.connectors = []
@@ -134,7 +135,8 @@ class DriftScene(DriftStates):
             anims.append(Pulse(pt["at"], color))
         anims += self.still_line(si, k)
         trail = self.trails[si][k - 1]
-        anims.append(MoveArrow(arrow, self.origin, a, b, rate_func=rate_functions.ease_in_out_sine))
+        o = self.geometry.origin_of(si)
+        anims.append(MoveArrow(arrow, o, a, b, rate_func=rate_functions.ease_in_out_sine))
         anims.append(Create(trail[0], rate_func=rate_functions.ease_in_out_sine))
         anims.append(Fade(trail[1]))
         anims += self.bars[si].to(self.row_weights(si, k), rate_func=early)

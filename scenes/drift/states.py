@@ -25,9 +25,11 @@ class DriftStates(DriftLayout):
             self.header,
             self.caption,
             self.key,
+            *self.panel_frames,
+            *self.panel_badges,
             self.leaders,
             *self.dots,
-            self.origin_mark,
+            *self.origin_marks,
             *self.static_arrows,
             *self.start_labels,
             *self.word_labels.values(),
@@ -61,8 +63,10 @@ class DriftStates(DriftLayout):
                 out.append(pt["mob"])
                 if j in self.word_labels:
                     out.append(self.word_labels[j])
-        if not self.shared_start:
-            out += [self.static_arrows[si], self.start_labels[si]]
+        if not self.shared_start:  # its own static vector (and label): thin, or its panel's
+            out += [self.static_arrows[si], *self.start_label_of.get(si, [])]
+        if self.geometry.multiples:  # its panel: frame, badge, origin
+            out += [self.panel_frames[si], self.panel_badges[si], self.origin_marks[si]]
         out += [self.leader_of[id(m)] for m in out if id(m) in self.leader_of]
         return out
 

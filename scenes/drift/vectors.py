@@ -14,7 +14,7 @@ from scenes.components import (
     VectorArrow,
 )
 from scenes.drift.points import PointLayout
-from scenes.figure.plotmodel import arrow_style, static_styles
+from scenes.figure.plotmodel import arrow_style
 
 
 class VectorLayout(PointLayout):
@@ -24,20 +24,21 @@ class VectorLayout(PointLayout):
         """The static vector(s), each sentence's arrow and trail, at their final places."""
         plan, pal = self.plan, self.pal
         n = len(plan.sentences)
-        self.start_points = self.geometry.start_points
-        self.shared_start = self.geometry.shared_start
-        styles = static_styles(n, self.shared_start)
+        g = self.geometry
+        self.start_points = g.start_points
+        self.shared_start = g.shared_start
+        same = g.same_start  # one static vector in the plan (one per panel, or one in all)
         self.static_arrows = [
             VectorArrow(
-                self.origin,
+                g.origin_of(j),
                 p,
-                color=pal.static if self.shared_start else pal.color(si),
+                color=pal.static if same else pal.color(j),
                 width=st.width,
-                opacity=1.0 if self.shared_start else 0.55,
+                opacity=1.0 if same else 0.55,
                 tip_length=st.tip_length,
                 tip_width=st.tip_width,
             )
-            for si, (p, st) in enumerate(zip(self.start_points, styles, strict=False))
+            for j, p, st in self.plot.statics()
         ]
         self.arrows: list[VectorArrow] = []
         self.trails: list[list[VGroup]] = []  # per sentence, per step k >= 1
@@ -47,7 +48,7 @@ class VectorLayout(PointLayout):
             st = arrow_style(si)  # later arrows thinner, on top: none hidden
             self.arrows.append(
                 VectorArrow(
-                    self.origin,
+                    g.origin_of(si),
                     tips[-1],
                     color=color,
                     width=st.width,

@@ -33,6 +33,7 @@ from scenes.figure.constants import (
     GUTTER,
     MARGIN,
     MAX_WORD_LABELS,
+    MULTIPLES_FROM,
     PANEL_W,
     ROW_H,
 )
@@ -270,17 +271,33 @@ class FigureLayout:
 
 
 def lay_out_figure(plan: Plan) -> FigureLayout:
-    """The drift figure of a plan laid out, without drawing. In the rounds of
+    """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
+    on, as small multiples (a plot panel per sentence), unless those leave more problems
+    for the layout check (then more leader crossings) than one shared plot does."""
+    column, story = column_layout(plan), Story(plan)
+    best: tuple[tuple[int, int], FigureLayout] | None = None
+    for multiples in (True, False) if len(plan.sentences) >= MULTIPLES_FROM else (False,):
+        got = shaped_figure(plan, column, story, multiples)
+        score = (len(check_items(got.figure.items())), len(frame_leader_problems(got.figure)))
+        if best is None or score < best[0]:
+            best = (score, got)
+        if score == (0, 0):
+            break
+    assert best is not None
+    return best[1]
+
+
+def shaped_figure(plan: Plan, column: ColumnLayout, story: Story, multiples: bool) -> FigureLayout:
+    """The figure with one shared plot or small multiples. In the rounds of
     scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
     are numbered in the key, and when labels clash the plot names fewer words
     (FEW_WORD_LABELS)."""
-    column, story = column_layout(plan), Story(plan)
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap)
+        pl, figure = plot_layout(plan, column, story, cap, multiples)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -290,13 +307,8 @@ def build_figure(plan: Plan) -> Figure:
     return lay_out_figure(plan).figure
 
 
-def plot_figure(plan: Plan, column: ColumnLayout, story: Story, label_cap: int) -> Figure:
-    """The figure with its plot laid out in the rounds (plot_layout)."""
-    return plot_layout(plan, column, story, label_cap)[1]
-
-
 def plot_layout(
-    plan: Plan, column: ColumnLayout, story: Story, label_cap: int
+    plan: Plan, column: ColumnLayout, story: Story, label_cap: int, multiples: bool = False
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
     words whose leaders still cross are numbered, each layout strict or plain, whichever
@@ -307,7 +319,7 @@ def plot_layout(
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
-                        numbered, label_cap, strict).lay_out()  # fmt: skip
+                        numbered, label_cap, strict, multiples).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}

@@ -15,7 +15,6 @@ from attention_math.plan import Plan
 from scenes.figure.constants import (
     BEND,
     MIN_PANEL_W,
-    MULTIPLES_FROM,
     ON_LINE,
     ON_ORIGIN,
     PANEL_GAP,
@@ -35,7 +34,8 @@ Key = tuple[str, tuple[float, float]]  # a word's text and its point in the plan
 class PlotGeometry:
     """The drift plot in scene coordinates: `map` takes plan coordinates to the scene.
 
-    From MULTIPLES_FROM sentences on, small multiples: each sentence in a panel of its own
+    Small multiples (`fitted(..., multiples=True)`; scenes.figure.build tries them from
+    MULTIPLES_FROM sentences on): each sentence in a panel of its own
     (`panels`, in a grid filling `box`), all on the same axes (one scale, the same window of
     the plan's plane), `maps[si]` taking plan coordinates to sentence si's panel; `to(si)`
     is the map of sentence si either way."""
@@ -47,16 +47,16 @@ class PlotGeometry:
     maps: tuple[Mapping, ...] = field(default=(), repr=False)
 
     @classmethod
-    def fitted(cls, plan: Plan, box: Box) -> PlotGeometry:
+    def fitted(cls, plan: Plan, box: Box, multiples: bool = False) -> PlotGeometry:
         """The view fitted to the drift (and the words, when that leaves the drift large);
-        from MULTIPLES_FROM sentences on, the grid of panels that draws it largest."""
+        with `multiples`, the grid of panels that draws it largest."""
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
         words = [point for s in plan.sentences for _, point in plotted_words(s)]
         d = np.array(drift, dtype=float)
         w = np.array(words, dtype=float).reshape(-1, 2)
-        if len(plan.sentences) < MULTIPLES_FROM:
+        if not multiples:
             return cls(plan, box, drift_view(d, w, box, margin=0.55))
         grids = [grid(box, len(plan.sentences), cols) for cols in range(1, len(plan.sentences) + 1)]
         wide = [ps for ps in grids if ps[0][2] - ps[0][0] >= MIN_PANEL_W] or grids

@@ -197,6 +197,7 @@ class PlotLayout:
     numbered: dict[int, int]
     label_cap: int
     strict: bool = True  # strict label placement (scenes.figure.labels.number_crossed_words)
+    multiples: bool = False  # a plot panel per sentence (scenes.figure.plot.PlotGeometry)
     geometry: PlotGeometry = field(init=False)
     points: list[Point] = field(init=False)
     point_of: dict[tuple[int, int], int] = field(init=False)
@@ -234,7 +235,7 @@ class PlotLayout:
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
         box = (self.left, plot_bottom, plot_right, self.body_top)
-        self.geometry = PlotGeometry.fitted(self.plan, box)
+        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)
 
@@ -262,16 +263,20 @@ class PlotLayout:
         """Every origin drawn (one per panel in small multiples)."""
         return [self.origin_box(si) for si in range(len(self.geometry.origins))]
 
-    def static_lines(self) -> list[list[Segment]]:
-        """The static vector(s): one for all sentences, or one per sentence (thin when they
-        differ; in small multiples, one in each panel)."""
+    def statics(self) -> list[tuple[int, np.ndarray, ArrowStyle]]:
+        """The static vector(s) drawn, each as (the panel it is in, its tip, its style): one
+        for all sentences when they share it; else one per sentence, thin; in small
+        multiples, one in each panel (thick when the sentences share it)."""
         g = self.geometry
-        styles = static_styles(len(self.plan.sentences), g.shared_start)
-        if g.multiples:
-            styles = static_styles(len(self.plan.sentences), g.same_start)
-            styles = styles * len(self.plan.sentences) if g.same_start else styles
-        starts = g.start_points[: len(styles)]
-        return [self.arrow(p, st, j) for j, (p, st) in enumerate(zip(starts, styles, strict=True))]
+        n = len(self.plan.sentences)
+        styles = static_styles(n, g.same_start if g.multiples else g.shared_start)
+        if g.multiples and g.same_start:
+            styles = styles * n
+        return [(j, g.start_points[j], st) for j, st in enumerate(styles)]
+
+    def static_lines(self) -> list[list[Segment]]:
+        """The static vector(s) (`statics`) as line pieces."""
+        return [self.arrow(tip, st, j) for j, tip, st in self.statics()]
 
     def arrow(self, tip: np.ndarray, st: ArrowStyle, si: int = 0) -> list[Segment]:
         """An arrow from the origin (sentence si's) to tip."""
@@ -407,11 +412,11 @@ class PlotLayout:
                 self.all_lines(True, si),
                 strict=self.strict,
             )  # fmt: skip
-            for i, place in zip(mine, got, strict=True):
-                places[i] = place
+            for i, placed in zip(mine, got, strict=True):
+                places[i] = placed
         self.labels, self.leaders, self.crossed = [], {}, []
         for t, fs, place in zip(texts, forms, places, strict=True):
-            assert place is not None
+            assert place is not None  # every label is some panel's (or the plot's)
             t = t if place.variant == 0 else fs[place.variant - 1]
             c = centre(t.box)
             self.labels.append(
