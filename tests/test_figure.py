@@ -178,12 +178,14 @@ def assert_lays_out(plan: Plan) -> None:
         assert leader_problems(scene.figure_model()) == []  # test_figure_model's corpus check)
     sizes = {round(it.size, 1) for it in items if it.kind == "text"}
     assert len(sizes) <= MAX_TEXT_SIZES and min(text_px(x) for x in sizes) >= MIN_TEXT_PX
-    # The drift fills at least half of the plot's shorter side.
+    # The drift fills at least half of the plot's shorter side (of a panel's, in small
+    # multiples: each draws the same window of the plane at the same scale as the first).
+    to = scene.geometry.to(0)
     pts = np.array(
-        [scene.map(plan.projection.origin)[:2]]
-        + [scene.map(st.point)[:2] for s in plan.sentences for st in s.steps]
+        [to(plan.projection.origin)[:2]]
+        + [to(st.point)[:2] for s in plan.sentences for st in s.steps]
     )
-    x0, y0, x1, y1 = scene.plot_box
+    x0, y0, x1, y1 = scene.geometry.panel(0)
     extent = (pts.max(axis=0) - pts.min(axis=0)).max()
     assert extent >= 0.5 * min(x1 - x0, y1 - y0)
     # Long input is summarised: at most 8 context rows (+ the target's) and "N more, Σ".

@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from attention_math import build_plan
-from scenes.figure.build import build_figure
+from scenes.figure.build import build_figure, column_layout, shaped_figure
 from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
 from scenes.figure.constants import MULTIPLES_FROM
 from scenes.figure.model import Element, Figure
 from scenes.figure.plot import grid
+from scenes.figure.story import Story
+from scenes.layout import check_items
 
 PLANE = Path(__file__).resolve().parent.parent / "assets" / "corpus" / "plane.toml"
 SENTENCES = [
@@ -27,8 +29,9 @@ SENTENCES = [
 
 
 def figure(n: int) -> tuple[Figure, object]:
+    """The plane figure of the first n sentences, as small multiples."""
     plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
-    return build_figure(plan), plan
+    return shaped_figure(plan, column_layout(plan), Story(plan), multiples=True).figure, plan
 
 
 def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) -> bool:
@@ -40,10 +43,18 @@ def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) 
     )
 
 
-def test_two_sentences_share_one_plot() -> None:
-    fig, _ = figure(2)
+def test_small_multiples_from_three_sentences_on() -> None:
+    """Two sentences share one plot; three are drawn as small multiples (they meet the
+    checks); the builder keeps whichever leaves the checks less to object to."""
     assert MULTIPLES_FROM == 3
-    assert fig.of_kind("frame") == [] and [e.name for e in fig.of_kind("origin")] == ["origin"]
+    plans = [
+        build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+        for n in (2, 3)
+    ]
+    two, three = (build_figure(p) for p in plans)
+    assert two.of_kind("frame") == [] and [e.name for e in two.of_kind("origin")] == ["origin"]
+    assert [e.name for e in three.of_kind("origin")] == ["origin 1", "origin 2", "origin 3"]
+    assert check_items(three.items()) == [] and frame_leader_problems(three) == []
 
 
 @pytest.mark.parametrize("n", [3, 4])
