@@ -600,8 +600,9 @@ def test_small_multiples_give_each_sentence_its_special_mark(
     g = scene.geometry
     assert g.multiples
     for si, s in enumerate(scene.plan.sentences):
-        (special,) = [pt for pt in scene.points if pt["special"] and si in pt["sentences"]]
-        j = scene.points.index(special)
+        ((j, special),) = [
+            (j, pt) for j, pt in enumerate(scene.points) if pt["special"] and si in pt["sentences"]
+        ]
         assert special["text"] == "[special]" and special["sentences"] == {si}
         assert special["labelled"] and j in scene.word_labels
         (w,) = [w for w in s.words if w.reason == "special"]
