@@ -25,7 +25,7 @@ from scenes.components import (
 from scenes.drift.header import HeaderLayout
 from scenes.drift.helpers import put_at
 from scenes.figure.names import cut
-from scenes.figure.plotmodel import KEY_MARK_GAP
+from scenes.figure.plotmodel import KEY_MARK_GAP, legend_rows
 from scenes.figure.widgets import (
     DART,
     DIAMOND,
@@ -94,8 +94,8 @@ class PointLayout(HeaderLayout):
             n = max(specials)
             of = f" of {n} sentences" if n > 1 else ""
             entries.append((None, f"[special]: [CLS]+[SEP]{of}"))
-        for j, n in self.numbered.items():  # the legend
-            entries.append((None, f"{n}: {self.points[j]['text']}"))
+        for n, text in legend_rows(self.points, self.numbered):  # the legend
+            entries.append((None, f"{n}: {text}"))
         t = cut(plan.target, 14)
         if plan.model is not None:
             entries.append((None, f"v({t}): value vector"))

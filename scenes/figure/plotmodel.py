@@ -117,6 +117,22 @@ def overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def shared_numbers(points: list[Point], numbered: dict[int, int]) -> dict[int, int]:
+    """The legend's numbers with one per name: points named alike (each panel's "[special]",
+    a word in two sentences' panels) share the number of the first, the rest count on."""
+    by_text: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for j, _ in sorted(numbered.items(), key=lambda item: item[1]):
+        out[j] = by_text.setdefault(points[j]["text"], len(by_text) + 1)
+    return out
+
+
+def legend_rows(points: list[Point], numbered: dict[int, int]) -> list[tuple[int, str]]:
+    """The legend's rows (number, name), one per number, in order."""
+    rows = {n: points[j]["text"] for j, n in numbered.items()}
+    return sorted(rows.items())
+
+
 def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> list[Box]:
     """The key's entries (PointLayout.build_key), each its mark and words, unplaced."""
     marks: list[tuple[Box | None, str]] = []
@@ -131,7 +147,7 @@ def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> li
     if specials:  # one mark for the sentences' [special]s when they knot together
         of = f" of {max(specials)} sentences" if max(specials) > 1 else ""
         marks.append((None, f"[special]: [CLS]+[SEP]{of}"))
-    marks += [(None, f"{n}: {points[j]['text']}") for j, n in numbered.items()]
+    marks += [(None, f"{n}: {text}") for n, text in legend_rows(points, numbered)]
     t = cut(plan.target, 14)
     if plan.model is not None:
         marks.append((None, f"v({t}): value vector"))
@@ -238,6 +254,7 @@ class PlotLayout:
         self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)
+        self.numbered = shared_numbers(self.points, self.numbered)
 
     def key_rows(self) -> list[list[Box]]:
         """The key's rows: as wide as the figure when the column ends above them, else as
