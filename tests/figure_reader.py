@@ -88,9 +88,10 @@ class LineElements:
                     segs = [seg for p in turning for seg in arrow.segments(self.origin_of(si), p)]
                     out.append(self.line(f"arrow {si + 1} turning to step {k}", "arrow", segs,
                                          si, (), moved=(story.index("step", si, k),)))  # fmt: skip
-                out.append(self.line(f"arrow {si + 1} step {k}", "arrow",
-                                     arrow.segments(self.origin_of(si), tip), si, story.arrow_at(si, k),
-                                     dimmed=dim, anchor=_xy(tip)))  # fmt: skip
+                segs = arrow.segments(self.origin_of(si), tip)
+                out.append(self.line(f"arrow {si + 1} step {k}", "arrow", segs, si,
+                                     story.arrow_at(si, k), dimmed=dim,
+                                     anchor=_xy(tip)))  # fmt: skip
             for k in range(1, len(tips)):
                 out.append(
                     self.line(
