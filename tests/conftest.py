@@ -69,6 +69,23 @@ def pytest_configure(config: pytest.Config) -> None:
     # that instead of Python's own handler (children started here inherit it restored).
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    one_blas_thread()
+
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One BLAS / OpenMP thread in this process and the ones it starts (unless set already),
+    as a batch's workers have (scenes.app.batch._worker_init): the suite runs a worker per
+    core (`-n auto`), and OpenBLAS's threads spinning for a core the other worker holds made a
+    model-mode plan about six times slower (measured, 2 cores, load 7). numpy is imported by
+    now, so its OpenBLAS is limited through threadpoolctl; the variables reach the rest."""
+    from threadpoolctl import threadpool_limits
+
+    for var in BLAS_THREADS:
+        os.environ.setdefault(var, "1")
+    threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
