@@ -106,6 +106,61 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+# What each test file takes, in seconds of one worker (measured, `--durations`): only the
+# order in which `--dist loadfile` hands the files out reads it (`HeaviestFileFirst`), so a
+# stale or missing entry costs time, never a result. A file not listed counts as
+# UNLISTED_SECONDS.
+FILE_SECONDS: dict[str, float] = {
+    "test_lecture_pictures.py": 176, "test_heads_scenes.py": 104, "test_figure.py": 92,
+    "test_figure_model.py": 91, "test_text_scaling.py": 84, "test_lecture.py": 56,
+    "test_model_mode.py": 53, "test_hostile_app.py": 46, "test_batch.py": 46,
+    "test_cluster.py": 35, "test_slides.py": 33, "test_hostile.py": 26, "test_cli_flags.py": 22,
+    "test_render.py": 21, "test_browser.py": 16, "test_hostile_store.py": 15,
+    "test_relative_paths.py": 14, "test_notebook.py": 14, "test_passes.py": 13,
+    "test_deck.py": 13, "test_vector.py": 12, "test_progress.py": 10, "test_needs_once.py": 10,
+    "test_chunks.py": 10, "test_wheel.py": 9, "test_watch.py": 7, "test_fonts.py": 7,
+    "test_captions.py": 7, "test_job.py": 6,
+}  # fmt: skip
+UNLISTED_SECONDS = 5.0
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadfile` hands out the heaviest files first (`HeaviestFileFirst`); any other
+    distribution is xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return heaviest_file_first()(config, log)
+
+
+def heaviest_file_first() -> type:
+    """xdist's LoadFileScheduling (a file's tests on one worker, together: their module
+    fixtures), with the files handed out heaviest first (FILE_SECONDS): the longest-first
+    rule, so the last file a worker takes is a short one and both workers finish about
+    together. xdist's own order is the number of tests, which left files of a few long
+    tests (the cluster, the wheel) to the end, one worker running them while the other
+    waited."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeaviestFileFirst(LoadFileScheduling):  # type: ignore[misc]
+        sorted = False
+
+        def _assign_work_unit(self, node: object) -> None:
+            if not self.sorted:  # the queue is complete before the first unit goes out
+                queue = sorted(self.workqueue.items(), key=lambda item: -file_seconds(item[0]))
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+                self.sorted = True
+            super()._assign_work_unit(node)
+
+    return HeaviestFileFirst
+
+
+def file_seconds(scope: str) -> float:
+    """FILE_SECONDS of a test file (its node id's path), else UNLISTED_SECONDS."""
+    return FILE_SECONDS.get(Path(scope).name, UNLISTED_SECONDS)
+
+
 def missing_reference(reason: str) -> NoReturn:
     """Skip, or fail when ATTENTION_DRIFT_REQUIRE_REFERENCE=1 (read at the call: CI sets it):
     the one way a test steps aside for something the machine lacks."""
