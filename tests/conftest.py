@@ -106,20 +106,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-# What each test file takes, in seconds of one worker (measured, `--durations`): only the
-# order in which `--dist loadfile` hands the files out reads it (`HeaviestFileFirst`), so a
-# stale or missing entry costs time, never a result. A file not listed counts as
-# UNLISTED_SECONDS.
+# What each test file takes, in seconds of one worker (the sum of its tests' times in a
+# whole run, `-n 2`, on a busy 2-core machine: only their order counts). Only the order in
+# which `--dist loadfile` hands the files out reads them (`HeaviestFileFirst`), so a stale or
+# missing entry costs time, never a result; a file not listed counts as UNLISTED_SECONDS.
 FILE_SECONDS: dict[str, float] = {
-    "test_lecture_pictures.py": 176, "test_heads_scenes.py": 104, "test_figure.py": 92,
-    "test_figure_model.py": 91, "test_text_scaling.py": 84, "test_lecture.py": 56,
-    "test_model_mode.py": 53, "test_hostile_app.py": 46, "test_batch.py": 46,
-    "test_cluster.py": 35, "test_slides.py": 33, "test_hostile.py": 26, "test_cli_flags.py": 22,
-    "test_render.py": 21, "test_browser.py": 16, "test_hostile_store.py": 15,
-    "test_relative_paths.py": 14, "test_notebook.py": 14, "test_passes.py": 13,
-    "test_deck.py": 13, "test_vector.py": 12, "test_progress.py": 10, "test_needs_once.py": 10,
-    "test_chunks.py": 10, "test_wheel.py": 9, "test_watch.py": 7, "test_fonts.py": 7,
-    "test_captions.py": 7, "test_job.py": 6,
+    "test_lecture_pictures.py": 297, "test_text_scaling.py": 206, "test_figure_model.py": 203,
+    "test_figure.py": 203, "test_cluster.py": 141, "test_heads_scenes.py": 126,
+    "test_hostile_app.py": 121, "test_batch.py": 113, "test_render.py": 85, "test_hostile.py": 46,
+    "test_model_mode.py": 45, "test_slides.py": 43, "test_relative_paths.py": 39,
+    "test_deck.py": 39, "test_browser.py": 37, "test_cli_flags.py": 34,
+    "test_hostile_store.py": 33, "test_lecture.py": 26, "test_wheel.py": 20, "test_chunks.py": 18,
+    "test_watch.py": 17, "test_passes.py": 16, "test_notebook.py": 14, "test_fonts.py": 14,
+    "test_captions.py": 13, "test_vector.py": 10, "test_progress.py": 8,
 }  # fmt: skip
 UNLISTED_SECONDS = 5.0
 
