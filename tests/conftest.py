@@ -123,7 +123,7 @@ FILE_SECONDS: dict[str, float] = {
 UNLISTED_SECONDS = 5.0
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: xdist may be left out
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """`--dist loadfile` hands out the heaviest files first (`HeaviestFileFirst`); any other
     distribution is xdist's own."""
