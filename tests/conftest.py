@@ -142,14 +142,14 @@ def heaviest_file_first() -> type:
     from xdist.scheduler import LoadFileScheduling
 
     class HeaviestFileFirst(LoadFileScheduling):  # type: ignore[misc]
-        sorted = False
+        ordered = False
 
         def _assign_work_unit(self, node: object) -> None:
-            if not self.sorted:  # the queue is complete before the first unit goes out
+            if not self.ordered:  # the queue is complete before the first unit goes out
                 queue = sorted(self.workqueue.items(), key=lambda item: -file_seconds(item[0]))
                 self.workqueue.clear()
                 self.workqueue.update(queue)
-                self.sorted = True
+                self.ordered = True
             super()._assign_work_unit(node)
 
     return HeaviestFileFirst
