@@ -69,6 +69,23 @@ def pytest_configure(config: pytest.Config) -> None:
     # that instead of Python's own handler (children started here inherit it restored).
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    one_blas_thread()
+
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One BLAS / OpenMP thread in this process and the ones it starts (unless set already),
+    as a batch's workers have (scenes.app.batch._worker_init): the suite runs a worker per
+    core (`-n auto`), and OpenBLAS's threads spinning for a core the other worker holds made a
+    model-mode plan about six times slower (measured, 2 cores, load 7). numpy is imported by
+    now, so its OpenBLAS is limited through threadpoolctl; the variables reach the rest."""
+    from threadpoolctl import threadpool_limits
+
+    for var in BLAS_THREADS:
+        os.environ.setdefault(var, "1")
+    threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -87,6 +104,60 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("render") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+# What each test file takes, in seconds of one worker (the sum of its tests' times in a
+# whole run, `-n 2`, on a busy 2-core machine: only their order counts). Only the order in
+# which `--dist loadfile` hands the files out reads them (`HeaviestFileFirst`), so a stale or
+# missing entry costs time, never a result; a file not listed counts as UNLISTED_SECONDS.
+FILE_SECONDS: dict[str, float] = {
+    "test_lecture_pictures.py": 297, "test_text_scaling.py": 206, "test_figure_model.py": 203,
+    "test_figure.py": 203, "test_cluster.py": 141, "test_heads_scenes.py": 126,
+    "test_hostile_app.py": 121, "test_batch.py": 113, "test_render.py": 85, "test_hostile.py": 46,
+    "test_model_mode.py": 45, "test_slides.py": 43, "test_relative_paths.py": 39,
+    "test_deck.py": 39, "test_browser.py": 37, "test_cli_flags.py": 34,
+    "test_hostile_store.py": 33, "test_lecture.py": 26, "test_wheel.py": 20, "test_chunks.py": 18,
+    "test_watch.py": 17, "test_passes.py": 16, "test_notebook.py": 14, "test_fonts.py": 14,
+    "test_captions.py": 13, "test_vector.py": 10, "test_progress.py": 8,
+}  # fmt: skip
+UNLISTED_SECONDS = 5.0
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: xdist may be left out
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadfile` hands out the heaviest files first (`HeaviestFileFirst`); any other
+    distribution is xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return heaviest_file_first()(config, log)
+
+
+def heaviest_file_first() -> type:
+    """xdist's LoadFileScheduling (a file's tests on one worker, together: their module
+    fixtures), with the files handed out heaviest first (FILE_SECONDS): the longest-first
+    rule, so the last file a worker takes is a short one and both workers finish about
+    together. xdist's own order is the number of tests, which left files of a few long
+    tests (the cluster, the wheel) to the end, one worker running them while the other
+    waited."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeaviestFileFirst(LoadFileScheduling):  # type: ignore[misc]
+        ordered = False
+
+        def _assign_work_unit(self, node: object) -> None:
+            if not self.ordered:  # the queue is complete before the first unit goes out
+                queue = sorted(self.workqueue.items(), key=lambda item: -file_seconds(item[0]))
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return HeaviestFileFirst
+
+
+def file_seconds(scope: str) -> float:
+    """FILE_SECONDS of a test file (its node id's path), else UNLISTED_SECONDS."""
+    return FILE_SECONDS.get(Path(scope).name, UNLISTED_SECONDS)
 
 
 def missing_reference(reason: str) -> NoReturn:

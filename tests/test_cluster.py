@@ -99,18 +99,37 @@ def cluster() -> str:
     return "local"
 
 
-@pytest.mark.render
-def test_a_course_on_the_cluster_is_the_local_batch(cluster: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def course(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The course rendered by the local batch (--jobs 1), and on the cluster twice: first with
+    a folder where renders[1]'s file goes (it cannot commit), then again without it. Two
+    tests read it: one Ray start a run is the slow part."""
+    tmp_path = tmp_path_factory.mktemp("course")
     reference = write_course(tmp_path / "local")
-    assert run("render", "--spec", reference, "--jobs", "1").exit_code == 0
-    expected = media(tmp_path / "local" / "media")
-    assert sorted(expected) == ["both.png", "cash.png", "river.gif", "river.png"]
-
+    local = run("render", "--spec", reference, "--jobs", "1")
     spec = write_course(tmp_path / "cluster")
     out = tmp_path / "cluster" / "media"
     out.mkdir()
     (out / "cash.png").mkdir()  # a folder where renders[1]'s file goes: it cannot commit
-    result = run("render", "--spec", spec, "--cluster", cluster)
+    first = run("render", "--spec", spec, "--cluster", cluster)
+    listed = sorted(
+        str(p) for p in out.iterdir() if p.suffix in (".png", ".gif", ".json")
+        and "cache" not in p.name and p.is_file()
+    )  # fmt: skip
+    (out / "cash.png").rmdir()
+    again = run("render", "--spec", spec, "--cluster", cluster)
+    return {"root": tmp_path, "spec": spec, "out": out, "local": local, "first": first,
+            "listed": listed, "again": again}  # fmt: skip
+
+
+@pytest.mark.render
+def test_a_course_on_the_cluster_is_the_local_batch(course: dict[str, Any]) -> None:
+    tmp_path, out = course["root"], course["out"]
+    assert course["local"].exit_code == 0
+    expected = media(tmp_path / "local" / "media")
+    assert sorted(expected) == ["both.png", "cash.png", "river.gif", "river.png"]
+
+    result = course["first"]
     assert result.exit_code == 1
     err = " ".join(result.stderr.split())
     assert "failed renders[1] cash:" in err  # the bad entry, by name, and why
@@ -119,12 +138,8 @@ def test_a_course_on_the_cluster_is_the_local_batch(cluster: str, tmp_path: Path
     assert result.stdout.splitlines() == [
         str(out / "river.gif"), str(out / "river.png"), str(out / "river.plan.json"),
         str(out / "both.png"), str(out / "both.plan.json"),
-    ] or sorted(result.stdout.splitlines()) == sorted(
-        str(p) for p in out.iterdir() if p.suffix in (".png", ".gif", ".json")
-        and "cache" not in p.name and p.is_file()
-    )  # fmt: skip
-    (out / "cash.png").rmdir()
-    again = run("render", "--spec", spec, "--cluster", cluster)
+    ] or sorted(result.stdout.splitlines()) == course["listed"]  # fmt: skip
+    again = course["again"]
     assert again.exit_code == 0, again.output
     assert "3 renders: 1 done, 2 cached, 0 failed" in again.stderr  # cached ones not sent
     assert media(out) == expected  # byte for byte
@@ -134,18 +149,13 @@ def test_a_course_on_the_cluster_is_the_local_batch(cluster: str, tmp_path: Path
 
 
 @pytest.mark.render
-def test_all_cached_nothing_is_sent(cluster: str, tmp_path: Path) -> None:
-    """A course already rendered: the cluster is not even reached (an address where no
-    cluster is: nothing tries it)."""
-    spec = write_course(tmp_path)
-    (tmp_path / "course.toml").write_text(
-        textwrap.dedent(SPEC).split("[[renders]]")[0]
-        + f'[[renders]]\nsentence = "{RIVER}"\ntarget = "bank"\nname = "river"\n'
-    )
-    assert run("render", "--spec", spec, "--cluster", cluster).exit_code == 0
-    again = run("render", "--spec", spec, "--cluster", "127.0.0.1:1")
+def test_all_cached_nothing_is_sent(course: dict[str, Any]) -> None:
+    """A course already rendered (on the cluster, by the fixture): the cluster is not even
+    reached (an address where no cluster is: nothing tries it)."""
+    assert course["again"].exit_code == 0, course["again"].output
+    again = run("render", "--spec", course["spec"], "--cluster", "127.0.0.1:1")
     assert again.exit_code == 0, again.output
-    assert "1 renders: 0 done, 1 cached, 0 failed" in again.stderr
+    assert "3 renders: 0 done, 3 cached, 0 failed" in again.stderr
 
 
 CHUNKED = f"""\

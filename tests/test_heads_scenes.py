@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from attention_math.plan import Plan
 from attention_math.request import PlanRequest
 from tests.test_lecture_pictures import (
     CORPUS_REQUESTS,
@@ -29,6 +30,22 @@ CASH = "He deposited cash at the bank."
 def figure_plan(minilm_dir):
     """The post's figure in model mode, with what both scenes need."""
     return plan_for("HeadsScene", PlanRequest(RIVER, "bank", compare=(CASH,), mode="model"))
+
+
+_PLANS: dict[tuple[frozenset[str], str], Plan] = {}
+
+
+def corpus_plan(scene: str, label: str) -> Plan:
+    """The corpus input `label` in model mode with the parts `scene` needs (`plan_for`), built
+    once for every scene that needs the same parts: a plan is the request and the needs, and
+    both scenes need the model and the ledger (the test below), so the second scene's case
+    reuses the first one's plan (frozen) instead of running the model again."""
+    from scenes import scene_needs
+
+    key = (frozenset(scene_needs(scene)), label)
+    if key not in _PLANS:
+        _PLANS[key] = plan_for(scene, model_request(CORPUS_REQUESTS[label]))
+    return _PLANS[key]
 
 
 def test_both_scenes_declare_the_model_and_its_ledger():
@@ -51,7 +68,7 @@ def test_both_scenes_declare_the_model_and_its_ledger():
 )
 def test_layout_over_the_corpus(minilm_dir, scene, label, tmp_path):
     """scene_for runs the strict layout check (LayoutError otherwise)."""
-    plan = plan_for(scene, model_request(CORPUS_REQUESTS[label]))
+    plan = corpus_plan(scene, label)
     s = scene_for(scene, plan, tmp_path=tmp_path)
     assert len({round(e.size, 1) for e in s.registry if e.kind == "text"}) <= 3
 

@@ -9,6 +9,7 @@ from the wheel (a test checks where it was imported from).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import site
 import subprocess
@@ -28,8 +29,11 @@ CLONE = ("pyproject.toml", "README.md", "attention_math", "scenes", "assets")
 
 
 def run(*cmd: str | Path, cwd: Path, timeout: float = 600) -> str:
+    """`cmd` in `cwd`, without PYTHONPATH (a suite run with PYTHONPATH=the clone would put the
+    source tree on the venv's path, and the package would not come from the wheel)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
     )
     assert done.returncode == 0, f"{cmd}\n{done.stdout}\n{done.stderr}"
     return done.stdout
