@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 
 from attention_math import build_plan
-from scenes.figure.build import build_figure, column_layout, shaped_figure
+from scenes.figure.build import build_figure, small_multiples
 from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
 from scenes.figure.constants import MULTIPLES_FROM
 from scenes.figure.model import Element, Figure
 from scenes.figure.plot import grid
-from scenes.figure.story import Story
 from scenes.layout import check_items
 
 PLANE = Path(__file__).resolve().parent.parent / "assets" / "corpus" / "plane.toml"
@@ -31,7 +30,7 @@ SENTENCES = [
 def figure(n: int) -> tuple[Figure, object]:
     """The plane figure of the first n sentences, as small multiples."""
     plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
-    return shaped_figure(plan, column_layout(plan), Story(plan), multiples=True).figure, plan
+    return small_multiples(plan).figure, plan
 
 
 def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) -> bool:
