@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from attention_math import build_plan
-from scenes.figure.build import build_figure, small_multiples
+from scenes.figure.build import build_figure, column_layout, small_multiples
 from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
 from scenes.figure.constants import MULTIPLES_FROM
 from scenes.figure.model import Element, Figure
@@ -111,3 +111,34 @@ def test_grid_fills_the_box_row_by_row() -> None:
     assert panels[0] == pytest.approx((0.0, 2.15, 3.1333333, 4.0), abs=1e-6)
     # the last row's two panels centred under the three above
     assert (panels[3][0] + panels[4][2]) / 2 == pytest.approx(5.0)
+
+
+def test_the_static_vector_is_named_once_in_the_key() -> None:
+    """Every panel draws the same static vector: the key names it (its arrow, then its
+    name), and no panel carries a start label."""
+    from scenes.figure.plotmodel import KEY_MARK_GAP
+    from scenes.figure.widgets import KEY_ARROW, text_box
+    from scenes.theme import SIZES
+
+    fig, _ = figure(3)
+    assert fig.of_kind("start label") == []
+    first = fig.by_name["key 1"].box
+    words = text_box("bank (static)", SIZES.small)
+    assert first[2] - first[0] == pytest.approx(KEY_ARROW + KEY_MARK_GAP + words[2] - words[0])
+
+
+def test_short_sentences_share_header_lines_two_by_two() -> None:
+    """Five short sentences: two to a line in the header (each still shows all its words),
+    which leaves the plot's panels the height saved."""
+    short = ["He sat on the bank.", "The bank loan.", "Cash at the bank.", "The muddy bank.",
+             "The river bank."]  # fmt: skip
+    plan = build_plan(short[0], "bank", compare=short[1:], embeddings_file=PLANE)
+    column = column_layout(plan)
+    rows = column.sentences
+    tops = [round(r.box[3], 9) for r in rows]
+    assert tops[0] == tops[1] and tops[2] == tops[3] and tops[4] < tops[2] < tops[0]
+    assert rows[1].box[0] > rows[0].box[2]  # side by side, apart
+    for s, r in zip(plan.sentences, rows, strict=True):
+        assert sorted(r.texts) == list(range(len(s.words)))  # nothing elided
+    one_line = [r.box[3] - r.box[1] for r in rows]
+    assert max(one_line) < 0.5  # each sentence on one line of chips
