@@ -224,12 +224,14 @@ def place_labels_best(
 class Placement:
     """Where labels went: their centres, which of their sizes each took (0: its own, then
     its shorter ones in turn), the labels whose leader still crosses something (no free
-    place for any of its sizes let it pass clear) and how many found no free place."""
+    place for any of its sizes let it pass clear), how many found no free place and which
+    (`blocked`: such a label covers what is under it, a leader perhaps)."""
 
     centres: list[tuple[float, float]]
     variant: list[int]
     crossed: list[int]
     stuck: int
+    blocked: tuple[int, ...] = ()
 
 
 def place_labels_strict(
@@ -264,19 +266,20 @@ def place_labels_strict(
         centres = [got.centres[k] for k in back]
         variant = [got.variant[k] for k in back]
         crossed = sorted(order[k] for k in got.crossed)
+        blocked = tuple(sorted(order[k] for k in got.blocked))
         cost = 100.0 * got.stuck + 1000.0 * len(crossed) * strict
         for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
             size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
-        return cost, Placement(centres, variant, crossed, got.stuck)
+        return cost, Placement(centres, variant, crossed, got.stuck, blocked)
 
     assert orders, "no order given"
     best = placed_in(orders[0])
     for order in orders[1:]:  # the first order wins ties
         got = placed_in(order)
         best = got if got[0] < best[0] - 1e-9 else best
-    if strict and best[1].crossed:
-        first = best[1].crossed
+    if strict and (best[1].crossed or best[1].blocked):
+        first = [*best[1].crossed, *(i for i in best[1].blocked if i not in best[1].crossed)]
         got = placed_in([*first, *(i for i in orders[0] if i not in first)])
         best = got if got[0] < best[0] - 1e-9 else best
     return best[1]
@@ -320,7 +323,7 @@ def _place_all(
     """`_place` with each label's sizes (its own, then shorter ones) tried in turn while
     its leader would cross something (with `strict`: a line of `lines`, an earlier leader,
     a label, a mark; else a label or a mark)."""
-    stuck = 0
+    blocked: list[int] = []  # the labels with no free place
     crossed: list[int] = []  # the labels whose leader still crosses
     variant: list[int] = []  # which of its sizes each label took
     placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
@@ -342,7 +345,8 @@ def _place_all(
         w, h = options[v]
         if not clean:
             crossed.append(n)
-        stuck += not free
+        if not free:
+            blocked.append(n)
         variant.append(v)
         if k is None:  # nothing inside the bounds: clamp at the anchor
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
@@ -355,7 +359,7 @@ def _place_all(
             line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
             placed.add(np.array(line, dtype=float).reshape(-1, 4))
             leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
-    return Placement(centres, variant, crossed, stuck)
+    return Placement(centres, variant, crossed, len(blocked), tuple(blocked))
 
 
 def _choose_form(
@@ -372,7 +376,8 @@ def _choose_form(
     """A label's size (its index in `options`) and `_choose`'s place for it: the first
     size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
     its own size, crossing as few lines as it can. With `hard` lines (strict), every place
-    where the label touches its point (no leader at all) is tried too (`_touching`)."""
+    where the label touches its point (no leader at all) is tried too (`_touching`), and
+    where no size has a clean place, the farthest such places (`_rim`), size by size."""
     near = hard is not None
     for v, size in enumerate(options):
         clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
@@ -381,6 +386,10 @@ def _choose_form(
             return v, got
         if v == 0 and hard is None:
             first = got
+    for v, size in enumerate(options if near and leader_gap is not None else ()):
+        rim = _on_rim(anchor, size, placed, leader_gap)  # type: ignore[arg-type]
+        if rim is not None:
+            return v, (rim[0], rim[1], True, True)
     if hard is not None:  # clear of the labels and marks, if not of the lines
         clear = functools.partial(_leaders_clear, anchor, options[0], leader_gap, boxes, None)
         first = _choose(anchor, options[0], gap, grid_pts, placed, clear, leader_gap, drawn)
@@ -553,6 +562,39 @@ def _touching(w: float, h: float, leader_gap: float) -> np.ndarray:
     out = off[keep]
     out.flags.writeable = False
     return out
+
+
+TOUCH_RIM = 0.002  # the farthest touching places: this much inside the leader gap
+
+
+@functools.lru_cache(maxsize=256)
+def _rim(w: float, h: float, leader_gap: float) -> np.ndarray:
+    """Offsets [R, 2] from a point of the centres of a (w, h) label whose box is just
+    within leader_gap of it (TOUCH_RIM inside): the farthest places that need no leader,
+    TOUCH_STEP apart along the sides and every 15 degrees round the corners. A thin band
+    past a line by the point (a static vector under an arrow's tip) falls between
+    `_touching`'s steps."""
+    g = leader_gap - TOUCH_RIM
+    xs = np.arange(-w / 2, w / 2 + 1e-9, TOUCH_STEP)
+    ys = np.arange(-h / 2, h / 2 + 1e-9, TOUCH_STEP)
+    a = np.radians(np.arange(15.0, 90.0, 15.0))
+    corner = np.stack([w / 2 + g * np.cos(a), h / 2 + g * np.sin(a)], axis=1)  # [C, 2]
+    out = [np.stack([xs, np.full_like(xs, s * (h / 2 + g))], axis=1) for s in (1, -1)]
+    out += [np.stack([np.full_like(ys, s * (w / 2 + g)), ys], axis=1) for s in (1, -1)]
+    out += [corner * [sx, sy] for sx in (1, -1) for sy in (1, -1)]
+    rim = np.concatenate(out)
+    rim.flags.writeable = False
+    return rim
+
+
+def _on_rim(
+    anchor: tuple[float, float], size: tuple[float, float], placed: _Occupancy, leader_gap: float
+) -> tuple[int, np.ndarray] | None:
+    """The first free place on the rim (`_rim`) round the anchor for a label of `size`, as
+    (its index, the candidates [R, 2]); None if none is free."""
+    cand = np.array(anchor) + _rim(size[0], size[1], leader_gap)
+    free = np.flatnonzero(placed.costs(cand, *size) == 0.0)
+    return (int(free[0]), cand) if len(free) else None
 
 
 def _first_clear(

@@ -54,7 +54,6 @@ PX = 800 / (14 + 2 / 9)  # GIF pixels per scene unit (the frame is 14.22 units w
 KNOWN_CROSSINGS = {
     "forty-words-compare": 2,
     "four-compares": 2,
-    "three-compares": 1,
 }
 
 
