@@ -224,14 +224,12 @@ def place_labels_best(
 class Placement:
     """Where labels went: their centres, which of their sizes each took (0: its own, then
     its shorter ones in turn), the labels whose leader still crosses something (no free
-    place for any of its sizes let it pass clear), how many found no free place and which
-    (`blocked`: such a label covers what is under it, a leader perhaps)."""
+    place for any of its sizes let it pass clear) and how many found no free place."""
 
     centres: list[tuple[float, float]]
     variant: list[int]
     crossed: list[int]
     stuck: int
-    blocked: tuple[int, ...] = ()
 
 
 def place_labels_strict(
@@ -266,20 +264,19 @@ def place_labels_strict(
         centres = [got.centres[k] for k in back]
         variant = [got.variant[k] for k in back]
         crossed = sorted(order[k] for k in got.crossed)
-        blocked = tuple(sorted(order[k] for k in got.blocked))
         cost = 100.0 * got.stuck + 1000.0 * len(crossed) * strict
         for i, (a, c, wt) in enumerate(zip(anchors, centres, weights, strict=True)):
             size = [sizes[i], *alts[i]][variant[i]]
             cost += wt * float(_leader_costs(a, size, np.array([c]), drawn, leader_gap)[0])
-        return cost, Placement(centres, variant, crossed, got.stuck, blocked)
+        return cost, Placement(centres, variant, crossed, got.stuck)
 
     assert orders, "no order given"
     best = placed_in(orders[0])
     for order in orders[1:]:  # the first order wins ties
         got = placed_in(order)
         best = got if got[0] < best[0] - 1e-9 else best
-    if strict and (best[1].crossed or best[1].blocked):
-        first = [*best[1].crossed, *(i for i in best[1].blocked if i not in best[1].crossed)]
+    if strict and best[1].crossed:
+        first = best[1].crossed
         got = placed_in([*first, *(i for i in orders[0] if i not in first)])
         best = got if got[0] < best[0] - 1e-9 else best
     return best[1]
@@ -323,7 +320,7 @@ def _place_all(
     """`_place` with each label's sizes (its own, then shorter ones) tried in turn while
     its leader would cross something (with `strict`: a line of `lines`, an earlier leader,
     a label, a mark; else a label or a mark)."""
-    blocked: list[int] = []  # the labels with no free place
+    stuck = 0
     crossed: list[int] = []  # the labels whose leader still crosses
     variant: list[int] = []  # which of its sizes each label took
     placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
@@ -345,8 +342,7 @@ def _place_all(
         w, h = options[v]
         if not clean:
             crossed.append(n)
-        if not free:
-            blocked.append(n)
+        stuck += not free
         variant.append(v)
         if k is None:  # nothing inside the bounds: clamp at the anchor
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
@@ -359,7 +355,7 @@ def _place_all(
             line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
             placed.add(np.array(line, dtype=float).reshape(-1, 4))
             leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
-    return Placement(centres, variant, crossed, len(blocked), tuple(blocked))
+    return Placement(centres, variant, crossed, stuck)
 
 
 def _choose_form(
@@ -386,8 +382,8 @@ def _choose_form(
             return v, got
         if v == 0 and hard is None:
             first = got
-    for v, size in enumerate(options if near and leader_gap is not None else ()):
-        rim = _on_rim(anchor, size, placed, leader_gap)  # type: ignore[arg-type]
+    for v, size in enumerate(options if near else ()):
+        rim = None if leader_gap is None else _on_rim(anchor, size, placed, leader_gap)
         if rim is not None:
             return v, (rim[0], rim[1], True, True)
     if hard is not None:  # clear of the labels and marks, if not of the lines
