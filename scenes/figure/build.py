@@ -273,10 +273,13 @@ class FigureLayout:
 def lay_out_figure(plan: Plan) -> FigureLayout:
     """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
     on, as small multiples (a plot panel per sentence), unless those leave more problems
-    for the layout check (then more leader crossings) than one shared plot does."""
+    for the layout check (then more leader crossings) than one shared plot does. Two
+    sentences share one plot, unless it leaves something to object to that small multiples
+    do not (a mark whose label cannot lead clear of the other sentence's lines)."""
     column, story = column_layout(plan), Story(plan)
     best: tuple[tuple[int, int], FigureLayout] | None = None
-    for multiples in (True, False) if len(plan.sentences) >= MULTIPLES_FROM else (False,):
+    n = len(plan.sentences)
+    for multiples in (True, False) if n >= MULTIPLES_FROM else (False, True)[: min(n, 2)]:
         got = shaped_figure(plan, column, story, multiples)
         score = (len(check_items(got.figure.items())), len(frame_leader_problems(got.figure)))
         if best is None or score < best[0]:
