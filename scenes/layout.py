@@ -383,7 +383,7 @@ def _choose_form(
         if v == 0 and hard is None:
             first = got
     for v, size in enumerate(options if near else ()):
-        rim = None if leader_gap is None else _on_rim(anchor, size, placed, leader_gap)
+        rim = None if leader_gap is None else _on_rim(anchor, size, placed, leader_gap, boxes)
         if rim is not None:
             return v, (rim[0], rim[1], True, True)
     if hard is not None:  # clear of the labels and marks, if not of the lines
@@ -584,13 +584,23 @@ def _rim(w: float, h: float, leader_gap: float) -> np.ndarray:
 
 
 def _on_rim(
-    anchor: tuple[float, float], size: tuple[float, float], placed: _Occupancy, leader_gap: float
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    placed: _Occupancy,
+    leader_gap: float,
+    boxes: Sequence[Box],
 ) -> tuple[int, np.ndarray] | None:
-    """The first free place on the rim (`_rim`) round the anchor for a label of `size`, as
-    (its index, the candidates [R, 2]); None if none is free."""
+    """The first free place on the rim (`_rim`) round the anchor for a label of `size`
+    with no other mark or label (`boxes`) on the way from its point to it (so far off, a
+    mark between would seem to be the one it names), as (its index, the candidates
+    [R, 2]); None if there is none."""
     cand = np.array(anchor) + _rim(size[0], size[1], leader_gap)
-    free = np.flatnonzero(placed.costs(cand, *size) == 0.0)
-    return (int(free[0]), cand) if len(free) else None
+    others = np.array(boxes, dtype=float).reshape(-1, 4)
+    for k in np.flatnonzero(placed.costs(cand, *size) == 0.0):  # from LEADER_SKIP along
+        start = _leader_start(anchor, (float(cand[k, 0]), float(cand[k, 1])))
+        if not segments_hit_boxes(start, cand[k : k + 1], others, 0.02).any():
+            return int(k), cand
+    return None
 
 
 def _first_clear(

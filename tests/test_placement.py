@@ -258,7 +258,7 @@ def test_a_strict_label_with_no_clean_place_takes_the_rim_past_a_line_by_its_poi
     it taken, and a far window's leader would cross a wall. The label's box fits under the
     line within the leader gap only in a band 0.018 tall, between `_touching`'s steps:
     without the rim every place leads across a line (crossed); with it, the label sits in
-    the band, with no leader."""
+    the band, with no leader; but not with another word's mark between it and its point."""
     from scenes.layout import _rim, _touching, needs_leader, place_labels_strict
 
     size, gap = (1.0, 0.28), 0.45
@@ -273,6 +273,12 @@ def test_a_strict_label_with_no_clean_place_takes_the_rim_past_a_line_by_its_poi
     assert got.crossed == [] and not needs_leader((0.0, 0.0), c, size, gap)
     top = box_at(*c, *size)[3]
     assert band[0] <= top <= band[1]
+    # Another word's mark on the way down: so far off, the label would seem to name it.
+    mark = [(-0.6, -0.42, 0.6, -0.38)]
+    got = place_labels_strict(
+        [(0.0, 0.0)], [size], BOUNDS, [[0]], [1.0], taken, lines=lines, marks=mark
+    )
+    assert got.crossed == [0]
 
 
 def test_the_touching_places_need_no_leader_and_come_nearest_first() -> None:
