@@ -372,7 +372,8 @@ def _choose_form(
     """A label's size (its index in `options`) and `_choose`'s place for it: the first
     size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
     its own size, crossing as few lines as it can. With `hard` lines (strict), every place
-    where the label touches its point (no leader at all) is tried too (`_touching`)."""
+    where the label touches its point (no leader at all) is tried too (`_touching`), and
+    where no size has a clean place, the farthest such places (`_rim`), size by size."""
     near = hard is not None
     for v, size in enumerate(options):
         clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
@@ -381,6 +382,10 @@ def _choose_form(
             return v, got
         if v == 0 and hard is None:
             first = got
+    for v, size in enumerate(options if near else ()):
+        rim = None if leader_gap is None else _on_rim(anchor, size, placed, leader_gap, boxes)
+        if rim is not None:
+            return v, (rim[0], rim[1], True, True)
     if hard is not None:  # clear of the labels and marks, if not of the lines
         clear = functools.partial(_leaders_clear, anchor, options[0], leader_gap, boxes, None)
         first = _choose(anchor, options[0], gap, grid_pts, placed, clear, leader_gap, drawn)
@@ -553,6 +558,49 @@ def _touching(w: float, h: float, leader_gap: float) -> np.ndarray:
     out = off[keep]
     out.flags.writeable = False
     return out
+
+
+TOUCH_RIM = 0.002  # the farthest touching places: this much inside the leader gap
+
+
+@functools.lru_cache(maxsize=256)
+def _rim(w: float, h: float, leader_gap: float) -> np.ndarray:
+    """Offsets [R, 2] from a point of the centres of a (w, h) label whose box is just
+    within leader_gap of it (TOUCH_RIM inside): the farthest places that need no leader,
+    TOUCH_STEP apart along the sides and every 15 degrees round the corners. A thin band
+    past a line by the point (a static vector under an arrow's tip) falls between
+    `_touching`'s steps."""
+    g = leader_gap - TOUCH_RIM
+    xs = np.arange(-w / 2, w / 2 + 1e-9, TOUCH_STEP)
+    ys = np.arange(-h / 2, h / 2 + 1e-9, TOUCH_STEP)
+    a = np.radians(np.arange(15.0, 90.0, 15.0))
+    corner = np.stack([w / 2 + g * np.cos(a), h / 2 + g * np.sin(a)], axis=1)  # [C, 2]
+    out = [np.stack([xs, np.full_like(xs, s * (h / 2 + g))], axis=1) for s in (1, -1)]
+    out += [np.stack([np.full_like(ys, s * (w / 2 + g)), ys], axis=1) for s in (1, -1)]
+    out += [corner * [sx, sy] for sx in (1, -1) for sy in (1, -1)]
+    rim = np.concatenate(out)
+    rim.flags.writeable = False
+    return rim
+
+
+def _on_rim(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    placed: _Occupancy,
+    leader_gap: float,
+    boxes: Sequence[Box],
+) -> tuple[int, np.ndarray] | None:
+    """The first free place on the rim (`_rim`) round the anchor for a label of `size`
+    with no other mark or label (`boxes`) on the way from its point to it (so far off, a
+    mark between would seem to be the one it names), as (its index, the candidates
+    [R, 2]); None if there is none."""
+    cand = np.array(anchor) + _rim(size[0], size[1], leader_gap)
+    others = np.array(boxes, dtype=float).reshape(-1, 4)
+    for k in np.flatnonzero(placed.costs(cand, *size) == 0.0):  # from LEADER_SKIP along
+        start = _leader_start(anchor, (float(cand[k, 0]), float(cand[k, 1])))
+        if not segments_hit_boxes(start, cand[k : k + 1], others, 0.02).any():
+            return int(k), cand
+    return None
 
 
 def _first_clear(

@@ -70,6 +70,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     one_blas_thread()
+    own_media_folder(Path(cache))
+
+
+def own_media_folder(cache: Path) -> None:
+    """Manim's media folder of this process's own (not ./media, which the suite's workers
+    would share): Manim writes each text's SVG there as a modified copy, parses it and
+    deletes it, so two workers drawing the same text at once lost the file to each other."""
+    import warnings
+
+    with warnings.catch_warnings():  # pydub's, on import: the suite's filters are not set yet
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from manim import config
+
+    config.media_dir = str(Path(tempfile.mkdtemp(prefix="media-", dir=cache)))
 
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

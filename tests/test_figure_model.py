@@ -44,17 +44,14 @@ PX = 800 / (14 + 2 / 9)  # GIF pixels per scene unit (the frame is 14.22 units w
 # Leader lines that cross, at a frame the check looks at, a line then on screen, another
 # leader, a label or a mark (scenes.figure.checks.frame_leader_problems), per corpus entry.
 # Issue 19 wants none; the placement falls back (a place touching the point, another order,
-# a cut label, an end label's badge alone, a number in the legend for every crossing word,
-# the least crossed layout seen, small multiples from three sentences on) and still leaves
-# these: labels in the sweep of an arrow as it turns (long-target, forty-words-compare), an
-# end label hemmed in by its panel's static vector (three-compares), and five sentences in
-# one plot (four-compares: its small multiples leave the layout check more to object to).
-# Before the fallbacks: 42 at these frames; before the uncapped numbering and touching
-# places: 29; before small multiples: 16.
-KNOWN_CROSSINGS = {
-    "forty-words-compare": 2,
-    "long-target": 1,  # mid-step only: the last frame has none (test_figure)
-}
+# a cut label, an end label's badge alone, a start label's name alone, the farthest places
+# touching the point, a number in the legend for every crossing word, the least crossed
+# layout seen, small multiples from three sentences on, with smaller end labels where
+# needed, and for two where one plot leaves crossings). Before the fallbacks: 42 at these
+# frames; before the uncapped numbering and touching places: 29; before small multiples: 16;
+# before the start label's name alone, the farthest touching places, the static vector
+# named in the key of small multiples and two sentences' small multiples: 6. Now none.
+KNOWN_CROSSINGS: dict[str, int] = {}
 
 
 def plane_plan(compare: list[str] | None = None) -> Plan:
@@ -164,6 +161,48 @@ def test_plot_labels_are_placed_off_the_marks_and_lines() -> None:
             assert p.leader[0] == lb.anchor
             ex, ey = p.leader[1]
             assert b[0] - 0.1 <= ex <= b[2] + 0.1 and b[1] - 0.1 <= ey <= b[3] + 0.1
+
+
+def test_a_start_label_s_last_form_is_the_name_alone(request: pytest.FixtureRequest) -> None:
+    """A start label's shorter forms: the target cut (when long), then the name alone,
+    without "(static)". Where a turning arrow sweeps close by the static vector's tip
+    (long-target), only that fits by the tip: no leader, none crossing at any checked
+    frame (the full label's leader crossed the arrow mid-step)."""
+    from scenes.figure.build import lay_out_figure
+    from scenes.figure.checks import frame_leader_problems
+    from scenes.figure.widgets import width
+
+    pl = lay_out_figure(plane_plan()).plot
+    (start,) = [t for t in pl.labels if t.kind == "start label"]
+    assert start.text == "bank (static)"
+    forms = pl.shorter_forms(start)
+    assert [f.text for f in forms] == ["bank"] and width(forms[0].box) < width(start.box)
+    lay = lay_out_figure(corpus_plan(BY_NAME["long-target"], request))
+    (start,) = [t for t in lay.plot.labels if t.kind == "start label"]
+    texts = [f.text for f in lay.plot.shorter_forms(start)]
+    assert texts == ["Antidi… (static)", "Antidi…"] and start.text == texts[-1]
+    assert start.name not in lay.plot.leaders and frame_leader_problems(lay.figure) == []
+
+
+def test_two_sentences_take_small_multiples_only_where_one_plot_leaves_crossings(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Two sentences share one plot (the plane comparison: clean); where the shared plot
+    leaves leaders crossing (forty-words-compare: a number boxed in by its neighbours' edge
+    markers and the other sentence's trail), the builder takes small multiples, which leave
+    none, rather than keep the crossings."""
+    from scenes.figure.build import column_layout, lay_out_figure, shaped_figure
+    from scenes.figure.checks import frame_leader_problems
+    from scenes.figure.story import Story
+    from scenes.layout import check_items
+
+    assert not lay_out_figure(plane_plan(["He deposited cash at the bank."])).plot.multiples
+    plan = corpus_plan(BY_NAME["forty-words-compare"], request)
+    shared = shaped_figure(plan, column_layout(plan), Story(plan), multiples=False).figure
+    assert frame_leader_problems(shared) != []
+    lay = lay_out_figure(plan)
+    assert lay.plot.multiples and len(lay.plot.geometry.panels) == 2
+    assert frame_leader_problems(lay.figure) == [] and check_items(lay.figure.items()) == []
 
 
 def test_measure_agrees_with_the_drawn_text() -> None:

@@ -253,6 +253,34 @@ def test_a_strict_label_sits_touching_its_point_where_only_an_odd_spot_is_free()
     assert pocket[1] <= box[1] <= box[3] <= pocket[3]
 
 
+def test_a_strict_label_with_no_clean_place_takes_the_rim_past_a_line_by_its_point() -> None:
+    """A line just under the point (a static vector under an arrow's tip), everything above
+    it taken, and a far window's leader would cross a wall. The label's box fits under the
+    line within the leader gap only in a band 0.018 tall, between `_touching`'s steps:
+    without the rim every place leads across a line (crossed); with it, the label sits in
+    the band, with no leader; but not with another word's mark between it and its point."""
+    from scenes.layout import _rim, _touching, needs_leader, place_labels_strict
+
+    size, gap = (1.0, 0.28), 0.45
+    taken = [(-4.0, -0.41, 2.9, 3.0)]  # grown by CLEARANCE: free from y = -0.43 down
+    lines = [(-4.0, -0.3, 2.9, -0.3, 0.08), (1.5, -3.0, 1.5, 3.0, 0.02)]  # the line, a wall
+    band = (-0.45, -0.43)  # where the box's top may be: off the line, within the gap
+    off_y = -np.concatenate([_touching(*size, gap)[:, 1], _rim(*size, gap)[:, 1]])
+    in_band = (off_y - size[1] / 2 >= -band[1]) & (off_y - size[1] / 2 < -band[0])
+    assert in_band.sum() > 0 and not in_band[: len(_touching(*size, gap))].any()
+    got = place_labels_strict([(0.0, 0.0)], [size], BOUNDS, [[0]], [1.0], taken, lines=lines)
+    (c,) = got.centres
+    assert got.crossed == [] and not needs_leader((0.0, 0.0), c, size, gap)
+    top = box_at(*c, *size)[3]
+    assert band[0] <= top <= band[1]
+    # Another word's mark on the way down: so far off, the label would seem to name it.
+    mark = [(-0.6, -0.42, 0.6, -0.38)]
+    got = place_labels_strict(
+        [(0.0, 0.0)], [size], BOUNDS, [[0]], [1.0], taken, lines=lines, marks=mark
+    )
+    assert got.crossed == [0]
+
+
 def test_the_touching_places_need_no_leader_and_come_nearest_first() -> None:
     """`_touching`: every offset keeps the label's box off its point and within the leader
     gap of it, nearest first, and they surround the point (all four sides)."""

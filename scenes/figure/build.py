@@ -317,8 +317,12 @@ def lay_out_figure(plan: Plan) -> FigureLayout:
     """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
     on, as small multiples (a plot panel per sentence; their end labels smaller when the
     larger ones do not fit), unless those leave more problems for the layout check (then
-    more leader crossings) than one shared plot does."""
-    shapes = SHAPES if len(plan.sentences) >= MULTIPLES_FROM else SHAPES[-1:]
+    more leader crossings) than one shared plot does. Two sentences share one plot, unless
+    it leaves something to object to that small multiples do not (a mark whose label cannot
+    lead clear of the other sentence's lines)."""
+    n = len(plan.sentences)
+    shared, multiples = SHAPES[-1:], SHAPES[:-1]
+    shapes = SHAPES if n >= MULTIPLES_FROM else shared + multiples if n == 2 else shared
     return best_shape(plan, shapes)
 
 

@@ -367,11 +367,11 @@ class PlotLayout:
                 out.append(self.word_text(shown, j))
         return out
 
-    def start_text(self, name: str, si: int) -> PlotText:
+    def start_text(self, name: str, si: int, bare: bool = False) -> PlotText:
         """The start label naming the target `name` (sentence si's, with its badge, when the
-        sentences' static vectors differ)."""
+        sentences' static vectors differ); `bare`: the name alone, without "(static)"."""
         g = self.geometry
-        text = static_name(self.plan, name)
+        text = name if bare and self.plan.model is None else static_name(self.plan, name)
         own = None if g.shared_start else si
         b = text_box(text, SIZES.body)
         if own is not None and not g.multiples:  # a panel's badge says whose it is
@@ -405,11 +405,15 @@ class PlotLayout:
     def shorter_forms(self, t: PlotText) -> list[PlotText]:
         """A label's shorter forms (LabelLayout.shorter_forms): a start label with the target
         cut to CUT_LABEL, a compared sentence's end label as its badge alone, a word (not a
-        number, a group, [special]) cut to CUT_LABEL with "…"."""
+        number, a group, [special]) cut to CUT_LABEL with "…". A start label's last form
+        drops "(static)" (the name alone at the grey vector's tip, the key's "bank′" by the
+        arrow's): short enough to sit by its tip where a turning arrow sweeps close."""
         target = self.plan.target
         if t.kind == "start label":
             si = 0 if t.own is None else t.own
-            return [self.start_text(cut(target, CUT_LABEL), si)] if len(target) > CUT_LABEL else []
+            short = cut(target, CUT_LABEL)
+            forms = [self.start_text(short, si)] if len(target) > CUT_LABEL else []
+            return forms + ([self.start_text(short, si, True)] if self.plan.model is None else [])
         if t.kind == "end label":
             if self.geometry.multiples:  # the panel's badge says whose: "bank′", smaller
                 small = t.size > SIZES.small
