@@ -272,12 +272,14 @@ class FigureLayout:
 
 def lay_out_figure(plan: Plan) -> FigureLayout:
     """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
-    on, as small multiples (a plot panel per sentence), unless those leave more problems
-    for the layout check (then more leader crossings) than one shared plot does."""
+    on, as small multiples (a plot panel per sentence, and one of the outputs together),
+    unless those leave more problems for the layout check (then more leader crossings) than
+    small multiples without the outputs together, or one shared plot, do."""
     column, story = column_layout(plan), Story(plan)
     best: tuple[tuple[int, int], FigureLayout] | None = None
-    for multiples in (True, False) if len(plan.sentences) >= MULTIPLES_FROM else (False,):
-        got = shaped_figure(plan, column, story, multiples)
+    shapes = [(True, True), (True, False), (False, False)]
+    for multiples, together in shapes if len(plan.sentences) >= MULTIPLES_FROM else shapes[2:]:
+        got = shaped_figure(plan, column, story, multiples, together)
         score = (len(check_items(got.figure.items())), len(frame_leader_problems(got.figure)))
         if best is None or score < best[0]:
             best = (score, got)
@@ -287,17 +289,20 @@ def lay_out_figure(plan: Plan) -> FigureLayout:
     return best[1]
 
 
-def shaped_figure(plan: Plan, column: ColumnLayout, story: Story, multiples: bool) -> FigureLayout:
-    """The figure with one shared plot or small multiples. In the rounds of
+def shaped_figure(
+    plan: Plan, column: ColumnLayout, story: Story, multiples: bool, together: bool = True
+) -> FigureLayout:
+    """The figure with one shared plot or small multiples (`together`: and the outputs
+    together). In the rounds of
     scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
     are numbered in the key, and when labels clash the plot names fewer words
     (FEW_WORD_LABELS)."""
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, together)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap, multiples)
+        pl, figure = plot_layout(plan, column, story, cap, multiples, together)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -308,7 +313,12 @@ def build_figure(plan: Plan) -> Figure:
 
 
 def plot_layout(
-    plan: Plan, column: ColumnLayout, story: Story, label_cap: int, multiples: bool = False
+    plan: Plan,
+    column: ColumnLayout,
+    story: Story,
+    label_cap: int,
+    multiples: bool = False,
+    together: bool = True,
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
     words whose leaders still cross are numbered, each layout strict or plain, whichever
@@ -319,7 +329,7 @@ def plot_layout(
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
-                        numbered, label_cap, strict, multiples).lay_out()  # fmt: skip
+                        numbered, label_cap, strict, multiples, together).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}

@@ -8,6 +8,7 @@ lays out its mobjects (scenes.drift.layout ... labels), given the placed column
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from scenes.figure.widgets import (
 )
 from scenes.layout import Segment, segment_box
 from scenes.theme import SIZES
+
+if TYPE_CHECKING:
+    from scenes.figure.together import TogetherPanel
 
 KEY_GAP = 0.3  # between the key's entries
 PLOT_GAP = 0.15  # between the plot's box and the caption or key under it
@@ -214,7 +218,9 @@ class PlotLayout:
     label_cap: int
     strict: bool = True  # strict label placement (scenes.figure.labels.number_crossed_words)
     multiples: bool = False  # a plot panel per sentence (scenes.figure.plot.PlotGeometry)
+    together: bool = True  # and, in small multiples, a panel of the outputs together
     geometry: PlotGeometry = field(init=False)
+    outputs: TogetherPanel | None = field(init=False)  # that panel (scenes.figure.together)
     points: list[Point] = field(init=False)
     point_of: dict[tuple[int, int], int] = field(init=False)
     key: list[Box] = field(init=False)
@@ -251,7 +257,10 @@ class PlotLayout:
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
         box = (self.left, plot_bottom, plot_right, self.body_top)
-        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples)
+        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples, self.together)
+        from scenes.figure.together import together_panel  # it draws in this module's styles
+
+        self.outputs = together_panel(self.geometry)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)
         self.numbered = shared_numbers(self.points, self.numbered)
