@@ -280,7 +280,9 @@ def lay_out_figure(plan: Plan) -> FigureLayout:
     shapes = [(True, True), (True, False), (False, False)]
     for multiples, together in shapes if len(plan.sentences) >= MULTIPLES_FROM else shapes[2:]:
         got = shaped_figure(plan, column, story, multiples, together)
-        score = (len(check_items(got.figure.items())), len(frame_leader_problems(got.figure)))
+        missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
+        score = (len(check_items(got.figure.items())) + missed,
+                 len(frame_leader_problems(got.figure)))  # fmt: skip
         if best is None or score < best[0]:
             best = (score, got)
         if score == (0, 0):

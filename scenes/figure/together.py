@@ -22,16 +22,19 @@ from scenes.theme import SIZES
 TITLE = "together"
 CLEAR = 0.05  # a badge or the title stays this far off the lines, the origin and each other
 # where a badge may sit: its centre this far from its arrow's head (nearest first), and at
-# these angles from the arrow's direction (straight ahead first)
-BADGE_REACH = tuple(np.round(np.arange(0.24, 0.75, 0.05), 2))
+# these angles from the arrow's direction (straight ahead first); a spot nearer another
+# head costs as much as NOT_OWN rings farther out
+BADGE_REACH = tuple(np.round(np.arange(0.24, 1.05, 0.05), 2))
 BADGE_ANGLES = tuple(sorted(range(-180, 180, 15), key=abs))
+NOT_OWN = 3
 
 
 @dataclass(frozen=True)
 class TogetherPanel:
     """The outputs-together panel laid out: its box, origin, static vector(s) (the sentence
     each is of, None: all's), each sentence's output arrow (tip, style), the title's box and
-    each sentence's badge's box."""
+    each sentence's badge's box; `missed`: 0 when they are all clear (the builder takes a
+    figure without this panel rather than one with a badge across a line from its head)."""
 
     box: Box
     origin: np.ndarray = field(compare=False)
@@ -40,6 +43,7 @@ class TogetherPanel:
     styles: tuple[ArrowStyle, ...]
     title: Box = (0.0, 0.0, 0.0, 0.0)
     badges: tuple[Box, ...] = ()
+    missed: int = 0  # how many lines and boxes they touch, or lie across from their heads
 
     @property
     def origin_box(self) -> Box:
@@ -72,6 +76,9 @@ def together_panel(g: PlotGeometry) -> TogetherPanel | None:
     bare = TogetherPanel(g.together, g.together_origin, statics, tuple(g.together_tips()),
                          tuple(arrow_style(si) for si in range(n)))  # fmt: skip
     lines = np.array([seg for segs in bare.static_lines() + bare.arrow_lines() for seg in segs])
+    owner = np.array([-1 for segs in bare.static_lines() for _ in segs]
+                     + [si for si, segs in enumerate(bare.arrow_lines())
+                        for _ in segs])  # fmt: skip
     heads = [t[:2] for t in bare.tips]
     orders = {tuple(range(n)), tuple(reversed(range(n)))}
     orders |= {tuple(sorted(range(n), key=lambda si: (s * heads[si][1], si))) for s in (1, -1)}
@@ -79,13 +86,14 @@ def together_panel(g: PlotGeometry) -> TogetherPanel | None:
     for title in corners(g.together, text_box(TITLE, SIZES.small)):
         hit = int(touching(np.array([title]), np.array([bare.origin_box]), lines)[0])
         for order in sorted(orders):
-            badges, score = place_badges(bare, [bare.origin_box, title], lines, order)
+            badges, score = place_badges(bare, [bare.origin_box, title], (lines, owner), order)
             if best is None or (score[0] + hit, score[1]) < best[0]:
                 best = ((score[0] + hit, score[1]), title, badges)
         if best is not None and best[0][0] == 0:
             break
     assert best is not None
-    return TogetherPanel(bare.box, bare.origin, statics, bare.tips, bare.styles, *best[1:])
+    return TogetherPanel(bare.box, bare.origin, statics, bare.tips, bare.styles, *best[1:],
+                         best[0][0])  # fmt: skip
 
 
 def touching(spots: np.ndarray, boxes: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -127,14 +135,33 @@ def badge_spots(head: np.ndarray, origin: np.ndarray) -> np.ndarray:
     return (head[:2] + r[:, None, None] * dirs[None]).reshape(-1, 2)  # [R*A, 2]
 
 
+def crossed(head: np.ndarray, spots: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """How many of the lines [L, >=4] the segment from head to each spot [K, 2] properly
+    crosses [K] (a badge across a line from its head reads as another's)."""
+    a, b = lines[None, :, :2], lines[None, :, 2:4]  # [1, L, 2]
+    p, q = head[None, None, :2], spots[:, None, :]  # [1, 1, 2], [K, 1, 2]
+
+    def side(o: np.ndarray, d: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.sign((d[..., 0] - o[..., 0]) * (c[..., 1] - o[..., 1])
+                       - (d[..., 1] - o[..., 1]) * (c[..., 0] - o[..., 0]))  # fmt: skip
+
+    apart = (side(p, q, a) * side(p, q, b) < 0) & (side(a, b, p) * side(a, b, q) < 0)  # [K, L]
+    return apart.sum(axis=1)
+
+
 def place_badges(
-    panel: TogetherPanel, boxes: list[Box], lines: np.ndarray, order: tuple[int, ...]
+    panel: TogetherPanel,
+    boxes: list[Box],
+    lines: tuple[np.ndarray, np.ndarray],
+    order: tuple[int, ...],
 ) -> tuple[tuple[Box, ...], tuple[int, float]]:
     """Each sentence's badge (in `order`) by its output's head, inside the panel, clear of
-    the lines, the boxes and the badges before it, nearer its own head than any other (so
-    it names that arrow); else the nearest spot clear of the rest; else the one touching
-    fewest. Returns the badges by sentence, and how many things they touch and how far
-    they are from their heads, in all."""
+    the lines (`lines`: [L, 5] and the sentence each is of, -1: a static vector), the boxes
+    and the badges before it, with no other line between it and its head and nearer its
+    own head than any other (so it names that arrow); else the nearest spot touching or
+    crossing fewest. Returns the badges by sentence, and how many things they touch or
+    cross and how far they are from their heads, in all."""
+    segs, owner = lines
     x0, y0, x1, y1 = panel.box
     heads = np.array([t[:2] for t in panel.tips])  # [N, 2]
     placed: dict[int, Box] = {}
@@ -145,12 +172,14 @@ def place_badges(
         spots = np.concatenate([c + b[:2], c + b[2:]], axis=1)  # [K, 4]
         inside = (spots[:, 0] >= x0 + CLEAR) & (spots[:, 2] <= x1 - CLEAR) & \
             (spots[:, 1] >= y0 + CLEAR) & (spots[:, 3] <= y1 - CLEAR)  # fmt: skip
-        hits = touching(spots, np.array([*boxes, *placed.values()]), lines)
+        hits = touching(spots, np.array([*boxes, *placed.values()]), segs)
+        hits += crossed(panel.tips[si], c, segs[owner != si])
         dist = np.linalg.norm(c[:, None, :] - heads[None], axis=2)  # [K, N]
         others = np.delete(dist, si, axis=1).min(axis=1, initial=np.inf)
-        # inside the panel, clear, nearest its own head, in that order
-        rank = ~inside * 10**6 + hits * 4 + (dist[:, si] >= others)
-        k = int(np.argmin(rank))  # the first of equals: the nearest, straight ahead
+        # inside the panel, clear, near and nearest its own head, in that order
+        ring = np.arange(len(c)) // len(BADGE_ANGLES)
+        rank = ~inside * 10**6 + hits * 10**3 + (dist[:, si] >= others) * NOT_OWN + ring
+        k = int(np.argmin(rank))  # the first of equals: straight ahead
         placed[si] = moved(b, float(c[k, 0]), float(c[k, 1]))
         touched += int(hits[k])
         reach += float(dist[k, si])
