@@ -21,11 +21,12 @@ from scenes.theme import SIZES
 
 TITLE = "together"
 CLEAR = 0.05  # a badge or the title stays this far off the lines, the origin and each other
-# where a badge may sit: its centre this far from its arrow's head (nearest first), and at
-# these angles from the arrow's direction (straight ahead first); a spot nearer another
-# head costs as much as NOT_OWN rings farther out
-BADGE_REACH = tuple(np.round(np.arange(0.24, 1.05, 0.05), 2))
-BADGE_ANGLES = tuple(sorted(range(-180, 180, 15), key=abs))
+# where a badge's centre may sit: on a grid SPOT_STEP apart, from BADGE_REACH[0] to
+# BADGE_REACH[1] off its arrow's head, in rings RING wide (nearest first, straight ahead of
+# the head first in each); a spot nearer another head costs as much as NOT_OWN rings more
+BADGE_REACH = (0.24, 1.0)
+SPOT_STEP = 0.04
+RING = 0.05
 NOT_OWN = 3
 
 
@@ -71,7 +72,7 @@ def together_panel(g: PlotGeometry) -> TogetherPanel | None:
         return None
     n = len(g.plan.sentences)
     starts = g.together_starts()
-    styles = static_styles(n, g.same_start)
+    styles = static_styles(n, False)[: 1 if g.same_start else n]  # thin: the outputs lead
     statics = tuple((None if g.same_start else j, starts[j], st) for j, st in enumerate(styles))
     bare = TogetherPanel(g.together, g.together_origin, statics, tuple(g.together_tips()),
                          tuple(arrow_style(si) for si in range(n)))  # fmt: skip
@@ -122,17 +123,21 @@ def corners(panel: Box, b: Box) -> list[Box]:
     ]
 
 
-def badge_spots(head: np.ndarray, origin: np.ndarray) -> np.ndarray:
-    """Where a badge's centre may go by an arrow's head [K, 2]: nearest first, straight
-    ahead of the head first."""
+def badge_spots(head: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a badge's centre may go by an arrow's head [K, 2], and the ring of each [K]:
+    nearest first, and in a ring straight ahead of the head first."""
     d = head[:2] - origin[:2]
     n = float(np.linalg.norm(d))
     u = d / n if n > 1e-9 else np.array([1.0, 0.0])
-    p = np.array([-u[1], u[0]])
-    a = np.radians(np.array(BADGE_ANGLES, dtype=float))
-    dirs = np.cos(a)[:, None] * u + np.sin(a)[:, None] * p  # [A, 2]
-    r = np.array(BADGE_REACH, dtype=float)
-    return (head[:2] + r[:, None, None] * dirs[None]).reshape(-1, 2)  # [R*A, 2]
+    steps = np.arange(-BADGE_REACH[1], BADGE_REACH[1] + 1e-9, SPOT_STEP)
+    off = np.stack(np.meshgrid(steps, steps), axis=-1).reshape(-1, 2)  # [G, 2]
+    r = np.linalg.norm(off, axis=1)
+    keep = (r >= BADGE_REACH[0]) & (r <= BADGE_REACH[1])
+    off, r = off[keep], r[keep]
+    ahead = off @ u / r  # cos of the angle from straight ahead
+    ring = np.floor(r / RING).astype(int)
+    order = np.lexsort((-ahead, ring))
+    return head[:2] + off[order], ring[order]
 
 
 def crossed(head: np.ndarray, spots: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -147,6 +152,15 @@ def crossed(head: np.ndarray, spots: np.ndarray, lines: np.ndarray) -> np.ndarra
 
     apart = (side(p, q, a) * side(p, q, b) < 0) & (side(a, b, p) * side(a, b, q) < 0)  # [K, L]
     return apart.sum(axis=1)
+
+
+def under(p: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Which lines [L, 5] point p lies on (within their half width and CLEAR) [L]: a head on
+    another arrow or the static vector is named across it whatever the side."""
+    a, b = lines[:, :2], lines[:, 2:4]
+    d = b - a
+    t = np.clip(((p - a) * d).sum(axis=1) / np.maximum((d * d).sum(axis=1), 1e-12), 0.0, 1.0)
+    return np.linalg.norm(a + t[:, None] * d - p, axis=1) <= lines[:, 4] + CLEAR
 
 
 def place_badges(
@@ -168,17 +182,18 @@ def place_badges(
     touched, reach = 0, 0.0
     for si in order:
         b = badge_box(si + 1, SIZES.small)
-        c = badge_spots(panel.tips[si], panel.origin)  # [K, 2]
+        c, ring = badge_spots(panel.tips[si], panel.origin)  # [K, 2], [K]
         spots = np.concatenate([c + b[:2], c + b[2:]], axis=1)  # [K, 4]
         inside = (spots[:, 0] >= x0 + CLEAR) & (spots[:, 2] <= x1 - CLEAR) & \
             (spots[:, 1] >= y0 + CLEAR) & (spots[:, 3] <= y1 - CLEAR)  # fmt: skip
+        if inside.any():  # a badge stays in its panel
+            c, ring, spots = c[inside], ring[inside], spots[inside]
         hits = touching(spots, np.array([*boxes, *placed.values()]), segs)
-        hits += crossed(panel.tips[si], c, segs[owner != si])
+        hits += crossed(panel.tips[si], c, segs[(owner != si) & ~under(heads[si], segs)])
         dist = np.linalg.norm(c[:, None, :] - heads[None], axis=2)  # [K, N]
         others = np.delete(dist, si, axis=1).min(axis=1, initial=np.inf)
-        # inside the panel, clear, near and nearest its own head, in that order
-        ring = np.arange(len(c)) // len(BADGE_ANGLES)
-        rank = ~inside * 10**6 + hits * 10**3 + (dist[:, si] >= others) * NOT_OWN + ring
+        # clear, near and nearest its own head, in that order
+        rank = hits * 10**3 + (dist[:, si] >= others) * NOT_OWN + ring
         k = int(np.argmin(rank))  # the first of equals: straight ahead
         placed[si] = moved(b, float(c[k, 0]), float(c[k, 1]))
         touched += int(hits[k])
