@@ -27,6 +27,30 @@ from scenes.figure.names import plotted_words, shown_name
 from scenes.layout import Box
 
 Point = dict[str, Any]  # text, special, group, true, at, outside, sentences, labelled, ring
+PANEL_INSET = 0.08  # a small multiple's badge, this far inside its panel's top left corner
+
+
+@dataclass(frozen=True)
+class ArrowStyle:
+    """A VectorArrow's stroke width and tip."""
+
+    width: float
+    tip_length: float
+    tip_width: float
+
+
+def static_styles(n: int, shared: bool) -> list[ArrowStyle]:
+    """The static vector: one thick arrow when the sentences share it, else one thin arrow
+    per sentence."""
+    return [ArrowStyle(9, 0.28, 0.26)] if shared else [ArrowStyle(3, 0.2, 0.16)] * n
+
+
+def arrow_style(si: int) -> ArrowStyle:
+    """Sentence si's arrow: later arrows thinner, drawn on top, so none is hidden."""
+    w = 7.5 - 1.2 * si
+    return ArrowStyle(w, 0.16 + 0.012 * w, 0.12 + 0.012 * w)
+
+
 Key = tuple[str, tuple[float, float]]  # a word's text and its point in the plan
 
 

@@ -8,7 +8,6 @@ lays out its mobjects (scenes.drift.layout ... labels), given the placed column
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,7 +16,15 @@ from scenes.figure.constants import CUT_LABEL, GUTTER
 from scenes.figure.labels import Placed, PlotLabel, place_plot_labels
 from scenes.figure.names import cut
 from scenes.figure.panel import word_rows
-from scenes.figure.plot import PlotGeometry, Point
+from scenes.figure.plot import (  # the arrows' styles, with the geometry they are drawn on
+    PANEL_INSET,
+    ArrowStyle,
+    PlotGeometry,
+    Point,
+    arrow_style,
+    static_styles,
+)
+from scenes.figure.together import TogetherPanel, together_panel
 from scenes.figure.widgets import (
     DART,
     DIAMOND,
@@ -44,9 +51,6 @@ from scenes.figure.widgets import (
 from scenes.layout import Segment, segment_box
 from scenes.theme import SIZES
 
-if TYPE_CHECKING:
-    from scenes.figure.together import TogetherPanel
-
 KEY_GAP = 0.3  # between the key's entries
 PLOT_GAP = 0.15  # between the plot's box and the caption or key under it
 KEY_BESIDE = 0.4  # a one-line key beside the caption, this far right of it
@@ -57,28 +61,6 @@ LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
 WORD_LABEL_W = 2.2  # word labels longer than this are cut with "…"
 TRAIL_HALF_WIDTH = 0.03  # a trail's line, for the layout check
 LEADER_HALF_WIDTH = 0.0075
-PANEL_INSET = 0.08  # a small multiple's badge, this far inside its panel's top left corner
-
-
-@dataclass(frozen=True)
-class ArrowStyle:
-    """A VectorArrow's stroke width and tip."""
-
-    width: float
-    tip_length: float
-    tip_width: float
-
-
-def static_styles(n: int, shared: bool) -> list[ArrowStyle]:
-    """The static vector: one thick arrow when the sentences share it, else one thin arrow
-    per sentence."""
-    return [ArrowStyle(9, 0.28, 0.26)] if shared else [ArrowStyle(3, 0.2, 0.16)] * n
-
-
-def arrow_style(si: int) -> ArrowStyle:
-    """Sentence si's arrow: later arrows thinner, drawn on top, so none is hidden."""
-    w = 7.5 - 1.2 * si
-    return ArrowStyle(w, 0.16 + 0.012 * w, 0.12 + 0.012 * w)
 
 
 def mark_box(pt: Point) -> Box:
@@ -258,8 +240,6 @@ class PlotLayout:
     def view(self, plot_right: float, plot_bottom: float) -> None:
         box = (self.left, plot_bottom, plot_right, self.body_top)
         self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples, self.together)
-        from scenes.figure.together import together_panel  # it draws in this module's styles
-
         self.outputs = together_panel(self.geometry)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)

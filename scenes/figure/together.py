@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scenes.figure.plot import PlotGeometry
-from scenes.figure.plotmodel import PANEL_INSET, ArrowStyle, arrow_style, static_styles
+from scenes.figure.plot import PANEL_INSET, ArrowStyle, PlotGeometry, arrow_style, static_styles
 from scenes.figure.widgets import ORIGIN_ARM, Box, arrow_segments, badge_box, moved, text_box
 from scenes.layout import Segment, segments_hit_boxes
 from scenes.theme import SIZES
