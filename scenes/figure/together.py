@@ -63,10 +63,10 @@ class TogetherPanel:
 
 
 def together_panel(g: PlotGeometry) -> TogetherPanel | None:
-    """The together panel of small multiples (None in one shared plot): one static vector
-    (thick) when the sentences share it, else each sentence's (thin); the outputs in the
-    sentences' arrow styles; the badges by their heads and the title in a corner, the
-    corner and the order of the badges that leave fewest touching (`touching`)."""
+    """The together panel of small multiples (None without it): one static vector when the
+    sentences share it, else each sentence's, thin (the outputs lead); the outputs in the
+    sentences' arrow styles; the badges by their heads and the title in a corner: the
+    corner and the order of the badges that leave fewest things touched or crossed."""
     if g.together is None:
         return None
     n = len(g.plan.sentences)
