@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import Mobject, VMobject
+from manim import Mobject, Text, VMobject
 
 from scenes.components import box_of
 from scenes.drift.helpers import label_text
@@ -381,7 +381,8 @@ class FigureReader(LineElements):
             name = f"start label {label_text(m)}" + ("" if own is None else f" {si + 1}")
             out.append((name, "start label", m, SIZES.body, own, ""))
         for si, m in enumerate(self.s.end_labels):
-            out.append((f"end label {si + 1}", "end label", m, SIZES.body, si, ""))
+            size = float(m.font_size) if isinstance(m, Text) else SIZES.body  # a badge: body
+            out.append((f"end label {si + 1}", "end label", m, size, si, ""))
         for j, m in self.s.word_labels.items():
             pt = self.s.points[j]
             own = min(pt["sentences"]) if len(pt["sentences"]) == 1 else None

@@ -299,17 +299,23 @@ def test_the_target_twice_is_marked(request: pytest.FixtureRequest) -> None:
     assert chips[1].role == "target" and chips[5].role == "context"  # "The bank by the river bank."
 
 
-def test_no_arrow_hides_another_and_end_labels_name_their_sentence() -> None:
-    """Five sentences: the static vector is the widest arrow and each later sentence's arrow
-    is thinner than the one before, drawn on top, so none can cover another completely;
-    each end label carries its sentence's badge number."""
+def test_no_arrow_hides_another_and_end_labels_name_their_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Five sentences in one shared plot (what the figure falls back to when its small
+    multiples fail the checks): the static vector is the widest arrow and each later
+    sentence's arrow is thinner than the one before, drawn on top, so none can cover another
+    completely; each end label carries its sentence's badge number."""
     from scenes.components import Badge
+    from scenes.figure import build
 
     words = ["river", "sat", "cash", "deposited", "muddy", "loan"]
     sentences = [f"{a} {b} bank" for a, b in zip(words, words[1:], strict=False)]
     plan = build_plan(sentences[0], "bank", compare=sentences[1:5],
                       embeddings_file=CORPUS.parent / "plane.toml")  # fmt: skip
-    scene = laid_out(plan)
+    monkeypatch.setattr(build, "SHAPES", build.SHAPES[-1:])  # one shared plot
+    assert build.lay_out_figure(plan).plot.geometry.multiples is False
+    scene = _lay_out(plan, "dark")
     widths = [a.shaft.get_stroke_width() for a in [*scene.static_arrows, *scene.arrows]]
     assert widths == sorted(widths, reverse=True) and len(set(widths)) == len(widths)
     tips = [a.tip_width for a in [*scene.static_arrows, *scene.arrows]]

@@ -53,9 +53,7 @@ PX = 800 / (14 + 2 / 9)  # GIF pixels per scene unit (the frame is 14.22 units w
 # places: 29; before small multiples: 16.
 KNOWN_CROSSINGS = {
     "forty-words-compare": 2,
-    "four-compares": 2,
     "long-target": 1,  # mid-step only: the last frame has none (test_figure)
-    "three-compares": 1,
 }
 
 

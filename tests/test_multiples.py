@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from attention_math import build_plan
-from scenes.figure.build import build_figure, column_layout, shaped_figure
+from scenes.figure.build import build_figure, column_layout, shaped_figure, small_multiples
 from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
 from scenes.figure.constants import MULTIPLES_FROM
 from scenes.figure.model import Element, Figure
@@ -28,12 +28,14 @@ SENTENCES = [
 ]
 
 
-def figure(n: int, together: bool = False) -> tuple[Figure, object]:
-    """The plane figure of the first n sentences, as small multiples (`together`: and the
-    outputs together)."""
+def figure(n: int, together: bool | None = None) -> tuple[Figure, object]:
+    """The plane figure of the first n sentences, as small multiples (`together`: with the
+    outputs together or without; None: as the builder takes them)."""
     plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
-    story = Story(plan)
-    return shaped_figure(plan, column_layout(plan), story, True, together).figure, plan
+    if together is None:  # the builder's best small multiples, with it or without
+        return small_multiples(plan).figure, plan
+    shaped = shaped_figure(plan, column_layout(plan), Story(plan), True, together=together)
+    return shaped.figure, plan
 
 
 def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) -> bool:
@@ -101,8 +103,8 @@ def test_each_sentence_stays_in_its_panel(n: int) -> None:
     assert all(e.sentence is not None for e in fig.of_kind("point", "marker", "ring", "group"))
 
 
-@pytest.mark.parametrize(("n", "with_together"), [(3, False), (4, False), (3, True)])
-def test_every_mark_named_nothing_crossed(n: int, with_together: bool) -> None:
+@pytest.mark.parametrize(("n", "with_together"), [(3, None), (4, None), (3, True)])
+def test_every_mark_named_nothing_crossed(n: int, with_together: bool | None) -> None:
     fig, _ = figure(n, with_together)
     assert unnamed_marks(fig) == [] and orphan_leaders(fig) == []
     assert frame_leader_problems(fig) == []
@@ -230,3 +232,34 @@ def test_no_outputs_together_for_two_sentences_or_without_small_multiples() -> N
     assert together(shared.figure) == [] and shared.plot.outputs is None
     plain = shaped_figure(three, column_layout(three), Story(three), True, together=False)
     assert together(plain.figure) == [] and len(plain.figure.of_kind("frame")) == 3
+
+
+def test_the_static_vector_is_named_once_in_the_key() -> None:
+    """Every panel draws the same static vector: the key names it (its arrow, then its
+    name), and no panel carries a start label."""
+    from scenes.figure.plotmodel import KEY_MARK_GAP
+    from scenes.figure.widgets import KEY_ARROW, text_box
+    from scenes.theme import SIZES
+
+    fig, _ = figure(3)
+    assert fig.of_kind("start label") == []
+    first = fig.by_name["key 1"].box
+    words = text_box("bank (static)", SIZES.small)
+    assert first[2] - first[0] == pytest.approx(KEY_ARROW + KEY_MARK_GAP + words[2] - words[0])
+
+
+def test_short_sentences_share_header_lines_two_by_two() -> None:
+    """Five short sentences: two to a line in the header (each still shows all its words),
+    which leaves the plot's panels the height saved."""
+    short = ["He sat on the bank.", "The bank loan.", "Cash at the bank.", "The muddy bank.",
+             "The river bank."]  # fmt: skip
+    plan = build_plan(short[0], "bank", compare=short[1:], embeddings_file=PLANE)
+    column = column_layout(plan)
+    rows = column.sentences
+    tops = [round(r.box[3], 9) for r in rows]
+    assert tops[0] == tops[1] and tops[2] == tops[3] and tops[4] < tops[2] < tops[0]
+    assert rows[1].box[0] > rows[0].box[2]  # side by side, apart
+    for s, r in zip(plan.sentences, rows, strict=True):
+        assert sorted(r.texts) == list(range(len(s.words)))  # nothing elided
+    one_line = [r.box[3] - r.box[1] for r in rows]
+    assert max(one_line) < 0.5  # each sentence on one line of chips

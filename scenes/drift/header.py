@@ -9,7 +9,7 @@ from scenes.components import Badge, TokenChip, label
 from scenes.drift.helpers import put_at
 from scenes.drift.panels import PanelLayout
 from scenes.figure.chips import chip_role
-from scenes.figure.sentences import BADGE_W, SentenceRow
+from scenes.figure.sentences import SentenceRow
 from scenes.theme import SIZES
 
 
@@ -38,7 +38,7 @@ class HeaderLayout(PanelLayout):
         """Sentence si's chips (and "…"), each made at the body size, scaled to the row's size
         and put at its box."""
         pal, s = self.pal, self.plan.sentences[si]
-        width = self.right - self.left - (BADGE_W if self.multi else 0.0)
+        width = self.lay.column.header_room
         scale = row.size / SIZES.body
         chips: dict[int, TokenChip] = {}
         items: list[VMobject] = []

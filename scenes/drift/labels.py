@@ -66,7 +66,7 @@ class LabelLayout(VectorLayout):
                 badge = self.badge(si)
                 self.label_badges.append(badge)
                 return badge
-            m = label(t.text, pal, size=SIZES.body, color=pal.color(si), weight="BOLD")
+            m = label(t.text, pal, size=t.size, color=pal.color(si), weight="BOLD")
             return self.with_badge(m, si) if self.multi and not self.geometry.multiples else m
         pt = self.points[t.point]
         return label(t.text, pal, size=SIZES.small, color=pt["color"])

@@ -20,16 +20,18 @@ from manim import (
 from scenes.components import (
     EdgeMarker,
     OriginMark,
+    VectorArrow,
     label,
 )
 from scenes.drift.header import HeaderLayout
 from scenes.drift.helpers import put_at
 from scenes.figure.names import cut
-from scenes.figure.plotmodel import KEY_MARK_GAP, legend_rows
+from scenes.figure.plotmodel import KEY_MARK_GAP, legend_rows, static_name
 from scenes.figure.widgets import (
     DART,
     DIAMOND,
     DOT_RADIUS,
+    KEY_ARROW,
     KEY_DART,
     KEY_DIAMOND,
     KEY_RING,
@@ -81,6 +83,12 @@ class PointLayout(HeaderLayout):
         pal, plan = self.pal, self.plan
         muted = pal.muted
         entries: list[tuple[VMobject | None, str]] = []
+        t = cut(plan.target, 14)
+        st = self.plot.static_in_key
+        if st is not None:  # small multiples: every panel's static vector named once
+            arrow = VectorArrow(ORIGIN, RIGHT * KEY_ARROW, color=pal.static, width=st.width,
+                                tip_length=st.tip_length, tip_width=st.tip_width)  # fmt: skip
+            entries.append((arrow, static_name(plan, t, key=True)))
         if any(pt["outside"] for pt in self.points):
             entries.append((EdgeMarker(ORIGIN, RIGHT, color=muted, size=KEY_DART), "word off view"))
         if any(pt.get("ring") for pt in self.points):
@@ -96,8 +104,7 @@ class PointLayout(HeaderLayout):
             entries.append((None, f"[special]: [CLS]+[SEP]{of}"))
         for n, text in legend_rows(self.points, self.numbered):  # the legend
             entries.append((None, f"{n}: {text}"))
-        t = cut(plan.target, 14)
-        if plan.model is not None:
+        if plan.model is not None and st is None:
             entries.append((None, f"v({t}): value vector"))
         entries.append((None, f"{t}′: after attention"))
         parts: list[VMobject] = []

@@ -46,6 +46,7 @@ from scenes.figure.sentences import BADGE_W, SENTENCE_GAP, SentenceRow, sentence
 from scenes.figure.story import Story
 from scenes.figure.widgets import (
     Box,
+    centre,
     fitted_text,
     height,
     moved,
@@ -74,6 +75,7 @@ class ColumnLayout:
     summary: tuple[Box, list[Box]] | None
     caption: Box
     body_top: float
+    header_room: float  # the width the sentences' chips were fitted to
 
 
 def frame_edges() -> tuple[float, float, float, float]:
@@ -91,12 +93,7 @@ def column_layout(plan: Plan) -> ColumnLayout:
     text, box = fitted_text(title_text(plan), SIZES.title, right - left)
     title = top_left(box, left, top)
     panels = [panel(plan, si, multi) for si in range(n)]
-    rows = header(plan, panels, right - left - (BADGE_W if multi else 0.0), title[1] - TITLE_GAP)
-    placed, y = [], title[1] - TITLE_GAP
-    for r in rows:  # one under another, left-aligned
-        b = r.box
-        placed.append(r.moved(left - b[0], y - b[3]))
-        y = placed[-1].box[1] - SENTENCE_GAP
+    placed, room = header_rows(plan, panels, left, right, title[1] - TITLE_GAP)
     body_top = union(r.box for r in placed)[1] - BODY_GAP
     names_w = max(width(r.name.full) for p in panels for r in p.rows)
     panels = [place_panel(p, col_x, body_top, bottom, names_w) for p in panels]
@@ -104,17 +101,60 @@ def column_layout(plan: Plan) -> ColumnLayout:
     _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
     caption = moved(cap, left - cap[0], bottom - cap[1])
     fillers = [(si, b, r.size) for si, r in enumerate(placed) for i, b in r.chips if i is None]
-    return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top)
+    return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top,
+                        room)  # fmt: skip
 
 
-def header(plan: Plan, panels: list[PanelBox], room: float, under: float) -> list[SentenceRow]:
-    """Each sentence as chips, unplaced: the sentences share what the title and the tallest
-    panel (rows at their least) leave."""
+def header_rows(
+    plan: Plan, panels: list[PanelBox], left: float, right: float, top: float
+) -> tuple[list[SentenceRow], float]:
+    """The sentences placed under the title, and the width their chips had: one under
+    another; from MULTIPLES_FROM sentences on, two side by side when each still shows the
+    same words at the same size in the half width (the plot keeps the height saved)."""
     n = len(plan.sentences)
+    badge = BADGE_W if n > 1 else 0.0
+    room = right - left - badge
+    rows = header(plan, panels, room, top, 1)
+    if n >= MULTIPLES_FROM:
+        half = (right - left - HEADER_COLUMN_GAP) / 2
+        pairs = header(plan, panels, half - badge, top, 2)
+        if all(same_words(a, b) for a, b in zip(rows, pairs, strict=True)):
+            return stacked_rows(pairs, [left, left + half + HEADER_COLUMN_GAP], top), half - badge
+    return stacked_rows(rows, [left], top), room
+
+
+HEADER_COLUMN_GAP = 0.5  # between the header's two columns of sentences
+
+
+def same_words(a: SentenceRow, b: SentenceRow) -> bool:
+    """Two fits of one sentence show the same chips at one size, on one line of chips."""
+    lines = {round(centre(box)[1], 6) for _, box in b.chips}
+    return a.texts == b.texts and abs(a.size - b.size) < 1e-9 and len(lines) == 1
+
+
+def stacked_rows(rows: list[SentenceRow], xs: list[float], top: float) -> list[SentenceRow]:
+    """Rows placed in len(xs) columns at those left edges, in reading order, each line of
+    rows under the lowest of the line above."""
+    placed: list[SentenceRow] = []
+    y = top
+    for start in range(0, len(rows), len(xs)):
+        line = [r.moved(x - r.box[0], y - r.box[3]) for r, x in zip(rows[start:], xs, strict=False)]
+        placed += line
+        y = min(r.box[1] for r in line) - SENTENCE_GAP
+    return placed
+
+
+def header(
+    plan: Plan, panels: list[PanelBox], room: float, under: float, columns: int
+) -> list[SentenceRow]:
+    """Each sentence as chips, unplaced: the sentences (in `columns` side by side) share
+    what the title and the tallest panel (rows at their least) leave."""
+    n = len(plan.sentences)
+    lines = -(-n // columns)
     _, _, _, bottom = frame_edges()
     need = max(p.height_at(ROW_H[0]) + EQ_GAP + height(p.equation.box) for p in panels)
     space = under - (bottom + max(need, BODY_MIN) + BODY_GAP)
-    per_sentence = (space - SENTENCE_GAP * (n - 1)) / n
+    per_sentence = (space - SENTENCE_GAP * (lines - 1)) / lines
     return [
         sentence_row(s, si, n, room, per_sentence, n > 1) for si, s in enumerate(plan.sentences)
     ]
@@ -272,14 +312,38 @@ class FigureLayout:
 
 def lay_out_figure(plan: Plan) -> FigureLayout:
     """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
-    on, as small multiples (a plot panel per sentence, and one of the outputs together),
-    unless those leave more problems for the layout check (then more leader crossings) than
-    small multiples without the outputs together, or one shared plot, do."""
+    on, as small multiples (a plot panel per sentence, and one of the outputs together;
+    their end labels smaller when the larger ones do not fit), unless those leave more
+    problems for the layout check (then more leader crossings) than small multiples without
+    the outputs together, or one shared plot, do."""
+    shapes = SHAPES if len(plan.sentences) >= MULTIPLES_FROM else SHAPES[-1:]
+    return best_shape(plan, shapes)
+
+
+# The shapes a figure is tried in, in order: small multiples with the outputs together, then
+# without (end labels at the body size, then smaller), then one shared plot.
+SHAPES = (
+    (True, SIZES.body, True),
+    (True, SIZES.small, True),
+    (True, SIZES.body, False),
+    (True, SIZES.small, False),
+    (False, SIZES.body, False),
+)
+
+
+def small_multiples(plan: Plan) -> FigureLayout:
+    """The figure as small multiples, whatever the shared plot would do."""
+    return best_shape(plan, SHAPES[:-1])
+
+
+def best_shape(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> FigureLayout:
+    """The first of `shapes` the layout check has nothing against, else the one it objects
+    to least (problems, a together panel's badges that touch or cross, then leader
+    crossings)."""
     column, story = column_layout(plan), Story(plan)
     best: tuple[tuple[int, int], FigureLayout] | None = None
-    shapes = [(True, True), (True, False), (False, False)]
-    for multiples, together in shapes if len(plan.sentences) >= MULTIPLES_FROM else shapes[2:]:
-        got = shaped_figure(plan, column, story, multiples, together)
+    for multiples, end_size, together in shapes:
+        got = shaped_figure(plan, column, story, multiples, end_size, together)
         missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
         score = (len(check_items(got.figure.items())) + missed,
                  len(frame_leader_problems(got.figure)))  # fmt: skip
@@ -292,19 +356,24 @@ def lay_out_figure(plan: Plan) -> FigureLayout:
 
 
 def shaped_figure(
-    plan: Plan, column: ColumnLayout, story: Story, multiples: bool, together: bool = True
+    plan: Plan,
+    column: ColumnLayout,
+    story: Story,
+    multiples: bool,
+    end_size: float = SIZES.body,
+    together: bool = True,
 ) -> FigureLayout:
-    """The figure with one shared plot or small multiples (`together`: and the outputs
-    together). In the rounds of
+    """The figure with one shared plot or small multiples (their end labels at `end_size`;
+    `together`: and the outputs together). In the rounds of
     scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
     are numbered in the key, and when labels clash the plot names fewer words
     (FEW_WORD_LABELS)."""
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, together)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, end_size, together)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap, multiples, together)
+        pl, figure = plot_layout(plan, column, story, cap, multiples, end_size, together)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -320,6 +389,7 @@ def plot_layout(
     story: Story,
     label_cap: int,
     multiples: bool = False,
+    end_size: float = SIZES.body,
     together: bool = True,
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
@@ -331,7 +401,8 @@ def plot_layout(
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
-                        numbered, label_cap, strict, multiples, together).lay_out()  # fmt: skip
+                        numbered, label_cap, strict, multiples, end_size,
+                        together).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}
@@ -376,5 +447,6 @@ __all__ = [
     "column_layout",
     "frame_edges",
     "lay_out_figure",
+    "small_multiples",
     "summary_equations",
 ]

@@ -29,6 +29,7 @@ from scenes.figure.widgets import (
     DART,
     DIAMOND,
     DOT_RADIUS,
+    KEY_ARROW,
     KEY_DART,
     KEY_DIAMOND,
     KEY_RING,
@@ -119,9 +120,16 @@ def legend_rows(points: list[Point], numbered: dict[int, int]) -> list[tuple[int
     return sorted(rows.items())
 
 
-def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> list[Box]:
-    """The key's entries (PointLayout.build_key), each its mark and words, unplaced."""
+def key_entries(
+    plan: Plan, points: list[Point], numbered: dict[int, int], static: ArrowStyle | None = None
+) -> list[Box]:
+    """The key's entries (PointLayout.build_key), each its mark and words, unplaced; with
+    `static` (small multiples of one static vector), first that arrow and its name."""
     marks: list[tuple[Box | None, str]] = []
+    t = cut(plan.target, 14)
+    if static is not None:
+        half = static.tip_width / 2
+        marks.append(((0.0, -half, KEY_ARROW, half), static_name(plan, t, key=True)))
     if any(pt["outside"] for pt in points):
         marks.append((points_box(dart_points((0, 0), (1, 0), KEY_DART)), "word off view"))
     if any(pt.get("ring") for pt in points):
@@ -134,8 +142,7 @@ def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> li
         of = f" of {max(specials)} sentences" if max(specials) > 1 else ""
         marks.append((None, f"[special]: [CLS]+[SEP]{of}"))
     marks += [(None, f"{n}: {text}") for n, text in legend_rows(points, numbered)]
-    t = cut(plan.target, 14)
-    if plan.model is not None:
+    if plan.model is not None and static is None:
         marks.append((None, f"v({t}): value vector"))
     marks.append((None, f"{t}′: after attention"))
     out = []
@@ -143,6 +150,14 @@ def key_entries(plan: Plan, points: list[Point], numbered: dict[int, int]) -> li
         words = text_box(text, SIZES.small)
         out.append(words if mark is None else beside(mark, words, KEY_MARK_GAP))
     return out
+
+
+def static_name(plan: Plan, name: str, key: bool = False) -> str:
+    """What the static vector of the target `name` is called: "bank (static)", or in model
+    mode "v(bank)" (in the key, "v(bank): value vector")."""
+    if plan.model is None:
+        return f"{name} (static)"
+    return f"v({name}): value vector" if key else f"v({name})"
 
 
 def beside(a: Box, b: Box, gap: float) -> Box:
@@ -200,6 +215,7 @@ class PlotLayout:
     label_cap: int
     strict: bool = True  # strict label placement (scenes.figure.labels.number_crossed_words)
     multiples: bool = False  # a plot panel per sentence (scenes.figure.plot.PlotGeometry)
+    end_size: float = SIZES.body  # small multiples: the end labels' size ("bank′")
     together: bool = True  # and, in small multiples, a panel of the outputs together
     geometry: PlotGeometry = field(init=False)
     outputs: TogetherPanel | None = field(init=False)  # that panel (scenes.figure.together)
@@ -248,12 +264,19 @@ class PlotLayout:
     def key_rows(self) -> list[list[Box]]:
         """The key's rows: as wide as the figure when the column ends above them, else as
         wide as the plot."""
-        entries = key_entries(self.plan, self.points, self.numbered)
+        entries = key_entries(self.plan, self.points, self.numbered, self.static_in_key)
         wide = rows_of(entries, self.right - self.left, KEY_GAP, KEY_ROW_GAP)
         top = self.caption[3] + KEY_ABOVE + height(union(b for r in wide for b in r))
         if len(wide) > 1 and top + 0.2 < self.column_bottom:
             return wide
         return rows_of(entries, self.col_x - GUTTER - self.left, KEY_GAP, KEY_ROW_GAP)
+
+    @property
+    def static_in_key(self) -> ArrowStyle | None:
+        """Small multiples of one static vector name it in the key (its style), not in a
+        panel: every panel draws the same arrow."""
+        g = self.geometry
+        return self.statics()[0][2] if g.multiples and g.same_start else None
 
     @property
     def origin(self) -> np.ndarray:
@@ -322,13 +345,11 @@ class PlotLayout:
         """The plot's labels, unplaced (LabelLayout): start, end, then word labels."""
         plan, g = self.plan, self.geometry
         # one start label for a shared static vector; in small multiples with one static
-        # vector, the first panel's names it for all
-        one = g.shared_start or (g.multiples and g.same_start)
-        out = [
-            self.start_text(cut(plan.target, 14), si)
-            for si in range(1 if one else len(plan.sentences))
-        ]
-        out += [self.end_text(si) for si in range(len(plan.sentences))]
+        # vector, the key names it for all panels
+        n = 0 if self.static_in_key else 1 if g.shared_start else len(plan.sentences)
+        out = [self.start_text(cut(plan.target, 14), si) for si in range(n)]
+        size = self.end_size if g.multiples else SIZES.body
+        out += [self.end_text(si, size=size) for si in range(len(plan.sentences))]
         for j, pt in enumerate(self.points):
             if pt["labelled"]:
                 shown = str(self.numbered[j]) if j in self.numbered else pt["text"]
@@ -339,7 +360,7 @@ class PlotLayout:
         """The start label naming the target `name` (sentence si's, with its badge, when the
         sentences' static vectors differ)."""
         g = self.geometry
-        text = f"v({name})" if self.plan.model is not None else f"{name} (static)"
+        text = static_name(self.plan, name)
         own = None if g.shared_start else si
         b = text_box(text, SIZES.body)
         if own is not None and not g.multiples:  # a panel's badge says whose it is
@@ -348,18 +369,18 @@ class PlotLayout:
         return PlotText(lname, "start label", b, SIZES.body, own, "", text, "start",
                         g.start_points[si])  # fmt: skip
 
-    def end_text(self, si: int, badge_only: bool = False) -> PlotText:
+    def end_text(self, si: int, badge_only: bool = False, size: float = SIZES.body) -> PlotText:
         """Where sentence si takes the target: "bank′" (with its badge when compared), or
-        its shorter form, the badge alone."""
+        its shorter form, the badge alone (or in a small multiple, at a smaller `size`)."""
         plan = self.plan
         end = f"{cut(plan.sentences[0].target.text, 14)}′"
         badge = badge_box(si + 1, SIZES.small)
-        b = text_box(end, SIZES.body, "BOLD")
+        b = text_box(end, size, "BOLD")
         compared = len(plan.sentences) > 1 and not self.geometry.multiples
         b = beside(b, badge, LABEL_BADGE_GAP) if compared else b
         at = self.geometry.to(si)(plan.sentences[si].final.point)
         return PlotText(f"end label {si + 1}", "end label", badge if badge_only else b,
-                        SIZES.body, si, "", "" if badge_only else end, "end", at)  # fmt: skip
+                        size, si, "", "" if badge_only else end, "end", at)  # fmt: skip
 
     def word_text(self, shown: str, j: int) -> PlotText:
         """Word j's label showing `shown` (cut with "…" to WORD_LABEL_W)."""
@@ -379,7 +400,10 @@ class PlotLayout:
             si = 0 if t.own is None else t.own
             return [self.start_text(cut(target, CUT_LABEL), si)] if len(target) > CUT_LABEL else []
         if t.kind == "end label":
-            compared = len(self.plan.sentences) > 1 and not self.geometry.multiples
+            if self.geometry.multiples:  # the panel's badge says whose: "bank′", smaller
+                small = t.size > SIZES.small
+                return [self.end_text(t.own or 0, size=SIZES.small)] if small else []
+            compared = len(self.plan.sentences) > 1
             return [self.end_text(t.own or 0, True)] if compared else []
         pt, j = self.points[t.point], t.point
         text = pt["text"]

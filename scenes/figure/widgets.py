@@ -290,3 +290,4 @@ DIAMOND = 0.15  # a group of words: a square this wide, turned 45°
 DART = (0.22, 0.36)  # a word off view: its dart's length, unlabelled, labelled
 ORIGIN_ARM = 0.15  # half the origin's cross
 KEY_DART, KEY_RING, KEY_DIAMOND = 0.26, 0.09, 0.12  # the key's marks
+KEY_ARROW = 0.6  # the key's static vector: an arrow this long
