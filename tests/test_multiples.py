@@ -263,3 +263,19 @@ def test_short_sentences_share_header_lines_two_by_two() -> None:
         assert sorted(r.texts) == list(range(len(s.words)))  # nothing elided
     one_line = [r.box[3] - r.box[1] for r in rows]
     assert max(one_line) < 0.5  # each sentence on one line of chips
+
+
+def test_the_builder_keeps_the_outputs_together_only_when_clear() -> None:
+    """Four sentences leave panels too small to name four outputs clear of the lines: that
+    layout says so (`missed`), and the builder takes small multiples without the outputs
+    together, which the checks pass; three keep them."""
+    plans = [
+        build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+        for n in (3, 4)
+    ]
+    crowded = shaped_figure(plans[1], column_layout(plans[1]), Story(plans[1]), True)
+    assert crowded.plot.outputs is not None and crowded.plot.outputs.missed > 0
+    three, four = (build_figure(p) for p in plans)
+    assert together(three) and together(four) == []
+    assert len(four.of_kind("frame")) == 4
+    assert check_items(four.items()) == [] and frame_leader_problems(four) == []
