@@ -28,6 +28,23 @@ from attention_math.scale import SCALE_RULES, parse_scale  # noqa: F401 (re-expo
 # Steps per sentence in a plan: 7 words one at a time, then the rest together. At about 2 s a
 # step the default figure stays near 20 s, and 4 compared sentences stay under 30 s.
 MAX_STEPS = 8
+
+
+def max_steps(context_words: list[int]) -> int:
+    """Steps after step 0 per sentence, for sentences with these numbers of context words:
+    MAX_STEPS while the figure's steps (each sentence's words, or max_steps of them) come to
+    at most FIGURE_STEPS, else the most that keeps them within it (at least MIN_STEPS). One or
+    two sentences always get MAX_STEPS; five long ones get 3 (two words one at a time, the
+    rest together), so their small panels are not crowded with 40 named words."""
+    for m in range(MAX_STEPS, MIN_STEPS, -1):
+        if sum(min(n, m) for n in context_words) <= FIGURE_STEPS:
+            return m
+    return MIN_STEPS
+
+
+FIGURE_STEPS = 2 * MAX_STEPS  # the steps of a figure's sentences together, at most
+MIN_STEPS = 3  # per sentence, at least
+
 # A context word with less than this final weight moves the output by less than a reader can
 # see: such words join together, in one named step ("5 more"), after the others.
 SMALL_WEIGHT = 0.03

@@ -62,6 +62,8 @@ class _Drafted:
         self.scale = scale
         self.steps = steps
         self.language = language  # the stop-word list's language code ("": none, model mode)
+        self.x = np.zeros((0, 0))  # the attention input [N, C] and the target's row in it
+        self.t_row = 0
 
 
 def _draft(
@@ -110,8 +112,17 @@ def _draft(
     t_row = members.index(ti)
     scale = attention.resolve_scale(scale_rule, x[t_row])
     check_finite_scores(x, t_row, scale, [toks[i].text for i in members], what)
-    steps = attention.drift(x, t_row, scale, order, max_steps=attention.MAX_STEPS)
-    return _Drafted(text, toks, ti, rows, members, scale, steps, code)
+    d = _Drafted(text, toks, ti, rows, members, scale, [], code)
+    d.x, d.t_row = x, t_row  # the steps come when every sentence is drafted (_drift)
+    return d
+
+
+def _drift(drafts: list[_Drafted], order: str) -> None:
+    """Each sentence's steps, as many as the figure's sentences together allow
+    (attention.max_steps)."""
+    m = attention.max_steps([len(d.members) - 1 for d in drafts])
+    for d in drafts:
+        d.steps = attention.drift(d.x, d.t_row, d.scale, order, max_steps=m)
 
 
 # Below this, a product of two entries underflows float64 (sqrt of the smallest normal,
@@ -233,6 +244,7 @@ def build_plan(
             drafts.append(
                 _draft(text, target, ti, emb, scale, order, keep_stopwords, i, len(texts), language)
             )
+    _drift(drafts, order)
 
     reference = []
     for d in drafts:

@@ -23,7 +23,7 @@ import numpy as np
 
 from attention_math import model as bert
 from attention_math import tokens
-from attention_math.attention import MAX_STEPS, drift_from_scores
+from attention_math.attention import drift_from_scores, max_steps
 from attention_math.build import TOOL, _Drafted, _finish, _vector
 from attention_math.errors import InputError, about, read_text
 from attention_math.pca import Basis, fit_basis, to_projection
@@ -130,7 +130,9 @@ def build_model_plan(
     cfg = model.config
     runs = _runs(model, sentence, compare, target, target_index)
     layer, head_index, choice = _which_head(runs, model, layer, head)
-    drafts = [_draft(r, layer, head_index, drop_specials, order) for r in runs]
+    # each sentence's tokens, and its [special]s as one, are its context
+    m = max_steps([len(r.toks) - (1 if drop_specials else 0) for r in runs])
+    drafts = [_draft(r, layer, head_index, drop_specials, order, m) for r in runs]
 
     reference = []
     for d in drafts:
@@ -211,10 +213,11 @@ def _which_head(
 
 
 def _draft(
-    r: _Run, layer: int, head_index: int | None, drop_specials: bool, order: str
+    r: _Run, layer: int, head_index: int | None, drop_specials: bool, order: str, m: int
 ) -> _Drafted:
     """One sentence's drift under the head: its tokens (and [special], unless dropped) are
-    the members, their weights and values the head's, merged from pieces."""
+    the members, their weights and values the head's, merged from pieces; at most m steps
+    (attention.max_steps)."""
     row, values = r.head_view(layer, head_index)
     members = list(range(len(r.toks)))
     groups = [[t for t, w in enumerate(r.enc.word_ids) if w == i] for i in members]
@@ -225,7 +228,7 @@ def _draft(
         raise InputError(f'"{r.toks[r.ti].text}" has no other token to attend to')
     t_row = members.index(r.ti)
     scores = np.log(np.maximum(w, np.finfo(np.float64).tiny))  # softmax(log w) = w / Σ w
-    steps = drift_from_scores(scores, v, t_row, 1.0, order, max_steps=MAX_STEPS)
+    steps = drift_from_scores(scores, v, t_row, 1.0, order, max_steps=m)
     toks = list(r.toks)
     rows = []
     for i, t in enumerate(r.toks):

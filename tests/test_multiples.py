@@ -279,3 +279,28 @@ def test_the_builder_keeps_the_outputs_together_only_when_clear() -> None:
     assert together(three) and together(four) == []
     assert len(four.of_kind("frame")) == 4
     assert check_items(four.items()) == [] and frame_leader_problems(four) == []
+
+
+def test_a_panel_too_tall_for_the_column_sets_its_equation_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan whose five sentences take 8 steps each (as a plan written by another version
+    may): each panel's 9 rows leave no room for a two-line equation, so it takes one line,
+    and the column stays inside the frame's margin."""
+    import math
+
+    from attention_math import attention
+    from scenes.figure.build import frame_edges
+
+    words = [f"w{i}" for i in range(45)]
+    toml = "".join(f"{w} = [{math.cos(i)}, {math.sin(i)}, {i / 10}]\n" for i, w in enumerate(words))
+    path = tmp_path / "v.toml"
+    path.write_text(toml + "bank = [1.0, 0.5, 0.2]\n", encoding="utf-8")
+    monkeypatch.setattr(attention, "max_steps", lambda counts: attention.MAX_STEPS)
+    texts = [" ".join(["bank", *words[9 * k : 9 * k + 9]]) for k in range(5)]
+    plan = build_plan(texts[0], "bank", compare=texts[1:], embeddings_file=path)
+    assert [len(s.steps) for s in plan.sentences] == [9] * 5
+    column = column_layout(plan)
+    bottom = frame_edges()[3]
+    assert all(p.equation.box[1] >= bottom - 1e-9 for p in column.panels)
+    assert all(len(p.equation.lines) == 1 for p in column.panels)

@@ -220,6 +220,32 @@ def test_order_sentence_adds_in_sentence_order(toml_embeddings: Path) -> None:
     assert [step.added for step in plan.sentences[0].steps] == [None, 1, 4]
 
 
+def test_many_long_sentences_share_the_figure_s_steps(write_file: Callable[..., Path]) -> None:
+    """Five sentences of 9 context words: 3 steps each (15 in all, at most 16: two words
+    one at a time, the other 7 together), every last step still the full attention; four
+    get 4 steps, two sentences their 8 each; five short ones keep every word."""
+    words = [f"w{i}" for i in range(45)]
+    vectors = "".join(f"{w} = [{math.cos(i)}, {math.sin(i)}, {i / 10}]\n" for i, w in
+                      enumerate(words))  # fmt: skip
+    path = write_file("v.toml", vectors + "bank = [1.0, 0.5, 0.2]\n")
+    sentences = [" ".join(["bank", *words[9 * k : 9 * k + 9]]) for k in range(5)]
+
+    def plan(texts: list[str]) -> Plan:
+        return build_plan(texts[0], "bank", compare=texts[1:], embeddings_file=path)
+
+    five = plan(sentences)
+    for s in five.sentences:
+        assert len(s.steps) == 1 + 3
+        assert [len(st.joined) for st in s.steps] == [0, 1, 1, 7]
+        x = np.array([np.array(s.words[i].vector) for i in s.final.words])
+        w = np.array(s.final.weights)
+        assert np.allclose(np.array(s.final.output), w @ x, atol=1e-12)
+    assert [len(s.steps) for s in plan(sentences[:4]).sentences] == [5] * 4
+    assert [len(s.steps) for s in plan(sentences[:2]).sentences] == [9] * 2
+    short = [" ".join(["bank", *words[3 * k : 3 * k + 3]]) for k in range(5)]  # 15 steps
+    assert [len(s.steps) for s in plan(short).sentences] == [4] * 5
+
+
 def test_a_long_sentence_joins_its_rest_in_one_step(write_file: Callable[..., Path]) -> None:
     """12 context words: 7 join one at a time (largest final weight first), the other 5 in
     one last step, recorded in `added_group`; the last step is still the full attention."""

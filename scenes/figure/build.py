@@ -97,6 +97,9 @@ def column_layout(plan: Plan) -> ColumnLayout:
     body_top = union(r.box for r in placed)[1] - BODY_GAP
     names_w = max(width(r.name.full) for p in panels for r in p.rows)
     panels = [place_panel(p, col_x, body_top, bottom, names_w) for p in panels]
+    for si, p in enumerate(panels):  # too tall even with its rows close: a one-line equation
+        if p.equation.box[1] < bottom:
+            panels[si] = place_panel(panel(plan, si, multi, 1), col_x, body_top, bottom, names_w)
     summ = summary(plan, col_x, body_top, bottom) if multi else None
     _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
     caption = moved(cap, left - cap[0], bottom - cap[1])

@@ -98,8 +98,9 @@ class PanelBox:
         return height(self.title) + lines + ROWS_GAP + len(self.rows) * row_h
 
 
-def panel(plan: Plan, si: int, multi: bool) -> PanelBox:
-    """Sentence si's panel, unplaced (PanelLayout.build_panels)."""
+def panel(plan: Plan, si: int, multi: bool, eq_lines: int = 2) -> PanelBox:
+    """Sentence si's panel, unplaced (PanelLayout.build_panels), its equation in at most
+    `eq_lines` lines."""
     s = plan.sentences[si]
     _, title = fitted_text(f"weights of “{s.target.text}”", SIZES.body,
                            PANEL_W - (BADGE_ROOM if multi else 0.0))  # fmt: skip
@@ -111,7 +112,7 @@ def panel(plan: Plan, si: int, multi: bool) -> PanelBox:
     rows = panel_rows(s)
     bars = bar_rows([row_name(s, r) for r in rows], row_weights(s, 0), bar_width=BAR_W,
                     size=SIZES.small, row_height=ROW_H[1], name_width=NAME_W, bold=[0])  # fmt: skip
-    return PanelBox(title, lines, bars, equation(s, PANEL_W), rows)
+    return PanelBox(title, lines, bars, equation(s, PANEL_W, eq_lines), rows)
 
 
 def place_panel(p: PanelBox, col_x: float, top: float, bottom: float, names_w: float) -> PanelBox:
