@@ -104,6 +104,25 @@ class LineElements:
                         anchor=_xy(tips[k]),
                     )
                 )
+        return out + self.together_lines(story)
+
+    def together_lines(self, story: Story) -> list[Element]:
+        """The outputs together (small multiples): the static vector(s) drawn there (one
+        for all, or each sentence's), each sentence's output arrow and the badge by it."""
+        out: list[Element] = []
+        shown, statics = story.summary(), self.s.together_statics if self.s.together else []
+        for j, a in enumerate(statics):
+            si = None if len(statics) == 1 else j
+            out.append(self.line(f"together static {j}", "together static", a.segments(), si,
+                                 shown, anchor=_xy(a.end)))  # fmt: skip
+        if not self.s.together:
+            return out
+        for si, a in enumerate(self.s.together_arrows):
+            out.append(self.line(f"together arrow {si + 1}", "together arrow", a.segments(), si,
+                                 shown, anchor=_xy(a.end)))  # fmt: skip
+        for si, b in enumerate(self.s.together_badges):
+            out.append(Element(f"together badge {si + 1}", "together badge", box_of(b),
+                               sentence=si, size=b.font_size, shown=shown))  # fmt: skip
         return out
 
     def line(
@@ -306,6 +325,14 @@ class FigureReader(LineElements):
             out.append(Element(f"origin {si + 1}", "origin", box_of(origin), sentence=si,
                                anchor=_xy(origin.get_center()), shown=story.always,
                                dimmed=dim))  # fmt: skip
+        if self.s.together:  # and the outputs together, in the poster and the summary
+            shown, title, origin = story.summary(), self.s.together_title, self.s.together_origin
+            out.append(Element("together frame", "together frame", box_of(self.s.together_frame),
+                               shown=shown))  # fmt: skip
+            out.append(self.text("together title", "together title", title, SIZES.small,
+                                 text=label_text(title), shown=shown))  # fmt: skip
+            out.append(Element("together origin", "together origin", box_of(origin),
+                               anchor=_xy(origin.get_center()), shown=shown))  # fmt: skip
         return out
 
     def label_elements(self, story: Story) -> list[Element]:

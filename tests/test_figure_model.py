@@ -388,10 +388,11 @@ def test_every_corpus_figure_built_without_manim_is_the_scene_s(
 
 
 def test_the_figure_of_a_comparison_built_without_manim_is_the_scene_s() -> None:
-    """The same with compared sentences (badges, the summary; five sentences: chips at the
-    small size)."""
+    """The same with compared sentences (badges, the summary; three: small multiples and the
+    outputs together; five sentences: chips at the small size)."""
     compares = [
         ["He deposited cash at the bank for a loan."],
+        ["He deposited cash at the bank.", "The bank loan."],
         [
             "He deposited cash at the bank for a loan.",
             "The muddy river bank.",

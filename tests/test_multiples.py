@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from attention_math import build_plan
-from scenes.figure.build import build_figure, column_layout, small_multiples
+from scenes.figure.build import build_figure, column_layout, shaped_figure, small_multiples
 from scenes.figure.checks import frame_leader_problems, orphan_leaders, unnamed_marks
 from scenes.figure.constants import MULTIPLES_FROM
 from scenes.figure.model import Element, Figure
 from scenes.figure.plot import grid
+from scenes.figure.story import Story
 from scenes.layout import check_items
 
 PLANE = Path(__file__).resolve().parent.parent / "assets" / "corpus" / "plane.toml"
@@ -27,10 +28,14 @@ SENTENCES = [
 ]
 
 
-def figure(n: int) -> tuple[Figure, object]:
-    """The plane figure of the first n sentences, as small multiples."""
+def figure(n: int, together: bool | None = None) -> tuple[Figure, object]:
+    """The plane figure of the first n sentences, as small multiples (`together`: with the
+    outputs together or without; None: as the builder takes them)."""
     plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
-    return small_multiples(plan).figure, plan
+    if together is None:  # the builder's best small multiples, with it or without
+        return small_multiples(plan).figure, plan
+    shaped = shaped_figure(plan, column_layout(plan), Story(plan), True, together=together)
+    return shaped.figure, plan
 
 
 def inside(box: tuple[float, ...], panel: tuple[float, ...], tol: float = 1e-9) -> bool:
@@ -98,9 +103,9 @@ def test_each_sentence_stays_in_its_panel(n: int) -> None:
     assert all(e.sentence is not None for e in fig.of_kind("point", "marker", "ring", "group"))
 
 
-@pytest.mark.parametrize("n", [3, 4])
-def test_every_mark_named_nothing_crossed(n: int) -> None:
-    fig, _ = figure(n)
+@pytest.mark.parametrize(("n", "with_together"), [(3, None), (4, None), (3, True)])
+def test_every_mark_named_nothing_crossed(n: int, with_together: bool | None) -> None:
+    fig, _ = figure(n, with_together)
     assert unnamed_marks(fig) == [] and orphan_leaders(fig) == []
     assert frame_leader_problems(fig) == []
 
@@ -111,6 +116,122 @@ def test_grid_fills_the_box_row_by_row() -> None:
     assert panels[0] == pytest.approx((0.0, 2.15, 3.1333333, 4.0), abs=1e-6)
     # the last row's two panels centred under the three above
     assert (panels[3][0] + panels[4][2]) / 2 == pytest.approx(5.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# then the outputs together: one more panel of the grid
+
+
+def together(fig: Figure) -> list[Element]:
+    return [e for e in fig.elements if e.name.startswith("together")]
+
+
+def size(box: tuple[float, ...]) -> tuple[float, float]:
+    return (round(box[2] - box[0], 9), round(box[3] - box[1], 9))
+
+
+def one_scale(fig: Figure, plan: object) -> float:
+    """The one scale of the sentences' panels, read off their arrows against the plan."""
+    o = np.array(plan.projection.origin)  # type: ignore[attr-defined]
+    origins = {e.sentence: np.array(e.anchor) for e in fig.of_kind("origin")}
+    scales = set()
+    for si, s in enumerate(plan.sentences):  # type: ignore[attr-defined]
+        arrows = [e for e in fig.of_kind("arrow") if e.sentence == si and e.anchor is not None]
+        for e, step in zip(arrows, s.steps, strict=True):
+            d, got = np.array(step.point) - o, np.array(e.anchor) - origins[si]
+            k = int(np.argmax(np.abs(d)))
+            scales.add(round(float(got[k] / d[k]), 9))
+    assert len(scales) == 1, scales
+    return scales.pop()
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_the_outputs_together_in_one_more_panel_of_the_grid(n: int) -> None:
+    """From three sentences on, a panel more than the sentences': as large as theirs, apart
+    from them, the grid of n + 1 panels; in it the origin, the static vector, an arrow and a
+    badge per sentence and its title, all inside it, shown in the poster and the last beat
+    (the summary) only, never dimmed."""
+    plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+    lay = shaped_figure(plan, column_layout(plan), Story(plan), True, True)
+    fig = lay.figure
+    frames = [e.box for e in fig.of_kind("frame")]
+    box = fig["together frame"].box
+    assert {size(b) for b in frames} == {size(box)}
+    cols = [c for c in range(1, n + 2) if grid(lay.plot.geometry.box, n + 1, c) == (*frames, box)]
+    assert len(cols) == 1  # the sentences' panels, then this one, in one grid
+    kinds = sorted(e.kind for e in together(fig))
+    one = ["together frame", "together title", "together origin", "together static"]
+    assert kinds == sorted([*one, *["together arrow", "together badge"] * n])
+    assert fig["together title"].text == "together"
+    for e in together(fig):
+        assert inside(e.box, box), e.name
+    last = len(fig.beats) - 1
+    assert (fig.beats[0].what, fig.beats[last].what) == ("poster", "summary")
+    assert all(e.shown == (0, last) and e.dimmed == () for e in together(fig))
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_the_outputs_together_on_the_same_axes(n: int) -> None:
+    """Each sentence's output arrow in the together panel from its origin to
+    origin + s·(output − o), s the one scale of the sentences' panels, o the plan's origin,
+    output its last step's point (the plan's numbers); the origin where every panel has it;
+    the static vector's tip likewise."""
+    fig, plan = figure(n, together=True)
+    s, o = one_scale(fig, plan), np.array(plan.projection.origin)  # type: ignore[attr-defined]
+    at = np.array(fig["together origin"].anchor)
+    f0, ft = fig["panel frame 1"].box, fig["together frame"].box
+    assert at - ft[:2] == pytest.approx(np.array(fig["origin 1"].anchor) - f0[:2], abs=1e-9)
+    for si, sent in enumerate(plan.sentences):  # type: ignore[attr-defined]
+        arrow = fig[f"together arrow {si + 1}"]
+        head = at + s * (np.array(sent.steps[-1].point) - o)
+        assert np.array(arrow.anchor) == pytest.approx(head, abs=1e-9)
+        assert arrow.segments[0][:2] == pytest.approx(tuple(at), abs=1e-9)  # from the origin
+        assert arrow.segments[-1][2:4] == pytest.approx(tuple(head), abs=1e-9)  # to its head
+        assert arrow.sentence == si
+    (static,) = fig.of_kind("together static")  # the plane's sentences share one
+    start = at + s * (np.array(plan.sentences[0].steps[0].point) - o)  # type: ignore[attr-defined]
+    assert np.array(static.anchor) == pytest.approx(start, abs=1e-9)
+
+
+def test_each_output_named_by_its_badge_by_its_head() -> None:
+    """Three sentences: each output arrow's badge (the header's, same size) within reach of
+    its head, nearer it than any other head, with no other line between them (but one the
+    head lies on); the panel passes the layout check and the builder keeps it."""
+    from scenes.figure.geometry import segments_cross
+    from scenes.figure.together import BADGE_REACH
+
+    fig, plan = figure(3, together=True)
+    heads = [np.array(fig[f"together arrow {si + 1}"].anchor) for si in range(3)]
+
+    def off(p: np.ndarray, seg: tuple[float, ...]) -> bool:  # p not on the thick segment
+        a, b = np.array(seg[:2]), np.array(seg[2:4])
+        t = np.clip(np.dot(p - a, b - a) / max(float(np.dot(b - a, b - a)), 1e-12), 0, 1)
+        return float(np.linalg.norm(a + t * (b - a) - p)) > seg[4] + 0.05
+
+    for si, head in enumerate(heads):
+        lines = np.array([seg[:4] for e in fig.of_kind("together static", "together arrow")
+                          if e.sentence != si or e.kind == "together static"
+                          for seg in e.segments if off(head, seg)]).reshape(-1, 4)  # fmt: skip
+        badge = fig[f"together badge {si + 1}"]
+        assert size(badge.box) == size(fig[f"badge {si + 1}"].box)
+        assert badge.size == fig[f"badge {si + 1}"].size and badge.sentence == si
+        c = np.array([(badge.box[0] + badge.box[2]) / 2, (badge.box[1] + badge.box[3]) / 2])
+        dist = [float(np.linalg.norm(c - h)) for h in heads]
+        assert dist[si] <= BADGE_REACH[1] + 1e-9 and dist[si] == min(dist)
+        assert not segments_cross(head, c, lines).any(), badge.name
+    assert check_items(fig.items(together(fig))) == []
+    built = build_figure(plan)  # type: ignore[arg-type]
+    assert [e.name for e in together(built)] == [e.name for e in together(fig)]
+
+
+def test_no_outputs_together_for_two_sentences_or_without_small_multiples() -> None:
+    two = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:2], embeddings_file=PLANE)
+    assert together(build_figure(two)) == []
+    three = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:3], embeddings_file=PLANE)
+    shared = shaped_figure(three, column_layout(three), Story(three), multiples=False)
+    assert together(shared.figure) == [] and shared.plot.outputs is None
+    plain = shaped_figure(three, column_layout(three), Story(three), True, together=False)
+    assert together(plain.figure) == [] and len(plain.figure.of_kind("frame")) == 3
 
 
 def test_the_static_vector_is_named_once_in_the_key() -> None:
@@ -142,6 +263,22 @@ def test_short_sentences_share_header_lines_two_by_two() -> None:
         assert sorted(r.texts) == list(range(len(s.words)))  # nothing elided
     one_line = [r.box[3] - r.box[1] for r in rows]
     assert max(one_line) < 0.5  # each sentence on one line of chips
+
+
+def test_the_builder_keeps_the_outputs_together_only_when_clear() -> None:
+    """Four sentences leave panels too small to name four outputs clear of the lines: that
+    layout says so (`missed`), and the builder takes small multiples without the outputs
+    together, which the checks pass; three keep them."""
+    plans = [
+        build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+        for n in (3, 4)
+    ]
+    crowded = shaped_figure(plans[1], column_layout(plans[1]), Story(plans[1]), True)
+    assert crowded.plot.outputs is not None and crowded.plot.outputs.missed > 0
+    three, four = (build_figure(p) for p in plans)
+    assert together(three) and together(four) == []
+    assert len(four.of_kind("frame")) == 4
+    assert check_items(four.items()) == [] and frame_leader_problems(four) == []
 
 
 def test_a_panel_too_tall_for_the_column_sets_its_equation_on_one_line(

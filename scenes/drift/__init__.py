@@ -10,7 +10,9 @@ The figure, beat by beat (every number from the plan):
   point to the arrow's tip, as thick as the word's weight, shows the pull while the arrow
   moves, the bars and numbers count to the renormalised weights, the trail grows); the
   sentence's equation;
-- the summary: every sentence's equation (or, for one sentence, its panel and equation).
+- the summary: every sentence's equation (or, for one sentence, its panel and equation);
+  in small multiples, with the outputs together (a panel more: every sentence's output on
+  the same axes, each named by its badge; in the poster too).
 
 Layout: one grid. A title and the sentences (left-aligned) on top; below, the plot on the
 left and the panel column on the right. The view is fitted to the drift (origin, static

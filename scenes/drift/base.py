@@ -84,6 +84,13 @@ class DriftBase(BeatScene):
     origin_marks: list[OriginMark]
     panel_frames: list[VMobject]  # small multiples: each panel's frame and badge
     panel_badges: list[Badge]
+    together: list[VMobject]  # small multiples: the outputs together (none without)
+    together_frame: VMobject
+    together_title: Text
+    together_origin: OriginMark
+    together_statics: list[VectorArrow]
+    together_arrows: list[VectorArrow]
+    together_badges: list[Badge]
     start_points: list[np.ndarray]
     shared_start: bool
     static_arrows: list[VectorArrow]

@@ -170,6 +170,7 @@ class DriftScene(DriftStates):
         if self.multi:
             assert self.summary is not None
             anims += swap([self.panels[n - 1], self.equations[n - 1]], [self.summary])
+            anims += [Fade(m) for m in self.together]  # the outputs together, if drawn
             for si in range(n - 1):
                 anims += self.dim_now(self.dim(si, 1.0))
         if anims:

@@ -41,6 +41,7 @@ class DriftStates(DriftLayout):
         for si in range(len(self.plan.sentences)):
             out += [*self.trails[si], self.arrows[si], *self.end_label(si)]
         out += list(self.rings.values())
+        out += self.together  # small multiples: the outputs together, once all is told
         if self.multi:
             assert self.summary is not None
             out.append(self.summary)

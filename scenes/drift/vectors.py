@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    Rectangle,
     VGroup,
     VMobject,
 )
 
 from scenes.components import (
+    OriginMark,
     TrailDot,
     VectorArrow,
+    label,
 )
+from scenes.drift.helpers import put_at
 from scenes.drift.points import PointLayout
-from scenes.figure.plotmodel import arrow_style
+from scenes.figure.plotmodel import ArrowStyle, arrow_style
+from scenes.figure.together import TITLE
+from scenes.theme import SIZES
 
 
 class VectorLayout(PointLayout):
@@ -62,6 +68,45 @@ class VectorLayout(PointLayout):
                 seg.set_points_as_corners(self.trail_path(si, k))
                 trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
             self.trails.append(trail)
+        self.build_together()
+
+    def build_together(self) -> None:
+        """Small multiples' panel of the outputs together (scenes.figure.together), where the
+        layout puts it: its frame, title, origin, static vector(s), each sentence's output
+        in its colour and the badge naming it; `together` lists them in drawing order (none
+        without that panel)."""
+        pal, tp = self.pal, self.plot.outputs
+        self.together: list[VMobject] = []
+        if tp is None:
+            return
+        b = tp.box
+        self.together_frame = Rectangle(width=b[2] - b[0], height=b[3] - b[1],
+                                        stroke_color=pal.faint, stroke_width=2)  # fmt: skip
+        put_at(self.together_frame, b)
+        self.together_title = put_at(label(TITLE, pal, size=SIZES.small, color=pal.muted), tp.title)
+        self.together_origin = OriginMark(tp.origin, color=pal.text)
+        same = len(tp.statics) == 1
+        self.together_statics = [
+            self.arrow_of(tp.origin, tip, pal.static if same else pal.color(j), st,
+                          1.0 if same else 0.55)
+            for j, (_, tip, st) in enumerate(tp.statics)
+        ]  # fmt: skip
+        self.together_arrows = [
+            self.arrow_of(tp.origin, tip, pal.color(si), st, 1.0)
+            for si, (tip, st) in enumerate(zip(tp.tips, tp.styles, strict=True))
+        ]
+        self.together_badges = [put_at(self.badge(si), box) for si, box in enumerate(tp.badges)]
+        self.together = [self.together_frame, self.together_origin, *self.together_statics,
+                         *self.together_arrows, self.together_title,
+                         *self.together_badges]  # fmt: skip
+
+    @staticmethod
+    def arrow_of(
+        origin: np.ndarray, tip: np.ndarray, color: str, st: ArrowStyle, opacity: float
+    ) -> VectorArrow:
+        """An arrow from origin to tip in a style of scenes.figure.plotmodel."""
+        return VectorArrow(origin, tip, color=color, width=st.width, opacity=opacity,
+                           tip_length=st.tip_length, tip_width=st.tip_width)  # fmt: skip
 
     def arrow_lines(self, si: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """The arrows a line drawn at sentence si's step k must not lie along."""

@@ -315,20 +315,28 @@ class FigureLayout:
 
 def lay_out_figure(plan: Plan) -> FigureLayout:
     """The drift figure of a plan laid out, without drawing. From MULTIPLES_FROM sentences
-    on, as small multiples (a plot panel per sentence; their end labels smaller when the
-    larger ones do not fit), unless those leave more problems for the layout check (then
-    more leader crossings) than one shared plot does. Two sentences share one plot, unless
-    it leaves something to object to that small multiples do not (a mark whose label cannot
-    lead clear of the other sentence's lines)."""
+    on, as small multiples (a plot panel per sentence, and one of the outputs together;
+    their end labels smaller when the larger ones do not fit), unless those leave more
+    problems for the layout check (then more leader crossings) than small multiples without
+    the outputs together, or one shared plot, do. Two sentences share one plot, unless it
+    leaves something to object to that small multiples (without the outputs together) do
+    not (a mark whose label cannot lead clear of the other sentence's lines)."""
     n = len(plan.sentences)
-    shared, multiples = SHAPES[-1:], SHAPES[:-1]
-    shapes = SHAPES if n >= MULTIPLES_FROM else shared + multiples if n == 2 else shared
+    shared = SHAPES[-1:]
+    apart = tuple(shape for shape in SHAPES[:-1] if not shape[2])
+    shapes = SHAPES if n >= MULTIPLES_FROM else shared + apart if n == 2 else shared
     return best_shape(plan, shapes)
 
 
-# The shapes a figure is tried in, in order: small multiples (end labels at the body size,
-# then smaller), then one shared plot.
-SHAPES = ((True, SIZES.body), (True, SIZES.small), (False, SIZES.body))
+# The shapes a figure is tried in, in order: small multiples with the outputs together, then
+# without (end labels at the body size, then smaller), then one shared plot.
+SHAPES = (
+    (True, SIZES.body, True),
+    (True, SIZES.small, True),
+    (True, SIZES.body, False),
+    (True, SIZES.small, False),
+    (False, SIZES.body, False),
+)
 
 
 def small_multiples(plan: Plan) -> FigureLayout:
@@ -336,14 +344,17 @@ def small_multiples(plan: Plan) -> FigureLayout:
     return best_shape(plan, SHAPES[:-1])
 
 
-def best_shape(plan: Plan, shapes: tuple[tuple[bool, float], ...]) -> FigureLayout:
+def best_shape(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> FigureLayout:
     """The first of `shapes` the layout check has nothing against, else the one it objects
-    to least (problems, then leader crossings)."""
+    to least (problems, a together panel's badges that touch or cross, then leader
+    crossings)."""
     column, story = column_layout(plan), Story(plan)
     best: tuple[tuple[int, int], FigureLayout] | None = None
-    for multiples, end_size in shapes:
-        got = shaped_figure(plan, column, story, multiples, end_size)
-        score = (len(check_items(got.figure.items())), len(frame_leader_problems(got.figure)))
+    for multiples, end_size, together in shapes:
+        got = shaped_figure(plan, column, story, multiples, end_size, together)
+        missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
+        score = (len(check_items(got.figure.items())) + missed,
+                 len(frame_leader_problems(got.figure)))  # fmt: skip
         if best is None or score < best[0]:
             best = (score, got)
         if score == (0, 0):
@@ -353,18 +364,24 @@ def best_shape(plan: Plan, shapes: tuple[tuple[bool, float], ...]) -> FigureLayo
 
 
 def shaped_figure(
-    plan: Plan, column: ColumnLayout, story: Story, multiples: bool, end_size: float = SIZES.body
+    plan: Plan,
+    column: ColumnLayout,
+    story: Story,
+    multiples: bool,
+    end_size: float = SIZES.body,
+    together: bool = True,
 ) -> FigureLayout:
-    """The figure with one shared plot or small multiples (their end labels at `end_size`).
-    In the rounds of scenes.figure.labels.number_crossed_words, words whose leader lines
-    cross another's story are numbered in the key, and when labels clash the plot names
-    fewer words (FEW_WORD_LABELS)."""
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, end_size)
+    """The figure with one shared plot or small multiples (their end labels at `end_size`;
+    `together`: and the outputs together). In the rounds of
+    scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
+    are numbered in the key, and when labels clash the plot names fewer words
+    (FEW_WORD_LABELS)."""
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, end_size, together)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap, multiples, end_size)
+        pl, figure = plot_layout(plan, column, story, cap, multiples, end_size, together)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -381,6 +398,7 @@ def plot_layout(
     label_cap: int,
     multiples: bool = False,
     end_size: float = SIZES.body,
+    together: bool = True,
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
     words whose leaders still cross are numbered, each layout strict or plain, whichever
@@ -391,7 +409,8 @@ def plot_layout(
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
-                        numbered, label_cap, strict, multiples, end_size).lay_out()  # fmt: skip
+                        numbered, label_cap, strict, multiples, end_size,
+                        together).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}

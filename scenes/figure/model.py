@@ -28,6 +28,9 @@ CHECK_KIND = {
     "leader": "", "term": "", "track": "", "chip ring": "",
     # a small multiple's frame holds its panel (its badge is checked, as a text)
     "frame": "",
+    # the outputs together (scenes.figure.together): its title and badges are texts
+    "together frame": "", "together origin": "mark",
+    "together static": "segment", "together arrow": "segment",
 }  # fmt: skip
 
 
@@ -54,7 +57,9 @@ class Element:
     kind: what it is: title, sentence chip, badge, elided, caption, key, panel title, scale,
       row, value, equation, term, summary title, summary, start label, end label, word
       label, leader, point, marker (a word off view, at the edge), ring (a word at the
-      origin), group (words joined), origin, static, arrow, trail.
+      origin), group (words joined), origin, static, arrow, trail; in small multiples, a
+      panel's frame, and the outputs together's frame, title, origin, static, arrow, badge
+      ("together ...").
     role: what it means: a chip's "target" / "context" / "excluded", a label's word, "" else.
     box: (x_min, y_min, x_max, y_max) in scene units (the frame is scenes.layout.FRAME).
     sentence: the sentence it belongs to (None: the figure's, or shared).

@@ -27,6 +27,30 @@ from scenes.figure.names import plotted_words, shown_name
 from scenes.layout import Box
 
 Point = dict[str, Any]  # text, special, group, true, at, outside, sentences, labelled, ring
+PANEL_INSET = 0.08  # a small multiple's badge, this far inside its panel's top left corner
+
+
+@dataclass(frozen=True)
+class ArrowStyle:
+    """A VectorArrow's stroke width and tip."""
+
+    width: float
+    tip_length: float
+    tip_width: float
+
+
+def static_styles(n: int, shared: bool) -> list[ArrowStyle]:
+    """The static vector: one thick arrow when the sentences share it, else one thin arrow
+    per sentence."""
+    return [ArrowStyle(9, 0.28, 0.26)] if shared else [ArrowStyle(3, 0.2, 0.16)] * n
+
+
+def arrow_style(si: int) -> ArrowStyle:
+    """Sentence si's arrow: later arrows thinner, drawn on top, so none is hidden."""
+    w = 7.5 - 1.2 * si
+    return ArrowStyle(w, 0.16 + 0.012 * w, 0.12 + 0.012 * w)
+
+
 Key = tuple[str, tuple[float, float]]  # a word's text and its point in the plan
 
 
@@ -38,18 +62,25 @@ class PlotGeometry:
     MULTIPLES_FROM sentences on): each sentence in a panel of its own
     (`panels`, in a grid filling `box`), all on the same axes (one scale, the same window of
     the plan's plane), `maps[si]` taking plan coordinates to sentence si's panel; `to(si)`
-    is the map of sentence si either way."""
+    is the map of sentence si either way. One more panel of the grid, `together`, shows
+    every sentence's output at once on the same axes (`together_map`), once the story is
+    told (scenes.figure.together)."""
 
     plan: Plan
     box: Box
     map: Mapping = field(repr=False)
     panels: tuple[Box, ...] = ()
     maps: tuple[Mapping, ...] = field(default=(), repr=False)
+    together: Box | None = None
+    together_map: Mapping | None = field(default=None, repr=False)
 
     @classmethod
-    def fitted(cls, plan: Plan, box: Box, multiples: bool = False) -> PlotGeometry:
+    def fitted(
+        cls, plan: Plan, box: Box, multiples: bool = False, together: bool = True
+    ) -> PlotGeometry:
         """The view fitted to the drift (and the words, when that leaves the drift large);
-        with `multiples`, the grid of panels that draws it largest."""
+        with `multiples`, the grid of panels (one per sentence, and with `together` the last
+        for the outputs together) that draws it largest."""
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
@@ -58,7 +89,8 @@ class PlotGeometry:
         w = np.array(words, dtype=float).reshape(-1, 2)
         if not multiples:
             return cls(plan, box, drift_view(d, w, box, margin=0.55))
-        grids = [grid(box, len(plan.sentences), cols) for cols in range(1, len(plan.sentences) + 1)]
+        n = len(plan.sentences) + together  # a panel per sentence, the outputs together
+        grids = [grid(box, n, cols) for cols in range(1, n + 1)]
         wide = [ps for ps in grids if ps[0][2] - ps[0][0] >= MIN_PANEL_W] or grids
         panels = max(wide, key=lambda ps: drift_view(d, w, ps[0], PANEL_MARGIN).scale)
         # one scale, one window of the plane, in each panel: the first's map, shifted
@@ -67,7 +99,9 @@ class PlotGeometry:
             Mapping(first.scale, first.shift + np.array([p[0] - panels[0][0], p[1] - panels[0][1]]))
             for p in panels
         )
-        return cls(plan, box, maps[0], panels, maps)
+        if not together:
+            return cls(plan, box, maps[0], panels, maps)
+        return cls(plan, box, maps[0], panels[:-1], maps[:-1], panels[-1], maps[-1])
 
     @property
     def multiples(self) -> bool:
@@ -94,6 +128,21 @@ class PlotGeometry:
     def origins(self) -> list[np.ndarray]:
         """Every origin drawn: one per panel (one in a shared plot)."""
         return [self.origin_of(si) for si in range(len(self.maps))] or [self.origin]
+
+    def together_tips(self) -> list[np.ndarray]:
+        """Each sentence's output (its last step) in the together panel."""
+        assert self.together_map is not None
+        return [self.together_map(s.final.point) for s in self.plan.sentences]
+
+    def together_starts(self) -> list[np.ndarray]:
+        """Each sentence's static vector's tip in the together panel."""
+        assert self.together_map is not None
+        return [self.together_map(s.steps[0].point) for s in self.plan.sentences]
+
+    @property
+    def together_origin(self) -> np.ndarray:
+        assert self.together_map is not None
+        return self.together_map(self.plan.projection.origin)
 
     def inner_of(self, si: int) -> Box:
         """The box sentence si's points are drawn in (a word outside it: a marker on its

@@ -12,6 +12,7 @@ import numpy as np
 from scenes.figure.model import Element
 from scenes.figure.plotmodel import PlotLayout, arrow_style, mark_box
 from scenes.figure.story import Story
+from scenes.figure.together import TITLE
 from scenes.layout import Box, Segment
 from scenes.theme import SIZES
 
@@ -80,6 +81,15 @@ def mark_elements(pl: PlotLayout, story: Story) -> list[Element]:
         out.append(Element(f"origin {si + 1}", "origin", pl.origin_box(si), sentence=si,
                            anchor=_xy(g.origin_of(si)), shown=story.always,
                            dimmed=own(si, story)))  # fmt: skip
+    tp = pl.outputs  # and the outputs together, once the story is told
+    if tp is None:
+        return out
+    shown = story.summary()
+    out.append(Element("together frame", "together frame", tp.box, shown=shown))
+    out.append(Element("together title", "together title", tp.title, size=SIZES.small,
+                       text=TITLE, shown=shown))  # fmt: skip
+    out.append(Element("together origin", "together origin", tp.origin_box,
+                       anchor=_xy(tp.origin), shown=shown))  # fmt: skip
     return out
 
 
@@ -179,4 +189,24 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
                     anchor=_xy(tips[k]),
                 )
             )
+    return out + together_lines(pl, story)
+
+
+def together_lines(pl: PlotLayout, story: Story) -> list[Element]:
+    """The together panel's static vector(s), each sentence's output arrow and the badge
+    naming it (small multiples; none in one shared plot)."""
+    tp = pl.outputs
+    if tp is None:
+        return []
+    shown = story.summary()
+    out = [
+        line(f"together static {j}", "together static", segs, si, shown, anchor=_xy(tip))
+        for j, ((si, tip, _), segs) in enumerate(zip(tp.statics, tp.static_lines(), strict=True))
+    ]
+    for si, segs in enumerate(tp.arrow_lines()):
+        out.append(line(f"together arrow {si + 1}", "together arrow", segs, si, shown,
+                        anchor=_xy(tp.tips[si])))  # fmt: skip
+    for si, b in enumerate(tp.badges):
+        out.append(Element(f"together badge {si + 1}", "together badge", b, sentence=si,
+                           size=SIZES.small, shown=shown))  # fmt: skip
     return out

@@ -16,7 +16,15 @@ from scenes.figure.constants import CUT_LABEL, GUTTER
 from scenes.figure.labels import Placed, PlotLabel, place_plot_labels
 from scenes.figure.names import cut
 from scenes.figure.panel import word_rows
-from scenes.figure.plot import PlotGeometry, Point
+from scenes.figure.plot import (  # the arrows' styles, with the geometry they are drawn on
+    PANEL_INSET,
+    ArrowStyle,
+    PlotGeometry,
+    Point,
+    arrow_style,
+    static_styles,
+)
+from scenes.figure.together import TogetherPanel, together_panel
 from scenes.figure.widgets import (
     DART,
     DIAMOND,
@@ -54,28 +62,6 @@ LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
 WORD_LABEL_W = 2.2  # word labels longer than this are cut with "…"
 TRAIL_HALF_WIDTH = 0.03  # a trail's line, for the layout check
 LEADER_HALF_WIDTH = 0.0075
-PANEL_INSET = 0.08  # a small multiple's badge, this far inside its panel's top left corner
-
-
-@dataclass(frozen=True)
-class ArrowStyle:
-    """A VectorArrow's stroke width and tip."""
-
-    width: float
-    tip_length: float
-    tip_width: float
-
-
-def static_styles(n: int, shared: bool) -> list[ArrowStyle]:
-    """The static vector: one thick arrow when the sentences share it, else one thin arrow
-    per sentence."""
-    return [ArrowStyle(9, 0.28, 0.26)] if shared else [ArrowStyle(3, 0.2, 0.16)] * n
-
-
-def arrow_style(si: int) -> ArrowStyle:
-    """Sentence si's arrow: later arrows thinner, drawn on top, so none is hidden."""
-    w = 7.5 - 1.2 * si
-    return ArrowStyle(w, 0.16 + 0.012 * w, 0.12 + 0.012 * w)
 
 
 def mark_box(pt: Point) -> Box:
@@ -230,7 +216,9 @@ class PlotLayout:
     strict: bool = True  # strict label placement (scenes.figure.labels.number_crossed_words)
     multiples: bool = False  # a plot panel per sentence (scenes.figure.plot.PlotGeometry)
     end_size: float = SIZES.body  # small multiples: the end labels' size ("bank′")
+    together: bool = True  # and, in small multiples, a panel of the outputs together
     geometry: PlotGeometry = field(init=False)
+    outputs: TogetherPanel | None = field(init=False)  # that panel (scenes.figure.together)
     points: list[Point] = field(init=False)
     point_of: dict[tuple[int, int], int] = field(init=False)
     key: list[Box] = field(init=False)
@@ -267,7 +255,8 @@ class PlotLayout:
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
         box = (self.left, plot_bottom, plot_right, self.body_top)
-        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples)
+        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples, self.together)
+        self.outputs = together_panel(self.geometry)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)
         self.numbered = shared_numbers(self.points, self.numbered)
