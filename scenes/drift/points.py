@@ -25,8 +25,7 @@ from scenes.components import (
 )
 from scenes.drift.header import HeaderLayout
 from scenes.drift.helpers import put_at
-from scenes.figure.names import cut
-from scenes.figure.plotmodel import KEY_MARK_GAP, legend_rows, static_name
+from scenes.figure.plotmodel import KEY_MARK_GAP, key_marks
 from scenes.figure.widgets import (
     DART,
     DIAMOND,
@@ -82,31 +81,23 @@ class PointLayout(HeaderLayout):
         entry at the layout's place for it (scenes.figure.plotmodel.key_entries)."""
         pal, plan = self.pal, self.plan
         muted = pal.muted
-        entries: list[tuple[VMobject | None, str]] = []
-        t = cut(plan.target, 14)
         st = self.plot.static_in_key
-        if st is not None:  # small multiples: every panel's static vector named once
-            arrow = VectorArrow(ORIGIN, RIGHT * KEY_ARROW, color=pal.static, width=st.width,
-                                tip_length=st.tip_length, tip_width=st.tip_width)  # fmt: skip
-            entries.append((arrow, static_name(plan, t, key=True)))
-        if any(pt["outside"] for pt in self.points):
-            entries.append((EdgeMarker(ORIGIN, RIGHT, color=muted, size=KEY_DART), "word off view"))
-        if any(pt.get("ring") for pt in self.points):
-            ring = Circle(radius=KEY_RING, color=muted, stroke_width=2.5)
-            entries.append((ring, "word at origin"))
-        if any(pt.get("group") for pt in self.points):
+
+        def drawn(kind: str) -> VMobject:
+            if kind == "static" and st is not None:  # every panel's static vector
+                return VectorArrow(ORIGIN, RIGHT * KEY_ARROW, color=pal.static, width=st.width,
+                                   tip_length=st.tip_length, tip_width=st.tip_width)  # fmt: skip
+            if kind == "dart":
+                return EdgeMarker(ORIGIN, RIGHT, color=muted, size=KEY_DART)
+            if kind == "ring":
+                return Circle(radius=KEY_RING, color=muted, stroke_width=2.5)
             diamond = Square(KEY_DIAMOND, stroke_width=0, fill_color=muted, fill_opacity=1)
-            entries.append((diamond.rotate(PI / 4), "words joined"))
-        specials = [len(pt["sentences"]) for pt in self.points if pt["special"]]
-        if specials:  # one mark for the sentences' [special]s when they knot together
-            n = max(specials)
-            of = f" of {n} sentences" if n > 1 else ""
-            entries.append((None, f"[special]: [CLS]+[SEP]{of}"))
-        for n, text in legend_rows(self.points, self.numbered):  # the legend
-            entries.append((None, f"{n}: {text}"))
-        if plan.model is not None and st is None:
-            entries.append((None, f"v({t}): value vector"))
-        entries.append((None, f"{t}′: after attention"))
+            return diamond.rotate(PI / 4)
+
+        entries = [
+            (None if kind is None else drawn(kind), text)
+            for kind, text in key_marks(plan, self.points, self.numbered, st is not None)
+        ]
         parts: list[VMobject] = []
         for (mark, text), box in zip(entries, self.plot.key, strict=True):
             words = label(text, pal, size=SIZES.small, color=muted)

@@ -120,35 +120,49 @@ def legend_rows(points: list[Point], numbered: dict[int, int]) -> list[tuple[int
     return sorted(rows.items())
 
 
-def key_entries(
-    plan: Plan, points: list[Point], numbered: dict[int, int], static: ArrowStyle | None = None
-) -> list[Box]:
-    """The key's entries (PointLayout.build_key), each its mark and words, unplaced; with
-    `static` (small multiples of one static vector), first that arrow and its name."""
-    marks: list[tuple[Box | None, str]] = []
+def key_marks(
+    plan: Plan, points: list[Point], numbered: dict[int, int], static: bool = False
+) -> list[tuple[str | None, str]]:
+    """What the key says, in order: each entry's mark ("static": the static vector's arrow,
+    "dart", "ring", "diamond"; None: words alone) and words; only the marks this figure
+    draws. `static`: small multiples of one static vector name it here, first."""
+    marks: list[tuple[str | None, str]] = []
     t = cut(plan.target, 14)
-    if static is not None:
-        half = static.tip_width / 2
-        marks.append(((0.0, -half, KEY_ARROW, half), static_name(plan, t, key=True)))
+    if static:
+        marks.append(("static", static_name(plan, t, key=True)))
     if any(pt["outside"] for pt in points):
-        marks.append((points_box(dart_points((0, 0), (1, 0), KEY_DART)), "word off view"))
+        marks.append(("dart", "word off view"))
     if any(pt.get("ring") for pt in points):
-        marks.append(((-KEY_RING, -KEY_RING, KEY_RING, KEY_RING), "word at origin"))
-    if any(pt.get("group") for pt in points):
-        r = KEY_DIAMOND * np.sqrt(2) / 2
-        marks.append(((-r, -r, r, r), "words joined"))
+        marks.append(("ring", "word at origin"))
+    if any(pt.get("group") and not pt["outside"] for pt in points):  # a group off view: a dart
+        marks.append(("diamond", "words joined"))
     specials = [len(pt["sentences"]) for pt in points if pt["special"]]
     if specials:  # one mark for the sentences' [special]s when they knot together
         of = f" of {max(specials)} sentences" if max(specials) > 1 else ""
         marks.append((None, f"[special]: [CLS]+[SEP]{of}"))
     marks += [(None, f"{n}: {text}") for n, text in legend_rows(points, numbered)]
-    if plan.model is not None and static is None:
+    if plan.model is not None and not static:
         marks.append((None, f"v({t}): value vector"))
     marks.append((None, f"{t}′: after attention"))
+    return marks
+
+
+def key_entries(
+    plan: Plan, points: list[Point], numbered: dict[int, int], static: ArrowStyle | None = None
+) -> list[Box]:
+    """The key's entries (`key_marks`), each its mark and words, unplaced."""
+    r = KEY_DIAMOND * np.sqrt(2) / 2
+    half = static.tip_width / 2 if static is not None else 0.0
+    boxes: dict[str, Box] = {
+        "static": (0.0, -half, KEY_ARROW, half),
+        "dart": points_box(dart_points((0, 0), (1, 0), KEY_DART)),
+        "ring": (-KEY_RING, -KEY_RING, KEY_RING, KEY_RING),
+        "diamond": (-r, -r, r, r),
+    }
     out = []
-    for mark, text in marks:
+    for mark, text in key_marks(plan, points, numbered, static is not None):
         words = text_box(text, SIZES.small)
-        out.append(words if mark is None else beside(mark, words, KEY_MARK_GAP))
+        out.append(words if mark is None else beside(boxes[mark], words, KEY_MARK_GAP))
     return out
 
 
