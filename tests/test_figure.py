@@ -260,7 +260,8 @@ def test_numbers_on_screen_are_the_plans(name: str, request: pytest.FixtureReque
         if len(last) > 1:
             assert bars.names[-1].text == f"{len(last)} more, Σ"
         # The equation: one term per panel row, "bank′ = 0.56·bank + 0.26·river + … +
-        # 0.12·(5 more)": the target's, the largest, the group last, counted as in the panel.
+        # 0.12·(5 more)": the target's, the largest, the group last, counted as in the panel;
+        # the group's term goes into "+ …" too when a term left out weighs more.
         final = dict(zip(s.final.words, s.final.weights, strict=True))
         rows = [st.added_group for st in s.steps[1:]]
         singles = sorted((r[0] for r in rows if len(r) == 1), key=lambda i: -final[i])
@@ -269,9 +270,17 @@ def test_numbers_on_screen_are_the_plans(name: str, request: pytest.FixtureReque
         text = " ".join(m.text for row in scene.equations[si] for m in row)
         numbers = [float(x.replace("−", "-")) for x in re.findall(r"−?\d\.\d\d", text)]
         counts = [int(c) for c in re.findall(r"\((\d+) more\)", text)]
-        assert counts == [len(g) for g in groups]
-        if groups:
+        if counts:
+            assert counts == [len(g) for g in groups]
             assert numbers.pop() == round(sum(final[i] for i in groups[0]), 2)
+        if groups:  # shown, it outweighs every term left out; left out, every shown
+            group = sum(final[i] for i in groups[0])
+            if counts:
+                assert max(expected[len(numbers) :], default=0.0) <= group
+            else:
+                assert min(numbers[1:]) >= round(group, 2)
+        else:
+            assert counts == []
         assert numbers == [round(w, 2) for w in expected[: len(numbers)]]
         assert ("+ …" in text) == (len(numbers) < len(expected))
         assert text.startswith(f"{s.target.text[:10]}")

@@ -13,7 +13,7 @@ import numpy as np
 from attention_math.plan import Plan, Sentence
 from scenes.figure.constants import EQ_STRUTS, NAME_W, PANEL_W, ROW_H
 from scenes.figure.equation import TermFit, line_shifts
-from scenes.figure.names import Row, scale_text
+from scenes.figure.names import Row, final_terms, scale_text
 from scenes.figure.panel import (
     equation_strings,
     panel_rows,
@@ -74,6 +74,12 @@ def equation(s: Sentence, room: float, max_lines: int = 2, lhs: bool = True) -> 
 
     terms = TermFit(text, lambda b: width(b.ink), labels, keep_last=group)
     lines, shown = terms.fit([text(t) for t in first], room - EQ_STRUTS, max_lines)
+    weights = [w for _, w in final_terms(s)]
+    if group and max(weights[shown:-1], default=0.0) > weights[-1]:
+        # a term left out weighs more than the group's: the group goes into "+ …" too
+        group = False
+        terms = TermFit(text, lambda b: width(b.ink), labels)
+        lines, shown = terms.fit([text(t) for t in first], room - EQ_STRUTS, max_lines)
     shifts = line_shifts(lines, lambda b: b.ink, lambda b: b.struts)
     placed = [
         [b.moved(*d) for b, d in zip(line, ds, strict=True)]
