@@ -10,7 +10,7 @@ from attention_math.lecture_data import Group as Terms
 from attention_math.lecture_data import WeightedSum
 from attention_math.plan import Plan, Sentence
 from scenes.components import fmt
-from scenes.figure.names import cut, scale_text
+from scenes.figure.names import TARGET_CUT, cut, scale_text
 
 
 def group_name(s: Sentence, g: Terms) -> str:
@@ -31,7 +31,7 @@ def formula_lines(plan: Plan, s: Sentence) -> dict[str, list[str]]:
         c_def = f"c = 1 / √{plan.embedding.dim} = {c}"
     else:
         c_def = f"c = {c}"
-    t = cut(s.target.text, 14)
+    t = cut(s.target.text, TARGET_CUT)
     return {
         "scores": ["s = q · k, for every word"],
         "scaled": [f"c · s, with {c_def}"],

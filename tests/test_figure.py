@@ -170,7 +170,8 @@ def assert_lays_out(plan: Plan) -> None:
     keyed = "".join(legend)
     assert ("wordoffview" in keyed) == any(pt["outside"] for pt in scene.points)
     assert ("wordatorigin" in keyed) == any(pt.get("ring") for pt in scene.points)
-    assert ("wordsjoined" in keyed) == any(pt.get("group") for pt in scene.points)
+    diamonds = any(pt.get("group") and not pt["outside"] for pt in scene.points)
+    assert ("wordsjoined" in keyed) == diamonds  # a group off view is a dart
     assert ("valuevector" in keyed) == (plan.model is not None)
     if len(plan.sentences) == 1:  # no leader line crosses a line, a label or a point
         from scenes.figure.checks import leader_problems  # (of the last frame; every frame's:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -669,3 +670,26 @@ def test_a_token_that_is_not_a_word_is_named_in_quotes(request: pytest.FixtureRe
     special = next(w for w in s.words if w.reason == "special")
     assert shown_name(s, river.index) == "river"
     assert not shown_name(s, special.index).startswith("“")
+
+
+def test_a_long_target_is_cut_alike_everywhere_not_the_title(
+    request: pytest.FixtureRequest,
+) -> None:
+    """long-target ("Antidisestablishmentarianism"): the title keeps its end ("… towards its
+    context") and cuts the target; the panel's title keeps its closing quote; the target is
+    cut to one form wherever it is cut (title, panel, equation, labels, key)."""
+    from scenes.drift.helpers import label_text
+    from scenes.figure.build import lay_out_figure
+
+    plan = corpus_plan(BY_NAME["long-target"], request)
+    lay = lay_out_figure(plan)
+    title = lay.column.title[0]
+    assert title.endswith("towards its context") and "“Antidisestabl…”" in title
+    scene = laid_out(plan)
+    assert label_text(scene.panel_titles[0]) == "weights of “Antidisestabl…”"
+    shown = [title, *(" ".join(m.text for row in eq for m in row) for eq in scene.equations)]
+    shown += [t.text for t in lay.plot.labels]
+    forms = {w for text in shown for w in re.findall(r"Antidis\w*…?", text)}
+    # and the plot's labels, shorter where they must be: cut to CUT_LABEL, or the name alone
+    assert forms <= {"Antidisestabl…", "Antidisest…", "Antidi…"}, forms
+    assert shown[1].startswith("Antidisestabl…′ =")  # the panel's equation

@@ -36,6 +36,7 @@ from scenes.figure.constants import (
 from scenes.figure.names import scale_text
 from scenes.figure.panel import (
     panel_rows,
+    panel_title,
     row_name,
     row_weights,
     special_rows,
@@ -75,7 +76,7 @@ class PanelLayout(DriftBase):
         for si, (s, box) in enumerate(zip(plan.sentences, self.lay.column.panels, strict=True)):
             color = pal.color(si)
             title: VMobject = fitted(
-                f"weights of “{s.target.text}”",
+                panel_title(s),
                 pal,
                 size=SIZES.body,
                 max_width=PANEL_W - (BADGE_ROOM if self.multi else 0.0),

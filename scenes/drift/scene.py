@@ -10,6 +10,7 @@ from pathlib import Path
 from manim import (
     Animation,
     Create,
+    Text,
     VMobject,
     config,
     rate_functions,
@@ -20,6 +21,7 @@ from scenes.components import (
     Connector,
     Fade,
     fitted,
+    stacked,
     swap,
 )
 from scenes.drift.animations import MoveArrow, Pulse, early
@@ -150,8 +152,13 @@ class DriftScene(DriftStates):
         if not why:
             return []
         s = self.plan.sentences[si]
-        text = f"{joined_text(s, k)}{why}"
-        note = fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
+
+        def line(text: str) -> Text:
+            return fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
+
+        note: VMobject = line(f"{joined_text(s, k)}{why}")
+        if note.original_text != f"{joined_text(s, k)}{why}":  # cut: the why on a line of its own
+            note = stacked(line(joined_text(s, k)), line(why.removeprefix(": ")))
         put_top_left(note, self.col_x, self.lay.column.panels[si].equation.box[3])
         self.connectors.append(note)
         return [Fade(note)]

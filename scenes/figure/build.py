@@ -91,6 +91,8 @@ def column_layout(plan: Plan) -> ColumnLayout:
     n = len(plan.sentences)
     multi = n > 1
     text, box = fitted_text(title_text(plan), SIZES.title, right - left)
+    if text != title_text(plan):  # a long target is cut, not the title's end
+        text, box = fitted_text(title_text(plan, whole=False), SIZES.title, right - left)
     title = top_left(box, left, top)
     panels = [panel(plan, si, multi) for si in range(n)]
     placed, room = header_rows(plan, panels, left, right, title[1] - TITLE_GAP)

@@ -17,6 +17,7 @@ from scenes.figure.names import Row, final_terms, scale_text
 from scenes.figure.panel import (
     equation_strings,
     panel_rows,
+    panel_title,
     row_name,
     row_weights,
     shown_terms,
@@ -108,7 +109,7 @@ def panel(plan: Plan, si: int, multi: bool, eq_lines: int = 2) -> PanelBox:
     """Sentence si's panel, unplaced (PanelLayout.build_panels), its equation in at most
     `eq_lines` lines."""
     s = plan.sentences[si]
-    _, title = fitted_text(f"weights of “{s.target.text}”", SIZES.body,
+    _, title = fitted_text(panel_title(s), SIZES.body,
                            PANEL_W - (BADGE_ROOM if multi else 0.0))  # fmt: skip
     if multi:  # the badge, then the title, centres on one line
         badge = badge_box(si + 1, SIZES.small)

@@ -11,6 +11,9 @@ from attention_math.plan import Plan, Sentence, Word
 ELLIPSIS = "…"
 
 
+TARGET_CUT = 14  # a long target is shown as its first 13 characters and "…", everywhere
+
+
 def cut(text: str, most: int) -> str:
     """text, or when longer than `most` characters its start and "…" (`most` in all)."""
     return text if len(text) <= most else text[: most - 1] + ELLIPSIS
@@ -29,7 +32,7 @@ def scale_text(plan: Plan, sentence: Sentence) -> str:
         head = "mean of heads" if m.head_index is None else f"head {m.head_index + 1}"
         text = f"layer {m.layer_index + 1}, {head}: softmax(q·k/√{m.d_head})"
         if m.drop_specials:
-            text += "\n[CLS]/[SEP] dropped, weights renormalised"
+            text += "\n[CLS], [SEP] dropped; renormalised"
         return text
     rule = plan.attention.scale_rule
     dim = plan.embedding.dim

@@ -7,7 +7,7 @@ measures them (scenes.figure.build).
 from __future__ import annotations
 
 from attention_math.plan import Plan, Sentence
-from scenes.figure.names import Row, cut, final_terms, fmt, row_text, word_name
+from scenes.figure.names import TARGET_CUT, Row, cut, final_terms, fmt, row_text, word_name
 
 
 def panel_rows(s: Sentence) -> list[Row]:
@@ -53,7 +53,7 @@ def equation_strings(s: Sentence, lhs: bool) -> tuple[list[str], list[str], bool
     it), its terms (one per panel row, final_terms: "0.56·bank", "+ 0.26·river", ...) and
     whether the last (a group's) is always shown."""
     pairs = final_terms(s)
-    first = [f"{cut(s.target.text, 11)}′ ="] if lhs else []
+    first = [f"{cut(s.target.text, TARGET_CUT)}′ ="] if lhs else []
     labels = [f"{'+ ' if j else ''}{fmt(w)}·{row_text(s, row)}" for j, (row, w) in enumerate(pairs)]
     group = len(pairs) > 1 and len(pairs[-1][0]) > 1
     return first, labels, group
@@ -79,6 +79,13 @@ def caption_text(plan: Plan) -> str:
     return f"PCA of {plan.embedding.dim}-d {source_name(plan)} (PC1 {ev[0]:.0%}, PC2 {ev[1]:.0%})"
 
 
-def title_text(plan: Plan) -> str:
+def title_text(plan: Plan, whole: bool = True) -> str:
+    """The figure's title (not `whole`: the target cut to TARGET_CUT)."""
     where = "each sentence's context" if len(plan.sentences) > 1 else "its context"
-    return f"Attention pulls “{plan.target}” towards {where}"
+    target = plan.target if whole else cut(plan.target, TARGET_CUT)
+    return f"Attention pulls “{target}” towards {where}"
+
+
+def panel_title(s: Sentence) -> str:
+    """A sentence's panel's title."""
+    return f"weights of “{cut(s.target.text, TARGET_CUT)}”"

@@ -14,7 +14,7 @@ import numpy as np
 from attention_math.plan import Plan
 from scenes.figure.constants import CUT_LABEL, GUTTER
 from scenes.figure.labels import Placed, PlotLabel, place_plot_labels
-from scenes.figure.names import cut
+from scenes.figure.names import TARGET_CUT, cut
 from scenes.figure.panel import word_rows
 from scenes.figure.plot import (  # the arrows' styles, with the geometry they are drawn on
     PANEL_INSET,
@@ -127,7 +127,7 @@ def key_marks(
     "dart", "ring", "diamond"; None: words alone) and words; only the marks this figure
     draws. `static`: small multiples of one static vector name it here, first."""
     marks: list[tuple[str | None, str]] = []
-    t = cut(plan.target, 14)
+    t = cut(plan.target, TARGET_CUT)
     if static:
         marks.append(("static", static_name(plan, t, key=True)))
     if any(pt["outside"] for pt in points):
@@ -361,7 +361,7 @@ class PlotLayout:
         # one start label for a shared static vector; in small multiples with one static
         # vector, the key names it for all panels
         n = 0 if self.static_in_key else 1 if g.shared_start else len(plan.sentences)
-        out = [self.start_text(cut(plan.target, 14), si) for si in range(n)]
+        out = [self.start_text(cut(plan.target, TARGET_CUT), si) for si in range(n)]
         size = self.end_size if g.multiples else SIZES.body
         out += [self.end_text(si, size=size) for si in range(len(plan.sentences))]
         for j, pt in enumerate(self.points):
@@ -387,7 +387,7 @@ class PlotLayout:
         """Where sentence si takes the target: "bank′" (with its badge when compared), or
         its shorter form, the badge alone (or in a small multiple, at a smaller `size`)."""
         plan = self.plan
-        end = f"{cut(plan.sentences[0].target.text, 14)}′"
+        end = f"{cut(plan.sentences[0].target.text, TARGET_CUT)}′"
         badge = badge_box(si + 1, SIZES.small)
         b = text_box(end, size, "BOLD")
         compared = len(plan.sentences) > 1 and not self.geometry.multiples
