@@ -95,7 +95,7 @@ LIGHT = Palette(
         "#A8457F",  # Okabe-Ito's reddish purple, darker: 3.1:1 on white is too faint a trail
         "#8A6A00",  # Okabe-Ito's orange, darker (2.3:1 on white)
     ),
-    special="#8C959F",
+    special="#6E7781",  # 4.5:1 on white: "[special]" is read as text too
     highlight=OKABE_ITO["orange"],
     backdrop="#FFFFFF",
 )

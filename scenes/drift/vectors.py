@@ -40,7 +40,7 @@ class VectorLayout(PointLayout):
                 p,
                 color=pal.static if same else pal.color(j),
                 width=st.width,
-                opacity=1.0 if same else 0.55,
+                opacity=1.0 if same else 0.8,  # thin already: faint was pastel on white
                 tip_length=st.tip_length,
                 tip_width=st.tip_width,
             )
