@@ -229,16 +229,28 @@ def stopword_source(language: str) -> str:
     return head.split("Source: ", 1)[-1].rstrip(".")
 
 
+# The letters with a diacritic each Latin-script language writes; a sentence with one it
+# never writes is not in it ("à" is not Spanish, "ñ" not French). English's are its loanwords'
+# (café, naïve, façade, señor).
+ACCENTS = {
+    "en": "àâçéèêëîïñôöûü", "es": "áéíóúñü", "fr": "àâæçéèêëîïôœùûüÿ", "de": "äöüß",
+    "pt": "áâãàçéêíóôõúü", "it": "àèéìíîòóùú",
+}  # fmt: skip
+
+
 def detect_language(toks: Iterable[Token]) -> str:
-    """The language of a sentence, from its words: Devanagari letters are Hindi; otherwise
-    the language whose stop-word list holds most of its words (English on a tie, or when
-    none does). A guess from a handful of function words: the `language` option overrides it."""
+    """The language of a sentence, from its words: Devanagari letters are Hindi; otherwise,
+    of the languages that write every accented letter it has (`ACCENTS`), the one whose
+    stop-word list holds most of its words (English on a tie with it, or when none does).
+    A guess from a handful of function words: the `language` option overrides it."""
     words = [t.norm for t in toks if t.is_word]
     if any("\u0900" <= ch <= "\u097f" for w in words for ch in w):
         return "hi"
-    counts = {code: sum(w in stopwords(code) for w in words) for code in LANGUAGES}
-    best = max(LANGUAGES, key=lambda code: counts[code])  # the first of equals: en
-    return best if counts[best] > counts["en"] else "en"
+    accented = {ch for w in words for ch in w if ch.isalpha() and not ch.isascii()}
+    fits = [code for code in ACCENTS if accented <= set(ACCENTS[code])] or list(ACCENTS)
+    counts = {code: sum(w in stopwords(code) for w in words) for code in fits}
+    best = max(fits, key=lambda code: counts[code])  # the first of equals
+    return best if counts[best] > counts.get("en", 0) else "en"
 
 
 # --------------------------------------------------------------------------------------------

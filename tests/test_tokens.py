@@ -290,7 +290,10 @@ def test_every_language_has_a_list(code: str, function_word: str, content_word: 
     [("He sat on the river bank.", "en"), ("Me senté en el banco del parque.", "es"),
      ("Il était assis sur la rive du fleuve.", "fr"), ("Er saß auf der Bank am Ufer.", "de"),
      ("Eu sentei no banco do parque.", "pt"), ("Mi sono seduto sulla riva del fiume.", "it"),
-     ("वह नदी के किनारे बैठा।", "hi"), ("Bank river money.", "en")],
+     ("वह नदी के किनारे बैठा।", "hi"), ("Bank river money.", "en"),
+     # as many Spanish (a, son, la) as French (il, à, la) stop-words, but "à" is not Spanish
+     ("Il a déposé son argent à la banque.", "fr"), ("Il banco del mercato è chiuso.", "it"),
+     ("I went to the café by the bank.", "en"), ("Él se sentó en el banco.", "es")],
 )  # fmt: skip
 def test_the_language_is_guessed_from_the_words(sentence: str, code: str) -> None:
     assert detect_language(tokenize(sentence)) == code
