@@ -70,7 +70,7 @@ def source_name(plan: Plan) -> str:
     e = plan.embedding
     if e.kind == "model":
         return "MiniLM value vectors"
-    return "MiniLM embeddings" if e.kind == "minilm" else f"vectors ({e.name})"
+    return "MiniLM embeddings" if e.kind == "minilm" else f"vectors from {e.name}"
 
 
 def caption_text(plan: Plan) -> str:
