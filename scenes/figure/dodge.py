@@ -12,6 +12,9 @@ n: the darts and fixed marks along one edge.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import combinations_with_replacement
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -32,6 +35,7 @@ GAP = 0.08  # between a dart's box and the next mark's along an edge
 FIXED = 1e6  # a mark that does not move weighs this much against a dart's 1
 PITCH = 0.35  # two labelled darts on a side edge: their labels beside them, a line apart
 ROUNDS = 3  # a dart turns as it moves (it points at its word): its box is measured again
+MAX_ORDERS = 500  # ways to share the darts of an edge out between its marks, tried at most
 
 
 def mark_box(pt: Point) -> Box:
@@ -123,25 +127,61 @@ def _spread_edge(
     spans = _merged([(b[along], b[along + 2]) for b in near])
     ends = (panel[along] - 10.0, panel[along]), (panel[along + 2], panel[along + 2] + 10.0)
     # each item: (its place to keep, how far its box reaches before and after it, weight)
-    items = [(float(spots[j][along]), points[j]["at"][along] - boxes[j][along],
-              boxes[j][along + 2] - points[j]["at"][along], 1.0, j) for j in on]  # fmt: skip
-    items += [((a + b) / 2, (b - a) / 2, (b - a) / 2, FIXED, -1) for a, b in [*spans, *ends]]
-    items.sort(key=lambda item: item[0])
-    t = np.array([item[0] for item in items])  # [n]
-    w = np.array([item[3] for item in items])  # [n]
-    fixed_at = w == FIXED  # [n]
+    darts = sorted((float(spots[j][along]), points[j]["at"][along] - boxes[j][along],
+                    boxes[j][along + 2] - points[j]["at"][along], 1.0, j) for j in on)  # fmt: skip
+    walls = [((a + b) / 2, (b - a) / 2, (b - a) / 2, FIXED, -1) for a, b in [*spans, *ends]]
+    walls.sort(key=lambda item: item[0])
+    best: tuple[float, list[Item], np.ndarray] | None = None
     for pitch in (PITCH, 0.0):  # labels a line apart where that fits, else closer
-        pairs = zip(items, items[1:], strict=False)
-        d = np.array([_apart(a, b, points, side, pitch) for a, b in pairs])  # [n - 1]
-        x = separated(t, w, d)  # [n]
-        if np.allclose(x[fixed_at], t[fixed_at], atol=1e-3):
+        for items in _orders(darts, walls):
+            x, cost = _placed(items, points, side, pitch)
+            if cost is not None and (best is None or cost < best[0] - 1e-9):
+                best = (cost, items, x)
+        if best is not None:
             break
-    for item, xi in zip(items, x, strict=True):
+    if best is None:  # no room: as near as the gaps allow, in order, over the marks
+        items = sorted([*darts, *walls], key=lambda item: item[0])
+        best = (0.0, items, _placed(items, points, side, 0.0, check=False)[0])
+    for item, xi in zip(best[1], best[2], strict=True):
         if item[4] >= 0:
             points[item[4]]["at"] = _moved(points[item[4]]["at"], along, float(xi))
 
 
-def _apart(a: tuple, b: tuple, points: list[Point], side: int, pitch: float) -> float:
+Item = tuple[float, float, float, float, int]  # place, reach before, reach after, weight, point
+
+
+def _orders(darts: list[Item], walls: list[Item]) -> Iterator[list[Item]]:
+    """The darts (in order) between the fixed marks (walls, in order; the first and last the
+    panel's ends): every way to share them out over the gaps between, when there are few
+    (a dart may pass a mark to where there is room), else only each in its own gap."""
+    inner = len(walls) - 2
+    if comb(len(darts) + inner, inner) > MAX_ORDERS:
+        yield sorted([*darts, *walls], key=lambda item: item[0])
+        return
+    for gaps in combinations_with_replacement(range(inner + 1), len(darts)):
+        items = [walls[0]]
+        for g in range(inner + 1):
+            items += [d for d, k in zip(darts, gaps, strict=True) if k == g] + [walls[g + 1]]
+        yield items
+
+
+def _placed(
+    items: list[Item], points: list[Point], side: int, pitch: float, check: bool = True
+) -> tuple[np.ndarray, float | None]:
+    """The items' places (x [n]) in this order, and the darts' squared moves (None when the
+    fixed marks would have to move: the darts do not fit between them)."""
+    t = np.array([item[0] for item in items])  # [n]
+    w = np.array([item[3] for item in items])  # [n]
+    pairs = zip(items, items[1:], strict=False)
+    d = np.array([_apart(a, b, points, side, pitch) for a, b in pairs])  # [n - 1]
+    x = separated(t, w, d)  # [n]
+    fixed = w == FIXED  # [n]
+    if check and not np.allclose(x[fixed], t[fixed], atol=1e-3):
+        return x, None
+    return x, float(((x - t)[~fixed] ** 2).sum())
+
+
+def _apart(a: Item, b: Item, points: list[Point], side: int, pitch: float) -> float:
     """How far apart items a and b (a first) keep their places along the edge: their boxes
     GAP apart; two labelled darts on a side edge a line of labels apart (`pitch`)."""
     d = a[2] + b[1] + GAP
