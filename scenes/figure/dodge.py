@@ -4,7 +4,9 @@ stack their darts on one spot, and then neither dart nor label can be told apart
 each edge of each view the darts are moved apart just enough that their boxes keep GAP
 between them and off the other marks near the edge (the dots, rings and diamonds in view,
 the origin's cross, the darts of the other edges), in their order along the edge and each
-as near its own spot as the others allow (least squares: pool adjacent violators). Only the
+as near its own spot as the others allow (least squares: pool adjacent violators); two
+labelled darts on a side edge a line of labels apart (PITCH) where that fits. A dart may
+pass a mark in view to where there is room (the way that moves the darts least). Only the
 dart's place ("at") moves; it still points at its word ("true").
 
 n: the darts and fixed marks along one edge.
