@@ -21,6 +21,7 @@ from scenes.figure.constants import (
     PANEL_MARGIN,
     SAME_MARK,
 )
+from scenes.figure.dodge import spread_darts
 from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
 from scenes.figure.mapping import Mapping, drift_view
 from scenes.figure.names import plotted_words, shown_name
@@ -225,7 +226,15 @@ class PlotGeometry:
             o = self.origin_of(min(pt["sentences"]))
             near = np.linalg.norm(pt["at"][:2] - o[:2]) < ON_ORIGIN
             pt["ring"] = bool(not pt["outside"] and near)
+        self._spread(points)
         return points, point_of
+
+    def _spread(self, points: list[Point]) -> None:
+        """Darts that would stack at one spot of an edge, apart along it (in each panel)."""
+        n = len(self.panels) or 1
+        views = [(self.inner_of(si), self.panel(si), self.origin_of(si)) for si in range(n)]
+        view_of = [min(pt["sentences"]) if self.multiples else 0 for pt in points]
+        spread_darts(points, views, view_of)
 
     def _same_key(self, seen: dict[Key, int], key: Key, points: list[Point], si: int) -> Key:
         """The key of another sentence's mark of the same word within SAME_MARK of this one

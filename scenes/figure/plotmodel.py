@@ -13,6 +13,7 @@ import numpy as np
 
 from attention_math.plan import Plan
 from scenes.figure.constants import CUT_LABEL, GUTTER
+from scenes.figure.dodge import mark_box
 from scenes.figure.labels import Placed, PlotLabel, place_plot_labels
 from scenes.figure.names import TARGET_CUT, cut
 from scenes.figure.panel import word_rows
@@ -26,15 +27,11 @@ from scenes.figure.plot import (  # the arrows' styles, with the geometry they a
 )
 from scenes.figure.together import TogetherPanel, together_panel
 from scenes.figure.widgets import (
-    DART,
-    DIAMOND,
-    DOT_RADIUS,
     KEY_ARROW,
     KEY_DART,
     KEY_DIAMOND,
     KEY_RING,
     ORIGIN_ARM,
-    RING_RADIUS,
     Box,
     arrow_segments,
     badge_box,
@@ -62,22 +59,6 @@ LABEL_BADGE_GAP = 0.1  # between a start or end label and its badge
 WORD_LABEL_W = 2.2  # word labels longer than this are cut with "…"
 TRAIL_HALF_WIDTH = 0.03  # a trail's line, for the layout check
 LEADER_HALF_WIDTH = 0.0075
-
-
-def mark_box(pt: Point) -> Box:
-    """A word's mark (PointLayout.point_mark): a ring round the origin, a group's diamond,
-    a dot (larger when labelled), or off view a dart at the edge."""
-    x, y = float(pt["at"][0]), float(pt["at"][1])
-    if pt["ring"]:
-        r = RING_RADIUS
-    elif not pt["outside"] and pt.get("group"):
-        r = DIAMOND * np.sqrt(2) / 2
-    elif not pt["outside"]:
-        r = DOT_RADIUS[1] if pt["labelled"] else DOT_RADIUS[0]
-    else:
-        size = DART[1] if pt["labelled"] else DART[0]
-        return points_box(dart_points(pt["at"], pt["true"] - pt["at"], size))
-    return (x - r, y - r, x + r, y + r)
 
 
 def panel_badge(panel: Box, si: int, marks: list[Box], lines: list[Segment]) -> Box:
