@@ -46,7 +46,7 @@ from scenes.figure.widgets import (
     width,
     wrap,
 )
-from scenes.layout import Segment, segment_box
+from scenes.layout import Segment, overlap, segment_box
 from scenes.theme import SIZES
 
 KEY_GAP = 0.3  # between the key's entries
@@ -79,10 +79,6 @@ def panel_badge(panel: Box, si: int, marks: list[Box], lines: list[Segment]) -> 
         return hit + sum(overlap(c, segment_box(seg)) for seg in lines)
 
     return min(corners, key=touched)  # min keeps the first of equals
-
-
-def overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def shared_numbers(points: list[Point], numbered: dict[int, int]) -> dict[int, int]:
