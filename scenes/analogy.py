@@ -64,6 +64,9 @@ class AnalogyScene(AnalogyPanel):
         self.check()
 
     def construct(self) -> None:
+        self.tell_after_poster(self.story)  # the last frame first: a poster, a seamless loop
+
+    def story(self) -> None:
         a = self.a
         self.show_words()
         self.beat(say.notes_words(a), caption=say.caption_words(a))

@@ -29,6 +29,8 @@ from scenes.picture import (
 )
 
 PANEL_LEFT = 1.6  # the picture is left of this x, the list of neighbours right of it
+UNDERLINE = 0.06  # a title word's coloured underline, under its text box
+UNDER_GAP = 0.2  # the subtitle's top under the title: clear of the underlines (5 px wide)
 
 
 class AnalogyPanel(LectureScene):
@@ -53,7 +55,7 @@ class AnalogyPanel(LectureScene):
         self.underlines = VGroup()
         for k, m in enumerate(parts[:-1]):
             g = m.glyphs
-            y = m.get_bottom()[1] - 0.06
+            y = m.get_bottom()[1] - UNDERLINE
             line = Line(
                 at(g.get_left()[0], y),
                 at(g.get_right()[0], y),
@@ -71,7 +73,7 @@ class AnalogyPanel(LectureScene):
             "subtitle", f"static vectors: {source}", SMALL, muted=True, max_width=WIDTH
         )
         self.sub.move_to(
-            at(X_LEFT + self.sub.width / 2, title.get_bottom()[1] - 0.12 - self.sub.height / 2)
+            at(X_LEFT + self.sub.width / 2, title.get_bottom()[1] - UNDER_GAP - self.sub.height / 2)
         )
         self.title = title
         self.body_top = self.sub.get_bottom()[1] - 0.3

@@ -23,11 +23,11 @@ directory), so a normal render is exactly a `Scene` render.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from manim import Scene
+from manim import FadeOut, Group, Scene
 
 from scenes.job import SceneJob, from_environment
 from scenes.layout import Item, check, check_items, layout_error
@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - manim-slides is an optional extra
 BEATS_FILE = "beats.json"  # the presenter notes of every beat, in order
 CAPTIONS_FILE = "captions.json"  # the one-line caption of every beat, in order ("" if none)
 TIMES_FILE = "times.json"  # every beat's [start, end] in seconds, in order
+POSTER = 1.5  # the first frame's hold: the scene's last frame, before its story is told
 
 
 class BeatScene(_Base):
@@ -86,6 +87,7 @@ class BeatScene(_Base):
         self.beat_captions: list[str] = []
         self.beat_times: list[tuple[float, float]] = []  # each beat's start and end (seconds)
         self._beat_start = 0.0  # when the current beat began (the scene's time, seconds)
+        self.rehearsing = False  # the story run through without frames (`tell_after_poster`)
         if not HAVE_SLIDES:
             super().__init__(*args, **kwargs)
         elif job.slides:
@@ -182,6 +184,8 @@ class BeatScene(_Base):
         beat shows, for a still's caption, a slide or subtitles (`beat_captions`, and a
         subcaption shown from the previous beat's end to now).
         """
+        if self.rehearsing:  # not a beat of the video: nothing recorded, no slide
+            return
         if (hold := self.job.look.pacing.hold) > 0:  # time to read the beat, unscaled
             super().wait(hold)
         self.beat_notes.append(notes)
@@ -198,6 +202,34 @@ class BeatScene(_Base):
             # manim-slides gives next_slide's notes to the slide that starts *after* the call;
             # the notes of each beat are written next to the slides instead (`render`).
             self.next_slide()
+
+    def tell_after_poster(self, story: Callable[[], None]) -> None:
+        """The scene's beats (`story`) after a poster: the last frame first, held POSTER
+        seconds, then faded out, so a paused GIF shows the whole story and the loop comes back
+        to its first frame without a cut. To reach that last state, the story is first run
+        through without drawing a frame (Manim's skipping; no beat recorded); the poster is a
+        copy of what it leaves on screen; then the scene is set up anew and the story told.
+        A still (its last frame) and a deck (a slide per beat) tell the story alone."""
+        if self.final_only or self.job.slides:
+            story()
+            return
+        renderer: Any = self.renderer
+        skipping = renderer._original_skipping_status, renderer.skip_animations
+        time = renderer.time
+        renderer._original_skipping_status = renderer.skip_animations = True
+        self.rehearsing = True
+        try:
+            story()
+        finally:
+            renderer._original_skipping_status, renderer.skip_animations = skipping
+            renderer.time, self.rehearsing = time, False
+        poster = Group(*(m.copy().clear_updaters() for m in self.mobjects))
+        self.clear()
+        self.setup()
+        self.add(poster)
+        self.wait(POSTER)
+        self.play(FadeOut(poster), run_time=0.3)
+        story()
 
     def save_still(self, path: Path) -> None:
         """The current state of the scene as a PNG (drawn now, even while skipping)."""

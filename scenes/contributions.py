@@ -222,6 +222,9 @@ class ContributionScene(StepSplit):
         self.check()
 
     def construct(self) -> None:
+        self.tell_after_poster(self.story)  # the last frame first: a poster, a seamless loop
+
+    def story(self) -> None:
         self.show_table()
         for i in range(len(self.ledger.layers)):
             if i:

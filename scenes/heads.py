@@ -56,6 +56,9 @@ class HeadsScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        self.tell_after_poster(self.story)  # the last frame first: a poster, a seamless loop
+
+    def story(self) -> None:
         self.show_grid()
         self.beat(self.grid_notes(), caption=self.grid_caption())
         self.show_chosen()

@@ -56,6 +56,9 @@ class LayerDriftScene(LayerChart):
         self.check()
 
     def construct(self) -> None:
+        self.tell_after_poster(self.story)  # the last frame first: a poster, a seamless loop
+
+    def story(self) -> None:
         self.show_start()
         self.beat(self.notes(0), caption=self.caption_of(0))
         for layer in range(1, self.n_layers + 1):

@@ -46,6 +46,9 @@ class SenseSplitScene(LectureScene):
         self.check()
 
     def construct(self) -> None:
+        self.tell_after_poster(self.story)  # the last frame first: a poster, a seamless loop
+
+    def story(self) -> None:
         d, t = self.data, self.plan.target
         self.show_static()
         self.beat(

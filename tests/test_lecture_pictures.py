@@ -441,14 +441,28 @@ def test_layer_view_round_trips_and_old_plans_load(figure_layers):
     assert Plan.from_dict(data).lecture is None
 
 
+POSTER_SOURCES: dict[str, PlanRequest | str] = {
+    "AttentionMathScene": PlanRequest(RIVER, "bank"),
+    "AttentionMatrixScene": PlanRequest(RIVER, "bank"),
+    "ProjectionScene": PlanRequest(RIVER, "bank"),
+    "LayerDriftScene": model_request(PlanRequest(RIVER, "bank", compare=(MONEY,))),
+    "AnalogyScene": "queen - woman + man = king",
+    "SenseSplitScene": "bank",
+    "ContributionScene": PlanRequest(RIVER, "bank", mode="model"),
+    "HeadsScene": PlanRequest(RIVER, "bank", compare=(MONEY,), mode="model"),
+}
+STORY_SIZE = (320, 180)  # the scenes told after a rehearsal: the loop, not the pixels, is tested
+
+
 @pytest.mark.render
-@pytest.mark.parametrize("scene", ["AttentionMathScene", "AttentionMatrixScene", "ProjectionScene"])
+@pytest.mark.parametrize("scene", list(POSTER_SOURCES))
 def test_the_gif_opens_on_its_last_frame(
     scene: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """The first frame is a poster (AttentionMatrixScene: the whole matrix and the target's
-    row; ProjectionScene: both weight columns, the values and both outputs), the same as
-    the last, so the GIF loops without a cut; the matrix's last frame holds."""
+    """The first frame is a poster, the same as the last, so the GIF loops without a cut
+    (AttentionMatrixScene: the whole matrix and the target's row; ProjectionScene: both
+    weight columns, the values and both outputs; the others, BeatScene.tell_after_poster:
+    their story's last frame); the matrix's last frame holds."""
     from PIL import Image
 
     from scenes.app.media.passes import GIF_FPS, GIF_SIZE, encode_gif, manim_pass
@@ -456,19 +470,25 @@ def test_the_gif_opens_on_its_last_frame(
     from scenes.matrix import HOLD
     from scenes.theme import PALETTES
 
-    if scene == "ProjectionScene":  # runs a real head
+    source = POSTER_SOURCES[scene]
+    if scene not in ("AttentionMathScene", "AttentionMatrixScene"):  # the model's files
         request.getfixturevalue("minilm_dir")
-    plan = plan_for(scene, PlanRequest(RIVER, "bank"))
-    movie = manim_pass(job_for(plan), scene, tmp_path / "pass", GIF_SIZE, GIF_FPS, "rgba")
-    gif = tmp_path / "matrix.gif"
-    encode_gif(movie, gif, PALETTES["dark"].background)
+    plan = build(scene, source) if scene in ("AnalogyScene", "SenseSplitScene") else None
+    plan = plan or plan_for(scene, source)  # type: ignore[arg-type]
+    size, fps = (GIF_SIZE, GIF_FPS) if scene in ("AttentionMatrixScene",) else (STORY_SIZE, 5)
+    movie = manim_pass(job_for(plan), scene, tmp_path / "pass", size, fps, "rgba")
+    gif = tmp_path / "scene.gif"
+    encode_gif(movie, gif, PALETTES["dark"].background, fps=fps)
     with Image.open(gif) as im:
         n = im.n_frames
         first = np.asarray(im.convert("RGB"), dtype=np.int16)
         im.seek(n - 1)
         last = np.asarray(im.convert("RGB"), dtype=np.int16)
+        im.seek(min(n - 1, int(0.9 * fps)))  # the poster still holds after 0.9 s
+        held = np.asarray(im.convert("RGB"), dtype=np.int16)
     background = np.array([int(PALETTES["dark"].background[i : i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(first - background).max(axis=2) > 40).mean() > 0.03  # not an empty frame
     assert np.abs(first - last).max(axis=2).mean() < 1.0
+    assert np.abs(first - held).max(axis=2).mean() < 1.0
     if scene == "AttentionMatrixScene":
-        assert n / GIF_FPS >= HOLD + 3.0
+        assert n / fps >= HOLD + 3.0
