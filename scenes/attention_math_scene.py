@@ -20,9 +20,8 @@ from manim import *
 from attention_math.plan import Plan
 from scenes.attention_math_notes import caption_of, notes_of
 from scenes.attention_math_pictures import AttentionMathPictures
+from scenes.beats import POSTER  # the poster's hold, as in every scene
 from scenes.components import CountTo, Fade, swap
-
-POSTER = 1.5  # the first frame's hold: the whole computation, as at the end
 
 
 class AttentionMathScene(AttentionMathPictures):

@@ -18,6 +18,7 @@ from manim import *
 
 from attention_math.lecture_data import WeightMatrix
 from attention_math.plan import Plan
+from scenes.beats import POSTER  # the poster's hold, as in every scene
 from scenes.components import Counter, CountTo, Fade, StrutText, fmt
 from scenes.matrix_notes import (
     cell_rows,
@@ -48,7 +49,6 @@ LEGEND_H = 0.5  # room under the matrix for the colour scale
 # why: the last frame holds the target's row and the whole matrix; a reader needs about 4 s
 # to find the row, read its largest weight and compare it with the panel's (issue 19)
 HOLD = 4.5
-POSTER = 1.5  # the first frame's hold: the whole matrix, as at the end
 
 
 class AttentionMatrixScene(LectureScene):

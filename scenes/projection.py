@@ -16,6 +16,7 @@ from manim import *
 from attention_math.lecture_data import HeadComparison
 from attention_math.plan import Plan
 from scenes import projection_notes
+from scenes.beats import POSTER  # the poster's hold, as in every scene
 from scenes.components import CountTo, Fade
 from scenes.picture import (
     SMALL,
@@ -34,7 +35,6 @@ from scenes.projection_notes import head_name
 from scenes.projection_table import BAR, ProjectionTable
 
 TABLE_RIGHT = 1.0  # the table is left of this x, the picture right of it
-POSTER = 1.5  # the first frame's hold: the whole comparison, as at the end
 MAX_LABELS = 9  # value points drawn, each named: the largest weights of either kind
 
 
