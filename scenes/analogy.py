@@ -31,6 +31,7 @@ from scenes.picture import (
     SMALL,
     X_LEFT,
     arrow_between,
+    leaders_of,
     picture_mapping,
     place_point_labels,
 )
@@ -188,6 +189,7 @@ class AnalogyScene(AnalogyPanel):
         self.play(
             *[grow(arrow) for arrow in self.word_arrows],
             *[Fade(m) for m in self.word_labels],
+            *[Fade(m) for m in leaders_of(self.leaders, range(len(self.word_labels)))],
             run_time=1.2,
         )
 
@@ -199,13 +201,14 @@ class AnalogyScene(AnalogyPanel):
         )
 
     def show_neighbours(self) -> None:
-        self.play(Fade(self.result_dot), Fade(self.result_label), run_time=0.6)
+        result = leaders_of(self.leaders, [len(self.word_labels)])  # with its label
+        self.play(Fade(self.result_dot), Fade(self.result_label), *map(Fade, result), run_time=0.6)
         self.play(
             Create(self.circle),
             Fade(self.ranked_dots),
             Fade(self.expected_ring),
             *[Fade(m) for m in self.ranked_labels],
-            Fade(self.leaders),
+            *[Fade(m) for m in leaders_of(self.leaders, range(len(self.word_labels) + 1, 999))],
             Fade(self.panel_head),
             Fade(self.panel_sub),
             *[Fade(name) for name, _ in self.rows],

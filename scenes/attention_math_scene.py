@@ -22,6 +22,7 @@ from scenes.attention_math_notes import caption_of, notes_of
 from scenes.attention_math_pictures import AttentionMathPictures
 from scenes.beats import POSTER  # the poster's hold, as in every scene
 from scenes.components import CountTo, Fade, swap
+from scenes.picture import leaders_of
 
 
 class AttentionMathScene(AttentionMathPictures):
@@ -166,13 +167,14 @@ class AttentionMathScene(AttentionMathPictures):
             run_time=0.6,
         )
         rt = max(0.4, min(0.9, 4.0 / len(self.sum_arrows)))
-        for a, lab in zip(self.sum_arrows, self.term_labels, strict=True):
-            self.play(Create(a), Fade(lab), run_time=rt)
+        for k, (a, lab) in enumerate(zip(self.sum_arrows, self.term_labels, strict=True)):
+            leader = leaders_of(self.sum_leaders, [k + 1])  # with its label
+            self.play(Create(a), Fade(lab), *map(Fade, leader), run_time=rt)
         self.play(
             Create(self.resultant),
             Fade(self.out_ring),
             Fade(self.out_label),
-            Fade(self.sum_leaders),
+            *map(Fade, leaders_of(self.sum_leaders, [0])),
             Fade(self.equation),
             run_time=1.0,
         )

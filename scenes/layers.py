@@ -28,6 +28,7 @@ from scenes.picture import (
     X_LEFT,
     Y_BOTTOM,
     at,
+    leaders_of,
     picture_mapping,
     place_point_labels,
 )
@@ -153,7 +154,7 @@ class LayerDriftScene(LayerChart):
                     self.layer_count,
                     *self.readouts,
                     self.chart_axes,
-                    self.leaders,
+                    *leaders_of(self.leaders, [0]),  # "layer 0"'s, if any
                 )
             ],
             *[GrowFromCenter(d) for d in self.heads],
@@ -181,8 +182,11 @@ class LayerDriftScene(LayerChart):
         anims.append(CountTo(self.layer_count, layer))
         if layer < len(self.layer_labels):
             anims.append(Fade(self.layer_labels[layer]))
+            anims += [Fade(m) for m in leaders_of(self.leaders, [layer])]
         if layer == self.n_layers:
             anims += [Fade(m) for m in self.end_labels]
+            ends = range(len(self.layer_labels), len(self.layer_labels) + len(self.end_labels))
+            anims += [Fade(m) for m in leaders_of(self.leaders, ends)]
         self.play(*anims, run_time=1.0)
         self.bring_to_front(*self.heads)
         self.wait(0.4)

@@ -14,7 +14,7 @@ the theme's font (`Counter`, `label`), never LaTeX.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -410,7 +410,9 @@ def place_point_labels(
         marks=obstacles[: len(spots)],
     )
     leaders = VGroup()
-    for m, c, a in zip(labels, centres, anchors, strict=True):
+    leaders.labels = list(labels)  # type: ignore[attr-defined]
+    leaders.owners = []  # type: ignore[attr-defined]  # each leader's label (its index)
+    for i, (m, c, a) in enumerate(zip(labels, centres, anchors, strict=True)):
         m.move_to(at(c[0], c[1]))
         if needs_leader((float(a[0]), float(a[1])), c, (m.width, m.height), LEADER_GAP):
             end = leader_end((float(a[0]), float(a[1])), c, (m.width, m.height))
@@ -419,7 +421,16 @@ def place_point_labels(
                     opacity=0.7
                 )
             )
+            leaders.owners.append(i)
     return leaders
+
+
+def leaders_of(leaders: VGroup, labels: Iterable[int]) -> list[Mobject]:
+    """The leader lines (place_point_labels') of those labels (their indices): a leader
+    shows with its label, never before it."""
+    wanted = set(labels)
+    owners = getattr(leaders, "owners", [])
+    return [line for line, i in zip(leaders.submobjects, owners, strict=True) if i in wanted]
 
 
 def arrow_between(

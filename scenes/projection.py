@@ -27,6 +27,7 @@ from scenes.picture import (
     arrow_between,
     at,
     box_of,
+    leaders_of,
     picture_mapping,
     place_point_labels,
     sentence_chips,
@@ -204,11 +205,18 @@ class ProjectionScene(ProjectionTable):
             Fade(self.notes),
             Fade(self.value_dots),
             Fade(self.value_labels),
-            Fade(self.leaders),
+            *[Fade(m) for m in leaders_of(self.leaders, range(2, 2 + len(self.value_labels)))],
             run_time=1.0,
         )
-        self.play(Fade(self.simple_dot), Fade(self.simple_label), run_time=0.6)
+        simple = [Fade(m) for m in leaders_of(self.leaders, [0])]  # a leader with its label
+        self.play(Fade(self.simple_dot), Fade(self.simple_label), *simple, run_time=0.6)
 
     def show_move(self) -> None:
-        self.play(Create(self.move), Fade(self.learned_dot), Fade(self.learned_label), run_time=1.2)
+        self.play(
+            Create(self.move),
+            Fade(self.learned_dot),
+            Fade(self.learned_label),
+            *[Fade(m) for m in leaders_of(self.leaders, [1])],
+            run_time=1.2,
+        )
         self.bring_to_front(self.simple_dot, self.learned_dot)

@@ -20,6 +20,7 @@ from scenes.picture import (
     X_RIGHT,
     LectureScene,
     at,
+    leaders_of,
     picture_mapping,
     place_point_labels,
 )
@@ -180,9 +181,9 @@ class SenseSplitScene(LectureScene):
             for j in idx
         ]
         anims += [Fade(self.num_labels[j]) for j in idx]
+        anims += [Fade(m) for m in leaders_of(self.leaders, idx)]  # with their labels
         if i == 0:
             anims.append(Fade(self.static_label, out=True))
-            anims.append(Fade(self.leaders))
         self.play(*anims, run_time=1.5)
         self.wait(0.5)
 

@@ -492,3 +492,46 @@ def test_the_gif_opens_on_its_last_frame(
     assert np.abs(first - held).max(axis=2).mean() < 1.0
     if scene == "AttentionMatrixScene":
         assert n / fps >= HOLD + 3.0
+
+
+BAT = PlanRequest("She swung the bat at the ball.", "bat", compare=("A bat flew out of the cave.",))
+# each scene's leader groups, and an input where it draws leaders
+LEADERS: dict[str, tuple[tuple[str, ...], PlanRequest | str]] = {
+    "LayerDriftScene": (("leaders",), model_request(BAT)),
+    "SenseSplitScene": (("leaders",), "bat"),
+    "AnalogyScene": (("leaders",), "-woman + man + queen"),
+    "ProjectionScene": (("leaders",), PlanRequest(RIVER, "bank")),
+    "AttentionMathScene": (("value_leaders", "sum_leaders"), PlanRequest(RIVER, "bank")),
+}
+
+
+@pytest.mark.parametrize("name", list(LEADERS))
+def test_a_leader_shows_only_with_its_label(minilm_dir, name, tmp_path):
+    """After every animation of the story, every leader line on screen has its label on
+    screen (scenes.picture.leaders_of): no line that ends at nothing."""
+    from manim import tempconfig
+
+    attributes, source = LEADERS[name]
+    lecture = name in ("AnalogyScene", "SenseSplitScene")
+    plan = build(name, source) if lecture else plan_for(name, source)  # type: ignore[arg-type]
+    with tempconfig({"media_dir": str(tmp_path), "disable_caching": True}):
+        scene = scene_for(name, plan, tmp_path=tmp_path)
+        renderer = scene.renderer
+        renderer._original_skipping_status = renderer.skip_animations = True  # end states only
+        groups = [getattr(scene, a) for a in attributes]
+        pairs = [(line, g.labels[i]) for g in groups for line, i in zip(g, g.owners, strict=True)]
+        assert pairs  # the input draws leaders
+        play, seen = scene.play, []
+
+        def checked_play(*args, **kwargs):
+            play(*args, **kwargs)
+            shown = set(map(id, scene.get_mobject_family_members()))
+            seen.extend(id(line) in shown for line, _ in pairs)
+            orphans = [
+                line for line, label in pairs if id(line) in shown and id(label) not in shown
+            ]
+            assert not orphans, f"{len(orphans)} leader(s) on screen without their label"
+
+        scene.play = checked_play
+        getattr(scene, "story", scene.construct)()
+    assert any(seen)  # and the leaders did show
