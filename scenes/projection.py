@@ -139,7 +139,13 @@ class ProjectionScene(ProjectionTable):
             dot = Dot(q, radius=0.06 if target else 0.05, color=pal.text if target else pal.muted)
             self.value_dots.add(self.add_dot(f"value {r}", dot))
             labels.append(
-                self.text(f"value label {r}", h.labels[r], SMALL, muted=not target, max_width=2.0)
+                self.text(
+                    f"value label {r}",
+                    token_name(h.labels[r]),
+                    SMALL,
+                    muted=not target,
+                    max_width=2.0,
+                )
             )
             anchors.append(q)
         a, b = self.map(h.output_simple_point), self.map(h.output_learned_point)
@@ -220,3 +226,9 @@ class ProjectionScene(ProjectionTable):
             run_time=1.2,
         )
         self.bring_to_front(self.simple_dot, self.learned_dot)
+
+
+def token_name(label: str) -> str:
+    """A value's name in the picture: a token with no letter or digit (".", ",") in quotes,
+    so that its label reads as a token, not as one more dot (scenes.figure.names.shown_name)."""
+    return label if any(c.isalnum() for c in label) else f"“{label}”"
