@@ -59,18 +59,47 @@ TRACKS = {
 }
 
 
-def weighted_sum(sentence: Sentence, digits: int = 2) -> str:
-    """The sentence's last drift step as a formula: ``bank′ = 0.56·bank + 0.26·river``.
+def weighted_sum(sentence: Sentence, digits: int = 2, top: int | None = None) -> str:
+    """The sentence's last drift step as a formula: ``bank′ = 0.56·bank + 0.26·river``;
+    with `top`, its `top` largest terms and how many more (``+ 3 more``).
 
     Empty when the sentence has no steps (a scene that draws no drift)."""
     if not sentence.steps:
         return ""
     final = sentence.final
-    terms = [
-        f"{w:.{digits}f}·{sentence.words[i].text}"
-        for i, w in zip(final.words, final.weights, strict=True)
+    pairs = list(zip(final.weights, final.words, strict=True))  # the plan's order
+    if top is not None:  # the largest first; "+ 1 more" says no more than the term would
+        pairs = sorted(pairs, key=lambda p: -p[0])
+        top = top if len(pairs) > top + 1 else None
+    terms = [f"{w:.{digits}f}·{sentence.words[i].text}" for w, i in pairs[:top]]
+    more = len(pairs) - len(terms)
+    return f"{sentence.target.text}′ = " + " + ".join(terms) + (f" + {more} more" if more else "")
+
+
+def start_name(plan: Plan) -> str:
+    """What the arrow starts as: the static vector, or in model mode the target's value
+    vector (the head's v, which the weights mix)."""
+    if plan.mode == "model":
+        return f"the value vector v({plan.target})"
+    return f"the static vector of “{plan.target}”"
+
+
+def results(plan: Plan, top: int = 4) -> list[dict]:
+    """Per sentence, what the page says of its result (a badge focused, its panel or output
+    pointed at): its text, its output as its `top` largest terms (`weighted_sum`), how far
+    the output ends from where it started (the plan's 2-D points) and what that start is
+    (`start_name`). Empty when a sentence has no steps (a scene that draws no drift)."""
+    if not all(s.steps for s in plan.sentences):
+        return []
+    return [
+        {
+            "text": s.text,
+            "formula": weighted_sum(s, top=top),
+            "moved": round(math.dist(s.steps[0].point, s.final.point), 4),
+            "start": start_name(plan),
+        }
+        for s in plan.sentences
     ]
-    return f"{sentence.target.text}′ = " + " + ".join(terms)
 
 
 def describe(plan: Plan, scene: str = "DriftScene") -> tuple[str, list[str], str]:
@@ -95,7 +124,7 @@ def long_description(plan: Plan) -> list[str]:
     moved (from the plan)."""
     out = [
         f"The plot shows the words as points (a 2-D PCA of their vectors); an arrow from the "
-        f"origin is the static vector of “{plan.target}”. For each sentence, the context words "
+        f"origin is {start_name(plan)}. For each sentence, the context words "
         f"join one at a time: the weights renormalise in the panel on the right and the arrow's "
         f"tip moves towards each word, leaving a trail."
     ]
@@ -110,7 +139,7 @@ def long_description(plan: Plan) -> list[str]:
             text += f": the words join in this order, with their weights: {'; '.join(joins)}"
         formula = weighted_sum(s)
         if formula:
-            text += f". It ends at {formula}, {moved:.2f} units from the static vector"
+            text += f". It ends at {formula}, {moved:.2f} units from where it started"
         out.append(text + ".")
     return out
 
@@ -194,7 +223,11 @@ def figure_markup(
         return "\n".join(parts)
     if stills is None:
         stills = sorted(m for m in media if _is_still(m))
-    data = {"figure": _figure_data(folder, by_suffix), "stills": list(stills)}
+    data = {
+        "figure": _figure_data(folder, by_suffix),
+        "stills": list(stills),
+        "results": results(plan),
+    }
     video = _video_element(media, size, alt, [*sources, *_tracks(by_suffix), fallback], uid)
     parts += [
         '  <div class="adf-stage">',
@@ -205,7 +238,8 @@ def figure_markup(
         CONTROLS.format(uid=uid),
         # after the controls (the Tab order: playback first, then the words), over the video
         f'  <svg class="adf-overlay" style="aspect-ratio: {size[0]} / {size[1]}" role="group" '
-        'aria-label="The numbers: focus or point at a word" preserveAspectRatio="none"></svg>',
+        'aria-label="The numbers: focus or point at a word or a sentence’s badge" '
+        'preserveAspectRatio="none"></svg>',
         f'  <details><summary>Describe the figure</summary><div id="{uid}-long">{long}</div>'
         "</details>",
         f'  <script type="application/json" class="adf-data">{_json(data)}</script>',

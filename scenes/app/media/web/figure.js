@@ -9,9 +9,8 @@
 
   function svg(tag, attrs, parent) {
     var e = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (parent) parent.appendChild(e);
-    return e;
+    svg_set(e, attrs);
+    return parent ? parent.appendChild(e) : e;
   }
   function f2(x) { return x === null || x === undefined ? "–" : x.toFixed(2); }
   function setBox(e, b, W, H, pad) {
@@ -95,7 +94,8 @@
         still.src = data.stills[Math.min(at, data.stills.length - 1)];
         still.alt = "Step " + (at + 1) + " of " + steps.length + ": " + (described[at] || steps[at].text);
       }
-      else { video.currentTime = stepTime(at); }
+      // (a looping video sought to where it stands, at its end, goes back to 0)
+      else if (Math.abs(video.currentTime - stepTime(at)) > 1e-3) video.currentTime = stepTime(at);
       if (spoken) spoken.textContent = described[at] || steps[at].text;
       update();
     }
@@ -135,7 +135,7 @@
     }
     function place(el, e, pad) {  // a highlight or hot region over element e
       var k = HOT[e.kind], b = e.box;
-      if (k === "trail") {
+      if (k === "trail" || !k && e.segments) {
         svg_set(el, { d: (e.segments || []).map(function (s) {
           return "M" + s[0] * W + " " + s[1] * H + "L" + s[2] * W + " " + s[3] * H; }).join("") });
       } else if (k === "point") {
@@ -148,9 +148,48 @@
       el.addEventListener("pointerenter", function () { show(word); });
       el.addEventListener("pointerleave", function () { show(null); });
     }
+    function focusable(r, word, name) {
+      svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
+      r.addEventListener("focus", function () { show(word); });
+      r.addEventListener("blur", function () { show(null); });
+      r.addEventListener("click", function () { pinned = pinned === word ? null : word; show(word); });
+    }
+    // ---- a sentence: its badges (by its words, on its panel, by its output together) take
+    // the focus, its panel, arrows and equations the pointer (under the words'); the readout
+    // says its result (the plan's: data.results)
+    var SENT = { badge: 1, "together badge": 1, frame: 1, arrow: 1, "together arrow": 1,
+      equation: 1, summary: 1, "end label": 1 };
+    var results = data.results || [], under, ring;
+    function isBadge(e) { return /badge$/.test(e.kind); }
+    function result(si) {
+      var r = results[si];
+      return "“" + r.text + "”: " + r.formula + "; it ends " + f2(r.moved) + " units from " + r.start;
+    }
+    function sentenceRegion(e) {
+      var si = e.sentence, who = { si: si, whole: true }, line = e.segments && !isBadge(e);
+      var r = svg(line ? "path" : "rect", { "class": "adf-hot adf-hot-sentence" + (line ? " adf-hot-line" : ""),
+        "data-adf-element": e.name }, isBadge(e) ? layer : under);
+      place(r, e, 1);
+      hots.push({ el: r, e: e });
+      onWord(r, who);
+      if (!isBadge(e)) { r.setAttribute("aria-hidden", "true"); return; }
+      var at = e.kind === "together badge" ? "’s output, together" : /^panel /.test(e.name) ? "’s panel" : "";
+      focusable(r, who, "Sentence " + (si + 1) + at + ": " + result(si));
+    }
+    function tabOrder() {  // as the figure reads: row by row, then the panels
+      var key = function (h) {
+        var e = h.e, si = e.sentence !== null ? e.sentence : (e.tokens[0] || [0])[0];
+        return [e.kind === "together badge" ? 2 : /^panel /.test(e.name) ? 1 : 0, si, e.box[0]];
+      };
+      hots.filter(function (h) { return h.el.hasAttribute("tabindex"); }).sort(function (a, b) {
+        var x = key(a), y = key(b); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+      }).forEach(function (h) { layer.appendChild(h.el); });
+    }
     if (layer) {
       layer.setAttribute("viewBox", "0 0 " + W + " " + H);
+      under = svg("g", {}, layer);
       (figure.elements || []).forEach(function (e) {
+        if (SENT[e.kind] && e.sentence !== null && results[e.sentence]) return sentenceRegion(e);
         var k = HOT[e.kind], all = k ? wordsOf(e) : [], word = all[0];
         if (!word) return;  // a group of words: pointing at it says the first
         all.forEach(function (x) { var id = x.si + ":" + x.w.index; (byWord[id] = byWord[id] || []).push(e); });
@@ -160,16 +199,25 @@
         hots.push({ el: r, e: e });
         onWord(r, word);
         if (e.kind !== "chip") { r.setAttribute("aria-hidden", "true"); return; }
-        var w = word.w, name = w.text + ", sentence " + (word.si + 1) + ": score " + f2(w.score) +
-          ", weight " + f2(w.weight) + ", term " + w.term;
-        svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
-        r.addEventListener("focus", function () { show(word); });
-        r.addEventListener("blur", function () { show(null); });
-        r.addEventListener("click", function () { pinned = pinned === word ? null : word; show(word); });
+        var w = word.w;
+        focusable(r, word, w.text + ", sentence " + (word.si + 1) + ": score " + f2(w.score) +
+          ", weight " + f2(w.weight) + ", term " + w.term);
       });
+      tabOrder();
       Object.keys(SHAPE).forEach(function (k) {
         hl[k] = svg(SHAPE[k], { "class": "adf-hl adf-hl-" + k, rx: 4, hidden: "" }, layer);
       });
+      ring = svg("g", { "class": "adf-lit" }, layer);
+    }
+    function showSentence(si) {  // ring its badges, panel and output, veil the other panels
+      hots.forEach(function (h) {
+        var e = h.e, mine = e.sentence === si, line = e.segments && !isBadge(e);
+        if (!SENT[e.kind] || !visible(e) || !mine && e.kind !== "frame") return;
+        var m = svg(line ? "path" : "rect", { "class": !mine ? "adf-veil" : line ? "adf-hl adf-halo" : "adf-hl", rx: 4 }, ring);
+        place(m, e, mine && !line ? 3 : 0);
+      });
+      fig.setAttribute("data-adf-sentence", si);
+      readout.textContent = "Sentence " + (si + 1) + ", " + result(si) + ".";
     }
     var shown = null;
     function beatAt() {  // the beat of the current step (a beat that takes no time has none)
@@ -185,8 +233,11 @@
       if (word === null && pinned) return;
       shown = word;
       Object.keys(hl).forEach(function (k) { hl[k].setAttribute("hidden", ""); });
+      if (ring) ring.textContent = "";
       fig.removeAttribute("data-adf-word");
+      fig.removeAttribute("data-adf-sentence");
       if (word === null) { readout.textContent = ""; return; }
+      if (word.whole) return showSentence(word.si);
       var b = beat(), si = word.si, w = word.w, lit = {};
       byWord[si + ":" + w.index].forEach(function (e) {  // a box round a row, track and value
         var k = HOT[e.kind], u = lit[k];
