@@ -375,3 +375,39 @@ def test_the_code_hash_follows_the_pages_script(
         now = [code.code_version(s) for s in scenes]
         assert all(a != b for a, b in zip(before, now, strict=True)), name
         before = now
+
+
+# --------------------------------------------------------------------------------------------
+# what the page says of a sentence (its badges focused, its panel or output pointed at)
+
+LONG = "River cash sat deposited river cash sat bank."  # eight terms in its sum
+
+
+def test_results_say_each_sentences_output_from_the_plan(vectors: Path, tmp_path: Path) -> None:
+    """Per sentence: its text, its output's terms in the plan's order (the first four and
+    how many more once there are six or more; never "+ 1 more") and how far the output ends
+    from the static vector (the plan's 2-D points); inlined in the page's data."""
+    import dataclasses
+    import math
+
+    from scenes.app.media.webpage import results
+
+    plan = build_plan(LONG, "bank", compare=[RIVER], embeddings_file=vectors)
+    got = results(plan)
+    assert [r["text"] for r in got] == [LONG, RIVER]
+    for r, s in zip(got, plan.sentences, strict=True):
+        terms = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(s.final.weights, s.final.words,
+                                                               strict=True)]  # fmt: skip
+        shown = terms if len(terms) <= 5 else [*terms[:4], f"{len(terms) - 4} more"]
+        assert r["formula"] == "bank′ = " + " + ".join(shown)
+        assert r["moved"] == pytest.approx(math.dist(s.steps[0].point, s.final.point), abs=1e-4)
+        assert r["start"] == "the static vector of “bank”"
+    assert len(plan.sentences[0].final.words) == 8 and got[0]["formula"].endswith(" + 4 more")
+    assert "more" not in got[1]["formula"]
+    # model mode: the arrow starts as the target's value vector, not its static vector
+    model = dataclasses.replace(plan, mode="model")
+    assert {r["start"] for r in results(model)} == {"the value vector v(bank)"}
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    data = re.search(r'<script type="application/json" class="adf-data">(.*?)</script>', page, re.S)
+    assert data is not None and json.loads(data.group(1))["results"] == got

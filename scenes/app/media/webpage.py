@@ -61,16 +61,16 @@ TRACKS = {
 
 def weighted_sum(sentence: Sentence, digits: int = 2, top: int | None = None) -> str:
     """The sentence's last drift step as a formula: ``bank′ = 0.56·bank + 0.26·river``;
-    with `top`, its `top` largest terms and how many more (``+ 3 more``).
+    with `top`, its first `top` terms and how many more (``+ 3 more``).
 
     Empty when the sentence has no steps (a scene that draws no drift)."""
     if not sentence.steps:
         return ""
     final = sentence.final
-    pairs = list(zip(final.weights, final.words, strict=True))  # the plan's order
-    if top is not None:  # the largest first; "+ 1 more" says no more than the term would
-        pairs = sorted(pairs, key=lambda p: -p[0])
-        top = top if len(pairs) > top + 1 else None
+    # the plan's order (the figure's: the target's term, then the largest); never "+ 1 more",
+    # which takes the room of the term it hides
+    pairs = list(zip(final.weights, final.words, strict=True))
+    top = top if top is not None and len(pairs) > top + 1 else None
     terms = [f"{w:.{digits}f}·{sentence.words[i].text}" for w, i in pairs[:top]]
     more = len(pairs) - len(terms)
     return f"{sentence.target.text}′ = " + " + ".join(terms) + (f" + {more} more" if more else "")
@@ -86,7 +86,7 @@ def start_name(plan: Plan) -> str:
 
 def results(plan: Plan, top: int = 4) -> list[dict]:
     """Per sentence, what the page says of its result (a badge focused, its panel or output
-    pointed at): its text, its output as its `top` largest terms (`weighted_sum`), how far
+    pointed at): its text, its output as its first `top` terms (`weighted_sum`), how far
     the output ends from where it started (the plan's 2-D points) and what that start is
     (`start_name`). Empty when a sentence has no steps (a scene that draws no drift)."""
     if not all(s.steps for s in plan.sentences):
