@@ -702,6 +702,9 @@ def test_highlight_lands_on_the_drawn_point(served: tuple[str, Path], browser: A
 
 
 HOT_KINDS = ("chip", "row", "track", "value", "term", "point", "marker", "ring", "group")
+# a sentence's own: pointing at one (or focusing a badge) says the sentence's result
+SENTENCE_KINDS = ("badge", "together badge", "frame", "arrow", "together arrow", "equation",
+                  "summary", "end label")  # fmt: skip
 
 
 def region_boxes(driver: Any) -> dict[str, Any]:
@@ -721,9 +724,10 @@ def region_boxes(driver: Any) -> dict[str, Any]:
 
 def test_hot_regions_are_the_models_elements(served: tuple[str, Path], browser: Any) -> None:
     """The page's hot regions are the figure model's elements: one for each chip, panel row,
-    track, value, equation term and point of a word in the final sum, and each trail step,
-    named after it; at a step, those shown then are displayed, each over the element's box
-    as the model built without manim puts it (scenes.figure.build, normalised to the frame);
+    track, value, equation term and point of a word in the final sum, each trail step and
+    each element of a sentence's own (SENTENCE_KINDS), named after it; at a step, those
+    shown then are displayed, each over the element's box as the model built without manim
+    puts it (scenes.figure.build, normalised to the frame);
     pointing at a panel row highlights the row (its label, bar and value) and says its
     word's numbers."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -738,8 +742,10 @@ def test_hot_regions_are_the_models_elements(served: tuple[str, Path], browser: 
     model = build_figure(plan)
     summed = {(si, i) for si, s in enumerate(plan.sentences) for i in s.final.words}
     want = [e for e in model.elements if e.kind == "trail" or (e.kind in HOT_KINDS
-            and any(t in summed for t in e.tokens))]  # fmt: skip
+            and any(t in summed for t in e.tokens))
+            or (e.kind in SENTENCE_KINDS and e.sentence is not None)]  # fmt: skip
     assert {e.kind for e in want} >= {"chip", "row", "track", "term", "point", "trail"}
+    assert {e.kind for e in want} >= {"arrow", "equation"}  # a sentence's (one: no badge)
     cues = chapters(folder)
     open_figure(browser, f"{base}/fig.html")
     press(browser, Keys.TAB, "k")
