@@ -1118,7 +1118,8 @@ def test_three_sentences_reduced_motion_and_axe(three: tuple[str, Path, Any, Any
                                                 browser: Any) -> None:  # fmt: skip
     """With reduced motion, the three-sentence figure shows its poster (the outputs together
     in it): its together badges are reached by Tab at once and say their sentence's result;
-    nothing plays. axe-core finds nothing serious, with and without reduced motion."""
+    nothing plays; Enter pins one. axe-core finds nothing serious, with and without reduced
+    motion."""
     from selenium.webdriver.common.keys import Keys
 
     url, _, plan, _ = three
@@ -1132,6 +1133,17 @@ def test_three_sentences_reduced_motion_and_axe(three: tuple[str, Path, Any, Any
         assert last["readout"] == expected_result(plan, 2)
         end = figure_state(browser)
         assert end["paused"] and end["time"] == 0 and end["stillShown"]
+        # Enter pins a badge's result: it stays when the focus moves on, past the figure
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"together badge 2\"]').focus();"
+        )
+        press(browser, Keys.ENTER, Keys.TAB)
+        assert figure_state(browser)["readout"] == expected_result(plan, 2)  # badge 3 focused
+        press(browser, Keys.TAB)
+        left = figure_state(browser)
+        assert not left["active"].startswith("adf-hot") and left["readout"] == expected_result(
+            plan, 1
+        )
         found = {"reduced motion": axe_violations(browser)}
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})

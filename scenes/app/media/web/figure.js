@@ -55,11 +55,7 @@
     video.controls = false;
     q("controls").hidden = false;
 
-    function track(kind) {
-      var els = video.querySelectorAll("track");
-      for (var i = 0; i < els.length; i++) if (els[i].kind === kind) return els[i];
-      return null;
-    }
+    function track(kind) { return video.querySelector('track[kind="' + kind + '"]'); }
     function cues(el, use) {
       if (!el) return;
       el.track.mode = el.kind === "captions" ? el.track.mode : "hidden";
@@ -111,8 +107,9 @@
       update();
     }
     function setupScrub() {
-      if (still_mode) { svg_set(scrub, { min: 0, max: Math.max(steps.length - 1, 0), step: 1 }); }
-      else { svg_set(scrub, { min: 0, max: video.duration || (steps.length ? steps[steps.length - 1].end : 0), step: "any" }); }
+      var n = steps.length;
+      svg_set(scrub, still_mode ? { min: 0, max: Math.max(n - 1, 0), step: 1 } :
+        { min: 0, max: video.duration || (n ? steps[n - 1].end : 0), step: "any" });
     }
 
     // ---- the numbers under the pointer: hot regions and highlights are the model's elements
@@ -152,7 +149,9 @@
       svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
       r.addEventListener("focus", function () { show(word); });
       r.addEventListener("blur", function () { show(null); });
-      r.addEventListener("click", function () { pinned = pinned === word ? null : word; show(word); });
+      var pin = function () { pinned = pinned === word ? null : word; show(word); };
+      r.addEventListener("click", pin);  // a button: Enter pins it too (Space plays)
+      r.addEventListener("keydown", function (ev) { if (ev.key === "Enter") pin(); });
     }
     // ---- a sentence: its badges (by its words, on its panel, by its output together) take
     // the focus, its panel, arrows and equations the pointer (under the words'); the readout
@@ -230,7 +229,7 @@
     function beat() { return beats[beatAt()] || {}; }
     function visible(e) { return e.shown.indexOf(beatAt()) >= 0; }
     function show(word) {
-      if (word === null && pinned) return;
+      if (word === null) word = pinned;  // leaving a word: back to the pinned one
       shown = word;
       Object.keys(hl).forEach(function (k) { hl[k].setAttribute("hidden", ""); });
       if (ring) ring.textContent = "";
