@@ -411,3 +411,23 @@ def test_results_say_each_sentences_output_from_the_plan(vectors: Path, tmp_path
     page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
     data = re.search(r'<script type="application/json" class="adf-data">(.*?)</script>', page, re.S)
     assert data is not None and json.loads(data.group(1))["results"] == got
+
+
+def test_long_description_says_small_multiples_and_the_outputs_together(vectors: Path) -> None:
+    """The long description follows the figure model: one shared plot, or a plot per sentence
+    and the outputs together (its elements' kinds); in model mode the arrow starts as the
+    target's value vector."""
+    import dataclasses
+
+    from scenes.app.media.webpage import long_description
+
+    plan = build_plan(RIVER, "bank", compare=[CASH], embeddings_file=vectors)
+    shared = long_description(plan, {"elements": [{"kind": "point"}]})[0]
+    assert shared.startswith("The plot shows the words") and "together" not in shared
+    assert "an arrow from the origin is the static vector of “bank”" in shared
+    grid = {"elements": [{"kind": "frame"}, {"kind": "together frame"}]}
+    multiples = long_description(plan, grid)[0]
+    assert multiples.startswith("Each sentence has its own small plot")
+    assert "“together”, draws every sentence's output" in multiples
+    model = long_description(dataclasses.replace(plan, mode="model"))[0]
+    assert "an arrow from the origin is the value vector v(bank)" in model

@@ -118,16 +118,28 @@ def describe(plan: Plan, scene: str = "DriftScene") -> tuple[str, list[str], str
     return headline, lines, f"Vectors: {plan.embedding.name}."
 
 
-def long_description(plan: Plan) -> list[str]:
-    """The whole figure in words, for screen readers (and anyone): how it is laid out, then per
-    sentence each word as it joins with its weight, the final equation and how far the target
-    moved (from the plan)."""
+def long_description(plan: Plan, figure: dict | None = None) -> list[str]:
+    """The whole figure in words, for screen readers (and anyone): how it is laid out (small
+    multiples and the outputs together when the figure model, STEM.figure.json, has them),
+    then per sentence each word as it joins with its weight, the final equation and how far
+    the target moved (from the plan)."""
+    kinds = {e["kind"] for e in (figure or {}).get("elements", [])}
+    where = (
+        "Each sentence has its own small plot of the words as points (a 2-D PCA of their "
+        "vectors, the same axes in each)"
+        if "frame" in kinds
+        else "The plot shows the words as points (a 2-D PCA of their vectors)"
+    )
     out = [
-        f"The plot shows the words as points (a 2-D PCA of their vectors); an arrow from the "
-        f"origin is {start_name(plan)}. For each sentence, the context words "
-        f"join one at a time: the weights renormalise in the panel on the right and the arrow's "
-        f"tip moves towards each word, leaving a trail."
+        f"{where}; an arrow from the origin is {start_name(plan)}. For each sentence, the "
+        f"context words join one at a time: the weights renormalise in the panel on the right "
+        f"and the arrow's tip moves towards each word, leaving a trail."
     ]
+    if "together frame" in kinds:
+        out[0] += (
+            " At the start and the end, one more plot, “together”, draws every sentence's "
+            "output from one origin, each named by its sentence's number, to compare them."
+        )
     for si, s in enumerate(plan.sentences):
         joins = [
             f"{', '.join(s.words[i].text for i in st.joined)} ({st.weight_of(st.joined):.2f})"
@@ -207,16 +219,12 @@ def figure_markup(
     alt = " ".join(["Animation.", headline, *[f"{line}." for line in lines], source])
     fallback = _gif_fallback(by_suffix, gif_size, alt)
     sources = _video_sources(by_suffix)
-    uid = (
-        "adf-"
-        + hashlib.sha1(
-            repr((plan.target, [s.text for s in plan.sentences], list(media))).encode()
-        ).hexdigest()[:8]
-    )
+    uid = _uid(plan, media)
     caption = "<br>\n    ".join(
         [escape(headline), *[escape(line) for line in lines], escape(source)]
     )
-    long = "".join(f"<p>{escape(p)}</p>" for p in long_description(plan))
+    figure = _figure_data(folder, by_suffix)
+    long = "".join(f"<p>{escape(p)}</p>" for p in long_description(plan, figure))
     parts = [f'<figure class="adf" style="max-width: {size[0] if sources else gif_size[0]}px">']
     if not sources:
         parts += [fallback.strip(), f"  <figcaption>\n    {caption}\n  </figcaption>", "</figure>"]
@@ -224,7 +232,7 @@ def figure_markup(
     if stills is None:
         stills = sorted(m for m in media if _is_still(m))
     data = {
-        "figure": _figure_data(folder, by_suffix),
+        "figure": figure,
         "stills": list(stills),
         "results": results(plan),
     }
@@ -283,6 +291,13 @@ value="0">
   </div>
   <p class="adf-readout" aria-live="polite"></p>
   <p class="adf-spoken adf-sr" aria-live="polite"></p>"""
+
+
+def _uid(plan: Plan, media: Sequence[str]) -> str:
+    """The figure's id prefix, from its sentences and files (figure.js makes it unique on a
+    page that holds the same figure twice)."""
+    key = repr((plan.target, [s.text for s in plan.sentences], list(media)))
+    return "adf-" + hashlib.sha1(key.encode()).hexdigest()[:8]
 
 
 def _suffix(name: str) -> str:
