@@ -431,3 +431,15 @@ def test_long_description_says_small_multiples_and_the_outputs_together(vectors:
     assert "“together”, draws every sentence's output" in multiples
     model = long_description(dataclasses.replace(plan, mode="model"))[0]
     assert "an arrow from the origin is the value vector v(bank)" in model
+
+
+def test_page_heading_is_the_readers_words(vectors: Path, tmp_path: Path) -> None:
+    """The page's title and heading say what the figure shows, not the scene's class name."""
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    assert "<title>How attention moves “bank”</title>" in page
+    assert re.search(r"<h1[^>]*>How attention moves “bank”</h1>", page)
+    assert "DriftScene</" not in page
+    other = figure_html(plan, ["fig.gif"], (854, 480), scene="AttentionMathScene")
+    assert "<title>bank: AttentionMathScene</title>" in other

@@ -200,7 +200,10 @@ def figure_html(
         plan, media, size, scene=scene, gif_size=gif_size, folder=folder, stills=stills
     )
     width = size[0] if any(m.endswith(tuple(VIDEO_TYPES)) for m in media) else gif_size[0]
-    return PAGE.format(target=escape(plan.target), scene=escape(scene), width=width, figure=figure)
+    # the reader's words, not the scene's class name
+    drift = scene == "DriftScene"
+    heading = f"How attention moves “{plan.target}”" if drift else f"{plan.target}: {scene}"
+    return PAGE.format(heading=escape(heading), width=width, figure=figure)
 
 
 def figure_markup(
@@ -266,12 +269,12 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>{target}: {scene}</title>
+<title>{heading}</title>
 </head>
 <body>
 <main>
 <h1 style="max-width: {width}px; margin: 1em auto 0; font: 600 1.25em system-ui, sans-serif">\
-{target}: {scene}</h1>
+{heading}</h1>
 <!-- the figure: copy from here, with the files it names -->
 {figure}
 <!-- to here -->
