@@ -980,20 +980,24 @@ def three(served: tuple[str, Path]) -> tuple[str, Path, Any, Any]:
     return f"{base}/three.html", folder, plan, model
 
 
-def expected_result(plan: Any, si: int) -> str:
+def expected_result(plan: Any, si: int, k: int | None = None) -> str:
     """What the readout says of sentence si, from the plan: its terms in the plan's order
     (the first four and how many more, when there are six or more), how far its output ends
-    from the static vector."""
+    from the static vector; at its step k (not the last), the sum then first."""
     import math
 
     s = plan.sentences[si]
-    terms = [
-        f"{w:.2f}·{s.words[i].text}" for w, i in zip(s.final.weights, s.final.words, strict=True)
-    ]
-    if len(terms) > 5:
-        terms = [*terms[:4], f"{len(terms) - 4} more"]
+
+    def terms(step: Any) -> str:
+        said = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(step.weights, step.words,
+                                                             strict=True)]  # fmt: skip
+        if len(said) > 5:
+            said = [*said[:4], f"{len(said) - 4} more"]
+        return "bank′ = " + " + ".join(said)
+
+    now = f"now {terms(s.steps[k])}; in the end " if k is not None else ""
     moved = math.dist(s.steps[0].point, s.final.point)
-    return (f"Sentence {si + 1}, “{s.text}”: bank′ = {' + '.join(terms)}; it ends {moved:.2f} "
+    return (f"Sentence {si + 1}, “{s.text}”: {now}{terms(s.final)}; it ends {moved:.2f} "
             f"units from the static vector of “bank”.")  # fmt: skip
 
 
@@ -1118,11 +1122,11 @@ def test_three_sentences_reduced_motion_and_axe(three: tuple[str, Path, Any, Any
                                                 browser: Any) -> None:  # fmt: skip
     """With reduced motion, the three-sentence figure shows its poster (the outputs together
     in it): its together badges are reached by Tab at once and say their sentence's result;
-    nothing plays; Enter pins one. axe-core finds nothing serious, with and without reduced
-    motion."""
+    nothing plays; Enter pins one; at a step of sentence 3, its panel's badge says the sum
+    then too. axe-core finds nothing serious, with and without reduced motion."""
     from selenium.webdriver.common.keys import Keys
 
-    url, _, plan, _ = three
+    url, folder, plan, _ = three
     try:
         open_figure(browser, url, REDUCE)
         assert figure_state(browser)["mode"] == "stills"
@@ -1144,6 +1148,21 @@ def test_three_sentences_reduced_motion_and_axe(three: tuple[str, Path, Any, Any
         assert not left["active"].startswith("adf-hot") and left["readout"] == expected_result(
             plan, 1
         )
+        # at a step of sentence 3, its panel's badge says the sum then, and in the end
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"together badge 2\"]').focus();"
+        )
+        press(browser, Keys.ENTER)  # unpinned
+        beats = json.loads((folder / "three.figure.json").read_text(encoding="utf-8"))["beats"]
+        i = next(n for n, b in enumerate(beats) if b["what"] == "step" and b["sentence"] == 2)
+        press(browser, *[Keys.ARROW_RIGHT] * i)
+        wait_for(browser, lambda d: figure_state(d)["step"].startswith(f"Step {i + 1} of "),
+                 f"→ does not reach step {i + 1}")  # fmt: skip
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"panel badge 3\"]').focus();"
+        )
+        mid = figure_state(browser)["readout"]
+        assert mid == expected_result(plan, 2, beats[i]["step"]), mid
         found = {"reduced motion": axe_violations(browser)}
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})

@@ -403,6 +403,13 @@ def test_results_say_each_sentences_output_from_the_plan(vectors: Path, tmp_path
         assert r["moved"] == pytest.approx(math.dist(s.steps[0].point, s.final.point), abs=1e-4)
         assert r["start"] == "the static vector of “bank”"
     assert len(plan.sentences[0].final.words) == 8 and got[0]["formula"].endswith(" + 4 more")
+    for r, s in zip(got, plan.sentences, strict=True):  # the sum at each step, the last's too
+        assert len(r["now"]) == len(s.steps) and r["now"][-1] == r["formula"]
+        assert r["now"][0] == "bank′ = 1.00·bank"
+        step = s.steps[1]
+        want = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(step.weights, step.words,
+                                                             strict=True)]  # fmt: skip
+        assert r["now"][1] == "bank′ = " + " + ".join(want)
     assert "more" not in got[1]["formula"]
     # model mode: the arrow starts as the target's value vector, not its static vector
     model = dataclasses.replace(plan, mode="model")

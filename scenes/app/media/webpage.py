@@ -66,10 +66,15 @@ def weighted_sum(sentence: Sentence, digits: int = 2, top: int | None = None) ->
     Empty when the sentence has no steps (a scene that draws no drift)."""
     if not sentence.steps:
         return ""
-    final = sentence.final
-    # the plan's order (the figure's: the target's term, then the largest); never "+ 1 more",
-    # which takes the room of the term it hides
-    pairs = list(zip(final.weights, final.words, strict=True))
+    return step_sum(sentence, len(sentence.steps) - 1, digits, top)
+
+
+def step_sum(sentence: Sentence, k: int, digits: int = 2, top: int | None = None) -> str:
+    """Step k's weighted sum as `weighted_sum` writes the last: in the plan's order (the
+    figure's: the target's term, then the words as they joined); never "+ 1 more", which
+    takes the room of the term it hides."""
+    step = sentence.steps[k]
+    pairs = list(zip(step.weights, step.words, strict=True))
     top = top if top is not None and len(pairs) > top + 1 else None
     terms = [f"{w:.{digits}f}·{sentence.words[i].text}" for w, i in pairs[:top]]
     more = len(pairs) - len(terms)
@@ -86,8 +91,9 @@ def start_name(plan: Plan) -> str:
 
 def results(plan: Plan, top: int = 4) -> list[dict]:
     """Per sentence, what the page says of its result (a badge focused, its panel or output
-    pointed at): its text, its output as its first `top` terms (`weighted_sum`), how far
-    the output ends from where it started (the plan's 2-D points) and what that start is
+    pointed at): its text; its output as its first `top` terms (`weighted_sum`) and the sum
+    at each step (`step_sum`; at a step of that sentence the readout says both); how far the
+    output ends from where it started (the plan's 2-D points) and what that start is
     (`start_name`). Empty when a sentence has no steps (a scene that draws no drift)."""
     if not all(s.steps for s in plan.sentences):
         return []
@@ -95,6 +101,7 @@ def results(plan: Plan, top: int = 4) -> list[dict]:
         {
             "text": s.text,
             "formula": weighted_sum(s, top=top),
+            "now": [step_sum(s, k, top=top) for k in range(len(s.steps))],
             "moved": round(math.dist(s.steps[0].point, s.final.point), 4),
             "start": start_name(plan),
         }

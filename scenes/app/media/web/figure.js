@@ -1,6 +1,5 @@
-/* attention-drift figure: playback the reader controls, steps from the chapters track,
-   a reduced-motion stepper through the beat stills, and the numbers under the pointer.
-   Works on every figure.adf of the page, once each; no globals but window.adfInit. */
+/* attention-drift figure: playback the reader controls, steps from the chapters, stills for
+   reduced motion, the numbers under the pointer. Each figure.adf once; one global, adfInit. */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
@@ -28,10 +27,8 @@
       if (document.querySelectorAll('[id="' + id + '"]').length < 2) return;
       var fresh = id + "-" + (++made);
       e.id = fresh;
-      fig.querySelectorAll("[aria-describedby],[aria-controls],[for]").forEach(function (r) {
-        ["aria-describedby", "aria-controls", "for"].forEach(function (a) {
-          if (r.getAttribute(a) === id) r.setAttribute(a, fresh);
-        });
+      fig.querySelectorAll('[aria-describedby="' + id + '"]').forEach(function (r) {
+        r.setAttribute("aria-describedby", fresh);
       });
     });
   }
@@ -113,8 +110,7 @@
     }
 
     // ---- the numbers under the pointer: hot regions and highlights are the model's elements
-    // (figure.elements: kind, box, anchor, a line's segments, the words it stands for, the
-    // beats it shows in); the numbers are the plan's (figure.sentences[].words)
+    // (kind, box, anchor, segments, tokens, shown beats), numbers the plan's (sentences[].words)
     var W = figure.frame[0], H = figure.frame[1];
     var layer = q("overlay");
     var hl = {}, hots = [], words = {}, byWord = {};
@@ -153,16 +149,15 @@
       r.addEventListener("click", pin);  // a button: Enter pins it too (Space plays)
       r.addEventListener("keydown", function (ev) { if (ev.key === "Enter") pin(); });
     }
-    // ---- a sentence: its badges (by its words, on its panel, by its output together) take
-    // the focus, its panel, arrows and equations the pointer (under the words'); the readout
-    // says its result (the plan's: data.results)
+    // ---- a sentence: its badges (by its words, its panel, its output together) take the
+    // focus, its panel, arrows, equations the pointer (under words'); data.results: the plan's
     var SENT = { badge: 1, "together badge": 1, frame: 1, arrow: 1, "together arrow": 1,
       equation: 1, summary: 1, "end label": 1 };
     var results = data.results || [], under, ring;
     function isBadge(e) { return /badge$/.test(e.kind); }
-    function result(si) {
-      var r = results[si];
-      return "“" + r.text + "”: " + r.formula + "; it ends " + f2(r.moved) + " units from " + r.start;
+    function result(si, k) {  // at its step k (not the last), the sum then too
+      var r = results[si], now = k >= 0 && k < r.now.length - 1 ? "now " + r.now[k] + "; in the end " : "";
+      return "“" + r.text + "”: " + now + r.formula + "; it ends " + f2(r.moved) + " units from " + r.start;
     }
     function sentenceRegion(e) {
       var si = e.sentence, who = { si: si, whole: true }, line = e.segments && !isBadge(e);
@@ -176,13 +171,13 @@
       focusable(r, who, "Sentence " + (si + 1) + at + ": " + result(si));
     }
     function tabOrder() {  // as the figure reads: row by row, then the panels
-      var key = function (h) {
+      var key = function (h) {  // group, sentence, then left to right (box[0] < 1)
         var e = h.e, si = e.sentence !== null ? e.sentence : (e.tokens[0] || [0])[0];
-        return [e.kind === "together badge" ? 2 : /^panel /.test(e.name) ? 1 : 0, si, e.box[0]];
+        return (e.kind === "together badge" ? 2e3 : /^panel /.test(e.name) ? 1e3 : 0) + si + e.box[0];
       };
-      hots.filter(function (h) { return h.el.hasAttribute("tabindex"); }).sort(function (a, b) {
-        var x = key(a), y = key(b); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-      }).forEach(function (h) { layer.appendChild(h.el); });
+      hots.filter(function (h) { return h.el.hasAttribute("tabindex"); })
+        .sort(function (a, b) { return key(a) - key(b); })
+        .forEach(function (h) { layer.appendChild(h.el); });
     }
     if (layer) {
       layer.setAttribute("viewBox", "0 0 " + W + " " + H);
@@ -208,7 +203,7 @@
       });
       ring = svg("g", { "class": "adf-lit" }, layer);
     }
-    function showSentence(si) {  // ring its badges, panel and output, veil the other panels
+    function showSentence(si) {  // ring its own, veil the other panels
       hots.forEach(function (h) {
         var e = h.e, mine = e.sentence === si, line = e.segments && !isBadge(e);
         if (!SENT[e.kind] || !visible(e) || !mine && e.kind !== "frame") return;
@@ -216,7 +211,8 @@
         place(m, e, mine && !line ? 3 : 0);
       });
       fig.setAttribute("data-adf-sentence", si);
-      readout.textContent = "Sentence " + (si + 1) + ", " + result(si) + ".";
+      var b = beat();
+      readout.textContent = "Sentence " + (si + 1) + ", " + result(si, b.sentence === si ? b.step : -1) + ".";
     }
     var shown = null;
     function beatAt() {  // the beat of the current step (a beat that takes no time has none)
@@ -263,7 +259,11 @@
       scrub.value = still_mode ? i : video.currentTime;
       scrub.setAttribute("aria-valuetext", still_mode ? "step " + (i + 1) + " of " + n :
         video.currentTime.toFixed(1) + " s, step " + (i + 1) + " of " + n);
-      hots.forEach(function (h) { h.el.style.display = visible(h.e) ? "" : "none"; });
+      hots.forEach(function (h) {  // one focused that goes: focus to the step control
+        var on = visible(h.e);
+        if (!on && document.activeElement === h.el) q("next").focus();
+        h.el.style.display = on ? "" : "none";
+      });
       if (shown) show(shown);
     }
 
