@@ -1026,6 +1026,12 @@ def to_last_step(driver: Any, n_steps: int) -> None:
     wait_for(driver, lambda d: figure_state(d)["step"].startswith(f"Step {n_steps} of "),
              f"→ does not reach step {n_steps}")  # fmt: skip
     wait_for(driver, lambda d: not figure_state(d)["seeking"], "still seeking")
+    press(driver, Keys.ARROW_RIGHT)  # once more, there: it stays (a looping video went to 0)
+    next_frame(driver)
+    wait_for(driver, lambda d: not figure_state(d)["seeking"], "still seeking")
+    next_frame(driver)
+    end = figure_state(driver)
+    assert end["step"].startswith(f"Step {n_steps} of ") and end["time"] > 1.0, end
 
 
 def tab_through_overlay(driver: Any) -> list[dict[str, Any]]:
