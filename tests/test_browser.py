@@ -702,6 +702,9 @@ def test_highlight_lands_on_the_drawn_point(served: tuple[str, Path], browser: A
 
 
 HOT_KINDS = ("chip", "row", "track", "value", "term", "point", "marker", "ring", "group")
+# a sentence's own: pointing at one (or focusing a badge) says the sentence's result
+SENTENCE_KINDS = ("badge", "together badge", "frame", "arrow", "together arrow", "equation",
+                  "summary", "end label")  # fmt: skip
 
 
 def region_boxes(driver: Any) -> dict[str, Any]:
@@ -721,9 +724,10 @@ def region_boxes(driver: Any) -> dict[str, Any]:
 
 def test_hot_regions_are_the_models_elements(served: tuple[str, Path], browser: Any) -> None:
     """The page's hot regions are the figure model's elements: one for each chip, panel row,
-    track, value, equation term and point of a word in the final sum, and each trail step,
-    named after it; at a step, those shown then are displayed, each over the element's box
-    as the model built without manim puts it (scenes.figure.build, normalised to the frame);
+    track, value, equation term and point of a word in the final sum, each trail step and
+    each element of a sentence's own (SENTENCE_KINDS), named after it; at a step, those
+    shown then are displayed, each over the element's box as the model built without manim
+    puts it (scenes.figure.build, normalised to the frame);
     pointing at a panel row highlights the row (its label, bar and value) and says its
     word's numbers."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -738,8 +742,10 @@ def test_hot_regions_are_the_models_elements(served: tuple[str, Path], browser: 
     model = build_figure(plan)
     summed = {(si, i) for si, s in enumerate(plan.sentences) for i in s.final.words}
     want = [e for e in model.elements if e.kind == "trail" or (e.kind in HOT_KINDS
-            and any(t in summed for t in e.tokens))]  # fmt: skip
+            and any(t in summed for t in e.tokens))
+            or (e.kind in SENTENCE_KINDS and e.sentence is not None)]  # fmt: skip
     assert {e.kind for e in want} >= {"chip", "row", "track", "term", "point", "trail"}
+    assert {e.kind for e in want} >= {"arrow", "equation"}  # a sentence's (one: no badge)
     cues = chapters(folder)
     open_figure(browser, f"{base}/fig.html")
     press(browser, Keys.TAB, "k")
@@ -936,3 +942,238 @@ def test_axe_finds_nothing_serious_on_the_slides(
     OBSERVED["axe on the slides"] = [v["id"] for v in violations]
     OBSERVED["slides controls"] = f"{arrows}; {folder / 'slides.png'}"
     assert not violations, [(v["id"], v["impact"], v["nodes"][0]["html"][:200]) for v in violations]
+
+
+# --------------------------------------------------------------------------------------------
+# three sentences: small multiples and the outputs together; a sentence's badge says its result
+
+CASH_SENTENCE = "He deposited cash at the bank."
+FISH = "Fish swam near the muddy bank."
+THREE_VECTORS = (
+    TOML_VECTORS
+    + """\
+fish = [0.3, 0.2, 1.4]
+swam = [0.1, 0.6, 1.2]
+near = [0.4, -0.3, 0.8]
+muddy = [1.1, 0.9, 0.9]
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def three(served: tuple[str, Path]) -> tuple[str, Path, Any, Any]:
+    """A three-sentence figure (small multiples, the outputs together) rendered next to the
+    first and served with it: (its URL, its folder, its plan, the figure model built from the
+    plan without manim, what the scene drew)."""
+    from attention_math.plan import Plan
+    from scenes.app import render
+    from scenes.figure.build import build_figure
+
+    base, folder = served
+    vectors = folder / "three.toml"
+    vectors.write_text(THREE_VECTORS, encoding="utf-8")
+    plan = build_plan(RIVER, "bank", compare=[CASH_SENTENCE, FISH], embeddings_file=vectors)
+    render(plan, formats=["html"], quality="low", out_dir=folder, name="three")
+    plan = Plan.load(folder / "three.plan.json")  # what the page was made from
+    model = build_figure(plan)
+    assert {"together badge", "together arrow", "frame"} <= {e.kind for e in model.elements}
+    return f"{base}/three.html", folder, plan, model
+
+
+def expected_result(plan: Any, si: int, k: int | None = None) -> str:
+    """What the readout says of sentence si, from the plan: its terms in the plan's order
+    (the first four and how many more, when there are six or more), how far its output ends
+    from the static vector; at its step k (not the last), the sum then first."""
+    import math
+
+    s = plan.sentences[si]
+
+    def terms(step: Any) -> str:
+        said = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(step.weights, step.words,
+                                                             strict=True)]  # fmt: skip
+        if len(said) > 5:
+            said = [*said[:4], f"{len(said) - 4} more"]
+        return "bank′ = " + " + ".join(said)
+
+    now = f"now {terms(s.steps[k])}; in the end " if k is not None else ""
+    moved = math.dist(s.steps[0].point, s.final.point)
+    return (f"Sentence {si + 1}, “{s.text}”: {now}{terms(s.final)}; it ends {moved:.2f} "
+            f"units from the static vector of “bank”.")  # fmt: skip
+
+
+def lit_boxes(driver: Any) -> dict[str, list[list[float]]]:
+    """The sentence's highlights on screen by class ("adf-hl", "adf-hl adf-halo",
+    "adf-veil"), each box as [left, top, right, bottom] in the overlay, 0..1."""
+    return driver.execute_script(
+        """const o = document.querySelector('.adf-overlay').getBoundingClientRect();
+        const out = {};
+        document.querySelectorAll('.adf-lit > *').forEach(h => {
+            const r = h.getBoundingClientRect(), k = h.getAttribute('class');
+            (out[k] = out[k] || []).push([(r.left - o.left) / o.width, (r.top - o.top) / o.height,
+                (r.right - o.left) / o.width, (r.bottom - o.top) / o.height]); });
+        return out;"""
+    )
+
+
+def to_last_step(driver: Any, n_steps: int) -> None:
+    """From the play button (focused), by keyboard: pause, then → to the last step."""
+    from selenium.webdriver.common.keys import Keys
+
+    if not figure_state(driver)["paused"]:
+        press(driver, "k")
+        wait_for(driver, lambda d: figure_state(d)["paused"], "k does not pause")
+    press(driver, *[Keys.ARROW_RIGHT] * (n_steps + 2))  # past the end: it stays at the last
+    wait_for(driver, lambda d: figure_state(d)["step"].startswith(f"Step {n_steps} of "),
+             f"→ does not reach step {n_steps}")  # fmt: skip
+    wait_for(driver, lambda d: not figure_state(d)["seeking"], "still seeking")
+    press(driver, Keys.ARROW_RIGHT)  # once more, there: it stays (a looping video went to 0)
+    next_frame(driver)
+    wait_for(driver, lambda d: not figure_state(d)["seeking"], "still seeking")
+    next_frame(driver)
+    end = figure_state(driver)
+    assert end["step"].startswith(f"Step {n_steps} of ") and end["time"] > 1.0, end
+
+
+def tab_through_overlay(driver: Any) -> list[dict[str, Any]]:
+    """Tab from the captions button through every stop of the figure's overlay; the state at
+    each (what is focused, the readout, the focus ring)."""
+    from selenium.webdriver.common.keys import Keys
+
+    stops = []
+    for _ in range(80):
+        press(driver, Keys.TAB)
+        s = figure_state(driver)
+        if not s["active"].startswith("adf-hot"):
+            if stops:
+                break
+            continue
+        stops.append(s)
+    return stops
+
+
+def test_three_sentences_badges_say_each_result(three: tuple[str, Path, Any, Any],
+                                                browser: Any) -> None:  # fmt: skip
+    """With three sentences (small multiples and the outputs together), at the last step:
+    Tab visits each sentence's badge then its words, row by row, then the badges of the panels
+    and of the outputs together, in sentence order, each with a visible focus and a name that
+    says what it is; focusing the together panel's badge 2 says sentence 2's result with the
+    plan's numbers, rings its panel of the grid (the model's box), its badge and its output
+    together, and veils the other panels; pointing at panel 3 says sentence 3's."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from scenes.figure.export import norm_box
+
+    url, folder, plan, model = three
+    n = len(json.loads((folder / "three.figure.json").read_text(encoding="utf-8"))["beats"])
+    open_figure(browser, url)
+    press(browser, Keys.TAB)  # the play button
+    to_last_step(browser, n)
+    stops = tab_through_overlay(browser)
+    names = [s["active"].split("|", 1)[1] for s in stops]
+    want = []
+    for si, s in enumerate(plan.sentences):
+        want.append(f"Sentence {si + 1}: “{s.text}”: bank′ = ")
+        want += [f"{s.words[i].text}, sentence {si + 1}: score " for i in sorted(s.final.words)]
+    want += [f"Sentence {si + 1}’s panel: “{s.text}”" for si, s in enumerate(plan.sentences)]
+    want += [f"Sentence {si + 1}’s output, together: “{s.text}”"
+             for si, s in enumerate(plan.sentences)]  # fmt: skip
+    assert len(names) == len(want), names
+    for got, start in zip(names, want, strict=True):
+        assert got.startswith(start), (got, start)
+    assert all(s["stroke"] != "none" for s in stops)  # the focus ring shows on each
+    # the together panel's badge 2: sentence 2's result, its panel and output lit
+    badge = next(s for s in stops if s["active"].split("|")[1].startswith("Sentence 2’s output"))
+    assert badge["readout"] == expected_result(plan, 1)
+    browser.execute_script(
+        "document.querySelector('[data-adf-element=\"together badge 2\"]').focus();"
+    )
+    assert figure_state(browser)["readout"] == expected_result(plan, 1)
+    lit = lit_boxes(browser)
+    frames = {e.sentence: norm_box(e.box, model.frame) for e in model.elements
+              if e.kind == "frame"}  # fmt: skip
+    pad = [-3 / SIZE[0], -3 / SIZE[1], 3 / SIZE[0], 3 / SIZE[1]]
+    ring = [b + p for b, p in zip(frames[1], pad, strict=True)]
+    assert any(box == pytest.approx(ring, abs=1.5 / SIZE[0]) for box in lit["adf-hl"]), lit
+    veils = sorted(lit["adf-veil"])
+    assert len(veils) == 2, lit  # over the other two panels
+    for veil, frame in zip(veils, sorted([frames[0], frames[2]]), strict=True):
+        assert veil == pytest.approx(frame, abs=1.5 / SIZE[0])
+    together = next(e for e in model.elements if e.name == "together badge 2")
+    tb = norm_box(together.box, model.frame)
+    assert any(b[0] < tb[0] < tb[2] < b[2] and b[1] < tb[1] < tb[3] < b[3]
+               for b in lit["adf-hl"])  # fmt: skip
+    arrow = next(e for e in model.elements if e.name == "together arrow 2")
+    ab = norm_box(arrow.box, model.frame)
+    assert any(b[0] <= ab[2] and ab[0] <= b[2] and b[1] <= ab[3] and ab[1] <= b[3]
+               for b in lit["adf-hl adf-halo"])  # fmt: skip
+    next_frame(browser)
+    (folder / "three-badge-2.png").write_bytes(browser.get_screenshot_as_png())
+    # pointing at the empty corner of panel 3 of the grid
+    browser.execute_script("document.activeElement.blur();")
+    region = browser.find_element("css selector", '.adf-hot[data-adf-element="panel frame 3"]')
+    w, h = region.size["width"], region.size["height"]
+    ActionChains(browser).move_to_element_with_offset(region, w / 2 - 4, h / 2 - 4).perform()
+    said = wait_for(browser, lambda d: (r := figure_state(d)["readout"]).startswith(
+        "Sentence 3,") and r, "pointing at panel 3 says nothing of sentence 3")  # fmt: skip
+    assert said == expected_result(plan, 2)
+    ActionChains(browser).move_by_offset(0, h).perform()  # off the figure
+    OBSERVED["three sentences"] = (
+        f"{len(names)} Tab stops; together badge 2: {badge['readout']!r}; "
+        f"{folder / 'three-badge-2.png'}"
+    )
+
+
+def test_three_sentences_reduced_motion_and_axe(three: tuple[str, Path, Any, Any],
+                                                browser: Any) -> None:  # fmt: skip
+    """With reduced motion, the three-sentence figure shows its poster (the outputs together
+    in it): its together badges are reached by Tab at once and say their sentence's result;
+    nothing plays; Enter pins one; at a step of sentence 3, its panel's badge says the sum
+    then too. axe-core finds nothing serious, with and without reduced motion."""
+    from selenium.webdriver.common.keys import Keys
+
+    url, folder, plan, _ = three
+    try:
+        open_figure(browser, url, REDUCE)
+        assert figure_state(browser)["mode"] == "stills"
+        press(browser, Keys.TAB)  # the play button
+        stops = tab_through_overlay(browser)
+        last = stops[-1]
+        assert last["active"].split("|")[1].startswith("Sentence 3’s output, together")
+        assert last["readout"] == expected_result(plan, 2)
+        end = figure_state(browser)
+        assert end["paused"] and end["time"] == 0 and end["stillShown"]
+        # Enter pins a badge's result: it stays when the focus moves on, past the figure
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"together badge 2\"]').focus();"
+        )
+        press(browser, Keys.ENTER, Keys.TAB)
+        assert figure_state(browser)["readout"] == expected_result(plan, 2)  # badge 3 focused
+        press(browser, Keys.TAB)
+        left = figure_state(browser)
+        assert not left["active"].startswith("adf-hot") and left["readout"] == expected_result(
+            plan, 1
+        )
+        # at a step of sentence 3, its panel's badge says the sum then, and in the end
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"together badge 2\"]').focus();"
+        )
+        press(browser, Keys.ENTER)  # unpinned
+        beats = json.loads((folder / "three.figure.json").read_text(encoding="utf-8"))["beats"]
+        i = next(n for n, b in enumerate(beats) if b["what"] == "step" and b["sentence"] == 2)
+        press(browser, *[Keys.ARROW_RIGHT] * i)
+        wait_for(browser, lambda d: figure_state(d)["step"].startswith(f"Step {i + 1} of "),
+                 f"→ does not reach step {i + 1}")  # fmt: skip
+        browser.execute_script(
+            "document.querySelector('[data-adf-element=\"panel badge 3\"]').focus();"
+        )
+        mid = figure_state(browser)["readout"]
+        assert mid == expected_result(plan, 2, beats[i]["step"]), mid
+        found = {"reduced motion": axe_violations(browser)}
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": NO_MOTION})
+    open_figure(browser, url)
+    found["page"] = axe_violations(browser)
+    for name, violations in found.items():
+        assert not violations, (name, [(v["id"], v["impact"], v["nodes"][0]["html"][:200])
+                                       for v in violations])  # fmt: skip

@@ -375,3 +375,78 @@ def test_the_code_hash_follows_the_pages_script(
         now = [code.code_version(s) for s in scenes]
         assert all(a != b for a, b in zip(before, now, strict=True)), name
         before = now
+
+
+# --------------------------------------------------------------------------------------------
+# what the page says of a sentence (its badges focused, its panel or output pointed at)
+
+LONG = "River cash sat deposited river cash sat bank."  # eight terms in its sum
+
+
+def test_results_say_each_sentences_output_from_the_plan(vectors: Path, tmp_path: Path) -> None:
+    """Per sentence: its text, its output's terms in the plan's order (the first four and
+    how many more once there are six or more; never "+ 1 more") and how far the output ends
+    from the static vector (the plan's 2-D points); inlined in the page's data."""
+    import dataclasses
+    import math
+
+    from scenes.app.media.webpage import results
+
+    plan = build_plan(LONG, "bank", compare=[RIVER], embeddings_file=vectors)
+    got = results(plan)
+    assert [r["text"] for r in got] == [LONG, RIVER]
+    for r, s in zip(got, plan.sentences, strict=True):
+        terms = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(s.final.weights, s.final.words,
+                                                               strict=True)]  # fmt: skip
+        shown = terms if len(terms) <= 5 else [*terms[:4], f"{len(terms) - 4} more"]
+        assert r["formula"] == "bank′ = " + " + ".join(shown)
+        assert r["moved"] == pytest.approx(math.dist(s.steps[0].point, s.final.point), abs=1e-4)
+        assert r["start"] == "the static vector of “bank”"
+    assert len(plan.sentences[0].final.words) == 8 and got[0]["formula"].endswith(" + 4 more")
+    for r, s in zip(got, plan.sentences, strict=True):  # the sum at each step, the last's too
+        assert len(r["now"]) == len(s.steps) and r["now"][-1] == r["formula"]
+        assert r["now"][0] == "bank′ = 1.00·bank"
+        step = s.steps[1]
+        want = [f"{w:.2f}·{s.words[i].text}" for w, i in zip(step.weights, step.words,
+                                                             strict=True)]  # fmt: skip
+        assert r["now"][1] == "bank′ = " + " + ".join(want)
+    assert "more" not in got[1]["formula"]
+    # model mode: the arrow starts as the target's value vector, not its static vector
+    model = dataclasses.replace(plan, mode="model")
+    assert {r["start"] for r in results(model)} == {"the value vector v(bank)"}
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    data = re.search(r'<script type="application/json" class="adf-data">(.*?)</script>', page, re.S)
+    assert data is not None and json.loads(data.group(1))["results"] == got
+
+
+def test_long_description_says_small_multiples_and_the_outputs_together(vectors: Path) -> None:
+    """The long description follows the figure model: one shared plot, or a plot per sentence
+    and the outputs together (its elements' kinds); in model mode the arrow starts as the
+    target's value vector."""
+    import dataclasses
+
+    from scenes.app.media.webpage import long_description
+
+    plan = build_plan(RIVER, "bank", compare=[CASH], embeddings_file=vectors)
+    shared = long_description(plan, {"elements": [{"kind": "point"}]})[0]
+    assert shared.startswith("The plot shows the words") and "together" not in shared
+    assert "an arrow from the origin is the static vector of “bank”" in shared
+    grid = {"elements": [{"kind": "frame"}, {"kind": "together frame"}]}
+    multiples = long_description(plan, grid)[0]
+    assert multiples.startswith("Each sentence has its own small plot")
+    assert "“together”, draws every sentence's output" in multiples
+    model = long_description(dataclasses.replace(plan, mode="model"))[0]
+    assert "an arrow from the origin is the value vector v(bank)" in model
+
+
+def test_page_heading_is_the_readers_words(vectors: Path, tmp_path: Path) -> None:
+    """The page's title and heading say what the figure shows, not the scene's class name."""
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    fake_figure(plan, tmp_path)
+    page = figure_html(plan, FIGURE_MEDIA, (854, 480), folder=tmp_path)
+    assert "<title>How attention moves “bank”</title>" in page
+    assert re.search(r"<h1[^>]*>How attention moves “bank”</h1>", page)
+    assert "DriftScene</" not in page
+    other = figure_html(plan, ["fig.gif"], (854, 480), scene="AttentionMathScene")
+    assert "<title>bank: AttentionMathScene</title>" in other

@@ -59,18 +59,54 @@ TRACKS = {
 }
 
 
-def weighted_sum(sentence: Sentence, digits: int = 2) -> str:
-    """The sentence's last drift step as a formula: ``bank′ = 0.56·bank + 0.26·river``.
+def weighted_sum(sentence: Sentence, digits: int = 2, top: int | None = None) -> str:
+    """The sentence's last drift step as a formula: ``bank′ = 0.56·bank + 0.26·river``;
+    with `top`, its first `top` terms and how many more (``+ 3 more``).
 
     Empty when the sentence has no steps (a scene that draws no drift)."""
     if not sentence.steps:
         return ""
-    final = sentence.final
-    terms = [
-        f"{w:.{digits}f}·{sentence.words[i].text}"
-        for i, w in zip(final.words, final.weights, strict=True)
+    return step_sum(sentence, len(sentence.steps) - 1, digits, top)
+
+
+def step_sum(sentence: Sentence, k: int, digits: int = 2, top: int | None = None) -> str:
+    """Step k's weighted sum as `weighted_sum` writes the last: in the plan's order (the
+    figure's: the target's term, then the words as they joined); never "+ 1 more", which
+    takes the room of the term it hides."""
+    step = sentence.steps[k]
+    pairs = list(zip(step.weights, step.words, strict=True))
+    top = top if top is not None and len(pairs) > top + 1 else None
+    terms = [f"{w:.{digits}f}·{sentence.words[i].text}" for w, i in pairs[:top]]
+    more = len(pairs) - len(terms)
+    return f"{sentence.target.text}′ = " + " + ".join(terms) + (f" + {more} more" if more else "")
+
+
+def start_name(plan: Plan) -> str:
+    """What the arrow starts as: the static vector, or in model mode the target's value
+    vector (the head's v, which the weights mix)."""
+    if plan.mode == "model":
+        return f"the value vector v({plan.target})"
+    return f"the static vector of “{plan.target}”"
+
+
+def results(plan: Plan, top: int = 4) -> list[dict]:
+    """Per sentence, what the page says of its result (a badge focused, its panel or output
+    pointed at): its text; its output as its first `top` terms (`weighted_sum`) and the sum
+    at each step (`step_sum`; at a step of that sentence the readout says both); how far the
+    output ends from where it started (the plan's 2-D points) and what that start is
+    (`start_name`). Empty when a sentence has no steps (a scene that draws no drift)."""
+    if not all(s.steps for s in plan.sentences):
+        return []
+    return [
+        {
+            "text": s.text,
+            "formula": weighted_sum(s, top=top),
+            "now": [step_sum(s, k, top=top) for k in range(len(s.steps))],
+            "moved": round(math.dist(s.steps[0].point, s.final.point), 4),
+            "start": start_name(plan),
+        }
+        for s in plan.sentences
     ]
-    return f"{sentence.target.text}′ = " + " + ".join(terms)
 
 
 def describe(plan: Plan, scene: str = "DriftScene") -> tuple[str, list[str], str]:
@@ -89,16 +125,28 @@ def describe(plan: Plan, scene: str = "DriftScene") -> tuple[str, list[str], str
     return headline, lines, f"Vectors: {plan.embedding.name}."
 
 
-def long_description(plan: Plan) -> list[str]:
-    """The whole figure in words, for screen readers (and anyone): how it is laid out, then per
-    sentence each word as it joins with its weight, the final equation and how far the target
-    moved (from the plan)."""
+def long_description(plan: Plan, figure: dict | None = None) -> list[str]:
+    """The whole figure in words, for screen readers (and anyone): how it is laid out (small
+    multiples and the outputs together when the figure model, STEM.figure.json, has them),
+    then per sentence each word as it joins with its weight, the final equation and how far
+    the target moved (from the plan)."""
+    kinds = {e["kind"] for e in (figure or {}).get("elements", [])}
+    where = (
+        "Each sentence has its own small plot of the words as points (a 2-D PCA of their "
+        "vectors, the same axes in each)"
+        if "frame" in kinds
+        else "The plot shows the words as points (a 2-D PCA of their vectors)"
+    )
     out = [
-        f"The plot shows the words as points (a 2-D PCA of their vectors); an arrow from the "
-        f"origin is the static vector of “{plan.target}”. For each sentence, the context words "
-        f"join one at a time: the weights renormalise in the panel on the right and the arrow's "
-        f"tip moves towards each word, leaving a trail."
+        f"{where}; an arrow from the origin is {start_name(plan)}. For each sentence, the "
+        f"context words join one at a time: the weights renormalise in the panel on the right "
+        f"and the arrow's tip moves towards each word, leaving a trail."
     ]
+    if "together frame" in kinds:
+        out[0] += (
+            " At the start and the end, one more plot, “together”, draws every sentence's "
+            "output from one origin, each named by its sentence's number, to compare them."
+        )
     for si, s in enumerate(plan.sentences):
         joins = [
             f"{', '.join(s.words[i].text for i in st.joined)} ({st.weight_of(st.joined):.2f})"
@@ -110,7 +158,7 @@ def long_description(plan: Plan) -> list[str]:
             text += f": the words join in this order, with their weights: {'; '.join(joins)}"
         formula = weighted_sum(s)
         if formula:
-            text += f". It ends at {formula}, {moved:.2f} units from the static vector"
+            text += f". It ends at {formula}, {moved:.2f} units from where it started"
         out.append(text + ".")
     return out
 
@@ -159,7 +207,10 @@ def figure_html(
         plan, media, size, scene=scene, gif_size=gif_size, folder=folder, stills=stills
     )
     width = size[0] if any(m.endswith(tuple(VIDEO_TYPES)) for m in media) else gif_size[0]
-    return PAGE.format(target=escape(plan.target), scene=escape(scene), width=width, figure=figure)
+    # the reader's words, not the scene's class name
+    drift = scene == "DriftScene"
+    heading = f"How attention moves “{plan.target}”" if drift else f"{plan.target}: {scene}"
+    return PAGE.format(heading=escape(heading), width=width, figure=figure)
 
 
 def figure_markup(
@@ -178,23 +229,23 @@ def figure_markup(
     alt = " ".join(["Animation.", headline, *[f"{line}." for line in lines], source])
     fallback = _gif_fallback(by_suffix, gif_size, alt)
     sources = _video_sources(by_suffix)
-    uid = (
-        "adf-"
-        + hashlib.sha1(
-            repr((plan.target, [s.text for s in plan.sentences], list(media))).encode()
-        ).hexdigest()[:8]
-    )
+    uid = _uid(plan, media)
     caption = "<br>\n    ".join(
         [escape(headline), *[escape(line) for line in lines], escape(source)]
     )
-    long = "".join(f"<p>{escape(p)}</p>" for p in long_description(plan))
+    figure = _figure_data(folder, by_suffix)
+    long = "".join(f"<p>{escape(p)}</p>" for p in long_description(plan, figure))
     parts = [f'<figure class="adf" style="max-width: {size[0] if sources else gif_size[0]}px">']
     if not sources:
         parts += [fallback.strip(), f"  <figcaption>\n    {caption}\n  </figcaption>", "</figure>"]
         return "\n".join(parts)
     if stills is None:
         stills = sorted(m for m in media if _is_still(m))
-    data = {"figure": _figure_data(folder, by_suffix), "stills": list(stills)}
+    data = {
+        "figure": figure,
+        "stills": list(stills),
+        "results": results(plan),
+    }
     video = _video_element(media, size, alt, [*sources, *_tracks(by_suffix), fallback], uid)
     parts += [
         '  <div class="adf-stage">',
@@ -205,7 +256,8 @@ def figure_markup(
         CONTROLS.format(uid=uid),
         # after the controls (the Tab order: playback first, then the words), over the video
         f'  <svg class="adf-overlay" style="aspect-ratio: {size[0]} / {size[1]}" role="group" '
-        'aria-label="The numbers: focus or point at a word" preserveAspectRatio="none"></svg>',
+        'aria-label="The numbers: focus or point at a word or a sentence’s badge" '
+        'preserveAspectRatio="none"></svg>',
         f'  <details><summary>Describe the figure</summary><div id="{uid}-long">{long}</div>'
         "</details>",
         f'  <script type="application/json" class="adf-data">{_json(data)}</script>',
@@ -224,12 +276,12 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>{target}: {scene}</title>
+<title>{heading}</title>
 </head>
 <body>
 <main>
 <h1 style="max-width: {width}px; margin: 1em auto 0; font: 600 1.25em system-ui, sans-serif">\
-{target}: {scene}</h1>
+{heading}</h1>
 <!-- the figure: copy from here, with the files it names -->
 {figure}
 <!-- to here -->
@@ -249,6 +301,13 @@ value="0">
   </div>
   <p class="adf-readout" aria-live="polite"></p>
   <p class="adf-spoken adf-sr" aria-live="polite"></p>"""
+
+
+def _uid(plan: Plan, media: Sequence[str]) -> str:
+    """The figure's id prefix, from its sentences and files (figure.js makes it unique on a
+    page that holds the same figure twice)."""
+    key = repr((plan.target, [s.text for s in plan.sentences], list(media)))
+    return "adf-" + hashlib.sha1(key.encode()).hexdigest()[:8]
 
 
 def _suffix(name: str) -> str:

@@ -1,6 +1,5 @@
-/* attention-drift figure: playback the reader controls, steps from the chapters track,
-   a reduced-motion stepper through the beat stills, and the numbers under the pointer.
-   Works on every figure.adf of the page, once each; no globals but window.adfInit. */
+/* attention-drift figure: playback the reader controls, steps from the chapters, stills for
+   reduced motion, the numbers under the pointer. Each figure.adf once; one global, adfInit. */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
@@ -9,9 +8,8 @@
 
   function svg(tag, attrs, parent) {
     var e = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (parent) parent.appendChild(e);
-    return e;
+    svg_set(e, attrs);
+    return parent ? parent.appendChild(e) : e;
   }
   function f2(x) { return x === null || x === undefined ? "–" : x.toFixed(2); }
   function setBox(e, b, W, H, pad) {
@@ -29,10 +27,8 @@
       if (document.querySelectorAll('[id="' + id + '"]').length < 2) return;
       var fresh = id + "-" + (++made);
       e.id = fresh;
-      fig.querySelectorAll("[aria-describedby],[aria-controls],[for]").forEach(function (r) {
-        ["aria-describedby", "aria-controls", "for"].forEach(function (a) {
-          if (r.getAttribute(a) === id) r.setAttribute(a, fresh);
-        });
+      fig.querySelectorAll('[aria-describedby="' + id + '"]').forEach(function (r) {
+        r.setAttribute("aria-describedby", fresh);
       });
     });
   }
@@ -56,11 +52,7 @@
     video.controls = false;
     q("controls").hidden = false;
 
-    function track(kind) {
-      var els = video.querySelectorAll("track");
-      for (var i = 0; i < els.length; i++) if (els[i].kind === kind) return els[i];
-      return null;
-    }
+    function track(kind) { return video.querySelector('track[kind="' + kind + '"]'); }
     function cues(el, use) {
       if (!el) return;
       el.track.mode = el.kind === "captions" ? el.track.mode : "hidden";
@@ -95,7 +87,8 @@
         still.src = data.stills[Math.min(at, data.stills.length - 1)];
         still.alt = "Step " + (at + 1) + " of " + steps.length + ": " + (described[at] || steps[at].text);
       }
-      else { video.currentTime = stepTime(at); }
+      // (a looping video sought to where it stands, at its end, goes back to 0)
+      else if (Math.abs(video.currentTime - stepTime(at)) > 1e-3) video.currentTime = stepTime(at);
       if (spoken) spoken.textContent = described[at] || steps[at].text;
       update();
     }
@@ -111,13 +104,13 @@
       update();
     }
     function setupScrub() {
-      if (still_mode) { svg_set(scrub, { min: 0, max: Math.max(steps.length - 1, 0), step: 1 }); }
-      else { svg_set(scrub, { min: 0, max: video.duration || (steps.length ? steps[steps.length - 1].end : 0), step: "any" }); }
+      var n = steps.length;
+      svg_set(scrub, still_mode ? { min: 0, max: Math.max(n - 1, 0), step: 1 } :
+        { min: 0, max: video.duration || (n ? steps[n - 1].end : 0), step: "any" });
     }
 
     // ---- the numbers under the pointer: hot regions and highlights are the model's elements
-    // (figure.elements: kind, box, anchor, a line's segments, the words it stands for, the
-    // beats it shows in); the numbers are the plan's (figure.sentences[].words)
+    // (kind, box, anchor, segments, tokens, shown beats), numbers the plan's (sentences[].words)
     var W = figure.frame[0], H = figure.frame[1];
     var layer = q("overlay");
     var hl = {}, hots = [], words = {}, byWord = {};
@@ -135,7 +128,7 @@
     }
     function place(el, e, pad) {  // a highlight or hot region over element e
       var k = HOT[e.kind], b = e.box;
-      if (k === "trail") {
+      if (k === "trail" || !k && e.segments) {
         svg_set(el, { d: (e.segments || []).map(function (s) {
           return "M" + s[0] * W + " " + s[1] * H + "L" + s[2] * W + " " + s[3] * H; }).join("") });
       } else if (k === "point") {
@@ -148,9 +141,49 @@
       el.addEventListener("pointerenter", function () { show(word); });
       el.addEventListener("pointerleave", function () { show(null); });
     }
+    function focusable(r, word, name) {
+      svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
+      r.addEventListener("focus", function () { show(word); });
+      r.addEventListener("blur", function () { show(null); });
+      var pin = function () { pinned = pinned === word ? null : word; show(word); };
+      r.addEventListener("click", pin);  // a button: Enter pins it too (Space plays)
+      r.addEventListener("keydown", function (ev) { if (ev.key === "Enter") pin(); });
+    }
+    // ---- a sentence: its badges (by its words, its panel, its output together) take the
+    // focus, its panel, arrows, equations the pointer (under words'); data.results: the plan's
+    var SENT = { badge: 1, "together badge": 1, frame: 1, arrow: 1, "together arrow": 1,
+      equation: 1, summary: 1, "end label": 1 };
+    var results = data.results || [], under, ring;
+    function isBadge(e) { return /badge$/.test(e.kind); }
+    function result(si, k) {  // at its step k (not the last), the sum then too
+      var r = results[si], now = k >= 0 && k < r.now.length - 1 ? "now " + r.now[k] + "; in the end " : "";
+      return "“" + r.text + "”: " + now + r.formula + "; it ends " + f2(r.moved) + " units from " + r.start;
+    }
+    function sentenceRegion(e) {
+      var si = e.sentence, who = { si: si, whole: true }, line = e.segments && !isBadge(e);
+      var r = svg(line ? "path" : "rect", { "class": "adf-hot adf-hot-sentence" + (line ? " adf-hot-line" : ""),
+        "data-adf-element": e.name }, isBadge(e) ? layer : under);
+      place(r, e, 1);
+      hots.push({ el: r, e: e });
+      onWord(r, who);
+      if (!isBadge(e)) { r.setAttribute("aria-hidden", "true"); return; }
+      var at = e.kind === "together badge" ? "’s output, together" : /^panel /.test(e.name) ? "’s panel" : "";
+      focusable(r, who, "Sentence " + (si + 1) + at + ": " + result(si));
+    }
+    function tabOrder() {  // as the figure reads: row by row, then the panels
+      var key = function (h) {  // group, sentence, then left to right (box[0] < 1)
+        var e = h.e, si = e.sentence !== null ? e.sentence : (e.tokens[0] || [0])[0];
+        return (e.kind === "together badge" ? 2e3 : /^panel /.test(e.name) ? 1e3 : 0) + si + e.box[0];
+      };
+      hots.filter(function (h) { return h.el.hasAttribute("tabindex"); })
+        .sort(function (a, b) { return key(a) - key(b); })
+        .forEach(function (h) { layer.appendChild(h.el); });
+    }
     if (layer) {
       layer.setAttribute("viewBox", "0 0 " + W + " " + H);
+      under = svg("g", {}, layer);
       (figure.elements || []).forEach(function (e) {
+        if (SENT[e.kind] && e.sentence !== null && results[e.sentence]) return sentenceRegion(e);
         var k = HOT[e.kind], all = k ? wordsOf(e) : [], word = all[0];
         if (!word) return;  // a group of words: pointing at it says the first
         all.forEach(function (x) { var id = x.si + ":" + x.w.index; (byWord[id] = byWord[id] || []).push(e); });
@@ -160,16 +193,26 @@
         hots.push({ el: r, e: e });
         onWord(r, word);
         if (e.kind !== "chip") { r.setAttribute("aria-hidden", "true"); return; }
-        var w = word.w, name = w.text + ", sentence " + (word.si + 1) + ": score " + f2(w.score) +
-          ", weight " + f2(w.weight) + ", term " + w.term;
-        svg_set(r, { tabindex: "0", role: "button", "aria-label": name });
-        r.addEventListener("focus", function () { show(word); });
-        r.addEventListener("blur", function () { show(null); });
-        r.addEventListener("click", function () { pinned = pinned === word ? null : word; show(word); });
+        var w = word.w;
+        focusable(r, word, w.text + ", sentence " + (word.si + 1) + ": score " + f2(w.score) +
+          ", weight " + f2(w.weight) + ", term " + w.term);
       });
+      tabOrder();
       Object.keys(SHAPE).forEach(function (k) {
         hl[k] = svg(SHAPE[k], { "class": "adf-hl adf-hl-" + k, rx: 4, hidden: "" }, layer);
       });
+      ring = svg("g", { "class": "adf-lit" }, layer);
+    }
+    function showSentence(si) {  // ring its own, veil the other panels
+      hots.forEach(function (h) {
+        var e = h.e, mine = e.sentence === si, line = e.segments && !isBadge(e);
+        if (!SENT[e.kind] || !visible(e) || !mine && e.kind !== "frame") return;
+        var m = svg(line ? "path" : "rect", { "class": !mine ? "adf-veil" : line ? "adf-hl adf-halo" : "adf-hl", rx: 4 }, ring);
+        place(m, e, mine && !line ? 3 : 0);
+      });
+      fig.setAttribute("data-adf-sentence", si);
+      var b = beat();
+      readout.textContent = "Sentence " + (si + 1) + ", " + result(si, b.sentence === si ? b.step : -1) + ".";
     }
     var shown = null;
     function beatAt() {  // the beat of the current step (a beat that takes no time has none)
@@ -182,11 +225,14 @@
     function beat() { return beats[beatAt()] || {}; }
     function visible(e) { return e.shown.indexOf(beatAt()) >= 0; }
     function show(word) {
-      if (word === null && pinned) return;
+      if (word === null) word = pinned;  // leaving a word: back to the pinned one
       shown = word;
       Object.keys(hl).forEach(function (k) { hl[k].setAttribute("hidden", ""); });
+      if (ring) ring.textContent = "";
       fig.removeAttribute("data-adf-word");
+      fig.removeAttribute("data-adf-sentence");
       if (word === null) { readout.textContent = ""; return; }
+      if (word.whole) return showSentence(word.si);
       var b = beat(), si = word.si, w = word.w, lit = {};
       byWord[si + ":" + w.index].forEach(function (e) {  // a box round a row, track and value
         var k = HOT[e.kind], u = lit[k];
@@ -213,7 +259,11 @@
       scrub.value = still_mode ? i : video.currentTime;
       scrub.setAttribute("aria-valuetext", still_mode ? "step " + (i + 1) + " of " + n :
         video.currentTime.toFixed(1) + " s, step " + (i + 1) + " of " + n);
-      hots.forEach(function (h) { h.el.style.display = visible(h.e) ? "" : "none"; });
+      hots.forEach(function (h) {  // one focused that goes: focus to the step control
+        var on = visible(h.e);
+        if (!on && document.activeElement === h.el) q("next").focus();
+        h.el.style.display = on ? "" : "none";
+      });
       if (shown) show(shown);
     }
 
