@@ -450,3 +450,20 @@ def test_page_heading_is_the_readers_words(vectors: Path, tmp_path: Path) -> Non
     assert "DriftScene</" not in page
     other = figure_html(plan, ["fig.gif"], (854, 480), scene="AttentionMathScene")
     assert "<title>bank: AttentionMathScene</title>" in other
+
+
+def test_beat_descriptions_say_where_the_arrow_starts(vectors: Path, tmp_path: Path) -> None:
+    """The descriptions track names the arrow's start as the figure does: the static vector,
+    or in model mode the target's value vector v(bank) (never "the static vector" there)."""
+    import dataclasses
+
+    from scenes.app.media.captions import describe_beat
+
+    plan = build_plan(RIVER, "bank", embeddings_file=vectors)
+    model = dataclasses.replace(plan, mode="model")
+    for p, start in ((plan, "the static vector of “bank”"), (model, "the value vector v(bank)")):
+        said = [describe_beat(p, w, 0, 0) for w in ("panel", "formula")] + [
+            describe_beat(p, "poster", None, None)
+        ]
+        assert all(start in text for text in said), said
+        assert p.mode == "simple" or not any("static vector" in text for text in said)

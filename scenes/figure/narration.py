@@ -17,6 +17,14 @@ def joined_text(s: Sentence, k: int) -> str:
     return f"{len(joined)} more words"
 
 
+def start_name(plan: Plan) -> str:
+    """What the target's arrow starts as, in words: its static vector, or in model mode the
+    target's value vector (the head's v, which the weights mix)."""
+    if plan.mode == "model":
+        return f"the value vector v({plan.target})"
+    return f"the static vector of “{plan.target}”"
+
+
 def verb(s: Sentence, k: int) -> str:
     return "joins" if len(s.steps[k].joined) == 1 else "join together"
 

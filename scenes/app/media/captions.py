@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scenes.figure.narration import start_name
+
 if TYPE_CHECKING:
     from attention_math.plan import Plan
 
@@ -166,15 +168,16 @@ def describe_beat(plan: Plan, what: str, si: int | None, k: int | None) -> str:
     if what == "poster" or si is None or k is None:
         if what == "poster":
             whose = f"each of the {n} sentences takes" if n > 1 else "its sentence takes"
-            return (f"The whole figure at rest: the static vector of “{plan.target}” and where "
+            return (f"The whole figure at rest: {start_name(plan)} and where "
                     f"{whose} it. Then the drift is rewound.")  # fmt: skip
         ends = "; ".join(_ends(plan, i) for i in range(n))
         return f"Summary, nothing moves: {ends}."
     s = plan.sentences[si]
     step, prev = s.steps[k], s.steps[max(k - 1, 0)]
     if what == "panel":
-        return (f"Sentence {si + 1}, “{s.text}”, starts: its arrow is the static vector of "
-                f"“{s.target.text}”, weight 1.00; its weights panel appears.")  # fmt: skip
+        start = start_name(plan)
+        return (f"Sentence {si + 1}, “{s.text}”, starts: its arrow is {start}, weight 1.00; "
+                "its weights panel appears.")  # fmt: skip
     if what == "formula":
         return f"Sentence {si + 1} ends; its equation appears: {_ends(plan, si)}."
     old = dict(zip(prev.words, prev.weights, strict=True))
@@ -197,7 +200,7 @@ def _ends(plan: Plan, si: int) -> str:
         f"{w:.2f}·{s.words[i].text}" for i, w in zip(s.final.words, s.final.weights, strict=True)
     )
     moved = math.dist(s.steps[0].point, s.final.point)
-    return f"{s.target.text}′ = {terms}, {moved:.2f} units from the static vector"
+    return f"{s.target.text}′ = {terms}, {moved:.2f} units from {start_name(plan)}"
 
 
 def write_beat_tracks(plan: Plan, figure_file: Path, folder: Path, stem: str) -> list[Path]:

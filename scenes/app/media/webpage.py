@@ -45,6 +45,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scenes.figure.narration import start_name
+
 if TYPE_CHECKING:
     from attention_math.plan import Plan, Sentence
 
@@ -79,14 +81,6 @@ def step_sum(sentence: Sentence, k: int, digits: int = 2, top: int | None = None
     terms = [f"{w:.{digits}f}·{sentence.words[i].text}" for w, i in pairs[:top]]
     more = len(pairs) - len(terms)
     return f"{sentence.target.text}′ = " + " + ".join(terms) + (f" + {more} more" if more else "")
-
-
-def start_name(plan: Plan) -> str:
-    """What the arrow starts as: the static vector, or in model mode the target's value
-    vector (the head's v, which the weights mix)."""
-    if plan.mode == "model":
-        return f"the value vector v({plan.target})"
-    return f"the static vector of “{plan.target}”"
 
 
 def results(plan: Plan, top: int = 4) -> list[dict]:
