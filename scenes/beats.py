@@ -138,7 +138,11 @@ class BeatScene(_Base):
 
     # ---- pacing -----------------------------------------------------------------------
     def play(self, *args: Any, **kwargs: Any) -> None:
-        """Manim's play, its run time divided by the pacing's speed."""
+        """Manim's play, its run time divided by the pacing's speed; while rehearsing
+        (`tell_after_poster`), only its end state."""
+        if self.rehearsing:
+            self.play_to_end(*args, **kwargs)
+            return
         speed = self.job.look.pacing.speed
         if speed != 1:
             if "run_time" in kwargs:
@@ -152,8 +156,20 @@ class BeatScene(_Base):
         super().play(*args, **kwargs)
 
     def wait(self, duration: float = 1.0, *args: Any, **kwargs: Any) -> None:
-        """Manim's wait, divided by the pacing's speed."""
-        super().wait(duration / self.job.look.pacing.speed, *args, **kwargs)
+        """Manim's wait, divided by the pacing's speed (nothing while rehearsing)."""
+        if not self.rehearsing:
+            super().wait(duration / self.job.look.pacing.speed, *args, **kwargs)
+
+    def play_to_end(self, *args: Any, **kwargs: Any) -> None:
+        """The animations' end state, as Manim's skipping reaches it (updaters run once over
+        the whole run time), but without the renderer: no frame, no clock, no animation
+        number, so a chunked render counts and cuts only what is drawn."""
+        self.compile_animation_data(*args, **kwargs)
+        self.begin_animations()
+        self.update_to_time(self.duration)
+        for animation in self.animations or ():
+            animation.finish()
+            animation.clean_up_from_scene(self)
 
     def check_layout(self, boxes: Sequence[tuple[str, tuple[float, float, float, float]]]) -> None:
         """Every text inside the frame and none overlapping, or a LayoutError."""
@@ -207,22 +223,18 @@ class BeatScene(_Base):
         """The scene's beats (`story`) after a poster: the last frame first, held POSTER
         seconds, then faded out, so a paused GIF shows the whole story and the loop comes back
         to its first frame without a cut. To reach that last state, the story is first run
-        through without drawing a frame (Manim's skipping; no beat recorded); the poster is a
-        copy of what it leaves on screen; then the scene is set up anew and the story told.
+        through to each animation's end (`play_to_end`: no frame, no beat recorded); the
+        poster is a copy of what it leaves on screen; then the scene is set up anew and the
+        story told.
         A still (its last frame) and a deck (a slide per beat) tell the story alone."""
         if self.final_only or self.job.slides:
             story()
             return
-        renderer: Any = self.renderer
-        skipping = renderer._original_skipping_status, renderer.skip_animations
-        time = renderer.time
-        renderer._original_skipping_status = renderer.skip_animations = True
         self.rehearsing = True
         try:
             story()
         finally:
-            renderer._original_skipping_status, renderer.skip_animations = skipping
-            renderer.time, self.rehearsing = time, False
+            self.rehearsing = False
         poster = Group(*(m.copy().clear_updaters() for m in self.mobjects))
         self.clear()
         self.setup()

@@ -131,3 +131,32 @@ def test_the_chunks_split_the_animations_between_them(serial_and_chunked, tmp_pa
     assert len(got) == 2 and got[0].first == 0 and got[1].last == len(span.frames) - 1
     shares = [sum(span.frames[c.first : c.last + 1]) for c in got]
     assert min(shares) > 0.3 * sum(shares)
+
+
+@needs_ffmpeg
+@pytest.mark.render
+def test_a_scene_told_after_its_poster_renders_in_chunks_as_serially(minilm_dir, tmp_path) -> None:
+    """A scene whose story is rehearsed first (BeatScene.tell_after_poster: its animations
+    played to their end without the renderer) counts and cuts only what it draws: in two
+    chunks it is the serial render frame for frame, and it opens on its last frame."""
+    import numpy as np
+    from PIL import Image
+
+    from attention_math.request import PlanRequest, make_plan
+    from scenes.app.media.passes import movie_pass
+    from scenes.job import job_for
+
+    plan = make_plan(PlanRequest(target="bat", needs=frozenset({"senses"})))
+    made = {}
+    in_chunks = functools.partial(chunks.chunked_frames, jobs=2)
+    for name, pass_fn in [("serial", None), ("chunked", in_chunks)]:
+        made[name] = movie_pass(job_for(plan), "SenseSplitScene", tmp_path / name, (426, 240),
+                                5, ["mp4", "gif"], pass_fn=pass_fn)  # fmt: skip
+    assert len(list((tmp_path / "chunked").glob("chunk-*"))) >= 1  # it ran in chunks
+    a, b = frame_hashes(made["serial"]["mp4"]), frame_hashes(made["chunked"]["mp4"])
+    assert len(a) > 30 and a == b
+    with Image.open(made["chunked"]["gif"]) as im:  # the poster is the last frame
+        first = np.asarray(im.convert("RGB"), dtype=np.int16)
+        im.seek(im.n_frames - 1)
+        last = np.asarray(im.convert("RGB"), dtype=np.int16)
+    assert np.abs(first - last).max(axis=2).mean() < 1.0
