@@ -76,6 +76,8 @@ class ColumnLayout:
     caption: Box
     body_top: float
     header_room: float  # the width the sentences' chips were fitted to
+    col_x: float  # the panel column's left edge (right of the frame's less PANEL_W, or
+    # with three sentences or more, as far right as its widest text allows)
 
 
 def frame_edges() -> tuple[float, float, float, float]:
@@ -103,11 +105,30 @@ def column_layout(plan: Plan) -> ColumnLayout:
         if p.equation.box[1] < bottom:
             panels[si] = place_panel(panel(plan, si, multi, 1), col_x, body_top, bottom, names_w)
     summ = summary(plan, col_x, body_top, bottom) if multi else None
+    if n >= MULTIPLES_FROM:  # the plot takes the width the column's texts leave
+        panels, summ, col_x = trimmed_column(panels, summ, col_x, right)
     _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
     caption = moved(cap, left - cap[0], bottom - cap[1])
     fillers = [(si, b, r.size) for si, r in enumerate(placed) for i, b in r.chips if i is None]
     return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top,
-                        room)  # fmt: skip
+                        room, col_x)  # fmt: skip
+
+
+def trimmed_column(
+    panels: list[PanelBox], summ: tuple[Box, list[Box]] | None, col_x: float, right: float
+) -> tuple[list[PanelBox], tuple[Box, list[Box]] | None, float]:
+    """The panels and summary moved right against the frame's edge, by what PANEL_W has
+    to spare beyond their widest text, and the column's new left edge: the texts keep the
+    lines and terms they were fitted to at PANEL_W."""
+    boxes = [b for p in panels for b in (p.title, *p.lines, *(r.box for r in p.rows))]
+    boxes += [p.equation.box for p in panels]
+    if summ is not None:
+        boxes += [summ[0], *summ[1]]
+    whole = union(boxes)
+    dx = max(0.0, right - whole[2])
+    moved_summ = None if summ is None else (moved(summ[0], dx, 0.0),
+                                            [moved(b, dx, 0.0) for b in summ[1]])  # fmt: skip
+    return [p.moved(dx, 0.0) for p in panels], moved_summ, col_x + dx
 
 
 def header_rows(
@@ -406,7 +427,7 @@ def plot_layout(
     words whose leaders still cross are numbered, each layout strict or plain, whichever
     crosses less), and the whole figure with it."""
     left, right, _, _ = frame_edges()
-    col_x, bottom = right - PANEL_W, column_bottom(column)
+    col_x, bottom = column.col_x, column_bottom(column)
     last: list[tuple[PlotLayout, Figure]] = []
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
