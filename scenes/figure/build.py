@@ -78,6 +78,8 @@ class ColumnLayout:
     header_room: float  # the width the sentences' chips were fitted to
     col_x: float  # the panel column's left edge (right of the frame's less PANEL_W, or
     # with three sentences or more, as far right as its widest text allows)
+    corner: Box | None = None  # free, right of the sentences and above the column: the key
+    # may take it (three sentences or more)
 
 
 def frame_edges() -> tuple[float, float, float, float]:
@@ -110,8 +112,17 @@ def column_layout(plan: Plan) -> ColumnLayout:
     _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
     caption = moved(cap, left - cap[0], bottom - cap[1])
     fillers = [(si, b, r.size) for si, r in enumerate(placed) for i, b in r.chips if i is None]
+    corner = None
+    if n >= MULTIPLES_FROM:  # right of the sentences, above the column: the key may go there
+        x0 = union(r.box for r in placed)[2] + CORNER_GAP
+        corner = (x0, body_top + CORNER_ABOVE, right, title[1] - TITLE_GAP)
+        corner = corner if width(corner) > 0 and height(corner) > 0 else None
     return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top,
-                        room, col_x)  # fmt: skip
+                        room, col_x, corner)  # fmt: skip
+
+
+CORNER_GAP = 0.5  # between the sentences and a key beside them
+CORNER_ABOVE = 0.2  # between such a key and the column under it
 
 
 def trimmed_column(
@@ -370,20 +381,54 @@ def small_multiples(plan: Plan) -> FigureLayout:
 def best_shape(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> FigureLayout:
     """The first of `shapes` the layout check has nothing against, else the one it objects
     to least (problems, a together panel's badges that touch or cross, then leader
-    crossings)."""
+    crossings). From MULTIPLES_FROM sentences on, when no small multiple is clean as it is
+    (the key beside the header when there is room, the drift as large as it fits), each is
+    tried with the key under the plot, or with the drift smaller and more words in view
+    (fewer marks crowding a panel's edges; then every word): of a tier, the clean one
+    drawing the drift largest wins (shape_tiers), before one shared plot."""
     column, story = column_layout(plan), Story(plan)
-    best: tuple[tuple[int, int], FigureLayout] | None = None
-    for multiples, end_size, together in shapes:
-        got = shaped_figure(plan, column, story, multiples, end_size, together)
-        missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
-        score = (len(check_items(got.figure.items())) + missed,
-                 len(frame_leader_problems(got.figure)))  # fmt: skip
-        if best is None or score < best[0]:
-            best = (score, got)
-        if score == (0, 0):
-            break
-    assert best is not None
-    return best[1]
+    done: list[tuple[tuple[int, int], Try, FigureLayout]] = []
+    for tier in shape_tiers(plan, shapes):
+        for t in tier:
+            got = shaped_figure(plan, column, story, *t)
+            missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
+            score = (len(check_items(got.figure.items())) + missed,
+                     len(frame_leader_problems(got.figure)))  # fmt: skip
+            done.append((score, t, got))
+            if score == (0, 0) and len(tier) == 1:
+                return got
+        clean = [(t, got) for score, t, got in done if score == (0, 0)]
+        if clean:  # the largest drift (max keeps the first of equals)
+            return max(clean, key=lambda c: drift_size(c[1], c[0]))[1]
+    return min(done, key=lambda d: d[0])[2]
+
+
+TOGETHER_BONUS = 1.1  # of a tier, small multiples with the outputs together win unless
+# those without draw the drift more than this much larger
+WIDE_ZOOM = 0.6  # a smaller drift, more words round it (scenes.figure.plot.zoomed_view)
+
+Try = tuple[bool, float, bool, float, bool]  # multiples, end size, together, zoom, corner
+
+
+def shape_tiers(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> list[list[Try]]:
+    """best_shape's tries in tiers (one try a tier is taken when clean; of a longer tier,
+    the clean one drawing the drift largest): each of `shapes` as it is; from
+    MULTIPLES_FROM sentences on, then its small multiples with the key under the plot or at
+    WIDE_ZOOM, then with every word in view, before one shared plot."""
+    plain = [(*shape, 1.0, True) for shape in shapes]
+    if len(plan.sentences) < MULTIPLES_FROM:
+        return [[t] for t in plain]
+    apart = [t for t in plain if t[0]]
+    wider = [(*t[:3], zoom, corner) for t in apart
+             for zoom, corner in ((1.0, False), (WIDE_ZOOM, True))]  # fmt: skip
+    every = [(*t[:3], 0.0, True) for t in apart]
+    return [[t] for t in apart] + [wider, every] + [[t] for t in plain if not t[0]]
+
+
+def drift_size(got: FigureLayout, t: Try) -> float:
+    """How large a layout draws the drift (its view's scale; with the outputs together,
+    TOGETHER_BONUS more)."""
+    return got.plot.geometry.map.scale * (TOGETHER_BONUS if t[2] else 1.0)
 
 
 def shaped_figure(
@@ -393,18 +438,22 @@ def shaped_figure(
     multiples: bool,
     end_size: float = SIZES.body,
     together: bool = True,
+    zoom: float = 1.0,
+    corner: bool = True,
 ) -> FigureLayout:
     """The figure with one shared plot or small multiples (their end labels at `end_size`;
-    `together`: and the outputs together). In the rounds of
+    `together`: and the outputs together; `zoom`: scenes.figure.plot.PlotGeometry.fitted;
+    `corner`: the key beside the header when there is room). In the rounds of
     scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
     are numbered in the key, and when labels clash the plot names fewer words
     (FEW_WORD_LABELS)."""
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, end_size, together)
+    shape = (multiples, end_size, together, zoom, corner)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, *shape)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap, multiples, end_size, together)
+        pl, figure = plot_layout(plan, column, story, cap, *shape)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -422,6 +471,8 @@ def plot_layout(
     multiples: bool = False,
     end_size: float = SIZES.body,
     together: bool = True,
+    zoom: float = 1.0,
+    corner: bool = True,
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
     words whose leaders still cross are numbered, each layout strict or plain, whichever
@@ -433,7 +484,8 @@ def plot_layout(
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
                         numbered, label_cap, strict, multiples, end_size,
-                        together).lay_out()  # fmt: skip
+                        together, column.corner if corner else None,
+                        zoom).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}
