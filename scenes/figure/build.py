@@ -389,18 +389,33 @@ def best_shape(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> Figu
     column, story = column_layout(plan), Story(plan)
     done: list[tuple[tuple[int, int], Try, FigureLayout]] = []
     for tier in shape_tiers(plan, shapes):
-        for t in tier:
+        bounds = {t: most_size(plan, column, t) for t in tier} if len(tier) > 1 else {}
+        best: tuple[float, FigureLayout] | None = None  # the clean one drawing the drift largest
+        for t in sorted(tier, key=lambda t: -bounds.get(t, 0.0)):  # stable: ties keep order
+            if best is not None and best[0] >= bounds[t]:
+                break  # no try left can draw the drift larger
             got = shaped_figure(plan, column, story, *t)
             missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
             score = (len(check_items(got.figure.items())) + missed,
                      len(frame_leader_problems(got.figure)))  # fmt: skip
             done.append((score, t, got))
-            if score == (0, 0) and len(tier) == 1:
-                return got
-        clean = [(t, got) for score, t, got in done if score == (0, 0)]
-        if clean:  # the largest drift (max keeps the first of equals)
-            return max(clean, key=lambda c: drift_size(c[1], c[0]))[1]
+            if score == (0, 0) and (best is None or drift_size(got.plot, t) > best[0]):
+                best = (drift_size(got.plot, t), got)
+        if best is not None:
+            return best[1]
     return min(done, key=lambda d: d[0])[2]
+
+
+def most_size(plan: Plan, column: ColumnLayout, t: Try) -> float:
+    """The most a try can draw the drift (drift_size): its view with no word numbered in
+    the key (numbering only lengthens the key, so the plot only shrinks), without labels."""
+    multiples, end_size, together, zoom, corner = t
+    left, right, _, _ = frame_edges()
+    box = column.corner if corner else None
+    pl = PlotLayout(plan, left, right, column.col_x, column.body_top, column.caption,
+                    column_bottom(column), {}, MAX_WORD_LABELS, True, multiples, end_size,
+                    together, box, zoom).lay_out(labels=False)  # fmt: skip
+    return drift_size(pl, t)
 
 
 TOGETHER_BONUS = 1.1  # of a tier, small multiples with the outputs together win unless
@@ -425,10 +440,10 @@ def shape_tiers(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> lis
     return [[t] for t in apart] + [wider, every] + [[t] for t in plain if not t[0]]
 
 
-def drift_size(got: FigureLayout, t: Try) -> float:
+def drift_size(pl: PlotLayout, t: Try) -> float:
     """How large a layout draws the drift (its view's scale; with the outputs together,
     TOGETHER_BONUS more)."""
-    return got.plot.geometry.map.scale * (TOGETHER_BONUS if t[2] else 1.0)
+    return pl.geometry.map.scale * (TOGETHER_BONUS if t[2] else 1.0)
 
 
 def shaped_figure(

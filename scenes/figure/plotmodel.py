@@ -220,10 +220,10 @@ class PlotLayout:
     crossed: list[int] = field(init=False)  # word labels' points the placement left crossed
     badges: list[Box] = field(init=False)  # small multiples: each panel's badge
 
-    def lay_out(self) -> PlotLayout:
-        """The key, the view (the plot gives the key's lines their room), the labels. With
-        a free `corner` beside the header, the key's first rows go there (as many as it
-        holds) and only the rest take lines under the plot."""
+    def lay_out(self, labels: bool = True) -> PlotLayout:
+        """The key, the view (the plot gives the key's lines their room), the labels (with
+        `labels` False, not: the view alone). With a free `corner` beside the header, the
+        key's first rows go there (as many as it holds), only the rest under the plot."""
         plot_right = self.col_x - GUTTER
         cap = self.caption
         self.view(plot_right, cap[3] + PLOT_GAP)
@@ -250,7 +250,8 @@ class PlotLayout:
                 top = cap[3] + KEY_ABOVE + height(whole)
                 dx, dy = self.left - whole[0], top - whole[3]
                 self.key += [moved(b, dx, dy) for r in rows for b in r]
-        self.place_labels()
+        if labels:
+            self.place_labels()
         return self
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
