@@ -266,19 +266,19 @@ def test_short_sentences_share_header_lines_two_by_two() -> None:
 
 
 def test_the_builder_keeps_the_outputs_together_only_when_clear() -> None:
-    """Four sentences leave panels too small to name four outputs clear of the lines: that
-    layout says so (`missed`), and the builder takes small multiples without the outputs
-    together, which the checks pass; three keep them."""
-    plans = [
-        build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
-        for n in (3, 4)
-    ]
-    crowded = shaped_figure(plans[1], column_layout(plans[1]), Story(plans[1]), True)
+    """Five sentences with the key under the plot leave panels too small to name five
+    outputs clear of the lines: that layout says so (`missed`), and the builder takes small
+    multiples without the outputs together, which the checks pass; three keep them (and,
+    since the column gives the plot the width its texts leave, four do too)."""
+    five = [*SENTENCES, "The river bank."]
+    plans = [build_plan(five[0], "bank", compare=five[1:n], embeddings_file=PLANE) for n in (3, 5)]
+    crowded = shaped_figure(plans[1], column_layout(plans[1]), Story(plans[1]), True,
+                            corner=False)  # fmt: skip
     assert crowded.plot.outputs is not None and crowded.plot.outputs.missed > 0
-    three, four = (build_figure(p) for p in plans)
-    assert together(three) and together(four) == []
-    assert len(four.of_kind("frame")) == 4
-    assert check_items(four.items()) == [] and frame_leader_problems(four) == []
+    three, many = (build_figure(p) for p in plans)
+    assert together(three) and together(many) == []
+    assert len(many.of_kind("frame")) == 5
+    assert check_items(many.items()) == [] and frame_leader_problems(many) == []
 
 
 def test_a_panel_too_tall_for_the_column_sets_its_equation_on_one_line(
@@ -304,3 +304,74 @@ def test_a_panel_too_tall_for_the_column_sets_its_equation_on_one_line(
     bottom = frame_edges()[3]
     assert all(p.equation.box[1] >= bottom - 1e-9 for p in column.panels)
     assert all(len(p.equation.lines) == 1 for p in column.panels)
+
+
+def test_the_column_gives_the_plot_what_panel_w_spares_from_three_sentences_on() -> None:
+    """From three sentences on, the panel column's widest text ends at the frame's right
+    margin (the plot takes the rest); one or two sentences keep the column PANEL_W wide."""
+    from scenes.figure.build import column_bottom, frame_edges
+    from scenes.figure.constants import PANEL_W
+
+    _, right, _, _ = frame_edges()
+    for n in (2, 3, 4):
+        plan = build_plan(SENTENCES[0], "bank", compare=SENTENCES[1:n], embeddings_file=PLANE)
+        column = column_layout(plan)
+        texts = [b for p in column.panels for b in (p.title, *p.lines, p.equation.box)]
+        texts += [r.box for p in column.panels for r in p.rows]
+        assert column.summary is not None
+        texts += [column.summary[0], *column.summary[1]]
+        widest = max(b[2] for b in texts)
+        assert min(b[0] for b in texts) >= column.col_x - 1e-9
+        assert column_bottom(column) < column.body_top
+        if n < MULTIPLES_FROM:
+            assert column.col_x == pytest.approx(right - PANEL_W, abs=1e-12)
+            assert widest < right - 0.05  # some to spare, kept
+        else:
+            assert widest == pytest.approx(right, abs=1e-9)
+            assert column.col_x > right - PANEL_W + 0.05
+
+
+def test_the_key_beside_the_sentences_gives_five_panels_their_height() -> None:
+    """Five sentences: the key takes the free room right of the sentences and above the
+    column (clear of both), so the plot's panels are taller by the key's lines than with
+    the key under the plot, at the same width."""
+    from scenes.figure.plotmodel import KEY_ABOVE
+
+    five = [*SENTENCES, "The river bank."]
+    plan = build_plan(five[0], "bank", compare=five[1:], embeddings_file=PLANE)
+    column, story = column_layout(plan), Story(plan)
+    assert column.corner is not None
+    beside = shaped_figure(plan, column, story, True, together=False)
+    under = shaped_figure(plan, column, story, True, together=False, corner=False)
+    corner = column.corner
+    header = [e.box for e in beside.figure.elements if e.kind in ("chip", "chip ring", "badge")]
+    keys = beside.figure.of_kind("key")
+    assert keys and all(inside(k.box, corner) for k in keys)
+    assert max(b[2] for b in header) < corner[0] and corner[1] > column.body_top
+    (w0, h0), (w1, h1) = (size(f.plot.geometry.panels[0]) for f in (under, beside))
+    below = under.figure.of_kind("key")
+    assert below and all(k.box[3] < under.plot.geometry.box[1] for k in below)
+    lines = max(k.box[3] for k in below) - min(k.box[1] for k in below) + KEY_ABOVE
+    rows = len({round(p[3], 6) for p in beside.plot.geometry.panels})  # of the grid
+    assert w1 == pytest.approx(w0) and h1 == pytest.approx(h0 + lines / rows, abs=1e-6)
+    assert h1 > h0 + 0.15
+    assert check_items(beside.figure.items()) == []
+
+
+def test_the_five_sentence_corpus_figure_has_panels_that_read(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The corpus's five sentences (four-compares, MiniLM): each panel at least 2.5 × 1.4
+    units (about 150 × 84 px at 854 × 480; at bb29f01 they were 2.43 × 0.98) and the static
+    vector at least 0.9 units long in its panel (it was 0.6), the figure clean."""
+    from scenes.figure.build import lay_out_figure
+    from tests.test_figure import BY_NAME, corpus_plan
+
+    plan = corpus_plan(BY_NAME["four-compares"], request)
+    lay = lay_out_figure(plan)
+    fig, g = lay.figure, lay.plot.geometry
+    w, h = size(g.panels[0])
+    assert w >= 2.5 and h >= 1.4, (w, h)
+    length = min(np.linalg.norm(g.start_points[si][:2] - g.origin_of(si)[:2]) for si in range(5))
+    assert length >= 0.9, length
+    assert check_items(fig.items()) == [] and frame_leader_problems(fig) == []

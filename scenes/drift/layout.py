@@ -10,7 +10,7 @@ from scenes.drift.helpers import put_at
 from scenes.drift.labels import LabelLayout
 from scenes.figure.build import frame_edges, lay_out_figure
 from scenes.figure.checks import frame_leader_problems
-from scenes.figure.constants import GUTTER, PANEL_W
+from scenes.figure.constants import GUTTER
 from scenes.figure.model import Figure
 from scenes.figure.panel import caption_text
 from scenes.layout import Box, Item
@@ -30,7 +30,7 @@ class DriftLayout(LabelLayout):
         self.label_cap = self.lay.label_cap
         self.multi = len(plan.sentences) > 1
         self.left, self.right, self.top, self.bottom = frame_edges()
-        self.col_x = self.right - PANEL_W  # the panel column's left edge
+        self.col_x = self.lay.column.col_x  # the panel column's left edge
         self.body_top = self.lay.column.body_top
         self.build_title()
         self.build_panels()

@@ -154,7 +154,8 @@ class DriftScene(DriftStates):
         s = self.plan.sentences[si]
 
         def line(text: str) -> Text:
-            return fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=PANEL_W)
+            room = min(PANEL_W, self.right - self.col_x)  # the column, trimmed to its texts
+            return fitted(text, self.pal, size=SIZES.small, color=self.pal.muted, max_width=room)
 
         note: VMobject = line(f"{joined_text(s, k)}{why}")
         if note.original_text != f"{joined_text(s, k)}{why}":  # cut: the why on a line of its own

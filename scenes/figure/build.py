@@ -76,6 +76,10 @@ class ColumnLayout:
     caption: Box
     body_top: float
     header_room: float  # the width the sentences' chips were fitted to
+    col_x: float  # the panel column's left edge (right of the frame's less PANEL_W, or
+    # with three sentences or more, as far right as its widest text allows)
+    corner: Box | None = None  # free, right of the sentences and above the column: the key
+    # may take it (three sentences or more)
 
 
 def frame_edges() -> tuple[float, float, float, float]:
@@ -103,11 +107,39 @@ def column_layout(plan: Plan) -> ColumnLayout:
         if p.equation.box[1] < bottom:
             panels[si] = place_panel(panel(plan, si, multi, 1), col_x, body_top, bottom, names_w)
     summ = summary(plan, col_x, body_top, bottom) if multi else None
+    if n >= MULTIPLES_FROM:  # the plot takes the width the column's texts leave
+        panels, summ, col_x = trimmed_column(panels, summ, col_x, right)
     _, cap = fitted_text(caption_text(plan), SIZES.small, col_x - GUTTER - left)
     caption = moved(cap, left - cap[0], bottom - cap[1])
     fillers = [(si, b, r.size) for si, r in enumerate(placed) for i, b in r.chips if i is None]
+    corner = None
+    if n >= MULTIPLES_FROM:  # right of the sentences, above the column: the key may go there
+        x0 = union(r.box for r in placed)[2] + CORNER_GAP
+        corner = (x0, body_top + CORNER_ABOVE, right, title[1] - TITLE_GAP)
+        corner = corner if width(corner) > 0 and height(corner) > 0 else None
     return ColumnLayout(plan, (text, title), placed, fillers, panels, summ, caption, body_top,
-                        room)  # fmt: skip
+                        room, col_x, corner)  # fmt: skip
+
+
+CORNER_GAP = 0.5  # between the sentences and a key beside them
+CORNER_ABOVE = 0.2  # between such a key and the column under it
+
+
+def trimmed_column(
+    panels: list[PanelBox], summ: tuple[Box, list[Box]] | None, col_x: float, right: float
+) -> tuple[list[PanelBox], tuple[Box, list[Box]] | None, float]:
+    """The panels and summary moved right against the frame's edge, by what PANEL_W has
+    to spare beyond their widest text, and the column's new left edge: the texts keep the
+    lines and terms they were fitted to at PANEL_W."""
+    boxes = [b for p in panels for b in (p.title, *p.lines, *(r.box for r in p.rows))]
+    boxes += [p.equation.box for p in panels]
+    if summ is not None:
+        boxes += [summ[0], *summ[1]]
+    whole = union(boxes)
+    dx = max(0.0, right - whole[2])
+    moved_summ = None if summ is None else (moved(summ[0], dx, 0.0),
+                                            [moved(b, dx, 0.0) for b in summ[1]])  # fmt: skip
+    return [p.moved(dx, 0.0) for p in panels], moved_summ, col_x + dx
 
 
 def header_rows(
@@ -349,20 +381,69 @@ def small_multiples(plan: Plan) -> FigureLayout:
 def best_shape(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> FigureLayout:
     """The first of `shapes` the layout check has nothing against, else the one it objects
     to least (problems, a together panel's badges that touch or cross, then leader
-    crossings)."""
+    crossings). From MULTIPLES_FROM sentences on, when no small multiple is clean as it is
+    (the key beside the header when there is room, the drift as large as it fits), each is
+    tried with the key under the plot, or with the drift smaller and more words in view
+    (fewer marks crowding a panel's edges; then every word): of a tier, the clean one
+    drawing the drift largest wins (shape_tiers), before one shared plot."""
     column, story = column_layout(plan), Story(plan)
-    best: tuple[tuple[int, int], FigureLayout] | None = None
-    for multiples, end_size, together in shapes:
-        got = shaped_figure(plan, column, story, multiples, end_size, together)
-        missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
-        score = (len(check_items(got.figure.items())) + missed,
-                 len(frame_leader_problems(got.figure)))  # fmt: skip
-        if best is None or score < best[0]:
-            best = (score, got)
-        if score == (0, 0):
-            break
-    assert best is not None
-    return best[1]
+    done: list[tuple[tuple[int, int], Try, FigureLayout]] = []
+    for tier in shape_tiers(plan, shapes):
+        bounds = {t: most_size(plan, column, t) for t in tier} if len(tier) > 1 else {}
+        best: tuple[float, FigureLayout] | None = None  # the clean one drawing the drift largest
+        for t in sorted(tier, key=lambda t: -bounds.get(t, 0.0)):  # stable: ties keep order
+            if best is not None and best[0] >= bounds[t]:
+                break  # no try left can draw the drift larger
+            got = shaped_figure(plan, column, story, *t)
+            missed = got.plot.outputs.missed if got.plot.outputs is not None else 0
+            score = (len(check_items(got.figure.items())) + missed,
+                     len(frame_leader_problems(got.figure)))  # fmt: skip
+            done.append((score, t, got))
+            if score == (0, 0) and (best is None or drift_size(got.plot, t) > best[0]):
+                best = (drift_size(got.plot, t), got)
+        if best is not None:
+            return best[1]
+    return min(done, key=lambda d: d[0])[2]
+
+
+def most_size(plan: Plan, column: ColumnLayout, t: Try) -> float:
+    """The most a try can draw the drift (drift_size): its view with no word numbered in
+    the key (numbering only lengthens the key, so the plot only shrinks), without labels."""
+    multiples, end_size, together, zoom, corner = t
+    left, right, _, _ = frame_edges()
+    box = column.corner if corner else None
+    pl = PlotLayout(plan, left, right, column.col_x, column.body_top, column.caption,
+                    column_bottom(column), {}, MAX_WORD_LABELS, True, multiples, end_size,
+                    together, box, zoom).lay_out(labels=False)  # fmt: skip
+    return drift_size(pl, t)
+
+
+TOGETHER_BONUS = 1.1  # of a tier, small multiples with the outputs together win unless
+# those without draw the drift more than this much larger
+WIDE_ZOOM = 0.6  # a smaller drift, more words round it (scenes.figure.plot.zoomed_view)
+
+Try = tuple[bool, float, bool, float, bool]  # multiples, end size, together, zoom, corner
+
+
+def shape_tiers(plan: Plan, shapes: tuple[tuple[bool, float, bool], ...]) -> list[list[Try]]:
+    """best_shape's tries in tiers (one try a tier is taken when clean; of a longer tier,
+    the clean one drawing the drift largest): each of `shapes` as it is; from
+    MULTIPLES_FROM sentences on, then its small multiples with the key under the plot or at
+    WIDE_ZOOM, then with every word in view, before one shared plot."""
+    plain = [(*shape, 1.0, True) for shape in shapes]
+    if len(plan.sentences) < MULTIPLES_FROM:
+        return [[t] for t in plain]
+    apart = [t for t in plain if t[0]]
+    wider = [(*t[:3], zoom, corner) for t in apart
+             for zoom, corner in ((1.0, False), (WIDE_ZOOM, True))]  # fmt: skip
+    every = [(*t[:3], 0.0, True) for t in apart]
+    return [[t] for t in apart] + [wider, every] + [[t] for t in plain if not t[0]]
+
+
+def drift_size(pl: PlotLayout, t: Try) -> float:
+    """How large a layout draws the drift (its view's scale; with the outputs together,
+    TOGETHER_BONUS more)."""
+    return pl.geometry.map.scale * (TOGETHER_BONUS if t[2] else 1.0)
 
 
 def shaped_figure(
@@ -372,18 +453,22 @@ def shaped_figure(
     multiples: bool,
     end_size: float = SIZES.body,
     together: bool = True,
+    zoom: float = 1.0,
+    corner: bool = True,
 ) -> FigureLayout:
     """The figure with one shared plot or small multiples (their end labels at `end_size`;
-    `together`: and the outputs together). In the rounds of
+    `together`: and the outputs together; `zoom`: scenes.figure.plot.PlotGeometry.fitted;
+    `corner`: the key beside the header when there is room). In the rounds of
     scenes.figure.labels.number_crossed_words, words whose leader lines cross another's story
     are numbered in the key, and when labels clash the plot names fewer words
     (FEW_WORD_LABELS)."""
-    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, multiples, end_size, together)
+    shape = (multiples, end_size, together, zoom, corner)
+    pl, figure = plot_layout(plan, column, story, MAX_WORD_LABELS, *shape)
     cap = MAX_WORD_LABELS
     clash = any("label" in p.what for p in check_items(figure.items()))
     if clash and len(figure.of_kind("word label")) > FEW_WORD_LABELS:
         cap = FEW_WORD_LABELS
-        pl, figure = plot_layout(plan, column, story, cap, multiples, end_size, together)
+        pl, figure = plot_layout(plan, column, story, cap, *shape)
     return FigureLayout(column, pl, cap, figure)
 
 
@@ -401,18 +486,21 @@ def plot_layout(
     multiples: bool = False,
     end_size: float = SIZES.body,
     together: bool = True,
+    zoom: float = 1.0,
+    corner: bool = True,
 ) -> tuple[PlotLayout, Figure]:
     """The plot laid out in the rounds of scenes.figure.labels.number_crossed_words (the
     words whose leaders still cross are numbered, each layout strict or plain, whichever
     crosses less), and the whole figure with it."""
     left, right, _, _ = frame_edges()
-    col_x, bottom = right - PANEL_W, column_bottom(column)
+    col_x, bottom = column.col_x, column_bottom(column)
     last: list[tuple[PlotLayout, Figure]] = []
 
     def lay_out(numbered: dict[int, int], strict: bool) -> tuple[int, list[int]]:
         pl = PlotLayout(plan, left, right, col_x, column.body_top, column.caption, bottom,
                         numbered, label_cap, strict, multiples, end_size,
-                        together).lay_out()  # fmt: skip
+                        together, column.corner if corner else None,
+                        zoom).lay_out()  # fmt: skip
         last[:] = [(pl, whole_figure(plan, column, pl, story))]
         problems = frame_leader_problems(last[0][1])
         crossing = {name for name, _ in problems}

@@ -99,6 +99,11 @@ class PanelBox:
     equation: EquationBox
     row_tokens: list[Row] = field(default_factory=list)
 
+    def moved(self, dx: float, dy: float) -> PanelBox:
+        return PanelBox(moved(self.title, dx, dy), [moved(b, dx, dy) for b in self.lines],
+                        [r.moved(dx, dy) for r in self.rows], self.equation.moved(dx, dy),
+                        self.row_tokens)  # fmt: skip
+
     def height_at(self, row_h: float) -> float:
         """The panel's height with rows row_h apart (PanelLayout.panel_height)."""
         lines = sum(height(b) + LINE_GAP for b in self.lines)

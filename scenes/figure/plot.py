@@ -23,7 +23,7 @@ from scenes.figure.constants import (
 )
 from scenes.figure.dodge import spread_darts
 from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
-from scenes.figure.mapping import Mapping, drift_view
+from scenes.figure.mapping import Mapping, drift_view, fit_mapping
 from scenes.figure.names import plotted_words, shown_name
 from scenes.layout import Box
 
@@ -77,11 +77,18 @@ class PlotGeometry:
 
     @classmethod
     def fitted(
-        cls, plan: Plan, box: Box, multiples: bool = False, together: bool = True
+        cls,
+        plan: Plan,
+        box: Box,
+        multiples: bool = False,
+        together: bool = True,
+        zoom: float = 1.0,
     ) -> PlotGeometry:
         """The view fitted to the drift (and the words, when that leaves the drift large);
         with `multiples`, the grid of panels (one per sentence, and with `together` the last
-        for the outputs together) that draws it largest."""
+        for the outputs together) that draws it largest; there, a `zoom` under 1 draws the
+        drift at that share of its largest, centred, the words round it in view (every
+        word, when that draws it larger; zoom 0: every word)."""
         drift = [plan.projection.origin]
         for s in plan.sentences:
             drift += [st.point for st in s.steps]
@@ -93,9 +100,13 @@ class PlotGeometry:
         n = len(plan.sentences) + together  # a panel per sentence, the outputs together
         grids = [grid(box, n, cols) for cols in range(1, n + 1)]
         wide = [ps for ps in grids if ps[0][2] - ps[0][0] >= MIN_PANEL_W] or grids
-        panels = max(wide, key=lambda ps: drift_view(d, w, ps[0], PANEL_MARGIN).scale)
+
+        def view(panel: Box) -> Mapping:
+            return zoomed_view(d, w, panel, zoom)
+
+        panels = max(wide, key=lambda ps: view(ps[0]).scale)
         # one scale, one window of the plane, in each panel: the first's map, shifted
-        first = drift_view(d, w, panels[0], PANEL_MARGIN)
+        first = view(panels[0])
         maps = tuple(
             Mapping(first.scale, first.shift + np.array([p[0] - panels[0][0], p[1] - panels[0][1]]))
             for p in panels
@@ -320,6 +331,21 @@ class PlotGeometry:
         if aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
             return BEND
         return BEND if near_segment(o, at, tip, ON_LINE) else 0.0
+
+
+def zoomed_view(drift: np.ndarray, words: np.ndarray, panel: Box, zoom: float) -> Mapping:
+    """A small multiple's view (drift_view, PANEL_MARGIN inside the panel); with a `zoom`
+    under 1, the drift [D, 2] at that share of the scale that fits it alone, centred, or
+    every word [W, 2] in view when that draws the drift larger."""
+    if zoom >= 1.0 or not len(words):
+        return drift_view(drift, words, panel, PANEL_MARGIN)
+    every = fit_mapping(np.vstack([drift, words]), panel, PANEL_MARGIN)
+    scale = zoom * fit_mapping(drift, panel, PANEL_MARGIN).scale
+    if every.scale >= scale:
+        return every
+    middle = (drift.min(axis=0) + drift.max(axis=0)) / 2  # [2]
+    at = np.array([(panel[0] + panel[2]) / 2, (panel[1] + panel[3]) / 2])
+    return Mapping(scale, at - middle * scale)
 
 
 def grid(box: Box, n: int, cols: int) -> tuple[Box, ...]:

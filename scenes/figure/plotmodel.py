@@ -208,6 +208,8 @@ class PlotLayout:
     multiples: bool = False  # a plot panel per sentence (scenes.figure.plot.PlotGeometry)
     end_size: float = SIZES.body  # small multiples: the end labels' size ("bank′")
     together: bool = True  # and, in small multiples, a panel of the outputs together
+    corner: Box | None = None  # a free box beside the header the key may take (build.py)
+    zoom: float = 1.0  # small multiples: under 1, the drift smaller, more words in view
     geometry: PlotGeometry = field(init=False)
     outputs: TogetherPanel | None = field(init=False)  # that panel (scenes.figure.together)
     points: list[Point] = field(init=False)
@@ -218,16 +220,20 @@ class PlotLayout:
     crossed: list[int] = field(init=False)  # word labels' points the placement left crossed
     badges: list[Box] = field(init=False)  # small multiples: each panel's badge
 
-    def lay_out(self) -> PlotLayout:
-        """The key, the view (the plot gives the key's lines their room), the labels."""
+    def lay_out(self, labels: bool = True) -> PlotLayout:
+        """The key, the view (the plot gives the key's lines their room), the labels (with
+        `labels` False, not: the view alone). With a free `corner` beside the header, the
+        key's first rows go there (as many as it holds), only the rest under the plot."""
         plot_right = self.col_x - GUTTER
         cap = self.caption
         self.view(plot_right, cap[3] + PLOT_GAP)
-        rows = self.key_rows()
+        up, rows = self.key_rows()
         room = plot_right - cap[2] - KEY_BESIDE
-        if len(rows) == 1 and width(union(rows[0])) <= room:  # on the caption's line
+        if not rows:  # the whole key in the corner
+            self.key = up
+        elif len(rows) == 1 and width(union(rows[0])) <= room:  # on the caption's line
             whole = union(rows[0])
-            self.key = [
+            self.key = up + [
                 moved(b, cap[2] + 0.4 - whole[0], centre(cap)[1] - centre(whole)[1])
                 for b in rows[0]
             ]
@@ -235,32 +241,49 @@ class PlotLayout:
             for _ in range(2):
                 key_h = height(union(b for r in rows for b in r))
                 self.view(plot_right, cap[3] + KEY_ABOVE + key_h + PLOT_GAP)
-                rows = self.key_rows()
-                if height(union(b for r in rows for b in r)) <= key_h + 1e-6:
+                up, rows = self.key_rows()
+                if not rows or height(union(b for r in rows for b in r)) <= key_h + 1e-6:
                     break
-            whole = union(b for r in rows for b in r)
-            top = cap[3] + KEY_ABOVE + height(whole)
-            self.key = [moved(b, self.left - whole[0], top - whole[3]) for r in rows for b in r]
-        self.place_labels()
+            self.key = list(up)
+            if rows:
+                whole = union(b for r in rows for b in r)
+                top = cap[3] + KEY_ABOVE + height(whole)
+                dx, dy = self.left - whole[0], top - whole[3]
+                self.key += [moved(b, dx, dy) for r in rows for b in r]
+        if labels:
+            self.place_labels()
         return self
 
     def view(self, plot_right: float, plot_bottom: float) -> None:
         box = (self.left, plot_bottom, plot_right, self.body_top)
-        self.geometry = PlotGeometry.fitted(self.plan, box, self.multiples, self.together)
+        self.geometry = PlotGeometry.fitted(
+            self.plan, box, self.multiples, self.together, self.zoom
+        )
         self.outputs = together_panel(self.geometry)
         rows = [word_rows(s) for s in self.plan.sentences]
         self.points, self.point_of = self.geometry.points(rows, self.label_cap)
         self.numbered = shared_numbers(self.points, self.numbered)
 
-    def key_rows(self) -> list[list[Box]]:
-        """The key's rows: as wide as the figure when the column ends above them, else as
-        wide as the plot."""
+    def key_rows(self) -> tuple[list[Box], list[list[Box]]]:
+        """The key's first entries placed in the `corner` (its first rows at its width, as
+        many as its height holds; none without one), and the rest's rows, unplaced: as wide
+        as the figure when the column ends above them, else as wide as the plot."""
         entries = key_entries(self.plan, self.points, self.numbered, self.static_in_key)
+        up: list[Box] = []
+        if self.corner is not None:
+            c = self.corner
+            for row in rows_of(entries, width(c), KEY_GAP, KEY_ROW_GAP):
+                if -min(b[1] for b in row) > height(c) or max(b[2] for b in row) > width(c):
+                    break
+                up += [moved(b, c[0], c[3]) for b in row]
+            entries = entries[len(up) :]
+        if not entries:
+            return up, []
         wide = rows_of(entries, self.right - self.left, KEY_GAP, KEY_ROW_GAP)
         top = self.caption[3] + KEY_ABOVE + height(union(b for r in wide for b in r))
         if len(wide) > 1 and top + 0.2 < self.column_bottom:
-            return wide
-        return rows_of(entries, self.col_x - GUTTER - self.left, KEY_GAP, KEY_ROW_GAP)
+            return up, wide
+        return up, rows_of(entries, self.col_x - GUTTER - self.left, KEY_GAP, KEY_ROW_GAP)
 
     @property
     def static_in_key(self) -> ArrowStyle | None:
