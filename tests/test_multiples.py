@@ -375,3 +375,28 @@ def test_the_five_sentence_corpus_figure_has_panels_that_read(
     length = min(np.linalg.norm(g.start_points[si][:2] - g.origin_of(si)[:2]) for si in range(5))
     assert length >= 0.9, length
     assert check_items(fig.items()) == [] and frame_leader_problems(fig) == []
+
+
+def test_the_keys_words_begin_a_row_of_their_own_in_the_corner() -> None:
+    """In the narrow corner the marks' entries (➤ word off view, ○ word at origin) and the
+    words alone (1: swam, bank′: after attention) never share a row: the first words-only
+    entry begins a row, at the corner's left edge."""
+    from scenes.figure.plotmodel import key_marks, rows_of
+
+    boxes = [(0.0, -0.1, w, 0.1) for w in (1.0, 1.0, 1.0, 0.5, 0.5)]
+    plain = rows_of(boxes, 3.5, 0.1, 0.05)
+    assert [len(r) for r in plain] == [3, 2] and len(plain[0]) == 3  # (wraps by width alone)
+    split = rows_of(boxes, 3.5, 0.1, 0.05, start=2)
+    assert [len(r) for r in split] == [2, 3] and split[1][0][0] == pytest.approx(0.0)
+    five = [*SENTENCES, "The river bank."]
+    plan = build_plan(five[0], "bank", compare=five[1:], embeddings_file=PLANE)
+    column, story = column_layout(plan), Story(plan)
+    got = shaped_figure(plan, column, story, True, together=False)
+    pl = got.plot
+    marks = key_marks(plan, pl.points, pl.numbered, pl.static_in_key is not None)
+    first = next(i for i, (mark, _) in enumerate(marks) if mark is None)
+    keys = [e.box for e in got.figure.of_kind("key")]
+    assert 0 < first < len(keys) and all(inside(k, column.corner) for k in keys[: first + 1])
+    left = min(k[0] for k in keys[: first + 1])
+    assert keys[first][0] == pytest.approx(left, abs=1e-9)  # it starts a row
+    assert keys[first][3] < min(k[1] for k in keys[:first]) + 1e-9  # under every mark's entry

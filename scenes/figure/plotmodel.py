@@ -156,13 +156,18 @@ def beside(a: Box, b: Box, gap: float) -> Box:
     return union((a, moved(b, a[2] + gap - b[0], centre(a)[1] - centre(b)[1])))
 
 
-def rows_of(boxes: list[Box], room: float, gap: float, row_gap: float) -> list[list[Box]]:
+def rows_of(
+    boxes: list[Box], room: float, gap: float, row_gap: float, start: int | None = None
+) -> list[list[Box]]:
     """Boxes in rows (scenes.components.chip_rows, left-aligned), the first row's top left
-    at the origin."""
+    at the origin; box `start` (when given) begins a row."""
     out: list[list[Box]] = []
     top = 0.0
-    for row in wrap([width(b) for b in boxes], room, gap):
-        h = max(height(boxes[j]) for j in row) if row else 0.0
+    cut = len(boxes) if start is None else start
+    rows = wrap([width(b) for b in boxes[:cut]], room, gap)
+    rows += [[cut + j for j in r] for r in wrap([width(b) for b in boxes[cut:]], room, gap)]
+    for row in (r for r in rows if r):
+        h = max(height(boxes[j]) for j in row)
         x, cy = 0.0, top - h / 2
         out.append([])
         for j in row:
@@ -270,9 +275,11 @@ class PlotLayout:
         as the figure when the column ends above them, else as wide as the plot."""
         entries = key_entries(self.plan, self.points, self.numbered, self.static_in_key)
         up: list[Box] = []
-        if self.corner is not None:
+        if self.corner is not None:  # a narrow block: the words alone begin a row of their own
             c = self.corner
-            for row in rows_of(entries, width(c), KEY_GAP, KEY_ROW_GAP):
+            marks = key_marks(self.plan, self.points, self.numbered, self.static_in_key is not None)
+            words = next((i for i, (mark, _) in enumerate(marks) if mark is None), None)
+            for row in rows_of(entries, width(c), KEY_GAP, KEY_ROW_GAP, words):
                 if -min(b[1] for b in row) > height(c) or max(b[2] for b in row) > width(c):
                     break
                 up += [moved(b, c[0], c[3]) for b in row]
