@@ -232,6 +232,39 @@ class Placement:
     stuck: int
 
 
+@dataclass(frozen=True)
+class Passing:
+    """Lines on screen at some moments only (a step's pulls): the boxes a label stays off
+    and the lines its leader does not cross (strict) when it is on screen with them,
+    `meets[i]` for label i (a label shown later, never)."""
+
+    obstacles: Sequence[Box]
+    lines: Sequence[Segment]
+    meets: Sequence[bool]
+
+
+def _passing_for(
+    bounds: Box, taken: _Occupancy, passing: Sequence[Passing], n: int
+) -> tuple[list[_Occupancy], list[np.ndarray]]:
+    """Per label, the occupancy it is placed in (`taken` and the obstacles of the passing
+    lines it meets; one per distinct set, rasterised once) and those lines [L, 4]."""
+    cache: dict[tuple[bool, ...], tuple[_Occupancy, np.ndarray]] = {}
+    occ, hard = [], []
+    for i in range(n):
+        key = tuple(bool(p.meets[i]) for p in passing)
+        if key not in cache:
+            met = [p for p, m in zip(passing, key, strict=True) if m]
+            o = taken
+            if met:
+                o = taken.copy()
+                o.add(_taken(bounds, [b for p in met for b in p.obstacles]).boxes)
+            segs = [seg[:4] for p in met for seg in p.lines]
+            cache[key] = (o, np.array(segs, dtype=float).reshape(-1, 4))
+        occ.append(cache[key][0])
+        hard.append(cache[key][1])
+    return occ, hard
+
+
 def place_labels_strict(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -244,21 +277,25 @@ def place_labels_strict(
     marks: Sequence[Box] = (),
     shorter: Sequence[Sequence[tuple[float, float]]] | None = None,
     strict: bool = True,
+    passing: Sequence[Passing] = (),
 ) -> Placement:
     """`place_labels_best`, and with `strict` no leader line crosses any of `lines`, an
     earlier leader, a label or a mark it does not start at: a label with no such place
     takes its `shorter` sizes in turn (a cut text, say) before it gives up; the placement
     with fewest such labels wins, then the cheapest. Where the best still leaves some, they
     are placed first in one more order (what blocked them may have been a label placed
-    before them). Returns the Placement."""
+    before them). `passing`: lines shown at some moments, which the labels on screen with
+    them stay off (`Passing`). Returns the Placement."""
     taken = _taken(bounds, obstacles)  # rasterised once for every order
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     alts = [list(x) for x in shorter] if shorter is not None else [[] for _ in anchors]
+    occ, extra = _passing_for(bounds, taken, passing, len(anchors))
 
     def placed_in(order: Sequence[int]) -> tuple[float, Placement]:
         got = _place_all(
             [anchors[i] for i in order], [[sizes[i], *alts[i]] for i in order], bounds, taken,
             leader_gap=leader_gap, lines=lines, marks=marks, strict=strict,
+            passing=([occ[i] for i in order], [extra[i] for i in order]),
         )  # fmt: skip
         back = [list(order).index(i) for i in range(len(anchors))]
         centres = [got.centres[k] for k in back]
@@ -316,14 +353,18 @@ def _place_all(
     lines: Sequence[Segment] = (),
     marks: Sequence[Box] = (),
     strict: bool = False,
+    passing: tuple[list[_Occupancy], list[np.ndarray]] | None = None,
 ) -> Placement:
     """`_place` with each label's sizes (its own, then shorter ones) tried in turn while
     its leader would cross something (with `strict`: a line of `lines`, an earlier leader,
-    a label, a mark; else a label or a mark)."""
+    a label, a mark; else a label or a mark). `passing`: per label, the occupancy it is
+    placed in instead of `obstacles` (`_passing_for`) and more lines [L, 4] its leader
+    does not cross (strict)."""
     stuck = 0
     crossed: list[int] = []  # the labels whose leader still crosses
     variant: list[int] = []  # which of its sizes each label took
     placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
+    occ, copies = _copies(placed, obstacles, passing)
     spacing = max(spacing, CLEARANCE + 1e-6)
     x0, y0, x1, y1 = bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
@@ -334,10 +375,11 @@ def _place_all(
     leaders: list[tuple[float, float, float, float]] = []  # and their leaders
     for n, ((ax, ay), options) in enumerate(zip(anchors, sizes, strict=True)):
         others = [b for b in marks if not (b[0] <= ax <= b[2] and b[1] <= ay <= b[3])]
-        hard = np.vstack([drawn, np.array(leaders).reshape(-1, 4)]) if strict else None
+        more = [passing[1][n]] if passing is not None else []
+        hard = np.vstack([drawn, *more, np.array(leaders).reshape(-1, 4)]) if strict else None
         v, (k, cand, free, clean) = _choose_form(
-            (ax, ay), options, gap, grid_pts, placed, [*label_boxes, *others], hard, leader_gap,
-            drawn,
+            (ax, ay), options, gap, grid_pts, occ[n] if occ else placed,
+            [*label_boxes, *others], hard, leader_gap, drawn,
         )  # fmt: skip
         w, h = options[v]
         if not clean:
@@ -350,12 +392,31 @@ def _place_all(
             c = (float(cand[k, 0]), float(cand[k, 1]))
         centres.append(c)
         label_boxes.append(box_at(*c, w, h))
-        placed.add(np.array([box_at(*c, w + 2 * spacing, h + 2 * spacing)]))
+        for o in copies.values():
+            o.add(np.array([box_at(*c, w + 2 * spacing, h + 2 * spacing)]))
         if leader_gap is not None and needs_leader((ax, ay), c, (w, h), leader_gap):
             line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
-            placed.add(np.array(line, dtype=float).reshape(-1, 4))
+            for o in copies.values():
+                o.add(np.array(line, dtype=float).reshape(-1, 4))
             leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
     return Placement(centres, variant, crossed, stuck)
+
+
+def _copies(
+    placed: _Occupancy,
+    obstacles: object,
+    passing: tuple[list[_Occupancy], list[np.ndarray]] | None,
+) -> tuple[list[_Occupancy], dict[int, _Occupancy]]:
+    """`_place_all`'s occupancies: per label the one it is placed in (`passing`'s, each
+    distinct one copied once; none without `passing`: then `placed`), and all of them (a
+    placed label goes into each), by the id of the one copied (`obstacles`: `placed`'s)."""
+    copies: dict[int, _Occupancy] = {id(obstacles): placed}
+    if passing is None:
+        return [], copies
+    for o in passing[0]:
+        if id(o) not in copies:
+            copies[id(o)] = o.copy()
+    return [copies[id(o)] for o in passing[0]], copies
 
 
 def _choose_form(

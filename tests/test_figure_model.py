@@ -52,7 +52,20 @@ PX = 800 / (14 + 2 / 9)  # GIF pixels per scene unit (the frame is 14.22 units w
 # frames; before the uncapped numbering and touching places: 29; before small multiples: 16;
 # before the start label's name alone, the farthest touching places, the static vector
 # named in the key of small multiples and two sentences' small multiples: 6. Now none.
-KNOWN_CROSSINGS: dict[str, int] = {}
+# Since a step's pulls are in the model (2026-12-06), a leader crossing one mid-step counts
+# too: four-compares' number label "4" leads across the pull from "swam" in its step (it
+# did before; nothing saw it).
+KNOWN_CROSSINGS: dict[str, int] = {"four-compares": 1}
+
+# A step's pull (dashed, from a word to the tip) over a label at a checked moment
+# (scenes.figure.checks.pull_touches), per corpus entry. Before the placer kept labels off
+# the pulls: 129 (long-target's "Antidi…" among them); now, where a place
+# clear of them would leave a leader crossing, the leader wins (PlotLayout.place_panel).
+KNOWN_PULL_TOUCHES: dict[str, int] = {
+    "contractions": 5, "forty-words-compare": 6, "german-compare": 3, "model-compare": 8,
+    "numbers": 5, "punctuation": 1, "spanish-minilm-three": 7, "stopwords-25": 10,
+    "twelve-content-words": 9,
+}  # fmt: skip
 
 
 def plane_plan(compare: list[str] | None = None) -> Plan:
@@ -494,7 +507,7 @@ start = time.perf_counter()
 from attention_math.plan import Plan
 from scenes.figure.build import build_figure
 from scenes.figure.checks import (check_figure, check_frame, frame_leader_problems,
-                                  orphan_leaders, unnamed_marks)
+                                  orphan_leaders, pull_touches, unnamed_marks)
 out, frames, built, checked = {}, 0, 0.0, 0.0
 for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
     plan = Plan.from_json(path.read_text("utf-8"))
@@ -502,12 +515,14 @@ for path in sorted(Path(sys.argv[1]).glob("*.plan.json")):
     fig = build_figure(plan)
     t1 = time.perf_counter()
     problems = [p.what for p in check_figure(fig)]
+    pulls = pull_touches(fig)
     for b in range(len(fig.beats)):
         for t in (0.0, 0.5, 1.0):
             frames += 1
-            problems += [f"beat {b} at {t}: {p.what}" for p in check_frame(fig, b, t)]
+            problems += [f"beat {b} at {t}: {p.what}" for p in check_frame(fig, b, t)
+                         if p.what not in pulls]
     out[path.name.removesuffix(".plan.json")] = {
-        "problems": problems, "crossings": frame_leader_problems(fig),
+        "problems": problems, "crossings": frame_leader_problems(fig), "pulls": pulls,
         "unnamed": unnamed_marks(fig), "orphans": orphan_leaders(fig)}
     built, checked = built + t1 - t0, checked + time.perf_counter() - t1
 assert "manim" not in sys.modules, sorted(k for k in sys.modules if "manim" in k)
@@ -535,6 +550,7 @@ def assert_models_check(result: dict, names: list[str]) -> None:
         assert r["unnamed"] == [], (name, r["unnamed"])
         assert r["orphans"] == [], (name, r["orphans"])
         assert len(r["crossings"]) == KNOWN_CROSSINGS.get(name, 0), (name, r["crossings"][:3])
+        assert len(r["pulls"]) == KNOWN_PULL_TOUCHES.get(name, 0), (name, r["pulls"][:3])
 
 
 def test_models_check_without_manim_fast_subset(

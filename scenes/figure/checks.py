@@ -12,6 +12,7 @@ from scenes.layout import Problem, check_items, segments_hit_boxes
 
 LABELS = ("start label", "end label", "word label")
 MARKS = ("point", "marker", "ring", "group")
+LINES = ("static", "arrow", "trail", "pull")  # the lines a leader must not cross
 
 
 def frame_elements(figure: Figure, beat: int, t: float) -> list[Element]:
@@ -38,6 +39,22 @@ def check_figure(figure: Figure) -> list[Problem]:
     """The layout check of everything that can be on screen together (texts of one
     sentence's panel never meet another's: their phases)."""
     return check_items(figure.items())
+
+
+def pull_touches(figure: Figure, ts: tuple[float, ...] = (0.0, 0.5, 1.0)) -> list[str]:
+    """The layout check's problems, at the checked moments of every beat, of a step's pull
+    (a dashed line from a word to the tip) over a text: the pull reads through the label
+    (or seems to end at it). Each once. Where the placer could keep no place clear of
+    pulls without a leader crossing, it keeps the leader clear (scenes.figure.plotmodel
+    PlotLayout.place_panel): these are what that costs."""
+    found: list[str] = []
+    pulls = {e.name for e in figure.of_kind("pull")}
+    for b in range(len(figure.beats)):
+        for t in ts:
+            for p in check_frame(figure, b, t):
+                if p.what not in found and any(repr(n) in p.what for n in pulls):
+                    found.append(p.what)
+    return found
 
 
 def leader_problems(figure: Figure) -> list[tuple[str, str]]:
@@ -69,8 +86,8 @@ def frame_leader_problems(
 ) -> list[tuple[str, str]]:
     """Each label whose leader line, at some checked moment (the first, a middle and the
     last frame of every beat), crosses a line on screen then (a static vector, an arrow,
-    one turning, a trail), another leader, a label or a mark it does not start at: (label,
-    when and what), at the first moment it does (issue 19 wants none)."""
+    one turning, a trail, a step's pull), another leader, a label or a mark it does not
+    start at: (label, when and what), at the first moment it does (issue 19 wants none)."""
     found: dict[str, str] = {}
     seen: dict[tuple[int, ...], list[tuple[str, str]]] = {}  # a beat's end is the next's start
     for b in range(len(figure.beats)):
@@ -91,7 +108,7 @@ def _frame_crossings(on: list[Element]) -> list[tuple[str, str]]:
     leaders = [e for e in on if e.kind == "leader"]
     if not leaders:
         return []
-    lines = [(e.name, s) for e in on if e.kind in ("static", "arrow", "trail") for s in e.segments]
+    lines = [(e.name, s) for e in on if e.kind in LINES for s in e.segments]
     labels = [e for e in on if e.kind in LABELS]
     marks = [e for e in on if e.kind in (*MARKS, "origin")]
     ends = {e.name: _leader_ends(e) for e in leaders}
