@@ -99,6 +99,7 @@ def place_plot_labels(
     final_lines: Sequence[Segment] = (),
     strict: bool = True,
     pulls: Sequence[Sequence[Segment]] = (),
+    readable: bool = True,
 ) -> list[Placed]:
     """Each label's place in the plot's box, off the marks, every line (`lines`: also the
     arrows as they move) and each other; no leader line crosses any of `lines` (whichever
@@ -106,7 +107,8 @@ def place_plot_labels(
     its shorter forms in turn, and one with none is `crossed`. Not `strict`: the plain
     placement (a leader clear of labels and marks, crossing as few of the last frame's lines,
     `final_lines`, as it can). `pulls`: each sentence's pulls, which (strict) the labels on
-    screen with them stay off too, leading across none."""
+    screen with them stay off too, leading across none. `readable`: where it can, a label
+    on no other's line within a phrase's gap, nearer its point than any other mark's."""
     got = place_labels_strict(
         [lb.anchor for lb in labels],
         [lb.size for lb in labels],
@@ -120,6 +122,7 @@ def place_plot_labels(
         shorter=[lb.shorter for lb in labels] if strict else None,
         strict=strict,
         passing=pull_passing(labels, pulls) if strict else [],
+        readable=readable,
     )
     out = []
     for i, (lb, c) in enumerate(zip(labels, got.centres, strict=True)):

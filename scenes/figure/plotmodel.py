@@ -430,21 +430,26 @@ class PlotLayout:
         self, labels: list[PlotLabel], si: int | None, marks: list[Box]
     ) -> list[Placed]:
         """A panel's labels (the plot's, si None) placed off its marks and lines and, where
-        that leaves no leader crossing, off every pull shown with them; else the placement
-        that leaves fewer crossing (a pull crossed a moment is the lesser fault)."""
+        that leaves no leader crossing, each read as its own (scenes.layout._readable) and
+        off every pull shown with it; else the first of these that leaves fewest crossing
+        (a pull crossed a moment, a label read with another are the lesser faults)."""
         g = self.geometry
 
-        def place(pulls: list[list[Segment]]) -> list[Placed]:
+        def place(pulls: list[list[Segment]], readable: bool) -> list[Placed]:
             return place_plot_labels(
                 labels, g.box if si is None else g.panel(si), marks, self.all_lines(False, si),
-                self.all_lines(True, si), strict=self.strict, pulls=pulls,
+                self.all_lines(True, si), strict=self.strict, pulls=pulls, readable=readable,
             )  # fmt: skip
 
-        got = place(pull_lines(self, si))
-        if not any(p.crossed for p in got):
-            return got
-        bare = place([])
-        return bare if sum(p.crossed for p in bare) < sum(p.crossed for p in got) else got
+        best: list[Placed] | None = None
+        for pulls, readable in ((pull_lines(self, si), True), ([], True), ([], False)):
+            got = place(pulls, readable)
+            if best is None or sum(p.crossed for p in got) < sum(p.crossed for p in best):
+                best = got
+            if not any(p.crossed for p in best):
+                break
+        assert best is not None
+        return best
 
     def place_labels(self) -> None:
         """Labels off every mark, line and each other (scenes.figure.labels), leaders to
