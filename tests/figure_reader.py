@@ -112,9 +112,12 @@ class LineElements:
     def pull_elements(self, si: int, k: int, story: Story) -> list[Element]:
         """Sentence si's pulls at step k as drawn (the Connectors the scene made for it):
         from the mark's point through the start of every few of its dashes to the last
-        dash's end (at most PULL_PIECES pieces), as thick as its stroke; shown in that step."""
+        dash's end (at most PULL_PIECES pieces), as thick as its stroke; shown in that step,
+        standing for the step's words drawn at that mark."""
         out = []
+        joined = self.plan.sentences[si].steps[k].joined
         for j, rope in self.s.pulls[si][k - 1]:
+            tokens = tuple((si, i) for i in joined if self.s.point_of.get((si, i)) == j)
             dashes = rope.points.reshape(-1, 4, 3)  # [n, 4, 3]: one straight cubic per dash
             stride = -(-len(dashes) // PULL_PIECES)
             pts = [*dashes[::stride, 0], dashes[-1, 3]]
@@ -122,7 +125,7 @@ class LineElements:
             segs = [(*_xy(p), *_xy(q), hw) for p, q in zip(pts, pts[1:], strict=False)]
             name = f"pull {si + 1} step {k} from {self.s.points[j]['text']}#{j}"
             out.append(self.line(name, "pull", segs, si, (story.index("step", si, k),),
-                                 anchor=_xy(dashes[0, 0])))  # fmt: skip
+                                 anchor=_xy(dashes[0, 0]), tokens=tokens))  # fmt: skip
         return out
 
     def together_lines(self, story: Story) -> list[Element]:

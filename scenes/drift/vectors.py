@@ -83,7 +83,7 @@ class VectorLayout(PointLayout):
             self.pulls.append([
                 [(j, Connector(self.points[j]["at"], tips[k - 1], color=color, width=width,
                                bend=g.pull_bend(si, k, self.points[j]["at"])))
-                 for j, width, _ in self.plot.pulls(si, k)]
+                 for j, _, width, _ in self.plot.pulls(si, k)]
                 for k in range(1, len(tips))
             ])  # fmt: skip
 

@@ -196,14 +196,14 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
 
 def pull_elements(pl: PlotLayout, story: Story, si: int, k: int) -> list[Element]:
     """Sentence si's pulls at step k (PlotLayout.pulls): each a dashed line from a pulled
-    mark's point (its anchor) to the tip, on screen only in that step's beat."""
+    mark's point (its anchor) to the tip, standing for the words pulled there, on screen
+    only in that step's beat."""
     beat = (story.index("step", si, k),)
     out = []
-    for j, _, segs in pl.pulls(si, k):
+    for j, members, _, segs in pl.pulls(si, k):
+        name, tokens = pull_name(si, k, pl.points[j]["text"], j), tuple((si, i) for i in members)
         at = _xy(pl.points[j]["at"])
-        out.append(
-            line(pull_name(si, k, pl.points[j]["text"], j), "pull", segs, si, beat, anchor=at)
-        )
+        out.append(line(name, "pull", segs, si, beat, anchor=at, tokens=tokens))
     return out
 
 

@@ -312,11 +312,11 @@ class PlotLayout:
             for p, q in zip(pts, pts[1:], strict=False)
         ]
 
-    def pulls(self, si: int, k: int) -> list[tuple[int, float, list[Segment]]]:
+    def pulls(self, si: int, k: int) -> list[tuple[int, tuple[int, ...], float, list[Segment]]]:
         """Sentence si's pulls at step k, as the drift scene draws them: each pulled mark's
         dashed line from its point to the tip before the step (scenes.figure.plot
         pull_corners), bowed where it would lie on an arrow, as thick as its weight: (point,
-        stroke width, line pieces)."""
+        the words pulled there, stroke width, line pieces)."""
         g, step = self.geometry, self.plan.sentences[si].steps[k]
         tip = g.tips(si)[k - 1]
         out = []
@@ -324,7 +324,7 @@ class PlotLayout:
             at = self.points[j]["at"]
             width = pull_width(step.weight_of(members))
             pts = pull_corners(at, tip, g.pull_bend(si, k, at))
-            out.append((j, width, [
+            out.append((j, tuple(members), width, [
                 (float(p[0]), float(p[1]), float(q[0]), float(q[1]), width / 200)
                 for p, q in zip(pts, pts[1:], strict=False)
             ]))  # fmt: skip
@@ -501,7 +501,7 @@ def pull_lines(pl: PlotLayout, only: int | None = None) -> list[list[Segment]]:
     for si, s in enumerate(pl.plan.sentences):
         mine = only is None or not pl.geometry.multiples or si == only
         ks = range(1, len(s.steps)) if mine else range(0)
-        out.append([seg for k in ks for _, _, segs in pl.pulls(si, k) for seg in segs])
+        out.append([seg for k in ks for *_, segs in pl.pulls(si, k) for seg in segs])
     return out
 
 
