@@ -232,6 +232,39 @@ class Placement:
     stuck: int
 
 
+@dataclass(frozen=True)
+class Passing:
+    """Lines on screen at some moments only (a step's pulls): the boxes a label stays off
+    and the lines its leader does not cross (strict) when it is on screen with them,
+    `meets[i]` for label i (a label shown later, never)."""
+
+    obstacles: Sequence[Box]
+    lines: Sequence[Segment]
+    meets: Sequence[bool]
+
+
+def _passing_for(
+    bounds: Box, taken: _Occupancy, passing: Sequence[Passing], n: int
+) -> tuple[list[_Occupancy], list[np.ndarray]]:
+    """Per label, the occupancy it is placed in (`taken` and the obstacles of the passing
+    lines it meets; one per distinct set, rasterised once) and those lines [L, 4]."""
+    cache: dict[tuple[bool, ...], tuple[_Occupancy, np.ndarray]] = {}
+    occ, hard = [], []
+    for i in range(n):
+        key = tuple(bool(p.meets[i]) for p in passing)
+        if key not in cache:
+            met = [p for p, m in zip(passing, key, strict=True) if m]
+            o = taken
+            if met:
+                o = taken.copy()
+                o.add(_taken(bounds, [b for p in met for b in p.obstacles]).boxes)
+            segs = [seg[:4] for p in met for seg in p.lines]
+            cache[key] = (o, np.array(segs, dtype=float).reshape(-1, 4))
+        occ.append(cache[key][0])
+        hard.append(cache[key][1])
+    return occ, hard
+
+
 def place_labels_strict(
     anchors: Sequence[tuple[float, float]],
     sizes: Sequence[tuple[float, float]],
@@ -244,21 +277,27 @@ def place_labels_strict(
     marks: Sequence[Box] = (),
     shorter: Sequence[Sequence[tuple[float, float]]] | None = None,
     strict: bool = True,
+    passing: Sequence[Passing] = (),
+    readable: bool = True,
 ) -> Placement:
     """`place_labels_best`, and with `strict` no leader line crosses any of `lines`, an
     earlier leader, a label or a mark it does not start at: a label with no such place
     takes its `shorter` sizes in turn (a cut text, say) before it gives up; the placement
     with fewest such labels wins, then the cheapest. Where the best still leaves some, they
     are placed first in one more order (what blocked them may have been a label placed
-    before them). Returns the Placement."""
+    before them). `passing`: lines shown at some moments, which the labels on screen with
+    them stay off (`Passing`). `readable`: each label read as its own where it can
+    (`_readable`). Returns the Placement."""
     taken = _taken(bounds, obstacles)  # rasterised once for every order
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)
     alts = [list(x) for x in shorter] if shorter is not None else [[] for _ in anchors]
+    occ, extra = _passing_for(bounds, taken, passing, len(anchors))
 
     def placed_in(order: Sequence[int]) -> tuple[float, Placement]:
         got = _place_all(
             [anchors[i] for i in order], [[sizes[i], *alts[i]] for i in order], bounds, taken,
             leader_gap=leader_gap, lines=lines, marks=marks, strict=strict,
+            passing=([occ[i] for i in order], [extra[i] for i in order]), readable=readable,
         )  # fmt: skip
         back = [list(order).index(i) for i in range(len(anchors))]
         centres = [got.centres[k] for k in back]
@@ -316,46 +355,78 @@ def _place_all(
     lines: Sequence[Segment] = (),
     marks: Sequence[Box] = (),
     strict: bool = False,
+    passing: tuple[list[_Occupancy], list[np.ndarray]] | None = None,
+    readable: bool = False,
 ) -> Placement:
     """`_place` with each label's sizes (its own, then shorter ones) tried in turn while
     its leader would cross something (with `strict`: a line of `lines`, an earlier leader,
-    a label, a mark; else a label or a mark)."""
+    a label, a mark; else a label or a mark). `passing`: per label, the occupancy it is
+    placed in instead of `obstacles` (`_passing_for`) and more lines [L, 4] its leader
+    does not cross (strict). `readable`: of the places its leader passes clear from, a
+    label takes, where it can, one on no other label's line within PHRASE_GAP, nearer its
+    own point than any other mark's (`_readable`)."""
     stuck = 0
     crossed: list[int] = []  # the labels whose leader still crosses
     variant: list[int] = []  # which of its sizes each label took
     placed = obstacles.copy() if isinstance(obstacles, _Occupancy) else _taken(bounds, obstacles)
+    occ, copies = _copies(placed, obstacles, passing)
     spacing = max(spacing, CLEARANCE + 1e-6)
-    x0, y0, x1, y1 = bounds
-    gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
-    grid_pts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # [G, 2]
+    grid_pts = _grid_points(bounds, grid)  # [G, 2]
     drawn = np.array([seg[:4] for seg in lines], dtype=float).reshape(-1, 4)  # [L, 4]
     centres: list[tuple[float, float]] = []
     label_boxes: list[Box] = []  # the labels placed so far, for their leader lines
     leaders: list[tuple[float, float, float, float]] = []  # and their leaders
     for n, ((ax, ay), options) in enumerate(zip(anchors, sizes, strict=True)):
         others = [b for b in marks if not (b[0] <= ax <= b[2] and b[1] <= ay <= b[3])]
-        hard = np.vstack([drawn, np.array(leaders).reshape(-1, 4)]) if strict else None
+        more = [passing[1][n]] if passing is not None else []
+        hard = np.vstack([drawn, *more, np.array(leaders).reshape(-1, 4)]) if strict else None
+        points = (_box_centres(others), _phrase_bands(label_boxes)) if readable else None
         v, (k, cand, free, clean) = _choose_form(
-            (ax, ay), options, gap, grid_pts, placed, [*label_boxes, *others], hard, leader_gap,
-            drawn,
+            (ax, ay), options, gap, grid_pts, occ[n] if occ else placed,
+            [*label_boxes, *others], hard, leader_gap, drawn, points,
         )  # fmt: skip
         w, h = options[v]
-        if not clean:
-            crossed.append(n)
+        crossed += [] if clean else [n]
         stuck += not free
         variant.append(v)
         if k is None:  # nothing inside the bounds: clamp at the anchor
+            x0, y0, x1, y1 = bounds
             c = (min(max(ax, x0 + w / 2), x1 - w / 2), min(max(ay, y0 + h / 2), y1 - h / 2))
         else:
             c = (float(cand[k, 0]), float(cand[k, 1]))
         centres.append(c)
         label_boxes.append(box_at(*c, w, h))
-        placed.add(np.array([box_at(*c, w + 2 * spacing, h + 2 * spacing)]))
+        taken = [box_at(*c, w + 2 * spacing, h + 2 * spacing)]
         if leader_gap is not None and needs_leader((ax, ay), c, (w, h), leader_gap):
-            line = segment_obstacles((ax, ay, c[0], c[1], 0.02))
-            placed.add(np.array(line, dtype=float).reshape(-1, 4))
+            taken += segment_obstacles((ax, ay, c[0], c[1], 0.02))
             leaders.append((*_leader_start((ax, ay), c), c[0], c[1]))
+        for o in copies.values():
+            o.add(np.array(taken, dtype=float))
     return Placement(centres, variant, crossed, stuck)
+
+
+def _grid_points(bounds: Box, grid: float) -> np.ndarray:
+    """Every point of a `grid`-spaced grid over bounds, [G, 2] (the far places tried)."""
+    x0, y0, x1, y1 = bounds
+    gx, gy = np.meshgrid(np.arange(x0, x1 + 1e-9, grid), np.arange(y0, y1 + 1e-9, grid))
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def _copies(
+    placed: _Occupancy,
+    obstacles: object,
+    passing: tuple[list[_Occupancy], list[np.ndarray]] | None,
+) -> tuple[list[_Occupancy], dict[int, _Occupancy]]:
+    """`_place_all`'s occupancies: per label the one it is placed in (`passing`'s, each
+    distinct one copied once; none without `passing`: then `placed`), and all of them (a
+    placed label goes into each), by the id of the one copied (`obstacles`: `placed`'s)."""
+    copies: dict[int, _Occupancy] = {id(obstacles): placed}
+    if passing is None:
+        return [], copies
+    for o in passing[0]:
+        if id(o) not in copies:
+            copies[id(o)] = o.copy()
+    return [copies[id(o)] for o in passing[0]], copies
 
 
 def _choose_form(
@@ -368,6 +439,7 @@ def _choose_form(
     hard: np.ndarray | None,
     leader_gap: float | None,
     drawn: np.ndarray,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[int, tuple[int | None, np.ndarray, bool, bool]]:
     """A label's size (its index in `options`) and `_choose`'s place for it: the first
     size with a place whose leader passes clear of `boxes` (and the `hard` lines); if none,
@@ -377,7 +449,7 @@ def _choose_form(
     near = hard is not None
     for v, size in enumerate(options):
         clear = functools.partial(_leaders_clear, anchor, size, leader_gap, boxes, hard)
-        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn, near)
+        got = _choose(anchor, size, gap, grid_pts, placed, clear, leader_gap, drawn, near, points)
         if got[3]:
             return v, got
         if v == 0 and hard is None:
@@ -506,6 +578,7 @@ def _choose(
     leader_gap: float | None,
     drawn: np.ndarray,
     touching: bool = False,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[int | None, np.ndarray, bool, bool]:
     """A label's place: the index of the chosen one among the candidates (None: nothing
     inside the bounds), the candidates [K, 2] (the rings round the anchor, with `touching`
@@ -530,6 +603,9 @@ def _choose(
     clean = bool(len(ok))
     if not clean:
         ok = free[:1]
+    elif points is not None and leader_gap is not None:  # where it can: read as its own
+        mine = ok[_readable(anchor, size, cand[ok], *points, leader_gap)]
+        ok = mine if len(mine) else ok
     if not len(ok):
         covered = placed.covered(cand, w, h)
         k = int(np.argmin(covered))
@@ -538,6 +614,61 @@ def _choose(
         return int(ok[0]), cand, True, clean
     keys = [int(k) for k in ok]
     return _least_crossed(anchor, size, cand[ok], drawn, leader_gap, keys), cand, True, clean
+
+
+PHRASE_GAP = 0.24  # labels on one line this far apart at least: 3 spaces of a word label
+
+
+def _box_centres(boxes: Sequence[Box]) -> np.ndarray:
+    """The centres [N, 2] of boxes (the marks': their points)."""
+    b = np.array(boxes, dtype=float).reshape(-1, 4)
+    return (b[:, :2] + b[:, 2:]) / 2
+
+
+def _phrase_bands(labels: Sequence[Box]) -> np.ndarray:
+    """Round each label placed [N, 4]: the band on its line PHRASE_GAP either side, which
+    another label entering reads on with it ("the 3 more")."""
+    b = np.array(labels, dtype=float).reshape(-1, 4)
+    mid, quarter = (b[:, 1] + b[:, 3]) / 2, (b[:, 3] - b[:, 1]) / 4
+    return np.stack([b[:, 0] - PHRASE_GAP, mid - quarter, b[:, 2] + PHRASE_GAP, mid + quarter], 1)
+
+
+def _readable(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    centres: np.ndarray,
+    points: np.ndarray,
+    bands: np.ndarray,
+    leader_gap: float,
+) -> np.ndarray:
+    """For label centres [K, 2]: is the label read as its own, its own point the nearest
+    (`_nearest_own`: other marks' points [P, 2]) and on no other label's line within
+    PHRASE_GAP (`bands` [N, 4], `_phrase_bands`)? [K] bools."""
+    ok = _nearest_own(anchor, size, centres, points, leader_gap) if len(points) else None
+    ok = np.ones(len(centres), dtype=bool) if ok is None else ok
+    if len(bands):
+        half = np.array(size) / 2
+        lo, hi = centres - half, centres + half  # [K, 2]
+        hit = (lo[:, None, 0] < bands[None, :, 2]) & (hi[:, None, 0] > bands[None, :, 0])
+        hit &= (lo[:, None, 1] < bands[None, :, 3]) & (hi[:, None, 1] > bands[None, :, 1])
+        ok &= ~hit.any(axis=1)
+    return ok
+
+
+def _nearest_own(
+    anchor: tuple[float, float],
+    size: tuple[float, float],
+    centres: np.ndarray,
+    points: np.ndarray,
+    leader_gap: float,
+) -> np.ndarray:
+    """For label centres [K, 2]: is every other mark's point [P, 2] at least as far from
+    the label's box as its own point is (one it leads to: leader_gap, within which a point
+    reads as the one named)? [K] bools."""
+    own = np.minimum(_gaps(anchor, size, centres), leader_gap)  # [K]
+    d = np.abs(centres[:, None, :] - points[None, :, :]) - np.array(size) / 2  # [K, P, 2]
+    other = np.hypot(*np.clip(d, 0.0, None).transpose(2, 0, 1)).min(axis=1)  # [K]
+    return other >= own
 
 
 TOUCH_STEP = 0.04  # the places where a label touches its point: this far apart

@@ -17,6 +17,7 @@ from scenes.drift.helpers import label_text
 from scenes.figure.chips import chip_role
 from scenes.figure.model import Element, Figure
 from scenes.figure.panel import panel_rows
+from scenes.figure.plot import PULL_PIECES
 from scenes.figure.plot_elements import line
 from scenes.figure.plotmodel import TRAIL_HALF_WIDTH
 from scenes.figure.story import Story
@@ -65,7 +66,7 @@ class LineElements:
 
     def line_elements(self, story: Story) -> list[Element]:
         """The static vector(s), each sentence's arrow at each step (and as it turns, a
-        third and two thirds of the way), its trail steps."""
+        third and two thirds of the way), its trail steps, its pulls."""
         out: list[Element] = []
         for j, a in enumerate(self.s.static_arrows):
             si = None if self.s.shared_start else j
@@ -104,7 +105,28 @@ class LineElements:
                         anchor=_xy(tips[k]),
                     )
                 )
+            for k in range(1, len(tips)):
+                out += self.pull_elements(si, k, story)
         return out + self.together_lines(story)
+
+    def pull_elements(self, si: int, k: int, story: Story) -> list[Element]:
+        """Sentence si's pulls at step k as drawn (the Connectors the scene made for it):
+        from the mark's point through the start of every few of its dashes to the last
+        dash's end (at most PULL_PIECES pieces), as thick as its stroke; shown in that step,
+        standing for the step's words drawn at that mark."""
+        out = []
+        joined = self.plan.sentences[si].steps[k].joined
+        for j, rope in self.s.pulls[si][k - 1]:
+            tokens = tuple((si, i) for i in joined if self.s.point_of.get((si, i)) == j)
+            dashes = rope.points.reshape(-1, 4, 3)  # [n, 4, 3]: one straight cubic per dash
+            stride = -(-len(dashes) // PULL_PIECES)
+            pts = [*dashes[::stride, 0], dashes[-1, 3]]
+            hw = rope.get_stroke_width() / 200
+            segs = [(*_xy(p), *_xy(q), hw) for p, q in zip(pts, pts[1:], strict=False)]
+            name = f"pull {si + 1} step {k} from {self.s.points[j]['text']}#{j}"
+            out.append(self.line(name, "pull", segs, si, (story.index("step", si, k),),
+                                 anchor=_xy(dashes[0, 0]), tokens=tokens))  # fmt: skip
+        return out
 
     def together_lines(self, story: Story) -> list[Element]:
         """The outputs together (small multiples): the static vector(s) drawn there (one

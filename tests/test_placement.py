@@ -352,3 +352,83 @@ def test_the_table_brought_up_to_date_from_the_first_changed_square_is_the_whole
     fresh = _Occupancy(BOUNDS)
     fresh.add(taken.boxes)
     assert np.array_equal(fresh.taken, taken.taken)
+
+
+# ---------------------------------------------------------------------------------------------
+# what a label is read as: off the pulls it is shown with, apart from another mark's label on
+# its line, nearer its own point than another's
+
+
+def _box(centre: tuple[float, float], size: tuple[float, float]) -> tuple[float, ...]:
+    return (centre[0] - size[0] / 2, centre[1] - size[1] / 2,
+            centre[0] + size[0] / 2, centre[1] + size[1] / 2)  # fmt: skip
+
+
+def test_a_label_keeps_off_the_pulls_shown_with_it_and_not_off_those_it_never_meets() -> None:
+    """A word's pull leaves its point where its label would go: a label on screen
+    in that step takes another place; an end label shown after the steps may sit there."""
+    from scenes.figure.labels import PlotLabel, place_plot_labels
+    from scenes.layout import segment_hits_box
+
+    marks = [(-0.07, -0.07, 0.07, 0.07)]
+    pull = (0.0, 0.0, 3.0, 0.2, 0.05)  # its dashed pull, leaving it to the right
+    size = (0.6, 0.25)
+    for meets, off in ((True, True), (False, False)):
+        lb = PlotLabel("word", (0.0, 0.0), size, meets=(meets,))
+        free = place_plot_labels([lb], BOUNDS, marks, [], [])[0]
+        (got,) = place_plot_labels([lb], BOUNDS, marks, [], [], pulls=[[pull]])
+        hit = segment_hits_box((*pull[:4], pull[4] + 0.02), _box(got.centre, size))
+        assert hit is not off
+        assert (got.centre == free.centre) is not off
+    assert segment_hits_box((*pull[:4], pull[4] + 0.02), _box(free.centre, size))  # in the way
+
+
+def test_labels_of_two_marks_on_one_line_keep_a_phrase_gap() -> None:
+    """Two points on a free band: the second label's nearest place is left of its point,
+    beside the first label, apart only by the placer's spacing; it reads as one phrase
+    with it ("the 3 more"). Readable, the labels on one line keep PHRASE_GAP apart."""
+    from scenes.layout import PHRASE_GAP, _place_all
+
+    anchors, sizes = [(0.0, 0.0), (1.45, 0.0)], [[(0.5, 0.25)], [(0.6, 0.25)]]
+    taken = [(-4.0, 0.2, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.2), (-4.0, -0.2, -0.1, 0.2),
+             (2.0, -0.2, 4.0, 0.2)]  # fmt: skip
+    gaps = {}
+    for readable in (False, True):
+        got = _place_all(anchors, sizes, BOUNDS, taken, leader_gap=0.45, readable=readable)
+        a, b = (_box(c, s[0]) for c, s in zip(got.centres, sizes, strict=True))
+        assert min(a[3], b[3]) - max(a[1], b[1]) > 0.0  # on one line
+        gaps[readable] = max(b[0] - a[2], a[0] - b[2])
+    assert gaps[False] < PHRASE_GAP <= gaps[True] + 1e-6
+
+
+def test_the_phrase_gap_is_three_spaces_of_a_word_label() -> None:
+    from scenes.figure.widgets import text_box
+    from scenes.layout import PHRASE_GAP
+    from scenes.theme import SIZES
+
+    one, two = text_box("a b", SIZES.small), text_box("ab", SIZES.small)
+    space = (one[2] - one[0]) - (two[2] - two[0])
+    assert 2.5 * space <= PHRASE_GAP <= 3.5 * space
+
+
+def test_a_label_takes_a_place_nearer_its_own_point_than_another_mark() -> None:
+    """A point with another mark just right of it: the label goes where its own point is
+    the nearer (left, above or below), not by the other mark."""
+    from scenes.layout import _gaps, place_labels_strict
+
+    anchors, size = [(0.0, 0.0)], (0.6, 0.25)
+    other = (0.55, 0.0)
+    marks = [_box(anchors[0], (0.14, 0.14)), _box(other, (0.14, 0.14))]
+    # everything taken but a band to the right of the point and a place far left
+    taken = [(-4.0, 0.2, 4.0, 3.0), (-4.0, -3.0, 4.0, -0.2), (-1.6, -0.2, -0.07, 0.2)]
+    got = place_labels_strict(anchors, [size], BOUNDS, [[0]], [1.0], taken, marks=marks)
+    c = np.array([got.centres[0]])
+    own = _gaps(anchors[0], size, c)[0]
+    theirs = _gaps(other, size, c)[0]
+    assert theirs >= min(own, 0.45)
+    # without the other mark the nearest free place is the one right by the point
+    bare = place_labels_strict(anchors, [size], BOUNDS, [[0]], [1.0], taken, marks=marks[:1])
+    assert (
+        _gaps(other, size, np.array([bare.centres[0]]))[0]
+        < _gaps(anchors[0], size, np.array([bare.centres[0]]))[0]
+    )

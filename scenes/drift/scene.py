@@ -18,7 +18,6 @@ from manim import (
 
 from attention_math.errors import InputError
 from scenes.components import (
-    Connector,
     Fade,
     fitted,
     stacked,
@@ -116,25 +115,16 @@ class DriftScene(DriftStates):
         self.remove(*self.connectors)
         self.connectors = []
         anims: list[Animation] = []
-        marks: dict[int, list[int]] = {}  # point -> the joining words drawn there
         for i in step.joined:
             if i in self.chips[si]:
                 anims.append(Create(self.rings[(si, i)]))
-            j = self.point_of.get((si, i))
-            if j is not None:
-                marks.setdefault(j, []).append(i)
-        for j, members in marks.items():
-            pt = self.points[j]
-            # The pull: a dashed line from the word (or the group's mark) to the tip, as
-            # thick as its weight. The new output lies on it (a mix of the old output and
-            # the word's vector), so the tip slides along it towards the word.
-            rope = Connector(
-                pt["at"], a, color=color, width=2.5 + 10 * step.weight_of(members),
-                bend=self.geometry.pull_bend(si, k, pt["at"]),
-            )  # fmt: skip
+        # The pulls: a dashed line from each word (or the group's mark) to the tip, as thick
+        # as its weight (made once: build_pulls). The new output lies on it (a mix of the
+        # old output and the word's vector), so the tip slides along it towards the word.
+        for j, rope in self.pulls[si][k - 1]:
             self.connectors.append(rope)
             anims.append(Create(rope, rate_func=early))
-            anims.append(Pulse(pt["at"], color))
+            anims.append(Pulse(self.points[j]["at"], color))
         anims += self.still_line(si, k)
         trail = self.trails[si][k - 1]
         o = self.geometry.origin_of(si)

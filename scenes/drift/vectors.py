@@ -11,6 +11,7 @@ from manim import (
 )
 
 from scenes.components import (
+    Connector,
     OriginMark,
     TrailDot,
     VectorArrow,
@@ -68,7 +69,23 @@ class VectorLayout(PointLayout):
                 seg.set_points_as_corners(self.trail_path(si, k))
                 trail.append(VGroup(seg, TrailDot(tips[k - 1], pal, color)))
             self.trails.append(trail)
+        self.build_pulls()
         self.build_together()
+
+    def build_pulls(self) -> None:
+        """Each step's pulls, made once where the layout puts them (PlotLayout.pulls): a
+        dashed line from each pulled mark's point to the tip before the step, as thick as
+        its weight; `pulls[si][k - 1]` holds step k's as (point, line)."""
+        g = self.geometry
+        self.pulls: list[list[list[tuple[int, Connector]]]] = []
+        for si in range(len(self.plan.sentences)):
+            color, tips = self.pal.color(si), self.tips(si)
+            self.pulls.append([
+                [(j, Connector(self.points[j]["at"], tips[k - 1], color=color, width=width,
+                               bend=g.pull_bend(si, k, self.points[j]["at"])))
+                 for j, _, width, _ in self.plot.pulls(si, k)]
+                for k in range(1, len(tips))
+            ])  # fmt: skip
 
     def build_together(self) -> None:
         """Small multiples' panel of the outputs together (scenes.figure.together), where the

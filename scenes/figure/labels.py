@@ -14,6 +14,7 @@ from scenes.figure.geometry import pad_box
 from scenes.layout import (
     CLEARANCE,
     Box,
+    Passing,
     Segment,
     leader_end,
     needs_leader,
@@ -37,12 +38,14 @@ RANKS = (
 class PlotLabel:
     """A label to place: kind ("start", "end", "word", "outside": a word whose marker is at
     the view's edge), the point it names and its size (w, h); `shorter`: the sizes of its
-    shorter forms (a cut text), tried in turn when no place lets its leader pass clear."""
+    shorter forms (a cut text), tried in turn when no place lets its leader pass clear;
+    `meets`: whether it is on screen while each sentence's pulls are (default: always)."""
 
     kind: str
     anchor: Point
     size: tuple[float, float]
     shorter: tuple[tuple[float, float], ...] = ()
+    meets: tuple[bool, ...] = ()  # on screen with each sentence's pulls (`pulls`) or not
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,21 @@ def label_obstacles(marks: Sequence[Box], lines: Sequence[Segment]) -> list[Box]
     return obstacles
 
 
+def pull_passing(labels: Sequence[PlotLabel], pulls: Sequence[Sequence[Segment]]) -> list[Passing]:
+    """Each sentence's pulls (`pulls[si]`, every step's), which the labels on screen in its
+    steps (`PlotLabel.meets`) stay off with the placer's CLEARANCE (a dashed line shown a
+    moment) and lead across none of."""
+    return [
+        Passing(
+            [b for seg in segs for b in segment_obstacles(seg, 0.12)],
+            list(segs),
+            [not lb.meets or lb.meets[si] for lb in labels],
+        )
+        for si, segs in enumerate(pulls)
+        if segs
+    ]
+
+
 def place_plot_labels(
     labels: Sequence[PlotLabel],
     box: Box,
@@ -80,13 +98,17 @@ def place_plot_labels(
     lines: Sequence[Segment],
     final_lines: Sequence[Segment] = (),
     strict: bool = True,
+    pulls: Sequence[Sequence[Segment]] = (),
+    readable: bool = True,
 ) -> list[Placed]:
     """Each label's place in the plot's box, off the marks, every line (`lines`: also the
     arrows as they move) and each other; no leader line crosses any of `lines` (whichever
     frame draws them), another leader, a label or a mark: a label with no such place takes
     its shorter forms in turn, and one with none is `crossed`. Not `strict`: the plain
     placement (a leader clear of labels and marks, crossing as few of the last frame's lines,
-    `final_lines`, as it can)."""
+    `final_lines`, as it can). `pulls`: each sentence's pulls, which (strict) the labels on
+    screen with them stay off too, leading across none. `readable`: where it can, a label
+    on no other's line within a phrase's gap, nearer its point than any other mark's."""
     got = place_labels_strict(
         [lb.anchor for lb in labels],
         [lb.size for lb in labels],
@@ -99,6 +121,8 @@ def place_plot_labels(
         marks=list(marks),
         shorter=[lb.shorter for lb in labels] if strict else None,
         strict=strict,
+        passing=pull_passing(labels, pulls) if strict else [],
+        readable=readable,
     )
     out = []
     for i, (lb, c) in enumerate(zip(labels, got.centres, strict=True)):

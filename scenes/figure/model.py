@@ -22,7 +22,7 @@ from scenes.layout import FRAME, Box, Item, Segment, segment_box
 CHECK_KIND = {
     "point": "dot", "marker": "dot", "ring": "dot", "group": "dot",
     "origin": "mark",
-    "static": "segment", "arrow": "segment", "trail": "segment",
+    "static": "segment", "arrow": "segment", "trail": "segment", "pull": "segment",
     # not checked as boxes: a leader touches its label by design (scenes.figure.checks
     # checks leaders), a term lies in its equation, a track in its row, a ring round its chip
     "leader": "", "term": "", "track": "", "chip ring": "",
@@ -32,6 +32,9 @@ CHECK_KIND = {
     "together frame": "", "together origin": "mark",
     "together static": "segment", "together arrow": "segment",
 }  # fmt: skip
+
+
+STEP_ONLY = ("pull",)  # shown in one step's beat only: never with everything else
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ class Element:
     kind: what it is: title, sentence chip, badge, elided, caption, key, panel title, scale,
       row, value, equation, term, summary title, summary, start label, end label, word
       label, leader, point, marker (a word off view, at the edge), ring (a word at the
-      origin), group (words joined), origin, static, arrow, trail; in small multiples, a
+      origin), group (words joined), origin, static, arrow, trail, pull (a word's dashed
+      line to the tip in its step); in small multiples, a
       panel's frame, and the outputs together's frame, title, origin, static, arrow, badge
       ("together ...").
     role: what it means: a chip's "target" / "context" / "excluded", a label's word, "" else.
@@ -117,11 +121,13 @@ class Figure:
         return [e for e in self.elements if e.kind in kinds]
 
     def items(self, elements: Sequence[Element] | None = None) -> list[Item]:
-        """The elements as the layout check's items (a line: one item per straight piece)."""
+        """The elements as the layout check's items (a line: one item per straight piece);
+        without `elements`, all that can be on screen together: not a step's pulls (each
+        shows in its step alone; the check of that step's frames has them)."""
         out: list[Item] = []
         for e in self.elements if elements is None else elements:
             kind = e.check_kind
-            if not kind:
+            if not kind or (elements is None and e.kind in STEP_ONLY):
                 continue
             if kind != "segment":
                 out.append(Item(e.name, kind, e.box, size=e.size, phase=e.phase))

@@ -22,7 +22,7 @@ from scenes.figure.constants import (
     SAME_MARK,
 )
 from scenes.figure.dodge import spread_darts
-from scenes.figure.geometry import aligned, bowed, edge_point, lies_on, near_segment
+from scenes.figure.geometry import aligned, bowed, contains, edge_point, lies_on, near_segment
 from scenes.figure.mapping import Mapping, drift_view, fit_mapping
 from scenes.figure.names import plotted_words, shown_name
 from scenes.layout import Box
@@ -191,6 +191,18 @@ class PlotGeometry:
         tips, steps = self.tips(si), self.plan.sentences[si].steps
         return {i: tips[k - 1] for k in range(1, len(steps)) for i in steps[k].joined}
 
+    def pull_marks(
+        self, si: int, k: int, point_of: dict[tuple[int, int], int]
+    ) -> dict[int, list[int]]:
+        """The marks pulled at sentence si's step k: point -> the joining words drawn there
+        (a group's words at its one mark), in the order the words join."""
+        marks: dict[int, list[int]] = {}
+        for i in self.plan.sentences[si].steps[k].joined:
+            j = point_of.get((si, i))
+            if j is not None:
+                marks.setdefault(j, []).append(i)
+        return marks
+
     def points(
         self, labelled_words: list[list[int]], label_cap: int
     ) -> tuple[list[Point], dict[tuple[int, int], int]]:
@@ -326,11 +338,39 @@ class PlotGeometry:
     def pull_bend(self, si: int, k: int, at: np.ndarray) -> float:
         """How much the pull from a word at `at` to the tip before step k bows: 0, or BEND
         when a straight line would lie along an arrow or through the origin's cross (a word
-        that projects onto the origin or onto the line of the tip's move)."""
+        that projects onto the origin or onto the line of the tip's move); to the right
+        (-BEND) where bowing left would leave the view (over the chips, say)."""
         tip, o = self.tips(si)[k - 1], self.origin_of(si)
-        if aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1)):
-            return BEND
-        return BEND if near_segment(o, at, tip, ON_LINE) else 0.0
+        bent = aligned(at - tip, o - tip) or lies_on(at, tip, self.arrow_lines(si, k - 1))
+        if not (bent or near_segment(o, at, tip, ON_LINE)):
+            return 0.0
+        peak = bowed(at, tip, BEND, np.array([0.5]))[0]  # bowed to its left: in the view?
+        return BEND if contains(self.inner_of(si), peak, 0.0) else -BEND
+
+
+PULL_DASH = 0.09  # a pull's dashes, and the gaps between them, this long
+PULL_PIECES = 8  # a pull, for the layout and its check: at most this many straight pieces
+
+
+def pull_width(weight: float) -> float:
+    """A pull's stroke width: as thick as the weight the word (or group) gets."""
+    return 2.5 + 10 * weight
+
+
+def pull_dashes(a: np.ndarray, b: np.ndarray, bend: float, dash: float = PULL_DASH) -> int:
+    """How many dashes a pull from a to b has (scenes.components.Connector draws them)."""
+    length = float(np.linalg.norm(b - a)) * (1 + 2.7 * bend**2)  # the arc's, about
+    return max(1, int(length / (2 * dash)))
+
+
+def pull_corners(a: np.ndarray, b: np.ndarray, bend: float) -> np.ndarray:
+    """A pull from a to b as a line of at most PULL_PIECES pieces through the ink it draws:
+    the start of every few dashes (a dash starts at t = i/n of the bowed line) and the last
+    dash's end, [m, 3]. The reader of the drawn scene takes the same dashes' ends."""
+    n = pull_dashes(a, b, bend)
+    stride = -(-n // PULL_PIECES)
+    t = np.append(np.arange(0, n, stride) / n, (n - 0.5) / n)  # [m]
+    return bowed(a, b, bend, t)
 
 
 def zoomed_view(drift: np.ndarray, words: np.ndarray, panel: Box, zoom: float) -> Mapping:

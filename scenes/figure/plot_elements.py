@@ -134,7 +134,7 @@ def label_elements(pl: PlotLayout, story: Story) -> list[Element]:
 
 def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
     """The static vector(s), each sentence's arrow at each step (and as it turns, a third
-    and two thirds of the way), its trail steps."""
+    and two thirds of the way), its trail steps, its pulls."""
     out: list[Element] = []
     g = pl.geometry
     for j, segs in enumerate(pl.static_lines()):
@@ -189,7 +189,27 @@ def line_elements(pl: PlotLayout, story: Story) -> list[Element]:
                     anchor=_xy(tips[k]),
                 )
             )
+        for k in range(1, len(tips)):
+            out += pull_elements(pl, story, si, k)
     return out + together_lines(pl, story)
+
+
+def pull_elements(pl: PlotLayout, story: Story, si: int, k: int) -> list[Element]:
+    """Sentence si's pulls at step k (PlotLayout.pulls): each a dashed line from a pulled
+    mark's point (its anchor) to the tip, standing for the words pulled there, on screen
+    only in that step's beat."""
+    beat = (story.index("step", si, k),)
+    out = []
+    for j, members, _, segs in pl.pulls(si, k):
+        name, tokens = pull_name(si, k, pl.points[j]["text"], j), tuple((si, i) for i in members)
+        at = _xy(pl.points[j]["at"])
+        out.append(line(name, "pull", segs, si, beat, anchor=at, tokens=tokens))
+    return out
+
+
+def pull_name(si: int, k: int, text: str, j: int) -> str:
+    """A pull's element name: "pull 1 step 2 from river#3"."""
+    return f"pull {si + 1} step {k} from {text}#{j}"
 
 
 def together_lines(pl: PlotLayout, story: Story) -> list[Element]:

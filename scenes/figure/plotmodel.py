@@ -23,6 +23,8 @@ from scenes.figure.plot import (  # the arrows' styles, with the geometry they a
     PlotGeometry,
     Point,
     arrow_style,
+    pull_corners,
+    pull_width,
     static_styles,
 )
 from scenes.figure.together import TogetherPanel, together_panel
@@ -340,6 +342,24 @@ class PlotLayout:
             for p, q in zip(pts, pts[1:], strict=False)
         ]
 
+    def pulls(self, si: int, k: int) -> list[tuple[int, tuple[int, ...], float, list[Segment]]]:
+        """Sentence si's pulls at step k, as the drift scene draws them: each pulled mark's
+        dashed line from its point to the tip before the step (scenes.figure.plot
+        pull_corners), bowed where it would lie on an arrow, as thick as its weight: (point,
+        the words pulled there, stroke width, line pieces)."""
+        g, step = self.geometry, self.plan.sentences[si].steps[k]
+        tip = g.tips(si)[k - 1]
+        out = []
+        for j, members in g.pull_marks(si, k, self.point_of).items():
+            at = self.points[j]["at"]
+            width = pull_width(step.weight_of(members))
+            pts = pull_corners(at, tip, g.pull_bend(si, k, at))
+            out.append((j, tuple(members), width, [
+                (float(p[0]), float(p[1]), float(q[0]), float(q[1]), width / 200)
+                for p, q in zip(pts, pts[1:], strict=False)
+            ]))  # fmt: skip
+        return out
+
     def all_lines(self, final: bool, only: int | None = None) -> list[Segment]:
         """Every line a label stays off (the arrows as they move too), or with `final` the
         last frame's (VectorLayout.segments, final_lines); `only`: sentence only's panel's."""
@@ -436,6 +456,31 @@ class PlotLayout:
             return []
         return [self.word_text(cut(text, CUT_LABEL), j)]
 
+    def place_panel(
+        self, labels: list[PlotLabel], si: int | None, marks: list[Box]
+    ) -> list[Placed]:
+        """A panel's labels (the plot's, si None) placed off its marks and lines and, where
+        that leaves no leader crossing, each read as its own (scenes.layout._readable) and
+        off every pull shown with it; else the first of these that leaves fewest crossing
+        (a pull crossed a moment, a label read with another are the lesser faults)."""
+        g = self.geometry
+
+        def place(pulls: list[list[Segment]], readable: bool) -> list[Placed]:
+            return place_plot_labels(
+                labels, g.box if si is None else g.panel(si), marks, self.all_lines(False, si),
+                self.all_lines(True, si), strict=self.strict, pulls=pulls, readable=readable,
+            )  # fmt: skip
+
+        best: list[Placed] | None = None
+        for pulls, readable in ((pull_lines(self, si), True), ([], True), ([], False)):
+            got = place(pulls, readable)
+            if best is None or sum(p.crossed for p in got) < sum(p.crossed for p in best):
+                best = got
+            if not any(p.crossed for p in best):
+                break
+        assert best is not None
+        return best
+
     def place_labels(self) -> None:
         """Labels off every mark, line and each other (scenes.figure.labels), leaders to
         the far ones; a label with no place clear of every line takes a shorter form. In
@@ -454,19 +499,14 @@ class PlotLayout:
             if si is not None:  # and the panel's badge, in a corner clear of them
                 self.badges.append(panel_badge(g.panel(si), si, marks, self.all_lines(True, si)))
                 marks.append(self.badges[-1])
-            got = place_plot_labels(
-                [
-                    PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),
-                              (width(t.box), height(t.box)),
-                              tuple((width(f.box), height(f.box)) for f in fs))
-                    for t, fs in ((texts[i], forms[i]) for i in mine)
-                ],
-                g.box if si is None else g.panel(si),
-                marks,
-                self.all_lines(False, si),
-                self.all_lines(True, si),
-                strict=self.strict,
-            )  # fmt: skip
+            labels = [
+                PlotLabel(t.place, (float(t.anchor[0]), float(t.anchor[1])),
+                          (width(t.box), height(t.box)),
+                          tuple((width(f.box), height(f.box)) for f in fs),
+                          meets_pulls(t, len(self.plan.sentences)))
+                for t, fs in ((texts[i], forms[i]) for i in mine)
+            ]  # fmt: skip
+            got = self.place_panel(labels, si, marks)
             for i, placed in zip(mine, got, strict=True):
                 places[i] = placed
         self.labels, self.leaders, self.crossed = [], {}, []
@@ -482,3 +522,22 @@ class PlotLayout:
                 self.leaders[t.name] = (ax, ay, ex, ey, LEADER_HALF_WIDTH)
             if place.crossed and t.kind == "word label":
                 self.crossed.append(t.point)
+
+
+def pull_lines(pl: PlotLayout, only: int | None = None) -> list[list[Segment]]:
+    """Each sentence's pulls, every step's, as line pieces (in small multiples, sentence
+    only's panel shows its own alone: the others' are empty)."""
+    out: list[list[Segment]] = []
+    for si, s in enumerate(pl.plan.sentences):
+        mine = only is None or not pl.geometry.multiples or si == only
+        ks = range(1, len(s.steps)) if mine else range(0)
+        out.append([seg for k in ks for *_, segs in pl.pulls(si, k) for seg in segs])
+    return out
+
+
+def meets_pulls(t: PlotText, n: int) -> tuple[bool, ...]:
+    """Whether a label is on screen in each of n sentences' steps: a start or word label
+    always; sentence si's end label from its formula on, in the later sentences' steps."""
+    if t.kind != "end label" or t.own is None:
+        return (True,) * n
+    return tuple(sj > t.own for sj in range(n))
