@@ -87,8 +87,8 @@ KNOWN_PHRASES: dict[str, int] = {
 # In-view marks (dots, rings, diamonds) on screen together overlapping by more than 10 % of
 # the smaller box (scenes.figure.checks.overlapping_marks): their places are data, so a knot
 # of words near one spot stays; the count may fall, not grow. 21 at bb29f01 (15 in
-# model-three's origin knot), 17 now (10: its panels grew); spanish-minilm-three now takes small multiples, where two of
-# its words' dots meet in the smaller panel.
+# model-three's origin knot), 17 now (10 there: its panels grew); spanish-minilm-three now
+# takes small multiples, where two of its words' dots meet in the smaller panel.
 KNOWN_MARK_OVERLAPS: dict[str, int] = {
     "forty-words-compare": 2, "four-compares": 3, "model-compare": 1, "model-three": 10,
     "spanish-minilm-three": 1,
